@@ -1,0 +1,73 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, ExitCode, UserError } from './errors.js';
+import { VERSION } from './version.js';
+
+function program(): Command {
+  const cli = new Command('sev')
+    .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
+    .version(VERSION, '-V, --version')
+    .option('--runbooks <dir>', 'directory searched for runbooks by id before the shipped ones', './runbooks')
+    .showHelpAfterError('(run sev --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
+    .exitOverride();
+
+  cli
+    .command('validate')
+    .description('check runbooks without running anything; report each problem at file:line:col')
+    .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml)', ['./runbooks'])
+    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
+    .option('--strict', 'treat warnings as failures')
+    .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
+    .action(async (paths: string[], options) => (await import('./commands/validate.js')).validateCommand(paths, options));
+
+  cli
+    .command('list')
+    .description('list the runbooks available: yours (--runbooks) and the shipped ones')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => (await import('./commands/list.js')).listCommand({ ...command.optsWithGlobals(), ...options }));
+
+  cli
+    .command('show')
+    .description('print a readable outline of a runbook: inputs, steps, jumps, checks')
+    .argument('<runbook>', 'runbook id or path')
+    .option('--json', 'print the parsed runbook as JSON')
+    .action(async (ref: string, options, command: Command) => (await import('./commands/show.js')).showCommand(ref, { ...command.optsWithGlobals(), ...options }));
+
+  return cli;
+}
+
+/** The one place where errors become messages and exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = await exitCodeFor(error);
+  }
+}
+
+async function exitCodeFor(error: unknown): Promise<number> {
+  if (error instanceof ExitCode) return error.exitCode;
+  if (error instanceof CommanderError) {
+    // Commander has printed its message; --help and --version end with code 0.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`sev: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`${error.hint}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof Error && error.name === 'InvalidRunbookError') {
+    // Refuse with exactly the diagnostics `sev validate` prints.
+    const { result } = error as import('./runbook/catalog.js').InvalidRunbookError;
+    const { formatText } = await import('./diagnostics/format-text.js');
+    const { useColor } = await import('./ui/output.js');
+    const report = { file: result.file, lines: result.source?.lines, diagnostics: result.diagnostics.filter((d) => d.severity === 'error') };
+    process.stderr.write(`${formatText([report], { strict: false, color: useColor(process.stderr), quiet: true })}\n`);
+    process.stderr.write(`sev: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`sev: internal error: ${detail}\nThis is a bug in sev: please report it with the command you ran (set SEV_DEBUG=1 to see where it happened).\n`);
+  if (process.env.SEV_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT.internal;
+}

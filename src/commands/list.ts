@@ -1,0 +1,43 @@
+import Table from 'cli-table3';
+import { listCatalog } from '../runbook/catalog.js';
+import { paint, write } from '../ui/output.js';
+
+export interface ListOptions {
+  runbooks: string;
+  json?: boolean;
+}
+
+export async function listCommand(options: ListOptions): Promise<void> {
+  const entries = await listCatalog(options.runbooks);
+  const rows = entries.map(({ runbook, result, origin }) => ({
+    id: runbook?.id || '',
+    class: runbook?.class ?? '',
+    severity: runbook?.severity ?? '',
+    title: runbook?.title ?? '',
+    steps: runbook?.steps.length ?? 0,
+    lang: runbook?.lang ?? '',
+    origin,
+    file: result.file,
+    errors: result.diagnostics.filter((d) => d.severity === 'error').length,
+  }));
+  if (options.json) {
+    write(JSON.stringify(rows, null, 2));
+    return;
+  }
+  if (rows.length === 0) {
+    write(`No runbooks found in ${options.runbooks} or among the shipped ones.`);
+    return;
+  }
+  const c = paint();
+  const table = new Table({
+    head: ['id', 'class', 'severity', 'title', 'steps'].map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    colAligns: ['left', 'left', 'left', 'left', 'right'],
+  });
+  for (const row of rows) {
+    const id = row.lang ? `${row.id} (${row.lang})` : row.id || c.dim(row.file);
+    const title = row.errors ? `${row.title} ${c.red(`(${row.errors} error${row.errors === 1 ? '' : 's'}: sev validate ${row.file})`)}` : row.title;
+    table.push([id, row.class, row.severity, title, String(row.steps)]);
+  }
+  write(table.toString());
+}

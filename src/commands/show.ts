@@ -1,0 +1,136 @@
+import type { ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
+import { loadRunbook } from '../runbook/catalog.js';
+import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
+import { paint, write } from '../ui/output.js';
+
+export interface ShowOptions {
+  runbooks: string;
+  json?: boolean;
+}
+
+export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
+  const { runbook } = await loadRunbook(ref, options.runbooks);
+  if (options.json) {
+    write(JSON.stringify(runbook, (key, value: unknown) => (key === 'path' ? undefined : value), 2));
+    return;
+  }
+  write(outline(runbook, paint()));
+}
+
+const commandText = (run: string | string[]) => (typeof run === 'string' ? run : run.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
+const target = (id: string) => (id === END ? 'the end' : id);
+
+function action(a: Action): string {
+  if (a.kind === 'goto') return `go to ${target(a.target)}`;
+  return { ask: 'ask the responder', stop: 'stop the run', continue: 'continue' }[a.kind];
+}
+
+function firstLine(text: string, width = 100): string {
+  const line = text.trim().split('\n')[0]!.trim();
+  const more = text.trim().includes('\n');
+  if (stringWidth(line) <= width) return more ? `${line} …` : line;
+  let cut = '';
+  for (const ch of line) {
+    if (stringWidth(cut + ch) > width - 1) break;
+    cut += ch;
+  }
+  return `${cut}…`;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
+}
+
+function describeCheck(check: CheckDef): string {
+  const parts = [`timeout ${check.timeout}`];
+  if (check.retries) parts.push(`${check.retries} retr${check.retries === 1 ? 'y' : 'ies'} every ${check.interval}`);
+  if (check.nagios) parts.push('Nagios exit status');
+  else parts.push(`expects exit ${check.expect.exit.join(' or ')}`);
+  if (check.expect.stdout) parts.push(`stdout /${check.expect.stdout}/`);
+  if (check.expect.stdoutNot) parts.push(`stdout not /${check.expect.stdoutNot}/`);
+  if (check.expect.stderr) parts.push(`stderr /${check.expect.stderr}/`);
+  if (check.failure === 'warning') parts.push('failure is a warning');
+  return parts.join(', ');
+}
+
+function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  if (step.instructions) lines.push(c.dim(firstLine(step.instructions)));
+  if (step.confirm) {
+    lines.push(`${c.cyan('?')} ${step.confirm.question}`);
+    lines.push(`  if no: ${action(step.confirm.onNo)}`);
+  }
+  if (step.choice) {
+    lines.push(`${c.cyan('?')} ${step.choice.question}`);
+    for (const option of step.choice.options) {
+      const effects = [option.severity ? `set ${option.severity}` : '', option.goto ? `go to ${target(option.goto)}` : ''].filter(Boolean);
+      lines.push(`  • ${option.label}${effects.length ? c.dim(` → ${effects.join(', ')}`) : ''}`);
+    }
+  }
+  if (step.input) lines.push(`${c.cyan('?')} ${step.input.prompt} ${c.dim(`→ ${step.input.name}${step.input.secret ? ' (secret)' : ''}`)}`);
+  if (step.checks) {
+    lines.push(`runs checks: ${step.checks.join(', ')}`);
+    lines.push(`  on failure: ${action(step.onFail)}`);
+  }
+  if (step.wait) {
+    lines.push(`waits until ${step.wait.check} passes (every ${step.wait.interval}, up to ${step.wait.timeout})`);
+    lines.push(`  on timeout: ${action(step.wait.onTimeout)}`);
+  }
+  if (step.command) {
+    const flags = [step.command.changesState ? 'changes state' : 'read-only', step.command.confirm ? 'confirmed first' : c.yellow('not confirmed'), `timeout ${step.command.timeout}`];
+    lines.push(`${c.bold('$')} ${commandText(step.command.run)}`);
+    lines.push(c.dim(`  ${flags.join(', ')}; on failure: ${action(step.onFail)}`));
+  }
+  if (step.announce) {
+    const to = [step.announce.audience, step.announce.channel].filter(Boolean).join(' via ');
+    lines.push(`announces to ${to}: ${c.italic(firstLine(step.announce.subject ?? step.announce.message, 80))}`);
+  }
+  if (step.next) lines.push(`then: go to ${target(step.next)}`);
+  else if (step.index === runbook.steps.length - 1 && !step.choice) lines.push(c.dim('then: the end'));
+  return lines;
+}
+
+/** A readable outline of a runbook: what it asks, what it does, where each step can go. */
+export function outline(runbook: Runbook, c: ChalkInstance): string {
+  const out: string[] = [];
+  out.push(`${c.bold(runbook.title)} ${c.dim(`(${runbook.id}${runbook.version ? ` v${runbook.version}` : ''})`)}`);
+  const meta = [`class ${runbook.class}`, `default ${runbook.severity}`, runbook.owner ? `owner ${runbook.owner}` : '', runbook.lang ? `lang ${runbook.lang}` : ''];
+  out.push(c.dim(meta.filter(Boolean).join(' · ')));
+  out.push(c.dim(runbook.file));
+  if (runbook.tags.length) out.push(c.dim(`tags: ${runbook.tags.join(', ')}`));
+  if (runbook.summary) out.push('', runbook.summary.trim());
+  if (runbook.links.length) {
+    out.push('', c.bold('Links'));
+    for (const link of runbook.links) out.push(`  ${link.title}: ${link.url}`);
+  }
+  if (runbook.inputs.length) {
+    out.push('', c.bold('Inputs') + c.dim(' (asked at the start)'));
+    const width = Math.max(...runbook.inputs.map((i) => stringWidth(i.name)));
+    for (const input of runbook.inputs) {
+      const extra = [
+        input.secret ? 'secret' : input.default !== undefined ? `default ${input.default}` : '',
+        input.choices ? `one of ${input.choices.join(', ')}` : '',
+        input.pattern ? `pattern ${input.pattern}` : '',
+        input.required ? '' : 'optional',
+      ].filter(Boolean);
+      out.push(`  ${pad(input.name, width)}  ${input.prompt}${extra.length ? c.dim(`  (${extra.join('; ')})`) : ''}`);
+    }
+  }
+  out.push('', c.bold('Steps'));
+  const numberWidth = String(runbook.steps.length).length;
+  for (const step of runbook.steps) {
+    const milestone = step.milestone ? ` ${c.magenta(`◆ ${step.milestone}`)}` : '';
+    out.push(`  ${String(step.index + 1).padStart(numberWidth)}. ${c.bold(step.id)}${step.title ? ` — ${step.title}` : ''} ${c.dim(`[${step.kind}]`)}${milestone}`);
+    for (const line of stepDetail(step, runbook, c)) out.push(`  ${' '.repeat(numberWidth + 2)}${line}`);
+  }
+  if (runbook.checks.length) {
+    out.push('', c.bold('Checks'));
+    for (const check of runbook.checks) {
+      out.push(`  ${c.bold(check.name)}${check.description ? ` — ${check.description}` : ''}`);
+      out.push(`    ${c.bold('$')} ${commandText(check.run)}`);
+      out.push(c.dim(`    ${describeCheck(check)}`));
+    }
+  }
+  return out.join('\n');
+}

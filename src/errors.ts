@@ -1,0 +1,31 @@
+/** Exit codes: the contract scripts rely on. */
+export const EXIT = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  internal: 3,
+  interrupted: 130,
+} as const;
+
+/**
+ * An error whose message is meant for the user as it is: one line, no stack.
+ * Domain code throws it; the single handler in cli.ts prints it and exits with its code.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Ends the process with a code after the command has printed its own result. */
+export class ExitCode extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitCode';
+  }
+}

@@ -1,0 +1,294 @@
+import type { Path } from './source.js';
+
+/**
+ * The typed runbook. It is built leniently from whatever the YAML held: a field of the wrong type
+ * is left out (the schema reports it), so rules always see a well-formed shape.
+ * Every node keeps the path it came from, which the source turns back into a line and column.
+ */
+export type Severity = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
+export const SEVERITIES: readonly Severity[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
+export const MILESTONES = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'] as const;
+export type Milestone = (typeof MILESTONES)[number];
+export const END = 'end';
+
+export type Action = { kind: 'ask' | 'stop' | 'continue'; path: Path } | { kind: 'goto'; target: string; path: Path };
+
+export interface InputDef {
+  name: string;
+  prompt: string;
+  description?: string;
+  default?: string;
+  pattern?: string;
+  choices?: string[];
+  secret: boolean;
+  required: boolean;
+  path: Path;
+  /** Set when the input is asked by a step rather than at the start. */
+  stepId?: string;
+}
+
+export interface Expect {
+  exit: number[];
+  stdout?: string;
+  stderr?: string;
+  stdoutNot?: string;
+}
+
+export interface Command {
+  run: string | string[];
+  env: Record<string, string>;
+  timeout: string;
+  expect: Expect;
+  path: Path;
+}
+
+export interface CheckDef extends Command {
+  name: string;
+  description?: string;
+  retries: number;
+  interval: string;
+  nagios: boolean;
+  failure: 'warning' | 'critical';
+}
+
+export interface ChoiceOption {
+  label: string;
+  value: string;
+  goto?: string;
+  severity?: Severity;
+  path: Path;
+}
+
+export type StepKind = 'instructions' | 'confirm' | 'choice' | 'input' | 'checks' | 'wait' | 'command' | 'announce';
+export const ACTION_KINDS: readonly StepKind[] = ['confirm', 'choice', 'input', 'checks', 'wait', 'command', 'announce'];
+
+export interface Step {
+  id: string;
+  index: number;
+  kind: StepKind;
+  title?: string;
+  instructions?: string;
+  milestone?: Milestone;
+  next?: string;
+  confirm?: { question: string; onNo: Action };
+  choice?: { question: string; options: ChoiceOption[] };
+  input?: InputDef;
+  checks?: string[];
+  wait?: { check: string; timeout: string; interval: string; onTimeout: Action };
+  command?: Command & { changesState: boolean; confirm: boolean };
+  announce?: { audience: string; channel?: string; subject?: string; message: string };
+  onFail: Action;
+  path: Path;
+}
+
+export interface Runbook {
+  file: string;
+  hash: string;
+  id: string;
+  title: string;
+  version?: string;
+  class: string;
+  severity: Severity;
+  owner?: string;
+  summary?: string;
+  lang?: string;
+  tags: string[];
+  links: { title: string; url: string }[];
+  inputs: InputDef[];
+  checks: CheckDef[];
+  steps: Step[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const scalar = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
+const strings = (v: unknown): string[] => list(v).filter((x): x is string => typeof x === 'string');
+
+export const DEFAULTS = { timeout: '30s', interval: '5s', retries: 0, waitInterval: '15s' } as const;
+
+function action(v: unknown, path: Path): Action {
+  if (v === 'stop' || v === 'continue' || v === 'ask') return { kind: v, path };
+  if (isObj(v) && typeof v.goto === 'string') return { kind: 'goto', target: v.goto, path: [...path, 'goto'] };
+  return { kind: 'ask', path };
+}
+
+function expect(v: unknown): Expect {
+  const e = isObj(v) ? v : {};
+  const exit = typeof e.exit === 'number' ? [e.exit] : list(e.exit).filter((x): x is number => typeof x === 'number');
+  return { exit: exit.length ? exit : [0], stdout: str(e.stdout), stderr: str(e.stderr), stdoutNot: str(e.stdout_not) };
+}
+
+function run(v: unknown): string | string[] {
+  if (typeof v === 'string') return v;
+  return strings(v);
+}
+
+function env(v: unknown): Record<string, string> {
+  return Object.fromEntries(entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function input(name: string, v: Obj, path: Path, stepId?: string): InputDef {
+  const choices = list(v.choices).map(scalar).filter((x): x is string => x !== undefined);
+  return {
+    name,
+    prompt: str(v.prompt) ?? name,
+    description: str(v.description),
+    default: scalar(v.default),
+    pattern: str(v.pattern),
+    choices: Array.isArray(v.choices) ? choices : undefined,
+    secret: bool(v.secret, false),
+    required: bool(v.required, true),
+    path,
+    stepId,
+  };
+}
+
+function check(name: string, v: Obj, path: Path): CheckDef {
+  return {
+    name,
+    description: str(v.description),
+    run: run(v.run),
+    env: env(v.env),
+    timeout: str(v.timeout) ?? DEFAULTS.timeout,
+    retries: typeof v.retries === 'number' ? v.retries : DEFAULTS.retries,
+    interval: str(v.interval) ?? DEFAULTS.interval,
+    expect: expect(v.expect),
+    nagios: bool(v.nagios, false),
+    failure: v.failure === 'warning' ? 'warning' : 'critical',
+    path,
+  };
+}
+
+function step(v: Obj, index: number): Step {
+  const path: Path = ['steps', index];
+  const id = str(v.id) ?? `#${index + 1}`;
+  const kind = ACTION_KINDS.find((k) => v[k] !== undefined) ?? 'instructions';
+  const s: Step = {
+    id,
+    index,
+    kind,
+    title: str(v.title),
+    instructions: str(v.instructions),
+    milestone: MILESTONES.find((m) => m === v.milestone),
+    next: str(v.next),
+    onFail: action(v.on_fail, [...path, 'on_fail']),
+    path,
+  };
+  if (typeof v.confirm === 'string') s.confirm = { question: v.confirm, onNo: { kind: 'ask', path: [...path, 'confirm'] } };
+  else if (isObj(v.confirm)) {
+    s.confirm = { question: str(v.confirm.question) ?? '', onNo: action(v.confirm.on_no, [...path, 'confirm', 'on_no']) };
+  }
+  if (isObj(v.choice)) {
+    s.choice = {
+      question: str(v.choice.question) ?? '',
+      options: list(v.choice.options)
+        .map((o, i) => ({ o, i }))
+        .filter((x): x is { o: Obj; i: number } => isObj(x.o))
+        .map(({ o, i }) => ({
+          label: str(o.label) ?? '',
+          value: scalar(o.value) ?? str(o.label) ?? '',
+          goto: str(o.goto),
+          severity: SEVERITY_SET.has(o.severity as Severity) ? (o.severity as Severity) : undefined,
+          path: [...path, 'choice', 'options', i],
+        })),
+    };
+  }
+  if (isObj(v.input) && typeof v.input.name === 'string') s.input = input(v.input.name, v.input, [...path, 'input'], id);
+  if (Array.isArray(v.checks)) s.checks = strings(v.checks);
+  if (isObj(v.wait)) {
+    s.wait = {
+      check: str(v.wait.check) ?? '',
+      timeout: str(v.wait.timeout) ?? '',
+      interval: str(v.wait.interval) ?? DEFAULTS.waitInterval,
+      onTimeout: action(v.wait.on_timeout, [...path, 'wait', 'on_timeout']),
+    };
+  }
+  if (isObj(v.command)) {
+    const c = v.command;
+    s.command = {
+      run: run(c.run),
+      env: env(c.env),
+      timeout: str(c.timeout) ?? DEFAULTS.timeout,
+      expect: expect(c.expect),
+      changesState: bool(c.changes_state, true),
+      confirm: bool(c.confirm, true),
+      path: [...path, 'command'],
+    };
+  }
+  if (isObj(v.announce)) {
+    s.announce = {
+      audience: str(v.announce.audience) ?? 'users',
+      channel: str(v.announce.channel),
+      subject: str(v.announce.subject),
+      message: str(v.announce.message) ?? '',
+    };
+  }
+  return s;
+}
+
+const SEVERITY_SET = new Set<Severity>(SEVERITIES);
+
+export function buildRunbook(value: unknown, file: string, hash: string): Runbook {
+  const v = isObj(value) ? value : {};
+  return {
+    file,
+    hash,
+    id: str(v.id) ?? '',
+    title: str(v.title) ?? '',
+    version: scalar(v.version),
+    class: str(v.class) ?? '',
+    severity: SEVERITY_SET.has(v.severity as Severity) ? (v.severity as Severity) : 'SEV3',
+    owner: str(v.owner),
+    summary: str(v.summary),
+    lang: str(v.lang),
+    tags: strings(v.tags),
+    links: list(v.links)
+      .filter(isObj)
+      .map((l) => ({ title: str(l.title) ?? '', url: str(l.url) ?? '' })),
+    inputs: entries(v.inputs)
+      .filter((e): e is [string, Obj] => isObj(e[1]))
+      .map(([name, def]) => input(name, def, ['inputs', name])),
+    checks: entries(v.checks)
+      .filter((e): e is [string, Obj] => isObj(e[1]))
+      .map(([name, def]) => check(name, def, ['checks', name])),
+    steps: list(v.steps)
+      .map((s, i) => ({ s, i }))
+      .filter((x): x is { s: Obj; i: number } => isObj(x.s))
+      .map(({ s, i }) => step(s, i)),
+  };
+}
+
+/** Every input a runbook defines: those asked at the start and those asked by steps. */
+export function allInputs(runbook: Runbook): InputDef[] {
+  return [...runbook.inputs, ...runbook.steps.flatMap((s) => (s.input ? [s.input] : []))];
+}
+
+/** Where a step can go next; END stands for the end of the run (including a stop). */
+export function successors(runbook: Runbook, step: Step): string[] {
+  const following = runbook.steps[step.index + 1]?.id ?? END;
+  const fallThrough = step.next ?? following;
+  const out = new Set<string>();
+  const viaAction = (a: Action) => {
+    if (a.kind === 'goto') out.add(a.target);
+    else if (a.kind === 'continue') out.add(fallThrough);
+    else {
+      // stop ends the run; ask lets the responder continue or stop.
+      out.add(END);
+      if (a.kind === 'ask') out.add(fallThrough);
+    }
+  };
+  if (step.choice) {
+    for (const o of step.choice.options) out.add(o.goto ?? fallThrough);
+  } else {
+    out.add(fallThrough);
+  }
+  if (step.confirm) viaAction(step.confirm.onNo);
+  if (step.checks || step.command) viaAction(step.onFail);
+  if (step.wait) viaAction(step.wait.onTimeout);
+  return [...out];
+}

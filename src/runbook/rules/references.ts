@@ -1,0 +1,176 @@
+import { allInputs, type Runbook } from '../model.js';
+import type { Path } from '../source.js';
+import { closest } from '../suggest.js';
+import { FACTS, inputEnvName, scanTemplate } from '../template.js';
+import { compileWhole } from '../regex.js';
+import type { Rule } from './rule.js';
+
+interface Text {
+  text: string;
+  path: Path;
+}
+
+/** Every templated text of a runbook, with where it sits. */
+export function texts(runbook: Runbook): Text[] {
+  const out: Text[] = [];
+  const add = (text: string | undefined, path: Path) => {
+    if (text) out.push({ text, path });
+  };
+  for (const input of allInputs(runbook)) {
+    add(input.prompt, [...input.path, 'prompt']);
+    add(input.description, [...input.path, 'description']);
+  }
+  for (const check of runbook.checks) {
+    for (const [name, value] of Object.entries(check.env)) add(value, [...check.path, 'env', name]);
+  }
+  for (const step of runbook.steps) {
+    add(step.title, [...step.path, 'title']);
+    add(step.instructions, [...step.path, 'instructions']);
+    // When confirm is a plain question, locating 'question' falls back to the confirm value itself.
+    add(step.confirm?.question, [...step.path, 'confirm', 'question']);
+    add(step.choice?.question, [...step.path, 'choice', 'question']);
+    for (const option of step.choice?.options ?? []) add(option.label, [...option.path, 'label']);
+    for (const [name, value] of Object.entries(step.command?.env ?? {})) add(value, [...step.path, 'command', 'env', name]);
+    add(step.announce?.subject, [...step.path, 'announce', 'subject']);
+    add(step.announce?.message, [...step.path, 'announce', 'message']);
+  }
+  return out;
+}
+
+/** Every command a runbook can run, with where its text sits. */
+export function commands(runbook: Runbook): { run: string | string[]; path: Path }[] {
+  return [
+    ...runbook.checks.map((c) => ({ run: c.run, path: [...c.path, 'run'] })),
+    ...runbook.steps.flatMap((s) => (s.command ? [{ run: s.command.run, path: [...s.path, 'command', 'run'] }] : [])),
+  ];
+}
+
+const commandText = (run: string | string[]) => (typeof run === 'string' ? run : run.join(' '));
+
+export const undefinedCheck: Rule = {
+  id: 'undefined-check',
+  severity: 'error',
+  description: 'A step runs or waits for a check that the checks section does not define.',
+  check({ runbook, report }) {
+    const names = new Set(runbook.checks.map((c) => c.name));
+    const missing = (name: string, path: Path) => {
+      if (names.has(name)) return;
+      const suggestion = closest(name, names);
+      report(path, `no check is named "${name}"${suggestion ? `: did you mean "${suggestion}"?` : names.size ? '' : ' (the runbook defines no checks)'}`);
+    };
+    for (const step of runbook.steps) {
+      step.checks?.forEach((name, i) => missing(name, [...step.path, 'checks', i]));
+      if (step.wait) missing(step.wait.check, [...step.path, 'wait', 'check']);
+    }
+  },
+};
+
+export const undefinedInput: Rule = {
+  id: 'undefined-input',
+  severity: 'error',
+  description: 'A {{ template }} names an input or fact that does not exist.',
+  check({ runbook, report }) {
+    const names = new Set<string>([...allInputs(runbook).map((i) => i.name), ...FACTS]);
+    for (const { text, path } of texts(runbook)) {
+      for (const ref of scanTemplate(text).refs) {
+        if (names.has(ref.name)) continue;
+        const suggestion = closest(ref.name, names);
+        report(path, `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`);
+      }
+    }
+  },
+};
+
+export const templateSyntax: Rule = {
+  id: 'template-syntax',
+  severity: 'error',
+  description: 'A {{ template }} is malformed or unclosed.',
+  check({ runbook, report }) {
+    for (const { text, path } of texts(runbook)) {
+      for (const error of scanTemplate(text).errors) report(path, error.message);
+    }
+  },
+};
+
+export const templateInCommand: Rule = {
+  id: 'template-in-command',
+  severity: 'error',
+  description: 'A command contains {{ }}: inputs reach commands only as environment variables.',
+  check({ runbook, report }) {
+    for (const { run, path } of commands(runbook)) {
+      const ref = scanTemplate(commandText(run)).refs[0];
+      if (!ref) continue;
+      const hint = ref.name.includes('.') ? 'use the SEV_INCIDENT_* environment variables' : `use "$${inputEnvName(ref.name)}"`;
+      report(path, `commands are never templated, so {{ ${ref.name} }} would not be replaced: ${hint}`);
+    }
+  },
+};
+
+const ENV_REF = /\$\{?(SEV_[A-Z0-9_]+)\}?/g;
+const INCIDENT_ENV = new Set(['SEV_INCIDENT_ID', 'SEV_SEVERITY', 'SEV_RESPONDER', 'SEV_RUNBOOK', 'SEV_INCIDENT_DIR', 'SEV_STEP']);
+
+export const undefinedEnv: Rule = {
+  id: 'undefined-env',
+  severity: 'warning',
+  description: 'A command uses $SEV_NAME but no input is called name.',
+  check({ runbook, report }) {
+    const known = new Set([...allInputs(runbook).map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
+    for (const { run, path } of commands(runbook)) {
+      for (const [, name] of commandText(run).matchAll(ENV_REF)) {
+        if (known.has(name!)) continue;
+        const suggestion = closest(name!, known);
+        report(path, `$${name} is not set by sev: no input is named ${name!.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
+      }
+    }
+  },
+};
+
+export const unusedInput: Rule = {
+  id: 'unused-input',
+  severity: 'warning',
+  description: 'An input is asked but no text or command uses it.',
+  check({ runbook, report }) {
+    const used = new Set<string>();
+    for (const { text } of texts(runbook)) for (const ref of scanTemplate(text).refs) used.add(ref.name);
+    for (const { run } of commands(runbook)) for (const [, name] of commandText(run).matchAll(ENV_REF)) used.add(name!);
+    for (const input of allInputs(runbook)) {
+      if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
+      // Answers given at a step are recorded in the log, which is a use in itself.
+      if (input.stepId) continue;
+      report(input.path, `input "${input.name}" is asked but never used: reference it as {{ ${input.name} }} or $${inputEnvName(input.name)}`, { part: 'key' });
+    }
+  },
+};
+
+export const secretInText: Rule = {
+  id: 'secret-in-text',
+  severity: 'warning',
+  description: 'A secret input is shown in a text; sev masks it, so the text shows ***** instead.',
+  check({ runbook, report }) {
+    const secrets = new Set(allInputs(runbook).filter((i) => i.secret).map((i) => i.name));
+    if (!secrets.size) return;
+    for (const { text, path } of texts(runbook)) {
+      if (path.includes('env')) continue;
+      for (const ref of scanTemplate(text).refs) {
+        if (secrets.has(ref.name)) report(path, `secret input "${ref.name}" is shown in a text: it will be masked; pass it to commands as $${inputEnvName(ref.name)} instead`);
+      }
+    }
+  },
+};
+
+export const invalidDefault: Rule = {
+  id: 'invalid-default',
+  severity: 'error',
+  description: "An input's default does not match its own pattern or choices.",
+  check({ runbook, report }) {
+    for (const input of allInputs(runbook)) {
+      if (input.default === undefined) continue;
+      if (input.choices && !input.choices.includes(input.default)) {
+        report([...input.path, 'default'], `default "${input.default}" is not one of the choices: ${input.choices.join(', ')}`);
+      }
+      if (input.pattern === undefined) continue;
+      const pattern = compileWhole(input.pattern);
+      if (pattern && !pattern.test(input.default)) report([...input.path, 'default'], `default "${input.default}" does not match the input's pattern ${input.pattern}`);
+    }
+  },
+};

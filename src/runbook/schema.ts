@@ -1,0 +1,152 @@
+import { schema, validate, type SchemaError } from './schema-validator.js';
+import { closest } from './suggest.js';
+import type { Path } from './source.js';
+
+/** A schema violation, located by the path of the value (or key) it concerns. */
+export interface SchemaProblem {
+  rule: 'schema' | 'unknown-key';
+  path: Path;
+  part: 'key' | 'value';
+  message: string;
+}
+
+const PATTERN_HELP: Record<string, string> = {
+  '^[a-z0-9]+(-[a-z0-9]+)*$': 'must be kebab-case: lowercase letters and digits joined by single dashes',
+  '^[a-z][a-z0-9_]*$': 'must start with a lowercase letter and hold only lowercase letters, digits and _',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
+  '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
+};
+
+const ONE_OF_HELP: Record<string, string> = {
+  action: 'must be ask, stop, continue, or a mapping {goto: <step-id>}',
+  run: 'must be a command string, or a list of a program and its arguments',
+  confirm: 'must be a question, or a mapping with question and on_no',
+  exit: 'must be an exit status (0 to 255) or a list of them',
+};
+
+function schemaAt(pointer: string): Record<string, unknown> | undefined {
+  let node: unknown = schema;
+  for (const raw of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    node = (node as Record<string, unknown> | undefined)?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node as Record<string, unknown> | undefined;
+}
+
+function toPath(pointer: string, value: unknown): (string | number)[] {
+  const path: (string | number)[] = [];
+  let node = value;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment = Array.isArray(node) ? Number(key) : key;
+    path.push(segment);
+    node = (node as Record<string | number, unknown> | undefined)?.[segment];
+  }
+  return path;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const segment of path) node = (node as Record<string | number, unknown> | undefined)?.[segment];
+  return node;
+}
+
+/** The schema names each alternative (oneOf) by its title, which picks the explanation. */
+function oneOfName(schemaPath: string): string | undefined {
+  const title = schemaAt(schemaPath.replace(/\/oneOf$/, ''))?.title;
+  return typeof title === 'string' ? title : undefined;
+}
+
+function message(error: SchemaError, root: unknown, path: Path): string {
+  const value = valueAt(root, path);
+  const where = path.length ? `"${path[path.length - 1]}" ` : '';
+  switch (error.keyword) {
+    case 'required':
+      return `missing required key "${String(error.params.missingProperty)}"`;
+    case 'type':
+      return `${where}must be ${article(String(error.params.type))}, not ${describe(value)}`;
+    case 'const':
+      return `${where}must be ${JSON.stringify(error.params.allowedValue)}, not ${describe(value)}`;
+    case 'enum':
+      return `${where}must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}; got ${describe(value)}`;
+    case 'pattern': {
+      const help = PATTERN_HELP[String(error.params.pattern)] ?? `must match ${String(error.params.pattern)}`;
+      return error.propertyName !== undefined ? `name "${error.propertyName}" ${help}` : `${describe(value)} ${help}`;
+    }
+    case 'minItems':
+      return `${where}needs at least ${String(error.params.limit)} item${error.params.limit === 1 ? '' : 's'}`;
+    case 'minLength':
+      return `${where}must not be empty`;
+    case 'uniqueItems':
+      return `${where}lists the same value twice (items ${String(error.params.j)} and ${String(error.params.i)})`;
+    default:
+      return `${where}${error.message ?? 'is not valid'}`;
+  }
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+  };
+  return type
+    .split(',')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
+}
+
+/** Validates a parsed runbook against the one JSON Schema and explains each violation in plain words. */
+export function checkSchema(value: unknown): SchemaProblem[] {
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  const problems: SchemaProblem[] = [];
+  const failedOneOf = errors.filter((e) => e.keyword === 'oneOf');
+  for (const error of errors) {
+    if (error.keyword === 'oneOf' || error.keyword === 'propertyNames' || error.keyword === 'if') continue;
+    const path = toPath(error.instancePath, value);
+    const inOneOf = failedOneOf.find((o) => error.schemaPath.startsWith(o.schemaPath.replace(/\/oneOf$/, '/oneOf/')));
+    if (inOneOf) {
+      // Report a branch's own error only when it reached inside the value (the value had the right shape).
+      if (error.instancePath === inOneOf.instancePath) continue;
+    }
+    if (error.keyword === 'additionalProperties') {
+      const key = String(error.params.additionalProperty);
+      const parent = schemaAt(error.schemaPath.replace(/\/additionalProperties$/, ''));
+      const known = Object.keys((parent?.properties as Record<string, unknown> | undefined) ?? {});
+      const suggestion = closest(key, known);
+      problems.push({
+        rule: 'unknown-key',
+        path: [...path, key],
+        part: 'key',
+        message: `unknown key "${key}"${suggestion ? `: did you mean "${suggestion}"?` : ''} (allowed: ${known.join(', ')})`,
+      });
+      continue;
+    }
+    if (error.propertyName !== undefined) {
+      problems.push({ rule: 'schema', path: [...path, error.propertyName], part: 'key', message: message(error, value, path) });
+      continue;
+    }
+    problems.push({ rule: 'schema', path, part: 'value', message: message(error, value, path) });
+  }
+  for (const o of failedOneOf) {
+    const branchReachedInside = errors.some(
+      (e) => e.schemaPath.startsWith(o.schemaPath + '/') && e.instancePath.length > o.instancePath.length,
+    );
+    if (branchReachedInside) continue;
+    const path = toPath(o.instancePath, value);
+    const name = oneOfName(o.schemaPath);
+    const key = path.length ? `"${path[path.length - 1]}" ` : '';
+    problems.push({ rule: 'schema', path, part: 'value', message: `${key}${name ? ONE_OF_HELP[name] : 'is not valid'}; got ${describe(valueAt(value, path))}` });
+  }
+  return problems;
+}

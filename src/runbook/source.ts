@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, type Pair } from 'yaml';
+import type { Diagnostic, Position } from './diagnostic.js';
+
+export type Path = readonly (string | number)[];
+
+/** Larger files are refused before parsing: no runbook is that big, and parsing one costs memory. */
+export const MAX_RUNBOOK_BYTES = 2 * 1024 * 1024;
+/** Aliases a runbook may expand; a "billion laughs" document needs far more. */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The text of a runbook file, its parsed YAML document and a way back from any path to a position. */
+export class RunbookSource {
+  readonly lineCounter = new LineCounter();
+  readonly hash: string;
+  readonly lines: string[];
+  doc?: Document.Parsed;
+  value?: unknown;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    bytes: Uint8Array,
+  ) {
+    this.hash = createHash('sha256').update(bytes).digest('hex');
+    this.lines = text.split(/\r?\n/);
+  }
+
+  position(offset: number): Position {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, col };
+  }
+
+  range(range: readonly number[] | undefined | null): Position {
+    if (!range) return { line: 1, col: 1 };
+    const start = this.position(range[0]!);
+    const end = this.position(range[1] ?? range[0]!);
+    return { ...start, endLine: end.line, endCol: end.col };
+  }
+
+  /** Position of the value (or of its key) at a path like ['steps', 2, 'next']. Falls back to the nearest ancestor. */
+  locate(path: Path, part: 'key' | 'value' = 'value'): Position {
+    if (!this.doc) return { line: 1, col: 1 };
+    let node: unknown = this.doc.contents;
+    let pair: Pair | undefined;
+    let best: Position = this.range((node as Node | null)?.range);
+    for (const segment of path) {
+      pair = undefined;
+      if (isMap(node)) {
+        pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return best;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        node = node.items[segment];
+      } else {
+        return best;
+      }
+      const at = (node as Node | null)?.range ?? (pair?.key as Node | undefined)?.range;
+      if (at) best = this.range(at);
+    }
+    if (part === 'key' && pair && isPair(pair) && (pair.key as Node | null)?.range) {
+      return this.range((pair.key as Node).range);
+    }
+    return best;
+  }
+}
+
+export interface ReadResult {
+  source?: RunbookSource;
+  diagnostics: Diagnostic[];
+}
+
+function diag(file: string, rule: string, message: string, at: Position = { line: 1, col: 1 }): Diagnostic {
+  return { file, ...at, rule, severity: 'error', message };
+}
+
+/** Decodes raw bytes into a parsed document, turning every kind of bad input into diagnostics. */
+export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
+  if (bytes.length > MAX_RUNBOOK_BYTES) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    return { diagnostics: [diag(file, 'file-too-large', `file is ${mb(bytes.length)}, over the ${mb(MAX_RUNBOOK_BYTES)} limit for a runbook`)] };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { diagnostics: [diag(file, 'encoding', 'binary file (contains a NUL byte): a runbook is UTF-8 text')] };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return { diagnostics: [diag(file, 'encoding', 'file is not valid UTF-8: save it as UTF-8')] };
+  }
+  const source = new RunbookSource(file, text, bytes);
+  if (text.trim() === '') return { source, diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')] };
+
+  const diagnostics: Diagnostic[] = [];
+  const docs = parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  if (!doc) return { source, diagnostics: [diag(file, 'empty-file', 'file has no YAML document')] };
+  for (const extra of list.slice(1)) {
+    diagnostics.push(diag(file, 'multiple-documents', 'file holds more than one YAML document: keep one runbook per file', source.range(extra.range)));
+  }
+  for (const error of doc.errors) {
+    const rule = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
+    const message = rule === 'duplicate-key' ? 'duplicate key: each key may appear once in a mapping' : firstLine(error.message);
+    diagnostics.push(diag(file, rule, message, source.range(error.pos)));
+  }
+  for (const warning of doc.warnings) {
+    diagnostics.push({ ...diag(file, 'yaml-syntax', firstLine(warning.message), source.range(warning.pos)), severity: 'warning' });
+  }
+  source.doc = doc;
+  if (doc.errors.length > 0) return { source, diagnostics };
+  try {
+    source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError || error instanceof RangeError) {
+      diagnostics.push(diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${firstLine(error.message)}`));
+      return { source, diagnostics };
+    }
+    throw error;
+  }
+  return { source, diagnostics };
+}
+
+function firstLine(message: string): string {
+  // The yaml library appends " at line L, column C"; our position already says that.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
