@@ -53,3 +53,6 @@ export function renderTemplate(text: string, values: Record<string, string | und
 export function inputEnvName(input: string): string {
   return `SEV_${input.toUpperCase()}`;
 }
+
+/** Facts of the run that checks and commands receive as environment variables, besides the inputs. */
+export const INCIDENT_ENV = ['SEV_INCIDENT_ID', 'SEV_SEVERITY', 'SEV_RESPONDER', 'SEV_RUNBOOK', 'SEV_STEP'] as const;

@@ -2,6 +2,7 @@ import type { Rule } from './rule.js';
 import { duplicateStepId, loopWithoutExit, stepActions, unknownStep, unreachableStep } from './steps.js';
 import {
   invalidDefault,
+  reservedInputName,
   secretInText,
   templateInCommand,
   templateSyntax,
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   templateInCommand,
   undefinedEnv,
   unusedInput,
+  reservedInputName,
   secretInText,
   invalidDefault,
   invalidRegex,

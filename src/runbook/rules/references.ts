@@ -1,7 +1,7 @@
 import { allInputs, type Runbook } from '../model.js';
 import type { Path } from '../source.js';
 import { closest } from '../suggest.js';
-import { FACTS, inputEnvName, scanTemplate } from '../template.js';
+import { FACTS, INCIDENT_ENV, inputEnvName, scanTemplate } from '../template.js';
 import { compileWhole } from '../regex.js';
 import type { Rule } from './rule.js';
 
@@ -107,14 +107,13 @@ export const templateInCommand: Rule = {
 };
 
 const ENV_REF = /\$\{?(SEV_[A-Z0-9_]+)\}?/g;
-const INCIDENT_ENV = new Set(['SEV_INCIDENT_ID', 'SEV_SEVERITY', 'SEV_RESPONDER', 'SEV_RUNBOOK', 'SEV_INCIDENT_DIR', 'SEV_STEP']);
 
 export const undefinedEnv: Rule = {
   id: 'undefined-env',
   severity: 'warning',
   description: 'A command uses $SEV_NAME but no input is called name.',
   check({ runbook, report }) {
-    const known = new Set([...allInputs(runbook).map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
+    const known = new Set<string>([...allInputs(runbook).map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
     for (const { run, path } of commands(runbook)) {
       for (const [, name] of commandText(run).matchAll(ENV_REF)) {
         if (known.has(name!)) continue;
@@ -171,6 +170,22 @@ export const invalidDefault: Rule = {
       if (input.pattern === undefined) continue;
       const pattern = compileWhole(input.pattern);
       if (pattern && !pattern.test(input.default)) report([...input.path, 'default'], `default "${input.default}" does not match the input's pattern ${input.pattern}`);
+    }
+  },
+};
+
+export const reservedInputName: Rule = {
+  id: 'reserved-input-name',
+  severity: 'error',
+  description: 'An input would be exported under the name of a fact sev sets itself (SEV_SEVERITY, SEV_STEP…), or two inputs share a name.',
+  check({ runbook, report }) {
+    const reserved = new Set<string>(INCIDENT_ENV);
+    const seen = new Set<string>();
+    for (const input of allInputs(runbook)) {
+      const env = inputEnvName(input.name);
+      if (reserved.has(env)) report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
+      else if (seen.has(input.name)) report(input.stepId ? [...input.path, 'name'] : input.path, `input "${input.name}" is defined twice: a later answer would overwrite the first`, { part: 'key' });
+      seen.add(input.name);
     }
   },
 };
