@@ -18,7 +18,11 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
   write(outline(runbook, paint()));
 }
 
-const commandText = (run: string | string[]) => (typeof run === 'string' ? run : run.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
+const commandText = (run: string | string[]) =>
+  typeof run === 'string' ? run.trimEnd() : run.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+
+/** Keeps the later lines of a multi-line command under its first one. */
+const indented = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix}`);
 const target = (id: string) => (id === END ? 'the end' : id);
 
 function action(a: Action): string {
@@ -79,7 +83,7 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance): string[] {
   }
   if (step.command) {
     const flags = [step.command.changesState ? 'changes state' : 'read-only', step.command.confirm ? 'confirmed first' : c.yellow('not confirmed'), `timeout ${step.command.timeout}`];
-    lines.push(`${c.bold('$')} ${commandText(step.command.run)}`);
+    lines.push(`${c.bold('$')} ${indented(commandText(step.command.run), '  ')}`);
     lines.push(c.dim(`  ${flags.join(', ')}; on failure: ${action(step.onFail)}`));
   }
   if (step.announce) {
@@ -122,13 +126,14 @@ export function outline(runbook: Runbook, c: ChalkInstance): string {
   for (const step of runbook.steps) {
     const milestone = step.milestone ? ` ${c.magenta(`◆ ${step.milestone}`)}` : '';
     out.push(`  ${String(step.index + 1).padStart(numberWidth)}. ${c.bold(step.id)}${step.title ? ` — ${step.title}` : ''} ${c.dim(`[${step.kind}]`)}${milestone}`);
-    for (const line of stepDetail(step, runbook, c)) out.push(`  ${' '.repeat(numberWidth + 2)}${line}`);
+    const prefix = `  ${' '.repeat(numberWidth + 2)}`;
+    for (const line of stepDetail(step, runbook, c)) out.push(`${prefix}${indented(line, prefix)}`);
   }
   if (runbook.checks.length) {
     out.push('', c.bold('Checks'));
     for (const check of runbook.checks) {
       out.push(`  ${c.bold(check.name)}${check.description ? ` — ${check.description}` : ''}`);
-      out.push(`    ${c.bold('$')} ${commandText(check.run)}`);
+      out.push(`    ${c.bold('$')} ${indented(commandText(check.run), '      ')}`);
       out.push(c.dim(`    ${describeCheck(check)}`));
     }
   }

@@ -31,6 +31,7 @@ export function texts(runbook: Runbook): Text[] {
     add(step.choice?.question, [...step.path, 'choice', 'question']);
     for (const option of step.choice?.options ?? []) add(option.label, [...option.path, 'label']);
     for (const [name, value] of Object.entries(step.command?.env ?? {})) add(value, [...step.path, 'command', 'env', name]);
+    add(step.announce?.channel, [...step.path, 'announce', 'channel']);
     add(step.announce?.subject, [...step.path, 'announce', 'subject']);
     add(step.announce?.message, [...step.path, 'announce', 'message']);
   }
