@@ -90,6 +90,11 @@ function message(error: SchemaError, root: unknown, path: Path): string {
   }
 }
 
+/** Whether an instance path is the given one or lies inside it. */
+function within(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(parent + '/');
+}
+
 function article(type: string): string {
   const names: Record<string, string> = {
     object: 'a mapping',
@@ -114,7 +119,10 @@ export function checkSchema(value: unknown): SchemaProblem[] {
   for (const error of errors) {
     if (error.keyword === 'oneOf' || error.keyword === 'propertyNames' || error.keyword === 'if') continue;
     const path = toPath(error.instancePath, value);
-    const inOneOf = failedOneOf.find((o) => error.schemaPath.startsWith(o.schemaPath.replace(/\/oneOf$/, '/oneOf/')));
+    // The innermost failed oneOf this error belongs to: under its schema node and at (or inside) its value.
+    const inOneOf = failedOneOf
+      .filter((o) => error.schemaPath.startsWith(o.schemaPath + '/') && within(error.instancePath, o.instancePath))
+      .sort((a, b) => b.schemaPath.length - a.schemaPath.length)[0];
     if (inOneOf) {
       // Report a branch's own error only when it reached inside the value (the value had the right shape).
       if (error.instancePath === inOneOf.instancePath) continue;
@@ -140,7 +148,7 @@ export function checkSchema(value: unknown): SchemaProblem[] {
   }
   for (const o of failedOneOf) {
     const branchReachedInside = errors.some(
-      (e) => e.schemaPath.startsWith(o.schemaPath + '/') && e.instancePath.length > o.instancePath.length,
+      (e) => e.schemaPath.startsWith(o.schemaPath + '/') && e.instancePath.startsWith(o.instancePath + '/'),
     );
     if (branchReachedInside) continue;
     const path = toPath(o.instancePath, value);

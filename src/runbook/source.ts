@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, type Pair } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Node, type Pair } from 'yaml';
 import type { Diagnostic, Position } from './diagnostic.js';
 
 export type Path = readonly (string | number)[];
@@ -92,7 +92,7 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   if (text.trim() === '') return { source, diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')] };
 
   const diagnostics: Diagnostic[] = [];
-  const docs = parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
   if (!doc) return { source, diagnostics: [diag(file, 'empty-file', 'file has no YAML document')] };
@@ -102,16 +102,24 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   for (const error of doc.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
     const message = rule === 'duplicate-key' ? 'duplicate key: each key may appear once in a mapping' : firstLine(error.message);
-    diagnostics.push(diag(file, rule, message, source.range(error.pos)));
+    // An unclosed quote runs to the end of the file, where the parser notices it: point at where it opens.
+    const opening = error.code === 'MISSING_CHAR' ? openingQuote(doc, error.pos[0]) : undefined;
+    diagnostics.push(diag(file, rule, opening ? `${message} (the string opened here is never closed)` : message, source.range(opening ?? error.pos)));
   }
   for (const warning of doc.warnings) {
     diagnostics.push({ ...diag(file, 'yaml-syntax', firstLine(warning.message), source.range(warning.pos)), severity: 'warning' });
   }
   source.doc = doc;
   if (doc.errors.length > 0) return { source, diagnostics };
+  if (isEmptyNode(doc.contents)) return { source, diagnostics: [...diagnostics, diag(file, 'empty-file', 'file holds an empty YAML document: a runbook needs at least format, id, title, class, severity and steps')] };
   try {
     source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const alias = error instanceof ReferenceError && error.message.startsWith('Unresolved alias') ? unresolvedAlias(doc) : undefined;
+    if (alias) {
+      diagnostics.push(diag(file, 'yaml-syntax', `alias *${alias.source} names no anchor defined before it: define &${alias.source} first`, source.range(alias.range)));
+      return { source, diagnostics };
+    }
     if (error instanceof ReferenceError || error instanceof RangeError) {
       diagnostics.push(diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${firstLine(error.message)}`));
       return { source, diagnostics };
@@ -119,6 +127,43 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
     throw error;
   }
   return { source, diagnostics };
+}
+
+/** A document with no content at all (just --- or ...) holds an empty null scalar, or nothing. */
+function isEmptyNode(node: unknown): boolean {
+  return node === null || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1]);
+}
+
+/** The range of the opening quote of the quoted string that ends where a closing quote is missing. */
+function openingQuote(doc: Document.Parsed, at: number): [number, number] | undefined {
+  let found: [number, number] | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (!quoted || !node.range || node.range[0] >= at || node.range[1] < at) return undefined;
+      found = [node.range[0], node.range[0] + 1];
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The first alias whose anchor is not defined before it, in one pass over the document. */
+function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
+  const anchors = new Set<string>();
+  let found: Alias | undefined;
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        if (anchors.has(node.source)) return undefined;
+        found = node;
+        return visit.BREAK;
+      }
+      if (node.anchor) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

@@ -81,25 +81,83 @@ export const unreachableStep: Rule = {
   },
 };
 
+/** Strongly connected components of a graph (Tarjan's algorithm, iterative so long chains cannot overflow the stack). */
+function components(nodes: readonly string[], edges: (id: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: { id: string; i: number; targets: readonly string[] }[] = [];
+    const enter = (id: string) => {
+      index.set(id, index.size);
+      low.set(id, index.get(id)!);
+      stack.push(id);
+      onStack.add(id);
+      work.push({ id, i: 0, targets: edges(id) });
+    };
+    enter(root);
+    while (work.length) {
+      const frame = work[work.length - 1]!;
+      if (frame.i < frame.targets.length) {
+        const target = frame.targets[frame.i++]!;
+        if (!index.has(target)) enter(target);
+        else if (onStack.has(target)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(target)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      const component: string[] = [];
+      let id: string;
+      do {
+        id = stack.pop()!;
+        onStack.delete(id);
+        component.push(id);
+      } while (id !== frame.id);
+      out.push(component);
+    }
+  }
+  return out;
+}
+
 export const loopWithoutExit: Rule = {
   id: 'loop-without-exit',
   severity: 'error',
   description: 'Steps that jump among themselves with no way to reach the end.',
   check({ runbook, report }) {
-    const ids = new Set(runbook.steps.map((s) => s.id));
     const byId = new Map(runbook.steps.map((s) => [s.id, s]));
-    const after = (id: string) => reachableFrom(runbook, successors(runbook, byId.get(id)!));
-    for (const step of runbook.steps) {
-      if (byId.get(step.id) !== step) continue;
-      const reached = after(step.id);
-      // Unknown targets are reported by unknown-step; count them as exits so one mistake is reported once.
-      const trapped = !reached.has(END) && [...reached].every((id) => ids.has(id));
-      if (!trapped || !reached.has(step.id)) continue;
-      const cycle = runbook.steps.filter((s) => reached.has(s.id) && after(s.id).has(step.id));
-      if (cycle[0] !== step) continue;
+    const next = new Map([...byId].map(([id, step]) => [id, successors(runbook, step)]));
+    // Steps from which the end can be reached, found backwards from the end. Unknown targets are reported
+    // by unknown-step; they count as exits so that one mistake is reported once.
+    const before = new Map<string, string[]>();
+    for (const [id, targets] of next) {
+      for (const target of targets) {
+        if (!before.has(target)) before.set(target, []);
+        before.get(target)!.push(id);
+      }
+    }
+    const canExit = new Set([...before.keys()].filter((target) => target === END || !byId.has(target)));
+    const queue = [...canExit];
+    while (queue.length) {
+      for (const id of before.get(queue.pop()!) ?? []) {
+        if (canExit.has(id)) continue;
+        canExit.add(id);
+        queue.push(id);
+      }
+    }
+    const known = (id: string) => (next.get(id) ?? []).filter((target) => byId.has(target));
+    for (const component of components([...byId.keys()], known)) {
+      const loops = component.length > 1 || known(component[0]!).includes(component[0]!);
+      if (!loops || component.some((id) => canExit.has(id))) continue;
+      const members = new Set(component);
+      const cycle = runbook.steps.filter((s) => members.has(s.id));
       report(
-        [...step.path, 'id'],
-        `steps ${cycle.map((s) => s.id).join(' → ')} loop with no way to the end: add an exit (a choice, next: end, or on_fail: ask)`,
+        [...cycle[0]!.path, 'id'],
+        `steps ${[...new Set(cycle.map((s) => s.id))].join(' → ')} loop with no way to the end: add an exit (a choice, next: end, or on_fail: ask)`,
       );
     }
   },
