@@ -7,6 +7,7 @@ function program(): Command {
     .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
     .version(VERSION, '-V, --version')
     .option('--runbooks <dir>', 'directory searched for runbooks by id before the shipped ones', './runbooks')
+    .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else ./incidents)')
     .showHelpAfterError('(run sev --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
     .exitOverride();
@@ -32,6 +33,57 @@ function program(): Command {
     .argument('<runbook>', 'runbook id or path')
     .option('--json', 'print the parsed runbook as JSON')
     .action(async (ref: string, options, command: Command) => (await import('./commands/show.js')).showCommand(ref, { ...command.optsWithGlobals(), ...options }));
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  // Commander types options loosely; each command declares the options it reads.
+  const withGlobals = <T>(options: object, command: Command) => ({ ...command.optsWithGlobals(), ...options }) as T;
+
+  cli
+    .command('run')
+    .description('walk a runbook step by step, keeping every answer and result in an incident log')
+    .argument('[runbook]', 'runbook id or path (without one, pick from a list)')
+    .option('--answers <file>', 'YAML file of input values and step answers, for drills and automation')
+    .option('-y, --yes', 'answer confirmations yes, run commands without asking, take input defaults')
+    .option('--dry-run', 'walk the steps and show every command, but execute nothing; the log is marked as a dry run')
+    .option('--set <name=value>', 'give an input value (repeatable)', collect)
+    .option('--as <name>', 'responder name (default: your login name)')
+    .option('--severity <sev>', 'starting severity, SEV1 to SEV4 (default: the runbook\'s)')
+    .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
+
+  cli
+    .command('resume')
+    .description('continue a paused or interrupted incident at the step where it stopped')
+    .argument('[incident]', 'incident id, a unique part of it, or a log file (default: the only open one)')
+    .option('--answers <file>', 'YAML file of step answers')
+    .option('-y, --yes', 'answer confirmations yes, run commands without asking')
+    .option('--set <name=value>', 'give an input value (repeatable)', collect)
+    .option('--as <name>', 'responder name (default: your login name)')
+    .option('--force', 'resume even though the runbook changed since the incident started')
+    .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
+
+  cli
+    .command('status')
+    .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
+
+  cli
+    .command('note')
+    .description("add a note to an incident's log, from any terminal, also while the run goes on")
+    .argument('<incident>', 'incident id, a unique part of it, or a log file')
+    .argument('<text...>', 'the note')
+    .option('--action', 'record it as an action item for the postmortem')
+    .option('--as <name>', 'who writes it (default: your login name)')
+    .action(async (ref: string, words: string[], options, command: Command) => (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)));
+
+  cli
+    .command('check')
+    .description("run a runbook's checks only and print a table: how bad is it?")
+    .argument('<runbook>', 'runbook id or path')
+    .option('--answers <file>', 'YAML file with input values')
+    .option('--set <name=value>', 'give an input value (repeatable)', collect)
+    .option('--json', 'print JSON')
+    .action(async (ref: string, options, command: Command) => (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)));
 
   return cli;
 }

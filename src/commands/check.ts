@@ -1,0 +1,89 @@
+import { isFailing, runChecks } from '../engine/checks.js';
+import { processEnv } from '../engine/env.js';
+import { inputProblem } from '../engine/inputs.js';
+import { masker } from '../engine/mask.js';
+import { EXIT, ExitCode, UserError } from '../errors.js';
+import { loadRunbook } from '../runbook/catalog.js';
+import type { InputDef, Runbook } from '../runbook/model.js';
+import { paint, write } from '../ui/output.js';
+import { checkTable } from '../ui/render.js';
+import { canPrompt, loginName, presets, readAnswers } from '../ui/session.js';
+
+export interface CheckOptions {
+  runbooks: string;
+  answers?: string;
+  set?: string[];
+  json?: boolean;
+}
+
+/** Inputs from --set, the answers file and defaults; a person is asked for the rest, a script fails. */
+async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Record<string, string>> {
+  const given = { ...readAnswers(options)?.inputs, ...presets(runbook, options.set) };
+  const values: Record<string, string> = {};
+  const missing: InputDef[] = [];
+  for (const def of runbook.inputs) {
+    const value = given[def.name] ?? def.default;
+    if (value === undefined) {
+      missing.push(def);
+      continue;
+    }
+    const problem = inputProblem(def, value);
+    if (problem) throw new UserError(`input ${def.name}: ${problem}`, EXIT.usage);
+    values[def.name] = value;
+  }
+  if (missing.length && !canPrompt()) {
+    throw new UserError(`no value for ${missing.map((d) => d.name).join(', ')}`, EXIT.usage, 'Give them with --set NAME=VALUE or in an --answers file.');
+  }
+  if (missing.length) {
+    const { input, password } = await import('@inquirer/prompts');
+    for (const def of missing) {
+      const ask = def.secret ? password : input;
+      values[def.name] = await ask({ message: def.prompt, validate: (v: string) => inputProblem(def, v) ?? true }, { output: process.stderr });
+    }
+  }
+  return values;
+}
+
+export async function checkCommand(ref: string, options: CheckOptions): Promise<void> {
+  const { runbook } = await loadRunbook(ref, options.runbooks);
+  if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
+  const inputs = await inputValues(runbook, options);
+  const secrets = runbook.inputs.filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
+  const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '' };
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  let progress: { stop(): void; done(name: string): void } | undefined;
+  if (process.stderr.isTTY && !options.json) {
+    const { default: ora } = await import('ora');
+    const running = new Set(runbook.checks.map((ch) => ch.name));
+    const spinner = ora({ text: `Running ${running.size} checks`, stream: process.stderr, discardStdin: false, isEnabled: true }).start();
+    progress = {
+      done: (name) => {
+        running.delete(name);
+        spinner.text = `Running ${running.size} of ${runbook.checks.length} checks: ${[...running].join(', ')}`;
+      },
+      stop: () => spinner.stop(),
+    };
+  }
+  let results;
+  try {
+    results = await runChecks(runbook.checks, { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) }, (r) => progress?.done(r.check));
+  } catch (error) {
+    if ((error as Error).name === 'Interrupted') throw new ExitCode(EXIT.interrupted);
+    throw error;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSignal);
+  }
+  const failed = results.filter((r) => isFailing(r.status));
+  if (options.json) {
+    write(JSON.stringify({ runbook: runbook.id, ok: failed.length === 0, results }, null, 2));
+  } else {
+    write(checkTable(results, paint()));
+    const warnings = results.filter((r) => r.status === 'WARNING').length;
+    write(`${failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`}${warnings ? `, ${warnings} with a warning` : ''}`);
+  }
+  if (failed.length) throw new ExitCode(EXIT.findings);
+}

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { EXIT, UserError } from '../errors.js';
+import { LogWriter } from '../incident/log.js';
+import { findIncident, incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
+import { InvalidRunbookError, loadRunbook } from '../runbook/catalog.js';
+import { lintFile } from '../runbook/lint.js';
+import type { Runbook } from '../runbook/model.js';
+import { paint } from '../ui/output.js';
+import { loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
+import { reportProblems } from './status.js';
+
+export interface ResumeOptions extends WalkCliOptions {
+  runbooks: string;
+  incidentDir?: string;
+  force?: boolean;
+}
+
+/** The incident's runbook: the file it started from if it is still there, else the same id. */
+async function runbookOf(file: string, id: string, runbooksDir: string): Promise<Runbook> {
+  if (existsSync(file)) {
+    const result = await lintFile(file);
+    if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
+    return result.runbook;
+  }
+  return (await loadRunbook(id, runbooksDir)).runbook;
+}
+
+/** With no incident named, the one incident that is not closed. */
+function onlyOpenIncident(dir: string): string {
+  const open = listIncidents(dir).filter((i) => stateOf(walkerLog(i)).status !== 'closed');
+  if (open.length === 1) return open[0]!.id;
+  if (open.length === 0) throw new UserError(`no open or paused incident in ${dir}`, EXIT.usage, 'sev status lists the incidents there.');
+  throw new UserError(`${open.length} incidents are open or paused: say which one (${open.map((i) => i.id).join(', ')})`, EXIT.usage);
+}
+
+export async function resumeCommand(ref: string | undefined, options: ResumeOptions): Promise<void> {
+  const dir = incidentDir(options.incidentDir);
+  const incident = findIncident(dir, ref ?? onlyOpenIncident(dir));
+  const answers = readAnswers(options);
+  const responder = options.as || answers?.responder || loginName();
+  const log = walkerLog(incident, responder);
+  reportProblems([log]);
+  const state = stateOf(log);
+  if (!state.runbook) throw new UserError(`${log.file}: the log does not say which runbook the incident follows (no incident.started event)`, EXIT.usage);
+  if (state.status === 'closed') {
+    throw new UserError(`incident ${incident.id} is closed (${state.outcome} at ${state.lastTime}); there is nothing to resume`, EXIT.usage, `sev note ${incident.id} "…" still adds notes to it.`);
+  }
+  const runbook = await runbookOf(state.runbook.file, state.runbook.id, options.runbooks);
+  const changed = runbook.hash !== state.runbook.hash;
+  if (changed && !options.force) {
+    throw new UserError(
+      `the runbook ${runbook.file} has changed since incident ${incident.id} started`,
+      EXIT.usage,
+      'Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then use --force to go on.',
+    );
+  }
+  presets(runbook, options.set);
+  const writer = LogWriter.open(log.file, incident.id, responder);
+  const step = state.step ?? runbook.steps[0]?.id ?? 'end';
+  writer.append('incident.resumed', { step, runbookChanged: changed });
+  state.status = 'open';
+  const c = paint(process.stderr);
+  process.stderr.write(`${c.bold(`Resuming incident ${incident.id}`)} at step ${step} · ${state.severity} · ${responder}\n${c.dim(`Log: ${log.file}`)}\n`);
+  if (state.secrets.size) process.stderr.write(c.dim(`Secret inputs are never written to the log, so they are asked again: ${[...state.secrets].join(', ')}\n`));
+  await walkIncident(runbook, state, writer, { ...options, answersData: answers });
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { UserError } from '../errors.js';
+import { SEVERITIES, type Severity } from '../runbook/model.js';
+
+/** One answer for one visit of a step. */
+export interface StepAnswer {
+  /** yes/no, a choice's label or value, an input's value, `done`, or an on-failure choice. */
+  answer?: string;
+  /** On a failure after the answer (a confirmation answered no, a failing command): retry, continue or stop. */
+  onFail?: string;
+  note?: string;
+  skip?: string;
+  pause?: boolean;
+}
+
+/** An answers file: what a drill or an automation would have typed. */
+export interface Answers {
+  file: string;
+  responder?: string;
+  severity?: Severity;
+  inputs: Record<string, string>;
+  steps: Map<string, StepAnswer[]>;
+}
+
+const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps'];
+const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause'];
+
+/**
+ * Reads an answers file:
+ *
+ *   inputs: { health_url: http://127.0.0.1:8080/health }
+ *   steps:
+ *     declare: Most or all users      # a choice, by label or value
+ *     restart: yes                    # a confirmation, a command, an announcement
+ *     confirm-outage: continue        # checks that fail: retry, continue or stop
+ *     verify: [retry, continue]       # one answer per visit
+ *     purge: { skip: not needed }
+ */
+export function loadAnswers(file: string): Answers {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such answers file' : (error as Error).message}`, 2);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const fail = (node: Node | null | undefined, message: string): never => {
+    const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
+    throw new UserError(`${file}:${line}:${col}: ${message}`, 2);
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const { line, col } = lineCounter.linePos(firstError.pos[0]);
+    throw new UserError(`${file}:${line}:${col}: ${firstError.message.split('\n')[0]}`, 2);
+  }
+  const answers: Answers = { file, inputs: {}, steps: new Map() };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return answers;
+  if (!isMap(doc.contents)) fail(doc.contents, 'an answers file is a mapping with inputs and steps');
+  const scalarText = (node: unknown, what: string): string => {
+    if (!isScalar(node) || node.value === null || typeof node.value === 'object') fail(node as Node, `${what} must be a single value`);
+    const value = (node as { value: unknown }).value;
+    return typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+  };
+  for (const pair of (doc.contents as import('yaml').YAMLMap).items) {
+    const key = String((pair.key as { value?: unknown })?.value);
+    const value = pair.value as Node | null;
+    if (!TOP_KEYS.includes(key)) fail(pair.key as Node, `unknown key "${key}" (expected ${TOP_KEYS.join(', ')})`);
+    if (key === 'responder') answers.responder = scalarText(value, 'responder');
+    if (key === 'severity') {
+      const severity = scalarText(value, 'severity');
+      if (!SEVERITIES.includes(severity as Severity)) fail(value, `severity must be one of ${SEVERITIES.join(', ')}`);
+      answers.severity = severity as Severity;
+    }
+    if (key === 'inputs' && value !== null) {
+      if (!isMap(value)) fail(value, 'inputs maps input names to values');
+      for (const p of (value as import('yaml').YAMLMap).items) answers.inputs[String((p.key as { value?: unknown }).value)] = scalarText(p.value, 'an input value');
+    }
+    if (key === 'steps' && value !== null) {
+      if (!isMap(value)) fail(value, 'steps maps step ids to answers');
+      for (const p of (value as import('yaml').YAMLMap).items) {
+        const id = String((p.key as { value?: unknown }).value);
+        const visits = isSeq(p.value) ? (p.value.items as Node[]) : [p.value as Node];
+        answers.steps.set(
+          id,
+          visits.map((v) => stepAnswer(v)),
+        );
+      }
+    }
+  }
+  return answers;
+
+  function stepAnswer(node: Node): StepAnswer {
+    if (!isMap(node)) return { answer: scalarText(node, 'an answer') };
+    const out: StepAnswer = {};
+    for (const p of node.items) {
+      const key = String((p.key as { value?: unknown }).value);
+      if (!ANSWER_KEYS.includes(key)) fail(p.key as Node, `unknown key "${key}" in a step answer (expected ${ANSWER_KEYS.join(', ')})`);
+      if (key === 'answer') out.answer = scalarText(p.value, 'answer');
+      if (key === 'on_fail') out.onFail = scalarText(p.value, 'on_fail');
+      if (key === 'note') out.note = scalarText(p.value, 'note');
+      if (key === 'skip') out.skip = scalarText(p.value, 'skip');
+      if (key === 'pause') out.pause = scalarText(p.value, 'pause') === 'yes';
+    }
+    return out;
+  }
+}

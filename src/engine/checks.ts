@@ -1,0 +1,109 @@
+import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
+import type { CheckDef, Expect } from '../runbook/model.js';
+import { parseDuration } from '../runbook/duration.js';
+import { compileRegex } from '../runbook/regex.js';
+import { Interrupted, runProcess } from './process.js';
+
+/** How many checks of one step run at once. */
+export const CHECK_CONCURRENCY = 32;
+
+const NAGIOS: Record<number, CheckStatus> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
+
+function matches(pattern: string | undefined, text: string): boolean {
+  if (pattern === undefined) return true;
+  return compileRegex(pattern)?.test(text) ?? false;
+}
+
+/** Why an output falls short of the expectations, or undefined when it meets them. */
+export function unmet(expect: Expect, result: ProcessResultData, checkExit = true): string | undefined {
+  if (checkExit && (result.exit === null || !expect.exit.includes(result.exit))) {
+    return `exit ${result.exit ?? result.signal ?? '?'}, expected ${expect.exit.join(' or ')}`;
+  }
+  if (!matches(expect.stdout, result.stdout)) return `stdout does not match /${expect.stdout}/`;
+  if (expect.stdoutNot !== undefined && matches(expect.stdoutNot, result.stdout)) return `stdout matches /${expect.stdoutNot}/`;
+  if (!matches(expect.stderr, result.stderr)) return `stderr does not match /${expect.stderr}/`;
+  return undefined;
+}
+
+/** The Nagios-style status of one attempt of a check. */
+export function evaluate(check: CheckDef, result: ProcessResultData): { status: CheckStatus; reason: string } {
+  if (result.error) return { status: 'UNKNOWN', reason: result.error };
+  if (result.timedOut) return { status: 'UNKNOWN', reason: `timed out after ${check.timeout}` };
+  if (check.nagios) {
+    const status = result.exit === null ? 'UNKNOWN' : (NAGIOS[result.exit] ?? 'UNKNOWN');
+    const problem = unmet(check.expect, result, false);
+    if (status === 'OK' && problem) return { status: check.failure === 'warning' ? 'WARNING' : 'CRITICAL', reason: problem };
+    return { status, reason: result.exit === null ? `killed by ${result.signal ?? 'a signal'}` : `exit ${result.exit} (${status})` };
+  }
+  const problem = unmet(check.expect, result);
+  if (!problem) return { status: 'OK', reason: `exit ${result.exit}` };
+  return { status: check.failure === 'warning' ? 'WARNING' : 'CRITICAL', reason: problem };
+}
+
+/** WARNING is reported but lets the step go on; CRITICAL and UNKNOWN fail it. */
+export function isFailing(status: CheckStatus): boolean {
+  return status === 'CRITICAL' || status === 'UNKNOWN';
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Interrupted());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Interrupted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface CheckRun {
+  /** The environment of a check: its own `env` (templated) and the inputs and facts of the run. */
+  env: (own: Record<string, string>) => Record<string, string>;
+  signal?: AbortSignal;
+  mask: (text: string) => string;
+  /** With a dry run nothing is executed: the check is reported as SKIPPED. */
+  dryRun?: boolean;
+}
+
+/** Runs a check, retrying a failure as the check allows; the result of the last attempt counts. */
+export async function runCheck(check: CheckDef, run: CheckRun, retries = check.retries): Promise<CheckResultData> {
+  if (run.dryRun) {
+    return { check: check.name, status: 'SKIPPED', reason: 'dry run: not executed', attempts: 0, exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '' };
+  }
+  const timeoutMs = parseDuration(check.timeout) ?? 30_000;
+  const intervalMs = parseDuration(check.interval) ?? 5_000;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const result = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal });
+    const { status, reason } = evaluate(check, result);
+    if (!isFailing(status) || attempts > retries) {
+      return { ...result, stdout: run.mask(result.stdout), stderr: run.mask(result.stderr), check: check.name, status, reason, attempts };
+    }
+    await sleep(intervalMs, run.signal);
+  }
+}
+
+/** Runs checks concurrently, at most `limit` at a time, and returns their results in the given order. */
+export async function runChecks(
+  checks: CheckDef[],
+  run: CheckRun,
+  onResult?: (result: CheckResultData) => void,
+  limit = CHECK_CONCURRENCY,
+): Promise<CheckResultData[]> {
+  const results: CheckResultData[] = new Array(checks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < checks.length) {
+      const index = next++;
+      results[index] = await runCheck(checks[index]!, run);
+      onResult?.(results[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
+  return results;
+}

@@ -1,0 +1,76 @@
+import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import type { ChoiceOption, InputDef, Severity, Step } from '../runbook/model.js';
+
+/**
+ * Besides its answer, at every prompt the responder may add a note, skip the step, pause the run or
+ * change the severity. The engine records each and, for a note or a severity change, asks again.
+ */
+export type Reply<T> =
+  | { kind: 'answer'; value: T }
+  | { kind: 'note'; text: string; action?: boolean }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'pause' }
+  | { kind: 'severity'; to: Severity; reason?: string };
+
+/** What is on screen while a step runs: enough to know where one is at 3 a.m. */
+export interface StepView {
+  step: Step;
+  /** 1-based position and total, for "step 3 of 18". */
+  number: number;
+  total: number;
+  severity: Severity;
+  incident: string;
+  elapsedMs: number;
+  /** Instructions with templates filled in (secrets masked). */
+  instructions?: string;
+  dryRun: boolean;
+  /** How many times this step has been started in this incident, this time included. */
+  visit: number;
+}
+
+export type FailureChoice = 'retry' | 'continue' | 'stop';
+
+/** What failed, for the question "retry, continue or stop?". */
+export interface Failure {
+  what: 'checks' | 'command' | 'wait' | 'confirm';
+  summary: string;
+}
+
+export interface AnnouncementView {
+  audience: string;
+  channel?: string;
+  subject?: string;
+  message: string;
+}
+
+/** Progress of a step's checks while they run: a spinner at a terminal, nothing in a script. */
+export interface ChecksProgress {
+  done(result: CheckResultData): void;
+  stop(): void;
+}
+
+/**
+ * Everything the engine asks of a person or a script. The interactive responder (prompts, spinners,
+ * tables) and the scripted one (answers file, --yes) implement it; the engine never touches a terminal.
+ */
+export interface Responder {
+  /** Asks an input: one of the runbook's at the start, or an input step's. The engine validates the answer. */
+  input(def: InputDef, problem?: string): Promise<Reply<string>>;
+  showStep(view: StepView): void;
+  acknowledge(view: StepView): Promise<Reply<true>>;
+  confirm(view: StepView, question: string): Promise<Reply<boolean>>;
+  choose(view: StepView, question: string, options: ChoiceOption[]): Promise<Reply<ChoiceOption>>;
+  /** Shows a command in full before it is confirmed or run. */
+  showCommand(command: string): void;
+  /** Asks whether to run the command just shown. */
+  confirmCommand(view: StepView, command: string): Promise<Reply<boolean>>;
+  showAnnouncement(announcement: AnnouncementView): void;
+  /** Asks whether the announcement just shown was sent. */
+  announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>>;
+  onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>>;
+  checksStarted(names: string[]): ChecksProgress;
+  checksFinished(results: CheckResultData[]): void;
+  commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void;
+  waiting(check: string, attempt: number, status: string, remainingMs: number): void;
+  info(message: string): void;
+}

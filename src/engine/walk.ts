@@ -1,0 +1,431 @@
+import { UserError } from '../errors.js';
+import type { CheckResultData, EventData, EventType, IncidentEvent } from '../incident/events.js';
+import { apply, type IncidentState } from '../incident/replay.js';
+import { parseDuration } from '../runbook/duration.js';
+import { END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
+import { renderTemplate } from '../runbook/template.js';
+import { processEnv } from './env.js';
+import { isFailing, runCheck, runChecks, sleep, unmet, type CheckRun } from './checks.js';
+import { inputProblem } from './inputs.js';
+import { MASK, masker } from './mask.js';
+import { Interrupted, runProcess } from './process.js';
+import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
+
+/** Where events go: the incident log. Returns the event as written. */
+export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
+
+/** A scripted run met a question its answers do not cover; the incident is paused, not lost. */
+export class MissingAnswer extends UserError {
+  constructor(message: string) {
+    super(message, 2, 'Give the answer in the --answers file, or resume at a terminal to answer it yourself.');
+    this.name = 'MissingAnswer';
+  }
+}
+
+export interface WalkOptions {
+  runbook: Runbook;
+  /** The incident so far, folded from its log; the walk keeps folding every event it writes. */
+  state: IncidentState;
+  sink: EventSink;
+  responder: Responder;
+  signal?: AbortSignal;
+  /** Input values given with --set: checked, never asked. */
+  presets?: Record<string, string>;
+  /** --yes: confirmations are answered yes and commands run without asking. */
+  yes?: boolean;
+  clock?: () => Date;
+}
+
+export type WalkOutcome = { kind: 'completed' } | { kind: 'stopped'; step: string } | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' };
+
+type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed' } | { kind: 'skip'; reason: string } | { kind: 'stop' } | { kind: 'pause' };
+
+/** What a reply amounts to once notes and severity changes have been recorded. */
+type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
+
+const commandText = (run: string | string[]) => (typeof run === 'string' ? run.trim() : run.map((a) => (/[\s"'$\\]/.test(a) ? JSON.stringify(a) : a)).join(' '));
+
+/**
+ * Walks a runbook for one responder: asks, runs checks and commands, and writes every answer and result
+ * as an event before going on. It touches no terminal and no file itself: the responder and the sink do.
+ */
+export class Walk {
+  private readonly runbook: Runbook;
+  private readonly state: IncidentState;
+  private readonly responder: Responder;
+  private readonly signal?: AbortSignal;
+  private readonly clock: () => Date;
+  private readonly yes: boolean;
+  private readonly presets: Record<string, string>;
+  /** Secret values live in memory only: the log holds just the fact that they were given. */
+  private readonly secretValues = new Map<string, string>();
+  private mask: (text: string) => string = (t) => t;
+  private current = '';
+
+  constructor(private readonly options: WalkOptions) {
+    this.runbook = options.runbook;
+    this.state = options.state;
+    this.responder = options.responder;
+    this.signal = options.signal;
+    this.clock = options.clock ?? (() => new Date());
+    this.yes = Boolean(options.yes);
+    this.presets = options.presets ?? {};
+  }
+
+  private emit<T extends EventType>(type: T, data: EventData[T]): IncidentEvent<T, EventData[T]> {
+    const event = this.options.sink(type, data);
+    apply(this.state, event);
+    return event;
+  }
+
+  async run(): Promise<WalkOutcome> {
+    try {
+      if ((await this.askInputs()) === 'pause') return this.pause('responder');
+      let id = this.state.step ?? this.runbook.steps[0]?.id ?? END;
+      while (id !== END) {
+        const step = this.runbook.steps.find((s) => s.id === id);
+        if (!step) throw new UserError(`the runbook has no step "${id}" any more; the incident cannot go on with this runbook`, 2);
+        this.current = step.id;
+        this.emit('step.started', { step: step.id, index: step.index, kind: step.kind, ...(step.title ? { title: step.title } : {}) });
+        const end = await this.runStep(step);
+        if (end.kind === 'pause') return this.pause('responder');
+        if (end.kind === 'stop') {
+          this.emit('step.completed', { step: step.id, result: 'failed', next: END });
+          this.emit('incident.closed', { outcome: 'stopped', step: step.id });
+          return { kind: 'stopped', step: step.id };
+        }
+        const next = end.kind === 'skip' ? this.fallThrough(step) : end.next;
+        if (end.kind === 'skip') this.emit('step.skipped', { step: step.id, reason: end.reason, next });
+        else {
+          if (end.result === 'done' && step.milestone && !this.state.milestones.has(step.milestone)) {
+            this.emit('milestone', { milestone: step.milestone, step: step.id });
+          }
+          this.emit('step.completed', { step: step.id, result: end.result, next });
+        }
+        id = next;
+      }
+      this.emit('incident.closed', { outcome: 'completed', step: this.current });
+      return { kind: 'completed' };
+    } catch (error) {
+      if (error instanceof Interrupted) return this.pause('interrupted');
+      if (error instanceof MissingAnswer) {
+        this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
+      }
+      throw error;
+    }
+  }
+
+  private pause(reason: 'responder' | 'interrupted'): WalkOutcome {
+    this.emit('incident.paused', { step: this.current, reason });
+    return { kind: 'paused', step: this.current, reason };
+  }
+
+  // ── inputs ──────────────────────────────────────────────────────────────
+
+  /** Asks the runbook's inputs not yet answered, and again every secret one: secrets are not in the log. */
+  private async askInputs(): Promise<'done' | 'pause'> {
+    const pending = [
+      ...this.runbook.inputs.filter((def) => !(def.name in this.state.inputs)),
+      ...allInputs(this.runbook).filter((def) => def.stepId && def.secret && this.state.secrets.has(def.name)),
+    ];
+    for (const def of pending) {
+      const value = await this.askInput(def);
+      if (value === undefined) return 'pause';
+    }
+    return 'done';
+  }
+
+  /** Asks one input until it is valid; records it (masked when secret). Undefined when the responder pauses. */
+  private async askInput(def: InputDef, view?: StepView): Promise<string | undefined> {
+    let value: string | undefined;
+    if (def.name in this.presets) {
+      value = this.presets[def.name]!;
+      const problem = inputProblem(def, value);
+      if (problem) throw new UserError(`--set ${def.name}: ${problem}`, 2);
+    } else {
+      let problem: string | undefined;
+      for (;;) {
+        const reply = await this.settle(() => this.responder.input(def, problem), view);
+        if (reply.kind === 'pause') return undefined;
+        if (reply.kind === 'skip') {
+          this.responder.info('An input cannot be skipped: give a value, or pause.');
+          continue;
+        }
+        const answer = reply.value === '' && def.default !== undefined ? def.default : reply.value;
+        problem = inputProblem(def, answer);
+        if (!problem) {
+          value = answer;
+          break;
+        }
+      }
+    }
+    if (def.secret) {
+      this.secretValues.set(def.name, value);
+      this.mask = masker(this.secretValues.values());
+      this.emit('input.set', { name: def.name, secret: true, ...(def.stepId ? { step: def.stepId } : {}) });
+    } else {
+      this.emit('input.set', { name: def.name, value, ...(def.stepId ? { step: def.stepId } : {}) });
+    }
+    return value;
+  }
+
+  // ── replies ─────────────────────────────────────────────────────────────
+
+  /** Asks until the reply is an answer, a skip or a pause, recording notes and severity changes on the way. */
+  private async settle<T>(ask: () => Promise<Reply<T>>, view?: StepView): Promise<Settled<T>> {
+    for (;;) {
+      if (this.signal?.aborted) throw new Interrupted();
+      const reply = await ask();
+      if (reply.kind === 'note') {
+        const text = this.mask(reply.text);
+        this.emit('note', { text, action: Boolean(reply.action), ...(this.current ? { step: this.current } : {}) });
+        continue;
+      }
+      if (reply.kind === 'severity') {
+        this.changeSeverity(reply.to, reply.reason ?? 'changed by the responder');
+        if (view) view.severity = reply.to;
+        continue;
+      }
+      return reply;
+    }
+  }
+
+  private changeSeverity(to: Severity, reason: string): void {
+    const from = this.state.severity ?? this.runbook.severity;
+    if (from === to) return;
+    this.emit('severity.changed', { from, to, reason, ...(this.current ? { step: this.current } : {}) });
+  }
+
+  // ── steps ───────────────────────────────────────────────────────────────
+
+  private fallThrough(step: Step): string {
+    return step.next ?? this.runbook.steps[step.index + 1]?.id ?? END;
+  }
+
+  private view(step: Step): StepView {
+    const started = this.state.started ? Date.parse(this.state.started) : this.clock().getTime();
+    return {
+      step,
+      number: step.index + 1,
+      total: this.runbook.steps.length,
+      severity: this.state.severity ?? this.runbook.severity,
+      incident: this.state.incident,
+      elapsedMs: this.clock().getTime() - started,
+      instructions: step.instructions ? this.text(step.instructions) : undefined,
+      dryRun: this.state.dryRun,
+      visit: this.state.visits.get(step.id) ?? 1,
+    };
+  }
+
+  /** Fills templates of a text for people: secrets are masked. */
+  private text(template: string): string {
+    return this.mask(renderTemplate(template, this.values(true)));
+  }
+
+  private values(forDisplay: boolean): Record<string, string | undefined> {
+    const started = this.state.started ?? this.clock().toISOString();
+    const elapsed = Math.max(0, this.clock().getTime() - Date.parse(started));
+    const values: Record<string, string | undefined> = {
+      ...this.state.inputs,
+      'incident.id': this.state.incident,
+      'incident.severity': this.state.severity ?? this.runbook.severity,
+      'incident.started': started,
+      'incident.responder': this.state.responder,
+      'incident.elapsed': `${Math.floor(elapsed / 60_000)}m${Math.floor((elapsed % 60_000) / 1000)}s`,
+      'runbook.id': this.runbook.id,
+      'runbook.title': this.runbook.title,
+      'runbook.version': this.runbook.version,
+      now: this.clock().toISOString(),
+    };
+    for (const [name, value] of this.secretValues) values[name] = forDisplay ? MASK : value;
+    return values;
+  }
+
+  private env(own: Record<string, string>): Record<string, string> {
+    const values = this.values(false);
+    const facts = { incident: this.state.incident, severity: this.state.severity ?? this.runbook.severity, responder: this.state.responder, step: this.current };
+    return processEnv(this.runbook, { ...this.state.inputs, ...Object.fromEntries(this.secretValues) }, facts, own, values);
+  }
+
+  private checkRun(): CheckRun {
+    return { env: (own) => this.env(own), signal: this.signal, mask: this.mask, dryRun: this.state.dryRun };
+  }
+
+  private async runStep(step: Step): Promise<StepEnd> {
+    const view = this.view(step);
+    this.responder.showStep(view);
+    const done = (next = this.fallThrough(step)): StepEnd => ({ kind: 'next', next, result: 'done' });
+    const answered = (answer: string) => this.emit('step.answered', { step: step.id, answer });
+
+    switch (step.kind) {
+      case 'instructions': {
+        const reply = await this.settle(() => this.responder.acknowledge(view), view);
+        if (reply.kind !== 'answer') return reply;
+        answered('done');
+        return done();
+      }
+      case 'confirm': {
+        const question = this.text(step.confirm!.question);
+        for (;;) {
+          const reply = this.yes ? ({ kind: 'answer', value: true } as const) : await this.settle(() => this.responder.confirm(view, question), view);
+          if (reply.kind !== 'answer') return reply;
+          answered(reply.value ? 'yes' : 'no');
+          if (reply.value) return done();
+          const end = await this.onFailure(step, view, step.confirm!.onNo, { what: 'confirm', summary: `answered no to: ${question}` });
+          if (end !== 'retry') return end;
+        }
+      }
+      case 'choice': {
+        const options = step.choice!.options.map((o) => ({ ...o, label: this.text(o.label) }));
+        const reply = await this.settle(() => this.responder.choose(view, this.text(step.choice!.question), options), view);
+        if (reply.kind !== 'answer') return reply;
+        answered(reply.value.label);
+        if (reply.value.severity) this.changeSeverity(reply.value.severity, `${step.id}: ${reply.value.label}`);
+        return done(reply.value.goto ?? this.fallThrough(step));
+      }
+      case 'input': {
+        const value = await this.askInput({ ...step.input!, prompt: this.text(step.input!.prompt) }, view);
+        return value === undefined ? { kind: 'pause' } : done();
+      }
+      case 'checks':
+        return this.checksStep(step, view);
+      case 'wait':
+        return this.waitStep(step, view);
+      case 'command':
+        return this.commandStep(step, view);
+      case 'announce': {
+        const a = step.announce!;
+        const announcement = { audience: a.audience, channel: a.channel && this.text(a.channel), subject: a.subject && this.text(a.subject), message: this.text(a.message) };
+        this.responder.showAnnouncement(announcement);
+        const reply = this.yes ? ({ kind: 'answer', value: true } as const) : await this.settle(() => this.responder.announce(view, announcement), view);
+        if (reply.kind !== 'answer') return reply;
+        if (reply.value) {
+          this.emit('announcement', { step: step.id, ...definedOnly(announcement) });
+          return done();
+        }
+        answered('not sent');
+        return done();
+      }
+    }
+  }
+
+  /** What a failure does: the runbook's action, or the responder's choice when the action is `ask`. */
+  private async onFailure(step: Step, view: StepView, action: Action, failure: Failure): Promise<StepEnd | 'retry'> {
+    switch (action.kind) {
+      case 'stop':
+        return { kind: 'stop' };
+      case 'continue':
+        return { kind: 'next', next: this.fallThrough(step), result: 'failed' };
+      case 'goto':
+        return { kind: 'next', next: action.target, result: 'failed' };
+      case 'ask': {
+        const reply = await this.settle(
+          () => this.responder.onFailure(view, failure),
+          view,
+        );
+        if (reply.kind !== 'answer') return reply;
+        this.emit('step.answered', { step: step.id, answer: reply.value });
+        const choice: FailureChoice = reply.value;
+        if (choice === 'retry') return 'retry';
+        if (choice === 'stop') return { kind: 'stop' };
+        return { kind: 'next', next: this.fallThrough(step), result: 'failed' };
+      }
+    }
+  }
+
+  private checkDefs(names: string[]) {
+    return names.map((name) => {
+      const def = this.runbook.checks.find((c) => c.name === name);
+      if (!def) throw new UserError(`step "${this.current}" runs check "${name}", which the runbook does not define`, 2);
+      return def;
+    });
+  }
+
+  private record(step: Step, result: CheckResultData): void {
+    this.emit('check.result', { ...result, step: step.id });
+  }
+
+  private async checksStep(step: Step, view: StepView): Promise<StepEnd> {
+    const defs = this.checkDefs(step.checks ?? []);
+    for (;;) {
+      const progress = this.responder.checksStarted(defs.map((d) => d.name));
+      let results: CheckResultData[];
+      try {
+        results = await runChecks(defs, this.checkRun(), (r) => progress.done(r));
+      } finally {
+        progress.stop();
+      }
+      for (const result of results) this.record(step, result);
+      this.responder.checksFinished(results);
+      const failed = results.filter((r) => isFailing(r.status));
+      if (failed.length === 0) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+      const summary = failed.map((r) => `${r.check} ${r.status} (${r.reason})`).join('; ');
+      const end = await this.onFailure(step, view, step.onFail, { what: 'checks', summary });
+      if (end !== 'retry') return end;
+    }
+  }
+
+  private async waitStep(step: Step, view: StepView): Promise<StepEnd> {
+    const wait = step.wait!;
+    const [def] = this.checkDefs([wait.check]);
+    const limitMs = parseDuration(wait.timeout) ?? 300_000;
+    const intervalMs = parseDuration(wait.interval) ?? 15_000;
+    for (;;) {
+      const started = this.clock().getTime();
+      let attempts = 0;
+      let last: CheckResultData;
+      for (;;) {
+        attempts++;
+        last = await runCheck(def!, this.checkRun(), 0);
+        const remaining = limitMs - (this.clock().getTime() - started);
+        this.responder.waiting(def!.name, attempts, last.status, Math.max(0, remaining));
+        const passed = !isFailing(last.status);
+        // A Nagios check that says CRITICAL knows the answer: waiting longer will not change it.
+        if (passed || (def!.nagios && last.status === 'CRITICAL') || remaining < intervalMs) break;
+        await sleep(intervalMs, this.signal);
+      }
+      this.record(step, { ...last, attempts });
+      const passed = !isFailing(last.status);
+      this.emit('wait.finished', { step: step.id, check: def!.name, passed, attempts, durationMs: this.clock().getTime() - started, status: last.status });
+      if (passed) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+      const end = await this.onFailure(step, view, wait.onTimeout, { what: 'wait', summary: `${def!.name} did not pass within ${wait.timeout}: ${last.status} (${last.reason})` });
+      if (end !== 'retry') return end;
+    }
+  }
+
+  private async commandStep(step: Step, view: StepView): Promise<StepEnd> {
+    const command = step.command!;
+    const text = commandText(command.run);
+    for (;;) {
+      this.responder.showCommand(text);
+      let confirmedBy: EventData['command.started']['confirmedBy'] = 'runbook';
+      if (command.confirm && !this.yes) {
+        const reply = await this.settle(() => this.responder.confirmCommand(view, text), view);
+        if (reply.kind !== 'answer') return reply;
+        if (!reply.value) return { kind: 'skip', reason: 'the responder chose not to run the command' };
+        confirmedBy = 'responder';
+      } else if (command.confirm) {
+        confirmedBy = 'yes-flag';
+      }
+      if (this.state.dryRun) {
+        this.responder.info(`dry run: not running ${text}`);
+        this.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
+        return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+      }
+      this.emit('command.started', { step: step.id, command: text, confirmedBy });
+      const result = await runProcess({ run: command.run, env: this.env(command.env), timeoutMs: parseDuration(command.timeout) ?? 30_000, signal: this.signal });
+      const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, result));
+      const ok = problem === undefined;
+      const masked = { ...result, stdout: this.mask(result.stdout), stderr: this.mask(result.stderr) };
+      this.emit('command.finished', { ...masked, step: step.id, ok });
+      this.responder.commandFinished({ ...masked, ok, reason: problem });
+      if (ok) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+      const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${text}: ${problem}` });
+      if (end !== 'retry') return end;
+    }
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+}

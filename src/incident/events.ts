@@ -1,0 +1,102 @@
+import type { Milestone, Severity } from '../runbook/model.js';
+
+/** Version of the log format, written into every event as `v`. */
+export const LOG_VERSION = 1;
+
+/** One line of an incident log. */
+export interface IncidentEvent<T extends string = string, D = object> {
+  v: number;
+  /** Unique across every log, so a merge can tell one event copied into two files. */
+  id: string;
+  /** 1, 2, 3… within one log file, without gaps. */
+  seq: number;
+  /** RFC 3339, UTC, milliseconds. */
+  time: string;
+  incident: string;
+  actor: string;
+  type: T;
+  data: D;
+}
+
+export interface RunbookRef {
+  id: string;
+  title: string;
+  version?: string;
+  /** sha256 of the runbook file's bytes when the incident started. */
+  hash: string;
+  file: string;
+}
+
+export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'SKIPPED';
+
+/** The data of each event type. A reader keeps events of types it does not know. */
+export interface EventData {
+  'incident.started': { runbook: RunbookRef; severity: Severity; responder: string; dryRun: boolean; host: string; sevVersion: string };
+  'incident.joined': { runbook: RunbookRef; severity: Severity; responder: string; host: string; sevVersion: string };
+  'incident.resumed': { step: string; runbookChanged: boolean };
+  'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal'; detail?: string };
+  'incident.closed': { outcome: 'completed' | 'stopped'; step: string };
+  'input.set': { name: string; value?: string; secret?: true; step?: string };
+  'step.started': { step: string; index: number; kind: string; title?: string };
+  'step.answered': { step: string; answer: string };
+  'step.completed': { step: string; result: 'done' | 'failed'; next: string };
+  'step.skipped': { step: string; reason: string; next: string };
+  'check.result': CheckResultData;
+  'wait.finished': { step: string; check: string; passed: boolean; attempts: number; durationMs: number; status: CheckStatus };
+  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' };
+  'command.finished': ProcessResultData & { step: string; ok: boolean };
+  announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
+  note: { text: string; action: boolean; step?: string };
+  milestone: { milestone: Milestone; step?: string };
+  'severity.changed': { from: Severity; to: Severity; step?: string; reason?: string };
+}
+
+export type EventType = keyof EventData;
+export const EVENT_TYPES = new Set<string>([
+  'incident.started',
+  'incident.joined',
+  'incident.resumed',
+  'incident.paused',
+  'incident.closed',
+  'input.set',
+  'step.started',
+  'step.answered',
+  'step.completed',
+  'step.skipped',
+  'check.result',
+  'wait.finished',
+  'command.started',
+  'command.finished',
+  'announcement',
+  'note',
+  'milestone',
+  'severity.changed',
+] satisfies EventType[]);
+
+export interface ProcessResultData {
+  exit: number | null;
+  signal?: string;
+  durationMs: number;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  /** Set when stdout or stderr was longer than the capture limit and was cut. */
+  truncated?: ('stdout' | 'stderr')[];
+  /** Why the process could not be started, when it could not. */
+  error?: string;
+}
+
+export interface CheckResultData extends ProcessResultData {
+  step?: string;
+  check: string;
+  status: CheckStatus;
+  attempts: number;
+  /** Why the status is what it is, in a few words: "exit 1, expected 0". */
+  reason: string;
+}
+
+export type AnyEvent = { [K in EventType]: IncidentEvent<K, EventData[K]> }[EventType];
+
+export function isKnown(event: IncidentEvent): event is AnyEvent {
+  return EVENT_TYPES.has(event.type);
+}

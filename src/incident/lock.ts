@@ -1,0 +1,71 @@
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { UserError } from '../errors.js';
+
+const WAIT_LIMIT_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function sleep(ms: number): void {
+  Atomics.wait(pause, 0, 0, ms);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock left by a process that no longer runs (killed while it held the lock) may be broken. */
+function isStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0) return !alive(pid);
+    // Created but the pid not written yet, or garbage: stale only once it is old.
+    return Date.now() - statSync(lock).mtimeMs > 2_000;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `fn` while holding `<path>.lock`, an exclusively created file holding our pid. Every writer of an
+ * incident log (the run, `sev note` from another terminal) appends under it, so sequence numbers stay
+ * whole and lines never interleave.
+ */
+export function withFileLock<T>(path: string, fn: () => T): T {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (isStale(lock)) {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // Another writer broke it first.
+        }
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(`${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`, 2, 'If no sev process is running, delete the .lock file.');
+      }
+      sleep(1 + Math.random() * 4);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      // Already gone: nothing to release.
+    }
+  }
+}

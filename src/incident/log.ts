@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { LOG_VERSION, type EventData, type EventType, type IncidentEvent } from './events.js';
+import { withFileLock } from './lock.js';
+
+export type Clock = () => Date;
+
+/** The end of a log: the last sequence number written, and whether the file ends inside a torn line. */
+interface Tail {
+  seq: number;
+  torn: boolean;
+}
+
+const CHUNK = 64 * 1024;
+
+function readTail(fd: number, size: number): Tail {
+  if (size === 0) return { seq: 0, torn: false };
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  const torn = last[0] !== 0x0a;
+  // Read backwards until a whole line that parses as an event gives the last sequence number.
+  let end = size;
+  let carry = Buffer.alloc(0);
+  while (end > 0) {
+    const start = Math.max(0, end - CHUNK);
+    const chunk = Buffer.alloc(end - start);
+    readSync(fd, chunk, 0, chunk.length, start);
+    carry = Buffer.concat([chunk, carry]);
+    end = start;
+    const lines = carry.toString('utf8').split('\n');
+    // The first piece may be the cut-off end of an earlier line unless we reached the start of the file.
+    const whole = end === 0 ? lines : lines.slice(1);
+    for (let i = whole.length - 1; i >= 0; i--) {
+      const seq = seqOf(whole[i]!);
+      if (seq !== undefined) return { seq, torn };
+    }
+  }
+  return { seq: 0, torn };
+}
+
+function seqOf(line: string): number | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    const event = JSON.parse(line) as { seq?: unknown };
+    return typeof event.seq === 'number' ? event.seq : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Appends events to one incident log. Each append takes the file's lock, finds the last sequence number
+ * (cheaply, when nobody else wrote since), writes one complete line with one write() and fsyncs it
+ * before returning: an event is on disk before the next prompt appears.
+ */
+export class LogWriter {
+  private fd: number;
+  private knownSize = -1;
+  private lastSeq = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly incident: string,
+    readonly actor: string,
+    fd: number,
+    private readonly clock: Clock,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Creates a new log; refuses to overwrite one. */
+  static create(path: string, incident: string, actor: string, clock: Clock = () => new Date()): LogWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'ax+');
+    } catch (error) {
+      throw logIoError(path, error);
+    }
+    return new LogWriter(path, incident, actor, fd, clock);
+  }
+
+  /** Opens an existing log to append to it. */
+  static open(path: string, incident: string, actor: string, clock: Clock = () => new Date()): LogWriter {
+    let fd: number;
+    try {
+      // Read and append, but never create: a missing log is an error, not a new incident.
+      fd = openSync(path, constants.O_RDWR | constants.O_APPEND);
+    } catch (error) {
+      throw logIoError(path, error);
+    }
+    return new LogWriter(path, incident, actor, fd, clock);
+  }
+
+  append<T extends EventType>(type: T, data: EventData[T], actor: string = this.actor): IncidentEvent<T, EventData[T]> {
+    return withFileLock(this.path, () => {
+      const size = fstatSync(this.fd).size;
+      let prefix = '';
+      if (size !== this.knownSize) {
+        const tail = readTail(this.fd, size);
+        this.lastSeq = tail.seq;
+        // A line torn by a crash is closed off, so this event starts a line of its own.
+        if (tail.torn) prefix = '\n';
+      }
+      const event: IncidentEvent<T, EventData[T]> = {
+        v: LOG_VERSION,
+        id: randomUUID(),
+        seq: this.lastSeq + 1,
+        time: this.clock().toISOString(),
+        incident: this.incident,
+        actor,
+        type,
+        data,
+      };
+      const line = Buffer.from(`${prefix}${JSON.stringify(event)}\n`, 'utf8');
+      try {
+        writeSync(this.fd, line);
+        fsyncSync(this.fd);
+      } catch (error) {
+        throw logIoError(this.path, error);
+      }
+      this.lastSeq = event.seq;
+      this.knownSize = size + line.length;
+      return event;
+    });
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Closing twice is harmless.
+    }
+  }
+}
+
+function logIoError(path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'EEXIST'
+      ? 'already exists'
+      : code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'ENOSPC'
+            ? 'no space left on the device'
+            : (error as Error).message;
+  return new UserError(`incident log ${path}: ${reason}`, 2);
+}

@@ -1,0 +1,109 @@
+import { END, type Milestone, type Severity } from '../runbook/model.js';
+import type { AnyEvent, IncidentEvent, RunbookRef } from './events.js';
+
+export type IncidentStatus = 'open' | 'paused' | 'closed';
+
+/** What a log says about an incident: the one fold that resume, status and reports share. */
+export interface IncidentState {
+  incident: string;
+  runbook?: RunbookRef;
+  responder: string;
+  severity?: Severity;
+  dryRun: boolean;
+  started?: string;
+  lastTime?: string;
+  status: IncidentStatus;
+  outcome?: 'completed' | 'stopped';
+  /** The step in progress, or the next one to start; undefined before the first step. */
+  step?: string;
+  /** Whether `step` was started and not finished (a resume runs it again). */
+  stepInProgress: boolean;
+  /** Values of the inputs answered so far; secret ones are listed in `secrets` and have no value here. */
+  inputs: Record<string, string>;
+  secrets: Set<string>;
+  /** How many times each step was started: an answers file may give one answer per visit. */
+  visits: Map<string, number>;
+  milestones: Map<Milestone, { time: string; step?: string }>;
+  pauseReason?: string;
+  events: number;
+}
+
+export function initialState(): IncidentState {
+  return {
+    incident: '',
+    responder: '',
+    dryRun: false,
+    status: 'open',
+    stepInProgress: false,
+    inputs: {},
+    secrets: new Set(),
+    visits: new Map(),
+    milestones: new Map(),
+    events: 0,
+  };
+}
+
+/** Folds one event into the state (in place, for speed over long logs) and returns it. */
+export function apply(state: IncidentState, event: IncidentEvent): IncidentState {
+  const e = event as AnyEvent;
+  state.events++;
+  state.lastTime = e.time;
+  if (!state.incident) state.incident = e.incident;
+  switch (e.type) {
+    case 'incident.started':
+    case 'incident.joined':
+      state.runbook ??= e.data.runbook;
+      state.responder ||= e.data.responder;
+      state.severity ??= e.data.severity;
+      state.started ??= e.time;
+      if (e.type === 'incident.started') state.dryRun = e.data.dryRun;
+      break;
+    case 'incident.resumed':
+      state.status = 'open';
+      state.pauseReason = undefined;
+      break;
+    case 'incident.paused':
+      state.status = 'paused';
+      state.pauseReason = e.data.reason;
+      break;
+    case 'incident.closed':
+      state.status = 'closed';
+      state.outcome = e.data.outcome;
+      state.stepInProgress = false;
+      break;
+    case 'input.set':
+      if (e.data.secret) state.secrets.add(e.data.name);
+      else if (e.data.value !== undefined) state.inputs[e.data.name] = e.data.value;
+      break;
+    case 'step.started':
+      state.step = e.data.step;
+      state.stepInProgress = true;
+      state.visits.set(e.data.step, (state.visits.get(e.data.step) ?? 0) + 1);
+      break;
+    case 'step.completed':
+    case 'step.skipped':
+      state.step = e.data.next;
+      state.stepInProgress = false;
+      break;
+    case 'milestone':
+      if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step });
+      break;
+    case 'severity.changed':
+      state.severity = e.data.to;
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+export function replay(events: Iterable<IncidentEvent>): IncidentState {
+  const state = initialState();
+  for (const event of events) apply(state, event);
+  return state;
+}
+
+/** The step where a resumed run goes on; END when the walk has nothing left. */
+export function resumePoint(state: IncidentState, firstStep: string | undefined): string {
+  return state.step ?? firstStep ?? END;
+}

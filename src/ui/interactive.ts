@@ -1,0 +1,205 @@
+import { confirm, input, password, select, Separator } from '@inquirer/prompts';
+import type { ChalkInstance } from 'chalk';
+import ora, { type Ora } from 'ora';
+import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
+import { Interrupted } from '../engine/process.js';
+import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
+import { announcementBox, checkTable, clock, commandBox, commandResult, firstLine, stepHeader } from './render.js';
+
+type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
+type Pick<T> = { value: T } | Meta;
+
+const TEXT_COMMANDS = 'type /note TEXT, /action TEXT, /skip REASON, /sev SEV1…SEV4 or /pause';
+
+/**
+ * A person at a terminal: prompts (inquirer), a spinner while checks run (ora), tables (cli-table3).
+ * Everything is drawn on stderr, so stdout keeps only results. Every question also offers a note, an
+ * action item, a severity change, a skip and a pause.
+ */
+export class InteractiveResponder implements Responder {
+  private readonly context: { input: NodeJS.ReadStream; output: NodeJS.WriteStream; signal?: AbortSignal };
+
+  constructor(
+    private readonly c: ChalkInstance,
+    signal?: AbortSignal,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.context = { input: process.stdin, output: stream, signal };
+  }
+
+  private say(text: string): void {
+    this.stream.write(`${text}\n`);
+  }
+
+  /** Runs a prompt; Ctrl-C (or the run's abort signal) becomes Interrupted, which pauses the incident. */
+  private async prompt<T>(ask: () => Promise<T>): Promise<T> {
+    try {
+      return await ask();
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new Interrupted();
+      throw error;
+    }
+  }
+
+  private metaChoices(canSkip = true) {
+    return [
+      new Separator(this.c.dim('──────────')),
+      { name: 'Add a note', value: { meta: 'note' } as Meta },
+      { name: 'Add an action item', value: { meta: 'action' } as Meta },
+      { name: 'Change severity', value: { meta: 'severity' } as Meta },
+      ...(canSkip ? [{ name: 'Skip this step', value: { meta: 'skip' } as Meta }] : []),
+      { name: 'Pause (sev resume continues here)', value: { meta: 'pause' } as Meta },
+    ];
+  }
+
+  /** Turns a meta entry into a reply, asking what it needs (the note's text, the reason, the severity). */
+  private async meta<T>(m: Meta): Promise<Reply<T>> {
+    switch (m.meta) {
+      case 'note':
+      case 'action': {
+        const text = await this.prompt(() => input({ message: m.meta === 'note' ? 'Note:' : 'Action item:' }, this.context));
+        return { kind: 'note', text, action: m.meta === 'action' };
+      }
+      case 'skip': {
+        const reason = await this.prompt(() => input({ message: 'Why skip this step?', validate: (v) => (v.trim() ? true : 'Say why, for the postmortem.') }, this.context));
+        return { kind: 'skip', reason };
+      }
+      case 'severity': {
+        const to = await this.prompt(() => select<Severity>({ message: 'New severity', choices: SEVERITIES.map((s) => ({ name: s, value: s })) }, this.context));
+        return { kind: 'severity', to };
+      }
+      case 'pause':
+        return { kind: 'pause' };
+    }
+  }
+
+  private async ask<T>(message: string, choices: { name: string; value: T; description?: string }[], canSkip = true): Promise<Reply<T>> {
+    const picked = await this.prompt(() =>
+      select<Pick<T>>(
+        {
+          message,
+          choices: [...choices.map((ch) => ({ name: ch.name, value: { value: ch.value } as Pick<T>, description: ch.description })), ...this.metaChoices(canSkip)],
+          pageSize: 12,
+          loop: false,
+        },
+        this.context,
+      ),
+    );
+    return 'meta' in picked ? this.meta<T>(picked) : { kind: 'answer', value: picked.value };
+  }
+
+  async input(def: InputDef, problem?: string): Promise<Reply<string>> {
+    if (problem) this.say(this.c.red(`  ${problem}`));
+    const message = def.prompt + (def.description ? this.c.dim(` (${def.description})`) : '');
+    if (def.choices?.length) return this.ask(message, def.choices.map((ch) => ({ name: ch, value: ch })), false);
+    if (def.secret) {
+      const value = await this.prompt(() => password({ message, mask: '•' }, this.context));
+      return { kind: 'answer', value };
+    }
+    const answer = await this.prompt(() => input({ message: `${message}${this.c.dim(` — ${TEXT_COMMANDS}`)}`, default: def.default }, this.context));
+    return textCommand(answer) ?? { kind: 'answer', value: answer };
+  }
+
+  showStep(view: StepView): void {
+    this.say(stepHeader(view, this.c));
+  }
+
+  acknowledge(): Promise<Reply<true>> {
+    return this.ask('Done?', [{ name: 'Done', value: true as const }]);
+  }
+
+  confirm(_view: StepView, question: string): Promise<Reply<boolean>> {
+    return this.ask(question, [
+      { name: 'Yes', value: true },
+      { name: 'No', value: false },
+    ]);
+  }
+
+  choose(_view: StepView, question: string, options: ChoiceOption[]): Promise<Reply<ChoiceOption>> {
+    return this.ask(
+      question,
+      options.map((o) => ({ name: o.label, value: o, description: [o.severity ? `sets ${o.severity}` : '', o.goto ? `goes to ${o.goto}` : ''].filter(Boolean).join(', ') || undefined })),
+    );
+  }
+
+  showCommand(command: string): void {
+    this.say(commandBox(command, this.c));
+  }
+
+  confirmCommand(): Promise<Reply<boolean>> {
+    return this.ask('Run it?', [
+      { name: 'Run it', value: true },
+      { name: "Don't run it (skips the step)", value: false },
+    ]);
+  }
+
+  showAnnouncement(announcement: AnnouncementView): void {
+    this.say(announcementBox(announcement, this.c));
+  }
+
+  announce(): Promise<Reply<boolean>> {
+    return this.ask('Copy and send it, then confirm:', [
+      { name: 'Sent', value: true },
+      { name: 'Not sent', value: false },
+    ]);
+  }
+
+  onFailure(_view: StepView, failure: Failure): Promise<Reply<FailureChoice>> {
+    this.say(this.c.red(`  ✘ ${failure.summary}`));
+    return this.ask('What now?', [
+      { name: 'Retry', value: 'retry' as const },
+      { name: 'Continue anyway', value: 'continue' as const },
+      { name: 'Stop the run', value: 'stop' as const },
+    ]);
+  }
+
+  checksStarted(names: string[]): ChecksProgress {
+    const running = new Set(names);
+    const started = Date.now();
+    const text = () => `Running ${running.size} of ${names.length} check${names.length === 1 ? '' : 's'}: ${firstLine([...running].join(', '), 60)} ${this.c.dim(clock(Date.now() - started))}`;
+    const spinner: Ora = ora({ text: text(), stream: this.stream, discardStdin: false, isEnabled: Boolean(this.stream.isTTY) }).start();
+    const timer = setInterval(() => (spinner.text = text()), 1000);
+    return {
+      done: (result) => {
+        running.delete(result.check);
+        spinner.text = text();
+      },
+      stop: () => {
+        clearInterval(timer);
+        spinner.stop();
+      },
+    };
+  }
+
+  checksFinished(results: CheckResultData[]): void {
+    this.say(checkTable(results, this.c));
+  }
+
+  commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void {
+    this.say(commandResult(result, this.c));
+  }
+
+  waiting(check: string, attempt: number, status: string, remainingMs: number): void {
+    this.say(this.c.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${clock(remainingMs)} left`));
+  }
+
+  info(message: string): void {
+    this.say(this.c.dim(`  ${message}`));
+  }
+}
+
+/** `/note …`, `/action …`, `/skip …`, `/sev SEV1`, `/pause` typed at a text prompt. */
+export function textCommand(answer: string): Reply<string> | undefined {
+  const m = /^\/(note|action|skip|sev|pause)\b\s*(.*)$/s.exec(answer.trim());
+  if (!m) return undefined;
+  const [, command, rest] = m;
+  if (command === 'pause') return { kind: 'pause' };
+  if (command === 'skip') return { kind: 'skip', reason: rest || 'skipped by the responder' };
+  if (command === 'sev') {
+    const to = rest!.toUpperCase() as Severity;
+    return SEVERITIES.includes(to) ? { kind: 'severity', to } : undefined;
+  }
+  return rest ? { kind: 'note', text: rest, action: command === 'action' } : undefined;
+}

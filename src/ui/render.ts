@@ -1,0 +1,108 @@
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import stringWidth from 'string-width';
+import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
+import type { AnnouncementView, StepView } from '../engine/responder.js';
+import { formatDuration } from '../runbook/duration.js';
+import { printable } from '../diagnostics/report.js';
+
+/** Elapsed time as a clock: 4:07 or 1:02:33. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** The first line of a text, cut to a display width (CJK characters count twice). */
+export function firstLine(text: string, width = 60): string {
+  const line = printable(text.trim().split('\n')[0] ?? '');
+  if (stringWidth(line) <= width) return line;
+  let cut = '';
+  for (const ch of line) {
+    if (stringWidth(cut + ch) > width - 1) break;
+    cut += ch;
+  }
+  return `${cut}…`;
+}
+
+const indent = (text: string, prefix = '  ') => text.replace(/^/gm, prefix);
+
+/** Where the responder is: step, severity, elapsed time and incident, before every step. */
+export function stepHeader(view: StepView, c: ChalkInstance): string {
+  const { step } = view;
+  const title = step.title ? ` — ${step.title}` : '';
+  const status = `${severityColor(view.severity, c)} · ${clock(view.elapsedMs)} elapsed · ${view.incident}${view.dryRun ? ' · DRY RUN' : ''}`;
+  const lines = [``, c.bold(`Step ${view.number}/${view.total} · ${step.id}${title}`), c.dim(status)];
+  if (view.instructions) lines.push('', indent(view.instructions.trimEnd()));
+  return lines.join('\n');
+}
+
+export function severityColor(severity: string, c: ChalkInstance): string {
+  if (severity === 'SEV1') return c.bgRed.white.bold(` ${severity} `);
+  if (severity === 'SEV2') return c.red.bold(severity);
+  if (severity === 'SEV3') return c.yellow(severity);
+  return c.cyan(severity);
+}
+
+export function statusColor(status: CheckStatus, c: ChalkInstance): string {
+  switch (status) {
+    case 'OK':
+      return c.green(status);
+    case 'WARNING':
+      return c.yellow(status);
+    case 'CRITICAL':
+      return c.red.bold(status);
+    case 'UNKNOWN':
+      return c.magenta(status);
+    case 'SKIPPED':
+      return c.dim(status);
+  }
+}
+
+/** The first line of what a check printed, or why it failed when it printed nothing. */
+function outputLine(r: CheckResultData): string {
+  const out = r.stdout.trim() || r.stderr.trim();
+  return out ? firstLine(out) : r.status === 'OK' ? '' : firstLine(r.reason);
+}
+
+/** Check results as people compare them: check, status, time, first line of output. */
+export function checkTable(results: CheckResultData[], c: ChalkInstance): string {
+  const table = new Table({
+    head: ['check', 'status', 'time', 'output'].map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    colAligns: ['left', 'left', 'right', 'left'],
+  });
+  for (const r of results) {
+    const tries = r.attempts > 1 ? c.dim(` (${r.attempts} tries)`) : '';
+    table.push([r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs), outputLine(r)]);
+  }
+  return table.toString();
+}
+
+export function commandBox(command: string, c: ChalkInstance): string {
+  return `${c.bold('This command will run:')}\n${indent(command, `  ${c.bold('$')} `)}`;
+}
+
+export function commandResult(result: ProcessResultData & { ok: boolean; reason?: string }, c: ChalkInstance): string {
+  const head = result.ok ? c.green(`✔ done (exit ${result.exit}, ${formatDuration(result.durationMs)})`) : c.red(`✘ failed: ${result.reason ?? `exit ${result.exit}`}`);
+  const lines = [head];
+  const output = (result.stdout + (result.stderr ? `\n${result.stderr}` : '')).trimEnd();
+  if (output) {
+    const shown = output.split('\n');
+    const tail = shown.slice(-20).map((l) => printable(l));
+    if (shown.length > 20) lines.push(c.dim(`  … ${shown.length - 20} earlier lines are in the incident log`));
+    lines.push(indent(tail.join('\n'), c.dim('  │ ')));
+  }
+  if (result.truncated?.length) lines.push(c.dim(`  (${result.truncated.join(' and ')} cut at 64 KiB)`));
+  return lines.join('\n');
+}
+
+export function announcementBox(a: AnnouncementView, c: ChalkInstance): string {
+  const to = [a.audience, a.channel].filter(Boolean).join(' via ');
+  const lines = [c.bold(`Announcement to ${to}`)];
+  if (a.subject) lines.push(`  ${c.bold('Subject:')} ${a.subject}`);
+  lines.push(indent(a.message.trimEnd(), c.dim('  │ ')));
+  return lines.join('\n');
+}

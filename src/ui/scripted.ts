@@ -1,0 +1,199 @@
+import type { ChalkInstance } from 'chalk';
+import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import type { Answers, StepAnswer } from '../engine/answers.js';
+import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
+import { MissingAnswer } from '../engine/walk.js';
+import type { ChoiceOption, InputDef } from '../runbook/model.js';
+import { announcementBox, checkTable, commandBox, commandResult, stepHeader } from './render.js';
+
+const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
+const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
+const FAILURE_CHOICES: FailureChoice[] = ['retry', 'continue', 'stop'];
+
+export interface ScriptedOptions {
+  answers?: Answers;
+  yes: boolean;
+  /** Asked when the answers do not cover a question: a person at a terminal. Without one, a missing answer ends the run. */
+  fallback?: Responder;
+  /** Where the walk is narrated: stderr, so stdout stays for results. */
+  out: NodeJS.WritableStream;
+  color: ChalkInstance;
+}
+
+/**
+ * Answers from an answers file and --yes, for drills and automation. Every step answer is taken in
+ * order; the last one given for a step is used again when the step comes back (except `retry`, which
+ * would loop for ever).
+ */
+export class ScriptedResponder implements Responder {
+  private readonly queues = new Map<string, StepAnswer[]>();
+  private readonly last = new Map<string, StepAnswer>();
+  /** Entries whose note was given already. */
+  private readonly delivered = new WeakSet<StepAnswer>();
+
+  constructor(private readonly options: ScriptedOptions) {
+    for (const [id, list] of options.answers?.steps ?? []) this.queues.set(id, [...list]);
+  }
+
+  /** With --yes or an answers file, an input the answers leave out takes its default. */
+  private get defaults(): boolean {
+    return this.options.yes || this.options.answers !== undefined;
+  }
+
+  private say(text: string): void {
+    this.options.out.write(`${text}\n`);
+  }
+
+  private take(step: string): StepAnswer | undefined {
+    const queue = this.queues.get(step);
+    if (queue?.length) {
+      const entry = queue.shift()!;
+      this.last.set(step, entry);
+      return entry;
+    }
+    const previous = this.last.get(step);
+    if (previous && previous.answer !== 'retry' && previous.onFail !== 'retry') return previous;
+    return undefined;
+  }
+
+  /** A note in the entry comes before its answer (the entry is put back for it); a skip or pause replaces it. */
+  private extra<T>(step: string, entry: StepAnswer | undefined): Reply<T> | undefined {
+    if (!entry) return undefined;
+    if (entry.note && !this.delivered.has(entry)) {
+      this.delivered.add(entry);
+      this.queues.get(step)?.unshift(entry);
+      return { kind: 'note', text: entry.note };
+    }
+    if (entry.skip) return { kind: 'skip', reason: entry.skip };
+    if (entry.pause) return { kind: 'pause' };
+    return undefined;
+  }
+
+  private missing(what: string): never {
+    const file = this.options.answers ? ` in ${this.options.answers.file}` : '';
+    throw new MissingAnswer(`no answer for ${what}${file}, and no terminal to ask`);
+  }
+
+  /** The entry for a question of a step: its note/skip/pause first, then its answer. */
+  private async step<T>(view: StepView, what: string, parse: (answer: string) => T | undefined, fallback: () => Promise<Reply<T>>, byDefault?: T, shown?: string): Promise<Reply<T>> {
+    const entry = this.take(view.step.id);
+    const extra = this.extra<T>(view.step.id, entry);
+    if (extra) {
+      if (extra.kind === 'note') this.say(this.options.color.dim(`  ✎ note: ${extra.text}`));
+      if (extra.kind === 'skip') this.say(this.options.color.dim(`  skipped: ${extra.reason}`));
+      return extra;
+    }
+    if (entry?.answer !== undefined) {
+      const value = parse(entry.answer);
+      if (value === undefined) throw new MissingAnswer(`step "${view.step.id}": "${entry.answer}" does not answer ${what}`);
+      if (shown) this.say(shown);
+      this.say(this.options.color.dim(`  → ${entry.answer} (from the answers file)`));
+      return { kind: 'answer', value };
+    }
+    if (shown && !this.options.fallback) this.say(shown);
+    if (byDefault !== undefined) return { kind: 'answer', value: byDefault };
+    if (this.options.fallback) return fallback();
+    return this.missing(`step "${view.step.id}" (${what})`);
+  }
+
+  async input(def: InputDef, problem?: string): Promise<Reply<string>> {
+    const given = def.stepId ? undefined : this.options.answers?.inputs[def.name];
+    if (problem) {
+      if (this.options.fallback) return this.options.fallback.input(def, problem);
+      throw new MissingAnswer(`input "${def.name}": ${problem}`);
+    }
+    if (given !== undefined) return { kind: 'answer', value: given };
+    if (def.stepId) {
+      const view = { step: { id: def.stepId } } as StepView;
+      const fallback = () => this.options.fallback!.input(def);
+      return this.step(view, `the input "${def.name}"`, (a) => a, fallback, this.defaults ? def.default : undefined, `  ? ${def.prompt}`);
+    }
+    if (this.defaults && def.default !== undefined) return { kind: 'answer', value: def.default };
+    if (this.options.fallback) return this.options.fallback.input(def);
+    return this.missing(`input "${def.name}"${def.default === undefined ? ' (it has no default)' : ''}`);
+  }
+
+  showStep(view: StepView): void {
+    this.say(stepHeader(view, this.options.color));
+  }
+
+  acknowledge(view: StepView): Promise<Reply<true>> {
+    return this.step(view, 'the instructions', () => true as const, () => this.options.fallback!.acknowledge(view), this.options.yes ? true : undefined);
+  }
+
+  confirm(view: StepView, question: string): Promise<Reply<boolean>> {
+    return this.step(view, 'a yes/no question', yesNo, () => this.options.fallback!.confirm(view, question), undefined, `  ? ${question}`);
+  }
+
+  choose(view: StepView, question: string, options: ChoiceOption[]): Promise<Reply<ChoiceOption>> {
+    const pick = (answer: string) => {
+      const a = answer.trim().toLowerCase();
+      return options.find((o) => o.label.toLowerCase() === a || o.value.toLowerCase() === a);
+    };
+    return this.step(view, `a choice of ${options.map((o) => `"${o.label}"`).join(', ')}`, pick, () => this.options.fallback!.choose(view, question, options), undefined, `  ? ${question}`);
+  }
+
+  showCommand(command: string): void {
+    this.say(commandBox(command, this.options.color));
+  }
+
+  confirmCommand(view: StepView, command: string): Promise<Reply<boolean>> {
+    return this.step(view, 'whether to run the command (yes/no)', yesNo, () => this.options.fallback!.confirmCommand(view, command));
+  }
+
+  showAnnouncement(announcement: AnnouncementView): void {
+    this.say(announcementBox(announcement, this.options.color));
+  }
+
+  announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>> {
+    return this.step(view, 'whether the announcement was sent (yes/no)', yesNo, () => this.options.fallback!.announce(view, announcement));
+  }
+
+  async onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>> {
+    this.say(this.options.color.red(`  ✘ ${failure.summary}`));
+    const parse = (a: string) => FAILURE_CHOICES.find((c) => c === a.trim().toLowerCase());
+    // A confirmation or command answered in the same entry says what its failure does with on_fail.
+    const current = failure.what === 'confirm' || failure.what === 'command' ? this.last.get(view.step.id) : undefined;
+    if (current?.onFail !== undefined) {
+      const value = parse(current.onFail);
+      if (!value) throw new MissingAnswer(`step "${view.step.id}": on_fail "${current.onFail}" is not retry, continue or stop`);
+      if (value === 'retry') current.onFail = undefined;
+      return { kind: 'answer', value };
+    }
+    if (failure.what === 'confirm' || failure.what === 'command') {
+      if (this.options.fallback) return this.options.fallback.onFailure(view, failure);
+      if (this.options.yes) return { kind: 'answer', value: 'stop' };
+      return this.missing(`the failure of step "${view.step.id}" (retry, continue or stop)`);
+    }
+    return this.step(view, 'a failure (retry, continue or stop)', parse, () => this.options.fallback!.onFailure(view, failure), this.options.yes && !this.options.fallback ? 'stop' : undefined);
+  }
+
+  checksStarted(names: string[]): ChecksProgress {
+    if (this.options.fallback) return this.options.fallback.checksStarted(names);
+    this.say(this.options.color.dim(`  running ${names.length} check${names.length === 1 ? '' : 's'}: ${names.join(', ')}`));
+    return { done: () => undefined, stop: () => undefined };
+  }
+
+  checksFinished(results: CheckResultData[]): void {
+    this.say(checkTable(results, this.options.color));
+  }
+
+  commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void {
+    this.say(commandResult(result, this.options.color));
+  }
+
+  waiting(check: string, attempt: number, status: string, remainingMs: number): void {
+    this.say(this.options.color.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${Math.ceil(remainingMs / 1000)}s left`));
+  }
+
+  info(message: string): void {
+    this.say(this.options.color.dim(`  ${message}`));
+  }
+}
+
+function yesNo(answer: string): boolean | undefined {
+  const a = answer.trim().toLowerCase();
+  if (YES.has(a)) return true;
+  if (NO.has(a)) return false;
+  return undefined;
+}

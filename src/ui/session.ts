@@ -1,0 +1,116 @@
+import os from 'node:os';
+import { loadAnswers, type Answers } from '../engine/answers.js';
+import { parseSets } from '../engine/inputs.js';
+import type { Responder } from '../engine/responder.js';
+import { MissingAnswer, Walk, type WalkOutcome } from '../engine/walk.js';
+import { EXIT, ExitCode, UserError } from '../errors.js';
+import type { LogWriter } from '../incident/log.js';
+import type { IncidentState } from '../incident/replay.js';
+import { allInputs, type Runbook } from '../runbook/model.js';
+import { closest } from '../runbook/suggest.js';
+import { paint } from './output.js';
+import { ScriptedResponder } from './scripted.js';
+
+/** The options `sev run` and `sev resume` share. */
+export interface WalkCliOptions {
+  answers?: string;
+  yes?: boolean;
+  set?: string[];
+  as?: string;
+}
+
+/** A person can be asked only with a terminal on both ends, and never in CI. */
+export function canPrompt(): boolean {
+  const ci = process.env.CI;
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY) && (ci === undefined || ci === '' || ci === 'false');
+}
+
+export function loginName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER || process.env.LOGNAME || 'responder';
+  }
+}
+
+export function readAnswers(options: WalkCliOptions): Answers | undefined {
+  return options.answers ? loadAnswers(options.answers) : undefined;
+}
+
+/** --set values, refused when they name no input of the runbook. */
+export function presets(runbook: Runbook, sets: string[] | undefined): Record<string, string> {
+  const values = parseSets(sets);
+  const names = allInputs(runbook).map((i) => i.name);
+  for (const name of Object.keys(values)) {
+    if (!names.includes(name)) {
+      const guess = closest(name, names);
+      throw new UserError(`--set ${name}: the runbook has no input "${name}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
+    }
+  }
+  return values;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Walks the runbook with the right responder, turns Ctrl-C, a closed terminal or a kill into a
+ * recorded pause, and ends with the exit code of the outcome.
+ */
+export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions & { answersData?: Answers }): Promise<void> {
+  const controller = new AbortController();
+  let signalName: string | undefined;
+  const onSignal = (name: NodeJS.Signals) => {
+    signalName ??= name;
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  const c = paint(process.stderr);
+  let interactive: Responder | undefined;
+  if (canPrompt()) {
+    const { InteractiveResponder } = await import('./interactive.js');
+    interactive = new InteractiveResponder(c, controller.signal);
+  }
+  const scripted = options.answersData || options.yes || !interactive;
+  const responder: Responder = scripted
+    ? new ScriptedResponder({ answers: options.answersData, yes: Boolean(options.yes), fallback: interactive, out: process.stderr, color: c })
+    : interactive!;
+
+  let outcome: WalkOutcome;
+  try {
+    outcome = await new Walk({
+      runbook,
+      state,
+      sink: (type, data) => writer.append(type, data),
+      responder,
+      signal: controller.signal,
+      presets: presets(runbook, options.set),
+      yes: options.yes,
+    }).run();
+  } catch (error) {
+    if (error instanceof MissingAnswer) {
+      const hint = `The incident is paused at this step: add the answer and run sev resume ${state.incident} --answers FILE, or run sev resume ${state.incident} at a terminal.`;
+      throw new UserError(error.message, EXIT.usage, hint);
+    }
+    throw error;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    writer.close();
+  }
+
+  const resume = `sev resume ${state.incident}`;
+  const out = paint(process.stdout);
+  switch (outcome.kind) {
+    case 'completed':
+      process.stdout.write(`${out.green('✔')} Incident ${state.incident} walked to the end${state.dryRun ? ' (dry run)' : ''}. Log: ${writer.path}\n`);
+      return;
+    case 'stopped':
+      process.stdout.write(`${out.red('✘')} Incident ${state.incident} stopped at step ${outcome.step}. Log: ${writer.path}\n`);
+      throw new ExitCode(EXIT.findings);
+    case 'paused':
+      process.stderr.write(`\nPaused at step ${outcome.step}. Everything so far is in ${writer.path}\nTo continue: ${resume}\n`);
+      if (outcome.reason === 'interrupted') throw new ExitCode(SIGNAL_EXIT[signalName ?? 'SIGINT'] ?? EXIT.interrupted);
+      return;
+  }
+}
