@@ -126,13 +126,17 @@ export async function lintFiles(files: string[]): Promise<LintResult[]> {
       firstById.set(key, result);
       continue;
     }
-    result.diagnostics.push({
+    const duplicate: Diagnostic = {
       file: result.file,
       ...result.source.locate(['id']),
       rule: 'duplicate-runbook-id',
       severity: 'error',
       message: `runbook id "${id}" is also used by ${first.file}: ids must be unique`,
-    });
+    };
+    // Found after finish() applied sev-disable-line comments, so apply them to this finding here.
+    const ids = suppressions(result.source, () => {}).get(duplicate.line);
+    if (ids === 'all' || ids?.has(duplicate.rule)) continue;
+    result.diagnostics.push(duplicate);
     result.diagnostics.sort(compareDiagnostics);
   }
   return results;

@@ -10,7 +10,7 @@ import { announcementBox, checkTable, clock, commandBox, commandResult, firstLin
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
 type Pick<T> = { value: T } | Meta;
 
-const TEXT_COMMANDS = 'type /note TEXT, /action TEXT, /skip REASON, /sev SEV1…SEV4 or /pause';
+const TEXT_COMMANDS = '/note /action /skip /sev /pause';
 
 /**
  * A person at a terminal: prompts (inquirer), a spinner while checks run (ora), tables (cli-table3).
@@ -98,7 +98,7 @@ export class InteractiveResponder implements Responder {
       const value = await this.prompt(() => password({ message, mask: '•' }, this.context));
       return { kind: 'answer', value };
     }
-    const answer = await this.prompt(() => input({ message: `${message}${this.c.dim(` — ${TEXT_COMMANDS}`)}`, default: def.default }, this.context));
+    const answer = await this.prompt(() => input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default }, this.context));
     return textCommand(answer) ?? { kind: 'answer', value: answer };
   }
 
