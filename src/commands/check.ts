@@ -4,7 +4,7 @@ import { inputProblem } from '../engine/inputs.js';
 import { masker } from '../engine/mask.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import { loadRunbook } from '../runbook/catalog.js';
-import type { InputDef, Runbook } from '../runbook/model.js';
+import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
 import { canPrompt, loginName, presets, readAnswers } from '../ui/session.js';
@@ -21,10 +21,11 @@ async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Rec
   const given = { ...readAnswers(options)?.inputs, ...presets(runbook, options.set) };
   const values: Record<string, string> = {};
   const missing: InputDef[] = [];
-  for (const def of runbook.inputs) {
+  // The runbook's inputs are needed; an input step's value is used when given (a check may read it).
+  for (const def of allInputs(runbook)) {
     const value = given[def.name] ?? def.default;
     if (value === undefined) {
-      missing.push(def);
+      if (!def.stepId) missing.push(def);
       continue;
     }
     const problem = inputProblem(def, value);
@@ -48,7 +49,7 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   const { runbook } = await loadRunbook(ref, options.runbooks);
   if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
   const inputs = await inputValues(runbook, options);
-  const secrets = runbook.inputs.filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
+  const secrets = allInputs(runbook).filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
   const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '' };
 
   const controller = new AbortController();

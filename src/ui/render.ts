@@ -40,7 +40,7 @@ export function stepHeader(view: StepView, c: ChalkInstance): string {
 }
 
 export function severityColor(severity: string, c: ChalkInstance): string {
-  if (severity === 'SEV1') return c.bgRed.white.bold(` ${severity} `);
+  if (severity === 'SEV1') return c.bgRed.white.bold(severity);
   if (severity === 'SEV2') return c.red.bold(severity);
   if (severity === 'SEV3') return c.yellow(severity);
   return c.cyan(severity);
