@@ -17,7 +17,7 @@ export async function validateCommand(paths: string[], options: ValidateOptions)
   const files = await findRunbookFiles(paths);
   if (files.length === 0) throw new UserError(`no runbook files (*.yaml, *.yml) found in ${paths.join(', ')}`);
   const results = await lintFiles(files);
-  const reports = results.map((r) => ({ file: r.file, lines: r.source?.lines, diagnostics: r.diagnostics }));
+  const reports = results.map((r) => ({ file: r.file, lines: r.diagnostics.length ? r.source?.lines : undefined, diagnostics: r.diagnostics }));
   write(formatDiagnostics(format, reports, { strict, quiet: options.quiet, color: useColor(), version: VERSION }));
   if (totals(reports, strict).failures > 0) throw new ExitCode(EXIT.findings);
 }

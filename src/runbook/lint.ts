@@ -4,6 +4,7 @@ import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic
 import { buildRunbook, type Runbook } from './model.js';
 import { RULES, RULE_IDS } from './rules/index.js';
 import { checkSchema } from './schema.js';
+import { quickLint } from './quick.js';
 import { parseRunbookBytes, type RunbookSource } from './source.js';
 
 export interface LintResult {
@@ -45,7 +46,11 @@ function suppressions(source: RunbookSource, report: (d: Diagnostic) => void): M
 }
 
 /** Reads, parses, schema-checks and rule-checks one runbook given as bytes. Never throws on bad input. */
-export function lintBytes(file: string, bytes: Uint8Array): LintResult {
+export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: boolean } = {}): LintResult {
+  if (options.quick !== false) {
+    const clean = quickLint(file, bytes);
+    if (clean) return { file, source: clean.source, runbook: clean.runbook, diagnostics: [] };
+  }
   const { source, diagnostics } = parseRunbookBytes(file, bytes);
   const result: LintResult = { file, source, diagnostics: [...diagnostics] };
   if (!source || source.value === undefined) return finish(result);

@@ -13,9 +13,11 @@ export const MAX_ALIAS_COUNT = 100;
 export class RunbookSource {
   readonly lineCounter = new LineCounter();
   readonly hash: string;
-  readonly lines: string[];
+  private splitLines?: string[];
   doc?: Document.Parsed;
   value?: unknown;
+  /** Set when the value came from the quick parse: the positional document is parsed on first use. */
+  lazy = false;
 
   constructor(
     readonly file: string,
@@ -23,7 +25,12 @@ export class RunbookSource {
     bytes: Uint8Array,
   ) {
     this.hash = createHash('sha256').update(bytes).digest('hex');
-    this.lines = text.split(/\r?\n/);
+  }
+
+  /** The lines of the file, for excerpts and suppression comments; split on first use. */
+  get lines(): string[] {
+    this.splitLines ??= this.text.split(/\r?\n/);
+    return this.splitLines;
   }
 
   position(offset: number): Position {
@@ -40,6 +47,10 @@ export class RunbookSource {
 
   /** Position of the value (or of its key) at a path like ['steps', 2, 'next']. Falls back to the nearest ancestor. */
   locate(path: Path, part: 'key' | 'value' = 'value'): Position {
+    if (!this.doc && this.lazy) {
+      this.doc = parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0] as Document.Parsed | undefined;
+      this.lazy = false;
+    }
     if (!this.doc) return { line: 1, col: 1 };
     let node: unknown = this.doc.contents;
     let pair: Pair | undefined;

@@ -1,20 +1,26 @@
 import { allInputs, type Runbook } from '../model.js';
 import type { Path } from '../source.js';
 import { closest } from '../suggest.js';
-import { FACTS, INCIDENT_ENV, inputEnvName, scanTemplate } from '../template.js';
+import { FACTS, INCIDENT_ENV, inputEnvName, scanTemplate, type TemplateScan } from '../template.js';
 import { compileWhole } from '../regex.js';
 import type { Rule } from './rule.js';
 
 interface Text {
   text: string;
   path: Path;
+  scan: TemplateScan;
 }
 
-/** Every templated text of a runbook, with where it sits. */
+/** Several rules read the texts of one runbook: they are gathered and scanned once. */
+const cache = new WeakMap<Runbook, Text[]>();
+
+/** Every templated text of a runbook, with where it sits and its template references. */
 export function texts(runbook: Runbook): Text[] {
+  const cached = cache.get(runbook);
+  if (cached) return cached;
   const out: Text[] = [];
   const add = (text: string | undefined, path: Path) => {
-    if (text) out.push({ text, path });
+    if (text) out.push({ text, path, scan: scanTemplate(text) });
   };
   for (const input of allInputs(runbook)) {
     add(input.prompt, [...input.path, 'prompt']);
@@ -35,6 +41,7 @@ export function texts(runbook: Runbook): Text[] {
     add(step.announce?.subject, [...step.path, 'announce', 'subject']);
     add(step.announce?.message, [...step.path, 'announce', 'message']);
   }
+  cache.set(runbook, out);
   return out;
 }
 
@@ -72,8 +79,8 @@ export const undefinedInput: Rule = {
   description: 'A {{ template }} names an input or fact that does not exist.',
   check({ runbook, report }) {
     const names = new Set<string>([...allInputs(runbook).map((i) => i.name), ...FACTS]);
-    for (const { text, path } of texts(runbook)) {
-      for (const ref of scanTemplate(text).refs) {
+    for (const { path, scan } of texts(runbook)) {
+      for (const ref of scan.refs) {
         if (names.has(ref.name)) continue;
         const suggestion = closest(ref.name, names);
         report(path, `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`);
@@ -87,8 +94,8 @@ export const templateSyntax: Rule = {
   severity: 'error',
   description: 'A {{ template }} is malformed or unclosed.',
   check({ runbook, report }) {
-    for (const { text, path } of texts(runbook)) {
-      for (const error of scanTemplate(text).errors) report(path, error.message);
+    for (const { path, scan } of texts(runbook)) {
+      for (const error of scan.errors) report(path, error.message);
     }
   },
 };
@@ -131,7 +138,7 @@ export const unusedInput: Rule = {
   description: 'An input is asked but no text or command uses it.',
   check({ runbook, report }) {
     const used = new Set<string>();
-    for (const { text } of texts(runbook)) for (const ref of scanTemplate(text).refs) used.add(ref.name);
+    for (const { scan } of texts(runbook)) for (const ref of scan.refs) used.add(ref.name);
     for (const { run } of commands(runbook)) for (const [, name] of commandText(run).matchAll(ENV_REF)) used.add(name!);
     for (const input of allInputs(runbook)) {
       if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
@@ -149,9 +156,9 @@ export const secretInText: Rule = {
   check({ runbook, report }) {
     const secrets = new Set(allInputs(runbook).filter((i) => i.secret).map((i) => i.name));
     if (!secrets.size) return;
-    for (const { text, path } of texts(runbook)) {
+    for (const { path, scan } of texts(runbook)) {
       if (path.includes('env')) continue;
-      for (const ref of scanTemplate(text).refs) {
+      for (const ref of scan.refs) {
         if (secrets.has(ref.name)) report(path, `secret input "${ref.name}" is shown in a text: it will be masked; pass it to commands as $${inputEnvName(ref.name)} instead`);
       }
     }

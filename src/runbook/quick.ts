@@ -1,0 +1,74 @@
+import jsyaml from 'js-yaml';
+import { buildRunbook, type Runbook } from './model.js';
+import { RULES } from './rules/index.js';
+import { checkSchema } from './schema.js';
+import { MAX_RUNBOOK_BYTES, RunbookSource } from './source.js';
+
+/**
+ * YAML features where the two parsers could differ, or where the positional one warns: anchors (an
+ * alias needs one; an alias without one fails the quick parse) and their expansion limit, tags,
+ * directives, flow collections over several lines. Matching is rough on purpose: a false match only
+ * sends a file down the full path.
+ */
+const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|sev-disable-line/m;
+
+/** Whether a line opens more brackets or braces than it closes: a flow collection that goes on below. */
+function unbalancedFlow(text: string): boolean {
+  let square = 0;
+  let curly = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x5b) square++;
+    else if (ch === 0x5d) square--;
+    else if (ch === 0x7b) curly++;
+    else if (ch === 0x7d) curly--;
+    else if (ch === 0x0a || Number.isNaN(ch)) {
+      if (square > 0 || curly > 0) return true;
+      square = curly = 0;
+    }
+  }
+  return false;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The quick path of the linter, for the common case of a runbook with no problem at all: a fast parse
+ * (js-yaml, core schema), the schema and every rule. It returns a result only when all of them find
+ * nothing; anything else — a parse error, a finding, a YAML feature above — returns undefined and the
+ * file goes through the full path, which parses with source positions for the diagnostics. Positions
+ * of a quick result are computed on first use.
+ */
+export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSource; runbook: Runbook } | undefined {
+  if (bytes.length > MAX_RUNBOOK_BYTES || bytes.includes(0)) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  if (NEEDS_FULL_PARSE.test(text) || unbalancedFlow(text)) return undefined;
+  let value: unknown;
+  try {
+    value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (checkSchema(value).length > 0) return undefined;
+  const source = new RunbookSource(file, text, bytes);
+  source.value = value;
+  source.lazy = true;
+  const runbook = buildRunbook(value, file, source.hash);
+  let found = false;
+  for (const rule of RULES) {
+    rule.check({
+      runbook,
+      report() {
+        found = true;
+      },
+    });
+    if (found) return undefined;
+  }
+  return { source, runbook };
+}
