@@ -59,7 +59,7 @@ export class InteractiveResponder implements Responder {
     switch (m.meta) {
       case 'note':
       case 'action': {
-        const text = await this.prompt(() => input({ message: m.meta === 'note' ? 'Note:' : 'Action item:' }, this.context));
+        const text = await this.prompt(() => input({ message: m.meta === 'note' ? 'Note:' : 'Action item:', validate: (v) => (v.trim() ? true : 'An empty note says nothing: type its text.') }, this.context));
         return { kind: 'note', text, action: m.meta === 'action' };
       }
       case 'skip': {
@@ -98,7 +98,9 @@ export class InteractiveResponder implements Responder {
       const value = await this.prompt(() => password({ message, mask: '•' }, this.context));
       return { kind: 'answer', value };
     }
-    const answer = await this.prompt(() => input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default }, this.context));
+    const answer = await this.prompt(() =>
+      input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default, validate: (v) => textCommandProblem(v) ?? true }, this.context),
+    );
     return textCommand(answer) ?? { kind: 'answer', value: answer };
   }
 
@@ -190,11 +192,14 @@ export class InteractiveResponder implements Responder {
   }
 }
 
+/** A command is its name alone or followed by a space: `/note/x` is a path, not a note. */
+const TEXT_COMMAND = /^\/(note|action|skip|sev|pause)(?:\s+(.*))?$/s;
+
 /** `/note …`, `/action …`, `/skip …`, `/sev SEV1`, `/pause` typed at a text prompt. */
 export function textCommand(answer: string): Reply<string> | undefined {
-  const m = /^\/(note|action|skip|sev|pause)\b\s*(.*)$/s.exec(answer.trim());
+  const m = TEXT_COMMAND.exec(answer.trim());
   if (!m) return undefined;
-  const [, command, rest] = m;
+  const [, command, rest = ''] = m;
   if (command === 'pause') return { kind: 'pause' };
   if (command === 'skip') return { kind: 'skip', reason: rest || 'skipped by the responder' };
   if (command === 'sev') {
@@ -202,4 +207,11 @@ export function textCommand(answer: string): Reply<string> | undefined {
     return SEVERITIES.includes(to) ? { kind: 'severity', to } : undefined;
   }
   return rest ? { kind: 'note', text: rest, action: command === 'action' } : undefined;
+}
+
+/** Why a text command cannot be done (`/sev SEV9`, `/note` without text), so the prompt asks again instead of taking it as the answer. */
+export function textCommandProblem(answer: string): string | undefined {
+  const m = TEXT_COMMAND.exec(answer.trim());
+  if (!m || textCommand(answer)) return undefined;
+  return m[1] === 'sev' ? `/sev takes one of ${SEVERITIES.join(', ')}` : `/${m[1]} needs a text: /${m[1]} TEXT`;
 }
