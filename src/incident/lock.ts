@@ -30,6 +30,44 @@ function isStale(lock: string): boolean {
 }
 
 /**
+ * Removes a stale lock, under a second lock (`<lock>.break`) so that only one writer at a time judges and
+ * removes it. Without it, two writers can both read the dead pid; one removes the stale lock and takes the
+ * lock, then the other removes that live lock and takes it too, and both append with the same seq.
+ * Under the guard the lock is judged again: the stale file can only be removed by its breaker (its owner
+ * is dead) and no new lock can be created while it exists, so the file removed is the one judged stale.
+ * False when another writer is breaking it: wait as for a live lock.
+ */
+function breakStale(lock: string): boolean {
+  const guard = `${lock}.break`;
+  let fd: number;
+  try {
+    fd = openSync(guard, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another writer is breaking it. A guard left by a writer killed while breaking is removed once old.
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 2_000) unlinkSync(guard);
+    } catch {
+      // Gone already.
+    }
+    return false;
+  }
+  try {
+    if (isStale(lock)) unlinkSync(lock);
+  } catch {
+    // Removed already, by its owner's release: nothing to break.
+  } finally {
+    closeSync(fd);
+    try {
+      unlinkSync(guard);
+    } catch {
+      // Removed as old by another writer: nothing to release.
+    }
+  }
+  return true;
+}
+
+/**
  * Runs `fn` while holding `<path>.lock`, an exclusively created file holding our pid. Every writer of an
  * incident log (the run, `sev note` from another terminal) appends under it, so sequence numbers stay
  * whole and lines never interleave.
@@ -45,14 +83,7 @@ export function withFileLock<T>(path: string, fn: () => T): T {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (isStale(lock)) {
-        try {
-          unlinkSync(lock);
-        } catch {
-          // Another writer broke it first.
-        }
-        continue;
-      }
+      if (isStale(lock) && breakStale(lock)) continue;
       if (Date.now() > deadline) {
         throw new UserError(`${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`, 2, 'If no sev process is running, delete the .lock file.');
       }

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { LOG_VERSION, type EventData, type EventType, type IncidentEvent } from './events.js';
 import { withFileLock } from './lock.js';
@@ -65,19 +66,27 @@ export class LogWriter {
     readonly actor: string,
     fd: number,
     private readonly clock: Clock,
+    /** A created log's hidden file, until its first event is written: then it becomes `path`. */
+    private pending?: string,
   ) {
     this.fd = fd;
   }
 
-  /** Creates a new log; refuses to overwrite one. */
+  /**
+   * Creates a new log; refuses to overwrite one. The log appears at `path` only with its first event in
+   * it: the event is written to a hidden file that is then linked to `path`. A crash before that leaves no
+   * log, rather than an empty one that says nothing of its incident and can never be resumed.
+   */
   static create(path: string, incident: string, actor: string, clock: Clock = () => new Date()): LogWriter {
+    if (existsSync(path)) throw logIoError(path, Object.assign(new Error('exists'), { code: 'EEXIST' }));
+    const pending = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
     let fd: number;
     try {
-      fd = openSync(path, 'ax+');
+      fd = openSync(pending, 'ax+');
     } catch (error) {
       throw logIoError(path, error);
     }
-    return new LogWriter(path, incident, actor, fd, clock);
+    return new LogWriter(path, incident, actor, fd, clock, pending);
   }
 
   /** Opens an existing log to append to it. */
@@ -116,6 +125,7 @@ export class LogWriter {
       try {
         writeSync(this.fd, line);
         fsyncSync(this.fd);
+        if (this.pending) this.publish(this.pending);
       } catch (error) {
         throw logIoError(this.path, error);
       }
@@ -125,12 +135,41 @@ export class LogWriter {
     });
   }
 
+  /** Gives a created log its name, now that its first event is on disk; never over another log. */
+  private publish(pending: string): void {
+    try {
+      linkSync(pending, this.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOENT') throw error;
+      // A file system without hard links: create the log in place, which is all that can be done there.
+      const fd = openSync(this.path, 'ax+');
+      writeSync(fd, readFileSync(pending));
+      fsyncSync(fd);
+      closeSync(this.fd);
+      this.fd = fd;
+    }
+    this.pending = undefined;
+    removeQuietly(pending);
+  }
+
   close(): void {
     try {
       closeSync(this.fd);
     } catch {
       // Closing twice is harmless.
     }
+    // Created but never written to: no log.
+    if (this.pending) removeQuietly(this.pending);
+    this.pending = undefined;
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Gone already.
   }
 }
 
