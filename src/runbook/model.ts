@@ -268,8 +268,17 @@ export function allInputs(runbook: Runbook): InputDef[] {
   return [...runbook.inputs, ...runbook.steps.flatMap((s) => (s.input ? [s.input] : []))];
 }
 
+/** Several rules walk the same graph: each step's successors are computed once. */
+const successorCache = new WeakMap<Step, string[]>();
+
 /** Where a step can go next; END stands for the end of the run (including a stop). */
 export function successors(runbook: Runbook, step: Step): string[] {
+  let out = successorCache.get(step);
+  if (!out) successorCache.set(step, (out = computeSuccessors(runbook, step)));
+  return out;
+}
+
+function computeSuccessors(runbook: Runbook, step: Step): string[] {
   const following = runbook.steps[step.index + 1]?.id ?? END;
   const fallThrough = step.next ?? following;
   const out = new Set<string>();

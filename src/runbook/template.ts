@@ -28,6 +28,7 @@ const TAG = /\{\{([^{}]*)\}\}/g;
 const NAME = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?$/;
 
 export function scanTemplate(text: string): TemplateScan {
+  if (!text.includes('{{')) return { refs: [], errors: [] };
   const refs: TemplateRef[] = [];
   const errors: TemplateScan['errors'] = [];
   for (const m of text.matchAll(TAG)) {

@@ -9,10 +9,12 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interleave, ratios, stats } from './lib/measure.mjs';
 import { RESULTS, ROOT } from './lib/paths.mjs';
+import checks from './checks.mjs';
+import events from './events.mjs';
 import startup from './startup.mjs';
 import validate from './validate.mjs';
 
-const BENCHMARKS = [startup, validate];
+const BENCHMARKS = [startup, validate, events, checks];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 
@@ -99,7 +101,7 @@ function machine() {
   };
 }
 
-const ms = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+const ms = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x < 1 ? `${Math.round(x * 1000)} µs` : `${x.toFixed(1)} ms`);
 const times = (x) => `${x.toFixed(2)}×`;
 
 function table(rows) {
@@ -124,6 +126,28 @@ for (const bench of selected) {
   const runs = runsOverride ?? bench.defaults.runs;
   const warmup = warmupOverride ?? bench.defaults.warmup;
   process.stdout.write(`\n${bench.name}: ${bench.description}\n`);
+  if (bench.measure) {
+    // In-process benchmarks time their own samples, each against a baseline measured alongside.
+    let measured;
+    try {
+      measured = await bench.measure({ runs, warmup, log });
+    } catch (error) {
+      broken++;
+      process.stdout.write(`  FAILED: ${error.message}\n`);
+      results.benchmarks[bench.name] = { error: error.message };
+      continue;
+    }
+    const rows = [['measured', `median ${measured.unit}`, 'min', 'p90', '× baseline (median)']];
+    for (const r of measured.rows) rows.push([r.label, ms(r.stats.median), ms(r.stats.min), ms(r.stats.p90), r.ratio ? times(r.ratio) : '1.00×']);
+    process.stdout.write(`\n${table(rows).replace(/^/gm, '  ')}\n\n`);
+    for (const t of measured.targets) {
+      t.met = t.value <= t.max;
+      if (!t.met) missed++;
+      process.stdout.write(`  target: ${t.label} ≤ ${t.max} ${t.unit} → ${Math.round(t.value)}  ${t.met ? 'met' : 'MISSED'}\n`);
+    }
+    results.benchmarks[bench.name] = { description: bench.description, runs, warmup, ...measured };
+    continue;
+  }
   let plan;
   let samples;
   try {

@@ -149,6 +149,8 @@ export const loopWithoutExit: Rule = {
         queue.push(id);
       }
     }
+    // When every step can reach the end, no loop can be closed: the common case needs no more work.
+    if ([...byId.keys()].every((id) => canExit.has(id))) return;
     const known = (id: string) => (next.get(id) ?? []).filter((target) => byId.has(target));
     for (const component of components([...byId.keys()], known)) {
       const loops = component.length > 1 || known(component[0]!).includes(component[0]!);
