@@ -29,6 +29,7 @@ export async function listCatalog(runbooksDir: string): Promise<CatalogEntry[]> 
   const seen = new Set<string>();
   for (const { dir, origin } of dirs(runbooksDir)) {
     for (const result of await lintFiles(await findRunbookFiles([dir]))) {
+      if (result.kind === 'triage') continue; // the triage matrix lives here too; it is not a runbook
       const key = result.runbook ? `${result.runbook.id}\u0000${result.runbook.lang ?? ''}` : result.file;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -6,12 +6,15 @@ import { RULES, RULE_IDS } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { quickLint } from './quick.js';
 import { parseRunbookBytes, type RunbookSource } from './source.js';
+import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 
 export interface LintResult {
   file: string;
   source?: RunbookSource;
   runbook?: Runbook;
   diagnostics: Diagnostic[];
+  /** Set for a triage matrix (format sevkit-triage/v1): validated, but not a runbook, so never listed. */
+  kind?: 'triage';
 }
 
 const DISABLE = /(?:^|\s)#\s*sev-disable-line\b([^#]*)/;
@@ -47,6 +50,10 @@ function suppressions(source: RunbookSource, report: (d: Diagnostic) => void): M
 
 /** Reads, parses, schema-checks and rule-checks one runbook given as bytes. Never throws on bad input. */
 export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: boolean } = {}): LintResult {
+  if (isTriageBytes(bytes)) {
+    const triage = lintTriageBytes(file, bytes);
+    return { file, source: triage.source, diagnostics: triage.diagnostics, kind: 'triage' };
+  }
   if (options.quick !== false) {
     const clean = quickLint(file, bytes);
     if (clean) return { file, source: clean.source, runbook: clean.runbook, diagnostics: [] };

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { EXIT, UserError } from '../errors.js';
+import { classify, normaliseAnswer, type TriageAnswers, type Verdict } from '../triage/classify.js';
+import { loadMatrix, matrixFile } from '../triage/load.js';
+import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
+import { paint, write } from '../ui/output.js';
+import { canPrompt } from '../ui/session.js';
+
+export interface TriageOptions {
+  runbooks: string;
+  incidentDir?: string;
+  answers?: string;
+  matrix?: string;
+  json?: boolean;
+  run?: boolean;
+  runAnswers?: string;
+  set?: string[];
+  as?: string;
+  dryRun?: boolean;
+}
+
+/** An answers file of `sev triage`: question id → a value or label (a list for a multiple-choice question). */
+function readTriageAnswers(file: string, matrix: TriageMatrix): TriageAnswers {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such answers file' : (error as Error).message}`, EXIT.usage);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new UserError(`${file}:${line}:${col}: ${error.message.split('\n')[0]}`, EXIT.usage);
+  }
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents)) throw new UserError(`${file}:1:1: expected a mapping of question id to answer`, EXIT.usage);
+  const value = doc.toJS() as Record<string, unknown>;
+  const answers: TriageAnswers = {};
+  for (const pair of doc.contents.items) {
+    const key = String((pair.key as { value?: unknown } | null)?.value);
+    const { line, col } = lineCounter.linePos((pair.key as { range?: number[] } | null)?.range?.[0] ?? 0);
+    const question = matrix.questions.find((q) => q.id === key);
+    if (!question) throw new UserError(`${file}:${line}:${col}: unknown question "${key}"`, EXIT.usage, `Questions: ${matrix.questions.map((q) => q.id).join(', ')}`);
+    answers[key] = normaliseAnswer(question, value[key], `${file}:${line}:${col}`);
+  }
+  return answers;
+}
+
+async function ask(question: TriageQuestion): Promise<string[]> {
+  const { select, checkbox } = await import('@inquirer/prompts');
+  const context = { output: process.stderr };
+  const choices = question.options.map((o) => ({ name: o.label, value: o.value }));
+  try {
+    if (question.multiple) {
+      return await checkbox({ message: question.prompt, choices, required: true, loop: false }, context);
+    }
+    return [await select({ message: question.prompt, choices, loop: false }, context)];
+  } catch (error) {
+    if ((error as Error)?.name === 'ExitPromptError') throw new UserError('triage interrupted', EXIT.interrupted);
+    throw error;
+  }
+}
+
+function runArgs(verdict: Verdict): string {
+  return `sev run ${verdict.runbook} --severity ${verdict.severity}`;
+}
+
+function render(verdict: Verdict, matrix: TriageMatrix): string {
+  const c = paint();
+  const label = (qid: string) => {
+    const q = matrix.questions.find((x) => x.id === qid)!;
+    return verdict.answers[qid]!.map((v) => q.options.find((o) => o.value === v)?.value ?? v).join(', ');
+  };
+  const lines = [
+    `${c.bold('Class')}     ${verdict.class} ${c.dim(`— ${verdict.reasons.class}`)}`,
+    `${c.bold('Severity')}  ${verdict.severity} ${c.dim(`— ${verdict.reasons.severity}`)}`,
+    `${c.bold('Runbook')}   ${verdict.runbook}`,
+    `${c.bold('Answers')}   ${matrix.questions.map((q) => `${q.id}: ${label(q.id)}`).join(' · ')}`,
+    '',
+    `Start it: ${runArgs(verdict)}`,
+  ];
+  return lines.join('\n');
+}
+
+export async function triageCommand(options: TriageOptions): Promise<void> {
+  const file = matrixFile(options.matrix, options.runbooks);
+  const matrix = loadMatrix(file);
+  const answers = options.answers ? readTriageAnswers(options.answers, matrix) : {};
+  const missing = matrix.questions.filter((q) => !answers[q.id]?.length);
+  const interactive = canPrompt();
+  if (missing.length && !interactive) {
+    throw new UserError(
+      options.answers ? `${options.answers}: no answer for ${missing.map((q) => `"${q.id}"`).join(', ')}` : 'sev triage asks questions, and there is no terminal to ask them on',
+      EXIT.usage,
+      options.answers ? `Add them to the answers file (question id: value).` : `Give the answers with --answers FILE (question id: value; the questions are in ${file}).`,
+    );
+  }
+  for (const question of missing) answers[question.id] = await ask(question);
+  const verdict = classify(matrix, answers);
+
+  if (options.json) write(JSON.stringify({ matrix: file, ...verdict, command: runArgs(verdict) }, null, 2));
+  else write(render(verdict, matrix));
+
+  let start = Boolean(options.run);
+  if (!start && interactive && !options.json && !options.answers) {
+    const { confirm } = await import('@inquirer/prompts');
+    try {
+      start = await confirm({ message: `Start ${verdict.runbook} now at ${verdict.severity}?`, default: true }, { output: process.stderr });
+    } catch (error) {
+      if ((error as Error)?.name === 'ExitPromptError') throw new UserError('triage interrupted', EXIT.interrupted);
+      throw error;
+    }
+  }
+  if (!start) return;
+  const { runCommand } = await import('./run.js');
+  await runCommand(verdict.runbook, {
+    runbooks: options.runbooks,
+    incidentDir: options.incidentDir,
+    severity: verdict.severity,
+    answers: options.runAnswers,
+    set: options.set,
+    as: options.as,
+    dryRun: options.dryRun,
+  });
+}

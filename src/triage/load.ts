@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT, UserError } from '../errors.js';
+import { lintTriageBytes, type TriageMatrix } from './matrix.js';
+
+/** The matrix that ships with sev, next to the shipped runbooks. */
+export const SHIPPED_MATRIX = fileURLToPath(new URL('../../runbooks/triage.yaml', import.meta.url));
+
+/** The matrix file to use: the one given, else the team's (`<runbooks>/triage.yaml`), else the shipped one. */
+export function matrixFile(given: string | undefined, runbooksDir: string): string {
+  if (given) {
+    if (!existsSync(given)) throw new UserError(`${given}: no such triage matrix file`, EXIT.usage);
+    return given;
+  }
+  const team = join(resolve(runbooksDir), 'triage.yaml');
+  return existsSync(team) ? team : SHIPPED_MATRIX;
+}
+
+/** Loads a matrix; one with problems is refused with the first of them at file:line:col. */
+export function loadMatrix(file: string): TriageMatrix {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new UserError(`${file}: ${(error as Error).message}`, EXIT.usage);
+  }
+  const { matrix, diagnostics } = lintTriageBytes(file, bytes);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  if (first || !matrix) {
+    const where = first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : `${file}: not a triage matrix`;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new UserError(`${where}${more}`, EXIT.usage, `Fix the matrix first: sev validate ${file}`);
+  }
+  return matrix;
+}
