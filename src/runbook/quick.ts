@@ -7,28 +7,10 @@ import { MAX_RUNBOOK_BYTES, RunbookSource } from './source.js';
 /**
  * YAML features where the two parsers could differ, or where the positional one warns: anchors (an
  * alias needs one; an alias without one fails the quick parse) and their expansion limit, tags,
- * directives, flow collections over several lines. Matching is rough on purpose: a false match only
- * sends a file down the full path.
+ * directives, flow collections over several lines (a bracket or brace left open at the end of a line).
+ * Matching is rough on purpose: a false match only sends a file down the full path.
  */
-const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|sev-disable-line/m;
-
-/** Whether a line opens more brackets or braces than it closes: a flow collection that goes on below. */
-function unbalancedFlow(text: string): boolean {
-  let square = 0;
-  let curly = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x5b) square++;
-    else if (ch === 0x5d) square--;
-    else if (ch === 0x7b) curly++;
-    else if (ch === 0x7d) curly--;
-    else if (ch === 0x0a || Number.isNaN(ch)) {
-      if (square > 0 || curly > 0) return true;
-      square = curly = 0;
-    }
-  }
-  return false;
-}
+const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|sev-disable-line|[[{][^\]}\n]*$/m;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -47,7 +29,7 @@ export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSou
   } catch {
     return undefined;
   }
-  if (NEEDS_FULL_PARSE.test(text) || unbalancedFlow(text)) return undefined;
+  if (NEEDS_FULL_PARSE.test(text)) return undefined;
   let value: unknown;
   try {
     value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
