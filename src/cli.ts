@@ -98,6 +98,25 @@ function program(): Command {
     .option('--dry-run', 'start the run as a dry run: nothing is executed')
     .action(async (options, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
 
+  cli
+    .command('timeline')
+    .description("merge every responder's log of an incident into one ordered timeline, with its metrics")
+    .argument('<incident|log...>', 'an incident id (every log of it in the incident directory), or log files')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'md', 'json', 'csv', 'html']).default('text'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
+    .option('--force', 'merge logs of different incidents')
+    .action(async (refs: string[], options, command: Command) => (await import('./commands/timeline.js')).timelineCommand(refs, withGlobals(options, command)));
+
+  cli
+    .command('postmortem')
+    .description('write a blameless postmortem draft in Markdown from the logs of an incident')
+    .argument('<incident|log...>', 'an incident id (every log of it in the incident directory), or log files')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
+    .option('--force', 'merge logs of different incidents')
+    .action(async (refs: string[], options, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
+
   return cli;
 }
 

@@ -1,0 +1,17 @@
+import { renderPostmortem } from '../report/postmortem.js';
+import { writePieces } from '../report/write.js';
+import { buildReport, reportWarnings } from './timeline.js';
+
+export interface PostmortemOptions {
+  incidentDir?: string;
+  out?: string;
+  tz?: string;
+  force?: boolean;
+}
+
+export async function postmortemCommand(refs: string[], options: PostmortemOptions): Promise<void> {
+  const report = buildReport(refs, options);
+  reportWarnings(report.timeline);
+  await writePieces(renderPostmortem(report), options.out);
+  if (options.out) process.stderr.write(`Postmortem draft of ${report.timeline.incident} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`);
+}

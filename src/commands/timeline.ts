@@ -1,0 +1,58 @@
+import { EXIT, UserError } from '../errors.js';
+import { incidentDir } from '../incident/store.js';
+import { loadTimeline } from '../report/load.js';
+import type { Timeline } from '../report/merge.js';
+import { computeMetrics } from '../report/metrics.js';
+import { renderCsv, renderJson, renderMarkdown, renderText, type Pieces, type Report } from '../report/render.js';
+import { clockFor } from '../report/time.js';
+import { writePieces } from '../report/write.js';
+import { paint } from '../ui/output.js';
+
+export const FORMATS = ['text', 'md', 'json', 'csv', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface TimelineOptions {
+  incidentDir?: string;
+  format?: Format;
+  out?: string;
+  tz?: string;
+  force?: boolean;
+}
+
+/** Warnings about the input go to stderr as well, whatever the format: the report may be going to a file. */
+export function reportWarnings(timeline: Timeline): void {
+  const c = paint(process.stderr);
+  for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}\n`));
+}
+
+export function buildReport(refs: string[], options: TimelineOptions & { lean?: boolean }): Report {
+  if (refs.length === 0) throw new UserError('give an incident id or log files', EXIT.usage, 'sev timeline <incident|log…>');
+  const clock = clockFor(options.tz);
+  const timeline = loadTimeline(refs, { incidentDir: incidentDir(options.incidentDir), force: options.force, lean: options.lean });
+  return { timeline, metrics: computeMetrics(timeline), clock };
+}
+
+export async function timelineCommand(refs: string[], options: TimelineOptions): Promise<void> {
+  const format = options.format ?? 'text';
+  const report = buildReport(refs, { ...options, lean: format === 'json' });
+  reportWarnings(report.timeline);
+  let pieces: Pieces;
+  switch (format) {
+    case 'md':
+      pieces = renderMarkdown(report);
+      break;
+    case 'json':
+      pieces = renderJson(report);
+      break;
+    case 'csv':
+      pieces = renderCsv(report);
+      break;
+    case 'html':
+      pieces = (await import('../report/html.js')).renderHtml(report);
+      break;
+    default:
+      pieces = renderText(report);
+  }
+  await writePieces(pieces, options.out);
+  if (options.out) process.stderr.write(`Timeline of ${report.timeline.incident} (${report.timeline.rows.length} events, ${format}) written to ${options.out}\n`);
+}

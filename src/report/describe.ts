@@ -1,0 +1,108 @@
+import type { AnyEvent, IncidentEvent } from '../incident/events.js';
+import type { Row } from './source.js';
+import { duration } from './time.js';
+
+/** The parsed event of a row (a lean row keeps only its line). */
+export function eventOf(row: Row): IncidentEvent {
+  if (row.event) return row.event;
+  const event = JSON.parse(row.raw!) as IncidentEvent;
+  return event;
+}
+
+/** One line, printable: control characters and newlines become spaces; cut to a length. */
+export function oneLine(text: unknown, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const s = String(text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export type Kind = 'milestone' | 'severity' | 'failure' | 'check' | 'command' | 'announcement' | 'note' | 'action' | 'step' | 'incident' | 'input' | 'unknown';
+
+/** What sort of event it is, for colours, markers and filters. A failed check or command is a failure. */
+export function kindOf(event: IncidentEvent): Kind {
+  const e = event as AnyEvent;
+  switch (e.type) {
+    case 'milestone':
+      return 'milestone';
+    case 'severity.changed':
+      return 'severity';
+    case 'check.result':
+      return e.data.status === 'CRITICAL' || e.data.status === 'UNKNOWN' ? 'failure' : 'check';
+    case 'wait.finished':
+      return e.data.passed ? 'check' : 'failure';
+    case 'command.started':
+      return 'command';
+    case 'command.finished':
+      return e.data.ok ? 'command' : 'failure';
+    case 'step.completed':
+      return e.data.result === 'failed' ? 'failure' : 'step';
+    case 'announcement':
+      return 'announcement';
+    case 'note':
+      return e.data.action || isTodo(e.data.text) ? 'action' : 'note';
+    case 'incident.started':
+    case 'incident.joined':
+    case 'incident.paused':
+    case 'incident.resumed':
+    case 'incident.closed':
+      return 'incident';
+    case 'input.set':
+      return 'input';
+    case 'step.started':
+    case 'step.answered':
+    case 'step.skipped':
+      return 'step';
+    default:
+      return 'unknown';
+  }
+}
+
+export const isTodo = (text: unknown) => /^\s*TODO\b[:\s-]*/i.test(String(text ?? ''));
+
+const exitOf = (d: { exit: number | null; signal?: string; timedOut: boolean; error?: string }) =>
+  d.error ? `could not start: ${oneLine(d.error, 80)}` : d.timedOut ? 'timed out' : d.signal ? `killed by ${d.signal}` : `exit ${d.exit}`;
+
+/** A short sentence for an event, the same in every format. Unknown types are shown generically. */
+export function describe(event: IncidentEvent): string {
+  const e = event as AnyEvent;
+  switch (e.type) {
+    case 'incident.started':
+      return `incident started: runbook ${e.data.runbook?.id ?? '?'}${e.data.runbook?.version ? ` v${e.data.runbook.version}` : ''}, ${e.data.severity}, responder ${e.data.responder}${e.data.host ? ` on ${e.data.host}` : ''}${e.data.dryRun ? ' (DRY RUN)' : ''}`;
+    case 'incident.joined':
+      return `joined the incident: responder ${e.data.responder}${e.data.host ? ` on ${e.data.host}` : ''}`;
+    case 'incident.paused':
+      return `paused at ${e.data.step} (${e.data.reason}${e.data.detail ? `: ${oneLine(e.data.detail, 80)}` : ''})`;
+    case 'incident.resumed':
+      return `resumed at ${e.data.step}${e.data.runbookChanged ? ' (the runbook had changed)' : ''}`;
+    case 'incident.closed':
+      return `incident closed: ${e.data.outcome} at ${e.data.step}`;
+    case 'input.set':
+      return `input ${e.data.name} = ${e.data.secret ? '•••••• (secret)' : oneLine(e.data.value, 80)}`;
+    case 'step.started':
+      return `step ${e.data.step} started${e.data.title ? `: ${oneLine(e.data.title, 80)}` : ''} (${e.data.kind})`;
+    case 'step.answered':
+      return `step ${e.data.step}: answered ${oneLine(e.data.answer, 80)}`;
+    case 'step.completed':
+      return `step ${e.data.step} ${e.data.result === 'failed' ? 'FAILED' : 'done'} → ${e.data.next}`;
+    case 'step.skipped':
+      return `step ${e.data.step} skipped (${oneLine(e.data.reason, 80)}) → ${e.data.next}`;
+    case 'check.result':
+      return `check ${e.data.check}: ${e.data.status} (${oneLine(e.data.reason, 80)})${e.data.attempts > 1 ? ` after ${e.data.attempts} attempts` : ''}`;
+    case 'wait.finished':
+      return `wait for ${e.data.check}: ${e.data.passed ? 'passed' : 'gave up'} after ${e.data.attempts} attempt${e.data.attempts === 1 ? '' : 's'} (${e.data.status})`;
+    case 'command.started':
+      return `command: $ ${oneLine(e.data.command, 160)}`;
+    case 'command.finished':
+      return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${duration(e.data.durationMs)}`;
+    case 'announcement':
+      return `announcement to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
+    case 'note':
+      return `${e.data.action ? 'action item' : 'note'}: ${oneLine(e.data.text, 200)}`;
+    case 'milestone':
+      return `MILESTONE ${e.data.milestone}`;
+    case 'severity.changed':
+      return `severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${oneLine(e.data.reason, 80)})` : ''}`;
+    default:
+      return `${oneLine(event.type, 60)} (unknown event type): ${oneLine(JSON.stringify(event.data), 160)}`;
+  }
+}

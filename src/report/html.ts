@@ -1,0 +1,172 @@
+import { describe, eventOf, kindOf, type Kind } from './describe.js';
+import { header, metricsText, sourceRef, type Pieces, type Report } from './render.js';
+import { duration } from './time.js';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const COLORS: Record<Kind, string> = {
+  milestone: '#6a3d9a',
+  severity: '#e08214',
+  failure: '#d7191c',
+  check: '#1a9641',
+  command: '#2c7bb6',
+  announcement: '#b8860b',
+  note: '#555555',
+  action: '#8c2d04',
+  step: '#8fa3b8',
+  incident: '#333333',
+  input: '#a0a0a0',
+  unknown: '#bbbbbb',
+};
+const SEV_COLORS: Record<string, string> = { SEV1: '#d7191c', SEV2: '#fd8d3c', SEV3: '#fecc5c', SEV4: '#a1dab4' };
+
+/** Tick spacing: the first step that gives at most about 10 ticks. */
+const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
+
+/**
+ * One self-contained HTML page: the timeline as SVG (a lane per responder, the impact window shaded,
+ * milestones marked, a severity band, failed checks and commands in red), click or hover for an event's
+ * details, then the metrics and a table of every event. No network: inline style and script only, and a
+ * Content-Security-Policy that forbids loading anything.
+ */
+export function* renderHtml(r: Report): Pieces {
+  const t = r.timeline;
+  const m = r.metrics;
+  const h = header(t);
+  const rows = t.rows;
+  const lanes = [...new Set(rows.map((row) => row.actor || '?'))];
+  let t0 = rows[0]?.ms ?? 0;
+  let t1 = rows[rows.length - 1]?.ms ?? 0;
+  if (m.impactStart) t0 = Math.min(t0, m.impactStart.ms);
+  if (t1 - t0 < 1000) t1 = t0 + 1000;
+  const pad = (t1 - t0) * 0.02;
+  t0 -= pad;
+  t1 += pad;
+  const left = 150;
+  const width = 1100;
+  const right = left + width;
+  const top = 70;
+  const laneH = 44;
+  const height = top + lanes.length * laneH + 40;
+  const x = (ms: number) => (left + ((ms - t0) / (t1 - t0)) * width).toFixed(1);
+  const title = `Timeline of ${t.incident}`;
+
+  yield `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n`;
+  yield `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">\n`;
+  yield `<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${esc(title)}</title>\n`;
+  yield `<style>
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em;margin:0 0 .2em} .meta{color:#555;margin-bottom:1em}
+svg{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}
+.ev{cursor:pointer;stroke:#fff;stroke-width:1}.ev:hover,.ev:focus,.ev.sel{stroke:#000;stroke-width:2;outline:none}
+.ev.failure{stroke:#7f0000;stroke-width:2}
+.lane-label{font-size:12px;fill:#333}.axis{font-size:11px;fill:#666}.ms-label{font-size:11px;fill:#6a3d9a}
+#details{white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f6f6f6;border:1px solid #ddd;padding:.6em;min-height:3em;max-height:24em;overflow:auto}
+table{border-collapse:collapse;font-size:12px;margin-top:1em}td,th{border-bottom:1px solid #eee;padding:2px 8px;text-align:left;vertical-align:top}
+tr.failure td{color:#b00}tr.milestone td{font-weight:bold}.warn{color:#8a5a00}
+.legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
+pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
+</style>\n</head>\n<body>\n`;
+  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${rows.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
+  if (t.warnings.length) {
+    yield '<details open class="warn"><summary>Warnings about the logs</summary><ul>\n';
+    for (const w of t.warnings) yield `<li>${esc(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)}</li>\n`;
+    yield '</ul></details>\n';
+  }
+  yield `<div class="legend">${(['milestone', 'failure', 'check', 'command', 'announcement', 'note', 'action', 'severity', 'step', 'incident', 'unknown'] as Kind[]).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
+
+  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${right + 20} ${height}" width="${right + 20}" height="${height}" role="img" aria-label="${esc(title)}" data-events="${rows.length}">\n`;
+  // Severity band.
+  yield `<text class="axis" x="${left - 8}" y="22" text-anchor="end">severity</text>\n`;
+  for (const s of m.severity.spans) {
+    const x0 = Number(x(s.from.ms));
+    const x1 = Math.max(x0 + 1, Number(x(s.to.ms)));
+    yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16" fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(`${s.severity} for ${duration(s.ms)}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`)}</title></rect>\n`;
+    if (x1 - x0 > 34) yield `<text class="axis" x="${(x0 + 4).toFixed(1)}" y="22">${esc(s.severity)}</text>\n`;
+  }
+  // Impact window.
+  if (m.impactStart) {
+    const end = m.milestones.resolved?.ms ?? rows[rows.length - 1]?.ms ?? m.impactStart.ms;
+    const x0 = Number(x(m.impactStart.ms));
+    const x1 = Math.max(x0 + 1, Number(x(end)));
+    const label = `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}${m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : ''}`;
+    yield `<rect id="impact" x="${x0.toFixed(1)}" y="${top - 8}" width="${(x1 - x0).toFixed(1)}" height="${lanes.length * laneH + 8}" fill="#d7191c" fill-opacity="0.08" stroke="#d7191c" stroke-opacity="0.3" stroke-dasharray="4 3"><title>${esc(label)}</title></rect>\n`;
+  }
+  // Lanes.
+  for (const [i, lane] of lanes.entries()) {
+    const y = top + i * laneH + laneH / 2;
+    if (i % 2 === 0) yield `<rect x="${left}" y="${top + i * laneH}" width="${width}" height="${laneH}" fill="#000" fill-opacity="0.025"/>\n`;
+    yield `<text class="lane-label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(lane.length > 20 ? `${lane.slice(0, 19)}…` : lane)}</text>\n`;
+    yield `<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#ccc"/>\n`;
+  }
+  // Axis.
+  const span = t1 - t0;
+  const step = STEPS.find((s) => span / s <= 10) ?? 864e5;
+  const showDate = r.clock.date(t0) !== r.clock.date(t1);
+  const axisY = top + lanes.length * laneH + 16;
+  for (let ms = Math.ceil(t0 / step) * step; ms <= t1; ms += step) {
+    const label = step < 1000 ? r.clock.time(ms).slice(3) : step < 60_000 ? r.clock.time(ms).slice(0, 8) : r.clock.time(ms).slice(0, 5);
+    yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${top - 8}" y2="${axisY - 10}" stroke="#eee"/><text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
+    if (showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step)) yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
+  }
+  // Milestones.
+  const labelled: number[] = [];
+  for (const [name, p] of Object.entries(m.milestones)) {
+    if (!p) continue;
+    const px = Number(x(p.ms));
+    const row = labelled.filter((l) => Math.abs(l - px) < 70).length;
+    labelled.push(px);
+    yield `<g class="milestone" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
+    yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
+  }
+  // Events.
+  const data: unknown[] = [];
+  for (const [i, row] of rows.entries()) {
+    const event = eventOf(row);
+    const kind = kindOf(event);
+    const lane = lanes.indexOf(row.actor || '?');
+    const y = top + lane * laneH + laneH / 2;
+    const radius = kind === 'failure' || kind === 'milestone' ? 6 : kind === 'step' || kind === 'input' ? 3 : 4.5;
+    const summary = describe(event);
+    const file = t.logs[row.log]!.file;
+    yield `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${x(row.ms)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}"><title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`;
+    data.push({ time: r.clock.stamp(row.ms), actor: row.actor, kind, summary, source: `${file}:${row.line}`, copies: row.copies?.map((c) => `${t.logs[c.log]!.file}:${c.line}`), event });
+  }
+  yield '</svg>\n';
+  yield '<p>Click an event (or focus it and press Enter) to see it in full:</p>\n<div id="details" aria-live="polite">No event selected.</div>\n';
+  yield `<h2>Metrics</h2>\n<pre class="metrics">${esc([...metricsText(r)].join(''))}</pre>\n`;
+  yield `<h2>Events</h2>\n<table id="events"><thead><tr><th>${showDate ? 'date · ' : ''}time (${esc(r.clock.zone)})</th><th>who</th><th>event</th><th>source</th></tr></thead><tbody>\n`;
+  for (const [i, row] of rows.entries()) {
+    const d = data[i] as { kind: string; summary: string };
+    yield `<tr class="${d.kind}" data-i="${i}"><td>${esc(showDate ? `${r.clock.date(row.ms)} ${r.clock.time(row.ms)}` : r.clock.time(row.ms))}</td><td>${esc(row.actor)}</td><td>${esc(d.summary)}</td><td>${esc(sourceRef(row))}</td></tr>\n`;
+  }
+  yield '</tbody></table>\n';
+  yield '<h2>Logs</h2>\n<ol>\n';
+  for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
+  yield '</ol>\n';
+  // The events as JSON for the details panel; "<" escaped so no text can close the script element.
+  yield `<script type="application/json" id="data">${JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}</script>\n`;
+  yield `<script>
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('data').textContent);
+  var panel = document.getElementById('details');
+  var selected = null;
+  function show(i) {
+    var d = data[i];
+    if (!d) return;
+    if (selected) selected.classList.remove('sel');
+    selected = document.querySelector('circle.ev[data-i="' + i + '"]');
+    if (selected) selected.classList.add('sel');
+    panel.textContent = d.time + '  ' + d.actor + '  (' + d.source + (d.copies ? '; also ' + d.copies.join(', ') : '') + ')\\n' + d.summary + '\\n\\n' + JSON.stringify(d.event, null, 2);
+  }
+  function pick(e) {
+    var el = e.target.closest ? e.target.closest('[data-i]') : null;
+    if (el) show(Number(el.getAttribute('data-i')));
+  }
+  document.getElementById('chart').addEventListener('click', pick);
+  document.getElementById('events').addEventListener('click', pick);
+  document.getElementById('chart').addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') pick(e); });
+})();
+</script>\n</body>\n</html>\n`;
+}

@@ -1,0 +1,204 @@
+import type { AnyEvent } from '../incident/events.js';
+import { describe, eventOf, isTodo, oneLine } from './describe.js';
+import { cell, header, logsMarkdown, metricsMarkdown, timelineMarkdown, type Pieces, type Report } from './render.js';
+import { duration } from './time.js';
+
+const TBW = '_TO BE WRITTEN — only a person can write this section._';
+
+/** Notes sorted by what they say: "went well" / "went wrong" prefixes, action items, the rest. */
+const WELL = /^\s*(went well|well|good|\+)\s*[:\-–]\s*/i;
+const WRONG = /^\s*(went wrong|wrong|bad|problem|\-)\s*[:\-–]\s*/i;
+
+interface Item {
+  row: { log: number; line: number; ms: number; actor: string };
+  text: string;
+}
+
+/**
+ * A postmortem draft in the blameless form, in Markdown: what the logs can tell (header, impact window,
+ * metrics, what was done, the timeline, announcements, action items) and clearly marked empty sections
+ * for what only people can write (root cause, contributing factors). Every fact names its source.
+ */
+export function* renderPostmortem(r: Report): Pieces {
+  const t = r.timeline;
+  const m = r.metrics;
+  const h = header(t);
+  const at = (ms: number) => r.clock.stamp(ms);
+  const src = (row: { log: number; line: number }) => `[${row.log + 1}]:${row.line}`;
+
+  const well: Item[] = [];
+  const wrong: Item[] = [];
+  const other: Item[] = [];
+  const actions: Item[] = [];
+  const announcements: { row: Item['row']; audience: string; channel?: string; subject?: string; message: string }[] = [];
+  const commands: { row: Item['row']; step: string; command: string; exit: string; ms?: number; ok?: boolean }[] = [];
+  const failedChecks: { row: Item['row']; text: string }[] = [];
+  const steps: { row: Item['row']; text: string }[] = [];
+  const openCommands = new Map<string, (typeof commands)[number]>();
+  const detection: { row: Item['row']; text: string }[] = [];
+  const detectedMs = m.milestones.detected?.ms ?? Infinity;
+
+  for (const row of t.rows) {
+    const e = eventOf(row) as AnyEvent;
+    switch (e.type) {
+      case 'note': {
+        const text = String(e.data.text ?? '');
+        if (e.data.action || isTodo(text)) actions.push({ row, text: text.replace(/^\s*TODO\b[:\s-]*/i, '') });
+        else if (WELL.test(text)) well.push({ row, text: text.replace(WELL, '') });
+        else if (WRONG.test(text)) wrong.push({ row, text: text.replace(WRONG, '') });
+        else other.push({ row, text });
+        break;
+      }
+      case 'announcement':
+        announcements.push({ row, audience: e.data.audience, channel: e.data.channel, subject: e.data.subject, message: e.data.message });
+        break;
+      case 'command.started': {
+        const c = { row, step: e.data.step, command: e.data.command, exit: 'no result logged' };
+        commands.push(c);
+        openCommands.set(`${row.log}:${e.data.step}`, c);
+        break;
+      }
+      case 'command.finished': {
+        const c = openCommands.get(`${row.log}:${e.data.step}`);
+        const exit = e.data.error ? `could not start: ${oneLine(e.data.error, 60)}` : e.data.timedOut ? 'timed out' : e.data.signal ? `killed (${e.data.signal})` : `exit ${e.data.exit}`;
+        if (c) {
+          c.exit = exit;
+          c.ms = e.data.durationMs;
+          c.ok = e.data.ok;
+          openCommands.delete(`${row.log}:${e.data.step}`);
+        }
+        if (!e.data.ok) wrong.push({ row, text: `command of step ${e.data.step} failed: ${exit}` });
+        break;
+      }
+      case 'check.result':
+        if (e.data.status === 'CRITICAL' || e.data.status === 'UNKNOWN') failedChecks.push({ row, text: `${e.data.check} (step ${e.data.step ?? '?'}): ${e.data.status}, ${oneLine(e.data.reason, 100)}` });
+        if (row.ms <= detectedMs) detection.push({ row, text: describe(e) });
+        break;
+      case 'wait.finished':
+        if (!e.data.passed) failedChecks.push({ row, text: `wait for ${e.data.check} (step ${e.data.step}) gave up after ${e.data.attempts} attempts: ${e.data.status}` });
+        break;
+      case 'step.completed':
+      case 'step.skipped':
+      case 'step.answered':
+      case 'severity.changed':
+      case 'milestone':
+      case 'incident.paused':
+      case 'incident.resumed':
+        steps.push({ row, text: describe(e) });
+        if (e.type === 'step.completed' && e.data.result === 'failed') wrong.push({ row, text: `step ${e.data.step} failed` });
+        break;
+      default:
+        break;
+    }
+  }
+
+  const first = t.rows[0];
+  const last = t.rows[t.rows.length - 1];
+  const impactStart = m.impactStart;
+  const impactEnd = m.milestones.resolved;
+
+  yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${t.incident}\n\n`;
+  yield '> **Draft** written by `sev postmortem` from the responders\' logs. Blameless: it describes what happened and what the\n';
+  yield '> system allowed, not who is at fault. Every fact names its source as `[log]:line` (logs listed under Sources).\n';
+  yield '> Sections marked _TO BE WRITTEN_ need a person.\n\n';
+
+  yield '| | |\n| --- | --- |\n';
+  yield `| Incident | \`${t.incident}\`${t.incidents.length > 1 ? ` (merged with --force: ${t.incidents.join(', ')})` : ''} |\n`;
+  yield `| Runbook | ${cell(h.runbook ?? 'unknown')}${h.title ? ` — ${cell(h.title)}` : ''} |\n`;
+  yield `| Severity | ${h.maxSeverity ? `highest ${h.maxSeverity}, final ${h.severity}` : 'unknown'} |\n`;
+  yield `| Responders | ${cell(h.responders.join(', '))} |\n`;
+  yield `| Hosts | ${cell([...new Set(t.logs.map((l) => l.host).filter(Boolean))].join(', ') || 'unknown')} |\n`;
+  if (first && last) yield `| First / last event | ${at(first.ms)} / ${at(last.ms)} |\n`;
+  yield `| Impact window | ${impactStart ? at(impactStart.ms) : '?'} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''} |\n`;
+  yield `| Times | ${r.clock.zone} |\n`;
+  yield `| Status | DRAFT |\n`;
+  if (h.dryRun) yield '| Note | **the incident was a DRY RUN**: nothing was executed |\n';
+  yield '\n';
+
+  yield '## Summary\n\n';
+  const ttm = m.metrics.find((x) => x.key === 'time-to-mitigate');
+  const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
+  yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${first ? ` starting ${at(first.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
+  yield `severity ${h.maxSeverity ? `peaked at ${h.maxSeverity}` : 'was not recorded'}; `;
+  yield `${ttm?.ms != null ? `mitigated ${duration(ttm.ms)}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${duration(ttr.ms)}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
+  yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
+  yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
+
+  yield '## Impact\n\n';
+  if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''}\n`;
+  if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${impactStart.fallback}.\n`;
+  yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
+  yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
+  yield '- **Services and regions:** _TO BE FILLED_\n';
+  yield '- **Regulatory or partner notifications:** _TO BE FILLED (yes/no, to whom, when)_\n\n';
+
+  yield '### Customer communication\n\n';
+  if (announcements.length === 0) yield '_No announcement was logged during the incident._\n\n';
+  else {
+    yield `| time (${r.clock.zone}) | audience | channel | message | by | source |\n| --- | --- | --- | --- | --- | --- |\n`;
+    for (const a of announcements) yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500))} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
+    yield '\n';
+  }
+
+  yield '## Metrics\n\n';
+  yield* metricsMarkdown(r);
+
+  yield '## Detection\n\n';
+  const detected = m.milestones.detected;
+  yield detected ? `Detected ${at(detected.ms)} by ${cell(detected.actor)} (\`${cell(detected.file)}:${detected.line}\`).\n\n` : '_No `detected` milestone in the logs._\n\n';
+  if (detection.length) {
+    yield 'Checks up to detection:\n\n';
+    for (const d of detection) yield `- ${at(d.row.ms)} ${cell(d.text)} (${src(d.row)})\n`;
+    yield '\n';
+  }
+  yield `How was it noticed (alert, customer report, dashboard)? Could it have been noticed sooner? ${TBW}\n\n`;
+
+  yield '## Response and recovery\n\n';
+  yield '### Steps taken\n\n';
+  if (steps.length === 0) yield '_No steps logged._\n\n';
+  for (const s of steps) yield `- ${at(s.row.ms)} — ${cell(s.row.actor)}: ${cell(s.text)} (${src(s.row)})\n`;
+  if (steps.length) yield '\n';
+  yield '### Commands run\n\n';
+  if (commands.length === 0) yield '_No commands were run._\n\n';
+  else {
+    yield `| time (${r.clock.zone}) | who | step | command | result | duration | source |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
+    for (const c of commands) yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? duration(c.ms) : ''} | ${src(c.row)} |\n`;
+    yield '\n';
+  }
+  yield '### Checks that failed\n\n';
+  if (failedChecks.length === 0) yield '_No check failed._\n\n';
+  for (const f of failedChecks) yield `- ${at(f.row.ms)} — ${cell(f.text)} (${src(f.row)})\n`;
+  if (failedChecks.length) yield '\n';
+
+  yield '## Timeline\n\n';
+  yield* timelineMarkdown(r);
+
+  const list = function* (items: Item[], empty: string): Pieces {
+    if (items.length === 0) yield `${empty}\n`;
+    for (const i of items) yield `- ${cell(oneLine(i.text, 500))} — ${cell(i.row.actor)}, ${at(i.row.ms)} (${src(i.row)})\n`;
+    yield '\n';
+  };
+  yield '## What went well\n\n';
+  yield* list(well, '_No note starting with "went well:" or "good:"; add what helped._');
+  yield '## What went wrong\n\n';
+  yield* list(wrong, '_No note starting with "went wrong:" or "bad:", and nothing failed in the logs; add what hindered._');
+  if (other.length) {
+    yield '### Other notes from responders (to sort)\n\n';
+    yield* list(other, '');
+  }
+
+  yield '## Action items\n\n';
+  yield 'From `sev note --action` and notes starting with TODO. Give each an owner and a due date.\n\n';
+  yield '| # | action | owner | due | raised by | source |\n| --- | --- | --- | --- | --- | --- |\n';
+  if (actions.length === 0) yield '| | _none logged_ | | | | |\n';
+  for (const [i, a] of actions.entries()) yield `| ${i + 1} | ${cell(oneLine(a.text, 500))} | | | ${cell(a.row.actor)}, ${at(a.row.ms)} | ${src(a.row)} |\n`;
+  yield '\n';
+
+  yield '## Root cause\n\n';
+  yield `${TBW}\n\n`;
+  yield '## Contributing factors\n\n';
+  yield `${TBW}\n\n`;
+
+  yield '## Sources\n\n';
+  yield* logsMarkdown(r);
+}
