@@ -12,9 +12,10 @@ import { RESULTS, ROOT } from './lib/paths.mjs';
 import checks from './checks.mjs';
 import events from './events.mjs';
 import startup from './startup.mjs';
+import timeline from './timeline.mjs';
 import validate from './validate.mjs';
 
-const BENCHMARKS = [startup, validate, events, checks];
+const BENCHMARKS = [startup, validate, events, checks, timeline];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 
