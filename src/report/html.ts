@@ -116,7 +116,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
     const px = Number(x(p.ms));
     const row = labelled.filter((l) => Math.abs(l - px) < 70).length;
     labelled.push(px);
-    yield `<g class="milestone" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
+    yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
     yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
   }
   // Events.

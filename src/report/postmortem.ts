@@ -118,7 +118,7 @@ export function* renderPostmortem(r: Report): Pieces {
   yield '## Summary\n\n';
   const ttm = m.metrics.find((x) => x.key === 'time-to-mitigate');
   const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
-  yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${first ? ` starting ${at(first.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
+  yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${m.incidentStart ? ` starting ${at(m.incidentStart.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
   yield `severity ${h.maxSeverity ? `peaked at ${h.maxSeverity}` : 'was not recorded'}; `;
   yield `${ttm?.ms != null ? `mitigated ${duration(ttm.ms)}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${duration(ttr.ms)}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
   yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;

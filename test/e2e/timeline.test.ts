@@ -1,0 +1,192 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ROOT, sev, tempDir } from '../helpers.js';
+
+const LOGS = 'test/fixtures/logs/incident';
+const INCIDENT = '20261126T235210Z-server-failure-k3f9';
+const FILES = ['alice', 'bob', 'dave'].map((r) => `${LOGS}/${INCIDENT}.${r}.jsonl`);
+const GOLDEN = join(ROOT, 'test/golden');
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+function golden(name: string, actual: string): void {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, actual);
+  }
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+const run = (args: string[]) => sev(args, { cwd: ROOT });
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('sev timeline: golden files of each format', () => {
+  for (const format of ['text', 'md', 'json', 'csv', 'html'] as const) {
+    it(`--format ${format}`, () => {
+      const r = run(['timeline', ...FILES, '--format', format]);
+      expect(r.code).toBe(0);
+      golden(`timeline.${format === 'text' ? 'txt' : format}`, r.stdout);
+      // Damaged input is reported on stderr, not fatal.
+      expect(r.stderr).toMatch(/dave\.jsonl:6: the last line is incomplete/);
+      expect(r.stderr).toMatch(/bob\.jsonl:1: clock disagrees .* behind by at least 1m 20s/);
+    });
+  }
+
+  it('postmortem', () => {
+    const r = run(['postmortem', ...FILES]);
+    expect(r.code).toBe(0);
+    golden('postmortem.md', r.stdout);
+  });
+
+  it('--tz shows another zone, with dates when the timeline crosses midnight there', () => {
+    const r = run(['timeline', ...FILES, '--tz', 'Asia/Tokyo']);
+    expect(r.code).toBe(0);
+    golden('timeline-tokyo.txt', r.stdout);
+    expect(r.stdout).toContain('times in Asia/Tokyo');
+    expect(r.stdout).toMatch(/^ {2}2026-11-27\n {4}08:50:50\.000 {2}bob/m);
+  });
+});
+
+describe('sev timeline: input', () => {
+  it('takes an incident id (every log of it in the incident directory), the same as the files', () => {
+    const byId = run(['timeline', 'k3f9', '--incident-dir', LOGS, '--format', 'json']);
+    const byFiles = run(['timeline', ...FILES, '--format', 'json']);
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toBe(byFiles.stdout);
+    const doc = JSON.parse(byId.stdout);
+    expect(doc.events).toHaveLength(32);
+    expect(doc.events[0].source).toEqual({ file: FILES[1], line: 1 });
+  });
+
+  it('is deterministic whatever the order of the events within a millisecond across logs (log order, then seq)', () => {
+    const doc = JSON.parse(run(['timeline', ...FILES, '--format', 'json']).stdout);
+    const at = doc.events.filter((e: { time: string }) => e.time === '2026-11-26T23:54:00.000Z').map((e: { id: string }) => e.id);
+    expect(at).toEqual(['b-05', 'd-01']);
+    const times = doc.events.map((e: { time: string }) => Date.parse(e.time));
+    expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
+  });
+
+  it('shows an event present in two files once, with its copy', () => {
+    const doc = JSON.parse(run(['timeline', ...FILES, '--format', 'json']).stdout);
+    const copies = doc.events.filter((e: { id: string }) => e.id === 'b-10');
+    expect(copies).toHaveLength(1);
+    expect(copies[0].copies).toEqual([{ file: FILES[2], line: 5 }]);
+  });
+
+  it('writes to --out and says where', () => {
+    const dir = tempDir();
+    const out = join(dir, 'timeline.html');
+    const r = run(['timeline', ...FILES, '--format', 'html', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`written to ${out}`);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('merges the logs of a real run and a note from another terminal', () => {
+    const dir = tempDir({ marker: 'bad' });
+    const incidents = join(dir, 'incidents');
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      `inputs: { token: tok-SECRET-42 }\nsteps:\n  where: ${join(dir, 'marker')}\n  confirm-outage: continue\n  declare: Some users\n  tell-users: yes\n  restart: yes\n  wrap-up: yes\n`,
+    );
+    const env = { CI: 'true' };
+    const started = sev(['run', join(ROOT, 'test/fixtures/run/drill.yaml'), '--answers', 'answers.yaml', '--as', 'alice', '--incident-dir', incidents], { cwd: dir, env });
+    expect(started.code).toBe(0);
+    const id = readdirSync(incidents)[0]!.split('.')[0]!;
+    expect(sev(['note', id, 'TODO', 'page', 'the', 'ledger', 'team', 'sooner', '--as', 'bob', '--incident-dir', incidents], { cwd: dir, env }).code).toBe(0);
+    const r = sev(['postmortem', id, '--incident-dir', incidents], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`# Postmortem: Wallet API drill — ${id}`);
+    expect(r.stdout).toMatch(/\| 1 \| page the ledger team sooner \| \| \| bob, /);
+    expect(r.stdout).toMatch(/\| Time to acknowledge \| \d+ms \|/);
+    expect(r.stdout).toContain('no impact-started milestone');
+    expect(r.stdout).not.toContain('tok-SECRET-42');
+    const json = JSON.parse(sev(['timeline', id, '--incident-dir', incidents, '--format', 'json'], { cwd: dir, env }).stdout);
+    expect(json.metrics.metrics.map((m: { ms: number | null }) => m.ms === null)).toEqual([false, false, false, false]);
+  });
+});
+
+describe('sev timeline: bad input is one line and exit 2, never a stack trace', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['a missing file', ['timeline', 'nope/missing.jsonl'], /^sev: nope\/missing\.jsonl: no such incident log\n/],
+    ['an unknown incident', ['timeline', 'zzzz', '--incident-dir', LOGS], /^sev: no incident "zzzz" in /],
+    ['logs of different incidents', ['timeline', FILES[0]!, 'test/fixtures/logs/bad/other-incident.jsonl'], /^sev: the logs are of 2 different incidents: .*\nGive the logs of one incident, or --force/],
+    ['an empty log', ['timeline', 'test/fixtures/logs/bad/empty.jsonl'], /^sev: test\/fixtures\/logs\/bad\/empty\.jsonl: is empty: it holds no events\n/],
+    ['an unknown zone', ['timeline', FILES[0]!, '--tz', 'Mars/Olympus'], /^sev: --tz Mars\/Olympus: not a time zone this system knows\n/],
+    ['an unknown format', ['timeline', FILES[0]!, '--format', 'pdf'], /argument 'pdf' is invalid/],
+    ['no log at all', ['timeline'], /missing required argument/],
+    ['a postmortem of a missing file', ['postmortem', 'nope.jsonl'], /^sev: nope\.jsonl: no such incident log\n/],
+    ['an --out in a missing directory', ['timeline', FILES[0]!, '--out', 'no/such/dir/t.txt'], /^sev: --out no\/such\/dir\/t\.txt: no such directory\n/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, () => {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      noStack(r.stderr);
+    });
+  }
+
+  it('merges logs of different incidents with --force, and says so', () => {
+    const r = run(['timeline', FILES[0]!, 'test/fixtures/logs/bad/other-incident.jsonl', '--force']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Merged with --force: 20261126T235210Z-server-failure-k3f9, 20261120T100000Z-server-failure-zz99');
+  });
+});
+
+// The HTML page in a real browser: Debian's chromium (installed by .ci/run), driven by playwright-core.
+const CHROMIUM = '/usr/bin/chromium';
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('sev timeline --format html in headless Chromium', () => {
+  it('draws one mark per event, the impact window, milestones and severity bands, shows details on click, logs no error', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'timeline.html');
+    expect(run(['timeline', ...FILES, '--format', 'html', '--out', out]).code).toBe(0);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(out).href);
+      const drawn = await page.evaluate(() => ({
+        events: document.querySelectorAll('#chart circle.ev').length,
+        declared: document.querySelector('#chart')!.getAttribute('data-events'),
+        failures: document.querySelectorAll('#chart circle.ev.failure').length,
+        lanes: document.querySelectorAll('#chart .lane-label').length,
+        milestones: [...document.querySelectorAll('#chart .ms-mark')].map((g) => g.getAttribute('data-milestone')),
+        bands: [...document.querySelectorAll('#chart .sev-band')].map((b) => b.getAttribute('data-severity')),
+        impact: document.querySelector('#impact')?.getBoundingClientRect().width ?? 0,
+        rows: document.querySelectorAll('#events tbody tr').length,
+      }));
+      expect(drawn.events).toBe(32);
+      expect(drawn.declared).toBe('32');
+      expect(drawn.rows).toBe(32);
+      // The CRITICAL check, the failed step and the failed command.
+      expect(drawn.failures).toBe(3);
+      expect(drawn.lanes).toBe(4);
+      expect(drawn.milestones).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
+      expect(drawn.bands).toEqual(['SEV3', 'SEV2', 'SEV3']);
+      expect(drawn.impact).toBeGreaterThan(100);
+      await page.click('#chart circle.ev.failure >> nth=2');
+      const details = await page.textContent('#details');
+      expect(details).toContain('command FAILED: exit 1');
+      expect(details).toContain('"stderr": "Error from server (NotFound)');
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
