@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { incidentDir } from '../incident/store.js';
 import { loadTimeline } from '../report/load.js';
@@ -25,10 +26,14 @@ export function reportWarnings(timeline: Timeline): void {
   for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}\n`));
 }
 
-export function buildReport(refs: string[], options: TimelineOptions & { lean?: boolean }): Report {
+export function buildReport(refs: string[], options: Omit<TimelineOptions, 'format'> & { lean?: boolean }): Report {
   if (refs.length === 0) throw new UserError('give an incident id or log files', EXIT.usage, 'sev timeline <incident|log…>');
   const clock = clockFor(options.tz);
   const timeline = loadTimeline(refs, { incidentDir: incidentDir(options.incidentDir), force: options.force, lean: options.lean });
+  // The log is the state of the incident: a report never overwrites one.
+  if (options.out && timeline.logs.some((l) => resolve(l.file) === resolve(options.out!))) {
+    throw new UserError(`--out ${options.out} is one of the incident logs being read; it would be overwritten`, EXIT.usage, 'Give another file name.');
+  }
   return { timeline, metrics: computeMetrics(timeline), clock };
 }
 

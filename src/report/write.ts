@@ -4,52 +4,65 @@ import { UserError } from '../errors.js';
 
 const CHUNK = 1 << 20;
 
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      stream.off('error', fail);
-      resolve();
-    };
-    const fail = (error: Error) => {
-      stream.off('drain', done);
-      reject(error);
-    };
-    stream.once('drain', done);
-    stream.once('error', fail);
-  });
-}
+const why = (error: NodeJS.ErrnoException) =>
+  error.code === 'ENOENT' ? 'no such directory' : error.code === 'EACCES' ? 'permission denied' : error.code === 'EISDIR' ? 'is a directory' : error.code === 'ENOSPC' ? 'no space left on the device' : error.message;
 
 /**
  * Writes the pieces a renderer yields in chunks of about 1 MiB, waiting when the stream is full, to a file
- * (--out) or to stdout.
+ * (--out) or to stdout. A reader that goes away (`sev timeline | head`) ends the output quietly.
  */
 export async function writePieces(pieces: Iterable<string>, out?: string): Promise<void> {
   let stream: Writable = process.stdout;
-  let opened: Promise<void> | undefined;
+  let failure: NodeJS.ErrnoException | undefined;
+  let wake: (() => void) | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    failure ??= error;
+    wake?.();
+  };
   if (out) {
     const file = createWriteStream(out);
-    opened = new Promise((resolve, reject) => {
+    await new Promise<void>((resolve) => {
       file.once('open', () => resolve());
-      file.once('error', (error: NodeJS.ErrnoException) => reject(new UserError(`--out ${out}: ${error.code === 'ENOENT' ? 'no such directory' : error.code === 'EACCES' ? 'permission denied' : error.code === 'EISDIR' ? 'is a directory' : error.message}`, 2)));
+      file.once('error', (error) => {
+        onError(error);
+        resolve();
+      });
     });
-    await opened;
+    if (failure) throw new UserError(`--out ${out}: ${why(failure)}`, 2);
     stream = file;
   }
-  let buffer = '';
-  for (const piece of pieces) {
-    buffer += piece;
-    if (buffer.length >= CHUNK) {
-      if (!stream.write(buffer)) await drained(stream);
-      buffer = '';
-    }
-  }
-  if (buffer) {
-    if (!stream.write(buffer)) await drained(stream);
-  }
-  if (out) {
-    await new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
-      stream.end(() => resolve());
+  stream.on('error', onError);
+  const flush = async (text: string) => {
+    if (stream.write(text) || failure) return;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      stream.once('drain', resolve);
     });
+    stream.off('drain', wake!);
+    wake = undefined;
+  };
+  try {
+    let buffer = '';
+    for (const piece of pieces) {
+      buffer += piece;
+      if (buffer.length >= CHUNK) {
+        await flush(buffer);
+        buffer = '';
+        if (failure) break;
+      }
+    }
+    if (buffer && !failure) await flush(buffer);
+    if (out && !failure) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        stream.end(resolve);
+      });
+    }
+  } finally {
+    if (out) stream.off('error', onError);
+  }
+  if (failure) {
+    if (!out && failure.code === 'EPIPE') return;
+    throw new UserError(`${out ? `--out ${out}` : 'stdout'}: ${why(failure)}`, 2);
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -188,5 +189,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('sev timeline --format
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('sev timeline: output', () => {
+  it('ends quietly (exit 0) when the reader goes away, as with | head', () => {
+    const r = spawnSync('sh', ['-c', `node ${JSON.stringify(join(ROOT, 'bin/sev.js'))} timeline ${FILES.join(' ')} --format html | head -1`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stdout).toBe('<!doctype html>\n');
+    expect(r.stderr).not.toMatch(/internal error|EPIPE/);
+  });
+
+  it('never overwrites a log it reads', () => {
+    const before = readFileSync(FILES[0]!, 'utf8');
+    const r = run(['timeline', ...FILES, '--out', FILES[0]!]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is one of the incident logs being read; it would be overwritten/);
+    expect(readFileSync(FILES[0]!, 'utf8')).toBe(before);
   });
 });
