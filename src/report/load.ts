@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { findIncident } from '../incident/store.js';
-import { fromLogRead, readSource, type LogSource } from './source.js';
+import { fromLogRead, LineStore, readSource, type LogSource } from './source.js';
 import { mergeSources, type Timeline } from './merge.js';
 
 export interface LoadOptions {
   incidentDir: string;
   force?: boolean;
-  /** Keep raw lines (JSON output of big logs). */
+  /** Keep where ordinary events' lines are rather than the events (JSON output of big logs). */
   lean?: boolean;
 }
 
@@ -40,5 +40,8 @@ export function loadSources(refs: string[], options: LoadOptions): LogSource[] {
 }
 
 export function loadTimeline(refs: string[], options: LoadOptions): Timeline {
-  return mergeSources(loadSources(refs, options), { force: options.force });
+  const sources = loadSources(refs, options);
+  const timeline = mergeSources(sources, { force: options.force });
+  if (options.lean) timeline.lines = new LineStore(refs.length === sources.length ? refs : sources.map((s) => s.file));
+  return timeline;
 }

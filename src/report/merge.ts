@@ -1,6 +1,6 @@
 import type { LogProblem } from '../incident/read.js';
 import { UserError } from '../errors.js';
-import type { LogSource, Row } from './source.js';
+import type { LineStore, LogSource, Row } from './source.js';
 import { duration } from './time.js';
 
 /** A problem found in the input, said with where it is: damaged lines, gaps, clocks. */
@@ -28,6 +28,8 @@ export interface Timeline {
   logs: LogInfo[];
   rows: Row[];
   warnings: Warning[];
+  /** Reads the lines of lean rows again, for output. */
+  lines?: LineStore;
 }
 
 const byTimeThenSeq = (a: Row, b: Row) => a.ms - b.ms || a.seq - b.seq || a.line - b.line;

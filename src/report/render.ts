@@ -187,7 +187,7 @@ export function* renderCsv(r: Report): Pieces {
 /**
  * One JSON document: incident, logs, warnings, metrics, then the events, one per line, each the event as
  * logged plus `source` (file and line) and, for an event found in several logs, `copies`. A lean row's
- * line is written as it was read, with the source spliced in: no parse and stringify round trip.
+ * line is read again from its file and written as it was, with the source spliced in: no stringify.
  */
 export function* renderJson(r: Report): Pieces {
   const t = r.timeline;
@@ -204,7 +204,7 @@ export function* renderJson(r: Report): Pieces {
   const files = t.logs.map((l) => JSON.stringify(l.file));
   let first = true;
   for (const row of t.rows) {
-    let body = row.raw !== undefined ? row.raw.trimEnd() : JSON.stringify(row.event);
+    let body = row.event ? JSON.stringify(row.event) : t.lines!.line(row).trimEnd();
     body = body.slice(0, -1);
     let extra = `"source":{"file":${files[row.log]},"line":${row.line}}`;
     if (row.copies) extra += `,"copies":[${row.copies.map((c) => `{"file":${files[c.log]},"line":${c.line}}`).join(',')}]`;
@@ -212,4 +212,5 @@ export function* renderJson(r: Report): Pieces {
     first = false;
   }
   yield '\n  ]\n}\n';
+  t.lines?.close();
 }

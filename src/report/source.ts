@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { UserError } from '../errors.js';
 import { isKnown, LOG_VERSION, type IncidentEvent } from '../incident/events.js';
 import type { LogProblem, LogRead } from '../incident/read.js';
@@ -7,7 +6,7 @@ import type { LogProblem, LogRead } from '../incident/read.js';
 /**
  * One event of a timeline, with where it came from. Rows are small on purpose: a merge of a million
  * events keeps a million of them. `event` is the parsed event; in lean mode (JSON output of big logs) only
- * the events the metrics need keep it, the others keep the `raw` line, written out as it is.
+ * the events the metrics need keep it; the others keep where their line is, and are written out as read.
  */
 export interface Row {
   /** Milliseconds since the epoch, from `time`. */
@@ -21,7 +20,9 @@ export interface Row {
   log: number;
   line: number;
   event?: IncidentEvent;
-  raw?: string;
+  /** Lean rows: where the line is in its file (bytes), to be read again by a LineStore. */
+  off?: number;
+  len?: number;
   /** Other places the same event (same id) was found: a copy in another log. */
   copies?: { log: number; line: number }[];
 }
@@ -40,7 +41,7 @@ export interface LogSource {
 }
 
 interface ReadOptions {
-  /** Keep raw lines instead of parsed events, except for KEY_TYPES. */
+  /** Keep where lines are instead of parsed events, except for KEY_TYPES. */
   lean?: boolean;
 }
 
@@ -73,7 +74,7 @@ class RowBuilder {
   ) {}
 
   /** `last`: the final line of a file that does not end with a newline (a torn write, when it does not parse). */
-  addLine(raw: string, line: number, last: boolean): void {
+  addLine(raw: string, line: number, last: boolean, off?: number, len?: number): void {
     if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
     let value: unknown;
     try {
@@ -89,10 +90,10 @@ class RowBuilder {
       );
       return;
     }
-    this.addEvent(value, line, raw);
+    this.addEvent(value, line, off, len);
   }
 
-  addEvent(event: IncidentEvent, line: number, raw?: string): void {
+  addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
     const ms = Date.parse(event.time);
     if (Number.isNaN(ms)) {
       this.problems.push({ line, kind: 'damaged-line', message: `the time "${event.time}" is not an RFC 3339 time; the event is ignored` });
@@ -108,8 +109,10 @@ class RowBuilder {
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
     const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: event.type, actor: typeof event.actor === 'string' ? event.actor : '', log: this.log, line };
-    if (this.lean && raw !== undefined && !KEY_TYPES.has(event.type)) row.raw = raw;
-    else {
+    if (this.lean && off !== undefined && !KEY_TYPES.has(event.type)) {
+      row.off = off;
+      row.len = len;
+    } else {
       delete (event as { line?: number }).line;
       row.event = event;
     }
@@ -123,49 +126,94 @@ class RowBuilder {
 
 const CHUNK = 1 << 22;
 
-/**
- * Reads an incident log in chunks of 4 MiB, line by line, never holding the whole file as one string.
- * Damaged content is reported beside the rows, as the incident reader does: a torn last line, a line that is
- * not an event, an unknown event type (kept), a newer format version.
- */
-export function readSource(file: string, log: number, options: ReadOptions = {}): LogSource {
-  let fd: number;
+function openLog(file: string): number {
   try {
-    fd = openSync(file, 'r');
+    const fd = openSync(file, 'r');
     if (fstatSync(fd).isDirectory()) {
       closeSync(fd);
       throw Object.assign(new Error('directory'), { code: 'EISDIR' });
     }
+    return fd;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UserError(`${file}: ${why}`, 2);
   }
+}
+
+/**
+ * Reads an incident log in chunks of 4 MiB, line by line, never holding the whole file. Damaged content is
+ * reported beside the rows, as the incident reader does: a torn last line, a line that is not an event, an
+ * unknown event type (kept), a newer format version. In lean mode an ordinary event keeps only where its
+ * line is in the file (byte offset and length); `LineStore` reads it again when it is written out.
+ */
+export function readSource(file: string, log: number, options: ReadOptions = {}): LogSource {
+  const fd = openLog(file);
   const builder = new RowBuilder(log, Boolean(options.lean));
-  const decoder = new StringDecoder('utf8');
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  let carry = '';
+  let buffer = Buffer.allocUnsafe(CHUNK);
+  /** Bytes of buffer in use; `base` is the file offset of buffer[0]. */
+  let used = 0;
+  let base = 0;
   let line = 0;
   try {
     for (;;) {
-      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (used === buffer.length) {
+        // A line longer than the buffer: make room for it.
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, used);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, used, buffer.length - used, null);
       if (n === 0) break;
-      const text = carry + decoder.write(buffer.subarray(0, n));
+      const end = used + n;
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      for (let nl = buffer.indexOf(10, used); nl !== -1 && nl < end; nl = buffer.indexOf(10, start)) {
         line++;
-        builder.addLine(text.slice(start, nl), line, false);
+        builder.addLine(buffer.toString('utf8', start, nl), line, false, base + start, nl - start);
         start = nl + 1;
       }
-      // A copy, so that the rows' raw lines do not keep the whole chunk alive through the carry.
-      carry = start < text.length ? (' ' + text.slice(start)).slice(1) : '';
+      // Keep the unfinished line at the start of the buffer.
+      buffer.copy(buffer, 0, start, end);
+      used = end - start;
+      base += start;
     }
+    if (used > 0) builder.addLine(buffer.toString('utf8', 0, used), line + 1, true, base, used);
   } finally {
     closeSync(fd);
   }
-  carry += decoder.end();
-  if (carry.length > 0) builder.addLine(carry, line + 1, true);
   return builder.done(file);
+}
+
+/**
+ * The lines of lean rows, read again from their files when they are written out. Rows come in nearly file
+ * order per log (a merge keeps each log's order), so each log is read forward through a window of 4 MiB.
+ */
+export class LineStore {
+  private readonly windows = new Map<number, { fd: number; buffer: Buffer; start: number; length: number }>();
+
+  constructor(private readonly files: string[]) {}
+
+  line(row: Row): string {
+    let w = this.windows.get(row.log);
+    if (!w) {
+      w = { fd: openLog(this.files[row.log]!), buffer: Buffer.allocUnsafe(CHUNK), start: 0, length: 0 };
+      this.windows.set(row.log, w);
+    }
+    const off = row.off!;
+    const len = row.len!;
+    if (off < w.start || off + len > w.start + w.length) {
+      if (len > w.buffer.length) w.buffer = Buffer.allocUnsafe(len);
+      w.start = off;
+      w.length = readSync(w.fd, w.buffer, 0, w.buffer.length, off);
+      if (w.length < len) throw new Error(`${this.files[row.log]} changed while it was read`);
+    }
+    return w.buffer.toString('utf8', off - w.start, off - w.start + len);
+  }
+
+  close(): void {
+    for (const w of this.windows.values()) closeSync(w.fd);
+    this.windows.clear();
+  }
 }
 
 /** The same rows from a log the incident store has already read. */
