@@ -1,0 +1,441 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+import { channelConnector, controlPlane, runSev, Service, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { TempPostgres } from '../fixtures/wallet/postgres.js';
+
+// Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
+// stops (the outage) and starts again (the recovery), and a real PostgreSQL holding the reference schema.
+let pg: TempPostgres;
+beforeAll(async () => {
+  pg = await TempPostgres.start();
+}, 120_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+const started: Service[] = [];
+async function start<T extends Service>(service: T): Promise<T> {
+  started.push(service);
+  await service.start();
+  return service;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+});
+
+const milestones = (events: Event[]) => events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone);
+const checkStatus = (events: Event[], step: string, check: string) =>
+  events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
+const announced = (events: Event[]) => events.filter((e) => e.type === 'announcement').map((e) => e.data.step);
+const puts = (service: Service, path: string) => service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
+const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
+const minuteAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16) + 'Z';
+
+function workspace() {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'evidence'));
+  writeFileSync(join(dir, 'api.log'), '2026-11-26T03:00:00Z INFO started\n');
+  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), log: join(dir, 'api.log') };
+}
+
+type Result = Awaited<ReturnType<typeof runSev>>;
+function expectCompleted(r: Result) {
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(r.unfired, 'a trigger never fired').toBe(0);
+  expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+}
+
+describe('shipped runbooks, end to end against real local services', () => {
+  it('server-failure: the API is down, the checks see it, a restart brings it back and the wait sees the recovery', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_server_failure');
+    const api = await start(walletApi());
+    const control = await start(controlPlane());
+    await api.stop(); // the outage
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  data_path: ${join(w.dir, 'data')}
+  log_file: ${w.log}
+  process_name: node
+steps:
+  impact-start: 2026-11-26T03:00Z
+  confirmed: yes
+  declare: sev1
+  protect-needed: pause
+  protect-funds: yes
+  notify-users: yes
+  brief-care: yes
+  which-cause: process
+  restart-service: { answer: yes, on_fail: continue, note: "no systemd on the drill machine: the drill restarts the API" }
+  verify-all-failing: { answer: unrelated, note: "service-state needs systemd, which the drill machine does not run" }
+  resume-money-flows: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [{ when: stepEvent('step.started', 'restart-service'), then: async () => void (await api.start()) }],
+    });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['OK']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-recovery')?.data.passed).toBe(true);
+    expect(checkStatus(r.events, 'verify-all', 'api-health')).toEqual(['OK']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'settle-pending')?.data.passed).toBe(true);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(r.events.find((e) => e.type === 'severity.changed')?.data).toMatchObject({ from: 'SEV2', to: 'SEV1' });
+    expect(puts(control, '/admin/flows/all').map((b) => b.enabled)).toEqual([false, true]);
+    expect(puts(control, '/admin/flags/payout-dispatch').map((b) => b.enabled)).toEqual([false, true]);
+    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
+  }, 180_000);
+
+  it('network: the bank channel is unreachable, paused, and settled by status enquiry once it answers again', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_network');
+    await pg.sql('wallet_network', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
+      (1, 'withdrawal', 'bank-a', 20, 'EUR', 'pending', now() - interval '10 minutes'),
+      (2, 'top-up', 'bank-a', 50, 'EUR', 'pending', now() - interval '8 minutes')`);
+    const api = await start(walletApi());
+    const control = await start(controlPlane());
+    const bank = await start(channelConnector());
+    await bank.stop(); // the partition to the bank
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  db_host: localhost
+  db_url: ${db}
+  db_password: ""
+  channel: bank-a
+  bank_name: Bank A
+  bank_host: localhost
+  bank_health_url: ${bank.url}/channels/bank-a/health
+  admin_url: ${control.url}/admin
+  log_file: ${w.log}
+steps:
+  impact-start: 2026-11-26T03:00Z
+  confirmed: yes
+  declare: sev2
+  pause-auto-retry: yes
+  notify-users: yes
+  brief-care: yes
+  which-cause: bank
+  pause-channel: yes
+  tell-bank: yes
+  verify-all-failing: { answer: unrelated, note: "ping is not installed on the drill machine" }
+  settle-in-flight: yes
+  restore: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'network', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [
+        // The bank comes back while we talk to it; its answers to the status enquiry settle what was pending.
+        { when: stepEvent('step.started', 'tell-bank'), then: async () => void (await bank.start()) },
+        { when: stepEvent('step.started', 'settle-in-flight'), then: async () => void (await pg.sql('wallet_network', "update transactions set status = 'completed' where status = 'pending'")) },
+      ],
+    });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'bank-channel')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'in-flight')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-query')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'dns-bank')).toEqual(['OK']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-recovery')?.data.passed).toBe(true);
+    expect(checkStatus(r.events, 'verify-all', 'bank-channel')).toEqual(['OK']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['paused', 'active']);
+    expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+  }, 180_000);
+
+  it('software-bug: a release breaks the API; deploys frozen, the flow paused, a rollback, the touched transactions listed', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_software_bug');
+    await pg.sql('wallet_software_bug', `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+      select n, 'payment', 'qr', 12.5, 'EUR', case when n % 2 = 0 then 'failed' else 'completed' end,
+             '2026.11.26-2', case when n % 2 = 0 then 'E_FEE_CALC' end, now() - interval '5 minutes'
+      from generate_series(1, 10) n`);
+    const release = { version: '2026.11.26-2' };
+    const api = await start(walletApi(release));
+    const control = await start(controlPlane());
+    await api.stop(); // the bad release crashes
+    writeFileSync(w.log, Array.from({ length: 60 }, (_, i) => `2026-11-26T03:0${i % 10}:00Z ERROR fee calculation failed: NaN\n`).join(''));
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  version_url: ${api.url}/version
+  log_file: ${w.log}
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  evidence_dir: ${w.evidence}
+steps:
+  impact-start: ${minuteAgo(30)}
+  suspect-release: 2026.11.26-2
+  deployed-at: ${minuteAgo(60)}
+  confirmed: yes
+  declare: sev2
+  freeze-deploys: yes
+  money-touched: pause
+  flow-name: payment
+  pause-flow: yes
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: { answer: yes, on_fail: continue, note: "no cluster on the drill machine: the drill rolls back" }
+  money-wrong: no-repair
+  resume-flow: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'software-bug', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [
+        {
+          when: stepEvent('step.started', 'rollback'),
+          then: async () => {
+            release.version = '2026.11.26-1';
+            writeFileSync(w.log, '2026-11-26T04:00:00Z INFO started release 2026.11.26-1\n');
+            await api.start();
+          },
+        },
+      ],
+    });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'error-log')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'failed-transactions')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
+    const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
+    expect(version?.data.stdout).toContain('2026.11.26-1');
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/deploys/freeze')).toEqual([expect.objectContaining({ frozen: true })]);
+    expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false, true]);
+    const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
+    expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(11);
+  }, 180_000);
+
+  it('security: takeovers found, accounts frozen, sessions revoked, MFA required, evidence kept with checksums', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_security');
+    await pg.sql('wallet_security', `
+      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com');
+      insert into auth_events (user_id, kind, ip, device_id, created_at) values
+        (1, 'password_reset', '203.0.113.7', 'dev-x', now() - interval '50 minutes'), (1, 'device_added', '203.0.113.7', 'dev-x', now() - interval '49 minutes'),
+        (2, 'password_reset', '203.0.113.7', 'dev-y', now() - interval '40 minutes'), (2, 'device_added', '203.0.113.7', 'dev-y', now() - interval '39 minutes'),
+        (3, 'login', '198.51.100.3', 'dev-3', now() - interval '30 minutes');
+      insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
+        (1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
+        (2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes');`);
+    const api = await start(walletApi());
+    const control = await start(controlPlane());
+    await api.stop(); // the attack's traffic took the API down
+    const access = join(w.dir, 'access.log');
+    writeFileSync(access, Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''));
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  access_log: ${access}
+  evidence_dir: ${w.evidence}
+steps:
+  impact-start: ${minuteAgo(50)}
+  confirmed: yes
+  declare: sev1
+  affected-list: yes
+  freeze-accounts: yes
+  revoke-sessions: yes
+  mfa-scope: affected
+  require-mfa: yes
+  preserve-evidence: yes
+  stop-money-out: accounts-only
+  notify-users: yes
+  notify-required: yes
+  brief-care: yes
+  restore-funds: yes
+  resume-outflows: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'security', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [
+        // What the admin API's freeze does to the accounts; the API recovers once the attacker's sessions are cut.
+        { when: stepEvent('step.started', 'revoke-sessions'), then: async () => void (await pg.sql('wallet_security', "update users set status = 'frozen' where id in (1, 2)")) },
+        { when: stepEvent('step.started', 'require-mfa'), then: async () => void (await api.start()) },
+      ],
+    });
+    expectCompleted(r);
+    const takeovers = r.events.find((e) => e.type === 'check.result' && e.data.step === 'confirm-signals' && e.data.check === 'takeover-signals');
+    expect(takeovers?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^2 account/) });
+    expect(checkStatus(r.events, 'confirm-signals', 'api-health')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'verify-contained', 'takeover-signals')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'verify-contained', 'api-health')).toEqual(['OK']);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
+    expect(puts(control, '/admin/sessions/revoke')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
+    expect(puts(control, '/admin/policies/mfa')).toEqual([expect.objectContaining({ required_for: 'affected', user_ids: [1, 2] })]);
+    const evidence = readdirSync(w.evidence).find((f) => f.endsWith('-evidence'))!;
+    const sums = readFileSync(join(w.evidence, evidence, 'SHA256SUMS'), 'utf8');
+    expect(sums).toMatch(/ access\.log\n/);
+    expect(sums).toMatch(/ auth_events\.csv\n/);
+    expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
+  }, 180_000);
+
+  it('third-party: the partner is down; requests queued, retries off, the queue drained and reconciled after', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_third_party');
+    await pg.sql('wallet_third_party', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
+      select n, 'top-up', 'bank-a', 30, 'EUR', case when n <= 4 then 'failed' when n <= 6 then 'pending' else 'completed' end, now() - interval '5 minutes'
+      from generate_series(1, 8) n`);
+    const api = await start(walletApi());
+    const control = await start(controlPlane());
+    const partner = await start(channelConnector());
+    await partner.stop(); // the partner's outage
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  channel: bank-a
+  partner_name: Bank A
+  channel_host: localhost
+  channel_health_url: ${partner.url}/channels/bank-a/health
+  flow: top-up
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  evidence_dir: ${w.evidence}
+steps:
+  impact-start: ${minuteAgo(20)}
+  confirmed: yes
+  declare: sev2
+  stop-retries: yes
+  which-way: queue
+  queue-requests: yes
+  notify-users: yes
+  tell-partner: yes
+  brief-care: yes
+  settle-pending: yes
+  reopen-channel: yes
+  restore-retries: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'third-party', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [
+        { when: stepEvent('step.started', 'brief-care'), then: async () => void (await partner.start()) },
+        // The partner answers the status enquiry and takes the queue: nothing stays pending, and new top-ups succeed.
+        {
+          when: stepEvent('step.started', 'settle-pending'),
+          then: async () =>
+            void (await pg.sql('wallet_third_party', `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued');
+              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`)),
+        },
+      ],
+    });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-outage', 'api-health')).toEqual(['OK']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-partner')?.data.passed).toBe(true);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
+    expect(checkStatus(r.events, 'verify-all', 'channel-failures')).toEqual(['OK']);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing', 'active']);
+    expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+    const file = readdirSync(w.evidence).find((f) => f.endsWith('-reconciliation.csv'))!;
+    expect(readFileSync(join(w.evidence, file), 'utf8').trim().split('\n')).toHaveLength(109);
+  }, 180_000);
+
+  it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
+    const w = workspace();
+    const care = await start(controlPlane());
+    await care.stop(); // the care tool is down when the follow-up starts
+    const affected = join(w.evidence, 'affected-users.csv');
+    writeFileSync(affected, 'user_id,what\n1,transaction reversed\n2,transaction reversed\n2,balance corrected\n3,balance corrected\n');
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  incident_ref: 20261126T031502Z-data-error-k3f9
+  what_happened: some transfers were debited twice for an hour
+  care_url: ${care.url}/care
+  affected_list: ${affected}
+  records_dir: ${w.evidence}
+steps:
+  ready: retry
+  open-intake: yes
+  care-macro: yes
+  explain: yes
+  compensation-kind: fee-waiver-and-voucher
+  compensation-amount: 5 EUR
+  compensation-eligibility: every user on the affected list
+  compensation-decider: Mia Chen, head of customer care
+  record-compensation: yes
+  follow-up: yes
+  follow-up-message: yes
+  improvements: yes
+  close: yes
+`,
+    );
+    const r = await runSev(['run', 'customer-care', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: [{ when: (e) => e.type === 'check.result' && e.data.check === 'care-tool' && e.data.status === 'CRITICAL', then: async () => void (await care.start()) }],
+    });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'ready', 'care-tool')).toEqual(['CRITICAL', 'OK']);
+    expect(checkStatus(r.events, 'ready', 'affected-list').at(-1)).toBe('OK');
+    expect(milestones(r.events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
+    const decisions = readFileSync(join(w.evidence, '20261126T031502Z-data-error-k3f9-compensation-decisions.csv'), 'utf8').trim().split('\n');
+    expect(decisions[0]).toBe('recorded_at,incident,compensation,amount,eligibility,decided_by,recorded_by,care_incident');
+    expect(decisions[1]).toMatch(/,"20261126T031502Z-data-error-k3f9","fee-waiver-and-voucher","5 EUR","every user on the affected list","Mia Chen, head of customer care","drill","\S+-customer-care-\S+"$/);
+    expect(puts(care, '/care/compensation')).toEqual([expect.objectContaining({ decided_by: 'Mia Chen, head of customer care', recorded_by: 'drill', kind: 'fee-waiver-and-voucher' })]);
+    expect(puts(care, '/care/campaigns')).toEqual([expect.objectContaining({ tag: '20261126T031502Z-data-error-k3f9', audience_file: affected })]);
+    expect(r.stderr).toContain('sending the follow-up to 3 user(s)');
+    expect(announced(r.events)).toEqual(['care-macro', 'explain', 'follow-up-message', 'improvements']);
+  }, 180_000);
+});
