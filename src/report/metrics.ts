@@ -151,7 +151,7 @@ export function computeMetrics(t: Timeline): Metrics {
     milestones,
     metrics,
     severity: {
-      definition: `time at each severity, from the incident start through each severity change to ${end?.label ?? 'the end'}`,
+      definition: `from the incident start through each severity change to ${end?.label ?? 'the end'}`,
       spans,
       totals: [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([severity, ms]) => ({ severity, ms })),
       ...(problem ? { problem } : {}),
