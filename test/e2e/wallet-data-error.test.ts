@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { controlPlane, runSev, stepEvent, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -52,10 +52,14 @@ const checkStatus = (events: Event[], step: string, check: string) =>
   events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
 
 describe('data-error, end to end against a real PostgreSQL', () => {
-  it('finds the duplicate debit and the drifted balance, corrects them with compensating entries only, and reconciles', async () => {
-    const dbUrl = await pg.createDatabase('wallet_data_error');
-    await pg.sql('wallet_data_error', SEED);
-    const ledgerBefore = await pg.sql('wallet_data_error', "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
+  it.each([
+    ['data-error.yaml', 'data-error', 'wallet_data_error'],
+    ['data-error.zh-CN.yaml', join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'wallet_data_error_zh'],
+  ])('%s finds the duplicate debit and the drifted balance, corrects them with compensating entries only, and reconciles', async (_name, runbook, database) => {
+    control.requests.length = 0;
+    const dbUrl = await pg.createDatabase(database);
+    await pg.sql(database, SEED);
+    const ledgerBefore = await pg.sql(database, "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
 
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
@@ -94,10 +98,10 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'data-error', '--answers', answers], {
+    const r = await runSev(['run', runbook, '--answers', answers], {
       cwd: dir,
       incidents: join(dir, 'incidents'),
-      triggers: [{ when: stepEvent('step.started', 'cause-fixed'), then: () => pg.sql('wallet_data_error', NEW_TRANSFER).then(() => undefined) }],
+      triggers: [{ when: stepEvent('step.started', 'cause-fixed'), then: () => pg.sql(database, NEW_TRANSFER).then(() => undefined) }],
     });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
@@ -114,8 +118,8 @@ steps:
     expect(checkStatus(r.events, 'reconcile', 'duplicate-transactions')).toEqual(['OK', 'OK']);
     expect(checkStatus(r.events, 'reconcile', 'balances-match-ledger')).toEqual(['CRITICAL', 'OK']);
     expect(r.events.filter((e) => e.type === 'step.answered' && e.data.step === 'which-error').map((e) => e.data.answer)).toEqual([
-      expect.stringMatching(/^Duplicate transactions/),
-      expect.stringMatching(/^Only stored balances differ/),
+      expect.stringMatching(/^(Duplicate transactions|重复交易)/),
+      expect.stringMatching(/^(Only stored balances differ|只有存储的余额)/),
     ]);
     expect(r.events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow')?.data.passed).toBe(true);
@@ -128,15 +132,15 @@ steps:
     }
 
     // Never a ledger row updated or deleted: every original entry is still there, unchanged.
-    const ledgerAfter = await pg.sql('wallet_data_error', "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= 10");
+    const ledgerAfter = await pg.sql(database, "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= 10");
     expect(ledgerAfter).toBe(ledgerBefore);
     // The duplicate is reversed by a compensating transaction whose entries point at the originals.
-    expect(await pg.sql('wallet_data_error', "select string_agg(e.wallet_id || ':' || e.amount || ':' || r.txn_id, ',' order by e.wallet_id) from ledger_entries e join ledger_entries r on r.id = e.reverses_entry_id")).toBe(
+    expect(await pg.sql(database, "select string_agg(e.wallet_id || ':' || e.amount || ':' || r.txn_id, ',' order by e.wallet_id) from ledger_entries e join ledger_entries r on r.id = e.reverses_entry_id")).toBe(
       '1:10:00000000-0000-0000-0000-0000000000b2,2:-10:00000000-0000-0000-0000-0000000000b2',
     );
-    expect(await pg.sql('wallet_data_error', "select approved_by from ledger_corrections where posted_at is not null")).toBe('Bo Approver');
-    expect(await pg.sql('wallet_data_error', "select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe('1=85 2=65 3=30 9=-180');
-    expect(await pg.sql('wallet_data_error', 'select count(*) from wallet_holds where released_at is null')).toBe('0');
+    expect(await pg.sql(database, "select approved_by from ledger_corrections where posted_at is not null")).toBe('Bo Approver');
+    expect(await pg.sql(database, "select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe('1=85 2=65 3=30 9=-180');
+    expect(await pg.sql(database, 'select count(*) from wallet_holds where released_at is null')).toBe('0');
     expect(control.requests.filter((q) => q.method === 'PUT' && q.path === '/admin/flows/transfer').map((q) => JSON.parse(q.body).enabled)).toEqual([false, true]);
 
     // The snapshot was taken before anything changed, and the affected users are listed for customer care.
