@@ -164,3 +164,23 @@ steps:
     expect(status).toEqual([expect.objectContaining({ runbook: 'drill', severity: 'SEV1', status: 'closed' })]);
   });
 });
+
+describe('the README', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### `sev triage`'), readme.indexOf('## The incident log'));
+
+  it('shows a matrix example that sev validate accepts', () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(section.slice(section.indexOf('format: sevkit-triage/v1') - 80))![1]!;
+    expect(example).toContain('format: sevkit-triage/v1');
+    const dir = tempDir({ 'triage.yaml': example });
+    const r = sev(['validate', join(dir, 'triage.yaml'), '--strict']);
+    expect(r.code, r.stdout).toBe(0);
+  });
+
+  it('shows the verdict sev triage really prints for its example answers', () => {
+    const dir = tempDir({ 'triage-answers.yaml': 'functions: transfer\nusers: few\nmoney: "yes"\ndata: "yes"\noutside: none\nsignal: data\nduration: 15m-1h\n' });
+    const r = sev(['triage', '--answers', 'triage-answers.yaml'], { cwd: dir, env: { CI: 'true' } });
+    const shown = /\$ sev triage --answers triage-answers\.yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(r.stdout).toBe(shown);
+  });
+});
