@@ -55,22 +55,10 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
-  let progress: { stop(): void; done(name: string): void } | undefined;
-  if (process.stderr.isTTY && !options.json) {
-    const { default: ora } = await import('ora');
-    const running = new Set(runbook.checks.map((ch) => ch.name));
-    const spinner = ora({ text: `Running ${running.size} checks`, stream: process.stderr, discardStdin: false, isEnabled: true }).start();
-    progress = {
-      done: (name) => {
-        running.delete(name);
-        spinner.text = `Running ${running.size} of ${runbook.checks.length} checks: ${[...running].join(', ')}`;
-      },
-      stop: () => spinner.stop(),
-    };
-  }
+  const progress = options.json ? undefined : (await import('../ui/check-spinners.js')).checkSpinners(runbook.checks.map((ch) => ch.name), process.stderr, paint(process.stderr));
   let results;
   try {
-    results = await runChecks(runbook.checks, { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) }, (r) => progress?.done(r.check));
+    results = await runChecks(runbook.checks, { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) }, (r) => progress?.done(r));
   } catch (error) {
     if ((error as Error).name === 'Interrupted') throw new ExitCode(EXIT.interrupted);
     throw error;

@@ -1,11 +1,11 @@
 import { confirm, input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
 import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
 import { Interrupted } from '../engine/process.js';
 import type { CheckResultData, ProcessResultData } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
-import { announcementBox, checkTable, clock, commandBox, commandResult, firstLine, stepHeader } from './render.js';
+import { checkSpinners } from './check-spinners.js';
+import { announcementBox, checkTable, clock, commandBox, commandResult, stepHeader } from './render.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
 type Pick<T> = { value: T } | Meta;
@@ -13,7 +13,7 @@ type Pick<T> = { value: T } | Meta;
 const TEXT_COMMANDS = '/note /action /skip /sev /pause';
 
 /**
- * A person at a terminal: prompts (inquirer), a spinner while checks run (ora), tables (cli-table3).
+ * A person at a terminal: prompts (inquirer), a spinner per running check, tables (cli-table3).
  * Everything is drawn on stderr, so stdout keeps only results. Every question also offers a note, an
  * action item, a severity change, a skip and a pause.
  */
@@ -158,21 +158,7 @@ export class InteractiveResponder implements Responder {
   }
 
   checksStarted(names: string[]): ChecksProgress {
-    const running = new Set(names);
-    const started = Date.now();
-    const text = () => `Running ${running.size} of ${names.length} check${names.length === 1 ? '' : 's'}: ${firstLine([...running].join(', '), 60)} ${this.c.dim(clock(Date.now() - started))}`;
-    const spinner: Ora = ora({ text: text(), stream: this.stream, discardStdin: false, isEnabled: Boolean(this.stream.isTTY) }).start();
-    const timer = setInterval(() => (spinner.text = text()), 1000);
-    return {
-      done: (result) => {
-        running.delete(result.check);
-        spinner.text = text();
-      },
-      stop: () => {
-        clearInterval(timer);
-        spinner.stop();
-      },
-    };
+    return checkSpinners(names, this.stream, this.c);
   }
 
   checksFinished(results: CheckResultData[]): void {
