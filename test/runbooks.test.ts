@@ -54,10 +54,11 @@ describe('shipped runbooks', () => {
     const cwd = tempDir(); // no ./runbooks here: only the shipped ones are listed
     const r = sev(['list', '--json'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    const rows = json<{ id: string; class: string; severity: string; steps: number; origin: string; errors: number }[]>(r, 'sev list');
+    const rows = json<{ id: string; lang: string; class: string; severity: string; steps: number; origin: string; errors: number }[]>(r, 'sev list');
     for (const id of SHIPPED) {
       const source = read(id);
-      expect(rows.filter((row) => row.id === id)).toEqual([
+      // A translation (same id, another lang) is listed on its own row.
+      expect(rows.filter((row) => row.id === id && !row.lang)).toEqual([
         expect.objectContaining({ id, class: source.class, severity: source.severity, steps: source.steps.length, origin: 'shipped', errors: 0 }),
       ]);
     }

@@ -11,12 +11,14 @@ describe('sev list', () => {
     const dir = tempDir({ 'runbooks/payments.yaml': withId('payments-stuck'), 'runbooks/net.yaml': withId('network', 'Our own network runbook') });
     const r = sev(['list', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { id: string; title: string; origin: string; steps: number; severity: string }[];
+    const rows = JSON.parse(r.stdout) as { id: string; lang: string; title: string; origin: string; steps: number; severity: string }[];
     const ids = rows.map((x) => x.id);
+    // A translation shares its runbook's id; the catalog's key is the id with the language.
+    const keys = rows.map((x) => `${x.id}:${x.lang}`);
     expect(ids).toContain('payments-stuck');
     expect(rows.find((x) => x.id === 'payments-stuck')).toMatchObject({ origin: 'local', steps: 2, severity: 'SEV3' });
     expect(rows.filter((x) => x.id === 'network')).toEqual([expect.objectContaining({ origin: 'local', title: 'Our own network runbook' })]);
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('prints a table with a row per runbook', () => {
