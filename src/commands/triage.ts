@@ -71,15 +71,11 @@ function runArgs(verdict: Verdict): string {
 
 function render(verdict: Verdict, matrix: TriageMatrix): string {
   const c = paint();
-  const label = (qid: string) => {
-    const q = matrix.questions.find((x) => x.id === qid)!;
-    return verdict.answers[qid]!.map((v) => q.options.find((o) => o.value === v)?.value ?? v).join(', ');
-  };
   const lines = [
     `${c.bold('Class')}     ${verdict.class} ${c.dim(`— ${verdict.reasons.class}`)}`,
     `${c.bold('Severity')}  ${verdict.severity} ${c.dim(`— ${verdict.reasons.severity}`)}`,
     `${c.bold('Runbook')}   ${verdict.runbook}`,
-    `${c.bold('Answers')}   ${matrix.questions.map((q) => `${q.id}: ${label(q.id)}`).join(' · ')}`,
+    `${c.bold('Answers')}   ${matrix.questions.map((q) => `${q.id}: ${verdict.answers[q.id]!.join(', ')}`).join(' · ')}`,
     '',
     `Start it: ${runArgs(verdict)}`,
   ];
@@ -106,7 +102,7 @@ export async function triageCommand(options: TriageOptions): Promise<void> {
   else write(render(verdict, matrix));
 
   let start = Boolean(options.run);
-  if (!start && interactive && !options.json && !options.answers) {
+  if (!start && interactive && !options.json) {
     const { confirm } = await import('@inquirer/prompts');
     try {
       start = await confirm({ message: `Start ${verdict.runbook} now at ${verdict.severity}?`, default: true }, { output: process.stderr });
