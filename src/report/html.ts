@@ -119,25 +119,42 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
     yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
     yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
   }
-  // Events.
-  const data: unknown[] = [];
+  const details: unknown[] = [];
+  // Events. Close events in a lane are spread over three rows; the important ones are drawn last, on top.
+  const data: { kind: Kind; summary: string }[] = [];
+  const marks: { order: number; svg: string }[] = [];
+  const ORDER: Partial<Record<Kind, number>> = { failure: 3, milestone: 2, severity: 1, announcement: 1, action: 1 };
+  const lastX = lanes.map(() => [-Infinity, -Infinity, -Infinity]);
+  const OFFSETS = [0, -12, 12];
   for (const [i, row] of rows.entries()) {
     const event = eventOf(row);
     const kind = kindOf(event);
     const lane = lanes.indexOf(row.actor || '?');
-    const y = top + lane * laneH + laneH / 2;
+    const cx = Number(x(row.ms));
+    const last = lastX[lane]!;
+    let slot = last.findIndex((lx) => cx - lx >= 9);
+    if (slot === -1) slot = last.indexOf(Math.min(...last));
+    last[slot] = cx;
+    const y = top + lane * laneH + laneH / 2 + OFFSETS[slot]!;
     const radius = kind === 'failure' || kind === 'milestone' ? 6 : kind === 'step' || kind === 'input' ? 3 : 4.5;
     const summary = describe(event);
     const file = t.logs[row.log]!.file;
-    yield `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${x(row.ms)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}"><title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`;
-    data.push({ time: r.clock.stamp(row.ms), actor: row.actor, kind, summary, source: `${file}:${row.line}`, copies: row.copies?.map((c) => `${t.logs[c.log]!.file}:${c.line}`), event });
+    marks.push({
+      order: ORDER[kind] ?? 0,
+      svg: `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${cx.toFixed(1)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}"><title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`,
+    });
+    data.push({ kind, summary });
+    details.push({ time: r.clock.stamp(row.ms), actor: row.actor, kind, summary, source: `${file}:${row.line}`, copies: row.copies?.map((c) => `${t.logs[c.log]!.file}:${c.line}`), event });
   }
+  // A stable sort: events of the same importance stay in time order.
+  marks.sort((a, b) => a.order - b.order);
+  for (const mark of marks) yield mark.svg;
   yield '</svg>\n';
   yield '<p>Click an event (or focus it and press Enter) to see it in full:</p>\n<div id="details" aria-live="polite">No event selected.</div>\n';
   yield `<h2>Metrics</h2>\n<pre class="metrics">${esc([...metricsText(r)].join(''))}</pre>\n`;
   yield `<h2>Events</h2>\n<table id="events"><thead><tr><th>${showDate ? 'date · ' : ''}time (${esc(r.clock.zone)})</th><th>who</th><th>event</th><th>source</th></tr></thead><tbody>\n`;
   for (const [i, row] of rows.entries()) {
-    const d = data[i] as { kind: string; summary: string };
+    const d = data[i]!;
     yield `<tr class="${d.kind}" data-i="${i}"><td>${esc(showDate ? `${r.clock.date(row.ms)} ${r.clock.time(row.ms)}` : r.clock.time(row.ms))}</td><td>${esc(row.actor)}</td><td>${esc(d.summary)}</td><td>${esc(sourceRef(row))}</td></tr>\n`;
   }
   yield '</tbody></table>\n';
@@ -145,7 +162,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
   yield '</ol>\n';
   // The events as JSON for the details panel; "<" escaped so no text can close the script element.
-  yield `<script type="application/json" id="data">${JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}</script>\n`;
+  yield `<script type="application/json" id="data">${JSON.stringify(details).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}</script>\n`;
   yield `<script>
 (function () {
   'use strict';
