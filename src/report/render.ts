@@ -121,7 +121,10 @@ export function* metricsMarkdown(r: Report): Pieces {
     yield `| ${x.name} | ${x.ms === null ? `n/a: ${cell(x.problem ?? '')}` : duration(x.ms)} | ${x.definition} | ${cell(pointText(r, x.from))} | ${cell(pointText(r, x.to))} |\n`;
   }
   if (m.severity.problem) yield `| Time at each severity | n/a: ${cell(m.severity.problem)} | | | |\n`;
-  else for (const s of m.severity.totals) yield `| Time at ${s.severity} | ${duration(s.ms)} | ${cell(m.severity.definition)} | | |\n`;
+  else {
+    for (const s of m.severity.totals) yield `| Time at ${s.severity} | ${duration(s.ms)} | ${cell(m.severity.definition)} | | |\n`;
+    for (const s of m.severity.spans) yield `| ↳ at ${s.severity} | ${duration(s.ms)} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
+  }
   yield '\n';
   if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${m.impactStart.fallback}.\n\n`;
   for (const n of m.notes) yield `> Note: ${cell(n)}\n\n`;
