@@ -10,8 +10,12 @@ export interface PostmortemOptions {
 }
 
 export async function postmortemCommand(refs: string[], options: PostmortemOptions): Promise<void> {
-  const report = buildReport(refs, options);
+  const report = buildReport(refs, { ...options, lean: true });
   reportWarnings(report.timeline);
-  await writePieces(renderPostmortem(report), options.out);
+  try {
+    await writePieces(renderPostmortem(report), options.out);
+  } finally {
+    report.timeline.lines?.close();
+  }
   if (options.out) process.stderr.write(`Postmortem draft of ${report.timeline.incident} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`);
 }

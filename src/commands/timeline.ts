@@ -39,7 +39,8 @@ export function buildReport(refs: string[], options: Omit<TimelineOptions, 'form
 
 export async function timelineCommand(refs: string[], options: TimelineOptions): Promise<void> {
   const format = options.format ?? 'text';
-  const report = buildReport(refs, { ...options, lean: format === 'json' });
+  // Lean: only the events the metrics need stay in memory; the others are read again from their lines.
+  const report = buildReport(refs, { ...options, lean: true });
   reportWarnings(report.timeline);
   let pieces: Pieces;
   switch (format) {
@@ -58,6 +59,10 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
     default:
       pieces = renderText(report);
   }
-  await writePieces(pieces, options.out);
+  try {
+    await writePieces(pieces, options.out);
+  } finally {
+    report.timeline.lines?.close();
+  }
   if (options.out) process.stderr.write(`Timeline of ${report.timeline.incident} (${report.timeline.rows.length} events, ${format}) written to ${options.out}\n`);
 }

@@ -1,11 +1,12 @@
 import type { AnyEvent, IncidentEvent } from '../incident/events.js';
-import type { Row } from './source.js';
+import type { LineStore, Row } from './source.js';
 import { duration } from './time.js';
 
-/** The parsed event of a row. Lean rows (JSON output of big logs) are written from their lines instead. */
-export function eventOf(row: Row): IncidentEvent {
-  if (!row.event) throw new Error(`event of ${row.id} was not kept (lean read)`);
-  return row.event;
+/** The parsed event of a row: kept, or (a lean row) parsed again from its line in the file. */
+export function eventOf(row: Row, lines?: LineStore): IncidentEvent {
+  if (row.event) return row.event;
+  if (!lines) throw new Error(`event ${row.id} was not kept and its log cannot be read again`);
+  return JSON.parse(lines.line(row)) as IncidentEvent;
 }
 
 /** One line, printable: control characters and newlines become spaces; cut to a length. */

@@ -127,7 +127,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   const lastX = lanes.map(() => [-Infinity, -Infinity, -Infinity]);
   const OFFSETS = [0, -12, 12];
   for (const [i, row] of rows.entries()) {
-    const event = eventOf(row);
+    const event = eventOf(row, t.lines);
     const kind = kindOf(event);
     const lane = lanes.indexOf(row.actor || '?');
     const cx = Number(x(row.ms));

@@ -39,7 +39,7 @@ export function* renderPostmortem(r: Report): Pieces {
   const detectedMs = m.milestones.detected?.ms ?? Infinity;
 
   for (const row of t.rows) {
-    const e = eventOf(row) as AnyEvent;
+    const e = eventOf(row, t.lines) as AnyEvent;
     switch (e.type) {
       case 'note': {
         const text = String(e.data.text ?? '');

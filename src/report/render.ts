@@ -86,7 +86,7 @@ export function* renderText(r: Report): Pieces {
       date = d;
       yield `  ${d}\n`;
     }
-    const event = eventOf(row);
+    const event = eventOf(row, t.lines);
     yield `    ${r.clock.time(row.ms)}  ${row.actor.padEnd(width)}  ${sourceRef(row).padEnd(9)} ${describe(event)}${copiesNote(r, row)}\n`;
   }
 }
@@ -135,7 +135,7 @@ export function* timelineMarkdown(r: Report): Pieces {
   const dates = crossesMidnight(r);
   yield `| ${dates ? 'date | ' : ''}time (${r.clock.zone}) | who | event | source |\n| ${dates ? '--- | ' : ''}--- | --- | --- | --- |\n`;
   for (const row of t.rows) {
-    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | ${cell(describe(eventOf(row)))}${cell(copiesNote(r, row))} | ${sourceRef(row)} |\n`;
+    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | ${cell(describe(eventOf(row, t.lines)))}${cell(copiesNote(r, row))} | ${sourceRef(row)} |\n`;
   }
   yield '\n';
 }
@@ -177,7 +177,7 @@ export function* renderCsv(r: Report): Pieces {
   const local = r.clock.zone !== 'UTC';
   yield ['time_utc', ...(local ? [`time_${r.clock.zone}`] : []), 'actor', 'type', 'kind', 'summary', 'file', 'line', 'seq', 'id', 'copies'].join(',') + '\r\n';
   for (const row of t.rows) {
-    const event = eventOf(row);
+    const event = eventOf(row, t.lines);
     const fields: (string | number)[] = [row.time];
     if (local) fields.push(r.clock.stamp(row.ms));
     fields.push(row.actor, row.type, kindOf(event), describe(event), t.logs[row.log]!.file, row.line, row.seq, row.id, (row.copies ?? []).map((c) => `${t.logs[c.log]!.file}:${c.line}`).join(' '));
@@ -215,5 +215,4 @@ export function* renderJson(r: Report): Pieces {
     first = false;
   }
   yield '\n  ]\n}\n';
-  t.lines?.close();
 }
