@@ -54,6 +54,9 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
       pieces = renderCsv(report);
       break;
     case 'html':
+      if (report.timeline.rows.length > 20_000) {
+        process.stderr.write(`note: the page draws all ${report.timeline.rows.length} events; browsers get slow beyond a few tens of thousands (json or csv suit big timelines better)\n`);
+      }
       pieces = (await import('../report/html.js')).renderHtml(report);
       break;
     default:
