@@ -139,7 +139,7 @@ describe('metrics', () => {
   it('say when a milestone is missing or out of order instead of giving a wrong number, and label the fallback', () => {
     const { metrics } = report([join(ROOT, 'test/fixtures/logs/bad/no-impact.jsonl')]);
     const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
-    expect(metrics.impactStart).toMatchObject({ label: 'incident start', fallback: expect.stringMatching(/no impact-started milestone/) });
+    expect(metrics.impactStart).toMatchObject({ label: 'incident start (stand-in for impact-started)', fallback: expect.stringMatching(/no impact-started milestone/) });
     expect(byKey['time-to-detect']!.ms).toBe(6 * M);
     expect(byKey['time-to-acknowledge']).toMatchObject({ ms: null, problem: expect.stringMatching(/^out of order: acknowledged .* is before detected/) });
     expect(byKey['time-to-mitigate']!.ms).toBe(30 * M);

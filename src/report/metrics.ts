@@ -98,7 +98,7 @@ export function computeMetrics(t: Timeline): Metrics {
   const impactStart =
     milestones['impact-started'] ??
     (incidentStart
-      ? { ...incidentStart, label: 'incident start', fallback: 'no impact-started milestone: the incident start stands in, so impact may have begun earlier' }
+      ? { ...incidentStart, label: 'incident start (stand-in for impact-started)', fallback: 'no impact-started milestone: the incident start stands in, so impact may have begun earlier' }
       : undefined);
   const get = (name: string) => (name === 'impact-started' ? impactStart : milestones[name]);
 
