@@ -102,7 +102,7 @@ describe('sev timeline: input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`# Postmortem: Wallet API drill — ${id}`);
     expect(r.stdout).toMatch(/\| 1 \| page the ledger team sooner \| \| \| bob, /);
-    expect(r.stdout).toMatch(/\| Time to acknowledge \| \d+ms \|/);
+    expect(r.stdout).toMatch(/\| Time to acknowledge \| (\d+ms|[\d.]+s|\d+m \d+s) \|/);
     expect(r.stdout).toContain('no impact-started milestone');
     expect(r.stdout).not.toContain('tok-SECRET-42');
     const json = JSON.parse(sev(['timeline', id, '--incident-dir', incidents, '--format', 'json'], { cwd: dir, env }).stdout);
