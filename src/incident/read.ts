@@ -17,8 +17,8 @@ export interface LogRead {
   problems: LogProblem[];
 }
 
-function isEvent(value: unknown): value is IncidentEvent {
-  if (typeof value !== 'object' || value === null) return false;
+export function isEvent(value: unknown): value is IncidentEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   return (
     typeof e.v === 'number' &&
@@ -30,6 +30,31 @@ function isEvent(value: unknown): value is IncidentEvent {
     typeof e.data === 'object' &&
     e.data !== null
   );
+}
+
+/** One line of a log: its event, or the problem that keeps it from being one. */
+export function parseLine(raw: string, line: number, last: boolean): IncidentEvent | LogProblem {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = undefined;
+  }
+  if (isEvent(value)) return value;
+  return last
+    ? { line, kind: 'torn-line', message: 'the last line is incomplete (the writer stopped in the middle of it); it is ignored' }
+    : { line, kind: 'damaged-line', message: 'this line is not a complete event; it is ignored' };
+}
+
+/** What a reader says of an event it keeps: written by a newer sev, or of a type it does not know (once per type). */
+export function eventNotes(event: IncidentEvent, line: number, unknownTypes: Set<string>): LogProblem[] {
+  const notes: LogProblem[] = [];
+  if (event.v > LOG_VERSION) notes.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
+  if (!isKnown(event) && !unknownTypes.has(event.type)) {
+    unknownTypes.add(event.type);
+    notes.push({ line, kind: 'unknown-type', message: `event type "${event.type}" is unknown to this version of sev; kept and shown as it is` });
+  }
+  return notes;
 }
 
 /**
@@ -47,28 +72,14 @@ export function parseLog(file: string, text: string): LogRead {
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = undefined;
-    }
-    if (!isEvent(value)) {
-      const last = index === lines.length - 1 && !endsWhole;
-      problems.push(
-        last
-          ? { line, kind: 'torn-line', message: 'the last line is incomplete (the writer stopped in the middle of it); it is ignored' }
-          : { line, kind: 'damaged-line', message: 'this line is not a complete event; it is ignored' },
-      );
+    const parsed = parseLine(raw, line, index === lines.length - 1 && !endsWhole);
+    if (!('v' in parsed)) {
+      problems.push(parsed);
       return;
     }
-    const event = value as LoggedEvent;
+    const event = parsed as LoggedEvent;
     event.line = line;
-    if (event.v > LOG_VERSION) problems.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
-    if (!isKnown(event) && !unknownTypes.has(event.type)) {
-      unknownTypes.add(event.type);
-      problems.push({ line, kind: 'unknown-type', message: `event type "${event.type}" is unknown to this version of sev; kept as it is` });
-    }
+    problems.push(...eventNotes(event, line, unknownTypes));
     events.push(event);
   });
   return { file, events, problems };

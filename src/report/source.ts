@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { isKnown, LOG_VERSION, type IncidentEvent } from '../incident/events.js';
-import type { LogProblem, LogRead } from '../incident/read.js';
+import type { IncidentEvent } from '../incident/events.js';
+import { eventNotes, parseLine, type LogProblem, type LogRead } from '../incident/read.js';
 
 /**
  * One event of a timeline, with where it came from. Rows are small on purpose: a merge of a million
@@ -45,21 +45,6 @@ interface ReadOptions {
   lean?: boolean;
 }
 
-function isEvent(value: unknown): value is IncidentEvent {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const e = value as Record<string, unknown>;
-  return (
-    typeof e.v === 'number' &&
-    typeof e.id === 'string' &&
-    typeof e.seq === 'number' &&
-    typeof e.time === 'string' &&
-    typeof e.incident === 'string' &&
-    typeof e.type === 'string' &&
-    typeof e.data === 'object' &&
-    e.data !== null
-  );
-}
-
 /** Builds rows line by line; shared by the streaming file reader and the already-read logs of the store. */
 class RowBuilder {
   readonly rows: Row[] = [];
@@ -76,21 +61,9 @@ class RowBuilder {
   /** `last`: the final line of a file that does not end with a newline (a torn write, when it does not parse). */
   addLine(raw: string, line: number, last: boolean, off?: number, len?: number): void {
     if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = undefined;
-    }
-    if (!isEvent(value)) {
-      this.problems.push(
-        last
-          ? { line, kind: 'torn-line', message: 'the last line is incomplete (the writer stopped in the middle of it); it is ignored' }
-          : { line, kind: 'damaged-line', message: 'this line is not a complete event; it is ignored' },
-      );
-      return;
-    }
-    this.addEvent(value, line, off, len);
+    const parsed = parseLine(raw, line, last);
+    if ('v' in parsed) this.addEvent(parsed, line, off, len);
+    else this.problems.push(parsed);
   }
 
   addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
@@ -99,13 +72,7 @@ class RowBuilder {
       this.problems.push({ line, kind: 'damaged-line', message: `the time "${event.time}" is not an RFC 3339 time; the event is ignored` });
       return;
     }
-    if (event.v > LOG_VERSION) {
-      this.problems.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
-    }
-    if (!isKnown(event) && !this.unknownTypes.has(event.type)) {
-      this.unknownTypes.add(event.type);
-      this.problems.push({ line, kind: 'unknown-type', message: `event type "${event.type}" is unknown to this version of sev; kept and shown as it is` });
-    }
+    this.problems.push(...eventNotes(event, line, this.unknownTypes));
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
     const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: event.type, actor: typeof event.actor === 'string' ? event.actor : '', log: this.log, line };
