@@ -2,12 +2,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers.js';
-import { controlPlane, runSev, stepEvent, type Event } from '../fixtures/wallet/harness.js';
+import { controlPlane, runSev, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // A real PostgreSQL (Debian's package; .ci/run installs it). Missing binaries fail this file loudly: no skip.
 let pg: TempPostgres;
-const control = controlPlane();
+// The first transfer through the resumed flow arrives as soon as the admin API turns the flow back on.
+let database = '';
+const control = controlPlane([
+  { method: 'PUT', path: '/admin/flows/transfer', when: (b) => b.enabled === true, run: () => pg.sql(database, NEW_TRANSFER) },
+]);
 beforeAll(async () => {
   pg = await TempPostgres.start();
   await control.start();
@@ -55,8 +59,9 @@ describe('data-error, end to end against a real PostgreSQL', () => {
   it.each([
     ['data-error.yaml', 'data-error', 'wallet_data_error'],
     ['data-error.zh-CN.yaml', join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'wallet_data_error_zh'],
-  ])('%s finds the duplicate debit and the drifted balance, corrects them with compensating entries only, and reconciles', async (_name, runbook, database) => {
+  ])('%s finds the duplicate debit and the drifted balance, corrects them with compensating entries only, and reconciles', async (_name, runbook, db) => {
     control.requests.length = 0;
+    database = db;
     const dbUrl = await pg.createDatabase(database);
     await pg.sql(database, SEED);
     const ledgerBefore = await pg.sql(database, "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
@@ -98,11 +103,7 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', runbook, '--answers', answers], {
-      cwd: dir,
-      incidents: join(dir, 'incidents'),
-      triggers: [{ when: stepEvent('step.started', 'cause-fixed'), then: () => pg.sql(database, NEW_TRANSFER).then(() => undefined) }],
-    });
+    const r = await runSev(['run', runbook, '--answers', answers], { cwd: dir, incidents: join(dir, 'incidents') });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
 

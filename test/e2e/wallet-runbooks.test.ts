@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, runSev, Service, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { channelConnector, controlPlane, drillTools, runSev, Service, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -41,6 +41,13 @@ function workspace() {
   return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), log: join(dir, 'api.log') };
 }
 
+/** PATH with the drill's stand-ins for sudo, systemctl and kubectl first, and where they reach the services. */
+const drillEnv = (dir: string, api: Service, control: Service) => ({
+  PATH: `${drillTools(dir)}:${process.env.PATH}`,
+  DRILL_API: api.url,
+  DRILL_CONTROL: control.url,
+});
+
 type Result = Awaited<ReturnType<typeof runSev>>;
 function expectCompleted(r: Result) {
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -53,7 +60,8 @@ describe('shipped runbooks, end to end against real local services', () => {
     const w = workspace();
     const db = await pg.createDatabase('wallet_server_failure');
     const api = await start(walletApi());
-    const control = await start(controlPlane());
+    // systemctl restart (through the drill's stand-in for systemd) restarts the API.
+    const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
     await api.stop(); // the outage
     writeFileSync(
       w.answers,
@@ -75,8 +83,7 @@ steps:
   notify-users: yes
   brief-care: yes
   which-cause: process
-  restart-service: { answer: yes, on_fail: continue, note: "no systemd on the drill machine: the drill restarts the API" }
-  verify-all-failing: { answer: unrelated, note: "service-state needs systemd, which the drill machine does not run" }
+  restart-service: yes
   resume-money-flows: yes
   update-users: yes
   stable: yes
@@ -85,16 +92,17 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
-      triggers: [{ when: stepEvent('step.started', 'restart-service'), then: async () => void (await api.start()) }],
-    });
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-recovery')?.data.passed).toBe(true);
-    expect(checkStatus(r.events, 'verify-all', 'api-health')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'service-state')).toEqual(['CRITICAL']);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'restart-service')?.data.ok).toBe(true);
+    const verified = r.events.filter((e) => e.type === 'check.result' && e.data.step === 'verify-all');
+    expect(verified.map((e) => [e.data.check, e.data.status])).toEqual(
+      ['api-health', 'api-process', 'service-state', 'disk-space', 'memory', 'db-connections', 'error-log'].map((c) => [c, 'OK']),
+    );
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'settle-pending')?.data.passed).toBe(true);
     expect(milestones(r.events)).toEqual(ARC);
     expect(r.events.find((e) => e.type === 'severity.changed')?.data).toMatchObject({ from: 'SEV2', to: 'SEV1' });
@@ -110,8 +118,14 @@ steps:
       (1, 'withdrawal', 'bank-a', 20, 'EUR', 'pending', now() - interval '10 minutes'),
       (2, 'top-up', 'bank-a', 50, 'EUR', 'pending', now() - interval '8 minutes')`);
     const api = await start(walletApi());
-    const control = await start(controlPlane());
     const bank = await start(channelConnector());
+    const control = await start(
+      controlPlane([
+        // The bank fixes its side while its channel is paused; its answers to the status enquiry settle what was pending.
+        { method: 'PUT', path: '/admin/channels/bank-a', when: (b) => b.state === 'paused', run: () => bank.start() },
+        { method: 'POST', path: '/admin/channels/bank-a/status-enquiry', run: () => pg.sql('wallet_network', "update transactions set status = 'completed' where status = 'pending'") },
+      ]),
+    );
     await bank.stop(); // the partition to the bank
     writeFileSync(
       w.answers,
@@ -147,15 +161,7 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'network', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
-      triggers: [
-        // The bank comes back while we talk to it; its answers to the status enquiry settle what was pending.
-        { when: stepEvent('step.started', 'tell-bank'), then: async () => void (await bank.start()) },
-        { when: stepEvent('step.started', 'settle-in-flight'), then: async () => void (await pg.sql('wallet_network', "update transactions set status = 'completed' where status = 'pending'")) },
-      ],
-    });
+    const r = await runSev(['run', 'network', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'bank-channel')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'in-flight')).toEqual(['CRITICAL']);
@@ -178,7 +184,20 @@ steps:
       from generate_series(1, 10) n`);
     const release = { version: '2026.11.26-2' };
     const api = await start(walletApi(release));
-    const control = await start(controlPlane());
+    // kubectl rollout undo (through the drill's stand-in for kubectl) brings the previous release back.
+    const control = await start(
+      controlPlane([
+        {
+          method: 'POST',
+          path: '/drill/rollback',
+          run: () => {
+            release.version = '2026.11.26-1';
+            writeFileSync(w.log, '2026-11-26T04:00:00Z INFO started release 2026.11.26-1\n');
+            return api.start();
+          },
+        },
+      ]),
+    );
     await api.stop(); // the bad release crashes
     writeFileSync(w.log, Array.from({ length: 60 }, (_, i) => `2026-11-26T03:0${i % 10}:00Z ERROR fee calculation failed: NaN\n`).join(''));
     writeFileSync(
@@ -206,7 +225,7 @@ steps:
   brief-care: yes
   which-mitigation: rollback
   good-release: 2026.11.26-1
-  rollback: { answer: yes, on_fail: continue, note: "no cluster on the drill machine: the drill rolls back" }
+  rollback: yes
   money-wrong: no-repair
   resume-flow: yes
   update-users: yes
@@ -216,24 +235,12 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'software-bug', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
-      triggers: [
-        {
-          when: stepEvent('step.started', 'rollback'),
-          then: async () => {
-            release.version = '2026.11.26-1';
-            writeFileSync(w.log, '2026-11-26T04:00:00Z INFO started release 2026.11.26-1\n');
-            await api.start();
-          },
-        },
-      ],
-    });
+    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'error-log')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'failed-transactions')).toEqual(['CRITICAL']);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'rollback')?.data.ok).toBe(true);
     expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
     const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
     expect(version?.data.stdout).toContain('2026.11.26-1');
@@ -257,7 +264,13 @@ steps:
         (1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
         (2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes');`);
     const api = await start(walletApi());
-    const control = await start(controlPlane());
+    const control = await start(
+      controlPlane([
+        // The admin API's freeze marks the accounts frozen; with the attacker's sessions cut, the API recovers.
+        { method: 'POST', path: '/admin/accounts/freeze', run: (b) => pg.sql('wallet_security', `update users set status = 'frozen' where id in (${(b.user_ids as number[]).join(',')})`) },
+        { method: 'POST', path: '/admin/sessions/revoke', run: () => api.start() },
+      ]),
+    );
     await api.stop(); // the attack's traffic took the API down
     const access = join(w.dir, 'access.log');
     writeFileSync(access, Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''));
@@ -293,15 +306,7 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'security', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
-      triggers: [
-        // What the admin API's freeze does to the accounts; the API recovers once the attacker's sessions are cut.
-        { when: stepEvent('step.started', 'revoke-sessions'), then: async () => void (await pg.sql('wallet_security', "update users set status = 'frozen' where id in (1, 2)")) },
-        { when: stepEvent('step.started', 'require-mfa'), then: async () => void (await api.start()) },
-      ],
-    });
+    const r = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     const takeovers = r.events.find((e) => e.type === 'check.result' && e.data.step === 'confirm-signals' && e.data.check === 'takeover-signals');
     expect(takeovers?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^2 account/) });
@@ -327,8 +332,21 @@ steps:
       select n, 'top-up', 'bank-a', 30, 'EUR', case when n <= 4 then 'failed' when n <= 6 then 'pending' else 'completed' end, now() - interval '5 minutes'
       from generate_series(1, 8) n`);
     const api = await start(walletApi());
-    const control = await start(controlPlane());
     const partner = await start(channelConnector());
+    const control = await start(
+      controlPlane([
+        // The partner recovers while requests queue; its answers to the status enquiry settle the pending ones, the
+        // queue goes out, and new top-ups succeed.
+        { method: 'PUT', path: '/admin/channels/bank-a', when: (b) => b.state === 'queueing', run: () => partner.start() },
+        {
+          method: 'POST',
+          path: '/admin/channels/bank-a/status-enquiry',
+          run: () =>
+            pg.sql('wallet_third_party', `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued');
+              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`),
+        },
+      ]),
+    );
     await partner.stop(); // the partner's outage
     writeFileSync(
       w.answers,
@@ -362,20 +380,7 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'third-party', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
-      triggers: [
-        { when: stepEvent('step.started', 'brief-care'), then: async () => void (await partner.start()) },
-        // The partner answers the status enquiry and takes the queue: nothing stays pending, and new top-ups succeed.
-        {
-          when: stepEvent('step.started', 'settle-pending'),
-          then: async () =>
-            void (await pg.sql('wallet_third_party', `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued');
-              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`)),
-        },
-      ],
-    });
+    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
@@ -424,10 +429,14 @@ steps:
     const r = await runSev(['run', 'customer-care', '--answers', w.answers], {
       cwd: w.dir,
       incidents: w.incidents,
-      triggers: [{ when: (e) => e.type === 'check.result' && e.data.check === 'care-tool' && e.data.status === 'CRITICAL', then: async () => void (await care.start()) }],
+      // The care tool comes back a second after the first checks: care-tool's own retry (5 s later) finds it up, and
+      // the responder retries the step for the check that has no retry of its own.
+      triggers: [{ when: stepEvent('step.started', 'ready'), then: () => new Promise((resolve) => setTimeout(() => void care.start().then(resolve), 1000)) }],
     });
     expectCompleted(r);
-    expect(checkStatus(r.events, 'ready', 'care-tool')).toEqual(['CRITICAL', 'OK']);
+    const careTool = r.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool');
+    expect(careTool?.data).toMatchObject({ status: 'OK', attempts: 2 });
+    expect(checkStatus(r.events, 'ready', 'overdue-complaints')).toEqual(['CRITICAL', 'OK']);
     expect(checkStatus(r.events, 'ready', 'affected-list').at(-1)).toBe('OK');
     expect(milestones(r.events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
     const decisions = readFileSync(join(w.evidence, '20261126T031502Z-data-error-k3f9-compensation-decisions.csv'), 'utf8').trim().split('\n');
