@@ -70,6 +70,7 @@ export class InvalidRunbookError extends Error {
 
 export async function loadRunbook(ref: string, runbooksDir: string): Promise<{ runbook: Runbook; result: LintResult }> {
   const result = await resolveRunbook(ref, runbooksDir);
+  if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, 2, 'sev triage uses it; sev validate checks it.');
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
   return { runbook: result.runbook, result };
 }

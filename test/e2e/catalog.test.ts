@@ -81,6 +81,14 @@ describe('sev show', () => {
     expect(runbook.checks[0]).toMatchObject({ name: 'api-health', timeout: '10s', retries: 0 });
   });
 
+  it('says the triage matrix is not a runbook, for show and run alike', () => {
+    for (const command of ['show', 'run']) {
+      const r = sev([command, join(ROOT, 'runbooks/triage.yaml')], { env: { CI: 'true' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/triage\.yaml is the triage matrix, not a runbook/);
+    }
+  });
+
   it('reports a missing file as a usage error', () => {
     const r = sev(['show', 'nowhere/rb.yaml']);
     expect(r.code).toBe(2);
