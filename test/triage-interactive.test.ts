@@ -1,14 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEV, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { HAS_TMUX, Tmux } from './tmux.js';
 
 /** The interactive `sev triage` in a real pseudo-terminal (tmux, installed by .ci/run): questions, verdict, the offer to start. */
-const HAS_TMUX = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MATRIX = `format: sevkit-triage/v1
 questions:
@@ -41,59 +37,15 @@ steps:
     milestone: resolved
 `;
 
-class Session {
-  readonly socket = `sev-triage-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh', TMUX: '', TMUX_PANE: '' };
-  private socketPath?: string;
-
-  tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-
-  start(cwd: string, args: string[]): void {
-    const sev = [process.execPath, SEV, ...args].map(sh).join(' ');
-    this.tmux(['new-session', '-d', '-s', 'triage', '-x', '120', '-y', '50', `cd ${sh(cwd)} && env -u CI -u FORCE_COLOR NO_COLOR=1 ${sev}; echo EXIT=$?; sleep 600`]);
-    this.socketPath = this.tmux(['display-message', '-p', '#{socket_path}']).trim();
-  }
-
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', 'triage']).replace(/[ \t]+$/gm, '').trimEnd();
-  }
-
-  keys(...keys: string[]): void {
-    this.tmux(['send-keys', '-t', 'triage', ...keys]);
-  }
-
-  async waitFor(pattern: string | RegExp, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let screen = '';
-    while (Date.now() <= deadline) {
-      screen = this.screen();
-      if (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)) return screen;
-      await sleep(100);
-    }
-    throw new Error(`no ${String(pattern)} on the screen within ${timeoutMs} ms. The screen:\n${screen}`);
-  }
-
-  kill(): void {
-    try {
-      this.tmux(['kill-server']);
-    } catch {
-      // already gone
-    }
-    if (this.socketPath) rmSync(this.socketPath, { force: true });
-  }
-}
-
 describe.skipIf(!HAS_TMUX)('interactive sev triage in a terminal (tmux)', () => {
-  const sessions: Session[] = [];
-  afterEach(() => sessions.splice(0).forEach((s) => s.kill()));
+  const servers: Tmux[] = [];
+  afterEach(() => servers.splice(0).forEach((t) => t.kill()));
 
   it('asks each question, shows the verdict, and starts the runbook at the derived severity when accepted', async () => {
     const dir = tempDir({ 'runbooks/triage.yaml': MATRIX, 'runbooks/drill.yaml': DRILL });
-    const s = new Session();
-    sessions.push(s);
-    s.start(dir, ['triage', '--incident-dir', 'inc', '--as', 'ana']);
+    const tmux = new Tmux();
+    servers.push(tmux);
+    const s = tmux.start('triage', dir, ['triage', '--incident-dir', 'inc', '--as', 'ana']);
     await s.waitFor('Which functions are down?');
     s.keys('Space'); // Payments
     s.keys('Enter');
