@@ -236,14 +236,15 @@ describe('times and words', () => {
     expect(kindOf({ ...base, type: 'note', data: { text: 'todo: call the bank', action: false } })).toBe('action');
   });
 
-  it('a typical incident (a few thousand events) renders in well under a second', () => {
+  it('a typical incident (a few thousand events) renders in every format, each event drawn', () => {
     const lines: string[] = [];
     for (let i = 1; i <= 5000; i++) lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString(), type: i % 3 ? 'step.started' : 'check.result', data: i % 3 ? { step: `s${i}`, index: i, kind: 'checks' } : { check: 'h', status: 'OK', reason: 'exit 0', attempts: 1, exit: 0, durationMs: 3, timedOut: false, stdout: '', stderr: '' } }));
     const dir = tempDir({ 'l.jsonl': lines.join('') });
-    const start = performance.now();
     const r = report([join(dir, 'l.jsonl')]);
-    for (const render of [renderHtml, renderPostmortem, renderCsv, renderJson]) text(render(r));
-    expect(performance.now() - start).toBeLessThan(1000);
+    // How fast is measured by the `typical` benchmark, not here.
+    expect(text(renderCsv(r)).trimEnd().split('\n')).toHaveLength(5001);
+    expect(text(renderPostmortem(r))).toContain('# Postmortem');
+    expect(JSON.parse(text(renderJson(r))).events).toHaveLength(5000);
     writeFileSync(join(dir, 'out.html'), text(renderHtml(r)));
     expect(readFileSync(join(dir, 'out.html'), 'utf8').match(/<circle class="ev /g)).toHaveLength(5000);
   });

@@ -13,9 +13,10 @@ import checks from './checks.mjs';
 import events from './events.mjs';
 import startup from './startup.mjs';
 import timeline from './timeline.mjs';
+import typical from './typical.mjs';
 import validate from './validate.mjs';
 
-const BENCHMARKS = [startup, validate, events, checks, timeline];
+const BENCHMARKS = [startup, validate, events, checks, timeline, typical];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 
