@@ -291,10 +291,9 @@ describe('withFileLock', () => {
     writer.append('incident.started', started());
     const pid = deadPid();
     writeFileSync(`${file}.lock`, String(pid));
-    const begin = Date.now();
+    // Were the lock not broken, append would wait out the lock's limit and throw.
     const event = writer.append('note', { text: 'after a crash that left its lock', action: false });
     writer.close();
-    expect(Date.now() - begin).toBeLessThan(2_000);
     expect(event.seq).toBe(2);
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect(readLog(file).events).toHaveLength(2);
