@@ -154,6 +154,25 @@ steps:
     expect(log.of('step.answered')).toEqual([{ step: 'ok', answer: 'yes' }]);
   });
 
+  it('dates a milestone by the time an input step was answered with, when it is one', async () => {
+    const rb = runbookFrom(`${HEAD}
+steps:
+  - id: impact-start
+    input: { name: impact_started_at, prompt: 'When did users start to be affected? (UTC)', default: unknown }
+    milestone: impact-started
+  - id: confirm
+    confirm: Confirmed?
+    milestone: detected
+`);
+    const given = await walk(rb, 'steps: { impact-start: "2026-11-26 03:05", confirm: yes }');
+    expect(given.of('milestone')).toEqual([
+      { milestone: 'impact-started', step: 'impact-start', at: '2026-11-26T03:05:00.000Z' },
+      { milestone: 'detected', step: 'confirm' },
+    ]);
+    const unknown = await walk(rb, 'steps: { impact-start: unknown, confirm: yes }');
+    expect(unknown.of('milestone')[0]).toEqual({ milestone: 'impact-started', step: 'impact-start' });
+  });
+
   it('refuses an input value that breaks its pattern', async () => {
     const rb = runbookFrom(`${HEAD}
 inputs:

@@ -148,6 +148,26 @@ describe('metrics', () => {
     expect(metrics.end).toMatchObject({ label: 'last event' });
     expect(metrics.severity.totals).toEqual([{ severity: 'SEV2', ms: 30 * M }]);
   });
+
+  it('date a milestone at the time the responder gave for it, when they gave one', () => {
+    const t0 = Date.parse('2026-11-26T03:20:00.000Z');
+    const at = (min: number) => new Date(t0 + min * M).toISOString();
+    const started = { runbook: { id: 'r', title: 'R', hash: 'h', file: 'r.yaml' }, severity: 'SEV2', responder: 'a', dryRun: false, host: 'h', sevVersion: '0' };
+    const dir = tempDir({
+      'l.jsonl': [
+        line({ id: '1', seq: 1, time: at(0), type: 'incident.started', data: started }),
+        // Recorded at 03:21, but the responder said users were hit from 03:05.
+        line({ id: '2', seq: 2, time: at(1), type: 'milestone', data: { milestone: 'impact-started', step: 'impact-start', at: '2026-11-26T03:05:00.000Z' } }),
+        line({ id: '3', seq: 3, time: at(2), type: 'milestone', data: { milestone: 'detected', step: 'confirm' } }),
+        line({ id: '4', seq: 4, time: at(10), type: 'milestone', data: { milestone: 'resolved', step: 'verify' } }),
+      ].join(''),
+    });
+    const { metrics } = report([join(dir, 'l.jsonl')]);
+    const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
+    expect(metrics.impactStart).toMatchObject({ label: 'impact-started (as given by the responder)', time: '2026-11-26T03:05:00.000Z', line: 2 });
+    expect(byKey['time-to-detect']!.ms).toBe(17 * M);
+    expect(byKey['time-to-resolve']!.ms).toBe(25 * M);
+  });
 });
 
 describe('formats', () => {

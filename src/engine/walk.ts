@@ -38,7 +38,7 @@ export interface WalkOptions {
 
 export type WalkOutcome = { kind: 'completed' } | { kind: 'stopped'; step: string } | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' };
 
-type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed' } | { kind: 'skip'; reason: string } | { kind: 'stop' } | { kind: 'pause' };
+type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed'; at?: string } | { kind: 'skip'; reason: string } | { kind: 'stop' } | { kind: 'pause' };
 
 /** What a reply amounts to once notes and severity changes have been recorded. */
 type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
@@ -98,7 +98,7 @@ export class Walk {
         if (end.kind === 'skip') this.emit('step.skipped', { step: step.id, reason: end.reason, next });
         else {
           if (end.result === 'done' && step.milestone && !this.state.milestones.has(step.milestone)) {
-            this.emit('milestone', { milestone: step.milestone, step: step.id });
+            this.emit('milestone', { milestone: step.milestone, step: step.id, ...(end.at ? { at: end.at } : {}) });
           }
           this.emit('step.completed', { step: step.id, result: end.result, next });
         }
@@ -285,7 +285,10 @@ export class Walk {
       }
       case 'input': {
         const value = await this.askInput({ ...step.input!, prompt: this.text(step.input!.prompt) }, view);
-        return value === undefined ? { kind: 'pause' } : done();
+        if (value === undefined) return { kind: 'pause' };
+        // An input that answers "when" (impact started at 03:12Z) dates the step's milestone.
+        const at = step.milestone && !step.input!.secret ? typedTime(value) : undefined;
+        return { ...done(), ...(at ? { at } : {}) };
       }
       case 'checks':
         return this.checksStep(step, view);
@@ -424,6 +427,14 @@ export class Walk {
       if (end !== 'retry') return end;
     }
   }
+}
+
+/** A UTC time typed by a person (2026-11-26T03:12Z, 2026-11-26 03:12:30), as RFC 3339; undefined for anything else. */
+export function typedTime(value: string): string | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?Z?$/.exec(value.trim());
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 function definedOnly<T extends Record<string, unknown>>(value: T): T {

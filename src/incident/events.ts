@@ -47,7 +47,8 @@ export interface EventData {
   'command.finished': ProcessResultData & { step: string; ok: boolean };
   announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
   note: { text: string; action: boolean; step?: string };
-  milestone: { milestone: Milestone; step?: string };
+  /** `at`: when it really happened, as the responder typed it, when that is not the moment of the event. */
+  milestone: { milestone: Milestone; step?: string; at?: string };
   'severity.changed': { from: Severity; to: Severity; step?: string; reason?: string };
 }
 

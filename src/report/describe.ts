@@ -99,7 +99,7 @@ export function describe(event: IncidentEvent): string {
     case 'note':
       return `${e.data.action ? 'action item' : 'note'}: ${oneLine(e.data.text, 200)}`;
     case 'milestone':
-      return `MILESTONE ${e.data.milestone}`;
+      return `MILESTONE ${e.data.milestone}${e.data.at ? ` (at ${e.data.at}, as given by the responder)` : ''}`;
     case 'severity.changed':
       return `severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${oneLine(e.data.reason, 80)})` : ''}`;
     default:

@@ -61,6 +61,14 @@ const point = (t: Timeline, row: Row, label: string, fallback?: string): Point =
   ...(fallback ? { fallback } : {}),
 });
 
+/** A milestone's point: at the time the responder gave for it (`at`), when they gave one, else at its event. */
+function milestonePoint(t: Timeline, row: Row, name: string): Point {
+  const at = (row.event?.data as { at?: unknown } | undefined)?.at;
+  const ms = typeof at === 'string' ? Date.parse(at) : NaN;
+  if (Number.isNaN(ms)) return point(t, row, name);
+  return { ...point(t, row, `${name} (as given by the responder)`), time: at as string, ms };
+}
+
 const DEFS: { key: Metric['key']; name: string; from: string; to: string }[] = [
   { key: 'time-to-detect', name: 'Time to detect', from: 'impact-started', to: 'detected' },
   { key: 'time-to-acknowledge', name: 'Time to acknowledge', from: 'detected', to: 'acknowledged' },
@@ -87,7 +95,7 @@ export function computeMetrics(t: Timeline): Metrics {
       if (!name) continue;
       const existing = milestones[name];
       if (existing) notes.push(`milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, not ${t.logs[row.log]!.file}:${row.line}`);
-      else milestones[name] = point(t, row, name);
+      else milestones[name] = milestonePoint(t, row, name);
     }
   }
   const incidentStart = startRow
