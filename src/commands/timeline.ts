@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { incidentDir } from '../incident/store.js';
@@ -26,12 +27,23 @@ export function reportWarnings(timeline: Timeline): void {
   for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}\n`));
 }
 
+/** The same file by path, or through a link (same device and inode). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 export function buildReport(refs: string[], options: Omit<TimelineOptions, 'format'> & { lean?: boolean }): Report {
   if (refs.length === 0) throw new UserError('give an incident id or log files', EXIT.usage, 'sev timeline <incident|log…>');
   const clock = clockFor(options.tz);
   const timeline = loadTimeline(refs, { incidentDir: incidentDir(options.incidentDir), force: options.force, lean: options.lean });
   // The log is the state of the incident: a report never overwrites one.
-  if (options.out && timeline.logs.some((l) => resolve(l.file) === resolve(options.out!))) {
+  if (options.out && timeline.logs.some((l) => sameFile(l.file, options.out!))) {
     throw new UserError(`--out ${options.out} is one of the incident logs being read; it would be overwritten`, EXIT.usage, 'Give another file name.');
   }
   return { timeline, metrics: computeMetrics(timeline), clock };

@@ -1,4 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
 
@@ -9,9 +11,26 @@ const why = (error: NodeJS.ErrnoException) =>
 
 /**
  * Writes the pieces a renderer yields in chunks of about 1 MiB, waiting when the stream is full, to a file
- * (--out) or to stdout. A reader that goes away (`sev timeline | head`) ends the output quietly.
+ * (--out) or to stdout. A reader that goes away (`sev timeline | head`) ends the output quietly. A file is
+ * written beside its place and renamed into it when complete: a failure leaves what was there before, and a
+ * link at that place is replaced, not written through.
  */
 export async function writePieces(pieces: Iterable<string>, out?: string): Promise<void> {
+  if (!out) return writeStream(pieces);
+  const partial = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeStream(pieces, partial, out);
+    renameSync(partial, out);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code) throw new UserError(`--out ${out}: ${why(error as NodeJS.ErrnoException)}`, 2);
+    throw error;
+  }
+}
+
+async function writeStream(pieces: Iterable<string>, out?: string, shownAs = out): Promise<void> {
   let stream: Writable = process.stdout;
   let failure: NodeJS.ErrnoException | undefined;
   let wake: (() => void) | undefined;
@@ -28,7 +47,7 @@ export async function writePieces(pieces: Iterable<string>, out?: string): Promi
         resolve();
       });
     });
-    if (failure) throw new UserError(`--out ${out}: ${why(failure)}`, 2);
+    if (failure) throw new UserError(`--out ${shownAs}: ${why(failure)}`, 2);
     stream = file;
   }
   stream.on('error', onError);
@@ -63,6 +82,6 @@ export async function writePieces(pieces: Iterable<string>, out?: string): Promi
   }
   if (failure) {
     if (!out && failure.code === 'EPIPE') return;
-    throw new UserError(`${out ? `--out ${out}` : 'stdout'}: ${why(failure)}`, 2);
+    throw new UserError(`${out ? `--out ${shownAs}` : 'stdout'}: ${why(failure)}`, 2);
   }
 }

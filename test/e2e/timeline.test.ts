@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -205,5 +205,25 @@ describe('sev timeline: output', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is one of the incident logs being read; it would be overwritten/);
     expect(readFileSync(FILES[0]!, 'utf8')).toBe(before);
+  });
+
+  it('never writes through a link to a log, and replaces an output file only when the new one is complete', () => {
+    const dir = tempDir();
+    const log = join(dir, 'incident.jsonl');
+    copyFileSync(join(ROOT, FILES[0]!), log);
+    const before = readFileSync(log, 'utf8');
+    symlinkSync(log, join(dir, 'soft.txt'));
+    linkSync(log, join(dir, 'hard.txt'));
+    for (const name of ['soft.txt', 'hard.txt']) {
+      const r = sev(['timeline', log, '--out', join(dir, name)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is one of the incident logs being read/);
+    }
+    expect(readFileSync(log, 'utf8')).toBe(before);
+    // A draft written earlier is replaced whole, and no partial file is left beside it.
+    writeFileSync(join(dir, 'pm.md'), 'edited draft');
+    expect(sev(['postmortem', log, '--out', join(dir, 'pm.md')]).code).toBe(0);
+    expect(readFileSync(join(dir, 'pm.md'), 'utf8')).toMatch(/^# Postmortem/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
