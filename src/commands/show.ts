@@ -3,6 +3,7 @@ import stringWidth from 'string-width';
 import { loadRunbook } from '../runbook/catalog.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
+import { firstLineOf, fitWidth } from '../ui/render.js';
 
 export interface ShowOptions {
   runbooks: string;
@@ -31,15 +32,9 @@ function action(a: Action): string {
 }
 
 function firstLine(text: string, width = 100): string {
-  const line = text.trim().split('\n')[0]!.trim();
-  const more = text.trim().includes('\n');
-  if (stringWidth(line) <= width) return more ? `${line} …` : line;
-  let cut = '';
-  for (const ch of line) {
-    if (stringWidth(cut + ch) > width - 1) break;
-    cut += ch;
-  }
-  return `${cut}…`;
+  const line = firstLineOf(text);
+  const fitted = fitWidth(line, width);
+  return fitted === line && text.trim().includes('\n') ? `${line} …` : fitted;
 }
 
 function pad(text: string, width: number): string {

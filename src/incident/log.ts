@@ -20,22 +20,27 @@ function readTail(fd: number, size: number): Tail {
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);
   const torn = last[0] !== 0x0a;
-  // Read backwards until a whole line that parses as an event gives the last sequence number.
+  // Read backwards until a whole line that parses as an event gives the last sequence number. The pieces
+  // of a line longer than a chunk are kept apart and joined once, when its start is found.
   let end = size;
-  let carry = Buffer.alloc(0);
+  let pieces: Buffer[] = [];
   while (end > 0) {
     const start = Math.max(0, end - CHUNK);
     const chunk = Buffer.alloc(end - start);
     readSync(fd, chunk, 0, chunk.length, start);
-    carry = Buffer.concat([chunk, carry]);
-    end = start;
-    const lines = carry.toString('utf8').split('\n');
-    // The first piece may be the cut-off end of an earlier line unless we reached the start of the file.
-    const whole = end === 0 ? lines : lines.slice(1);
-    for (let i = whole.length - 1; i >= 0; i--) {
-      const seq = seqOf(whole[i]!);
+    let stop = chunk.length;
+    for (let nl = chunk.lastIndexOf(0x0a, stop - 1); ; nl = chunk.lastIndexOf(0x0a, stop - 1)) {
+      // The line after this newline (or from the start of the file) is whole once its start is known.
+      if (nl < 0 && start > 0) break;
+      const line = Buffer.concat([chunk.subarray(nl + 1, stop), ...pieces]);
+      pieces = [];
+      const seq = seqOf(line.toString('utf8'));
       if (seq !== undefined) return { seq, torn };
+      if (nl < 0) return { seq: 0, torn };
+      stop = nl;
     }
+    pieces = [chunk.subarray(0, stop), ...pieces];
+    end = start;
   }
   return { seq: 0, torn };
 }

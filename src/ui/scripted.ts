@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, ProcessResultData } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
 import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
+import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/walk.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
 import { announcementBox, checkTable, commandBox, commandResult, stepHeader } from './render.js';
@@ -75,7 +76,7 @@ export class ScriptedResponder implements Responder {
   }
 
   /** The entry for a question of a step: its note/skip/pause first, then its answer. */
-  private async step<T>(view: StepView, what: string, parse: (answer: string) => T | undefined, fallback: () => Promise<Reply<T>>, byDefault?: T, shown?: string): Promise<Reply<T>> {
+  private async step<T>(view: StepView, what: string, parse: (answer: string) => T | undefined, fallback: () => Promise<Reply<T>>, byDefault?: T, shown?: string, secret = false): Promise<Reply<T>> {
     const entry = this.take(view.step.id);
     const extra = this.extra<T>(view.step.id, entry);
     if (extra) {
@@ -87,7 +88,7 @@ export class ScriptedResponder implements Responder {
       const value = parse(entry.answer);
       if (value === undefined) throw new MissingAnswer(`step "${view.step.id}": "${entry.answer}" does not answer ${what}`);
       if (shown) this.say(shown);
-      this.say(this.options.color.dim(`  → ${entry.answer} (from the answers file)`));
+      this.say(this.options.color.dim(`  → ${secret ? MASK : entry.answer} (from the answers file)`));
       return { kind: 'answer', value };
     }
     if (shown && !this.options.fallback) this.say(shown);
@@ -106,7 +107,7 @@ export class ScriptedResponder implements Responder {
     if (def.stepId) {
       const view = { step: { id: def.stepId } } as StepView;
       const fallback = () => this.options.fallback!.input(def);
-      return this.step(view, `the input "${def.name}"`, (a) => a, fallback, this.defaults ? def.default : undefined, `  ? ${def.prompt}`);
+      return this.step(view, `the input "${def.name}"`, (a) => a, fallback, this.defaults ? def.default : undefined, `  ? ${def.prompt}`, def.secret);
     }
     if (this.defaults && def.default !== undefined) return { kind: 'answer', value: def.default };
     if (this.options.fallback) return this.options.fallback.input(def);
