@@ -511,3 +511,29 @@ describe('findIncident', () => {
     expect(() => findIncident(join(dir, 'absent'), 'k3f9')).toThrow(/no incident "k3f9"/);
   });
 });
+
+describe('events of a known type with malformed data', () => {
+  it('are reported as damaged and left out, so no reader trips over them', () => {
+    const base = { v: 1, seq: 1, time: '2026-11-26T03:00:00.000Z', incident: 'I', actor: 'a' };
+    const lines = [
+      { ...base, id: '1', type: 'severity.changed', data: { from: 'SEV3', to: { level: 1 } } },
+      { ...base, id: '2', seq: 2, type: 'announcement', data: { audience: 5, message: null } },
+      { ...base, id: '3', seq: 3, type: 'incident.started', data: { runbook: 'r', severity: 'SEV2', responder: 'a' } },
+      { ...base, id: '4', seq: 4, type: 'note', data: { text: 'fine', action: false } },
+    ];
+    const read = parseLog('l.jsonl', lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    expect(read.events.map((e) => e.id)).toEqual(['4']);
+    expect(read.problems.map((p) => [p.line, p.kind, p.message])).toEqual([
+      [1, 'damaged-line', 'this severity.changed event is malformed (data.to is not a string); it is ignored'],
+      [2, 'damaged-line', 'this announcement event is malformed (data.audience is not a string); it is ignored'],
+      [3, 'damaged-line', 'this incident.started event is malformed (data.runbook is not an object); it is ignored'],
+    ]);
+  });
+
+  it('an incident directory that is a file is a usage error, not a crash', () => {
+    const dir = tempDir({ 'afile': 'x' });
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'sev.js'), 'status', '--incident-dir', join(dir, 'afile')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^sev: incident directory .*afile is a file, not a directory$/m);
+  });
+});

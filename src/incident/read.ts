@@ -32,6 +32,50 @@ export function isEvent(value: unknown): value is IncidentEvent {
   );
 }
 
+/**
+ * Fields of known event types that readers rely on, and the type each must have. An event whose data breaks
+ * this is damaged (written by something else, or edited by hand): it is reported, not used.
+ */
+const DATA_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'>> = {
+  'incident.started': { runbook: 'object', severity: 'string', responder: 'string' },
+  'incident.joined': { runbook: 'object', severity: 'string', responder: 'string' },
+  'incident.paused': { step: 'string' },
+  'incident.resumed': { step: 'string' },
+  'incident.closed': { outcome: 'string' },
+  'input.set': { name: 'string' },
+  'step.started': { step: 'string' },
+  'step.answered': { step: 'string', answer: 'string' },
+  'step.completed': { step: 'string', next: 'string' },
+  'step.skipped': { step: 'string', reason: 'string', next: 'string' },
+  'check.result': { check: 'string', status: 'string' },
+  'wait.finished': { check: 'string' },
+  'command.started': { step: 'string', command: 'string' },
+  'command.finished': { step: 'string', ok: 'boolean' },
+  announcement: { audience: 'string', message: 'string' },
+  note: { text: 'string' },
+  milestone: { milestone: 'string' },
+  'severity.changed': { from: 'string', to: 'string' },
+};
+const OPTIONAL_STRINGS = ['step', 'title', 'channel', 'subject', 'reason', 'value', 'at', 'stdout', 'stderr', 'version', 'id', 'file', 'hash', 'host'];
+
+/** Why a known event's data cannot be used, or undefined when it can. */
+function badData(event: IncidentEvent): string | undefined {
+  const data = event.data as Record<string, unknown>;
+  for (const [field, type] of Object.entries(DATA_FIELDS[event.type] ?? {})) {
+    const value = data[field];
+    if (typeof value !== type || value === null) return `data.${field} is not ${type === 'object' ? 'an' : 'a'} ${type}`;
+  }
+  const runbook = data.runbook as Record<string, unknown> | undefined;
+  for (const [where, record] of [['data', data], ['data.runbook', runbook]] as const) {
+    if (!record) continue;
+    for (const field of OPTIONAL_STRINGS) {
+      if (record[field] !== undefined && typeof record[field] !== 'string') return `${where}.${field} is not a string`;
+    }
+  }
+  if (runbook && typeof runbook.id !== 'string') return 'data.runbook.id is not a string';
+  return undefined;
+}
+
 /** One line of a log: its event, or the problem that keeps it from being one. */
 export function parseLine(raw: string, line: number, last: boolean): IncidentEvent | LogProblem {
   let value: unknown;
@@ -40,7 +84,11 @@ export function parseLine(raw: string, line: number, last: boolean): IncidentEve
   } catch {
     value = undefined;
   }
-  if (isEvent(value)) return value;
+  if (isEvent(value)) {
+    const bad = badData(value);
+    if (!bad) return value;
+    return { line, kind: 'damaged-line', message: `this ${value.type} event is malformed (${bad}); it is ignored` };
+  }
   return last
     ? { line, kind: 'torn-line', message: 'the last line is incomplete (the writer stopped in the middle of it); it is ignored' }
     : { line, kind: 'damaged-line', message: 'this line is not a complete event; it is ignored' };

@@ -42,6 +42,7 @@ export interface IncidentLogs {
 
 function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, 2, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
   return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
     .sort()
