@@ -173,6 +173,23 @@ steps:
     expect(unknown.of('milestone')[0]).toEqual({ milestone: 'impact-started', step: 'impact-start' });
   });
 
+  it('shows terminal control sequences in runbook texts as visible escapes, never raw', async () => {
+    const rb = runbookFrom(`${HEAD}
+steps:
+  - id: s
+    title: "Clear\\e[2J"
+    instructions: "Look\\u001b]0;pwned\\u0007 here\\nthen go on"
+`);
+    let shown = '';
+    const out = new Writable({ write: (chunk, _e, done) => ((shown += String(chunk)), done()) });
+    const log = memoryLog();
+    const responder = new ScriptedResponder({ answers: answersFile('steps: { s: done }'), yes: false, out, color: new Chalk({ level: 0 }) });
+    await new Walk({ runbook: rb, state: replay(log.events), sink: log.sink, responder }).run();
+    expect(shown).not.toMatch(/\u001b/);
+    expect(shown).toContain('Clear\\x1b[2J');
+    expect(shown).toContain('Look\\x1b]0;pwned\\x07 here\n');
+  });
+
   it('refuses an input value that breaks its pattern', async () => {
     const rb = runbookFrom(`${HEAD}
 inputs:

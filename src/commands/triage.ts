@@ -38,7 +38,13 @@ function readTriageAnswers(file: string, matrix: TriageMatrix): TriageAnswers {
   }
   if (doc.contents === null) return {};
   if (!isMap(doc.contents)) throw new UserError(`${file}:1:1: expected a mapping of question id to answer`, EXIT.usage);
-  const value = doc.toJS() as Record<string, unknown>;
+  let value: Record<string, unknown>;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (error) {
+    // An alias bomb, or an alias with no anchor: bad input, not a bug.
+    throw new UserError(`${file}: ${(error as Error).message.split('\n')[0]}`, EXIT.usage);
+  }
   const answers: TriageAnswers = {};
   for (const pair of doc.contents.items) {
     const key = String((pair.key as { value?: unknown } | null)?.value);

@@ -75,6 +75,11 @@ export function span(d: Diagnostic): Span {
  */
 const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
+/** Text of several lines safe to print on a terminal: line breaks and tabs are kept, other controls made visible. */
+export function printableText(s: string): string {
+  return s.split('\n').map(printable).join('\n');
+}
+
 /** Text safe to print on a terminal, one line: such characters become visible escapes like \x1b or \u202e. */
 export function printable(s: string): string {
   return s.replace(UNPRINTABLE, (ch) => {

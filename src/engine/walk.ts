@@ -1,3 +1,4 @@
+import { printableText } from '../diagnostics/report.js';
 import { UserError } from '../errors.js';
 import type { CheckResultData, EventData, EventType, IncidentEvent } from '../incident/events.js';
 import { apply, type IncidentState } from '../incident/replay.js';
@@ -217,9 +218,9 @@ export class Walk {
     };
   }
 
-  /** Fills templates of a text for people: secrets are masked. */
+  /** Fills templates of a text for people: secrets are masked, terminal control sequences made visible. */
   private text(template: string): string {
-    return this.mask(renderTemplate(template, this.values(true)));
+    return printableText(this.mask(renderTemplate(template, this.values(true))));
   }
 
   private values(forDisplay: boolean): Record<string, string | undefined> {

@@ -4,6 +4,7 @@ import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, R
 import { Interrupted } from '../engine/process.js';
 import type { CheckResultData, ProcessResultData } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
+import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
 import { announcementBox, checkTable, clock, commandBox, commandResult, stepHeader } from './render.js';
 
@@ -92,7 +93,7 @@ export class InteractiveResponder implements Responder {
 
   async input(def: InputDef, problem?: string): Promise<Reply<string>> {
     if (problem) this.say(this.c.red(`  ${problem}`));
-    const message = def.prompt + (def.description ? this.c.dim(` (${def.description})`) : '');
+    const message = printable(def.prompt) + (def.description ? this.c.dim(` (${printable(def.description)})`) : '');
     if (def.choices?.length) return this.ask(message, def.choices.map((ch) => ({ name: ch, value: ch })), false);
     if (def.secret) {
       const value = await this.prompt(() => password({ message, mask: '•' }, this.context));

@@ -4,7 +4,7 @@ import stringWidth from 'string-width';
 import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
 import type { AnnouncementView, StepView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';
-import { printable } from '../diagnostics/report.js';
+import { printable, printableText } from '../diagnostics/report.js';
 
 /** Elapsed time as a clock: 4:07 or 1:02:33. */
 export function clock(ms: number): string {
@@ -50,7 +50,7 @@ const indent = (text: string, prefix = '  ') => text.replace(/^/gm, prefix);
 /** Where the responder is: step, severity, elapsed time and incident, before every step. */
 export function stepHeader(view: StepView, c: ChalkInstance): string {
   const { step } = view;
-  const title = step.title ? ` — ${step.title}` : '';
+  const title = step.title ? ` — ${printable(step.title)}` : '';
   const status = `${severityColor(view.severity, c)} · ${clock(view.elapsedMs)} elapsed · ${view.incident}${view.dryRun ? ' · DRY RUN' : ''}`;
   const lines = [``, c.bold(`Step ${view.number}/${view.total} · ${step.id}${title}`), c.dim(status)];
   if (view.instructions) lines.push('', indent(view.instructions.trimEnd()));
@@ -100,7 +100,7 @@ export function checkTable(results: CheckResultData[], c: ChalkInstance): string
 }
 
 export function commandBox(command: string, c: ChalkInstance): string {
-  return `${c.bold('This command will run:')}\n${indent(command, `  ${c.bold('$')} `)}`;
+  return `${c.bold('This command will run:')}\n${indent(printableText(command), `  ${c.bold('$')} `)}`;
 }
 
 export function commandResult(result: ProcessResultData & { ok: boolean; reason?: string }, c: ChalkInstance): string {
