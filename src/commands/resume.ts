@@ -6,7 +6,7 @@ import { InvalidRunbookError, loadRunbook } from '../runbook/catalog.js';
 import { lintFile } from '../runbook/lint.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
-import { loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
+import { checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
 import { reportProblems } from './status.js';
 
 export interface ResumeOptions extends WalkCliOptions {
@@ -55,6 +55,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
     );
   }
   presets(runbook, options.set);
+  checkAnswers(runbook, answers);
   const writer = LogWriter.open(log.file, incident.id, responder);
   const step = state.step ?? runbook.steps[0]?.id ?? 'end';
   writer.append('incident.resumed', { step, runbookChanged: changed });

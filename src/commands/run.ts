@@ -6,7 +6,7 @@ import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/stor
 import { listCatalog, loadRunbook } from '../runbook/catalog.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
-import { canPrompt, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
+import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
 import { VERSION } from '../version.js';
 
 export interface RunOptions extends WalkCliOptions {
@@ -44,6 +44,7 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
   presets(runbook, options.set);
+  checkAnswers(runbook, answers);
 
   const dir = incidentDir(options.incidentDir);
   ensureDir(dir);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { isKnown, LOG_VERSION, type IncidentEvent } from './events.js';
 
@@ -136,6 +136,9 @@ export function parseLog(file: string, text: string): LogRead {
 export function readLog(file: string): LogRead {
   let text: string;
   try {
+    // Looked at before reading: a FIFO would wait for a writer, and a device may never end.
+    const stat = statSync(file);
+    if (!stat.isFile() && !stat.isDirectory()) throw new Error('not a regular file, not an incident log');
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

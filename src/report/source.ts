@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { IncidentEvent } from '../incident/events.js';
 import { eventNotes, parseLine, type LogProblem, type LogRead } from '../incident/read.js';
@@ -95,12 +95,11 @@ const CHUNK = 1 << 22;
 
 function openLog(file: string): number {
   try {
-    const fd = openSync(file, 'r');
-    if (fstatSync(fd).isDirectory()) {
-      closeSync(fd);
-      throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    }
-    return fd;
+    // Looked at before opening: opening a FIFO would wait for a writer, and a device may never end.
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw new Error('not a regular file, not an incident log');
+    return openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : code === 'EACCES' ? 'permission denied' : (error as Error).message;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
@@ -109,6 +109,9 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
 export async function lintFile(file: string): Promise<LintResult> {
   let bytes: Uint8Array;
   try {
+    // Looked at before reading: a FIFO would wait for a writer, and a device like /dev/zero never ends.
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new Error('not a regular file');
     bytes = await readFile(file);
   } catch (error) {
     throw ioError(file, error);

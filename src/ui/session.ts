@@ -50,6 +50,22 @@ export function presets(runbook: Runbook, sets: string[] | undefined): Record<st
   return values;
 }
 
+/**
+ * An answers file names inputs and steps of the runbook: a name it does not have is a typo that would only
+ * show later as a missing answer, so it is refused before anything starts.
+ */
+export function checkAnswers(runbook: Runbook, answers: Answers | undefined): void {
+  if (!answers) return;
+  const unknown = (kind: string, name: string, names: string[]) => {
+    const guess = closest(name, names);
+    return new UserError(`${answers.file}: the runbook ${runbook.id} has no ${kind} "${name}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
+  };
+  const inputs = runbook.inputs.map((i) => i.name);
+  for (const name of Object.keys(answers.inputs)) if (!inputs.includes(name)) throw unknown('input', name, inputs);
+  const steps = runbook.steps.map((st) => st.id);
+  for (const id of answers.steps.keys()) if (!steps.includes(id)) throw unknown('step', id, steps);
+}
+
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 };
 
 /**

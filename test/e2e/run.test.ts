@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -185,6 +185,27 @@ steps:
     const unknown = workspace('stepz: {}\n');
     const r2 = unknown.run(['run', DRILL, '--answers', unknown.answers]);
     expect(r2.stderr).toMatch(/answers\.yaml:1:1: unknown key "stepz"/);
+  });
+
+  it('refuses an answers file that names a step or input the runbook does not have, before any incident starts', () => {
+    const w = workspace('inputs: { token: t }\nsteps: { wher: /tmp/x }\n');
+    const r = w.run(['run', DRILL, '--answers', w.answers]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/answers\.yaml: the runbook drill has no step "wher": did you mean "where"\?/);
+    expect(existsSync(w.incidents)).toBe(false);
+    const input = workspace('inputs: { tokn: t }\n');
+    expect(input.run(['run', DRILL, '--answers', input.answers]).stderr).toMatch(/has no input "tokn": did you mean "token"\?/);
+  });
+
+  it('refuses what is not a regular file instead of waiting on it: a FIFO, a device', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'rb.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const args of [['validate', fifo], ['show', fifo], ['validate', '/dev/zero'], ['timeline', '/dev/zero']]) {
+      const r = sev(args, { timeout: 10_000 });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/: not a regular file/);
+    }
   });
 
   it('refuses a runbook with errors, printing the diagnostics sev validate prints', () => {
