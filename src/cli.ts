@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, UserError } from './errors.js';
 import { VERSION } from './version.js';
@@ -11,6 +12,14 @@ function program(): Command {
     .showHelpAfterError('(run sev --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
     .exitOverride();
+
+  // The default ./runbooks may well be missing; a directory someone named must exist.
+  cli.hook('preAction', (root) => {
+    const dir = root.opts().runbooks as string;
+    if (root.getOptionValueSource('runbooks') === 'cli' && !(existsSync(dir) && statSync(dir).isDirectory())) {
+      throw new UserError(`--runbooks ${dir}: no such directory`, EXIT.usage);
+    }
+  });
 
   cli
     .command('validate')

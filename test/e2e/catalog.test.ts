@@ -21,6 +21,13 @@ describe('sev list', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('refuses a --runbooks directory that does not exist, but not a missing default ./runbooks', () => {
+    const r = sev(['list', '--runbooks', join(tempDir(), 'nope')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sev: --runbooks .*nope: no such directory$/m);
+    expect(sev(['list', '--json'], { cwd: tempDir() }).code).toBe(0);
+  });
+
   it('prints a table with a row per runbook', () => {
     const dir = tempDir({ 'team/a.yaml': withId('alpha-outage', 'Alpha outage') });
     const r = sev(['--runbooks', join(dir, 'team'), 'list'], { cwd: dir });
