@@ -1,7 +1,7 @@
 import { formatDiagnostics, totals, type Format } from '../diagnostics/index.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import { findRunbookFiles } from '../runbook/files.js';
-import { lintFiles } from '../runbook/lint.js';
+import { checkFiles } from '../runbook/lint.js';
 import { useColor, write } from '../ui/output.js';
 import { VERSION } from '../version.js';
 
@@ -16,8 +16,7 @@ export async function validateCommand(paths: string[], options: ValidateOptions)
   const strict = Boolean(options.strict);
   const files = await findRunbookFiles(paths);
   if (files.length === 0) throw new UserError(`no runbook files (*.yaml, *.yml) found in ${paths.join(', ')}`);
-  const results = await lintFiles(files);
-  const reports = results.map((r) => ({ file: r.file, lines: r.diagnostics.length ? r.source?.lines : undefined, diagnostics: r.diagnostics }));
-  write(formatDiagnostics(format, reports, { strict, quiet: options.quiet, color: useColor(), version: VERSION }));
+  const reports = checkFiles(files);
+  write(await formatDiagnostics(format, reports, { strict, quiet: options.quiet, color: useColor(), version: VERSION }));
   if (totals(reports, strict).failures > 0) throw new ExitCode(EXIT.findings);
 }

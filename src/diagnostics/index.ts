@@ -1,24 +1,20 @@
-import { formatGithub } from './format-github.js';
-import { formatJson } from './format-json.js';
-import { formatJunit } from './format-junit.js';
-import { formatSarif } from './format-sarif.js';
-import { formatText } from './format-text.js';
 import type { FileReport, FormatOptions } from './report.js';
 
 export type Format = 'text' | 'json' | 'github' | 'sarif' | 'junit';
 export { totals, type FileReport } from './report.js';
 
-export function formatDiagnostics(format: Format, reports: FileReport[], options: FormatOptions & { version: string }): string {
+/** Renders the reports in one format; only that format's module is loaded (the text one pulls in chalk and string-width). */
+export async function formatDiagnostics(format: Format, reports: FileReport[], options: FormatOptions & { version: string }): Promise<string> {
   switch (format) {
     case 'json':
-      return formatJson(reports, options);
+      return (await import('./format-json.js')).formatJson(reports, options);
     case 'github':
-      return formatGithub(reports, options);
+      return (await import('./format-github.js')).formatGithub(reports, options);
     case 'sarif':
-      return formatSarif(reports, options);
+      return (await import('./format-sarif.js')).formatSarif(reports, options);
     case 'junit':
-      return formatJunit(reports, options);
+      return (await import('./format-junit.js')).formatJunit(reports, options);
     case 'text':
-      return formatText(reports, options);
+      return (await import('./format-text.js')).formatText(reports, options);
   }
 }

@@ -168,6 +168,8 @@ function step(v: Obj, index: number): Step {
   const path: Path = ['steps', index];
   const id = str(v.id) ?? `#${index + 1}`;
   const kind = ACTION_KINDS.find((k) => v[k] !== undefined) ?? 'instructions';
+  // Every step has every field, set or undefined, so that all steps share one shape: the rules read
+  // thousands of them, and property reads on objects of one shape are much faster.
   const s: Step = {
     id,
     index,
@@ -176,7 +178,14 @@ function step(v: Obj, index: number): Step {
     instructions: str(v.instructions),
     milestone: MILESTONES.find((m) => m === v.milestone),
     next: str(v.next),
-    onFail: action(v.on_fail, [...path, 'on_fail']),
+    confirm: undefined,
+    choice: undefined,
+    input: undefined,
+    checks: undefined,
+    wait: undefined,
+    command: undefined,
+    announce: undefined,
+    onFail: action(v.on_fail, ['steps', index, 'on_fail']),
     path,
   };
   if (typeof v.confirm === 'string') s.confirm = { question: v.confirm, onNo: { kind: 'ask', path: [...path, 'confirm'] } };
@@ -184,19 +193,18 @@ function step(v: Obj, index: number): Step {
     s.confirm = { question: str(v.confirm.question) ?? '', onNo: action(v.confirm.on_no, [...path, 'confirm', 'on_no']) };
   }
   if (isObj(v.choice)) {
-    s.choice = {
-      question: str(v.choice.question) ?? '',
-      options: list(v.choice.options)
-        .map((o, i) => ({ o, i }))
-        .filter((x): x is { o: Obj; i: number } => isObj(x.o))
-        .map(({ o, i }) => ({
-          label: str(o.label) ?? '',
-          value: scalar(o.value) ?? str(o.label) ?? '',
-          goto: str(o.goto),
-          severity: SEVERITY_SET.has(o.severity as Severity) ? (o.severity as Severity) : undefined,
-          path: [...path, 'choice', 'options', i],
-        })),
-    };
+    const options: ChoiceOption[] = [];
+    list(v.choice.options).forEach((o, i) => {
+      if (!isObj(o)) return;
+      options.push({
+        label: str(o.label) ?? '',
+        value: scalar(o.value) ?? str(o.label) ?? '',
+        goto: str(o.goto),
+        severity: SEVERITY_SET.has(o.severity as Severity) ? (o.severity as Severity) : undefined,
+        path: ['steps', index, 'choice', 'options', i],
+      });
+    });
+    s.choice = { question: str(v.choice.question) ?? '', options };
   }
   if (isObj(v.input) && typeof v.input.name === 'string') s.input = input(v.input.name, v.input, [...path, 'input'], id);
   if (Array.isArray(v.checks)) s.checks = strings(v.checks);
@@ -233,11 +241,14 @@ function step(v: Obj, index: number): Step {
 
 const SEVERITY_SET = new Set<Severity>(SEVERITIES);
 
-export function buildRunbook(value: unknown, file: string, hash: string): Runbook {
+/** `source.hash` is read only when someone asks for the runbook's hash: validating never does. */
+export function buildRunbook(value: unknown, source: { readonly file: string; readonly hash: string }): Runbook {
   const v = isObj(value) ? value : {};
   return {
-    file,
-    hash,
+    file: source.file,
+    get hash() {
+      return source.hash;
+    },
     id: str(v.id) ?? '',
     title: str(v.title) ?? '',
     version: scalar(v.version),
@@ -256,26 +267,37 @@ export function buildRunbook(value: unknown, file: string, hash: string): Runboo
     checks: entries(v.checks)
       .filter((e): e is [string, Obj] => isObj(e[1]))
       .map(([name, def]) => check(name, def, ['checks', name])),
-    steps: list(v.steps)
-      .map((s, i) => ({ s, i }))
-      .filter((x): x is { s: Obj; i: number } => isObj(x.s))
-      .map(({ s, i }) => step(s, i)),
+    steps: list(v.steps).flatMap((s, i) => (isObj(s) ? [step(s, i)] : [])),
   };
 }
 
-/** Every input a runbook defines: those asked at the start and those asked by steps. */
-export function allInputs(runbook: Runbook): InputDef[] {
-  return [...runbook.inputs, ...runbook.steps.flatMap((s) => (s.input ? [s.input] : []))];
+/** Facts that several rules need, computed once per runbook. */
+interface Derived {
+  inputs: InputDef[];
+  successors: string[][];
+}
+const derivedCache = new WeakMap<Runbook, Derived>();
+
+function derived(runbook: Runbook): Derived {
+  let d = derivedCache.get(runbook);
+  if (!d) {
+    const inputs = [...runbook.inputs];
+    for (const s of runbook.steps) if (s.input) inputs.push(s.input);
+    d = { inputs, successors: runbook.steps.map((s) => computeSuccessors(runbook, s)) };
+    derivedCache.set(runbook, d);
+  }
+  return d;
 }
 
-/** Several rules walk the same graph: each step's successors are computed once. */
-const successorCache = new WeakMap<Step, string[]>();
+/** Every input a runbook defines: those asked at the start and those asked by steps. */
+export function allInputs(runbook: Runbook): readonly InputDef[] {
+  return derived(runbook).inputs;
+}
 
 /** Where a step can go next; END stands for the end of the run (including a stop). */
-export function successors(runbook: Runbook, step: Step): string[] {
-  let out = successorCache.get(step);
-  if (!out) successorCache.set(step, (out = computeSuccessors(runbook, step)));
-  return out;
+export function successors(runbook: Runbook, step: Step): readonly string[] {
+  const position = runbook.steps[step.index] === step ? step.index : runbook.steps.indexOf(step);
+  return derived(runbook).successors[position] ?? computeSuccessors(runbook, step);
 }
 
 function computeSuccessors(runbook: Runbook, step: Step): string[] {

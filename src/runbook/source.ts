@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Node, type Pair } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Document, LineCounter, Node, Pair } from 'yaml';
 import type { Diagnostic, Position } from './diagnostic.js';
 
 export type Path = readonly (string | number)[];
+
+/**
+ * The positional YAML parser, loaded on first use: a clean runbook never needs it (the quick path
+ * parses it), and loading it is a good part of what validating a few files costs.
+ */
+let yamlLib: typeof import('yaml') | undefined;
+const require = createRequire(import.meta.url);
+const yaml = (): typeof import('yaml') => (yamlLib ??= require('yaml') as typeof import('yaml'));
 
 /** Larger files are refused before parsing: no runbook is that big, and parsing one costs memory. */
 export const MAX_RUNBOOK_BYTES = 2 * 1024 * 1024;
@@ -11,9 +20,9 @@ export const MAX_ALIAS_COUNT = 100;
 
 /** The text of a runbook file, its parsed YAML document and a way back from any path to a position. */
 export class RunbookSource {
-  readonly lineCounter = new LineCounter();
-  readonly hash: string;
+  private counter?: LineCounter;
   private splitLines?: string[];
+  private digest?: string;
   doc?: Document.Parsed;
   value?: unknown;
   /** Set when the value came from the quick parse: the positional document is parsed on first use. */
@@ -22,9 +31,19 @@ export class RunbookSource {
   constructor(
     readonly file: string,
     readonly text: string,
-    bytes: Uint8Array,
-  ) {
-    this.hash = createHash('sha256').update(bytes).digest('hex');
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  /** SHA-256 of the file's bytes, which the incident log records; computed on first use (validate never needs it). */
+  get hash(): string {
+    this.digest ??= createHash('sha256').update(this.bytes).digest('hex');
+    return this.digest;
+  }
+
+  /** Where each line starts, filled in by the positional parse. */
+  get lineCounter(): LineCounter {
+    this.counter ??= new (yaml().LineCounter)();
+    return this.counter;
   }
 
   /** The lines of the file, for excerpts and suppression comments; split on first use. */
@@ -48,13 +67,14 @@ export class RunbookSource {
   /** Position of the value (or of its key) at a path like ['steps', 2, 'next']. Falls back to the nearest ancestor. */
   locate(path: Path, part: 'key' | 'value' = 'value'): Position {
     if (!this.doc && this.lazy) {
-      this.doc = parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0] as Document.Parsed | undefined;
+      this.doc = yaml().parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0] as Document.Parsed | undefined;
       this.lazy = false;
     }
     if (!this.doc) return { line: 1, col: 1 };
     let node: unknown = this.doc.contents;
     let pair: Pair | undefined;
     let best: Position = this.range((node as Node | null)?.range);
+    const { isMap, isPair, isScalar, isSeq } = yaml();
     for (const segment of path) {
       pair = undefined;
       if (isMap(node)) {
@@ -103,7 +123,7 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   if (text.trim() === '') return { source, diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')] };
 
   const diagnostics: Diagnostic[] = [];
-  const docs = parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const docs = yaml().parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
   if (!doc) return { source, diagnostics: [diag(file, 'empty-file', 'file has no YAML document')] };
@@ -142,12 +162,14 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
 
 /** A document with no content at all (just --- or ...) holds an empty null scalar, or nothing. */
 function isEmptyNode(node: unknown): boolean {
+  const { isScalar } = yaml();
   return node === null || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1]);
 }
 
 /** The range of the opening quote of the quoted string that ends where a closing quote is missing. */
 function openingQuote(doc: Document.Parsed, at: number): [number, number] | undefined {
   let found: [number, number] | undefined;
+  const { visit } = yaml();
   visit(doc, {
     Scalar(_key, node) {
       const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
@@ -163,6 +185,7 @@ function openingQuote(doc: Document.Parsed, at: number): [number, number] | unde
 function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
   const anchors = new Set<string>();
   let found: Alias | undefined;
+  const { isAlias, visit } = yaml();
   visit(doc, {
     Node(_key, node) {
       if (isAlias(node)) {

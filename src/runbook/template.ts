@@ -20,26 +20,38 @@ export interface TemplateRef {
 }
 
 export interface TemplateScan {
-  refs: TemplateRef[];
-  errors: { offset: number; message: string }[];
+  readonly refs: readonly TemplateRef[];
+  readonly errors: readonly { offset: number; message: string }[];
 }
 
 const TAG = /\{\{([^{}]*)\}\}/g;
 const NAME = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?$/;
 
+/** What most texts hold: shared, so that scanning them allocates nothing. */
+const NOTHING: TemplateScan = Object.freeze({ refs: Object.freeze([]), errors: Object.freeze([]) });
+
 export function scanTemplate(text: string): TemplateScan {
-  if (!text.includes('{{')) return { refs: [], errors: [] };
+  if (!text.includes('{{')) return NOTHING;
   const refs: TemplateRef[] = [];
-  const errors: TemplateScan['errors'] = [];
+  const errors: { offset: number; message: string }[] = [];
+  // The first "{{" outside every complete tag is unclosed: looked for in the gaps between tags.
+  let unclosed = -1;
+  let gap = 0;
   for (const m of text.matchAll(TAG)) {
     const name = m[1]!.trim();
     if (NAME.test(name)) refs.push({ name, offset: m.index! });
     else errors.push({ offset: m.index!, message: `"{{${m[1]}}}" is not a valid reference: use {{ input_name }} or {{ incident.id }}` });
+    if (unclosed < 0) unclosed = openingIn(text, gap, m.index!);
+    gap = m.index! + m[0].length;
   }
-  const stripped = text.replace(TAG, (m) => ' '.repeat(m.length));
-  const open = stripped.indexOf('{{');
-  if (open >= 0) errors.push({ offset: open, message: 'unclosed "{{": close it with "}}"' });
+  if (unclosed < 0) unclosed = openingIn(text, gap, text.length);
+  if (unclosed >= 0) errors.push({ offset: unclosed, message: 'unclosed "{{": close it with "}}"' });
   return { refs, errors };
+}
+
+function openingIn(text: string, from: number, to: number): number {
+  const at = text.indexOf('{{', from);
+  return at >= 0 && at + 2 <= to ? at : -1;
 }
 
 /** Replaces every reference with its value; unknown names render as a visible placeholder. */

@@ -14,46 +14,60 @@ interface Text {
 /** Several rules read the texts of one runbook: they are gathered and scanned once. */
 const cache = new WeakMap<Runbook, Text[]>();
 
-/** Every templated text of a runbook, with where it sits and its template references. */
+/** Every text of a runbook that holds a {{ template }}, with where it sits and its references. */
 export function texts(runbook: Runbook): Text[] {
   const cached = cache.get(runbook);
   if (cached) return cached;
   const out: Text[] = [];
-  const add = (text: string | undefined, path: Path) => {
-    if (text) out.push({ text, path, scan: scanTemplate(text) });
+  // Texts without "{{" have nothing for these rules to look at; most texts are such, so their paths
+  // are never built.
+  const add = (text: string | undefined, base: Path, ...tail: (string | number)[]) => {
+    if (text?.includes('{{')) out.push({ text, path: [...base, ...tail], scan: scanTemplate(text) });
   };
   for (const input of allInputs(runbook)) {
-    add(input.prompt, [...input.path, 'prompt']);
-    add(input.description, [...input.path, 'description']);
+    add(input.prompt, input.path, 'prompt');
+    add(input.description, input.path, 'description');
   }
   for (const check of runbook.checks) {
-    for (const [name, value] of Object.entries(check.env)) add(value, [...check.path, 'env', name]);
+    for (const name in check.env) add(check.env[name], check.path, 'env', name);
   }
   for (const step of runbook.steps) {
-    add(step.title, [...step.path, 'title']);
-    add(step.instructions, [...step.path, 'instructions']);
+    add(step.title, step.path, 'title');
+    add(step.instructions, step.path, 'instructions');
     // When confirm is a plain question, locating 'question' falls back to the confirm value itself.
-    add(step.confirm?.question, [...step.path, 'confirm', 'question']);
-    add(step.choice?.question, [...step.path, 'choice', 'question']);
-    for (const option of step.choice?.options ?? []) add(option.label, [...option.path, 'label']);
-    for (const [name, value] of Object.entries(step.command?.env ?? {})) add(value, [...step.path, 'command', 'env', name]);
-    add(step.announce?.channel, [...step.path, 'announce', 'channel']);
-    add(step.announce?.subject, [...step.path, 'announce', 'subject']);
-    add(step.announce?.message, [...step.path, 'announce', 'message']);
+    if (step.confirm) add(step.confirm.question, step.path, 'confirm', 'question');
+    if (step.choice) {
+      add(step.choice.question, step.path, 'choice', 'question');
+      for (const option of step.choice.options) add(option.label, option.path, 'label');
+    }
+    if (step.command) for (const name in step.command.env) add(step.command.env[name], step.path, 'command', 'env', name);
+    if (step.announce) {
+      add(step.announce.channel, step.path, 'announce', 'channel');
+      add(step.announce.subject, step.path, 'announce', 'subject');
+      add(step.announce.message, step.path, 'announce', 'message');
+    }
   }
   cache.set(runbook, out);
   return out;
 }
 
-/** Every command a runbook can run, with where its text sits. */
-export function commands(runbook: Runbook): { run: string | string[]; path: Path }[] {
-  return [
-    ...runbook.checks.map((c) => ({ run: c.run, path: [...c.path, 'run'] })),
-    ...runbook.steps.flatMap((s) => (s.command ? [{ run: s.command.run, path: [...s.path, 'command', 'run'] }] : [])),
-  ];
+interface CommandText {
+  text: string;
+  path: Path;
 }
+const commandCache = new WeakMap<Runbook, CommandText[]>();
 
-const commandText = (run: string | string[]) => (typeof run === 'string' ? run : run.join(' '));
+/** Every command a runbook can run, as one string (an argv list joined by spaces), with where it sits. */
+export function commands(runbook: Runbook): CommandText[] {
+  let out = commandCache.get(runbook);
+  if (out) return out;
+  out = [];
+  const text = (run: string | string[]) => (typeof run === 'string' ? run : run.join(' '));
+  for (const c of runbook.checks) out.push({ text: text(c.run), path: [...c.path, 'run'] });
+  for (const s of runbook.steps) if (s.command) out.push({ text: text(s.command.run), path: [...s.path, 'command', 'run'] });
+  commandCache.set(runbook, out);
+  return out;
+}
 
 export const undefinedCheck: Rule = {
   id: 'undefined-check',
@@ -105,8 +119,8 @@ export const templateInCommand: Rule = {
   severity: 'error',
   description: 'A command contains {{ }}: inputs reach commands only as environment variables.',
   check({ runbook, report }) {
-    for (const { run, path } of commands(runbook)) {
-      const ref = scanTemplate(commandText(run)).refs[0];
+    for (const { text, path } of commands(runbook)) {
+      const ref = scanTemplate(text).refs[0];
       if (!ref) continue;
       const hint = ref.name.includes('.') ? 'use the SEV_INCIDENT_* environment variables' : `use "$${inputEnvName(ref.name)}"`;
       report(path, `commands are never templated, so {{ ${ref.name} }} would not be replaced: ${hint}`);
@@ -122,8 +136,8 @@ export const undefinedEnv: Rule = {
   description: 'A command uses $SEV_NAME but no input is called name.',
   check({ runbook, report }) {
     const known = new Set<string>([...allInputs(runbook).map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
-    for (const { run, path } of commands(runbook)) {
-      for (const [, name] of commandText(run).matchAll(ENV_REF)) {
+    for (const { text, path } of commands(runbook)) {
+      for (const [, name] of text.matchAll(ENV_REF)) {
         if (known.has(name!)) continue;
         const suggestion = closest(name!, known);
         report(path, `$${name} is not set by sev: no input is named ${name!.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
@@ -139,7 +153,7 @@ export const unusedInput: Rule = {
   check({ runbook, report }) {
     const used = new Set<string>();
     for (const { scan } of texts(runbook)) for (const ref of scan.refs) used.add(ref.name);
-    for (const { run } of commands(runbook)) for (const [, name] of commandText(run).matchAll(ENV_REF)) used.add(name!);
+    for (const { text } of commands(runbook)) for (const [, name] of text.matchAll(ENV_REF)) used.add(name!);
     for (const input of allInputs(runbook)) {
       if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
       // Answers given at a step are recorded in the log, which is a use in itself.
