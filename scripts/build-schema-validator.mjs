@@ -1,6 +1,11 @@
-// Compiles runbooks/runbook.schema.json into a standalone validator module at build time,
-// so `sev validate` never pays Ajv's schema compilation at start-up.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+// Compiles runbooks/runbook.schema.json into two standalone validator modules at build time, so that
+// `sev validate` never pays Ajv's schema compilation at start-up:
+//   dist/runbook/schema-check.js      a yes/no check, one small function per definition: what every
+//                                     file goes through, and cheap for the JIT compiler to optimise;
+//   dist/runbook/schema-validator.cjs every error, with the schema's $refs inlined so that each error's
+//                                     schemaPath leads to its exact node; loaded (by schema-check's
+//                                     fullValidator) only for a file that fails.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
@@ -9,8 +14,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schema = JSON.parse(readFileSync(join(root, 'runbooks/runbook.schema.json'), 'utf8'));
 
-// Replace every local $ref with the definition itself (the schema has no recursion), so that each
-// error's schemaPath is absolute and leads back to the exact schema node, e.g. its allowed keys.
+// Replace every local $ref with the definition itself (the schema has no recursion).
 function inline(node) {
   if (Array.isArray(node)) return node.map(inline);
   if (node === null || typeof node !== 'object') return node;
@@ -21,15 +25,20 @@ function inline(node) {
   }
   return out;
 }
-const flat = inline(schema);
 
-const ajv = new Ajv.default({ allErrors: true, strict: true, strictTypes: false, code: { source: true, esm: true, lines: false } });
-const validate = ajv.compile(flat);
-const out = join(root, 'dist/runbook/schema-validator.js');
-mkdirSync(dirname(out), { recursive: true });
+function compile(source, options) {
+  const ajv = new Ajv.default({ strict: true, strictTypes: false, ...options, code: { source: true, lines: false, ...options.code } });
+  return standaloneCode.default(ajv, ajv.compile(source));
+}
+
+const dir = join(root, 'dist/runbook');
+mkdirSync(dir, { recursive: true });
+
 // Ajv's ESM output still calls require() for its small runtime helpers.
-const code = standaloneCode.default(ajv, validate);
-writeFileSync(
-  out,
-  `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${code}\nexport const schema = ${JSON.stringify(flat)};\n`,
-);
+const check = compile(schema, { allErrors: false, inlineRefs: false, code: { esm: true } }).replace('export const validate =', 'export const isValid =');
+const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./schema-validator.cjs'));\n}\n`;
+writeFileSync(join(dir, 'schema-check.js'), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
+
+const flat = inline(schema);
+const full = compile(flat, { allErrors: true, code: { esm: false } });
+writeFileSync(join(dir, 'schema-validator.cjs'), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);

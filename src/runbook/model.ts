@@ -164,10 +164,22 @@ function check(name: string, v: Obj, path: Path): CheckDef {
   };
 }
 
+/** The step's action, read key by key (as fast as it gets on objects of many shapes). */
+function stepKind(v: Obj): StepKind {
+  if (v.confirm !== undefined) return 'confirm';
+  if (v.choice !== undefined) return 'choice';
+  if (v.input !== undefined) return 'input';
+  if (v.checks !== undefined) return 'checks';
+  if (v.wait !== undefined) return 'wait';
+  if (v.command !== undefined) return 'command';
+  if (v.announce !== undefined) return 'announce';
+  return 'instructions';
+}
+
 function step(v: Obj, index: number): Step {
   const path: Path = ['steps', index];
   const id = str(v.id) ?? `#${index + 1}`;
-  const kind = ACTION_KINDS.find((k) => v[k] !== undefined) ?? 'instructions';
+  const kind = stepKind(v);
   // Every step has every field, set or undefined, so that all steps share one shape: the rules read
   // thousands of them, and property reads on objects of one shape are much faster.
   const s: Step = {
@@ -176,7 +188,7 @@ function step(v: Obj, index: number): Step {
     kind,
     title: str(v.title),
     instructions: str(v.instructions),
-    milestone: MILESTONES.find((m) => m === v.milestone),
+    milestone: MILESTONE_SET.has(v.milestone as Milestone) ? (v.milestone as Milestone) : undefined,
     next: str(v.next),
     confirm: undefined,
     choice: undefined,
@@ -240,6 +252,7 @@ function step(v: Obj, index: number): Step {
 }
 
 const SEVERITY_SET = new Set<Severity>(SEVERITIES);
+const MILESTONE_SET = new Set<Milestone>(MILESTONES);
 
 /** `source.hash` is read only when someone asks for the runbook's hash: validating never does. */
 export function buildRunbook(value: unknown, source: { readonly file: string; readonly hash: string }): Runbook {
@@ -275,6 +288,8 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
 interface Derived {
   inputs: InputDef[];
   successors: string[][];
+  /** Each step id and its step (the last one, when an id is used twice). */
+  byId: Map<string, Step>;
 }
 const derivedCache = new WeakMap<Runbook, Derived>();
 
@@ -283,7 +298,7 @@ function derived(runbook: Runbook): Derived {
   if (!d) {
     const inputs = [...runbook.inputs];
     for (const s of runbook.steps) if (s.input) inputs.push(s.input);
-    d = { inputs, successors: runbook.steps.map((s) => computeSuccessors(runbook, s)) };
+    d = { inputs, successors: runbook.steps.map((s) => computeSuccessors(runbook, s)), byId: new Map(runbook.steps.map((s) => [s.id, s])) };
     derivedCache.set(runbook, d);
   }
   return d;
@@ -292,6 +307,10 @@ function derived(runbook: Runbook): Derived {
 /** Every input a runbook defines: those asked at the start and those asked by steps. */
 export function allInputs(runbook: Runbook): readonly InputDef[] {
   return derived(runbook).inputs;
+}
+
+export function stepsById(runbook: Runbook): ReadonlyMap<string, Step> {
+  return derived(runbook).byId;
 }
 
 /** Where a step can go next; END stands for the end of the run (including a stop). */

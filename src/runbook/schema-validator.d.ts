@@ -1,4 +1,5 @@
-// Generated at build time from runbooks/runbook.schema.json by scripts/build-schema-validator.mjs.
+// Types of the modules generated at build time from runbooks/runbook.schema.json by
+// scripts/build-schema-validator.mjs: schema-check.js (yes or no) and schema-validator.cjs (every error).
 export interface SchemaError {
   instancePath: string;
   schemaPath: string;
@@ -7,9 +8,9 @@ export interface SchemaError {
   message?: string;
   propertyName?: string;
 }
-export declare function validate(data: unknown): boolean;
-export declare namespace validate {
-  let errors: SchemaError[] | null | undefined;
+export interface FullValidator {
+  (data: unknown): boolean;
+  errors?: SchemaError[] | null;
+  /** The runbook schema with every $ref inlined, so error schema paths lead to their node. */
+  schema: Record<string, unknown>;
 }
-/** The runbook schema with every $ref inlined, so error schema paths lead to their node. */
-export declare const schema: Record<string, unknown>;

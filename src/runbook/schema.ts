@@ -1,4 +1,5 @@
-import { schema, validate, type SchemaError } from './schema-validator.js';
+import { fullValidator, isValid } from './schema-check.js';
+import type { SchemaError } from './schema-validator.js';
 import { closest } from './suggest.js';
 import type { Path } from './source.js';
 
@@ -25,7 +26,7 @@ const ONE_OF_HELP: Record<string, string> = {
 };
 
 function schemaAt(pointer: string): Record<string, unknown> | undefined {
-  let node: unknown = schema;
+  let node: unknown = fullValidator().schema;
   for (const raw of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
     node = (node as Record<string, unknown> | undefined)?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
@@ -112,6 +113,8 @@ function article(type: string): string {
 
 /** Validates a parsed runbook against the one JSON Schema and explains each violation in plain words. */
 export function checkSchema(value: unknown): SchemaProblem[] {
+  if (isValid(value)) return [];
+  const validate = fullValidator();
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const problems: SchemaProblem[] = [];

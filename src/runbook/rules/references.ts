@@ -76,13 +76,14 @@ export const undefinedCheck: Rule = {
   check({ runbook, report }) {
     const names = new Set(runbook.checks.map((c) => c.name));
     const missing = (name: string, path: Path) => {
-      if (names.has(name)) return;
       const suggestion = closest(name, names);
       report(path, `no check is named "${name}"${suggestion ? `: did you mean "${suggestion}"?` : names.size ? '' : ' (the runbook defines no checks)'}`);
     };
     for (const step of runbook.steps) {
-      step.checks?.forEach((name, i) => missing(name, [...step.path, 'checks', i]));
-      if (step.wait) missing(step.wait.check, [...step.path, 'wait', 'check']);
+      if (step.checks) {
+        for (let i = 0; i < step.checks.length; i++) if (!names.has(step.checks[i]!)) missing(step.checks[i]!, [...step.path, 'checks', i]);
+      }
+      if (step.wait && !names.has(step.wait.check)) missing(step.wait.check, [...step.path, 'wait', 'check']);
     }
   },
 };

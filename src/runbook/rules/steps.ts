@@ -1,8 +1,22 @@
-import { END, successors, type Runbook, ACTION_KINDS } from '../model.js';
+import { ACTION_KINDS, END, stepsById, successors, type Runbook, type Step } from '../model.js';
+import type { Path } from '../source.js';
 import { closest } from '../suggest.js';
 import type { Rule } from './rule.js';
 
 const RESERVED_STEP_IDS = new Set([END]);
+
+/** How many actions a step has (read field by field: this runs for every step of every file). */
+function actionCount(step: Step): number {
+  return (
+    (step.confirm !== undefined ? 1 : 0) +
+    (step.choice !== undefined ? 1 : 0) +
+    (step.input !== undefined ? 1 : 0) +
+    (step.checks !== undefined ? 1 : 0) +
+    (step.wait !== undefined ? 1 : 0) +
+    (step.command !== undefined ? 1 : 0) +
+    (step.announce !== undefined ? 1 : 0)
+  );
+}
 
 export const duplicateStepId: Rule = {
   id: 'duplicate-step-id',
@@ -21,37 +35,29 @@ export const duplicateStepId: Rule = {
   },
 };
 
-/** Every jump in a runbook, with the path of the value that names its target. */
-function jumps(runbook: Runbook): { target: string; path: readonly (string | number)[] }[] {
-  const out: { target: string; path: readonly (string | number)[] }[] = [];
-  for (const step of runbook.steps) {
-    if (step.next !== undefined) out.push({ target: step.next, path: [...step.path, 'next'] });
-    for (const option of step.choice?.options ?? []) {
-      if (option.goto !== undefined) out.push({ target: option.goto, path: [...option.path, 'goto'] });
-    }
-    for (const action of [step.confirm?.onNo, step.wait?.onTimeout, step.onFail]) {
-      if (action?.kind === 'goto') out.push({ target: action.target, path: action.path });
-    }
-  }
-  return out;
-}
-
 export const unknownStep: Rule = {
   id: 'unknown-step',
   severity: 'error',
   description: 'A jump (next, goto) names a step that does not exist.',
   check({ runbook, report }) {
-    const ids = new Set(runbook.steps.map((s) => s.id));
-    for (const { target, path } of jumps(runbook)) {
-      if (target === END || ids.has(target)) continue;
-      const suggestion = closest(target, ids);
-      report(path, `no step has the id "${target}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`);
+    const ids = stepsById(runbook);
+    const jump = (target: string | undefined, path: () => Path) => {
+      if (target === undefined || target === END || ids.has(target)) return;
+      const suggestion = closest(target, ids.keys());
+      report(path(), `no step has the id "${target}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`);
+    };
+    for (const step of runbook.steps) {
+      jump(step.next, () => [...step.path, 'next']);
+      if (step.choice) for (const option of step.choice.options) jump(option.goto, () => [...option.path, 'goto']);
+      for (const action of [step.confirm?.onNo, step.wait?.onTimeout, step.onFail]) {
+        if (action?.kind === 'goto') jump(action.target, () => action.path);
+      }
     }
   },
 };
 
 function reachableFrom(runbook: Runbook, start: string[]): Set<string> {
-  const byId = new Map(runbook.steps.map((s) => [s.id, s]));
+  const byId = stepsById(runbook);
   const seen = new Set<string>(start);
   const queue = [...start];
   while (queue.length) {
@@ -124,33 +130,43 @@ function components(nodes: readonly string[], edges: (id: string) => readonly st
   return out;
 }
 
+/**
+ * The ids of the steps from which the end can be reached. Unknown targets are reported by unknown-step;
+ * they count as exits so that one mistake is reported once. Found by sweeping the steps from the last
+ * to the first until nothing changes: one sweep for a runbook whose jumps go forward, one more per jump back.
+ */
+function stepsThatCanExit(runbook: Runbook, byId: ReadonlyMap<string, Step>): Set<string> {
+  const canExit = new Set<string>();
+  const steps = [...byId.values()];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i]!;
+      if (canExit.has(step.id)) continue;
+      for (const target of successors(runbook, step)) {
+        if (target === END || !byId.has(target) || canExit.has(target)) {
+          canExit.add(step.id);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return canExit;
+}
+
 export const loopWithoutExit: Rule = {
   id: 'loop-without-exit',
   severity: 'error',
   description: 'Steps that jump among themselves with no way to reach the end.',
   check({ runbook, report }) {
-    const byId = new Map(runbook.steps.map((s) => [s.id, s]));
-    const next = new Map([...byId].map(([id, step]) => [id, successors(runbook, step)]));
-    // Steps from which the end can be reached, found backwards from the end. Unknown targets are reported
-    // by unknown-step; they count as exits so that one mistake is reported once.
-    const before = new Map<string, string[]>();
-    for (const [id, targets] of next) {
-      for (const target of targets) {
-        if (!before.has(target)) before.set(target, []);
-        before.get(target)!.push(id);
-      }
-    }
-    const canExit = new Set([...before.keys()].filter((target) => target === END || !byId.has(target)));
-    const queue = [...canExit];
-    while (queue.length) {
-      for (const id of before.get(queue.pop()!) ?? []) {
-        if (canExit.has(id)) continue;
-        canExit.add(id);
-        queue.push(id);
-      }
-    }
+    const byId = stepsById(runbook);
+    const canExit = stepsThatCanExit(runbook, byId);
     // When every step can reach the end, no loop can be closed: the common case needs no more work.
-    if ([...byId.keys()].every((id) => canExit.has(id))) return;
+    let all = true;
+    for (const id of byId.keys()) if (!canExit.has(id)) all = false;
+    if (all) return;
+    const next = new Map([...byId].map(([id, step]) => [id, successors(runbook, step)]));
     const known = (id: string) => (next.get(id) ?? []).filter((target) => byId.has(target));
     for (const component of components([...byId.keys()], known)) {
       const loops = component.length > 1 || known(component[0]!).includes(component[0]!);
@@ -170,15 +186,15 @@ export const stepActions: Rule = {
   severity: 'error',
   description: 'A step does one thing: at most one of confirm, choice, input, checks, wait, command, announce.',
   check({ runbook, report }) {
-    runbook.steps.forEach((step) => {
-      const raw = step as unknown as Record<string, unknown>;
-      const present = ACTION_KINDS.filter((k) => raw[k] !== undefined);
-      if (present.length > 1) {
+    for (const step of runbook.steps) {
+      const actions = actionCount(step);
+      if (actions > 1) {
+        const present = ACTION_KINDS.filter((k) => step[k as keyof Step] !== undefined);
         report([...step.path, present[1]!], `step "${step.id}" has both ${present.join(' and ')}: split it into one step per action`, { part: 'key' });
       }
       if (step.kind === 'instructions' && !step.instructions) {
         report([...step.path, 'id'], `step "${step.id}" has nothing to do: give it instructions or an action`);
       }
-    });
+    }
   },
 };

@@ -1,22 +1,19 @@
-import { allInputs, type Runbook } from '../model.js';
+import { allInputs, type Expect, type Runbook } from '../model.js';
 import { parseDuration } from '../duration.js';
 import { regexError } from '../regex.js';
 import type { Path } from '../source.js';
 import type { Rule } from './rule.js';
 
-function regexes(runbook: Runbook): { pattern: string; path: Path }[] {
-  const out: { pattern: string; path: Path }[] = [];
-  for (const input of allInputs(runbook)) if (input.pattern !== undefined) out.push({ pattern: input.pattern, path: [...input.path, 'pattern'] });
-  const expects = [
-    ...runbook.checks.map((c) => ({ expect: c.expect, path: [...c.path, 'expect'] })),
-    ...runbook.steps.flatMap((s) => (s.command ? [{ expect: s.command.expect, path: [...s.command.path, 'expect'] }] : [])),
-  ];
-  for (const { expect, path } of expects) {
-    if (expect.stdout !== undefined) out.push({ pattern: expect.stdout, path: [...path, 'stdout'] });
-    if (expect.stderr !== undefined) out.push({ pattern: expect.stderr, path: [...path, 'stderr'] });
-    if (expect.stdoutNot !== undefined) out.push({ pattern: expect.stdoutNot, path: [...path, 'stdout_not'] });
-  }
-  return out;
+/** Calls `visit` with every regular expression of a runbook and the path (built on demand) of where it sits. */
+function eachRegex(runbook: Runbook, visit: (pattern: string, path: () => Path) => void): void {
+  for (const input of allInputs(runbook)) if (input.pattern !== undefined) visit(input.pattern, () => [...input.path, 'pattern']);
+  const expectation = (expect: Expect, base: Path) => {
+    if (expect.stdout !== undefined) visit(expect.stdout, () => [...base, 'expect', 'stdout']);
+    if (expect.stderr !== undefined) visit(expect.stderr, () => [...base, 'expect', 'stderr']);
+    if (expect.stdoutNot !== undefined) visit(expect.stdoutNot, () => [...base, 'expect', 'stdout_not']);
+  };
+  for (const check of runbook.checks) expectation(check.expect, check.path);
+  for (const step of runbook.steps) if (step.command) expectation(step.command.expect, step.command.path);
 }
 
 export const invalidRegex: Rule = {
@@ -24,10 +21,10 @@ export const invalidRegex: Rule = {
   severity: 'error',
   description: 'A pattern or expectation is not a valid JavaScript regular expression.',
   check({ runbook, report }) {
-    for (const { pattern, path } of regexes(runbook)) {
+    eachRegex(runbook, (pattern, path) => {
       const error = regexError(pattern);
-      if (error) report(path, `invalid regular expression ${JSON.stringify(pattern)}: ${error}`);
-    }
+      if (error) report(path(), `invalid regular expression ${JSON.stringify(pattern)}: ${error}`);
+    });
   },
 };
 
@@ -40,24 +37,23 @@ export const invalidDuration: Rule = {
   description: 'A timeout or interval is not a duration like 500ms, 30s, 5m, 1h or 1m30s.',
   check({ runbook, report }) {
     // Defaults filled in by the model are valid, so checking every value checks what the author wrote.
-    const durations: { value: string; path: Path }[] = [];
+    const duration = (value: string, path: () => Path) => {
+      if (value === '') return; // missing: the schema reports it
+      const ms = parseDuration(value);
+      if (ms === undefined) report(path(), `${JSON.stringify(value)} is not a duration: write it like 500ms, 30s, 5m, 1h or 1m30s`);
+      else if (ms === 0) report(path(), 'a duration of zero leaves no time at all: give it a positive value');
+      else if (ms > MAX_DURATION_MS) report(path(), `${value} is longer than 24h: an incident step should not wait that long`);
+    };
     for (const check of runbook.checks) {
-      durations.push({ value: check.timeout, path: [...check.path, 'timeout'] });
-      durations.push({ value: check.interval, path: [...check.path, 'interval'] });
+      duration(check.timeout, () => [...check.path, 'timeout']);
+      duration(check.interval, () => [...check.path, 'interval']);
     }
     for (const step of runbook.steps) {
-      if (step.command) durations.push({ value: step.command.timeout, path: [...step.command.path, 'timeout'] });
+      if (step.command) duration(step.command.timeout, () => [...step.command!.path, 'timeout']);
       if (step.wait) {
-        durations.push({ value: step.wait.timeout, path: [...step.path, 'wait', 'timeout'] });
-        durations.push({ value: step.wait.interval, path: [...step.path, 'wait', 'interval'] });
+        duration(step.wait.timeout, () => [...step.path, 'wait', 'timeout']);
+        duration(step.wait.interval, () => [...step.path, 'wait', 'interval']);
       }
-    }
-    for (const { value, path } of durations) {
-      if (value === '') continue; // missing: the schema reports it
-      const ms = parseDuration(value);
-      if (ms === undefined) report(path, `${JSON.stringify(value)} is not a duration: write it like 500ms, 30s, 5m, 1h or 1m30s`);
-      else if (ms === 0) report(path, 'a duration of zero leaves no time at all: give it a positive value');
-      else if (ms > MAX_DURATION_MS) report(path, `${value} is longer than 24h: an incident step should not wait that long`);
     }
   },
 };
