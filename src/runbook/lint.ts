@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
@@ -106,16 +106,48 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** The bytes of a runbook file; refused with a usage error when missing, unreadable or not a regular file. */
-export function readRunbookFile(file: string): Uint8Array {
-  try {
-    // Looked at before reading: a FIFO would wait for a writer, and a device like /dev/zero never ends.
-    const info = statSync(file);
-    if (!info.isFile() && !info.isDirectory()) throw new Error('not a regular file');
-    return readFileSync(file);
-  } catch (error) {
-    throw ioError(file, error);
+/**
+ * Reads runbook files into one buffer that grows to the largest file so far, so that reading a large
+ * tree allocates almost nothing. What it returns is valid until the next read: the linter decodes the
+ * bytes at once and keeps only the text.
+ */
+export class RunbookReader {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+
+  /** The bytes of a runbook file; refused with a usage error when missing, unreadable or not a regular file. */
+  read(file: string): Uint8Array {
+    let fd: number | undefined;
+    try {
+      // Opened without waiting, and looked at before reading: a FIFO would wait for a writer, and a
+      // device like /dev/zero never ends.
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      const info = fstatSync(fd);
+      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (!info.isFile()) throw new Error('not a regular file');
+      // Read to the end, not to the size fstat gave: the file may grow meanwhile.
+      let length = 0;
+      for (;;) {
+        if (length === this.buffer.length) {
+          const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+          this.buffer.copy(bigger, 0, 0, length);
+          this.buffer = bigger;
+        }
+        const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      return this.buffer.subarray(0, length);
+    } catch (error) {
+      throw ioError(file, error);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
+}
+
+/** The bytes of one runbook file, in a buffer of their own. */
+export function readRunbookFile(file: string): Uint8Array {
+  return Buffer.from(new RunbookReader().read(file));
 }
 
 /** Lints one file; a file that cannot be read is a usage error. */
@@ -126,7 +158,15 @@ export async function lintFile(file: string): Promise<LintResult> {
 export function ioError(file: string, error: unknown): UserError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    code === 'ENOENT'
+      ? 'no such file or directory'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ENXIO' // a socket
+            ? 'not a regular file'
+            : (error as Error).message;
   return new UserError(`${file}: ${reason}`);
 }
 
@@ -135,7 +175,8 @@ export function ioError(file: string, error: unknown): UserError {
  * one id. Files are read synchronously: nothing else runs meanwhile, and it saves a wait per file.
  */
 export async function lintFiles(files: string[]): Promise<LintResult[]> {
-  const results = files.map((file) => lintBytes(file, readRunbookFile(file)));
+  const reader = new RunbookReader();
+  const results = files.map((file) => lintBytes(file, reader.read(file)));
   const ids = new RunbookIds();
   for (const result of results) {
     if (!result.runbook || !result.source) continue;
@@ -163,8 +204,9 @@ export interface FileFindings {
  */
 export function checkFiles(files: readonly string[]): FileFindings[] {
   const ids = new RunbookIds();
+  const reader = new RunbookReader();
   return files.map((file) => {
-    const result = lintBytes(file, readRunbookFile(file));
+    const result = lintBytes(file, reader.read(file));
     const { runbook, source, diagnostics } = result;
     const first = runbook && source ? ids.firstFile(file, runbook.id, runbook.lang) : undefined;
     const duplicate = first && duplicateFinding(source!, runbook!.id, first);

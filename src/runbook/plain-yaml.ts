@@ -115,11 +115,11 @@ class Parser {
 
   /** A document start marker on the first line is allowed; any other marker means several documents. */
   skipDocumentStart(): void {
-    if (this.done || this.indent !== 0) return;
-    if (this.text.startsWith('---', this.at) && this.isBreak(this.at + 3)) {
-      this.rest(this.at + 3);
-      this.next();
-    }
+    if (this.done || this.indent !== 0 || !this.text.startsWith('---', this.at)) return;
+    // js-yaml takes "---" as a marker even when more follows (---x), unlike the YAML spec.
+    if (!this.isBreak(this.at + 3)) throw DECLINE;
+    this.rest(this.at + 3);
+    this.next();
   }
 
   private isBreak(i: number): boolean {
@@ -159,7 +159,8 @@ class Parser {
       j++;
     }
     if (j === i || text.charCodeAt(j) !== COLON || !(j + 1 >= this.lineEnd || text.charCodeAt(j + 1) === SPACE)) return 0;
-    return j - i;
+    // The yaml library refuses an implicit key longer than 1024 characters.
+    return j - i <= 1024 ? j - i : 0;
   }
 
   mapping(indent: number): Record<string, unknown> {
@@ -449,7 +450,8 @@ class Parser {
  * (the caller then uses a general parser, which also explains any error).
  */
 export function parsePlainYaml(text: string): Record<string, unknown> | undefined {
-  if (FORBIDDEN.test(text) || text.includes('\r')) return undefined;
+  // A lone surrogate cannot come from a UTF-8 file, but js-yaml refuses one in a string given to it.
+  if (FORBIDDEN.test(text) || text.includes('\r') || !text.isWellFormed()) return undefined;
   const parser = new Parser(text);
   try {
     parser.seek(0);

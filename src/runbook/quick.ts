@@ -3,7 +3,7 @@ import { buildRunbook, type Runbook } from './model.js';
 import { RULES } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { parsePlainYaml } from './plain-yaml.js';
-import { MAX_RUNBOOK_BYTES, RunbookSource } from './source.js';
+import { MAX_RUNBOOK_BYTES, RunbookSource, startsWithBom } from './source.js';
 
 /**
  * YAML features where the two parsers could differ, or where the positional one warns: anchors (an
@@ -49,7 +49,7 @@ export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSou
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   if (checkSchema(value).length > 0) return undefined;
-  const source = new RunbookSource(file, text, bytes);
+  const source = new RunbookSource(file, text, startsWithBom(bytes));
   source.value = value;
   source.lazy = true;
   const runbook = buildRunbook(value, source);

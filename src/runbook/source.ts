@@ -31,12 +31,16 @@ export class RunbookSource {
   constructor(
     readonly file: string,
     readonly text: string,
-    private readonly bytes: Uint8Array,
+    /** Whether the file started with a byte order mark, which decoding removed from `text`. */
+    private readonly bom = false,
   ) {}
 
-  /** SHA-256 of the file's bytes, which the incident log records; computed on first use (validate never needs it). */
+  /**
+   * SHA-256 of the file's bytes, which the incident log records; computed on first use (validate never
+   * needs it). The text is valid UTF-8 decoded, so encoding it again gives back the very bytes.
+   */
   get hash(): string {
-    this.digest ??= createHash('sha256').update(this.bytes).digest('hex');
+    this.digest ??= createHash('sha256').update(this.bom ? `\ufeff${this.text}` : this.text, 'utf8').digest('hex');
     return this.digest;
   }
 
@@ -105,6 +109,10 @@ function diag(file: string, rule: string, message: string, at: Position = { line
   return { file, ...at, rule, severity: 'error', message };
 }
 
+export function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
 /** Decodes raw bytes into a parsed document, turning every kind of bad input into diagnostics. */
 export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   if (bytes.length > MAX_RUNBOOK_BYTES) {
@@ -119,7 +127,7 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   } catch {
     return { diagnostics: [diag(file, 'encoding', 'file is not valid UTF-8: save it as UTF-8')] };
   }
-  const source = new RunbookSource(file, text, bytes);
+  const source = new RunbookSource(file, text, startsWithBom(bytes));
   if (text.trim() === '') return { source, diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')] };
 
   const diagnostics: Diagnostic[] = [];
