@@ -284,61 +284,75 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
   };
 }
 
-/** Facts that several rules need, computed once per runbook. */
-interface Derived {
-  inputs: InputDef[];
-  successors: string[][];
-  /** Each step id and its step (the last one, when an id is used twice). */
-  byId: Map<string, Step>;
+/**
+ * Facts that several rules need, each computed on first use. Rules check one runbook after the other,
+ * so the facts of the last runbook asked about are all there is to keep (a WeakMap of every runbook
+ * would cost the garbage collector more than it saves).
+ */
+interface Facts {
+  runbook: Runbook;
+  inputs?: InputDef[];
+  byId?: Map<string, Step>;
+  successors: (readonly string[] | undefined)[];
 }
-const derivedCache = new WeakMap<Runbook, Derived>();
+let last: Facts | undefined;
 
-function derived(runbook: Runbook): Derived {
-  let d = derivedCache.get(runbook);
-  if (!d) {
-    const inputs = [...runbook.inputs];
-    for (const s of runbook.steps) if (s.input) inputs.push(s.input);
-    d = { inputs, successors: runbook.steps.map((s) => computeSuccessors(runbook, s)), byId: new Map(runbook.steps.map((s) => [s.id, s])) };
-    derivedCache.set(runbook, d);
-  }
-  return d;
+function factsOf(runbook: Runbook): Facts {
+  if (last?.runbook !== runbook) last = { runbook, inputs: undefined, byId: undefined, successors: [] };
+  return last;
 }
 
 /** Every input a runbook defines: those asked at the start and those asked by steps. */
 export function allInputs(runbook: Runbook): readonly InputDef[] {
-  return derived(runbook).inputs;
+  const facts = factsOf(runbook);
+  if (!facts.inputs) {
+    facts.inputs = [...runbook.inputs];
+    for (const s of runbook.steps) if (s.input) facts.inputs.push(s.input);
+  }
+  return facts.inputs;
 }
 
+/** Each step id and its step (the last one, when an id is used twice). */
 export function stepsById(runbook: Runbook): ReadonlyMap<string, Step> {
-  return derived(runbook).byId;
+  const facts = factsOf(runbook);
+  if (!facts.byId) {
+    facts.byId = new Map();
+    for (const s of runbook.steps) facts.byId.set(s.id, s);
+  }
+  return facts.byId;
 }
 
 /** Where a step can go next; END stands for the end of the run (including a stop). */
 export function successors(runbook: Runbook, step: Step): readonly string[] {
   const position = runbook.steps[step.index] === step ? step.index : runbook.steps.indexOf(step);
-  return derived(runbook).successors[position] ?? computeSuccessors(runbook, step);
+  if (position < 0) return computeSuccessors(runbook, step);
+  const facts = factsOf(runbook);
+  return (facts.successors[position] ??= computeSuccessors(runbook, step));
 }
 
 function computeSuccessors(runbook: Runbook, step: Step): string[] {
   const following = runbook.steps[step.index + 1]?.id ?? END;
   const fallThrough = step.next ?? following;
-  const out = new Set<string>();
+  const out: string[] = [];
+  const add = (id: string) => {
+    if (!out.includes(id)) out.push(id);
+  };
   const viaAction = (a: Action) => {
-    if (a.kind === 'goto') out.add(a.target);
-    else if (a.kind === 'continue') out.add(fallThrough);
+    if (a.kind === 'goto') add(a.target);
+    else if (a.kind === 'continue') add(fallThrough);
     else {
       // stop ends the run; ask lets the responder continue or stop.
-      out.add(END);
-      if (a.kind === 'ask') out.add(fallThrough);
+      add(END);
+      if (a.kind === 'ask') add(fallThrough);
     }
   };
   if (step.choice) {
-    for (const o of step.choice.options) out.add(o.goto ?? fallThrough);
+    for (const o of step.choice.options) add(o.goto ?? fallThrough);
   } else {
-    out.add(fallThrough);
+    add(fallThrough);
   }
   if (step.confirm) viaAction(step.confirm.onNo);
   if (step.checks || step.command) viaAction(step.onFail);
   if (step.wait) viaAction(step.wait.onTimeout);
-  return [...out];
+  return out;
 }

@@ -49,8 +49,10 @@ const FORMAT_LINE = /^format:\s*["']?sevkit-triage\/v1["']?\s*(#.*)?$/m;
 
 /** Cheap sniff on the first bytes: is this file a triage matrix? */
 export function isTriageBytes(bytes: Uint8Array): boolean {
-  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 4096));
-  return FORMAT_LINE.test(head);
+  const head = bytes.subarray(0, 4096);
+  // Runbooks never name the triage format: most files are answered without decoding anything.
+  if (Buffer.from(head.buffer, head.byteOffset, head.byteLength).indexOf(TRIAGE_FORMAT) < 0) return false;
+  return FORMAT_LINE.test(new TextDecoder('utf-8').decode(head));
 }
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -11,63 +11,83 @@ interface Text {
   scan: TemplateScan;
 }
 
-/** Several rules read the texts of one runbook: they are gathered and scanned once. */
-const cache = new WeakMap<Runbook, Text[]>();
+/** Adds a text to `out` when it holds a template; its path is built only then. */
+function addText(out: Text[], text: string | undefined, base: Path, a: string, b?: string, c?: string): void {
+  if (text === undefined || !text.includes('{{')) return;
+  const path = c !== undefined ? [...base, a, b!, c] : b !== undefined ? [...base, a, b] : [...base, a];
+  out.push({ text, path, scan: scanTemplate(text) });
+}
 
-/** Every text of a runbook that holds a {{ template }}, with where it sits and its references. */
+/**
+ * Several rules read the texts and commands of one runbook: they are gathered once. Rules check one
+ * runbook after the other, so only the last one's are kept.
+ */
+let lastTexts: { runbook: Runbook; texts: Text[] } | undefined;
+let lastCommands: { runbook: Runbook; commands: CommandText[] } | undefined;
+
+/** Every text of a runbook that holds a {{ template }} (most hold none), with where it sits and its references. */
 export function texts(runbook: Runbook): Text[] {
-  const cached = cache.get(runbook);
-  if (cached) return cached;
+  if (lastTexts?.runbook === runbook) return lastTexts.texts;
   const out: Text[] = [];
-  // Texts without "{{" have nothing for these rules to look at; most texts are such, so their paths
-  // are never built.
-  const add = (text: string | undefined, base: Path, ...tail: (string | number)[]) => {
-    if (text?.includes('{{')) out.push({ text, path: [...base, ...tail], scan: scanTemplate(text) });
-  };
   for (const input of allInputs(runbook)) {
-    add(input.prompt, input.path, 'prompt');
-    add(input.description, input.path, 'description');
+    addText(out, input.prompt, input.path, 'prompt');
+    addText(out, input.description, input.path, 'description');
   }
   for (const check of runbook.checks) {
-    for (const name in check.env) add(check.env[name], check.path, 'env', name);
+    for (const name in check.env) addText(out, check.env[name], check.path, 'env', name);
   }
   for (const step of runbook.steps) {
-    add(step.title, step.path, 'title');
-    add(step.instructions, step.path, 'instructions');
+    addText(out, step.title, step.path, 'title');
+    addText(out, step.instructions, step.path, 'instructions');
     // When confirm is a plain question, locating 'question' falls back to the confirm value itself.
-    if (step.confirm) add(step.confirm.question, step.path, 'confirm', 'question');
+    if (step.confirm) addText(out, step.confirm.question, step.path, 'confirm', 'question');
     if (step.choice) {
-      add(step.choice.question, step.path, 'choice', 'question');
-      for (const option of step.choice.options) add(option.label, option.path, 'label');
+      addText(out, step.choice.question, step.path, 'choice', 'question');
+      for (const option of step.choice.options) addText(out, option.label, option.path, 'label');
     }
-    if (step.command) for (const name in step.command.env) add(step.command.env[name], step.path, 'command', 'env', name);
+    if (step.command) for (const name in step.command.env) addText(out, step.command.env[name], step.path, 'command', 'env', name);
     if (step.announce) {
-      add(step.announce.channel, step.path, 'announce', 'channel');
-      add(step.announce.subject, step.path, 'announce', 'subject');
-      add(step.announce.message, step.path, 'announce', 'message');
+      addText(out, step.announce.channel, step.path, 'announce', 'channel');
+      addText(out, step.announce.subject, step.path, 'announce', 'subject');
+      addText(out, step.announce.message, step.path, 'announce', 'message');
     }
   }
-  cache.set(runbook, out);
+  lastTexts = { runbook, texts: out };
   return out;
 }
 
 interface CommandText {
+  /** The command as one string (an argv list joined by spaces). */
   text: string;
-  path: Path;
+  /** The SEV_* variables it uses. */
+  env: string[];
+  /** Where its run value sits: the check's or the step's path, and the keys below it. */
+  owner: Path;
+  tail: readonly string[];
 }
-const commandCache = new WeakMap<Runbook, CommandText[]>();
 
-/** Every command a runbook can run, as one string (an argv list joined by spaces), with where it sits. */
+const ENV_REF = /\$\{?(SEV_[A-Z0-9_]+)\}?/g;
+const CHECK_RUN = ['run'] as const;
+const STEP_RUN = ['command', 'run'] as const;
+
+function commandText(run: string | string[], owner: Path, tail: readonly string[]): CommandText {
+  const text = typeof run === 'string' ? run : run.join(' ');
+  const env: string[] = [];
+  if (text.includes('SEV_')) for (const m of text.matchAll(ENV_REF)) env.push(m[1]!);
+  return { text, env, owner, tail };
+}
+
+/** Every command a runbook can run, with where it sits and the variables it uses. */
 export function commands(runbook: Runbook): CommandText[] {
-  let out = commandCache.get(runbook);
-  if (out) return out;
-  out = [];
-  const text = (run: string | string[]) => (typeof run === 'string' ? run : run.join(' '));
-  for (const c of runbook.checks) out.push({ text: text(c.run), path: [...c.path, 'run'] });
-  for (const s of runbook.steps) if (s.command) out.push({ text: text(s.command.run), path: [...s.path, 'command', 'run'] });
-  commandCache.set(runbook, out);
+  if (lastCommands?.runbook === runbook) return lastCommands.commands;
+  const out: CommandText[] = [];
+  for (const c of runbook.checks) out.push(commandText(c.run, c.path, CHECK_RUN));
+  for (const s of runbook.steps) if (s.command) out.push(commandText(s.command.run, s.path, STEP_RUN));
+  lastCommands = { runbook, commands: out };
   return out;
 }
+
+const pathOf = (command: CommandText): Path => [...command.owner, ...command.tail];
 
 export const undefinedCheck: Rule = {
   id: 'undefined-check',
@@ -93,8 +113,10 @@ export const undefinedInput: Rule = {
   severity: 'error',
   description: 'A {{ template }} names an input or fact that does not exist.',
   check({ runbook, report }) {
+    const templated = texts(runbook);
+    if (templated.length === 0) return;
     const names = new Set<string>([...allInputs(runbook).map((i) => i.name), ...FACTS]);
-    for (const { path, scan } of texts(runbook)) {
+    for (const { path, scan } of templated) {
       for (const ref of scan.refs) {
         if (names.has(ref.name)) continue;
         const suggestion = closest(ref.name, names);
@@ -120,28 +142,28 @@ export const templateInCommand: Rule = {
   severity: 'error',
   description: 'A command contains {{ }}: inputs reach commands only as environment variables.',
   check({ runbook, report }) {
-    for (const { text, path } of commands(runbook)) {
-      const ref = scanTemplate(text).refs[0];
+    for (const command of commands(runbook)) {
+      const ref = scanTemplate(command.text).refs[0];
       if (!ref) continue;
       const hint = ref.name.includes('.') ? 'use the SEV_INCIDENT_* environment variables' : `use "$${inputEnvName(ref.name)}"`;
-      report(path, `commands are never templated, so {{ ${ref.name} }} would not be replaced: ${hint}`);
+      report(pathOf(command), `commands are never templated, so {{ ${ref.name} }} would not be replaced: ${hint}`);
     }
   },
 };
-
-const ENV_REF = /\$\{?(SEV_[A-Z0-9_]+)\}?/g;
 
 export const undefinedEnv: Rule = {
   id: 'undefined-env',
   severity: 'warning',
   description: 'A command uses $SEV_NAME but no input is called name.',
   check({ runbook, report }) {
+    const list = commands(runbook);
+    if (list.every((c) => c.env.length === 0)) return;
     const known = new Set<string>([...allInputs(runbook).map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
-    for (const { text, path } of commands(runbook)) {
-      for (const [, name] of text.matchAll(ENV_REF)) {
-        if (known.has(name!)) continue;
-        const suggestion = closest(name!, known);
-        report(path, `$${name} is not set by sev: no input is named ${name!.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
+    for (const command of list) {
+      for (const name of command.env) {
+        if (known.has(name)) continue;
+        const suggestion = closest(name, known);
+        report(pathOf(command), `$${name} is not set by sev: no input is named ${name.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
       }
     }
   },
@@ -154,7 +176,7 @@ export const unusedInput: Rule = {
   check({ runbook, report }) {
     const used = new Set<string>();
     for (const { scan } of texts(runbook)) for (const ref of scan.refs) used.add(ref.name);
-    for (const { text } of commands(runbook)) for (const [, name] of text.matchAll(ENV_REF)) used.add(name!);
+    for (const command of commands(runbook)) for (const name of command.env) used.add(name);
     for (const input of allInputs(runbook)) {
       if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
       // Answers given at a step are recorded in the log, which is a use in itself.
