@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
+import { gatherFacts } from './rules/facts.js';
 import { RULES, RULE_IDS } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { quickLint } from './quick.js';
@@ -71,9 +72,11 @@ export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: bo
 
   const runbook = buildRunbook(value, source);
   result.runbook = runbook;
+  const facts = gatherFacts(runbook);
   for (const rule of RULES) {
     rule.check({
       runbook,
+      facts,
       report(path, message, options = {}) {
         result.diagnostics.push({ file, ...at(path, options.part ?? 'value'), rule: rule.id, severity: options.severity ?? rule.severity, message });
       },

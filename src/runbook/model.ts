@@ -284,53 +284,15 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
   };
 }
 
-/**
- * Facts that several rules need, each computed on first use. Rules check one runbook after the other,
- * so the facts of the last runbook asked about are all there is to keep (a WeakMap of every runbook
- * would cost the garbage collector more than it saves).
- */
-interface Facts {
-  runbook: Runbook;
-  inputs?: InputDef[];
-  byId?: Map<string, Step>;
-  successors: (readonly string[] | undefined)[];
-}
-let last: Facts | undefined;
-
-function factsOf(runbook: Runbook): Facts {
-  if (last?.runbook !== runbook) last = { runbook, inputs: undefined, byId: undefined, successors: [] };
-  return last;
-}
-
 /** Every input a runbook defines: those asked at the start and those asked by steps. */
-export function allInputs(runbook: Runbook): readonly InputDef[] {
-  const facts = factsOf(runbook);
-  if (!facts.inputs) {
-    facts.inputs = [...runbook.inputs];
-    for (const s of runbook.steps) if (s.input) facts.inputs.push(s.input);
-  }
-  return facts.inputs;
-}
-
-/** Each step id and its step (the last one, when an id is used twice). */
-export function stepsById(runbook: Runbook): ReadonlyMap<string, Step> {
-  const facts = factsOf(runbook);
-  if (!facts.byId) {
-    facts.byId = new Map();
-    for (const s of runbook.steps) facts.byId.set(s.id, s);
-  }
-  return facts.byId;
+export function allInputs(runbook: Runbook): InputDef[] {
+  const inputs = [...runbook.inputs];
+  for (const s of runbook.steps) if (s.input) inputs.push(s.input);
+  return inputs;
 }
 
 /** Where a step can go next; END stands for the end of the run (including a stop). */
-export function successors(runbook: Runbook, step: Step): readonly string[] {
-  const position = runbook.steps[step.index] === step ? step.index : runbook.steps.indexOf(step);
-  if (position < 0) return computeSuccessors(runbook, step);
-  const facts = factsOf(runbook);
-  return (facts.successors[position] ??= computeSuccessors(runbook, step));
-}
-
-function computeSuccessors(runbook: Runbook, step: Step): string[] {
+export function successors(runbook: Runbook, step: Step): string[] {
   const following = runbook.steps[step.index + 1]?.id ?? END;
   const fallThrough = step.next ?? following;
   const out: string[] = [];

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { buildRunbook, type Runbook } from './model.js';
+import { gatherFacts } from './rules/facts.js';
 import { RULES } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { parsePlainYaml } from './plain-yaml.js';
@@ -54,9 +55,11 @@ export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSou
   source.lazy = true;
   const runbook = buildRunbook(value, source);
   let found = false;
+  const facts = gatherFacts(runbook);
   for (const rule of RULES) {
     rule.check({
       runbook,
+      facts,
       report() {
         found = true;
       },

@@ -1,5 +1,6 @@
 import type { Runbook } from '../model.js';
 import type { Path } from '../source.js';
+import type { RuleFacts } from './facts.js';
 
 export interface Report {
   part?: 'key' | 'value';
@@ -8,6 +9,8 @@ export interface Report {
 
 export interface RuleContext {
   runbook: Runbook;
+  /** What several rules read of the runbook, gathered once before they run. */
+  facts: RuleFacts;
   report(path: Path, message: string, options?: Report): void;
 }
 

@@ -1,4 +1,5 @@
-import { ACTION_KINDS, END, stepsById, successors, type Runbook, type Step } from '../model.js';
+import { ACTION_KINDS, END, type Runbook, type Step } from '../model.js';
+import type { RuleFacts } from './facts.js';
 import type { Path } from '../source.js';
 import { closest } from '../suggest.js';
 import type { Rule } from './rule.js';
@@ -39,8 +40,8 @@ export const unknownStep: Rule = {
   id: 'unknown-step',
   severity: 'error',
   description: 'A jump (next, goto) names a step that does not exist.',
-  check({ runbook, report }) {
-    const ids = stepsById(runbook);
+  check({ runbook, facts, report }) {
+    const ids = facts.byId;
     const jump = (target: string | undefined, path: () => Path) => {
       if (target === undefined || target === END || ids.has(target)) return;
       const suggestion = closest(target, ids.keys());
@@ -56,14 +57,11 @@ export const unknownStep: Rule = {
   },
 };
 
-function reachableFrom(runbook: Runbook, start: string[]): Set<string> {
-  const byId = stepsById(runbook);
+function reachableFrom(facts: RuleFacts, start: string[]): Set<string> {
   const seen = new Set<string>(start);
   const queue = [...start];
   while (queue.length) {
-    const step = byId.get(queue.pop()!);
-    if (!step) continue;
-    for (const next of successors(runbook, step)) {
+    for (const next of facts.nextById.get(queue.pop()!) ?? []) {
       if (!seen.has(next)) {
         seen.add(next);
         queue.push(next);
@@ -77,10 +75,10 @@ export const unreachableStep: Rule = {
   id: 'unreachable-step',
   severity: 'warning',
   description: 'No path from the first step leads to this step.',
-  check({ runbook, report }) {
+  check({ runbook, facts, report }) {
     const first = runbook.steps[0];
     if (!first) return;
-    const reached = reachableFrom(runbook, [first.id]);
+    const reached = reachableFrom(facts, [first.id]);
     for (const step of runbook.steps) {
       if (!reached.has(step.id)) report([...step.path, 'id'], `step "${step.id}" can never be reached from the first step`);
     }
@@ -135,17 +133,17 @@ function components(nodes: readonly string[], edges: (id: string) => readonly st
  * they count as exits so that one mistake is reported once. Found by sweeping the steps from the last
  * to the first until nothing changes: one sweep for a runbook whose jumps go forward, one more per jump back.
  */
-function stepsThatCanExit(runbook: Runbook, byId: ReadonlyMap<string, Step>): Set<string> {
+function stepsThatCanExit({ byId, nextById }: RuleFacts): Set<string> {
   const canExit = new Set<string>();
-  const steps = [...byId.values()];
+  const ids = [...byId.keys()];
   for (let changed = true; changed; ) {
     changed = false;
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const step = steps[i]!;
-      if (canExit.has(step.id)) continue;
-      for (const target of successors(runbook, step)) {
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const id = ids[i]!;
+      if (canExit.has(id)) continue;
+      for (const target of nextById.get(id)!) {
         if (target === END || !byId.has(target) || canExit.has(target)) {
-          canExit.add(step.id);
+          canExit.add(id);
           changed = true;
           break;
         }
@@ -159,14 +157,13 @@ export const loopWithoutExit: Rule = {
   id: 'loop-without-exit',
   severity: 'error',
   description: 'Steps that jump among themselves with no way to reach the end.',
-  check({ runbook, report }) {
-    const byId = stepsById(runbook);
-    const canExit = stepsThatCanExit(runbook, byId);
+  check({ runbook, facts, report }) {
+    const { byId, nextById: next } = facts;
+    const canExit = stepsThatCanExit(facts);
     // When every step can reach the end, no loop can be closed: the common case needs no more work.
     let all = true;
     for (const id of byId.keys()) if (!canExit.has(id)) all = false;
     if (all) return;
-    const next = new Map([...byId].map(([id, step]) => [id, successors(runbook, step)]));
     const known = (id: string) => (next.get(id) ?? []).filter((target) => byId.has(target));
     for (const component of components([...byId.keys()], known)) {
       const loops = component.length > 1 || known(component[0]!).includes(component[0]!);

@@ -1,12 +1,12 @@
-import { allInputs, type Expect, type Runbook } from '../model.js';
+import type { Expect, InputDef, Runbook } from '../model.js';
 import { parseDuration } from '../duration.js';
 import { regexError } from '../regex.js';
 import type { Path } from '../source.js';
 import type { Rule } from './rule.js';
 
 /** Calls `visit` with every regular expression of a runbook and the path (built on demand) of where it sits. */
-function eachRegex(runbook: Runbook, visit: (pattern: string, path: () => Path) => void): void {
-  for (const input of allInputs(runbook)) if (input.pattern !== undefined) visit(input.pattern, () => [...input.path, 'pattern']);
+function eachRegex(runbook: Runbook, inputs: readonly InputDef[], visit: (pattern: string, path: () => Path) => void): void {
+  for (const input of inputs) if (input.pattern !== undefined) visit(input.pattern, () => [...input.path, 'pattern']);
   const expectation = (expect: Expect, base: Path) => {
     if (expect.stdout !== undefined) visit(expect.stdout, () => [...base, 'expect', 'stdout']);
     if (expect.stderr !== undefined) visit(expect.stderr, () => [...base, 'expect', 'stderr']);
@@ -20,8 +20,8 @@ export const invalidRegex: Rule = {
   id: 'invalid-regex',
   severity: 'error',
   description: 'A pattern or expectation is not a valid JavaScript regular expression.',
-  check({ runbook, report }) {
-    eachRegex(runbook, (pattern, path) => {
+  check({ runbook, facts, report }) {
+    eachRegex(runbook, facts.inputs, (pattern, path) => {
       const error = regexError(pattern);
       if (error) report(path(), `invalid regular expression ${JSON.stringify(pattern)}: ${error}`);
     });
