@@ -1,7 +1,8 @@
 // Compiles runbooks/runbook.schema.json into two standalone validator modules at build time, so that
 // `sev validate` never pays Ajv's schema compilation at start-up:
-//   dist/runbook/schema-check.js      a yes/no check, one small function per definition: what every
-//                                     file goes through, and cheap for the JIT compiler to optimise;
+//   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
+//                                     as Ajv lays them out (small functions the JIT optimises soon):
+//                                     what every file goes through;
 //   dist/runbook/schema-validator.cjs every error, with the schema's $refs inlined so that each error's
 //                                     schemaPath leads to its exact node; loaded (by schema-check's
 //                                     fullValidator) only for a file that fails.
@@ -35,7 +36,7 @@ const dir = join(root, 'dist/runbook');
 mkdirSync(dir, { recursive: true });
 
 // Ajv's ESM output still calls require() for its small runtime helpers.
-const check = compile(schema, { allErrors: false, inlineRefs: false, code: { esm: true } }).replace('export const validate =', 'export const isValid =');
+const check = compile(schema, { allErrors: false, code: { esm: true } }).replace('export const validate =', 'export const isValid =');
 const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./schema-validator.cjs'));\n}\n`;
 writeFileSync(join(dir, 'schema-check.js'), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
 

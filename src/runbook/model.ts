@@ -257,6 +257,18 @@ const MILESTONE_SET = new Set<Milestone>(MILESTONES);
 /** `source.hash` is read only when someone asks for the runbook's hash: validating never does. */
 export function buildRunbook(value: unknown, source: { readonly file: string; readonly hash: string }): Runbook {
   const v = isObj(value) ? value : {};
+  const links: Runbook['links'] = [];
+  for (const l of list(v.links)) if (isObj(l)) links.push({ title: str(l.title) ?? '', url: str(l.url) ?? '' });
+  const inputs: InputDef[] = [];
+  if (isObj(v.inputs)) for (const name in v.inputs) if (isObj(v.inputs[name])) inputs.push(input(name, v.inputs[name], ['inputs', name]));
+  const checks: CheckDef[] = [];
+  if (isObj(v.checks)) for (const name in v.checks) if (isObj(v.checks[name])) checks.push(check(name, v.checks[name], ['checks', name]));
+  const steps: Step[] = [];
+  const rawSteps = list(v.steps);
+  for (let i = 0; i < rawSteps.length; i++) {
+    const s = rawSteps[i];
+    if (isObj(s)) steps.push(step(s, i));
+  }
   return {
     file: source.file,
     get hash() {
@@ -271,16 +283,10 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
     summary: str(v.summary),
     lang: str(v.lang),
     tags: strings(v.tags),
-    links: list(v.links)
-      .filter(isObj)
-      .map((l) => ({ title: str(l.title) ?? '', url: str(l.url) ?? '' })),
-    inputs: entries(v.inputs)
-      .filter((e): e is [string, Obj] => isObj(e[1]))
-      .map(([name, def]) => input(name, def, ['inputs', name])),
-    checks: entries(v.checks)
-      .filter((e): e is [string, Obj] => isObj(e[1]))
-      .map(([name, def]) => check(name, def, ['checks', name])),
-    steps: list(v.steps).flatMap((s, i) => (isObj(s) ? [step(s, i)] : [])),
+    links,
+    inputs,
+    checks,
+    steps,
   };
 }
 
