@@ -2,7 +2,7 @@ import { formatDiagnostics, totals, type Format } from '../diagnostics/index.js'
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import { findRunbookFiles } from '../runbook/files.js';
 import { checkFiles } from '../runbook/lint.js';
-import { useColor, write } from '../ui/output.js';
+import { useColor, write } from '../ui/terminal.js';
 import { VERSION } from '../version.js';
 
 export interface ValidateOptions {

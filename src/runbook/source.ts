@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Alias, Document, LineCounter, Node, Pair } from 'yaml';
 import type { Diagnostic, Position } from './diagnostic.js';
@@ -40,6 +39,7 @@ export class RunbookSource {
    * needs it). The text is valid UTF-8 decoded, so encoding it again gives back the very bytes.
    */
   get hash(): string {
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
     this.digest ??= createHash('sha256').update(this.bom ? `\ufeff${this.text}` : this.text, 'utf8').digest('hex');
     return this.digest;
   }

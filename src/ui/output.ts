@@ -1,18 +1,9 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { useColor } from './terminal.js';
 
-/** Colour only for a person at a terminal: never when piped, when NO_COLOR is set, or in CI. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  const env = process.env;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
-  return Boolean(stream.isTTY);
-}
+// Kept apart from chalk, so that printing a result in a machine format loads no colour library.
+export { useColor, write } from './terminal.js';
 
 export function paint(stream: NodeJS.WriteStream = process.stdout): ChalkInstance {
   return new Chalk({ level: useColor(stream) ? 2 : 0 });
-}
-
-export function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
