@@ -302,25 +302,27 @@ export function successors(runbook: Runbook, step: Step): string[] {
   const following = runbook.steps[step.index + 1]?.id ?? END;
   const fallThrough = step.next ?? following;
   const out: string[] = [];
-  const add = (id: string) => {
-    if (!out.includes(id)) out.push(id);
-  };
-  const viaAction = (a: Action) => {
-    if (a.kind === 'goto') add(a.target);
-    else if (a.kind === 'continue') add(fallThrough);
-    else {
-      // stop ends the run; ask lets the responder continue or stop.
-      add(END);
-      if (a.kind === 'ask') add(fallThrough);
-    }
-  };
   if (step.choice) {
-    for (const o of step.choice.options) add(o.goto ?? fallThrough);
+    for (const o of step.choice.options) addOnce(out, o.goto ?? fallThrough);
   } else {
-    add(fallThrough);
+    out.push(fallThrough);
   }
-  if (step.confirm) viaAction(step.confirm.onNo);
-  if (step.checks || step.command) viaAction(step.onFail);
-  if (step.wait) viaAction(step.wait.onTimeout);
+  if (step.confirm) addAction(out, step.confirm.onNo, fallThrough);
+  if (step.checks || step.command) addAction(out, step.onFail, fallThrough);
+  if (step.wait) addAction(out, step.wait.onTimeout, fallThrough);
   return out;
+}
+
+function addOnce(out: string[], id: string): void {
+  if (!out.includes(id)) out.push(id);
+}
+
+function addAction(out: string[], action: Action, fallThrough: string): void {
+  if (action.kind === 'goto') addOnce(out, action.target);
+  else if (action.kind === 'continue') addOnce(out, fallThrough);
+  else {
+    // stop ends the run; ask lets the responder continue or stop.
+    addOnce(out, END);
+    if (action.kind === 'ask') addOnce(out, fallThrough);
+  }
 }

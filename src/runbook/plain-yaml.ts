@@ -34,7 +34,7 @@ const NOT_PLAIN_START = (() => {
   return table;
 })();
 
-/** Characters YAML does not allow in a stream (js-yaml refuses them), besides tab and CR, which the subset leaves out. */
+/** Characters YAML does not allow in a stream (js-yaml refuses them), and tab and CR, which the subset leaves out. */
 const FORBIDDEN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]/;
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -450,8 +450,9 @@ class Parser {
  * (the caller then uses a general parser, which also explains any error).
  */
 export function parsePlainYaml(text: string): Record<string, unknown> | undefined {
-  // A lone surrogate cannot come from a UTF-8 file, but js-yaml refuses one in a string given to it.
-  if (FORBIDDEN.test(text) || text.includes('\r') || !text.isWellFormed()) return undefined;
+  // FORBIDDEN covers CR too. A lone surrogate cannot come from a UTF-8 file, but js-yaml refuses one
+  // in a string given to it.
+  if (FORBIDDEN.test(text) || !text.isWellFormed()) return undefined;
   const parser = new Parser(text);
   try {
     parser.seek(0);

@@ -56,28 +56,35 @@ function addText(out: TemplatedText[], text: string | undefined, base: Path, a: 
   out.push({ text, path, scan: scanTemplate(text) });
 }
 
+// Indexed loops throughout: most of these runs happen before the engine has optimised this code, and
+// an interpreted for-of costs an iterator and a call per element.
 export function gatherFacts(runbook: Runbook): RuleFacts {
+  const { steps, checks } = runbook;
   const inputs = allInputs(runbook);
   const byId = new Map<string, Step>();
-  for (const step of runbook.steps) byId.set(step.id, step);
+  for (let i = 0; i < steps.length; i++) byId.set(steps[i]!.id, steps[i]!);
   const texts: TemplatedText[] = [];
-  for (const input of inputs) {
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
     addText(texts, input.prompt, input.path, 'prompt');
     addText(texts, input.description, input.path, 'description');
   }
   const commands: CommandText[] = [];
-  for (const check of runbook.checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i]!;
     for (const name in check.env) addText(texts, check.env[name], check.path, 'env', name);
     commands.push(commandText(check.run, check.path, CHECK_RUN));
   }
-  for (const step of runbook.steps) {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
     addText(texts, step.title, step.path, 'title');
     addText(texts, step.instructions, step.path, 'instructions');
     // When confirm is a plain question, locating 'question' falls back to the confirm value itself.
     if (step.confirm) addText(texts, step.confirm.question, step.path, 'confirm', 'question');
     if (step.choice) {
       addText(texts, step.choice.question, step.path, 'choice', 'question');
-      for (const option of step.choice.options) addText(texts, option.label, option.path, 'label');
+      const options = step.choice.options;
+      for (let k = 0; k < options.length; k++) addText(texts, options[k]!.label, options[k]!.path, 'label');
     }
     if (step.command) {
       for (const name in step.command.env) addText(texts, step.command.env[name], step.path, 'command', 'env', name);
@@ -90,6 +97,6 @@ export function gatherFacts(runbook: Runbook): RuleFacts {
     }
   }
   const nextById = new Map<string, readonly string[]>();
-  for (const [id, step] of byId) nextById.set(id, successors(runbook, step));
+  byId.forEach((step, id) => nextById.set(id, successors(runbook, step)));
   return { inputs, byId, nextById, texts, commands };
 }

@@ -42,17 +42,20 @@ export const unknownStep: Rule = {
   description: 'A jump (next, goto) names a step that does not exist.',
   check({ runbook, facts, report }) {
     const ids = facts.byId;
-    const jump = (target: string | undefined, path: () => Path) => {
-      if (target === undefined || target === END || ids.has(target)) return;
+    const unknown = (target: string | undefined): target is string => target !== undefined && target !== END && !ids.has(target);
+    const missing = (target: string, path: Path) => {
       const suggestion = closest(target, ids.keys());
-      report(path(), `no step has the id "${target}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`);
+      report(path, `no step has the id "${target}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`);
     };
+    // Paths are built only for a finding: this runs for every jump of every file.
     for (const step of runbook.steps) {
-      jump(step.next, () => [...step.path, 'next']);
-      if (step.choice) for (const option of step.choice.options) jump(option.goto, () => [...option.path, 'goto']);
-      for (const action of [step.confirm?.onNo, step.wait?.onTimeout, step.onFail]) {
-        if (action?.kind === 'goto') jump(action.target, () => action.path);
-      }
+      if (unknown(step.next)) missing(step.next, [...step.path, 'next']);
+      if (step.choice) for (const option of step.choice.options) if (unknown(option.goto)) missing(option.goto, [...option.path, 'goto']);
+      const onNo = step.confirm?.onNo;
+      if (onNo?.kind === 'goto' && unknown(onNo.target)) missing(onNo.target, onNo.path);
+      const onTimeout = step.wait?.onTimeout;
+      if (onTimeout?.kind === 'goto' && unknown(onTimeout.target)) missing(onTimeout.target, onTimeout.path);
+      if (step.onFail.kind === 'goto' && unknown(step.onFail.target)) missing(step.onFail.target, step.onFail.path);
     }
   },
 };

@@ -1,19 +1,13 @@
-import type { Expect, InputDef, Runbook } from '../model.js';
+import type { Expect } from '../model.js';
 import { parseDuration } from '../duration.js';
 import { regexError } from '../regex.js';
 import type { Path } from '../source.js';
 import type { Rule } from './rule.js';
 
-/** Calls `visit` with every regular expression of a runbook and the path (built on demand) of where it sits. */
-function eachRegex(runbook: Runbook, inputs: readonly InputDef[], visit: (pattern: string, path: () => Path) => void): void {
-  for (const input of inputs) if (input.pattern !== undefined) visit(input.pattern, () => [...input.path, 'pattern']);
-  const expectation = (expect: Expect, base: Path) => {
-    if (expect.stdout !== undefined) visit(expect.stdout, () => [...base, 'expect', 'stdout']);
-    if (expect.stderr !== undefined) visit(expect.stderr, () => [...base, 'expect', 'stderr']);
-    if (expect.stdoutNot !== undefined) visit(expect.stdoutNot, () => [...base, 'expect', 'stdout_not']);
-  };
-  for (const check of runbook.checks) expectation(check.expect, check.path);
-  for (const step of runbook.steps) if (step.command) expectation(step.command.expect, step.command.path);
+function regexProblem(pattern: string | undefined): string | undefined {
+  if (pattern === undefined) return undefined;
+  const error = regexError(pattern);
+  return error && `invalid regular expression ${JSON.stringify(pattern)}: ${error}`;
 }
 
 export const invalidRegex: Rule = {
@@ -21,15 +15,33 @@ export const invalidRegex: Rule = {
   severity: 'error',
   description: 'A pattern or expectation is not a valid JavaScript regular expression.',
   check({ runbook, facts, report }) {
-    eachRegex(runbook, facts.inputs, (pattern, path) => {
-      const error = regexError(pattern);
-      if (error) report(path(), `invalid regular expression ${JSON.stringify(pattern)}: ${error}`);
-    });
+    // Paths are built only for a finding: this runs for every pattern of every file.
+    for (const input of facts.inputs) {
+      const problem = regexProblem(input.pattern);
+      if (problem) report([...input.path, 'pattern'], problem);
+    }
+    const expectation = (expect: Expect, base: Path) => {
+      let problem: string | undefined;
+      if ((problem = regexProblem(expect.stdout))) report([...base, 'expect', 'stdout'], problem);
+      if ((problem = regexProblem(expect.stderr))) report([...base, 'expect', 'stderr'], problem);
+      if ((problem = regexProblem(expect.stdoutNot))) report([...base, 'expect', 'stdout_not'], problem);
+    };
+    for (const check of runbook.checks) expectation(check.expect, check.path);
+    for (const step of runbook.steps) if (step.command) expectation(step.command.expect, step.command.path);
   },
 };
 
 /** Longest time limit that still makes sense for one check or wait during an incident. */
 const MAX_DURATION_MS = 24 * 3_600_000;
+
+function durationProblem(value: string): string | undefined {
+  if (value === '') return undefined; // missing: the schema reports it
+  const ms = parseDuration(value);
+  if (ms === undefined) return `${JSON.stringify(value)} is not a duration: write it like 500ms, 30s, 5m, 1h or 1m30s`;
+  if (ms === 0) return 'a duration of zero leaves no time at all: give it a positive value';
+  if (ms > MAX_DURATION_MS) return `${value} is longer than 24h: an incident step should not wait that long`;
+  return undefined;
+}
 
 export const invalidDuration: Rule = {
   id: 'invalid-duration',
@@ -37,22 +49,17 @@ export const invalidDuration: Rule = {
   description: 'A timeout or interval is not a duration like 500ms, 30s, 5m, 1h or 1m30s.',
   check({ runbook, report }) {
     // Defaults filled in by the model are valid, so checking every value checks what the author wrote.
-    const duration = (value: string, path: () => Path) => {
-      if (value === '') return; // missing: the schema reports it
-      const ms = parseDuration(value);
-      if (ms === undefined) report(path(), `${JSON.stringify(value)} is not a duration: write it like 500ms, 30s, 5m, 1h or 1m30s`);
-      else if (ms === 0) report(path(), 'a duration of zero leaves no time at all: give it a positive value');
-      else if (ms > MAX_DURATION_MS) report(path(), `${value} is longer than 24h: an incident step should not wait that long`);
-    };
+    // Paths are built only for a finding.
+    let problem: string | undefined;
     for (const check of runbook.checks) {
-      duration(check.timeout, () => [...check.path, 'timeout']);
-      duration(check.interval, () => [...check.path, 'interval']);
+      if ((problem = durationProblem(check.timeout))) report([...check.path, 'timeout'], problem);
+      if ((problem = durationProblem(check.interval))) report([...check.path, 'interval'], problem);
     }
     for (const step of runbook.steps) {
-      if (step.command) duration(step.command.timeout, () => [...step.command!.path, 'timeout']);
+      if (step.command && (problem = durationProblem(step.command.timeout))) report([...step.command.path, 'timeout'], problem);
       if (step.wait) {
-        duration(step.wait.timeout, () => [...step.path, 'wait', 'timeout']);
-        duration(step.wait.interval, () => [...step.path, 'wait', 'interval']);
+        if ((problem = durationProblem(step.wait.timeout))) report([...step.path, 'wait', 'timeout'], problem);
+        if ((problem = durationProblem(step.wait.interval))) report([...step.path, 'wait', 'interval'], problem);
       }
     }
   },
