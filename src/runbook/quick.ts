@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { buildRunbook, type Runbook } from './model.js';
 import { gatherFacts } from './rules/facts.js';
-import { RULES } from './rules/index.js';
+import { RULES, type RuleContext } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { parsePlainYaml } from './plain-yaml.js';
 import { MAX_RUNBOOK_BYTES, RunbookSource, startsWithBom } from './source.js';
@@ -30,7 +30,8 @@ const require = createRequire(import.meta.url);
  * quick result are computed on first use.
  */
 export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSource; runbook: Runbook } | undefined {
-  if (bytes.length > MAX_RUNBOOK_BYTES || bytes.includes(0)) return undefined;
+  // A NUL byte (a binary file) is among the characters the plain parser declines, and js-yaml refuses.
+  if (bytes.length > MAX_RUNBOOK_BYTES) return undefined;
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -55,15 +56,15 @@ export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSou
   source.lazy = true;
   const runbook = buildRunbook(value, source);
   let found = false;
-  const facts = gatherFacts(runbook);
+  const context: RuleContext = {
+    runbook,
+    facts: gatherFacts(runbook),
+    report() {
+      found = true;
+    },
+  };
   for (const rule of RULES) {
-    rule.check({
-      runbook,
-      facts,
-      report() {
-        found = true;
-      },
-    });
+    rule.check(context);
     if (found) return undefined;
   }
   return { source, runbook };
