@@ -127,17 +127,19 @@ export class RunbookReader {
       const info = fstatSync(fd);
       if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       if (!info.isFile()) throw new Error('not a regular file');
-      // Read to the end, not to the size fstat gave: the file may grow meanwhile.
+      // The size fstat gave, as readFileSync reads it; a file that says it is empty (as some special
+      // files do) is read to its end.
+      const size = info.size;
       let length = 0;
       for (;;) {
         if (length === this.buffer.length) {
-          const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+          const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, size));
           this.buffer.copy(bigger, 0, 0, length);
           this.buffer = bigger;
         }
         const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
-        if (n === 0) break;
         length += n;
+        if (n === 0 || (size > 0 && length >= size)) break;
       }
       return this.buffer.subarray(0, length);
     } catch (error) {
