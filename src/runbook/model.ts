@@ -258,7 +258,11 @@ const MILESTONE_SET = new Set<Milestone>(MILESTONES);
 export function buildRunbook(value: unknown, source: { readonly file: string; readonly hash: string }): Runbook {
   const v = isObj(value) ? value : {};
   const links: Runbook['links'] = [];
-  for (const l of list(v.links)) if (isObj(l)) links.push({ title: str(l.title) ?? '', url: str(l.url) ?? '' });
+  const rawLinks = list(v.links);
+  for (let n = 0; n < rawLinks.length; n++) {
+    const l = rawLinks[n];
+    if (isObj(l)) links.push({ title: str(l.title) ?? '', url: str(l.url) ?? '' });
+  }
   const inputs: InputDef[] = [];
   if (isObj(v.inputs)) for (const name in v.inputs) if (isObj(v.inputs[name])) inputs.push(input(name, v.inputs[name], ['inputs', name]));
   const checks: CheckDef[] = [];
@@ -293,7 +297,7 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
 /** Every input a runbook defines: those asked at the start and those asked by steps. */
 export function allInputs(runbook: Runbook): InputDef[] {
   const inputs = [...runbook.inputs];
-  for (const s of runbook.steps) if (s.input) inputs.push(s.input);
+  for (let n = 0; n < runbook.steps.length; n++) if (runbook.steps[n]!.input) inputs.push(runbook.steps[n]!.input!);
   return inputs;
 }
 
@@ -303,7 +307,8 @@ export function successors(runbook: Runbook, step: Step): string[] {
   const fallThrough = step.next ?? following;
   const out: string[] = [];
   if (step.choice) {
-    for (const o of step.choice.options) addOnce(out, o.goto ?? fallThrough);
+    const options = step.choice.options;
+    for (let n = 0; n < options.length; n++) addOnce(out, options[n]!.goto ?? fallThrough);
   } else {
     out.push(fallThrough);
   }

@@ -37,7 +37,8 @@ export function scanTemplate(text: string): TemplateScan {
   // The first "{{" outside every complete tag is unclosed: looked for in the gaps between tags.
   let unclosed = -1;
   let gap = 0;
-  for (const m of text.matchAll(TAG)) {
+  TAG.lastIndex = 0;
+  for (let m = TAG.exec(text); m; m = TAG.exec(text)) {
     const name = m[1]!.trim();
     if (NAME.test(name)) refs.push({ name, offset: m.index! });
     else errors.push({ offset: m.index!, message: `"{{${m[1]}}}" is not a valid reference: use {{ input_name }} or {{ incident.id }}` });

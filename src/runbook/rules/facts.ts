@@ -45,7 +45,10 @@ export const commandPath = (command: CommandText): Path => [...command.owner, ..
 function commandText(run: string | string[], owner: Path, tail: readonly string[]): CommandText {
   const text = typeof run === 'string' ? run : run.join(' ');
   const env: string[] = [];
-  if (text.includes('SEV_')) for (const m of text.matchAll(ENV_REF)) env.push(m[1]!);
+  if (text.includes('SEV_')) {
+    ENV_REF.lastIndex = 0;
+    for (let m = ENV_REF.exec(text); m; m = ENV_REF.exec(text)) env.push(m[1]!);
+  }
   return { text, env, owner, tail };
 }
 

@@ -15,7 +15,8 @@ export const undefinedCheck: Rule = {
       const suggestion = closest(name, names);
       report(path, `no check is named "${name}"${suggestion ? `: did you mean "${suggestion}"?` : names.size ? '' : ' (the runbook defines no checks)'}`);
     };
-    for (const step of runbook.steps) {
+    for (let s = 0; s < runbook.steps.length; s++) {
+      const step = runbook.steps[s]!;
       if (step.checks) {
         for (let i = 0; i < step.checks.length; i++) if (!names.has(step.checks[i]!)) missing(step.checks[i]!, [...step.path, 'checks', i]);
       }
@@ -31,8 +32,10 @@ export const undefinedInput: Rule = {
   check({ facts, report }) {
     if (facts.texts.length === 0) return;
     const names = new Set<string>([...facts.inputs.map((i) => i.name), ...FACTS]);
-    for (const { path, scan } of facts.texts) {
-      for (const ref of scan.refs) {
+    for (let t = 0; t < facts.texts.length; t++) {
+      const { path, scan } = facts.texts[t]!;
+      for (let r = 0; r < scan.refs.length; r++) {
+        const ref = scan.refs[r]!;
         if (names.has(ref.name)) continue;
         const suggestion = closest(ref.name, names);
         report(path, `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`);
@@ -46,8 +49,9 @@ export const templateSyntax: Rule = {
   severity: 'error',
   description: 'A {{ template }} is malformed or unclosed.',
   check({ facts, report }) {
-    for (const { path, scan } of facts.texts) {
-      for (const error of scan.errors) report(path, error.message);
+    for (let t = 0; t < facts.texts.length; t++) {
+      const { path, scan } = facts.texts[t]!;
+      for (let e = 0; e < scan.errors.length; e++) report(path, scan.errors[e]!.message);
     }
   },
 };
@@ -57,7 +61,8 @@ export const templateInCommand: Rule = {
   severity: 'error',
   description: 'A command contains {{ }}: inputs reach commands only as environment variables.',
   check({ facts, report }) {
-    for (const command of facts.commands) {
+    for (let c = 0; c < facts.commands.length; c++) {
+      const command = facts.commands[c]!;
       const ref = scanTemplate(command.text).refs[0];
       if (!ref) continue;
       const hint = ref.name.includes('.') ? 'use the SEV_INCIDENT_* environment variables' : `use "$${inputEnvName(ref.name)}"`;
@@ -73,8 +78,10 @@ export const undefinedEnv: Rule = {
   check({ facts, report }) {
     if (facts.commands.every((c) => c.env.length === 0)) return;
     const known = new Set<string>([...facts.inputs.map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
-    for (const command of facts.commands) {
-      for (const name of command.env) {
+    for (let c = 0; c < facts.commands.length; c++) {
+      const command = facts.commands[c]!;
+      for (let e = 0; e < command.env.length; e++) {
+        const name = command.env[e]!;
         if (known.has(name)) continue;
         const suggestion = closest(name, known);
         report(commandPath(command), `$${name} is not set by sev: no input is named ${name.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
@@ -89,9 +96,16 @@ export const unusedInput: Rule = {
   description: 'An input is asked but no text or command uses it.',
   check({ facts, report }) {
     const used = new Set<string>();
-    for (const { scan } of facts.texts) for (const ref of scan.refs) used.add(ref.name);
-    for (const command of facts.commands) for (const name of command.env) used.add(name);
-    for (const input of facts.inputs) {
+    for (let t = 0; t < facts.texts.length; t++) {
+      const refs = facts.texts[t]!.scan.refs;
+      for (let r = 0; r < refs.length; r++) used.add(refs[r]!.name);
+    }
+    for (let c = 0; c < facts.commands.length; c++) {
+      const env = facts.commands[c]!.env;
+      for (let e = 0; e < env.length; e++) used.add(env[e]!);
+    }
+    for (let i = 0; i < facts.inputs.length; i++) {
+      const input = facts.inputs[i]!;
       if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
       // Answers given at a step are recorded in the log, which is a use in itself.
       if (input.stepId) continue;
@@ -107,9 +121,11 @@ export const secretInText: Rule = {
   check({ facts, report }) {
     const secrets = new Set(facts.inputs.filter((i) => i.secret).map((i) => i.name));
     if (!secrets.size) return;
-    for (const { path, scan } of facts.texts) {
+    for (let t = 0; t < facts.texts.length; t++) {
+      const { path, scan } = facts.texts[t]!;
       if (path.includes('env')) continue;
-      for (const ref of scan.refs) {
+      for (let r = 0; r < scan.refs.length; r++) {
+        const ref = scan.refs[r]!;
         if (secrets.has(ref.name)) report(path, `secret input "${ref.name}" is shown in a text: it will be masked; pass it to commands as $${inputEnvName(ref.name)} instead`);
       }
     }
@@ -121,7 +137,8 @@ export const invalidDefault: Rule = {
   severity: 'error',
   description: "An input's default does not match its own pattern or choices.",
   check({ facts, report }) {
-    for (const input of facts.inputs) {
+    for (let i = 0; i < facts.inputs.length; i++) {
+      const input = facts.inputs[i]!;
       if (input.default === undefined) continue;
       if (input.choices && !input.choices.includes(input.default)) {
         report([...input.path, 'default'], `default "${input.default}" is not one of the choices: ${input.choices.join(', ')}`);
@@ -140,7 +157,8 @@ export const reservedInputName: Rule = {
   check({ facts, report }) {
     const reserved = new Set<string>(INCIDENT_ENV);
     const seen = new Set<string>();
-    for (const input of facts.inputs) {
+    for (let i = 0; i < facts.inputs.length; i++) {
+      const input = facts.inputs[i]!;
       const env = inputEnvName(input.name);
       if (reserved.has(env)) report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
       else if (seen.has(input.name)) report(input.stepId ? [...input.path, 'name'] : input.path, `input "${input.name}" is defined twice: a later answer would overwrite the first`, { part: 'key' });

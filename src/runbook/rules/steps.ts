@@ -25,7 +25,8 @@ export const duplicateStepId: Rule = {
   description: 'Two steps share an id, so a jump to it is ambiguous.',
   check({ runbook, report }) {
     const first = new Map<string, number>();
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       if (RESERVED_STEP_IDS.has(step.id)) {
         report([...step.path, 'id'], `step id "${step.id}" is reserved: it means the end of the runbook`);
       }
@@ -48,9 +49,11 @@ export const unknownStep: Rule = {
       report(path, `no step has the id "${target}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`);
     };
     // Paths are built only for a finding: this runs for every jump of every file.
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       if (unknown(step.next)) missing(step.next, [...step.path, 'next']);
-      if (step.choice) for (const option of step.choice.options) if (unknown(option.goto)) missing(option.goto, [...option.path, 'goto']);
+      const options = step.choice?.options ?? [];
+      for (let k = 0; k < options.length; k++) if (unknown(options[k]!.goto)) missing(options[k]!.goto!, [...options[k]!.path, 'goto']);
       const onNo = step.confirm?.onNo;
       if (onNo?.kind === 'goto' && unknown(onNo.target)) missing(onNo.target, onNo.path);
       const onTimeout = step.wait?.onTimeout;
@@ -64,7 +67,9 @@ function reachableFrom(facts: RuleFacts, start: string[]): Set<string> {
   const seen = new Set<string>(start);
   const queue = [...start];
   while (queue.length) {
-    for (const next of facts.nextById.get(queue.pop()!) ?? []) {
+    const targets = facts.nextById.get(queue.pop()!) ?? [];
+    for (let k = 0; k < targets.length; k++) {
+      const next = targets[k]!;
       if (!seen.has(next)) {
         seen.add(next);
         queue.push(next);
@@ -82,7 +87,8 @@ export const unreachableStep: Rule = {
     const first = runbook.steps[0];
     if (!first) return;
     const reached = reachableFrom(facts, [first.id]);
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       if (!reached.has(step.id)) report([...step.path, 'id'], `step "${step.id}" can never be reached from the first step`);
     }
   },
@@ -144,7 +150,9 @@ function stepsThatCanExit({ byId, nextById }: RuleFacts): Set<string> {
     for (let i = ids.length - 1; i >= 0; i--) {
       const id = ids[i]!;
       if (canExit.has(id)) continue;
-      for (const target of nextById.get(id)!) {
+      const targets = nextById.get(id)!;
+      for (let k = 0; k < targets.length; k++) {
+        const target = targets[k]!;
         if (target === END || !byId.has(target) || canExit.has(target)) {
           canExit.add(id);
           changed = true;
@@ -164,9 +172,7 @@ export const loopWithoutExit: Rule = {
     const { byId, nextById: next } = facts;
     const canExit = stepsThatCanExit(facts);
     // When every step can reach the end, no loop can be closed: the common case needs no more work.
-    let all = true;
-    for (const id of byId.keys()) if (!canExit.has(id)) all = false;
-    if (all) return;
+    if (canExit.size === byId.size) return;
     const known = (id: string) => (next.get(id) ?? []).filter((target) => byId.has(target));
     for (const component of components([...byId.keys()], known)) {
       const loops = component.length > 1 || known(component[0]!).includes(component[0]!);
@@ -186,7 +192,8 @@ export const stepActions: Rule = {
   severity: 'error',
   description: 'A step does one thing: at most one of confirm, choice, input, checks, wait, command, announce.',
   check({ runbook, report }) {
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       const actions = actionCount(step);
       if (actions > 1) {
         const present = ACTION_KINDS.filter((k) => step[k as keyof Step] !== undefined);

@@ -16,7 +16,8 @@ export const invalidRegex: Rule = {
   description: 'A pattern or expectation is not a valid JavaScript regular expression.',
   check({ runbook, facts, report }) {
     // Paths are built only for a finding: this runs for every pattern of every file.
-    for (const input of facts.inputs) {
+    for (let n = 0; n < facts.inputs.length; n++) {
+      const input = facts.inputs[n]!;
       const problem = regexProblem(input.pattern);
       if (problem) report([...input.path, 'pattern'], problem);
     }
@@ -26,8 +27,11 @@ export const invalidRegex: Rule = {
       if ((problem = regexProblem(expect.stderr))) report([...base, 'expect', 'stderr'], problem);
       if ((problem = regexProblem(expect.stdoutNot))) report([...base, 'expect', 'stdout_not'], problem);
     };
-    for (const check of runbook.checks) expectation(check.expect, check.path);
-    for (const step of runbook.steps) if (step.command) expectation(step.command.expect, step.command.path);
+    for (let n = 0; n < runbook.checks.length; n++) expectation(runbook.checks[n]!.expect, runbook.checks[n]!.path);
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const command = runbook.steps[n]!.command;
+      if (command) expectation(command.expect, command.path);
+    }
   },
 };
 
@@ -51,11 +55,13 @@ export const invalidDuration: Rule = {
     // Defaults filled in by the model are valid, so checking every value checks what the author wrote.
     // Paths are built only for a finding.
     let problem: string | undefined;
-    for (const check of runbook.checks) {
+    for (let n = 0; n < runbook.checks.length; n++) {
+      const check = runbook.checks[n]!;
       if ((problem = durationProblem(check.timeout))) report([...check.path, 'timeout'], problem);
       if ((problem = durationProblem(check.interval))) report([...check.path, 'interval'], problem);
     }
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       if (step.command && (problem = durationProblem(step.command.timeout))) report([...step.command.path, 'timeout'], problem);
       if (step.wait) {
         if ((problem = durationProblem(step.wait.timeout))) report([...step.path, 'wait', 'timeout'], problem);
@@ -70,7 +76,8 @@ export const unconfirmedCommand: Rule = {
   severity: 'warning',
   description: 'A command that changes state runs without asking the responder first.',
   check({ runbook, report }) {
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       const command = step.command;
       if (command && command.changesState && !command.confirm) {
         report([...command.path, 'confirm'], `step "${step.id}" changes state without a confirmation: remove confirm: false, or mark the command changes_state: false if it only reads`);
@@ -97,7 +104,8 @@ export const milestoneOrder: Rule = {
   check({ runbook, report }) {
     const order = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
     let last: { rank: number; id: string } | undefined;
-    for (const step of runbook.steps) {
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const step = runbook.steps[n]!;
       if (!step.milestone) continue;
       const rank = order.indexOf(step.milestone);
       if (last && rank < last.rank) {
