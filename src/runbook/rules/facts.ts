@@ -26,6 +26,8 @@ export interface CommandText {
 export interface RuleFacts {
   /** Every input: those asked at the start, then those asked by steps. */
   inputs: readonly InputDef[];
+  /** Their names. */
+  inputNames: ReadonlySet<string>;
   /** Each step id and its step (the last one, when an id is used twice). */
   byId: ReadonlyMap<string, Step>;
   /** Where the step of each id (as in `byId`) can go next; END stands for the end of the run. */
@@ -64,6 +66,8 @@ function addText(out: TemplatedText[], text: string | undefined, base: Path, a: 
 export function gatherFacts(runbook: Runbook): RuleFacts {
   const { steps, checks } = runbook;
   const inputs = allInputs(runbook);
+  const inputNames = new Set<string>();
+  for (let i = 0; i < inputs.length; i++) inputNames.add(inputs[i]!.name);
   const byId = new Map<string, Step>();
   for (let i = 0; i < steps.length; i++) byId.set(steps[i]!.id, steps[i]!);
   const texts: TemplatedText[] = [];
@@ -101,5 +105,5 @@ export function gatherFacts(runbook: Runbook): RuleFacts {
   }
   const nextById = new Map<string, readonly string[]>();
   byId.forEach((step, id) => nextById.set(id, successors(runbook, step)));
-  return { inputs, byId, nextById, texts, commands };
+  return { inputs, inputNames, byId, nextById, texts, commands };
 }

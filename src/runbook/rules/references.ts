@@ -5,6 +5,9 @@ import { compileWhole } from '../regex.js';
 import { commandPath } from './facts.js';
 import type { Rule } from './rule.js';
 
+const FACT_NAMES = new Set<string>(FACTS);
+const RESERVED_ENV = new Set<string>(INCIDENT_ENV);
+
 export const undefinedCheck: Rule = {
   id: 'undefined-check',
   severity: 'error',
@@ -31,13 +34,13 @@ export const undefinedInput: Rule = {
   description: 'A {{ template }} names an input or fact that does not exist.',
   check({ facts, report }) {
     if (facts.texts.length === 0) return;
-    const names = new Set<string>([...facts.inputs.map((i) => i.name), ...FACTS]);
+    const names = facts.inputNames;
     for (let t = 0; t < facts.texts.length; t++) {
       const { path, scan } = facts.texts[t]!;
       for (let r = 0; r < scan.refs.length; r++) {
         const ref = scan.refs[r]!;
-        if (names.has(ref.name)) continue;
-        const suggestion = closest(ref.name, names);
+        if (names.has(ref.name) || FACT_NAMES.has(ref.name)) continue;
+        const suggestion = closest(ref.name, [...names, ...FACTS]);
         report(path, `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`);
       }
     }
@@ -77,7 +80,7 @@ export const undefinedEnv: Rule = {
   description: 'A command uses $SEV_NAME but no input is called name.',
   check({ facts, report }) {
     if (facts.commands.every((c) => c.env.length === 0)) return;
-    const known = new Set<string>([...facts.inputs.map((i) => inputEnvName(i.name)), ...INCIDENT_ENV]);
+    const known = new Set<string>([...facts.inputNames].map(inputEnvName).concat(INCIDENT_ENV));
     for (let c = 0; c < facts.commands.length; c++) {
       const command = facts.commands[c]!;
       for (let e = 0; e < command.env.length; e++) {
@@ -155,12 +158,11 @@ export const reservedInputName: Rule = {
   severity: 'error',
   description: 'An input would be exported under the name of a fact sev sets itself (SEV_SEVERITY, SEV_STEP…), or two inputs share a name.',
   check({ facts, report }) {
-    const reserved = new Set<string>(INCIDENT_ENV);
     const seen = new Set<string>();
     for (let i = 0; i < facts.inputs.length; i++) {
       const input = facts.inputs[i]!;
       const env = inputEnvName(input.name);
-      if (reserved.has(env)) report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
+      if (RESERVED_ENV.has(env)) report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
       else if (seen.has(input.name)) report(input.stepId ? [...input.path, 'name'] : input.path, `input "${input.name}" is defined twice: a later answer would overwrite the first`, { part: 'key' });
       seen.add(input.name);
     }
