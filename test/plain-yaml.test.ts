@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { Document, parse, stringify, visit } from 'yaml';
 import { parsePlainYaml } from '../src/runbook/plain-yaml.js';
 // @ts-expect-error: the benchmark's corpus generator is plain JavaScript.
-import { generateRunbook } from './bench/lib/corpus.mjs';
+import { generateRunbook, rng as seeded } from './bench/lib/corpus.mjs';
 import { ROOT } from './helpers.js';
+
+/** The same seed gives the same numbers, so every run tests the same texts. */
+const rng = (seed: number) => seeded(seed) as { next: () => number; int: (min: number, max: number) => number; pick: <T>(list: readonly T[]) => T };
 
 type Outcome = { value: unknown } | { error: string };
 
@@ -40,21 +43,6 @@ function agree(text: string): boolean {
     expect(print((outcome as { value: unknown }).value), `${name} on ${JSON.stringify(text)}`).toBe(print(plain));
   }
   return true;
-}
-
-/** mulberry32: the same seed gives the same numbers, so every run tests the same texts. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-  return { next, int, pick };
 }
 
 const ACCEPTED: [string, string, Record<string, unknown>][] = [

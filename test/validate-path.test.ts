@@ -9,20 +9,11 @@ import { fullValidator, isValid } from '../src/runbook/schema-check.js';
 import { checkSchema } from '../src/runbook/schema.js';
 import { scanTemplate } from '../src/runbook/template.js';
 // @ts-expect-error: the benchmark's corpus generator is plain JavaScript.
-import { generateRunbook } from './bench/lib/corpus.mjs';
+import { generateRunbook, rng } from './bench/lib/corpus.mjs';
 import { ROOT, sev, tempDir } from './helpers.js';
 
-/** mulberry32: the same seed gives the same mutations. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same mutations. */
+const random = (seed: number) => (rng(seed) as { next: () => number }).next;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -176,69 +176,33 @@ export function ioError(file: string, error: unknown): UserError {
 }
 
 /**
- * Lints many files, one after the other, and adds the findings that need them all: two runbooks with
- * one id. Files are read synchronously: nothing else runs meanwhile, and it saves a wait per file.
+ * Lints files one after the other, each with the findings that need the files before it (two runbooks
+ * with one id), and hands each result to `keep`. Files are read synchronously: nothing else runs
+ * meanwhile, and it saves a wait per file.
  */
-export async function lintFiles(files: string[]): Promise<LintResult[]> {
-  const reader = new RunbookReader();
-  const results = files.map((file) => lintBytes(file, reader.read(file)));
-  const ids = new RunbookIds();
-  for (const result of results) {
-    if (!result.runbook || !result.source) continue;
-    const first = ids.firstFile(result.file, result.runbook.id, result.runbook.lang);
-    const duplicate = first && duplicateFinding(result.source, result.runbook.id, first);
-    if (duplicate) {
-      result.diagnostics.push(duplicate);
-      result.diagnostics.sort(compareDiagnostics);
-    }
-  }
-  return results;
-}
-
-/** What `sev validate` keeps of one file: its findings and, when it has any, its lines for excerpts. */
-export interface FileFindings {
-  file: string;
-  diagnostics: Diagnostic[];
-  lines?: string[];
-}
-
-/**
- * Lints many files for their findings alone, with the duplicate-id findings that need them all. Each
- * file's runbook and parsed value are dropped as soon as it is checked, so a large tree is checked in
- * little memory, and faster (what is dropped young costs the garbage collector nothing).
- */
-export function checkFiles(files: readonly string[]): FileFindings[] {
-  const ids = new RunbookIds();
+function lintEach<T>(files: readonly string[], keep: (result: LintResult) => T): T[] {
+  const firstById = new Map<string, string>();
   const reader = new RunbookReader();
   return files.map((file) => {
     const result = lintBytes(file, reader.read(file));
-    const { runbook, source, diagnostics } = result;
-    const first = runbook && source ? ids.firstFile(file, runbook.id, runbook.lang) : undefined;
-    const duplicate = first && duplicateFinding(source!, runbook!.id, first);
-    if (duplicate) {
-      diagnostics.push(duplicate);
-      diagnostics.sort(compareDiagnostics);
+    const { runbook, source } = result;
+    if (runbook?.id && source) {
+      // A translation (same id, another lang) is the same runbook, not a clash.
+      const key = `${runbook.id}\u0000${runbook.lang ?? ''}`;
+      const first = firstById.get(key);
+      if (first === undefined) firstById.set(key, file);
+      const duplicate = first !== undefined && duplicateFinding(source, runbook.id, first);
+      if (duplicate) {
+        result.diagnostics.push(duplicate);
+        result.diagnostics.sort(compareDiagnostics);
+      }
     }
-    return { file, diagnostics, lines: diagnostics.length ? source?.lines : undefined };
+    return keep(result);
   });
 }
 
-/** Which file first used each runbook id; a translation (same id, another lang) is the same runbook, not a clash. */
-export class RunbookIds {
-  private readonly firstById = new Map<string, string>();
-
-  /** The earlier file with this id and language, if any; else this file is remembered as the first. */
-  firstFile(file: string, id: string, lang: string | undefined): string | undefined {
-    if (!id) return undefined;
-    const key = `${id}\u0000${lang ?? ''}`;
-    const first = this.firstById.get(key);
-    if (first === undefined) this.firstById.set(key, file);
-    return first;
-  }
-}
-
 /** The duplicate-runbook-id finding, unless a sev-disable-line comment covers the id's line. */
-export function duplicateFinding(source: RunbookSource, id: string, first: string): Diagnostic | undefined {
+function duplicateFinding(source: RunbookSource, id: string, first: string): Diagnostic | undefined {
   const duplicate: Diagnostic = {
     file: source.file,
     ...source.locate(['id']),
@@ -249,4 +213,25 @@ export function duplicateFinding(source: RunbookSource, id: string, first: strin
   // Found after finish() applied sev-disable-line comments, so apply them to this finding here.
   const ids = suppressions(source, () => {}).get(duplicate.line);
   return ids === 'all' || ids?.has(duplicate.rule) ? undefined : duplicate;
+}
+
+/** Lints many files, keeping each one's runbook (sev list, run). */
+export async function lintFiles(files: string[]): Promise<LintResult[]> {
+  return lintEach(files, (result) => result);
+}
+
+/** What `sev validate` keeps of one file: its findings and, when it has any, its lines for excerpts. */
+export interface FileFindings {
+  file: string;
+  diagnostics: Diagnostic[];
+  lines?: string[];
+}
+
+/**
+ * Lints many files for their findings alone. Each file's runbook and parsed value are dropped as soon
+ * as it is checked, so a large tree is checked in little memory, and faster (what is dropped young
+ * costs the garbage collector nothing).
+ */
+export function checkFiles(files: readonly string[]): FileFindings[] {
+  return lintEach(files, ({ file, diagnostics, source }) => ({ file, diagnostics, lines: diagnostics.length ? source?.lines : undefined }));
 }

@@ -149,8 +149,8 @@ class Parser {
     return this.isSequenceEntry() ? this.sequence(this.indent) : this.mapping(this.indent);
   }
 
-  /** Length of a plain key at `i` followed by ':' and a space or the line end; 0 when there is none. */
-  private keyLength(i: number): number {
+  /** Where the run of key characters that starts at `i` ends. */
+  private keyEnd(i: number): number {
     const text = this.text;
     let j = i;
     while (j < this.lineEnd) {
@@ -158,6 +158,13 @@ class Parser {
       if (c >= 128 || KEY_CHAR[c] !== 1) break;
       j++;
     }
+    return j;
+  }
+
+  /** Length of a plain key at `i` followed by ':' and a space or the line end; 0 when there is none. */
+  private keyLength(i: number): number {
+    const text = this.text;
+    const j = this.keyEnd(i);
     if (j === i || text.charCodeAt(j) !== COLON || !(j + 1 >= this.lineEnd || text.charCodeAt(j + 1) === SPACE)) return 0;
     // The yaml library refuses an implicit key longer than 1024 characters.
     return j - i <= 1024 ? j - i : 0;
@@ -347,12 +354,7 @@ class Parser {
 
   private flowKeyLength(j: number): number {
     const text = this.text;
-    let k = j;
-    while (k < this.lineEnd) {
-      const c = text.charCodeAt(k);
-      if (c >= 128 || KEY_CHAR[c] !== 1) break;
-      k++;
-    }
+    const k = this.keyEnd(j);
     return k > j && text.charCodeAt(k) === COLON && text.charCodeAt(k + 1) === SPACE ? k - j : 0;
   }
 
