@@ -15,7 +15,6 @@ class Decline {}
 const DECLINE = new Decline();
 
 const SPACE = 0x20;
-const NEWLINE = 0x0a;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
