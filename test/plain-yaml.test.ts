@@ -46,6 +46,12 @@ function agree(text: string): boolean {
 }
 
 const ACCEPTED: [string, string, Record<string, unknown>][] = [
+  ['flow collections nested 40 deep', `a: ${'['.repeat(40)}${']'.repeat(40)}\n`, { a: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) as unknown[] }],
+  [
+    'blocks nested 50 deep, one space a level',
+    Array.from({ length: 50 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' end\n',
+    Array.from({ length: 50 }).reduceRight<Record<string, unknown> | string>((inner, _, i) => ({ [`k${i}`]: inner }), 'end') as Record<string, unknown>,
+  ],
   ['nested mappings', 'a:\n  b:\n    c: 1\n  d: x\ne: y\n', { a: { b: { c: 1 }, d: 'x' }, e: 'y' }],
   ['a sequence indented under its key', 'list:\n  - a\n  - b\n', { list: ['a', 'b'] }],
   ['a sequence at its key’s own indentation', 'steps:\n- one\n- two\nafter: 1\n', { steps: ['one', 'two'], after: 1 }],
@@ -127,6 +133,8 @@ const ACCEPTED: [string, string, Record<string, unknown>][] = [
 ];
 
 const DECLINED: [string, string][] = [
+  ['flow collections nested more than 40 deep', `a: ${'['.repeat(41)}${']'.repeat(41)}\n`],
+  ['a block indented more than 50 spaces', `a:\n${' '.repeat(51)}b: 1\n`],
   ['an anchor and an alias', 'a: &x 1\nb: *x\n'],
   ['an anchor on a mapping', 'a: &x\n  b: 1\n'],
   ['an alias alone', 'a: *x\n'],

@@ -49,6 +49,7 @@ describe('the quick path of the linter', () => {
     ['a finding', CLEAN.replace('checks: [up]', 'checks: [down]')],
     ['a duplicate key', CLEAN.replace('title: Clean', 'title: Clean\ntitle: Again')],
     ['two documents', `${CLEAN}---\n${CLEAN}`],
+    ['a CR that ends no line', CLEAN.replace('    checks: [up]', '\r    checks: [up]')],
   ])('declines a file with %s, leaving it to the full path', (_what, text) => {
     expect(quickLint('f.yaml', Buffer.from(text))).toBeUndefined();
     samePaths('f.yaml', Buffer.from(text));

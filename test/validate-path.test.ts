@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +91,23 @@ describe('reading runbook files', () => {
     if (process.getuid?.() !== 0) expect(() => reader.read(join(dir, 'locked.yaml'))).toThrow('permission denied');
   });
 
+  it('leaves a writer waiting on a FIFO waiting, instead of opening the FIFO', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `echo data > '${fifo}'`], { stdio: 'ignore' });
+    try {
+      const r = sev(['validate', fifo]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('not a regular file');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Opening the FIFO for reading would have let the writer finish.
+      expect(writer.exitCode).toBeNull();
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+
   it("records the SHA-256 of the file's bytes as the runbook hash, byte order mark included", () => {
     const text = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
     for (const bytes of [Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), Buffer.from(text.replace('Minimal', 'Mínimo 最小'))]) {
@@ -122,6 +139,17 @@ describe('checking many files', () => {
     // Lines are kept for excerpts only where there is something to show.
     expect(checked.filter((c) => c.lines).map((c) => c.file.split('/').pop())).toEqual(expect.arrayContaining(['broken.yaml', 'zz-copy.yaml']));
     expect(checked.find((c) => c.file.endsWith(corpus[0]!.name))!.lines).toBeUndefined();
+  });
+});
+
+describe('nesting', () => {
+  it('is a finding, not a crash, however deep a flow collection nests', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const dir = tempDir({ 'deep.yaml': `format: sevkit/v1\nid: deep\ntags: ${deep}\n` });
+    const r = sev(['validate', join(dir, 'deep.yaml'), '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { errors: number }).errors).toBeGreaterThan(0);
+    expect(() => lintBytes('deep.yaml', Buffer.from(`a: ${deep}\n`))).not.toThrow();
   });
 });
 

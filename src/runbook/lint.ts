@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
@@ -6,7 +6,7 @@ import { gatherFacts } from './rules/facts.js';
 import { RULES, RULE_IDS } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { quickLint } from './quick.js';
-import { parseRunbookBytes, type RunbookSource } from './source.js';
+import { MAX_RUNBOOK_BYTES, parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 
 export interface LintResult {
@@ -121,13 +121,17 @@ export class RunbookReader {
   read(file: string): Uint8Array {
     let fd: number | undefined;
     try {
-      // Opened without waiting, and looked at before reading: a FIFO would wait for a writer, and a
-      // device like /dev/zero never ends.
-      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-      const info = fstatSync(fd);
+      // Looked at before it is opened: opening a FIFO would release a writer waiting on it (and
+      // reading would wait for one), and a device like /dev/zero never ends. Opened without waiting
+      // all the same, in case the file is replaced in between.
+      const info = statSync(file);
       if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       if (!info.isFile()) throw new Error('not a regular file');
-      // The size fstat gave, as readFileSync reads it; a file that says it is empty (as some special
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      // A file too large to be a runbook is read as it is (the linter refuses it by its size), without
+      // growing the shared buffer to its size.
+      if (info.size > MAX_RUNBOOK_BYTES) return readFileSync(fd);
+      // The size stat gave, as readFileSync reads it; a file that says it is empty (as some special
       // files do) is read to its end.
       const size = info.size;
       let length = 0;

@@ -190,6 +190,8 @@ function step(v: Obj, index: number): Step {
     instructions: str(v.instructions),
     milestone: MILESTONE_SET.has(v.milestone as Milestone) ? (v.milestone as Milestone) : undefined,
     next: str(v.next),
+    onFail: action(v.on_fail, ['steps', index, 'on_fail']),
+    path,
     confirm: undefined,
     choice: undefined,
     input: undefined,
@@ -197,8 +199,6 @@ function step(v: Obj, index: number): Step {
     wait: undefined,
     command: undefined,
     announce: undefined,
-    onFail: action(v.on_fail, ['steps', index, 'on_fail']),
-    path,
   };
   if (typeof v.confirm === 'string') s.confirm = { question: v.confirm, onNo: { kind: 'ask', path: [...path, 'confirm'] } };
   else if (isObj(v.confirm)) {

@@ -38,6 +38,15 @@ const FORBIDDEN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]/;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * Deeper nesting is left to the general parsers, which report it (js-yaml refuses more than 100 levels)
+ * instead of running out of stack. A block level is indented at least one space further than the one
+ * holding it (or is a sequence at its key's own indentation, the next level then further still), so
+ * indentation bounds the block levels; flow collections nest on one line and are counted.
+ */
+const MAX_INDENT = 50;
+const MAX_FLOW_DEPTH = 40;
+
 // Plain scalars of the core schema. Only unambiguous forms are resolved here; a text that either
 // parser might read as a number in some other way (hex, octal, exponents, a leading + or .) declines.
 const SIMPLE_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
@@ -170,6 +179,7 @@ class Parser {
   }
 
   mapping(indent: number): Record<string, unknown> {
+    if (indent > MAX_INDENT) throw DECLINE;
     const out: Record<string, unknown> = {};
     const text = this.text;
     for (;;) {
@@ -185,6 +195,7 @@ class Parser {
   }
 
   sequence(indent: number): unknown[] {
+    if (indent > MAX_INDENT) throw DECLINE;
     const out: unknown[] = [];
     const text = this.text;
     for (;;) {
@@ -318,7 +329,8 @@ class Parser {
   }
 
   /** A flow collection closed on the same line: [a, b] or {k: v}, nested as deep as it likes. */
-  private flow(i: number): [unknown, number] {
+  private flow(i: number, depth = 0): [unknown, number] {
+    if (depth >= MAX_FLOW_DEPTH) throw DECLINE;
     const text = this.text;
     const open = text.charCodeAt(i);
     const close = open === 0x5b ? 0x5d : 0x7d;
@@ -332,11 +344,11 @@ class Parser {
         if (length === 0) throw DECLINE;
         const key = text.slice(j, j + length);
         if (!isPlainKey(key) || hasOwn.call(map, key)) throw DECLINE;
-        const [value, end] = this.flowValue(this.skipSpaces(j + length + 1));
+        const [value, end] = this.flowValue(this.skipSpaces(j + length + 1), depth);
         map[key] = value;
         j = end;
       } else {
-        const [value, end] = this.flowValue(j);
+        const [value, end] = this.flowValue(j, depth);
         list.push(value);
         j = end;
       }
@@ -357,13 +369,13 @@ class Parser {
     return k > j && text.charCodeAt(k) === COLON && text.charCodeAt(k + 1) === SPACE ? k - j : 0;
   }
 
-  private flowValue(j: number): [unknown, number] {
+  private flowValue(j: number, depth: number): [unknown, number] {
     const text = this.text;
     if (j >= this.lineEnd) throw DECLINE;
     const c = text.charCodeAt(j);
     if (c === 0x27) return this.singleQuoted(j);
     if (c === 0x22) return this.doubleQuoted(j);
-    if (c === 0x5b || c === 0x7b) return this.flow(j);
+    if (c === 0x5b || c === 0x7b) return this.flow(j, depth + 1);
     if (c < 128 && NOT_PLAIN_START[c] === 1) throw DECLINE;
     if (c === DASH && (j + 1 >= this.lineEnd || text.charCodeAt(j + 1) === SPACE)) throw DECLINE;
     let k = j;

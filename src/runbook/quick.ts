@@ -9,11 +9,12 @@ import { MAX_RUNBOOK_BYTES, RunbookSource, startsWithBom } from './source.js';
 /**
  * YAML features where the two parsers could differ, or where the positional one warns: anchors (an
  * alias needs one; an alias without one fails the quick parse) and their expansion limit, tags,
- * directives, flow collections over several lines (a bracket or brace left open at the end of a line).
+ * directives, flow collections over several lines (a bracket or brace left open at the end of a line),
+ * a CR that ends no line (js-yaml breaks the line there, the positional parser does not).
  * Matching is rough on purpose: a false match only sends a file down the full path. The plain parser
  * accepts none of these, so only a file it declines is matched.
  */
-const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|[[{][^\]}\n]*$/m;
+const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|[[{][^\]}\n]*$|\r(?!\n)/m;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
