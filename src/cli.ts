@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, UserError } from './errors.js';
+import { guardOutput } from './ui/terminal.js';
 import { VERSION } from './version.js';
 
 function program(): Command {
@@ -68,6 +69,7 @@ function program(): Command {
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--force', 'resume even though the runbook changed since the incident started')
+    .option('--take-over', "take the incident over from a walker on another host that is gone (asks first; with --yes, doesn't)")
     .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
 
   cli
@@ -131,6 +133,7 @@ function program(): Command {
 
 /** The one place where errors become messages and exit codes. */
 export async function main(argv: string[]): Promise<void> {
+  guardOutput({ closed: EXIT.outputClosed, failed: EXIT.usage });
   try {
     await program().parseAsync(argv);
   } catch (error) {

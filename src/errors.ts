@@ -5,6 +5,8 @@ export const EXIT = {
   usage: 2,
   internal: 3,
   interrupted: 130,
+  /** stdout or stderr went away (a pipe closed early, a terminal gone): 128 + SIGPIPE, as a shell shows it. */
+  outputClosed: 141,
 } as const;
 
 /**

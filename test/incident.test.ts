@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../src/errors.js';
 import type { EventData, EventType, IncidentEvent, RunbookRef } from '../src/incident/events.js';
 import { LogWriter } from '../src/incident/log.js';
 import { withFileLock } from '../src/incident/lock.js';
+import { processStart } from '../src/incident/owner.js';
 import { parseLog, readLog } from '../src/incident/read.js';
 import { replay, resumePoint } from '../src/incident/replay.js';
 import { findIncident, logPath } from '../src/incident/store.js';
@@ -156,7 +158,7 @@ describe('LogWriter', () => {
     expect(existsSync(join(dir, 'missing.jsonl'))).toBe(false);
   });
 
-  it('reports a torn last line, starts the next append on a new line and goes on from the last whole event', () => {
+  it('reports a torn last line, cuts it off at the next append and goes on from the last whole event', () => {
     const { file, writer, incident } = newLog();
     writer.append('incident.started', started());
     writer.append('note', { text: 'one', action: false });
@@ -178,20 +180,20 @@ describe('LogWriter', () => {
     expect(fourth.seq).toBe(4);
     expect(fifth.seq).toBe(5);
 
+    // The fragment was never written as far as anyone was told: it is gone, and every line is whole.
     const raw = lines(file);
-    expect(raw).toHaveLength(6);
-    expect(raw[3]).toBe(fragment);
-    expect(JSON.parse(raw[4]!)).toEqual(fourth);
-    expect(JSON.parse(raw[5]!)).toEqual(fifth);
+    expect(raw).toHaveLength(5);
+    expect(raw).not.toContain(fragment);
+    expect(JSON.parse(raw[3]!)).toEqual(fourth);
+    expect(JSON.parse(raw[4]!)).toEqual(fifth);
 
     const after = readLog(file);
     expect(after.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(after.events.map((e) => e.line)).toEqual([1, 2, 3, 5, 6]);
-    // The fragment is no longer the last line: it is a damaged one in the middle.
-    expect(after.problems).toEqual([expect.objectContaining({ line: 4, kind: 'damaged-line' })]);
+    expect(after.events.map((e) => e.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(after.problems).toEqual([]);
   });
 
-  it('closes a torn line even when the fragment is all the file holds', () => {
+  it('cuts off a torn line even when the fragment is all the file holds', () => {
     const dir = tempDir();
     const file = join(dir, 'x.jsonl');
     writeFileSync(file, '{"v":1,"id":"ab","se');
@@ -200,8 +202,8 @@ describe('LogWriter', () => {
     expect(writer.append('incident.started', started()).seq).toBe(1);
     writer.close();
     const read = readLog(file);
-    expect(read.events.map((e) => [e.seq, e.line])).toEqual([[1, 2]]);
-    expect(read.problems.map((p) => p.kind)).toEqual(['damaged-line']);
+    expect(read.events.map((e) => [e.seq, e.line])).toEqual([[1, 1]]);
+    expect(read.problems).toEqual([]);
   });
 
   it('finds the last sequence number behind a tail longer than its read chunk', () => {
@@ -342,16 +344,16 @@ describe('withFileLock', () => {
     const lock = join(dir, 'x.jsonl.lock');
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
-    expect(withFileLock(join(dir, 'x.jsonl'), () => readFileSync(lock, 'utf8'))).toBe(String(process.pid));
+    expect(withFileLock(join(dir, 'x.jsonl'), () => readFileSync(lock, 'utf8'))).toBe(`${hostname()} ${process.pid} ${processStart(process.pid) ?? ''}`);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it('holds the lock with its own pid while it runs, and releases it when the function throws', () => {
+  it('holds the lock with its host, pid and start time while it runs, and releases it when the function throws', () => {
     const dir = tempDir();
     const path = join(dir, 'x.jsonl');
     expect(() =>
       withFileLock(path, () => {
-        expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+        expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${hostname()} ${process.pid} ${processStart(process.pid) ?? ''}`);
         throw new Error('boom');
       }),
     ).toThrow('boom');

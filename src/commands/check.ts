@@ -22,8 +22,10 @@ async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Rec
   const values: Record<string, string> = {};
   const missing: InputDef[] = [];
   // The runbook's inputs are needed; an input step's value is used when given (a check may read it).
+  // Nobody to ask (a script, or an answers file given): an input that is not required and has no default is empty.
+  const unattended = Boolean(options.answers) || !canPrompt();
   for (const def of allInputs(runbook)) {
-    const value = given[def.name] ?? def.default;
+    const value = given[def.name] ?? def.default ?? (unattended && !def.required ? '' : undefined);
     if (value === undefined) {
       if (!def.stepId) missing.push(def);
       continue;

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { EXIT, UserError } from '../errors.js';
+import { printable } from '../diagnostics/report.js';
+import { Claim } from '../incident/claim.js';
 import { LogWriter } from '../incident/log.js';
 import { replay } from '../incident/replay.js';
 import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
@@ -50,17 +52,23 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
   ensureDir(dir);
   const now = new Date();
   const incident = newIncidentId(runbook.id, now);
-  const writer = LogWriter.create(logPath(dir, incident, responder), incident, responder);
-  const started = writer.append('incident.started', {
-    runbook: { id: runbook.id, title: runbook.title, ...(runbook.version ? { version: runbook.version } : {}), hash: runbook.hash, file: runbook.file },
-    severity,
-    responder,
-    dryRun: Boolean(options.dryRun),
-    host: os.hostname(),
-    sevVersion: VERSION,
-  });
-  const c = paint(process.stderr);
-  process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${runbook.title} · ${severity} · ${responder}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
-  process.stderr.write(c.dim(`Log: ${writer.path}\n`));
-  await walkIncident(runbook, replay([started]), writer, { ...options, answersData: answers });
+  // Claimed before its log exists: a resume that finds the log finds its walker too.
+  const claim = await Claim.take(dir, incident, responder);
+  try {
+    const writer = LogWriter.create(logPath(dir, incident, responder), incident, responder);
+    const started = writer.append('incident.started', {
+      runbook: { id: runbook.id, title: runbook.title, ...(runbook.version ? { version: runbook.version } : {}), hash: runbook.hash, file: runbook.file },
+      severity,
+      responder,
+      dryRun: Boolean(options.dryRun),
+      host: os.hostname(),
+      sevVersion: VERSION,
+    });
+    const c = paint(process.stderr);
+    process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
+    process.stderr.write(c.dim(`Log: ${writer.path}\n`));
+    await walkIncident(runbook, replay([started]), writer, { ...options, answersData: answers });
+  } finally {
+    claim.release();
+  }
 }

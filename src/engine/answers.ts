@@ -12,6 +12,13 @@ export interface StepAnswer {
   note?: string;
   skip?: string;
   pause?: boolean;
+  /**
+   * For a state-changing command an earlier run started and did not see end: `yes` runs it again, `done`
+   * or `failed` records its result as the responder found it. A script never guesses this.
+   */
+  rerun?: string;
+  /** For such a command still running: `wait` for it or `kill` it. */
+  running?: string;
 }
 
 /** An answers file: what a drill or an automation would have typed. */
@@ -24,7 +31,7 @@ export interface Answers {
 }
 
 const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps'];
-const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause'];
+const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'running'];
 
 /**
  * Reads an answers file:
@@ -103,6 +110,14 @@ export function loadAnswers(file: string): Answers {
       if (key === 'note') out.note = scalarText(p.value, 'note');
       if (key === 'skip') out.skip = scalarText(p.value, 'skip');
       if (key === 'pause') out.pause = scalarText(p.value, 'pause') === 'yes';
+      if (key === 'rerun') {
+        out.rerun = scalarText(p.value, 'rerun');
+        if (!['yes', 'done', 'failed'].includes(out.rerun)) fail(p.value as Node, 'rerun must be yes, done or failed');
+      }
+      if (key === 'running') {
+        out.running = scalarText(p.value, 'running');
+        if (!['wait', 'kill'].includes(out.running)) fail(p.value as Node, 'running must be wait or kill');
+      }
     }
     return out;
   }

@@ -2,6 +2,8 @@ import type { CheckResultData, CheckStatus, ProcessResultData } from '../inciden
 import type { CheckDef, Expect } from '../runbook/model.js';
 import { parseDuration } from '../runbook/duration.js';
 import { compileRegex } from '../runbook/regex.js';
+import type { ProcessRef } from '../incident/owner.js';
+import type { Masker } from './mask.js';
 import { Interrupted, runProcess } from './process.js';
 
 /** How many checks of one step run at once. */
@@ -64,7 +66,9 @@ export interface CheckRun {
   /** The environment of a check: its own `env` (templated) and the inputs and facts of the run. */
   env: (own: Record<string, string>) => Record<string, string>;
   signal?: AbortSignal;
-  mask: (text: string) => string;
+  mask: Masker;
+  /** Told each attempt's process group before the check runs, to log it. */
+  onStart?: (check: string, attempt: number, group: ProcessRef) => void;
   /** With a dry run nothing is executed: the check is reported as SKIPPED. */
   dryRun?: boolean;
 }
@@ -79,11 +83,10 @@ export async function runCheck(check: CheckDef, run: CheckRun, retries = check.r
   let attempts = 0;
   for (;;) {
     attempts++;
-    const result = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal });
+    const attempt = attempts;
+    const result = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal, mask: run.mask, onStart: run.onStart && ((group) => run.onStart!(check.name, attempt, group)) });
     const { status, reason } = evaluate(check, result);
-    if (!isFailing(status) || attempts > retries) {
-      return { ...result, stdout: run.mask(result.stdout), stderr: run.mask(result.stderr), check: check.name, status, reason, attempts };
-    }
+    if (!isFailing(status) || attempts > retries) return { ...result, check: check.name, status, reason, attempts };
     await sleep(intervalMs, run.signal);
   }
 }

@@ -1,4 +1,4 @@
-import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { ChoiceOption, InputDef, Severity, Step } from '../runbook/model.js';
 
 /**
@@ -43,6 +43,20 @@ export interface AnnouncementView {
   message: string;
 }
 
+/**
+ * A command that an earlier run of sev started and whose end is not in the log. While its process group
+ * still runs, the choices are wait and kill; once it is gone (or on another host, where it cannot be
+ * looked at), run it again, or mark it done or failed after checking its effect.
+ */
+export interface UnfinishedView {
+  command: string;
+  startedAt: string;
+  host: string;
+  pgid: number;
+  state: 'alive' | 'gone' | 'elsewhere';
+  choices: UnfinishedDecision[];
+}
+
 /** Progress of a step's checks while they run: a spinner at a terminal, nothing in a script. */
 export interface ChecksProgress {
   done(result: CheckResultData): void;
@@ -68,6 +82,10 @@ export interface Responder {
   /** Asks whether the announcement just shown was sent. */
   announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>>;
   onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>>;
+  /** Asks what to do about a command that an earlier run started and did not see end. Never guessed: a script must say. */
+  unfinished(view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>>;
+  /** The secrets known so far, so that text typed at a prompt (a note) shows masked as the log keeps it. */
+  useMask(mask: (text: string) => string): void;
   checksStarted(names: string[]): ChecksProgress;
   checksFinished(results: CheckResultData[]): void;
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void;

@@ -8,9 +8,11 @@ import { renderTemplate } from '../runbook/template.js';
 import { processEnv } from './env.js';
 import { isFailing, runCheck, runChecks, sleep, unmet, type CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
-import { MASK, masker } from './mask.js';
-import { Interrupted, runProcess } from './process.js';
+import { MASK, masker, noMask, type Masker } from './mask.js';
+import { awaitGroup, endGroup, groupState, Interrupted, runProcess } from './process.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
+import type { ProcessRef } from '../incident/owner.js';
+import type { Unfinished } from '../incident/replay.js';
 
 /** Where events go: the incident log. Returns the event as written. */
 export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
@@ -60,7 +62,7 @@ export class Walk {
   private readonly presets: Record<string, string>;
   /** Secret values live in memory only: the log holds just the fact that they were given. */
   private readonly secretValues = new Map<string, string>();
-  private mask: (text: string) => string = (t) => t;
+  private mask: Masker = noMask;
   private current = '';
 
   constructor(private readonly options: WalkOptions) {
@@ -81,6 +83,7 @@ export class Walk {
 
   async run(): Promise<WalkOutcome> {
     try {
+      await this.stopLeftoverChecks();
       if ((await this.askInputs()) === 'pause') return this.pause('responder');
       let id = this.state.step ?? this.runbook.steps[0]?.id ?? END;
       while (id !== END) {
@@ -108,7 +111,7 @@ export class Walk {
       this.emit('incident.closed', { outcome: 'completed', step: this.current });
       return { kind: 'completed' };
     } catch (error) {
-      if (error instanceof Interrupted) return this.pause('interrupted');
+      if (error instanceof Interrupted) return this.pause(this.signal?.reason === 'output-closed' ? 'output-closed' : 'interrupted');
       if (error instanceof MissingAnswer) {
         this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
       }
@@ -116,9 +119,23 @@ export class Walk {
     }
   }
 
-  private pause(reason: 'responder' | 'interrupted'): WalkOutcome {
+  /**
+   * Checks that an earlier run of sev started and never saw end (it was killed) only read: any still running
+   * on this host are stopped, so that their results, which nobody will read, cost nothing more.
+   */
+  private async stopLeftoverChecks(): Promise<void> {
+    for (const [name, check] of this.state.unfinishedChecks) {
+      const group = groupOf(check);
+      if (groupState(group) !== 'alive') continue;
+      this.responder.info(`check ${name}, started at ${check.time} by an earlier run of sev, was still running: stopping it`);
+      await endGroup(group);
+    }
+    this.state.unfinishedChecks.clear();
+  }
+
+  private pause(reason: 'responder' | 'interrupted' | 'output-closed'): WalkOutcome {
     this.emit('incident.paused', { step: this.current, reason });
-    return { kind: 'paused', step: this.current, reason };
+    return { kind: 'paused', step: this.current, reason: reason === 'responder' ? 'responder' : 'interrupted' };
   }
 
   // ── inputs ──────────────────────────────────────────────────────────────
@@ -163,6 +180,7 @@ export class Walk {
     if (def.secret) {
       this.secretValues.set(def.name, value);
       this.mask = masker(this.secretValues.values());
+      this.responder.useMask(this.mask);
       this.emit('input.set', { name: def.name, secret: true, ...(def.stepId ? { step: def.stepId } : {}) });
     } else {
       this.emit('input.set', { name: def.name, value, ...(def.stepId ? { step: def.stepId } : {}) });
@@ -248,8 +266,14 @@ export class Walk {
     return processEnv(this.runbook, { ...this.state.inputs, ...Object.fromEntries(this.secretValues) }, facts, own, values);
   }
 
-  private checkRun(): CheckRun {
-    return { env: (own) => this.env(own), signal: this.signal, mask: this.mask, dryRun: this.state.dryRun };
+  private checkRun(step: Step): CheckRun {
+    return {
+      env: (own) => this.env(own),
+      signal: this.signal,
+      mask: this.mask,
+      dryRun: this.state.dryRun,
+      onStart: (check, attempt, group) => this.emit('check.started', { step: step.id, check, attempt, ...groupData(group) }),
+    };
   }
 
   private async runStep(step: Step): Promise<StepEnd> {
@@ -355,7 +379,7 @@ export class Walk {
       const progress = this.responder.checksStarted(defs.map((d) => d.name));
       let results: CheckResultData[];
       try {
-        results = await runChecks(defs, this.checkRun(), (r) => progress.done(r));
+        results = await runChecks(defs, this.checkRun(step), (r) => progress.done(r));
       } finally {
         progress.stop();
       }
@@ -380,7 +404,7 @@ export class Walk {
       let last: CheckResultData;
       for (;;) {
         attempts++;
-        last = await runCheck(def!, this.checkRun(), 0);
+        last = await runCheck(def!, this.checkRun(step), 0);
         const remaining = limitMs - (this.clock().getTime() - started);
         this.responder.waiting(def!.name, attempts, last.status, Math.max(0, remaining));
         const passed = !isFailing(last.status);
@@ -400,34 +424,102 @@ export class Walk {
   private async commandStep(step: Step, view: StepView): Promise<StepEnd> {
     const command = step.command!;
     const text = commandText(command.run);
+    let decided = false;
+    const unfinished = this.state.unfinishedCommand;
+    if (unfinished && unfinished.step === step.id) {
+      const end = await this.settleUnfinished(step, view, unfinished);
+      if (end !== 'rerun') return end;
+      decided = true;
+    }
     for (;;) {
       this.responder.showCommand(text);
-      let confirmedBy: EventData['command.started']['confirmedBy'] = 'runbook';
-      if (command.confirm && !this.yes) {
+      let confirmedBy: EventData['command.started']['confirmedBy'] = decided ? 'rerun' : 'runbook';
+      if (command.confirm && !this.yes && !decided) {
         const reply = await this.settle(() => this.responder.confirmCommand(view, text), view);
         if (reply.kind !== 'answer') return reply;
         if (!reply.value) return { kind: 'skip', reason: 'the responder chose not to run the command' };
         confirmedBy = 'responder';
-      } else if (command.confirm) {
+      } else if (command.confirm && !decided) {
         confirmedBy = 'yes-flag';
       }
+      decided = false;
       if (this.state.dryRun) {
         this.responder.info(`dry run: not running ${text}`);
         this.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
         return { kind: 'next', next: this.fallThrough(step), result: 'done' };
       }
-      this.emit('command.started', { step: step.id, command: text, confirmedBy });
-      const result = await runProcess({ run: command.run, env: this.env(command.env), timeoutMs: parseDuration(command.timeout) ?? 30_000, signal: this.signal });
+      const result = await runProcess({
+        run: command.run,
+        env: this.env(command.env),
+        timeoutMs: parseDuration(command.timeout) ?? 30_000,
+        signal: this.signal,
+        mask: this.mask,
+        outlivesSev: command.changesState,
+        // In the log, with its process group and host, before it runs: a later sev knows what may still run.
+        onStart: (group) => this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...groupData(group) }),
+      });
       const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, result));
       const ok = problem === undefined;
-      const masked = { ...result, stdout: this.mask(result.stdout), stderr: this.mask(result.stderr) };
-      this.emit('command.finished', { ...masked, step: step.id, ok });
-      this.responder.commandFinished({ ...masked, ok, reason: problem });
+      this.emit('command.finished', { ...result, step: step.id, ok });
+      this.responder.commandFinished({ ...result, ok, reason: problem });
       if (ok) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
       const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${text}: ${problem}` });
       if (end !== 'retry') return end;
     }
   }
+
+  /**
+   * A command an earlier run started whose end is not in the log (sev was killed, or the log could not take
+   * its result). It is never started again beside a copy that still runs, and a state-changing one is not
+   * run again unless the responder says so: its effect may already be there.
+   */
+  private async settleUnfinished(step: Step, view: StepView, unfinished: Unfinished): Promise<StepEnd | 'rerun'> {
+    const group = groupOf(unfinished);
+    const record = (state: 'alive' | 'gone' | 'elsewhere', decision: EventData['command.unfinished']['decision']) =>
+      this.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...groupData(group) });
+    for (;;) {
+      const state = groupState(group);
+      if (state === 'gone' && !unfinished.changesState) {
+        this.responder.info(`the command started at ${unfinished.time} only reads and did not finish: running it again`);
+        record(state, 'rerun');
+        return 'rerun';
+      }
+      const choices = state === 'alive' ? (['wait', 'kill'] as const) : (['rerun', 'done', 'failed'] as const);
+      const reply = await this.settle(
+        () => this.responder.unfinished(view, { command: unfinished.command, startedAt: unfinished.time, host: unfinished.host, pgid: unfinished.pgid, state, choices: [...choices] }),
+        view,
+      );
+      if (reply.kind !== 'answer') return reply;
+      const decision = reply.value;
+      if (!(choices as readonly string[]).includes(decision)) throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`, 2);
+      record(state, decision);
+      switch (decision) {
+        case 'wait':
+          this.responder.info(`waiting for process group ${unfinished.pgid} to end (Ctrl-C pauses)`);
+          await awaitGroup(group, this.signal);
+          continue;
+        case 'kill':
+          if (!(await endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`, 2);
+          continue;
+        case 'rerun':
+          return 'rerun';
+        case 'done':
+          return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+        case 'failed': {
+          const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${unfinished.command}: started at ${unfinished.time}, marked failed by the responder` });
+          return end === 'retry' ? 'rerun' : end;
+        }
+      }
+    }
+  }
+}
+
+function groupOf(unfinished: Unfinished): ProcessRef {
+  return { host: unfinished.host, pid: unfinished.pgid, ...(unfinished.processStart ? { start: unfinished.processStart } : {}) };
+}
+
+function groupData(group: ProcessRef) {
+  return { pgid: group.pid, host: group.host, ...(group.start ? { processStart: group.start } : {}) };
 }
 
 /** A UTC time typed by a person (2026-11-26T03:12Z, 2026-11-26 03:12:30), as RFC 3339; undefined for anything else. */

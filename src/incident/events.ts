@@ -34,7 +34,9 @@ export interface EventData {
   'incident.started': { runbook: RunbookRef; severity: Severity; responder: string; dryRun: boolean; host: string; sevVersion: string };
   'incident.joined': { runbook: RunbookRef; severity: Severity; responder: string; host: string; sevVersion: string };
   'incident.resumed': { step: string; runbookChanged: boolean };
-  'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal'; detail?: string };
+  'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal' | 'output-closed'; detail?: string };
+  /** Another host's walker was replaced, at the responder's word (`sev resume --take-over`). */
+  'incident.taken-over': { from: { responder: string; host: string; pid: number; since: string } };
   'incident.closed': { outcome: 'completed' | 'stopped'; step: string };
   'input.set': { name: string; value?: string; secret?: true; step?: string };
   'step.started': { step: string; index: number; kind: string; title?: string };
@@ -43,7 +45,14 @@ export interface EventData {
   'step.skipped': { step: string; reason: string; next: string };
   'check.result': CheckResultData;
   'wait.finished': { step: string; check: string; passed: boolean; attempts: number; durationMs: number; status: CheckStatus };
-  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' };
+  /** Written once the command's process group exists and before the command itself runs. */
+  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' | 'rerun'; changesState?: boolean } & ProcessGroupData;
+  /**
+   * What the responder decided about a command that started in an earlier run of sev and has no recorded
+   * end: wait for it or kill it while it still runs; once it is gone, run it again or mark it done or failed.
+   */
+  'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & ProcessGroupData;
+  'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
   announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
   note: { text: string; action: boolean; step?: string };
@@ -59,6 +68,7 @@ export const EVENT_TYPES = new Set<string>([
   'incident.resumed',
   'incident.paused',
   'incident.closed',
+  'incident.taken-over',
   'input.set',
   'step.started',
   'step.answered',
@@ -68,11 +78,23 @@ export const EVENT_TYPES = new Set<string>([
   'wait.finished',
   'command.started',
   'command.finished',
+  'command.unfinished',
+  'check.started',
   'announcement',
   'note',
   'milestone',
   'severity.changed',
 ] satisfies EventType[]);
+
+/** Where a check or command runs: its process group (the id of its leader) on a host. */
+export interface ProcessGroupData {
+  pgid: number;
+  host: string;
+  /** The leader's start time as the kernel counts it, so a reused pid is not taken for it. */
+  processStart?: string;
+}
+
+export type UnfinishedDecision = 'wait' | 'kill' | 'rerun' | 'done' | 'failed';
 
 export interface ProcessResultData {
   exit: number | null;

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
+import { diskError } from './disk.js';
+import { processState, selfRef } from './owner.js';
 
 const WAIT_LIMIT_MS = 10_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -8,22 +10,22 @@ function sleep(ms: number): void {
   Atomics.wait(pause, 0, 0, ms);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** A lock is held for the time of one append: one from another host that is this old was abandoned. */
+const ELSEWHERE_STALE_MS = 30_000;
 
-/** A lock left by a process that no longer runs (killed while it held the lock) may be broken. */
+/**
+ * A lock left by a process that no longer runs (killed while it held the lock) may be broken. It holds
+ * "host pid start", so a lock of a live process on another host sharing the directory is never taken for
+ * a dead one.
+ */
 function isStale(lock: string): boolean {
   try {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0) return !alive(pid);
-    // Created but the pid not written yet, or garbage: stale only once it is old.
-    return Date.now() - statSync(lock).mtimeMs > 2_000;
+    const [host, pid, start] = readFileSync(lock, 'utf8').split(' ');
+    const age = Date.now() - statSync(lock).mtimeMs;
+    // Created but not written yet, or garbage: stale only once it is old.
+    if (!host || !Number(pid)) return age > 2_000;
+    const state = processState({ host, pid: Number(pid), ...(start ? { start } : {}) });
+    return state === 'gone' || (state === 'elsewhere' && age > ELSEWHERE_STALE_MS);
   } catch {
     return false;
   }
@@ -43,7 +45,7 @@ function breakStale(lock: string): boolean {
   try {
     fd = openSync(guard, 'wx');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw diskError(guard, error, 'cannot lock the incident log');
     // Another writer is breaking it. A guard left by a writer killed while breaking is removed once old.
     try {
       if (Date.now() - statSync(guard).mtimeMs > 2_000) unlinkSync(guard);
@@ -74,18 +76,27 @@ function breakStale(lock: string): boolean {
  */
 export function withFileLock<T>(path: string, fn: () => T): T {
   const lock = `${path}.lock`;
+  const me = selfRef();
+  const owner = `${me.host} ${me.pid} ${me.start ?? ''}`;
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
+    let fd: number | undefined;
     try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
+      fd = openSync(lock, 'wx');
+      writeSync(fd, owner);
       closeSync(fd);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (fd !== undefined) {
+          closeSync(fd);
+          unlinkQuietly(lock);
+        }
+        throw diskError(lock, error, 'cannot lock the incident log');
+      }
       if (isStale(lock) && breakStale(lock)) continue;
       if (Date.now() > deadline) {
-        throw new UserError(`${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`, 2, 'If no sev process is running, delete the .lock file.');
+        throw new UserError(`${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`, EXIT.usage, 'If no sev process is running, delete the .lock file.');
       }
       sleep(1 + Math.random() * 4);
     }
@@ -93,10 +104,14 @@ export function withFileLock<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    try {
-      unlinkSync(lock);
-    } catch {
-      // Already gone: nothing to release.
-    }
+    unlinkQuietly(lock);
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone: nothing to release.
   }
 }

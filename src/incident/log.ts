@@ -1,25 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import type { UserError } from '../errors.js';
+import { diskError } from './disk.js';
 import { LOG_VERSION, type EventData, type EventType, type IncidentEvent } from './events.js';
 import { withFileLock } from './lock.js';
 
 export type Clock = () => Date;
 
-/** The end of a log: the last sequence number written, and whether the file ends inside a torn line. */
-interface Tail {
-  seq: number;
-  torn: boolean;
-}
-
 const CHUNK = 64 * 1024;
 
-function readTail(fd: number, size: number): Tail {
-  if (size === 0) return { seq: 0, torn: false };
-  const last = Buffer.alloc(1);
-  readSync(fd, last, 0, 1, size - 1);
-  const torn = last[0] !== 0x0a;
+/** The last sequence number of a log that ends with a whole line. */
+function lastSeq(fd: number, size: number): number {
   // Read backwards until a whole line that parses as an event gives the last sequence number. The pieces
   // of a line longer than a chunk are kept apart and joined once, when its start is found.
   let end = size;
@@ -35,14 +27,32 @@ function readTail(fd: number, size: number): Tail {
       const line = Buffer.concat([chunk.subarray(nl + 1, stop), ...pieces]);
       pieces = [];
       const seq = seqOf(line.toString('utf8'));
-      if (seq !== undefined) return { seq, torn };
-      if (nl < 0) return { seq: 0, torn };
+      if (seq !== undefined) return seq;
+      if (nl < 0) return 0;
       stop = nl;
     }
     pieces = [chunk.subarray(0, stop), ...pieces];
     end = start;
   }
-  return { seq: 0, torn };
+  return 0;
+}
+
+/** The offset just after the last newline of the file, 0 when it has none. */
+function lastNewline(fd: number, size: number): number {
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - CHUNK);
+    const chunk = Buffer.alloc(end - start);
+    readSync(fd, chunk, 0, chunk.length, start);
+    const nl = chunk.lastIndexOf(0x0a);
+    if (nl >= 0) return start + nl + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/** Writes all of a buffer: a write cut short (a disk filling up) is continued until it fails outright. */
+function writeAll(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
 }
 
 function seqOf(line: string): number | undefined {
@@ -57,16 +67,19 @@ function seqOf(line: string): number | undefined {
 
 /**
  * Appends events to one incident log. Each append takes the file's lock, finds the last sequence number
- * (cheaply, when nobody else wrote since), writes one complete line with one write() and fsyncs it
- * before returning: an event is on disk before the next prompt appears.
+ * (cheaply, when nobody else wrote since), writes one complete line and fsyncs it before returning: an
+ * event is on disk before the next prompt appears. A write that fails (a full disk) leaves nothing of its
+ * line behind.
  */
 export class LogWriter {
   private fd: number;
   private knownSize = -1;
   private lastSeq = 0;
+  /** Told when the log had to be written back under its name (see keepNamed). */
+  onWarning?: (message: string) => void;
 
   private constructor(
-    readonly path: string,
+    private _path: string,
     readonly incident: string,
     readonly actor: string,
     fd: number,
@@ -75,6 +88,11 @@ export class LogWriter {
     private pending?: string,
   ) {
     this.fd = fd;
+  }
+
+  /** Where the log is: its path, unless it had to be written back elsewhere. */
+  get path(): string {
+    return this._path;
   }
 
   /**
@@ -107,14 +125,23 @@ export class LogWriter {
   }
 
   append<T extends EventType>(type: T, data: EventData[T], actor: string = this.actor): IncidentEvent<T, EventData[T]> {
+    if (!this.pending) this.keepNamed();
     return withFileLock(this.path, () => {
-      const size = fstatSync(this.fd).size;
-      let prefix = '';
-      if (size !== this.knownSize) {
-        const tail = readTail(this.fd, size);
-        this.lastSeq = tail.seq;
-        // A line torn by a crash is closed off, so this event starts a line of its own.
-        if (tail.torn) prefix = '\n';
+      let size: number;
+      try {
+        size = fstatSync(this.fd).size;
+        if (size !== this.knownSize) {
+          // A line torn by a crash or a full disk was never written as far as anyone was told: cut it off,
+          // so the log holds whole lines only.
+          const whole = lastNewline(this.fd, size);
+          if (whole < size) {
+            ftruncateSync(this.fd, whole);
+            size = whole;
+          }
+          this.lastSeq = lastSeq(this.fd, size);
+        }
+      } catch (error) {
+        throw logIoError(this.path, error);
       }
       const event: IncidentEvent<T, EventData[T]> = {
         v: LOG_VERSION,
@@ -126,18 +153,72 @@ export class LogWriter {
         type,
         data,
       };
-      const line = Buffer.from(`${prefix}${JSON.stringify(event)}\n`, 'utf8');
+      const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
       try {
-        writeSync(this.fd, line);
+        writeAll(this.fd, line);
         fsyncSync(this.fd);
         if (this.pending) this.publish(this.pending);
       } catch (error) {
+        // Whatever part of the line reached the file goes: the event was not written.
+        try {
+          ftruncateSync(this.fd, size);
+          fsyncSync(this.fd);
+        } catch {
+          // The next writer cuts it off.
+        }
+        this.knownSize = -1;
         throw logIoError(this.path, error);
       }
       this.lastSeq = event.seq;
       this.knownSize = size + line.length;
       return event;
     });
+  }
+
+  /**
+   * The open file must still be the one at `path`: the incident directory deleted (or deleted and made
+   * again) or the log moved mid-run leaves a file nobody will find. Then the whole log is written back under
+   * its path from the open file, and appends go on there; if another file has taken the path, beside it.
+   */
+  private keepNamed(): void {
+    let own: Stats;
+    try {
+      own = fstatSync(this.fd);
+    } catch (error) {
+      throw logIoError(this.path, error);
+    }
+    let named: Stats | undefined;
+    try {
+      named = statSync(this._path);
+    } catch {
+      named = undefined;
+    }
+    if (named && named.ino === own.ino && named.dev === own.dev) return;
+    const lost = this._path;
+    const target = named ? join(dirname(lost), `${basename(lost, '.jsonl')}.restored-${randomBytes(3).toString('hex')}.jsonl`) : lost;
+    let fd: number;
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      const copy = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+      fd = openSync(copy, 'ax+');
+      const buffer = Buffer.alloc(CHUNK);
+      for (let at = 0; at < own.size; ) {
+        const n = readSync(this.fd, buffer, 0, Math.min(CHUNK, own.size - at), at);
+        if (n === 0) break;
+        writeAll(fd, buffer.subarray(0, n));
+        at += n;
+      }
+      fsyncSync(fd);
+      linkSync(copy, target);
+      removeQuietly(copy);
+    } catch (error) {
+      throw logIoError(target, error);
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.knownSize = -1;
+    this._path = target;
+    this.onWarning?.(`the incident log ${lost} was ${named ? 'replaced by another file' : 'deleted or moved'} while the incident ran; it was written back${named ? ` beside it, as ${target}` : ''} from the open file, and the incident goes on there`);
   }
 
   /** Gives a created log its name, now that its first event is on disk; never over another log. */
@@ -179,16 +260,5 @@ function removeQuietly(file: string): void {
 }
 
 function logIoError(path: string, error: unknown): UserError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'EEXIST'
-      ? 'already exists'
-      : code === 'ENOENT'
-        ? 'no such file or directory'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'ENOSPC'
-            ? 'no space left on the device'
-            : (error as Error).message;
-  return new UserError(`incident log ${path}: ${reason}`, 2);
+  return diskError(path, error, 'incident log');
 }

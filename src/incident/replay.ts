@@ -1,5 +1,14 @@
 import { END, type Milestone, type Severity } from '../runbook/model.js';
-import type { AnyEvent, IncidentEvent, RunbookRef } from './events.js';
+import type { AnyEvent, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
+
+/** A command or check whose start is in the log and whose end is not. */
+export interface Unfinished extends ProcessGroupData {
+  step: string;
+  command: string;
+  /** When it started: the time of its start event. */
+  time: string;
+  changesState: boolean;
+}
 
 export type IncidentStatus = 'open' | 'paused' | 'closed';
 
@@ -25,6 +34,10 @@ export interface IncidentState {
   visits: Map<string, number>;
   milestones: Map<Milestone, { time: string; step?: string }>;
   pauseReason?: string;
+  /** The command started and not finished (nor decided on), if any: a resume asks before doing anything about it. */
+  unfinishedCommand?: Unfinished;
+  /** Checks started and not finished, by name: a resume stops those still running. */
+  unfinishedChecks: Map<string, Unfinished>;
   events: number;
 }
 
@@ -39,6 +52,7 @@ export function initialState(): IncidentState {
     secrets: new Set(),
     visits: new Map(),
     milestones: new Map(),
+    unfinishedChecks: new Map(),
     events: 0,
   };
 }
@@ -90,6 +104,37 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       break;
     case 'severity.changed':
       state.severity = e.data.to;
+      break;
+    case 'command.started':
+      state.unfinishedCommand = {
+        step: e.data.step,
+        command: e.data.command,
+        time: e.time,
+        changesState: e.data.changesState !== false,
+        pgid: e.data.pgid,
+        host: e.data.host,
+        ...(e.data.processStart ? { processStart: e.data.processStart } : {}),
+      };
+      break;
+    case 'command.finished':
+      state.unfinishedCommand = undefined;
+      break;
+    case 'command.unfinished':
+      if (e.data.decision !== 'wait' && e.data.decision !== 'kill') state.unfinishedCommand = undefined;
+      break;
+    case 'check.started':
+      state.unfinishedChecks.set(e.data.check, {
+        step: e.data.step,
+        command: e.data.check,
+        time: e.time,
+        changesState: false,
+        pgid: e.data.pgid,
+        host: e.data.host,
+        ...(e.data.processStart ? { processStart: e.data.processStart } : {}),
+      });
+      break;
+    case 'check.result':
+      state.unfinishedChecks.delete(e.data.check);
       break;
     default:
       break;

@@ -1,12 +1,12 @@
 import { confirm, input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
+import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
 import { Interrupted } from '../engine/process.js';
-import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
-import { announcementBox, checkTable, clock, commandBox, commandResult, stepHeader } from './render.js';
+import { announcementBox, checkTable, clock, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice } from './render.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
 type Pick<T> = { value: T } | Meta;
@@ -20,6 +20,9 @@ const TEXT_COMMANDS = '/note /action /skip /sev /pause';
  */
 export class InteractiveResponder implements Responder {
   private readonly context: { input: NodeJS.ReadStream; output: NodeJS.WriteStream; signal?: AbortSignal };
+  /** Text typed at a prompt is shown through it: a secret typed into a note shows masked, as the log keeps it. */
+  private mask: (text: string) => string = (t) => t;
+  private readonly shown = (value: string) => this.mask(value);
 
   constructor(
     private readonly c: ChalkInstance,
@@ -60,11 +63,13 @@ export class InteractiveResponder implements Responder {
     switch (m.meta) {
       case 'note':
       case 'action': {
-        const text = await this.prompt(() => input({ message: m.meta === 'note' ? 'Note:' : 'Action item:', validate: (v) => (v.trim() ? true : 'An empty note says nothing: type its text.') }, this.context));
+        const text = await this.prompt(() =>
+          input({ message: m.meta === 'note' ? 'Note:' : 'Action item:', transformer: this.shown, validate: (v) => (v.trim() ? true : 'An empty note says nothing: type its text.') }, this.context),
+        );
         return { kind: 'note', text, action: m.meta === 'action' };
       }
       case 'skip': {
-        const reason = await this.prompt(() => input({ message: 'Why skip this step?', validate: (v) => (v.trim() ? true : 'Say why, for the postmortem.') }, this.context));
+        const reason = await this.prompt(() => input({ message: 'Why skip this step?', transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say why, for the postmortem.') }, this.context));
         return { kind: 'skip', reason };
       }
       case 'severity': {
@@ -100,7 +105,7 @@ export class InteractiveResponder implements Responder {
       return { kind: 'answer', value };
     }
     const answer = await this.prompt(() =>
-      input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default, validate: (v) => textCommandProblem(v) ?? true }, this.context),
+      input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default, transformer: this.shown, validate: (v) => textCommandProblem(v) ?? true }, this.context),
     );
     return textCommand(answer) ?? { kind: 'answer', value: answer };
   }
@@ -156,6 +161,18 @@ export class InteractiveResponder implements Responder {
       { name: 'Continue anyway', value: 'continue' as const },
       { name: 'Stop the run', value: 'stop' as const },
     ]);
+  }
+
+  unfinished(_view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>> {
+    this.say(unfinishedNotice(command, this.c));
+    return this.ask(
+      'What now?',
+      command.choices.map((choice) => ({ name: UNFINISHED_LABELS[choice], value: choice })),
+    );
+  }
+
+  useMask(mask: (text: string) => string): void {
+    this.mask = mask;
   }
 
   checksStarted(names: string[]): ChecksProgress {

@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
-import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
-import type { AnnouncementView, StepView } from '../engine/responder.js';
+import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
+import type { AnnouncementView, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 
@@ -124,3 +124,23 @@ export function announcementBox(a: AnnouncementView, c: ChalkInstance): string {
   lines.push(indent(a.message.trimEnd(), c.dim('  │ ')));
   return lines.join('\n');
 }
+
+/** What a responder is told of a command an earlier run of sev started and did not see end. */
+export function unfinishedNotice(u: UnfinishedView, c: ChalkInstance): string {
+  const where = `process group ${u.pgid} on ${printable(u.host)}`;
+  const what =
+    u.state === 'alive'
+      ? `This command, started at ${u.startedAt} by an earlier run of sev, is still running (${where}). It will not be started again beside it.`
+      : u.state === 'elsewhere'
+        ? `This command started at ${u.startedAt} on another host (${where}) and may still be running there. Result unknown: check its effect.`
+        : `This command started at ${u.startedAt}; sev stopped before it ended. Result unknown: check its effect.`;
+  return c.yellow(`  ! ${what}`);
+}
+
+export const UNFINISHED_LABELS: Record<UnfinishedDecision, string> = {
+  wait: 'Wait for it to end',
+  kill: 'Kill it (its whole process group)',
+  rerun: 'Run it again',
+  done: 'Mark it done (its effect is there)',
+  failed: 'Mark it failed',
+};

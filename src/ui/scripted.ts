@@ -1,11 +1,11 @@
 import type { ChalkInstance } from 'chalk';
-import type { CheckResultData, ProcessResultData } from '../incident/events.js';
+import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView } from '../engine/responder.js';
+import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/walk.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
-import { announcementBox, checkTable, commandBox, commandResult, stepHeader } from './render.js';
+import { announcementBox, checkTable, commandBox, commandResult, stepHeader, unfinishedNotice } from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
@@ -31,6 +31,7 @@ export class ScriptedResponder implements Responder {
   private readonly last = new Map<string, StepAnswer>();
   /** Entries whose note was given already. */
   private readonly delivered = new WeakSet<StepAnswer>();
+  private mask: (text: string) => string = (t) => t;
 
   constructor(private readonly options: ScriptedOptions) {
     for (const [id, list] of options.answers?.steps ?? []) this.queues.set(id, [...list]);
@@ -80,8 +81,8 @@ export class ScriptedResponder implements Responder {
     const entry = this.take(view.step.id);
     const extra = this.extra<T>(view.step.id, entry);
     if (extra) {
-      if (extra.kind === 'note') this.say(this.options.color.dim(`  ✎ note: ${extra.text}`));
-      if (extra.kind === 'skip') this.say(this.options.color.dim(`  skipped: ${extra.reason}`));
+      if (extra.kind === 'note') this.say(this.options.color.dim(`  ✎ note: ${this.mask(extra.text)}`));
+      if (extra.kind === 'skip') this.say(this.options.color.dim(`  skipped: ${this.mask(extra.reason)}`));
       return extra;
     }
     if (entry?.answer !== undefined) {
@@ -104,12 +105,16 @@ export class ScriptedResponder implements Responder {
       throw new MissingAnswer(`input "${def.name}": ${problem}`);
     }
     if (given !== undefined) return { kind: 'answer', value: given };
+    // With --yes or an answers file an input takes its default. One that is not required and has no
+    // default is left empty there, and also with nobody to ask, rather than stopping the run.
+    const optional = !def.required && def.default === undefined;
+    const byDefault = this.defaults || !this.options.fallback ? (optional ? '' : this.defaults ? def.default : undefined) : undefined;
     if (def.stepId) {
       const view = { step: { id: def.stepId } } as StepView;
       const fallback = () => this.options.fallback!.input(def);
-      return this.step(view, `the input "${def.name}"`, (a) => a, fallback, this.defaults ? def.default : undefined, `  ? ${def.prompt}`, def.secret);
+      return this.step(view, `the input "${def.name}"`, (a) => a, fallback, byDefault, `  ? ${def.prompt}`, def.secret);
     }
-    if (this.defaults && def.default !== undefined) return { kind: 'answer', value: def.default };
+    if (byDefault !== undefined) return { kind: 'answer', value: byDefault };
     if (this.options.fallback) return this.options.fallback.input(def);
     return this.missing(`input "${def.name}"${def.default === undefined ? ' (it has no default)' : ''}`);
   }
@@ -167,6 +172,36 @@ export class ScriptedResponder implements Responder {
       return this.missing(`the failure of step "${view.step.id}" (retry, continue or stop)`);
     }
     return this.step(view, 'a failure (retry, continue or stop)', parse, () => this.options.fallback!.onFailure(view, failure), this.options.yes && !this.options.fallback ? 'stop' : undefined);
+  }
+
+  /**
+   * `rerun:` (yes, done, failed) or `running:` (wait, kill) from the step's entries, used once; never a
+   * default, not even with --yes: whether a command's effect is there is for a person to find out.
+   */
+  async unfinished(view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>> {
+    this.say(unfinishedNotice(command, this.options.color));
+    const key = command.state === 'alive' ? 'running' : 'rerun';
+    const queue = this.queues.get(view.step.id) ?? [];
+    const entry = queue.find((e) => e[key] !== undefined);
+    if (entry) {
+      const given = entry[key]!;
+      entry[key] = undefined;
+      // Used up, it leaves the queue; what else it says (on_fail for a command marked failed) still applies.
+      if (Object.values(entry).every((v) => v === undefined)) queue.splice(queue.indexOf(entry), 1);
+      else this.last.set(view.step.id, entry);
+      const decision = (given === 'yes' ? 'rerun' : given) as UnfinishedDecision;
+      if (!command.choices.includes(decision)) throw new MissingAnswer(`step "${view.step.id}": ${key}: ${given} does not apply: the command is ${command.state === 'alive' ? 'still running' : 'not running'}`);
+      this.say(this.options.color.dim(`  → ${key}: ${given} (from the answers file)`));
+      return { kind: 'answer', value: decision };
+    }
+    if (this.options.fallback) return this.options.fallback.unfinished(view, command);
+    const expected = command.state === 'alive' ? 'running: wait or running: kill' : 'rerun: yes, rerun: done or rerun: failed';
+    return this.missing(`step "${view.step.id}": its command started at ${command.startedAt} and did not finish (say ${expected})`);
+  }
+
+  useMask(mask: (text: string) => string): void {
+    this.mask = mask;
+    this.options.fallback?.useMask(mask);
   }
 
   checksStarted(names: string[]): ChecksProgress {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { loadAnswers, type Answers } from '../engine/answers.js';
-import { parseSets } from '../engine/inputs.js';
+import { inputProblem, parseSets } from '../engine/inputs.js';
 import type { Responder } from '../engine/responder.js';
 import { MissingAnswer, Walk, type WalkOutcome } from '../engine/walk.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
@@ -9,6 +9,7 @@ import type { IncidentState } from '../incident/replay.js';
 import { allInputs, type Runbook } from '../runbook/model.js';
 import { closest } from '../runbook/suggest.js';
 import { paint } from './output.js';
+import { onOutputClosed } from './terminal.js';
 import { ScriptedResponder } from './scripted.js';
 
 /** The options `sev run` and `sev resume` share. */
@@ -37,15 +38,19 @@ export function readAnswers(options: WalkCliOptions): Answers | undefined {
   return options.answers ? loadAnswers(options.answers) : undefined;
 }
 
-/** --set values, refused when they name no input of the runbook. */
+/** --set values, refused when they name no input of the runbook or are not acceptable values for it. */
 export function presets(runbook: Runbook, sets: string[] | undefined): Record<string, string> {
   const values = parseSets(sets);
-  const names = allInputs(runbook).map((i) => i.name);
-  for (const name of Object.keys(values)) {
-    if (!names.includes(name)) {
+  const inputs = allInputs(runbook);
+  const names = inputs.map((i) => i.name);
+  for (const [name, value] of Object.entries(values)) {
+    const def = inputs.find((i) => i.name === name);
+    if (!def) {
       const guess = closest(name, names);
       throw new UserError(`--set ${name}: the runbook has no input "${name}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
     }
+    const problem = inputProblem(def, value);
+    if (problem) throw new UserError(`--set ${name}: ${problem}`, EXIT.usage);
   }
   return values;
 }
@@ -61,12 +66,17 @@ export function checkAnswers(runbook: Runbook, answers: Answers | undefined): vo
     return new UserError(`${answers.file}: the runbook ${runbook.id} has no ${kind} "${name}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
   };
   const inputs = runbook.inputs.map((i) => i.name);
-  for (const name of Object.keys(answers.inputs)) if (!inputs.includes(name)) throw unknown('input', name, inputs);
+  for (const [name, value] of Object.entries(answers.inputs)) {
+    const def = runbook.inputs.find((i) => i.name === name);
+    if (!def) throw unknown('input', name, inputs);
+    const problem = inputProblem(def, value);
+    if (problem) throw new UserError(`${answers.file}: input ${name}: ${problem}`, EXIT.usage);
+  }
   const steps = runbook.steps.map((st) => st.id);
   for (const id of answers.steps.keys()) if (!steps.includes(id)) throw unknown('step', id, steps);
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 };
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, 'output-closed': EXIT.outputClosed };
 
 /**
  * Walks the runbook with the right responder, turns Ctrl-C, a closed terminal or a kill into a
@@ -81,6 +91,14 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
+  // The responder's screen gone (stderr closed, a pipe broken): nobody sees the prompts any more, so the
+  // incident is paused, as for Ctrl-C, and the exit code says why.
+  // Until sev ends: once the output is gone, later writes fail too.
+  onOutputClosed(() => {
+    signalName ??= 'output-closed';
+    controller.abort('output-closed');
+  });
+  writer.onWarning = (message) => process.stderr.write(`sev: ${message}\n`);
 
   const c = paint(process.stderr);
   let interactive: Responder | undefined;

@@ -49,7 +49,8 @@ function answersFor(marker: string, extra = ''): string {
     '  confirm-outage: continue',
     '  declare: Some users',
     '  tell-users: yes',
-    '  restart: yes',
+    // Killed while the restart ran, the resume is told what to do about it: wait for it, then run it again.
+    '  restart: { answer: yes, running: wait, rerun: yes }',
     '  wrap-up: yes',
     extra,
   ].join('\n');

@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, SEV, sev, tempDir, type Run } from '../helpers.js';
+
+const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
+const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: 'true' };
+delete ENV.FORCE_COLOR;
+
+function start(args: string[]): ChildProcess {
+  return spawn(process.execPath, [SEV, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function finish(child: ChildProcess, timeoutMs = 60_000): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Polls until the condition holds; fails with what it waited for. */
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function setup(delay: string, answers = WALK) {
+  const dir = tempDir({ 'answers.yaml': answers });
+  const ledger = join(dir, 'ledger');
+  const incidents = join(dir, 'incidents');
+  return { dir, ledger, incidents, args: ['--incident-dir', incidents, '--set', `ledger=${ledger}`] , answers: join(dir, 'answers.yaml'), delay };
+}
+
+/** Answers that walk the runbook to its end. */
+const WALK = 'steps:\n  before: done\n  post: yes\n  verify: done\n';
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+const logOf = (incidents: string) => readdirSync(incidents).filter((n) => n.endsWith('.jsonl')).map((n) => join(incidents, n))[0]!;
+const events = (file: string) => lines(file).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+const types = (file: string) => events(file).map((e) => e.type);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+describe('one walker per incident', () => {
+  it('refuses a resume while the run walks the incident: exit 2, one line naming the walker; the command runs once', async () => {
+    const c = setup('2');
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=2', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    const id = readdirSync(c.incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
+    const resume = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    const note = sev(['note', id, 'still', 'looking', '--incident-dir', c.incidents]);
+    const done = await finish(run);
+
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(new RegExp(`^sev: incident ${id} is being walked by \\S+ \\(host ${hostname()}, pid ${run.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\n`));
+    expect(note.code).toBe(0);
+    expect(done.code).toBe(0);
+    expect(lines(c.ledger)).toEqual(['posted']);
+    const log = logOf(c.incidents);
+    expect(types(log).filter((t) => t === 'incident.closed')).toHaveLength(1);
+    expect(types(log).filter((t) => t === 'command.started')).toHaveLength(1);
+    expect(types(log)).toContain('note');
+  });
+
+  it('lets exactly one of two resumes started together walk a paused incident', async () => {
+    const c = setup('1', 'steps:\n  before: { pause: yes }\n');
+    const first = sev(['run', ONCE, '--answers', c.answers, '--set', 'delay=1', ...c.args]);
+    expect(first.code).toBe(0);
+    writeFileSync(c.answers, WALK);
+    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    const both = await Promise.all([0, 1].map(() => finish(start(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]))));
+
+    expect(both.map((r) => r.code).sort()).toEqual([0, 2]);
+    expect(both.find((r) => r.code === 2)!.stderr).toMatch(/is being walked by|is being claimed by another sev process/);
+    expect(lines(c.ledger)).toEqual(['posted']);
+    expect(types(logOf(c.incidents)).filter((t) => t === 'incident.closed')).toHaveLength(1);
+  });
+
+  it('breaks by itself the claim of a walker killed on this host', async () => {
+    const c = setup('0', WALK);
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=30', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    run.kill('SIGKILL');
+    await finish(run);
+    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    expect(existsSync(join(c.incidents, `${id}.walker`))).toBe(true);
+    // The command it left running is no reason to refuse the walk: it is asked about instead.
+    const resume = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(resume.stderr).not.toMatch(/is being walked/);
+    expect(resume.stderr).toMatch(/is still running/);
+    process.kill(-Number(lines(`${c.ledger}.pids`)[0]!.split(' ')[1]), 'SIGKILL');
+  });
+
+  it("refuses another host's walker; --take-over --yes takes it over and logs it", () => {
+    const c = setup('0', 'steps:\n  before: { pause: yes }\n');
+    expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
+    const log = logOf(c.incidents);
+    const id = log.split('/').pop()!.split('.')[0]!;
+    const claim = join(c.incidents, `${id}.walker`);
+    writeFileSync(claim, JSON.stringify({ host: 'db-bastion-2', pid: 4242, start: 'x:1', responder: 'bob', since: '2026-12-01T03:00:00.000Z' }));
+    writeFileSync(c.answers, WALK);
+
+    const refused = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`incident ${id} is being walked by bob (host db-bastion-2, pid 4242, since 2026-12-01T03:00:00.000Z)`);
+    expect(refused.stderr).toContain('--take-over');
+    const unconfirmed = sev(['resume', id, '--take-over', '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/--take-over needs a confirmation/);
+    expect(lines(c.ledger)).toEqual([]);
+
+    const taken = sev(['resume', id, '--take-over', '--yes', '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(taken.code).toBe(0);
+    const takeover = events(log).find((e) => e.type === 'incident.taken-over');
+    expect(takeover?.data).toEqual({ from: { responder: 'bob', host: 'db-bastion-2', pid: 4242, since: '2026-12-01T03:00:00.000Z' } });
+    expect(lines(c.ledger)).toEqual(['posted']);
+    expect(existsSync(claim)).toBe(false);
+  });
+});
+
+describe('a command never runs twice behind the responder’s back', () => {
+  it('logs the process group and host of a command before it runs', () => {
+    const c = setup('0');
+    expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
+    const started = events(logOf(c.incidents)).find((e) => e.type === 'command.started')!;
+    const group = Number(lines(`${c.ledger}.pids`)[0]!.split(' ')[1]);
+    // The shell that ran the command belongs to the logged group.
+    expect(started.data).toMatchObject({ step: 'post', host: hostname(), changesState: true, pgid: group });
+  });
+
+  it('keeps the timeout of a command after sev is killed: its whole group is gone by the deadline', async () => {
+    const dir = tempDir({
+      'rb.yaml': [
+        'format: sevkit/v1',
+        'id: hang',
+        'title: A command that hangs',
+        'class: server-failure',
+        'severity: SEV3',
+        'steps:',
+        '  - id: hang',
+        '    command:',
+        `      run: 'sleep 60 & echo $! > "${'$'}SEV_INCIDENT_ID.child"; echo $$ > "${'$'}SEV_INCIDENT_ID.shell"; wait'`,
+        '      timeout: 1s',
+        '      changes_state: false',
+        '    milestone: resolved',
+      ].join('\n'),
+    });
+    const run = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', join(dir, 'incidents')], { cwd: dir, env: ENV, stdio: 'ignore' });
+    const pidFile = (suffix: string) => readdirSync(dir).find((n) => n.endsWith(suffix));
+    await waitFor('the command to write its pids', () => Boolean(pidFile('.child') && pidFile('.shell') && readFileSync(join(dir, pidFile('.child')!), 'utf8').trim()));
+    run.kill('SIGKILL');
+    const pids = ['.child', '.shell'].map((s) => Number(readFileSync(join(dir, pidFile(s)!), 'utf8')));
+    expect(pids.every(alive)).toBe(true);
+    // 1 s limit, 1 s of grace for sev's own timer, 0.5 s before SIGKILL: all gone well within 5 s.
+    const deadline = Date.now() + 5_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('asks about a command left running: a script must say wait or kill, then whether to run it again', async () => {
+    const c = setup('0');
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=3', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    run.kill('SIGKILL');
+    await finish(run);
+    const log = logOf(c.incidents);
+    const id = log.split('/').pop()!.split('.')[0]!;
+
+    // No word on it: paused, exit 2, and no second copy started.
+    const silent = sev(['resume', id, '--answers', c.answers, '--yes', '--incident-dir', c.incidents]);
+    expect(silent.code).toBe(2);
+    expect(silent.stderr).toMatch(/still running/);
+    expect(silent.stderr).toMatch(/running: wait or running: kill/);
+    expect(lines(`${c.ledger}.pids`)).toHaveLength(1);
+
+    // Wait for it; then it is gone with its result unknown, and the answers say it took effect.
+    writeFileSync(c.answers, 'steps:\n  before: done\n  post: { running: wait, rerun: done }\n  verify: done\n');
+    const waited = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(waited.stderr).toMatch(/Result unknown: check its effect/);
+    expect(waited.code).toBe(0);
+    expect(lines(c.ledger)).toEqual(['posted']);
+    expect(lines(`${c.ledger}.pids`)).toHaveLength(1);
+    const decisions = events(log).filter((e) => e.type === 'command.unfinished').map((e) => [e.data.state, e.data.decision]);
+    expect(decisions).toEqual([
+      ['alive', 'wait'],
+      ['gone', 'done'],
+    ]);
+  });
+
+  it('never re-runs a state-changing command whose end is not in the log unless told: rerun yes runs it again', async () => {
+    const c = setup('0');
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=4', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    run.kill('SIGKILL');
+    await finish(run);
+    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    writeFileSync(c.answers, 'steps:\n  before: done\n  post: { running: kill }\n  verify: done\n');
+    const killed = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(killed.code).toBe(2);
+    expect(killed.stderr).toMatch(/rerun: yes, rerun: done or rerun: failed/);
+    const first = Number(lines(`${c.ledger}.pids`)[0]!.split(' ')[0]);
+    expect(alive(first)).toBe(false);
+    expect(lines(c.ledger)).toEqual([]);
+
+    writeFileSync(c.answers, 'steps:\n  before: done\n  post: { rerun: yes }\n  verify: done\n');
+    const again = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(again.code).toBe(0);
+    expect(lines(c.ledger)).toEqual(['posted']);
+    const started = events(logOf(c.incidents)).filter((e) => e.type === 'command.started');
+    expect(started.map((e) => e.data.confirmedBy)).toEqual(['responder', 'rerun']);
+  });
+
+  it('marks such a command failed at the responder’s word, and the step fails as the runbook says', async () => {
+    const c = setup('0');
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=1', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    run.kill('SIGKILL');
+    await finish(run);
+    await waitFor('the command to end', () => lines(c.ledger).length === 1);
+    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    writeFileSync(c.answers, 'steps:\n  before: done\n  post: { rerun: failed, on_fail: stop }\n  verify: done\n');
+    const r = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/marked failed by the responder/);
+    expect(lines(c.ledger)).toEqual(['posted']);
+  });
+});
