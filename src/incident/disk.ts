@@ -31,5 +31,5 @@ export function ioReason(error: unknown): string {
 /** A file operation that failed because of the storage, not a bug: one line, exit 2. */
 export function diskError(path: string, error: unknown, what?: string): UserError {
   if (error instanceof UserError) return error;
-  return new UserError(`${what ? `${what}: ` : ''}${path}: ${ioReason(error)}`, EXIT.usage);
+  return new UserError(`${what ? `${what} ` : ''}${path}: ${ioReason(error)}`, EXIT.usage);
 }

@@ -18,7 +18,7 @@ const ELSEWHERE_STALE_MS = 30_000;
  * "host pid start", so a lock of a live process on another host sharing the directory is never taken for
  * a dead one.
  */
-function isStale(lock: string): boolean {
+export function isStale(lock: string): boolean {
   try {
     const [host, pid, start] = readFileSync(lock, 'utf8').split(' ');
     const age = Date.now() - statSync(lock).mtimeMs;

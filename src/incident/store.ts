@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { diskError } from './disk.js';
+import { tidyLeftovers } from './leftovers.js';
 import { readLog, type LogRead } from './read.js';
 import { replay, type IncidentState } from './replay.js';
 
@@ -14,7 +16,7 @@ export function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new UserError(`cannot create the incident directory ${dir}: ${(error as Error).message}`, 2);
+    throw diskError(dir, error, 'cannot create the incident directory');
   }
 }
 
@@ -43,6 +45,7 @@ export interface IncidentLogs {
 function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, 2, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
+  tidyLeftovers(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
     .sort()
