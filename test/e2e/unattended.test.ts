@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MASK } from '../../src/engine/mask.js';
+import { OUTPUT_CAP_BYTES } from '../../src/engine/process.js';
+import { ROOT, SEV, sev, tempDir } from '../helpers.js';
+
+const SHIPPED = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'customer-care'];
+
+const events = (dir: string) =>
+  readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+
+describe('scripts never need a terminal for an optional answer', () => {
+  for (const id of SHIPPED) {
+    it(`${id}: an optional input without a default is empty under --yes --dry-run with no terminal`, () => {
+      const shown = JSON.parse(sev(['show', id, '--json']).stdout) as { inputs: { name: string; required: boolean; default?: string }[] };
+      const optional = shown.inputs.filter((i) => !i.required && i.default === undefined).map((i) => i.name);
+      const incidents = tempDir();
+      const r = sev(['run', id, '--yes', '--dry-run', '--incident-dir', incidents], { input: '' });
+      // It may stop at a question only a person can answer (a choice, a required input), never at an optional input.
+      for (const name of optional) expect(r.stderr).not.toContain(`input "${name}"`);
+      const set = events(incidents).filter((e) => e.type === 'input.set').map((e) => e.data.name);
+      for (const name of optional) expect(set).toContain(name);
+    });
+  }
+
+  it('sev check with no terminal takes an optional input as empty', () => {
+    const dir = tempDir({
+      'rb.yaml': [
+        'format: sevkit/v1',
+        'id: opt',
+        'title: Optional',
+        'class: server-failure',
+        'severity: SEV3',
+        'inputs:',
+        '  password:',
+        '    prompt: Password, if the database wants one',
+        '    secret: true',
+        '    required: false',
+        'checks:',
+        '  empty:',
+        `    run: 'test -z "$SEV_PASSWORD"'`,
+        'steps:',
+        '  - id: look',
+        '    checks: [empty]',
+        '    milestone: resolved',
+      ].join('\n'),
+    });
+    const r = sev(['check', join(dir, 'rb.yaml')], { input: '' });
+    expect(r.stderr).not.toMatch(/no value for/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('secrets are masked before the output is cut', () => {
+  it('masks a secret that straddles the capture cap, in the log and on screen', () => {
+    const secret = 'TOPSECRET-0123456789';
+    const dir = tempDir({
+      'rb.yaml': [
+        'format: sevkit/v1',
+        'id: cap',
+        'title: Cap',
+        'class: server-failure',
+        'severity: SEV3',
+        'inputs:',
+        '  token:',
+        '    prompt: Token',
+        '    secret: true',
+        'steps:',
+        '  - id: print',
+        '    command:',
+        // The secret begins 6 bytes before the cap: a cut after masking would keep "TOPSEC".
+        `      run: 'head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" x; printf "%s" "$SEV_TOKEN"; head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" y >&2; printf "%s" "$SEV_TOKEN" >&2'`,
+        '      changes_state: false',
+        '    milestone: resolved',
+      ].join('\n'),
+    });
+    const incidents = join(dir, 'incidents');
+    const r = sev(['run', join(dir, 'rb.yaml'), '--yes', '--set', `token=${secret}`, '--incident-dir', incidents]);
+    expect(r.code).toBe(0);
+    const finished = events(incidents).find((e) => e.type === 'command.finished')!;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const text = finished.data[stream] as string;
+      expect(text.endsWith(MASK)).toBe(true);
+      expect(text).not.toContain(secret.slice(0, 3));
+    }
+    expect(finished.data.truncated).toEqual(['stdout', 'stderr']);
+    const log = readdirSync(incidents).map((n) => readFileSync(join(incidents, n), 'utf8')).join('');
+    expect(log).not.toContain('TOPSEC');
+    expect(r.stderr + r.stdout).not.toContain('TOPSEC');
+  });
+});
+
+describe('a broken screen in the middle of a run', () => {
+  it('pauses the incident and exits 141 when stderr goes away', async () => {
+    const dir = tempDir({
+      'rb.yaml': [
+        'format: sevkit/v1',
+        'id: gone',
+        'title: Gone',
+        'class: server-failure',
+        'severity: SEV3',
+        'steps:',
+        '  - id: slow',
+        '    command:',
+        `      run: 'sleep 1'`,
+        '      changes_state: false',
+        '  - id: after',
+        '    instructions: After.',
+        '    milestone: resolved',
+      ].join('\n'),
+    });
+    const incidents = join(dir, 'incidents');
+    const child = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', CI: 'true', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // Read the first lines, then close our end: sev's next write to stderr fails.
+    await new Promise<void>((resolve) => child.stderr!.once('data', () => resolve()));
+    child.stderr!.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(141);
+    const paused = events(incidents).filter((e) => e.type === 'incident.paused');
+    expect(paused.map((e) => e.data.reason)).toEqual(['output-closed']);
+    expect(events(incidents).map((e) => e.type)).not.toContain('incident.closed');
+  });
+});
