@@ -31,7 +31,10 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'wait.finished':
       return e.data.passed ? 'check' : 'failure';
     case 'command.started':
+    case 'command.unfinished':
       return 'command';
+    case 'check.started':
+      return 'check';
     case 'command.finished':
       return e.data.ok ? 'command' : 'failure';
     case 'step.completed':
@@ -45,6 +48,7 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'incident.paused':
     case 'incident.resumed':
     case 'incident.closed':
+    case 'incident.taken-over':
       return 'incident';
     case 'input.set':
       return 'input';
@@ -61,6 +65,14 @@ export const isTodo = (text: unknown) => /^\s*TODO\b[:\s-]*/i.test(String(text ?
 
 const exitOf = (d: { exit: number | null; signal?: string; timedOut: boolean; error?: string }) =>
   d.error ? `could not start: ${oneLine(d.error, 80)}` : d.timedOut ? 'timed out' : d.signal ? `killed by ${d.signal}` : `exit ${d.exit}`;
+
+const UNFINISHED: Record<string, string> = {
+  wait: 'the responder waited for it',
+  kill: 'the responder killed it',
+  rerun: 'run again',
+  done: 'marked done by the responder',
+  failed: 'marked failed by the responder',
+};
 
 /** A short sentence for an event, the same in every format. Unknown types are shown generically. */
 export function describe(event: IncidentEvent): string {
@@ -92,6 +104,12 @@ export function describe(event: IncidentEvent): string {
       return `wait for ${e.data.check}: ${e.data.passed ? 'passed' : 'gave up'} after ${e.data.attempts} attempt${e.data.attempts === 1 ? '' : 's'} (${e.data.status})`;
     case 'command.started':
       return `command: $ ${oneLine(e.data.command, 160)}`;
+    case 'command.unfinished':
+      return `command started at ${e.data.startedAt} by an earlier run, ${e.data.state === 'alive' ? 'still running' : e.data.state === 'gone' ? 'no longer running' : `on host ${oneLine(e.data.host, 60)}`}: ${UNFINISHED[e.data.decision] ?? oneLine(e.data.decision, 20)}`;
+    case 'check.started':
+      return `check ${e.data.check} started${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
+    case 'incident.taken-over':
+      return `took the incident over from ${oneLine(e.data.from?.responder, 60)} (host ${oneLine(e.data.from?.host, 60)}, pid ${e.data.from?.pid})`;
     case 'command.finished':
       return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${duration(e.data.durationMs)}`;
     case 'announcement':
