@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SEV, sev, tempDir, type Run } from '../helpers.js';
+import { alive, groupAlive } from '../processes.js';
 
 const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
 const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: 'true' };
@@ -46,19 +47,6 @@ const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').s
 const logOf = (incidents: string) => readdirSync(incidents).filter((n) => n.endsWith('.jsonl')).map((n) => join(incidents, n))[0]!;
 const events = (file: string) => lines(file).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 const types = (file: string) => events(file).map((e) => e.type);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 describe('one walker per incident', () => {
   it('refuses a resume while the run walks the incident: exit 2, one line naming the walker; the command runs once', async () => {
@@ -290,22 +278,3 @@ describe('SIGKILL during a state-changing command', () => {
     }
   }, 120_000);
 });
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .some((p) => {
-      try {
-        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return fields[2] === String(pgid) && fields[0] !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-}
