@@ -83,8 +83,6 @@ const GATE = 'read -r go || exit 125; [ "$go" = go ] || exit 125; exec "$@"';
  * time limit still holds.
  */
 const GATE_IGNORING_CLOSED_OUTPUT = `trap '' PIPE; ${GATE}`;
-/** The gate's own exit status when the command was never started. */
-const NOT_STARTED = 125;
 
 /**
  * GNU timeout(1), when there is one, keeps a command's time limit even when sev itself is killed: it leads
@@ -101,7 +99,7 @@ function findWatchdog(): string | undefined {
   return watchdog ?? undefined;
 }
 
-/** Where a program named without a path is found in the command's PATH; undefined when nowhere. */
+/** Where a program named without a path is found in the command's PATH, or why it cannot be run. */
 function resolveProgram(program: string, env: Record<string, string>): { path?: string; error?: string } {
   const check = (path: string) => {
     try {
@@ -136,16 +134,17 @@ export function groupState(group: ProcessRef): 'alive' | 'gone' | 'elsewhere' {
 export async function endGroup(group: ProcessRef, limitMs = 5_000): Promise<boolean> {
   if (groupState(group) !== 'alive') return true;
   killGroup(group.pid, 'SIGTERM');
-  const deadline = Date.now() + limitMs;
+  const started = Date.now();
   let killed = false;
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
     if (groupState(group) !== 'alive') return true;
-    if (!killed && Date.now() - (deadline - limitMs) >= KILL_GRACE_MS) {
+    const waited = Date.now() - started;
+    if (!killed && waited >= KILL_GRACE_MS) {
       killGroup(group.pid, 'SIGKILL');
       killed = true;
     }
-    if (Date.now() > deadline) return false;
+    if (waited > limitMs) return false;
   }
 }
 

@@ -113,7 +113,7 @@ describe('a broken screen in the middle of a run', () => {
         'steps:',
         '  - id: slow',
         '    command:',
-        `      run: 'sleep 1'`,
+        `      run: 'sleep 3'`,
         '      changes_state: false',
         '  - id: after',
         '    instructions: After.',

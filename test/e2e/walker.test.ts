@@ -34,23 +34,34 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_00
   }
 }
 
-function setup(delay: string, answers = WALK) {
+/** Answers that walk the runbook to its end. */
+const WALK = 'steps:\n  before: done\n  post: yes\n  verify: done\n';
+
+function setup(answers = WALK) {
   const dir = tempDir({ 'answers.yaml': answers });
   const ledger = join(dir, 'ledger');
   const incidents = join(dir, 'incidents');
-  return { dir, ledger, incidents, args: ['--incident-dir', incidents, '--set', `ledger=${ledger}`] , answers: join(dir, 'answers.yaml'), delay };
+  return { dir, ledger, incidents, args: ['--incident-dir', incidents, '--set', `ledger=${ledger}`], answers: join(dir, 'answers.yaml') };
 }
 
-/** Answers that walk the runbook to its end. */
-const WALK = 'steps:\n  before: done\n  post: yes\n  verify: done\n';
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 const logOf = (incidents: string) => readdirSync(incidents).filter((n) => n.endsWith('.jsonl')).map((n) => join(incidents, n))[0]!;
 const events = (file: string) => lines(file).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 const types = (file: string) => events(file).map((e) => e.type);
 
+/** Runs the runbook and SIGKILLs sev once its command has started; returns the incident's id and log. */
+async function killDuringCommand(c: ReturnType<typeof setup>, delay: string): Promise<{ id: string; log: string }> {
+  const run = start(['run', ONCE, '--answers', c.answers, '--set', `delay=${delay}`, ...c.args]);
+  await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+  run.kill('SIGKILL');
+  await finish(run);
+  const log = logOf(c.incidents);
+  return { id: log.split('/').pop()!.split('.')[0]!, log };
+}
+
 describe('one walker per incident', () => {
   it('refuses a resume while the run walks the incident: exit 2, one line naming the walker; the command runs once', async () => {
-    const c = setup('2');
+    const c = setup();
     const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=2', ...c.args]);
     await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
     const id = readdirSync(c.incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
@@ -70,7 +81,7 @@ describe('one walker per incident', () => {
   });
 
   it('lets exactly one of two resumes started together walk a paused incident', async () => {
-    const c = setup('1', 'steps:\n  before: { pause: yes }\n');
+    const c = setup('steps:\n  before: { pause: yes }\n');
     const first = sev(['run', ONCE, '--answers', c.answers, '--set', 'delay=1', ...c.args]);
     expect(first.code).toBe(0);
     writeFileSync(c.answers, WALK);
@@ -84,12 +95,8 @@ describe('one walker per incident', () => {
   });
 
   it('breaks by itself the claim of a walker killed on this host', async () => {
-    const c = setup('0', WALK);
-    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=30', ...c.args]);
-    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    run.kill('SIGKILL');
-    await finish(run);
-    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    const c = setup();
+    const { id } = await killDuringCommand(c, '30');
     expect(existsSync(join(c.incidents, `${id}.walker`))).toBe(true);
     // The command it left running is no reason to refuse the walk: it is asked about instead.
     const resume = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
@@ -99,7 +106,7 @@ describe('one walker per incident', () => {
   });
 
   it("refuses another host's walker; --take-over --yes takes it over and logs it", () => {
-    const c = setup('0', 'steps:\n  before: { pause: yes }\n');
+    const c = setup('steps:\n  before: { pause: yes }\n');
     expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
     const log = logOf(c.incidents);
     const id = log.split('/').pop()!.split('.')[0]!;
@@ -127,7 +134,7 @@ describe('one walker per incident', () => {
 
 describe('a command never runs twice behind the responder’s back', () => {
   it('logs the process group and host of a command before it runs', () => {
-    const c = setup('0');
+    const c = setup();
     expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
     const started = events(logOf(c.incidents)).find((e) => e.type === 'command.started')!;
     const group = Number(lines(`${c.ledger}.pids`)[0]!.split(' ')[1]);
@@ -165,13 +172,8 @@ describe('a command never runs twice behind the responder’s back', () => {
   });
 
   it('asks about a command left running: a script must say wait or kill, then whether to run it again', async () => {
-    const c = setup('0');
-    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=6', ...c.args]);
-    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    run.kill('SIGKILL');
-    await finish(run);
-    const log = logOf(c.incidents);
-    const id = log.split('/').pop()!.split('.')[0]!;
+    const c = setup();
+    const { id, log } = await killDuringCommand(c, '6');
 
     // No word on it: paused, exit 2, and no second copy started.
     const silent = sev(['resume', id, '--answers', c.answers, '--yes', '--incident-dir', c.incidents]);
@@ -195,12 +197,8 @@ describe('a command never runs twice behind the responder’s back', () => {
   });
 
   it('never re-runs a state-changing command whose end is not in the log unless told: rerun yes runs it again', async () => {
-    const c = setup('0');
-    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=4', ...c.args]);
-    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    run.kill('SIGKILL');
-    await finish(run);
-    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
+    const c = setup();
+    const { id } = await killDuringCommand(c, '4');
     writeFileSync(c.answers, 'steps:\n  before: done\n  post: { running: kill }\n  verify: done\n');
     const killed = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
     expect(killed.code).toBe(2);
@@ -218,13 +216,9 @@ describe('a command never runs twice behind the responder’s back', () => {
   });
 
   it('marks such a command failed at the responder’s word, and the step fails as the runbook says', async () => {
-    const c = setup('0');
-    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=1', ...c.args]);
-    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    run.kill('SIGKILL');
-    await finish(run);
+    const c = setup();
+    const { id } = await killDuringCommand(c, '1');
     await waitFor('the command to end', () => lines(c.ledger).length === 1);
-    const id = logOf(c.incidents).split('/').pop()!.split('.')[0]!;
     writeFileSync(c.answers, 'steps:\n  before: done\n  post: { rerun: failed, on_fail: stop }\n  verify: done\n');
     const r = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
     expect(r.code).toBe(1);
@@ -252,7 +246,7 @@ describe('SIGKILL during a state-changing command', () => {
 
   it('posts exactly once whatever the moment: the command is never started twice, and what is unknown is decided by the responder', async () => {
     for (let n = 0; n < 8; n++) {
-      const c = setup('0');
+      const c = setup();
       const killAfter = Math.floor(random() * 1200);
       const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=0.4', ...c.args]);
       await new Promise((r) => setTimeout(r, killAfter));
