@@ -32,6 +32,11 @@ export interface WalkOptions {
   sink: EventSink;
   responder: Responder;
   signal?: AbortSignal;
+  /**
+   * Pauses the walk at its next question, without stopping a check or command that runs (the responder's
+   * screen went away: nobody sees the questions, but a command half done is worse than one let finish).
+   */
+  pauseSignal?: AbortSignal;
   /** Input values given with --set: checked, never asked. */
   presets?: Record<string, string>;
   /** --yes: confirmations are answered yes and commands run without asking. */
@@ -57,6 +62,9 @@ export class Walk {
   private readonly state: IncidentState;
   private readonly responder: Responder;
   private readonly signal?: AbortSignal;
+  private readonly pauseSignal?: AbortSignal;
+  /** Either: what a wait between attempts, or a wait for an earlier run's command, gives way to. */
+  private readonly anySignal?: AbortSignal;
   private readonly clock: () => Date;
   private readonly yes: boolean;
   private readonly presets: Record<string, string>;
@@ -70,6 +78,9 @@ export class Walk {
     this.state = options.state;
     this.responder = options.responder;
     this.signal = options.signal;
+    this.pauseSignal = options.pauseSignal;
+    const signals = [options.signal, options.pauseSignal].filter((x): x is AbortSignal => x !== undefined);
+    this.anySignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     this.clock = options.clock ?? (() => new Date());
     this.yes = Boolean(options.yes);
     this.presets = options.presets ?? {};
@@ -111,7 +122,7 @@ export class Walk {
       this.emit('incident.closed', { outcome: 'completed', step: this.current });
       return { kind: 'completed' };
     } catch (error) {
-      if (error instanceof Interrupted) return this.pause(this.signal?.reason === 'output-closed' ? 'output-closed' : 'interrupted');
+      if (error instanceof Interrupted) return this.pause(this.pauseSignal?.aborted && !this.signal?.aborted ? 'output-closed' : 'interrupted');
       if (error instanceof MissingAnswer) {
         this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
       }
@@ -193,7 +204,7 @@ export class Walk {
   /** Asks until the reply is an answer, a skip or a pause, recording notes and severity changes on the way. */
   private async settle<T>(ask: () => Promise<Reply<T>>, view?: StepView): Promise<Settled<T>> {
     for (;;) {
-      if (this.signal?.aborted) throw new Interrupted();
+      if (this.anySignal?.aborted) throw new Interrupted();
       const reply = await ask();
       if (reply.kind === 'note') {
         const text = this.mask(reply.text);
@@ -410,7 +421,7 @@ export class Walk {
         const passed = !isFailing(last.status);
         // A Nagios check that says CRITICAL knows the answer: waiting longer will not change it.
         if (passed || (def!.nagios && last.status === 'CRITICAL') || remaining < intervalMs) break;
-        await sleep(intervalMs, this.signal);
+        await sleep(intervalMs, this.anySignal);
       }
       this.record(step, { ...last, attempts });
       const passed = !isFailing(last.status);
@@ -496,7 +507,7 @@ export class Walk {
       switch (decision) {
         case 'wait':
           this.responder.info(`waiting for process group ${unfinished.pgid} to end (Ctrl-C pauses)`);
-          await awaitGroup(group, this.signal);
+          await awaitGroup(group, this.anySignal);
           continue;
         case 'kill':
           if (!(await endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`, 2);

@@ -93,10 +93,12 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   for (const s of signals) process.on(s, onSignal);
   // The responder's screen gone (stderr closed, a pipe broken): nobody sees the prompts any more, so the
   // incident is paused, as for Ctrl-C, and the exit code says why.
-  // Until sev ends: once the output is gone, later writes fail too.
+  // Until sev ends: once the output is gone, later writes fail too. A check or command that runs is let
+  // finish; the walk pauses at its next question.
+  const screenGone = new AbortController();
   onOutputClosed(() => {
     signalName ??= 'output-closed';
-    controller.abort('output-closed');
+    screenGone.abort();
   });
   writer.onWarning = (message) => process.stderr.write(`sev: ${message}\n`);
 
@@ -104,7 +106,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   let interactive: Responder | undefined;
   if (canPrompt()) {
     const { InteractiveResponder } = await import('./interactive.js');
-    interactive = new InteractiveResponder(c, controller.signal);
+    interactive = new InteractiveResponder(c, AbortSignal.any([controller.signal, screenGone.signal]));
   }
   const scripted = options.answersData || options.yes || !interactive;
   const responder: Responder = scripted
@@ -119,6 +121,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       sink: (type, data) => writer.append(type, data),
       responder,
       signal: controller.signal,
+      pauseSignal: screenGone.signal,
       presets: presets(runbook, options.set),
       yes: options.yes,
     }).run();

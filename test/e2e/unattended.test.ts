@@ -102,7 +102,7 @@ describe('secrets are masked before the output is cut', () => {
 });
 
 describe('a broken screen in the middle of a run', () => {
-  it('pauses the incident and exits 141 when stderr goes away', async () => {
+  it('lets the running command finish, then pauses the incident and exits 141 when stderr goes away', async () => {
     const dir = tempDir({
       'rb.yaml': [
         'format: sevkit/v1',
@@ -113,8 +113,7 @@ describe('a broken screen in the middle of a run', () => {
         'steps:',
         '  - id: slow',
         '    command:',
-        `      run: 'sleep 3'`,
-        '      changes_state: false',
+        `      run: 'sleep 2; echo posted >> "${'$'}SEV_INCIDENT_ID.done"'`,
         '  - id: after',
         '    instructions: After.',
         '    milestone: resolved',
@@ -122,7 +121,7 @@ describe('a broken screen in the middle of a run', () => {
     });
     const incidents = join(dir, 'incidents');
     const child = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], {
-      cwd: ROOT,
+      cwd: dir,
       env: { ...process.env, NO_COLOR: '1', CI: 'true', FORCE_COLOR: undefined },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -131,8 +130,11 @@ describe('a broken screen in the middle of a run', () => {
     child.stderr!.destroy();
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(141);
-    const paused = events(incidents).filter((e) => e.type === 'incident.paused');
-    expect(paused.map((e) => e.data.reason)).toEqual(['output-closed']);
-    expect(events(incidents).map((e) => e.type)).not.toContain('incident.closed');
+    const types = events(incidents).map((e) => e.type);
+    // The command was not killed halfway: it ended by itself, and only then was the walk paused.
+    expect(types.slice(types.indexOf('command.started'))).toEqual(['command.started', 'command.finished', 'step.completed', 'step.started', 'incident.paused']);
+    expect(events(incidents).find((e) => e.type === 'command.finished')?.data.ok).toBe(true);
+    expect(events(incidents).find((e) => e.type === 'incident.paused')?.data.reason).toBe('output-closed');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.done'))).toHaveLength(1);
   });
 });
