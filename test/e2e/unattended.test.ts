@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MASK } from '../../src/engine/mask.js';
 import { OUTPUT_CAP_BYTES } from '../../src/engine/process.js';
-import { ROOT, SEV, sev, tempDir } from '../helpers.js';
+import { SEV, sev, tempDir } from '../helpers.js';
 
 const SHIPPED = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'customer-care'];
 
