@@ -10,12 +10,17 @@ const INCIDENT = '20261126T235210Z-server-failure-k3f9';
 const FILES = ['alice', 'bob', 'dave'].map((r) => `${LOGS}/${INCIDENT}.${r}.jsonl`);
 const GOLDEN = join(ROOT, 'test/golden');
 
-/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+/**
+ * Compares with the golden file. UPDATE_GOLDEN=1 writes it (review the diff before committing); without it a
+ * missing golden file fails the test, so a deleted one is never re-created from the code under test.
+ */
 function golden(name: string, actual: string): void {
   const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, actual);
+  } else if (!existsSync(file)) {
+    throw new Error(`golden file ${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/e2e/timeline.test.ts to write it, and review it before committing`);
   }
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
