@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, tempDir, testSeed } from '../helpers.js';
 import { HAS_TMUX, Tmux } from '../tmux.js';
 
 /** The real interactive `sev run` and `sev resume`, in a real pseudo-terminal (tmux). */
@@ -11,7 +10,9 @@ const RUNBOOK = join(ROOT, 'test/fixtures/run/drill.yaml');
 const COMMAND = 'echo restarting "$SEV_SERVICE" && echo ok > "$SEV_MARKER"';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { random } = testSeed('test/e2e/interactive.test.ts');
+/** Hex digits from the file's seeded random numbers. */
+const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 
 interface Event {
   v: number;
@@ -61,7 +62,7 @@ describe.skipIf(!HAS_TMUX)('interactive sev run in a terminal (tmux)', () => {
     const dir = tempDir({ marker: 'bad\n' });
     const marker = join(dir, 'marker');
     const incidents = join(dir, 'incidents');
-    const secret = `tok-${randomBytes(6).toString('hex')}`;
+    const secret = `tok-${hex(12)}`;
     const note = 'dashboards red since 10:02';
     const tmux = server();
 
