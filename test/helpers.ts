@@ -40,8 +40,9 @@ export interface WaitOptions {
 /**
  * Polls until `condition` returns something other than undefined, null or false, and returns it; throws
  * a clear error naming what it waited for when the time is up, with the last error the condition threw.
+ * `what` may be a function, to say what was seen by then.
  */
-export async function waitFor<T>(what: string, condition: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), condition: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = options.intervalMs ?? 20;
   const deadline = Date.now() + timeoutMs;
@@ -58,7 +59,7 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
-  throw new Error(`waited ${timeoutMs} ms for ${what}, in vain${why}`);
+  throw new Error(`waited ${timeoutMs} ms for ${typeof what === 'function' ? what() : what}, in vain${why}`);
 }
 
 /** Random numbers from a seed (mulberry32): the same seed gives the same numbers. */
