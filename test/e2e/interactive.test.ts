@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir, testSeed } from '../helpers.js';
-import { HAS_TMUX, Tmux } from '../tmux.js';
+import { ROOT, tempDir, testSeed, warnSkipped } from '../helpers.js';
+import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
 /** The real interactive `sev run` and `sev resume`, in a real pseudo-terminal (tmux). */
 
@@ -42,7 +42,8 @@ function readLog(file: string): Event[] {
 
 const ofType = (events: Event[], type: string) => events.filter((e) => e.type === type);
 
-describe.skipIf(!HAS_TMUX)('interactive sev run in a terminal (tmux)', () => {
+if (!HAS_TMUX) warnSkipped('test/e2e/interactive.test.ts', 'tmux', 'the interactive sev run and sev resume in a real terminal');
+describe.skipIf(!HAS_TMUX)(`interactive sev run in a terminal (tmux)${NEEDS_TMUX}`, () => {
   const servers: Tmux[] = [];
   const server = () => {
     const s = new Tmux();

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSyn
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { ROOT, sev, tempDir, warnSkipped } from '../helpers.js';
 
 const LOGS = 'test/fixtures/logs/incident';
 const INCIDENT = '20261126T235210Z-server-failure-k3f9';
@@ -213,7 +213,10 @@ describe('sev timeline: bad input is one line and exit 2, never a stack trace', 
 
 // The HTML page in a real browser: Debian's chromium (installed by .ci/run), driven by playwright-core.
 const CHROMIUM = '/usr/bin/chromium';
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('sev timeline --format html in headless Chromium', () => {
+// In CI a missing browser fails the test instead of skipping it.
+const NO_CHROMIUM = !existsSync(CHROMIUM) && !process.env.CI;
+if (NO_CHROMIUM) warnSkipped('test/e2e/timeline.test.ts', `chromium (${CHROMIUM})`, 'the HTML timeline in a real browser');
+describe.skipIf(NO_CHROMIUM)(`sev timeline --format html in headless Chromium${NO_CHROMIUM ? ` (skipped: chromium not installed at ${CHROMIUM})` : ''}`, () => {
   it('draws one mark per event, the impact window, milestones and severity bands, shows details on click, logs no error', async () => {
     const dir = tempDir();
     const out = join(dir, 'timeline.html');
