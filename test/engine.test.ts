@@ -14,6 +14,7 @@ import { replay } from '../src/incident/replay.js';
 import { lintBytes } from '../src/runbook/lint.js';
 import type { CheckDef, Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
+import { waitFor } from './helpers.js';
 
 function runbookFrom(yaml: string): Runbook {
   const result = lintBytes('test.yaml', Buffer.from(yaml));
@@ -270,20 +271,27 @@ steps:
   });
 
   it('an abort during a running check kills it and pauses the incident as interrupted', async () => {
+    const pidFile = join(tmp, 'slow.pid');
     const slow = runbookFrom(`${HEAD}
 checks:
-  slow: { run: 'sleep 30', timeout: 60s }
+  slow: { run: 'echo $$ > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; exec sleep 30', timeout: 60s }
 steps:
   - id: look
     checks: [slow]
 `);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    const walking = walk(slow, 'steps: {}', { signal: controller.signal });
+    // Abort once the check is running, not at a guessed moment.
+    await waitFor(`the check to write its pid to ${pidFile}`, () => existsSync(pidFile));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(running(pid)).toBe(true);
     const started = Date.now();
-    const r = await walk(slow, 'steps: {}', { signal: controller.signal });
+    controller.abort();
+    const r = await walking;
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.outcome).toEqual({ kind: 'paused', step: 'look', reason: 'interrupted' });
     expect(r.of('incident.paused')).toEqual([{ step: 'look', reason: 'interrupted' }]);
+    await waitFor(`the interrupted check (pid ${pid}) to be gone`, () => !running(pid), { timeoutMs: 5000 });
   });
 
   it('inputs that look like shell code reach commands as data only', async () => {
@@ -311,8 +319,7 @@ describe('the process runner', () => {
     const result = await runProcess({ run: `sleep 60 & echo $! > ${pidFile}; wait`, env: {}, timeoutMs: 300 });
     expect(result.timedOut).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(running(child)).toBe(false);
+    await waitFor(`the background child (pid ${child}) of the timed-out process to be gone`, () => !running(child), { timeoutMs: 5000 });
   });
 
   it('caps a huge output and says so, without running out of memory', async () => {

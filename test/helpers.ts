@@ -29,3 +29,69 @@ export function tempDir(files: Record<string, string | Uint8Array> = {}): string
   }
   return dir;
 }
+
+export interface WaitOptions {
+  /** How long to wait before failing. */
+  timeoutMs?: number;
+  /** How often to look. */
+  intervalMs?: number;
+}
+
+/**
+ * Polls until `condition` returns something other than undefined, null or false, and returns it; throws
+ * a clear error naming what it waited for when the time is up, with the last error the condition threw.
+ * `what` may be a function, to say what was seen by then.
+ */
+export async function waitFor<T>(what: string | (() => string), condition: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const intervalMs = options.intervalMs ?? 20;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value !== undefined && value !== null && value !== false) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  throw new Error(`waited ${timeoutMs} ms for ${typeof what === 'function' ? what() : what}, in vain${why}`);
+}
+
+/** Random numbers from a seed (mulberry32): the same seed gives the same numbers. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The seed of a test file's random choices: SEV_TEST_SEED when set, else a new one. It is printed, so a
+ * failure can be replayed with SEV_TEST_SEED=<seed> npx vitest run <file>. Call it once, at the top of the file.
+ */
+export function testSeed(file: string): { seed: number; random: () => number } {
+  const given = process.env.SEV_TEST_SEED;
+  let seed: number;
+  if (given !== undefined && given !== '') {
+    if (!/^\d+$/.test(given) || Number(given) > 0xffffffff) throw new Error(`SEV_TEST_SEED=${given}: expected a whole number from 0 to 4294967295`);
+    seed = Number(given);
+  } else {
+    seed = Math.floor(Math.random() * 0x100000000);
+  }
+  console.log(`${file}: random seed ${seed} (replay with SEV_TEST_SEED=${seed})`);
+  return { seed, random: seededRandom(seed) };
+}
+
+/** Says at the top of a test file that some of its tests are skipped, and why: a missing tool is visible in the output. */
+export function warnSkipped(file: string, tool: string, what: string): void {
+  console.warn(`${file}: SKIPPED ${what}: ${tool} is not installed`);
+}

@@ -9,6 +9,8 @@ import { SEV } from './helpers.js';
  */
 
 export const HAS_TMUX = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+/** Appended to the name of a suite that needs tmux, so a skip says why. */
+export const NEEDS_TMUX = HAS_TMUX ? '' : ' (skipped: tmux not installed)';
 const WAIT_MS = 10_000;
 
 /** A word quoted for /bin/sh. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
-import { HAS_TMUX, Tmux } from './tmux.js';
+import { tempDir, warnSkipped } from './helpers.js';
+import { HAS_TMUX, NEEDS_TMUX, Tmux } from './tmux.js';
 
 /** The interactive `sev triage` in a real pseudo-terminal (tmux, installed by .ci/run): questions, verdict, the offer to start. */
 
@@ -37,7 +37,8 @@ steps:
     milestone: resolved
 `;
 
-describe.skipIf(!HAS_TMUX)('interactive sev triage in a terminal (tmux)', () => {
+if (!HAS_TMUX) warnSkipped('test/triage-interactive.test.ts', 'tmux', 'the interactive sev triage in a real terminal');
+describe.skipIf(!HAS_TMUX)(`interactive sev triage in a terminal (tmux)${NEEDS_TMUX}`, () => {
   const servers: Tmux[] = [];
   afterEach(() => servers.splice(0).forEach((t) => t.kill()));
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,9 +100,10 @@ describe('reading runbook files', () => {
       const r = sev(['validate', fifo]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('not a regular file');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // Opening the FIFO for reading would have let the writer finish.
-      expect(writer.exitCode).toBeNull();
+      // Opening the FIFO for reading would have let the writer finish: it is still waiting when we read it
+      // ourselves (a writer gone would leave nothing to read, and cat would wait for its timeout).
+      const read = spawnSync('timeout', ['5', 'cat', fifo], { encoding: 'utf8' });
+      expect(read.stdout).toBe('data\n');
     } finally {
       writer.kill('SIGKILL');
     }

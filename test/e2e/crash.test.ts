@@ -4,9 +4,11 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLog } from '../../src/incident/read.js';
 import { replay } from '../../src/incident/replay.js';
-import { ROOT, SEV, tempDir, type Run } from '../helpers.js';
+import { ROOT, SEV, seededRandom, tempDir, testSeed, type Run } from '../helpers.js';
 
 const DRILL = join(ROOT, 'test/fixtures/run/drill.yaml');
+// The kill times are random: SEV_TEST_SEED=<seed> gives every run the same fractions of the walk again.
+const { seed: SEED } = testSeed('test/e2e/crash.test.ts');
 const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: 'true' };
 // Set, even empty, it makes Node warn on stderr that NO_COLOR is ignored.
 delete ENV.FORCE_COLOR;
@@ -217,6 +219,8 @@ describe('SIGKILL at any moment', () => {
     // Most kills are timed from the moment the log appears, spread over the walk and a little past it;
     // every sixth is blind, timed from the spawn between 50 ms and a full run, and mostly lands in start-up.
     const mode: Case['mode'] = n % 6 === 0 ? 'blind' : 'anchored';
+    // Each run has its own numbers from the seed, whatever order the concurrent runs take them in.
+    const random = seededRandom((SEED + Math.imul(n, 0x9e3779b9)) >>> 0);
     const t0 = Date.now();
     const child = start(['run', DRILL, '--answers', c.answers, '--as', 'chaos', '--incident-dir', c.incidents], 'ignore');
     const done = exited(child);
@@ -229,11 +233,11 @@ describe('SIGKILL at any moment', () => {
       child.kill('SIGKILL');
     };
     if (mode === 'blind') {
-      await Promise.race([sleep(50 + Math.random() * (timing.total - 50)), done]);
+      await Promise.race([sleep(50 + random() * (timing.total - 50)), done]);
       kill();
     } else {
       while (!ended && logsIn(c.incidents).length === 0) await Promise.race([sleep(1), done]);
-      await Promise.race([sleep(Math.random() * timing.walk * 1.3), done]);
+      await Promise.race([sleep(random() * timing.walk * 1.3), done]);
       kill();
     }
     const exit = await done;

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers.js';
-import { HAS_TMUX, Tmux } from '../tmux.js';
+import { ROOT, tempDir, testSeed, warnSkipped } from '../helpers.js';
+import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
 /** The real interactive `sev run` and `sev resume`, in a real pseudo-terminal (tmux). */
 
@@ -12,7 +11,9 @@ const RUNBOOK = join(ROOT, 'test/fixtures/run/drill.yaml');
 const COMMAND = 'echo restarting "$SEV_SERVICE" && echo ok > "$SEV_MARKER"';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { random } = testSeed('test/e2e/interactive.test.ts');
+/** Hex digits from the file's seeded random numbers. */
+const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 
 interface Event {
   v: number;
@@ -42,7 +43,8 @@ function readLog(file: string): Event[] {
 
 const ofType = (events: Event[], type: string) => events.filter((e) => e.type === type);
 
-describe.skipIf(!HAS_TMUX)('interactive sev run in a terminal (tmux)', () => {
+if (!HAS_TMUX) warnSkipped('test/e2e/interactive.test.ts', 'tmux', 'the interactive sev run and sev resume in a real terminal');
+describe.skipIf(!HAS_TMUX)(`interactive sev run in a terminal (tmux)${NEEDS_TMUX}`, () => {
   const servers: Tmux[] = [];
   const server = () => {
     const s = new Tmux();
@@ -62,7 +64,7 @@ describe.skipIf(!HAS_TMUX)('interactive sev run in a terminal (tmux)', () => {
     const dir = tempDir({ marker: 'bad\n' });
     const marker = join(dir, 'marker');
     const incidents = join(dir, 'incidents');
-    const secret = `tok-${randomBytes(6).toString('hex')}`;
+    const secret = `tok-${hex(12)}`;
     const note = 'dashboards red since 10:02';
     const tmux = server();
 

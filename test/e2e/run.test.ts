@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SEV, sev, tempDir } from '../helpers.js';
+import { ROOT, SEV, sev, tempDir, waitFor } from '../helpers.js';
 
 const DRILL = join(ROOT, 'test/fixtures/run/drill.yaml');
 
@@ -143,14 +143,7 @@ steps:
     const child = spawn(process.execPath, [SEV, 'run', join(dir, 'slow.yaml'), '--yes', '--incident-dir', join(dir, 'inc')], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (stderr.includes('running 1 check')) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
+    await waitFor(() => `"running 1 check" on the stderr of sev run (so far: ${JSON.stringify(stderr)})`, () => stderr.includes('running 1 check'), { timeoutMs: 15_000 });
     const started = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -3,19 +3,24 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSyn
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { ROOT, sev, tempDir, warnSkipped } from '../helpers.js';
 
 const LOGS = 'test/fixtures/logs/incident';
 const INCIDENT = '20261126T235210Z-server-failure-k3f9';
 const FILES = ['alice', 'bob', 'dave'].map((r) => `${LOGS}/${INCIDENT}.${r}.jsonl`);
 const GOLDEN = join(ROOT, 'test/golden');
 
-/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+/**
+ * Compares with the golden file. UPDATE_GOLDEN=1 writes it (review the diff before committing); without it a
+ * missing golden file fails the test, so a deleted one is never re-created from the code under test.
+ */
 function golden(name: string, actual: string): void {
   const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, actual);
+  } else if (!existsSync(file)) {
+    throw new Error(`golden file ${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/e2e/timeline.test.ts to write it, and review it before committing`);
   }
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
@@ -110,6 +115,73 @@ describe('sev timeline: input', () => {
   });
 });
 
+describe('sev timeline and sev postmortem: a milestone recorded more than once', () => {
+  const INC = '20261201T100000Z-drill-ms01';
+  const at = (minutes: number, seconds = 0) => new Date(Date.UTC(2026, 11, 1, 10, minutes, seconds)).toISOString();
+  const runbook = { id: 'drill', title: 'Wallet API drill', version: '1.0.0', hash: '0'.repeat(64), file: 'drill.yaml' };
+  const line = (actor: string, seq: number, time: string, type: string, data: object) => JSON.stringify({ v: 1, id: `${actor}-${seq}`, seq, time, incident: INC, actor, type, data });
+  const milestone = (actor: string, seq: number, time: string, name: string) => line(actor, seq, time, 'milestone', { milestone: name, step: 'work' });
+
+  /** Alice records acknowledged twice in her own log; Bob records detected, mitigated and resolved again, later, in his. */
+  function logs() {
+    const dir = tempDir({
+      [`${INC}.alice.jsonl`]: [
+        line('alice', 1, at(0), 'incident.started', { runbook, severity: 'SEV2', responder: 'alice', dryRun: false, host: 'h1', sevVersion: '0.1.0' }),
+        milestone('alice', 2, at(0, 10), 'impact-started'),
+        milestone('alice', 3, at(1), 'detected'),
+        milestone('alice', 4, at(3), 'acknowledged'),
+        milestone('alice', 5, at(5), 'acknowledged'),
+        milestone('alice', 6, at(10), 'mitigated'),
+        milestone('alice', 7, at(20), 'resolved'),
+        line('alice', 8, at(21), 'incident.closed', { outcome: 'completed', step: 'work' }),
+        '',
+      ].join('\n'),
+      [`${INC}.bob.jsonl`]: [
+        line('bob', 1, at(0, 30), 'incident.joined', { runbook, severity: 'SEV2', responder: 'bob', host: 'h2', sevVersion: '0.1.0' }),
+        milestone('bob', 2, at(2), 'detected'),
+        milestone('bob', 3, at(15), 'mitigated'),
+        milestone('bob', 4, at(30), 'resolved'),
+        '',
+      ].join('\n'),
+    });
+    // Bob's log comes first on the command line: the first in time counts, not the first file.
+    return [join(dir, `${INC}.bob.jsonl`), join(dir, `${INC}.alice.jsonl`)];
+  }
+  const minutes = (m: number, s = 0) => (m * 60 + s) * 1000;
+
+  it('counts the first time in the metrics of sev timeline --format json, and says the others do not count', () => {
+    const r = sev(['timeline', ...logs(), '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { metrics } = JSON.parse(r.stdout) as { metrics: { metrics: { key: string; ms: number | null; to?: { time: string; actor: string } }[]; milestones: Record<string, { time: string }>; severity: { totals: { severity: string; ms: number }[] }; notes: string[] } };
+    const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
+    expect(byKey['time-to-detect']).toMatchObject({ ms: minutes(1) - minutes(0, 10), to: { time: at(1), actor: 'alice' } });
+    expect(byKey['time-to-acknowledge']).toMatchObject({ ms: minutes(3) - minutes(1), to: { time: at(3), actor: 'alice' } });
+    expect(byKey['time-to-mitigate']).toMatchObject({ ms: minutes(10) - minutes(0, 10), to: { time: at(10) } });
+    expect(byKey['time-to-resolve']).toMatchObject({ ms: minutes(20) - minutes(0, 10), to: { time: at(20) } });
+    expect(Object.fromEntries(Object.entries(metrics.milestones).map(([name, p]) => [name, p.time]))).toEqual({
+      'impact-started': at(0, 10),
+      detected: at(1),
+      acknowledged: at(3),
+      mitigated: at(10),
+      resolved: at(20),
+    });
+    // The time at a severity runs to the first resolution too.
+    expect(metrics.severity.totals).toEqual([{ severity: 'SEV2', ms: minutes(20) }]);
+    expect(metrics.notes.filter((n) => /recorded more than once; the first .* counts/.test(n))).toHaveLength(4);
+  });
+
+  it('counts the first time in the postmortem', () => {
+    const r = sev(['postmortem', ...logs()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| Time to detect \| 50s \| .* \| detected 2026-12-01 10:01:00\.000Z \(alice, /m);
+    expect(r.stdout).toMatch(/^\| Time to acknowledge \| 2m 00s \| .* \| acknowledged 2026-12-01 10:03:00\.000Z \(alice, /m);
+    expect(r.stdout).toMatch(/^\| Time to mitigate \| 9m 50s \| .* \| mitigated 2026-12-01 10:10:00\.000Z \(alice, /m);
+    expect(r.stdout).toMatch(/^\| Time to resolve \| 19m 50s \| .* \| resolved 2026-12-01 10:20:00\.000Z \(alice, /m);
+    expect(r.stdout).toContain('mitigated 9m 50s and resolved 19m 50s after impact started');
+    expect(r.stdout).toMatch(/^\| Time at SEV2 \| 20m 00s \|/m);
+  });
+});
+
 describe('sev timeline: bad input is one line and exit 2, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
     ['a missing file', ['timeline', 'nope/missing.jsonl'], /^sev: nope\/missing\.jsonl: no such incident log\n/],
@@ -141,7 +213,10 @@ describe('sev timeline: bad input is one line and exit 2, never a stack trace', 
 
 // The HTML page in a real browser: Debian's chromium (installed by .ci/run), driven by playwright-core.
 const CHROMIUM = '/usr/bin/chromium';
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('sev timeline --format html in headless Chromium', () => {
+// In CI a missing browser fails the test instead of skipping it.
+const NO_CHROMIUM = !existsSync(CHROMIUM) && !process.env.CI;
+if (NO_CHROMIUM) warnSkipped('test/e2e/timeline.test.ts', `chromium (${CHROMIUM})`, 'the HTML timeline in a real browser');
+describe.skipIf(NO_CHROMIUM)(`sev timeline --format html in headless Chromium${NO_CHROMIUM ? ` (skipped: chromium not installed at ${CHROMIUM})` : ''}`, () => {
   it('draws one mark per event, the impact window, milestones and severity bands, shows details on click, logs no error', async () => {
     const dir = tempDir();
     const out = join(dir, 'timeline.html');
