@@ -58,6 +58,14 @@ steps:
     expect(postmortem.stdout).toMatch(new RegExp(`^\\| 1 \\| rotate ${MASK} today \\| \\| \\| alice, `, 'm'));
     expect(postmortem.stdout).not.toContain(SECRET);
   });
+
+  it('is masked on screen of the scripted run', () => {
+    const { run } = walkWithNotes();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`✎ note: the token ${MASK} was used by the deploy`);
+    expect(run.stderr).toContain(`✎ note: TODO rotate ${MASK} today`);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
 });
 
 describe("a check's or a command's stderr holding a secret", () => {
