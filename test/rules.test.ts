@@ -333,7 +333,7 @@ ${DONE}`),
     fix: ['default: EU', 'default: eu'],
   },
   {
-    rule: 'invalid-regex', severity: 'error', at: [9, 14, `'[a-z'`], message: 'invalid regular expression "[a-z": /[a-z/u: Unterminated character class',
+    rule: 'invalid-regex', severity: 'error', at: [9, 14, `'[a-z'`], message: 'invalid regular expression "[a-z": missing closing ]: `[a-z`',
     bad: doc(`
 inputs:
   region:

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { EXIT, UserError } from '../errors.js';
+import { readTextFile } from '../files/read-file.js';
 import { classify, normaliseAnswer, type TriageAnswers, type Verdict } from '../triage/classify.js';
 import { loadMatrix, matrixFile } from '../triage/load.js';
 import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
@@ -22,13 +22,7 @@ export interface TriageOptions {
 
 /** An answers file of `sev triage`: question id → a value or label (a list for a multiple-choice question). */
 function readTriageAnswers(file: string, matrix: TriageMatrix): TriageAnswers {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such answers file' : (error as Error).message}`, EXIT.usage);
-  }
+  const text = readTextFile(file, 'answers file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const error = doc.errors[0];

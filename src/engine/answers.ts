@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../files/read-file.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
 
 /** One answer for one visit of a step. */
@@ -45,13 +45,7 @@ const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'run
  *     purge: { skip: not needed }
  */
 export function loadAnswers(file: string): Answers {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such answers file' : (error as Error).message}`, 2);
-  }
+  const text = readTextFile(file, 'answers file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const fail = (node: Node | null | undefined, message: string): never => {

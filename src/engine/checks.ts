@@ -1,7 +1,7 @@
 import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
 import type { CheckDef, Expect } from '../runbook/model.js';
 import { parseDuration } from '../runbook/duration.js';
-import { compileRegex } from '../runbook/regex.js';
+import { compileSearch } from '../runbook/regex.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Masker } from './mask.js';
 import { Interrupted, runProcess } from './process.js';
@@ -13,7 +13,7 @@ const NAGIOS: Record<number, CheckStatus> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICA
 
 function matches(pattern: string | undefined, text: string): boolean {
   if (pattern === undefined) return true;
-  return compileRegex(pattern)?.test(text) ?? false;
+  return compileSearch(pattern)?.test(text) ?? false;
 }
 
 /** Why an output falls short of the expectations, or undefined when it meets them. */

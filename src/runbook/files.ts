@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ioError } from './lint.js';
+import { ioError } from '../files/read-file.js';
 
 const RUNBOOK_FILE = /\.ya?ml$/i;
 

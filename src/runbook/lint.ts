@@ -1,13 +1,15 @@
-import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { FileReader } from '../files/read-file.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
 import { gatherFacts } from './rules/facts.js';
 import { RULES, RULE_IDS } from './rules/index.js';
 import { checkSchema } from './schema.js';
 import { quickLint } from './quick.js';
-import { MAX_RUNBOOK_BYTES, parseRunbookBytes, type RunbookSource } from './source.js';
+import { parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
+
+/** Kept under these names for the modules and tests that import them from the linter. */
+export { FileReader as RunbookReader, ioError } from '../files/read-file.js';
 
 export interface LintResult {
   file: string;
@@ -109,74 +111,14 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/**
- * Reads runbook files into one buffer that grows to the largest file so far, so that reading a large
- * tree allocates almost nothing. What it returns is valid until the next read: the linter decodes the
- * bytes at once and keeps only the text.
- */
-export class RunbookReader {
-  private buffer = Buffer.allocUnsafe(64 * 1024);
-
-  /** The bytes of a runbook file; refused with a usage error when missing, unreadable or not a regular file. */
-  read(file: string): Uint8Array {
-    let fd: number | undefined;
-    try {
-      // Looked at before it is opened: opening a FIFO would release a writer waiting on it (and
-      // reading would wait for one), and a device like /dev/zero never ends. Opened without waiting
-      // all the same, in case the file is replaced in between.
-      const info = statSync(file);
-      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      if (!info.isFile()) throw new Error('not a regular file');
-      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-      // A file too large to be a runbook is read as it is (the linter refuses it by its size), without
-      // growing the shared buffer to its size.
-      if (info.size > MAX_RUNBOOK_BYTES) return readFileSync(fd);
-      // The size stat gave, as readFileSync reads it; a file that says it is empty (as some special
-      // files do) is read to its end.
-      const size = info.size;
-      let length = 0;
-      for (;;) {
-        if (length === this.buffer.length) {
-          const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, size));
-          this.buffer.copy(bigger, 0, 0, length);
-          this.buffer = bigger;
-        }
-        const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
-        length += n;
-        if (n === 0 || (size > 0 && length >= size)) break;
-      }
-      return this.buffer.subarray(0, length);
-    } catch (error) {
-      throw ioError(file, error);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
-}
-
 /** The bytes of one runbook file, in a buffer of their own. */
 export function readRunbookFile(file: string): Uint8Array {
-  return Buffer.from(new RunbookReader().read(file));
+  return Buffer.from(new FileReader().read(file));
 }
 
 /** Lints one file; a file that cannot be read is a usage error. */
 export async function lintFile(file: string): Promise<LintResult> {
   return lintBytes(file, readRunbookFile(file));
-}
-
-export function ioError(file: string, error: unknown): UserError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'no such file or directory'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'ENXIO' // a socket
-            ? 'not a regular file'
-            : (error as Error).message;
-  return new UserError(`${file}: ${reason}`);
 }
 
 /**
@@ -186,7 +128,7 @@ export function ioError(file: string, error: unknown): UserError {
  */
 function lintEach<T>(files: readonly string[], keep: (result: LintResult) => T): T[] {
   const firstById = new Map<string, string>();
-  const reader = new RunbookReader();
+  const reader = new FileReader();
   return files.map((file) => {
     const result = lintBytes(file, reader.read(file));
     const { runbook, source } = result;

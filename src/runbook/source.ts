@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Alias, Document, LineCounter, Node, Pair } from 'yaml';
+import { MAX_FILE_BYTES } from '../files/read-file.js';
 import type { Diagnostic, Position } from './diagnostic.js';
 
 export type Path = readonly (string | number)[];
@@ -13,7 +14,7 @@ const require = createRequire(import.meta.url);
 const yaml = (): typeof import('yaml') => (yamlLib ??= require('yaml') as typeof import('yaml'));
 
 /** Larger files are refused before parsing: no runbook is that big, and parsing one costs memory. */
-export const MAX_RUNBOOK_BYTES = 2 * 1024 * 1024;
+export const MAX_RUNBOOK_BYTES = MAX_FILE_BYTES;
 /** Aliases a runbook may expand; a "billion laughs" document needs far more. */
 export const MAX_ALIAS_COUNT = 100;
 

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UserError } from '../errors.js';
+import { readTextFileBytes } from '../files/read-file.js';
 import { lintTriageBytes, type TriageMatrix } from './matrix.js';
 
 /** The matrix that ships with sev, next to the shipped runbooks. */
@@ -19,12 +20,7 @@ export function matrixFile(given: string | undefined, runbooksDir: string): stri
 
 /** Loads a matrix; one with problems is refused with the first of them at file:line:col. */
 export function loadMatrix(file: string): TriageMatrix {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new UserError(`${file}: ${(error as Error).message}`, EXIT.usage);
-  }
+  const bytes = readTextFileBytes(file, 'triage matrix file');
   const { matrix, diagnostics } = lintTriageBytes(file, bytes);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0];

@@ -1,19 +1,19 @@
 import type { Expect } from '../model.js';
 import { parseDuration } from '../duration.js';
-import { regexError } from '../regex.js';
+import { patternError } from '../regex.js';
 import type { Path } from '../source.js';
 import type { Rule } from './rule.js';
 
 function regexProblem(pattern: string | undefined): string | undefined {
   if (pattern === undefined) return undefined;
-  const error = regexError(pattern);
+  const error = patternError(pattern);
   return error && `invalid regular expression ${JSON.stringify(pattern)}: ${error}`;
 }
 
 export const invalidRegex: Rule = {
   id: 'invalid-regex',
   severity: 'error',
-  description: 'A pattern or expectation is not a valid JavaScript regular expression.',
+  description: 'A pattern or expectation is not a regular expression RE2 can take (RE2 syntax; patterns run in linear time).',
   check({ runbook, facts, report }) {
     // Paths are built only for a finding: this runs for every pattern of every file.
     for (let n = 0; n < facts.inputs.length; n++) {
