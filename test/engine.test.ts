@@ -316,14 +316,14 @@ describe('the process runner', () => {
   it('kills the whole process group when the time is up', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sev-kill-'));
     const pidFile = join(dir, 'child.pid');
-    const result = await runProcess({ run: `sleep 60 & echo $! > ${pidFile}; wait`, env: {}, timeoutMs: 300 });
+    const result = (await runProcess({ run: `sleep 60 & echo $! > ${pidFile}; wait`, env: {}, timeoutMs: 300 })).result;
     expect(result.timedOut).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
     await waitFor(`the background child (pid ${child}) of the timed-out process to be gone`, () => !running(child), { timeoutMs: 5000 });
   });
 
   it('caps a huge output and says so, without running out of memory', async () => {
-    const result = await runProcess({ run: 'head -c 50000000 /dev/zero | tr "\\0" x; echo done >&2', env: {}, timeoutMs: 20_000 });
+    const result = (await runProcess({ run: 'head -c 50000000 /dev/zero | tr "\\0" x; echo done >&2', env: {}, timeoutMs: 20_000 })).result;
     expect(result.exit).toBe(0);
     expect(result.stdout.length).toBe(OUTPUT_CAP_BYTES);
     expect(result.truncated).toEqual(['stdout']);
@@ -331,9 +331,9 @@ describe('the process runner', () => {
   });
 
   it('runs an argv list without a shell, and reports a missing program', async () => {
-    const ok = await runProcess({ run: ['printf', '%s', '$HOME; echo no'], env: {}, timeoutMs: 5000 });
+    const ok = (await runProcess({ run: ['printf', '%s', '$HOME; echo no'], env: {}, timeoutMs: 5000 })).result;
     expect(ok.stdout).toBe('$HOME; echo no');
-    const missing = await runProcess({ run: ['definitely-not-a-program-sev'], env: {}, timeoutMs: 5000 });
+    const missing = (await runProcess({ run: ['definitely-not-a-program-sev'], env: {}, timeoutMs: 5000 })).result;
     expect(missing.error).toMatch(/command not found/);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim, type TakeOver, type Walker } from '../incident/claim.js';
@@ -55,11 +56,13 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
   const found = findIncident(dir, ref ?? onlyOpenIncident(dir));
   const answers = readAnswers(options);
   const responder = options.as || answers?.responder || loginName();
+  // The incident's own directory: a log given by its path may live elsewhere than --incident-dir.
+  const home = dirname(walkerLog(found, responder).file);
   // One walker at a time: the claim comes first, and the log is read again under it, so a run that
   // ended or paused a moment ago is seen as it is now.
-  const claim = await Claim.take(dir, found.id, responder, takeOverConsent(options));
+  const claim = await Claim.take(home, found.id, responder, takeOverConsent(options));
   try {
-    const incident = findIncident(dir, found.id);
+    const incident = findIncident(home, found.id);
     const log = walkerLog(incident, responder);
     reportProblems([log]);
     const state = stateOf(log);

@@ -84,8 +84,9 @@ export async function runCheck(check: CheckDef, run: CheckRun, retries = check.r
   for (;;) {
     attempts++;
     const attempt = attempts;
-    const result = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal, mask: run.mask, onStart: run.onStart && ((group) => run.onStart!(check.name, attempt, group)) });
-    const { status, reason } = evaluate(check, result);
+    const { result, raw } = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal, mask: run.mask, onStart: run.onStart && ((group) => run.onStart!(check.name, attempt, group)) });
+    // Judged on the output as it was: masking could make a match where there was none, or hide one.
+    const { status, reason } = evaluate(check, { ...result, ...raw });
     if (!isFailing(status) || attempts > retries) return { ...result, check: check.name, status, reason, attempts };
     await sleep(intervalMs, run.signal);
   }

@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import type { ProcessResultData } from '../incident/events.js';
@@ -19,8 +20,11 @@ export interface ProcessSpec {
   cwd?: string;
   /** Secrets to mask in the output, before it is cut to the cap (a secret across the cut is masked whole). */
   mask?: Masker;
-  /** A state-changing command: it goes on, to its time limit, if sev dies while it runs (see the gate). */
-  outlivesSev?: boolean;
+  /**
+   * A state-changing command: when this aborts (sev is hung up on or terminated), it is left running to its
+   * end or its time limit rather than killed halfway, and runProcess rejects with Interrupted at once.
+   */
+  leaveSignal?: AbortSignal;
   /**
    * Called with the process group once it exists and before the command runs: the command waits at a gate
    * until this returns, and never runs if it throws (the start could not be logged).
@@ -35,32 +39,55 @@ export class Interrupted extends Error {
   }
 }
 
-/** Collects up to the cap (and `slack` bytes past it, to mask a secret that crosses it), counts the rest. */
-class Capture {
-  private chunks: Buffer[] = [];
-  private size = 0;
+/**
+ * A command's stdout or stderr, written to a file of its own rather than a pipe: a pipe dies with sev, and
+ * a command that then fails to write (a shell under `set -e`, curl) would stop halfway. The file is kept
+ * to the cap (and `slack` bytes past it, to mask a secret that crosses it) while the command runs.
+ */
+class Spool {
+  private readonly fd: number;
+  private closed = false;
   truncated = false;
 
-  constructor(private readonly slack: number) {}
+  constructor(
+    readonly path: string,
+    private readonly slack: number,
+  ) {
+    this.fd = openSync(path, 'w+');
+  }
 
-  add(chunk: Buffer): void {
-    const room = OUTPUT_CAP_BYTES + this.slack - this.size;
-    if (room <= 0) {
+  /** Cuts what is past the kept part: the writer appends (O_APPEND), so it goes on at the new end. */
+  trim(): void {
+    const limit = OUTPUT_CAP_BYTES + this.slack;
+    if (fstatSync(this.fd).size > limit) {
+      ftruncateSync(this.fd, limit);
       this.truncated = true;
-      return;
     }
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (kept.length < chunk.length) this.truncated = true;
-    this.chunks.push(kept);
-    this.size += kept.length;
   }
 
-  /** The output, masked, then cut to the cap; a secret that began before the cut is masked whole. */
-  text(mask: Masker | undefined): string {
-    const bytes = Buffer.concat(this.chunks);
-    if (bytes.length > OUTPUT_CAP_BYTES) this.truncated = true;
-    return keepWhole(bytes, OUTPUT_CAP_BYTES, mask);
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
+
+  /** What the command wrote, cut to the cap: `shown` masked (before the cut), `raw` for matching only. */
+  read(mask: Masker | undefined): { shown: string; raw: string } {
+    this.trim();
+    const size = fstatSync(this.fd).size;
+    const bytes = Buffer.alloc(size);
+    const n = size ? readSync(this.fd, bytes, 0, size, 0) : 0;
+    this.close();
+    const kept = bytes.subarray(0, n);
+    if (kept.length > OUTPUT_CAP_BYTES) this.truncated = true;
+    return { shown: keepWhole(kept, OUTPUT_CAP_BYTES, mask), raw: keepWhole(kept, OUTPUT_CAP_BYTES, undefined) };
+  }
+}
+
+/** What a check or command did: `result` is for the log and the screen; `raw` holds its output unmasked, to match expectations against, and is never shown. */
+export interface ProcessRun {
+  result: ProcessResultData;
+  raw: { stdout: string; stderr: string };
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -75,14 +102,11 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 /**
  * Holds the command until sev has logged its start: `read` returns at the line sev writes once the group
  * is in the log, or at end of input (sev died, or could not log it), and then the command is not run.
+ * Its output goes to the two spool files named first.
  */
-const GATE = 'read -r go || exit 125; [ "$go" = go ] || exit 125; exec "$@"';
-/**
- * A command that changes state must not be killed halfway because sev died and its output pipe closed:
- * SIGPIPE is ignored (the setting is inherited through exec), so it sees a failed write instead, and its
- * time limit still holds.
- */
-const GATE_IGNORING_CLOSED_OUTPUT = `trap '' PIPE; ${GATE}`;
+const GATE = 'out=$1; err=$2; shift 2; IFS= read -r go || exit 125; [ "$go" = go ] || exit 125; exec "$@" >>"$out" 2>>"$err"';
+/** How often the spool files are cut back to the cap while the command runs. */
+const TRIM_EVERY_MS = 50;
 
 /**
  * GNU timeout(1), when there is one, keeps a command's time limit even when sev itself is killed: it leads
@@ -161,39 +185,44 @@ export async function awaitGroup(group: ProcessRef, signal?: AbortSignal, pollMs
  * every child it started, and under a watchdog that keeps the timeout when sev is gone. Output is
  * captured up to a cap, masked first; input values reach it only through `env`.
  */
-export async function runProcess(spec: ProcessSpec): Promise<ProcessResultData> {
-  if (spec.signal?.aborted) throw new Interrupted();
+export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
+  if (spec.signal?.aborted || spec.leaveSignal?.aborted) throw new Interrupted();
   let target: string[];
   if (typeof spec.run === 'string') target = ['/bin/sh', '-c', spec.run];
   else {
     const found = resolveProgram(spec.run[0] ?? '', spec.env);
-    if (!found.path) return { exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '', error: found.error };
+    if (!found.path) return { result: { exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '', error: found.error }, raw: { stdout: '', stderr: '' } };
     target = [found.path, ...spec.run.slice(1)];
   }
   const timer = findWatchdog();
   const supervised = timer ? [timer, `--kill-after=${KILL_GRACE_MS / 1000}s`, `${(spec.timeoutMs / 1000 + WATCHDOG_GRACE_S).toFixed(3)}s`, ...target] : target;
-  const started = performance.now();
   const slack = spec.mask?.longestBytes ?? 0;
-  const stdout = new Capture(slack);
-  const stderr = new Capture(slack);
-  const child = execa('/bin/sh', ['-c', spec.outlivesSev ? GATE_IGNORING_CLOSED_OUTPUT : GATE, 'sev-gate', ...supervised], {
+  const dir = mkdtempSync(join(tmpdir(), 'sev-output-'));
+  const stdout = new Spool(join(dir, 'stdout'), slack);
+  const stderr = new Spool(join(dir, 'stderr'), slack);
+  const started = performance.now();
+  const child = execa('/bin/sh', ['-c', GATE, 'sev-gate', stdout.path, stderr.path, ...supervised], {
     env: spec.env,
     extendEnv: true,
     cwd: spec.cwd,
     detached: true,
     stdin: 'pipe',
-    buffer: false,
+    stdout: 'ignore',
+    stderr: 'ignore',
     reject: false,
-    stripFinalNewline: false,
-    cleanup: true,
+    // A command left running on purpose (leaveSignal) must not be killed when sev exits.
+    cleanup: !spec.leaveSignal,
   });
-  child.stdout?.on('data', (chunk: Buffer) => stdout.add(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
   // A command that exits without reading its input closes the pipe: that is no error of ours.
   child.stdin?.on('error', () => undefined);
+  const trimmer = setInterval(() => {
+    stdout.trim();
+    stderr.trim();
+  }, TRIM_EVERY_MS);
 
   let timedOut = false;
   let interrupted = false;
+  let left = false;
   const terminate = () => {
     killGroup(child.pid, 'SIGTERM');
     setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
@@ -203,48 +232,72 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResultData> 
     interrupted = true;
     killGroup(child.pid, 'SIGKILL');
   };
-  // When the main process ends, whatever it left running in its group (a background job holding the
-  // output pipe open) goes too: a check must not outlive its result.
-  child.once('exit', () => killGroup(child.pid, 'SIGKILL'));
-
-  if (child.pid !== undefined) {
-    try {
-      spec.onStart?.(groupRef(child.pid));
-    } catch (error) {
-      // The start could not be recorded: the command must not run. The gate sees end of input and exits.
-      child.stdin?.end();
-      await child;
-      throw error;
-    }
-    child.stdin?.end('go\n');
-    timeout = setTimeout(() => {
-      timedOut = true;
-      terminate();
-    }, spec.timeoutMs);
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    if (spec.signal?.aborted) onAbort();
-  }
-
-  const result = await child;
-  clearTimeout(timeout);
-  spec.signal?.removeEventListener('abort', onAbort);
-  if (interrupted) throw new Interrupted();
-
-  const out: ProcessResultData = {
-    exit: typeof result.exitCode === 'number' ? result.exitCode : null,
-    durationMs: Math.round(performance.now() - started),
-    timedOut,
-    stdout: stdout.text(spec.mask),
-    stderr: stderr.text(spec.mask),
+  let leave: () => void = () => undefined;
+  const leaving = new Promise<void>((resolve) => (leave = resolve));
+  const onLeave = () => {
+    left = true;
+    leave();
   };
-  const truncated = [stdout.truncated ? 'stdout' : '', stderr.truncated ? 'stderr' : ''].filter(Boolean) as ('stdout' | 'stderr')[];
-  if (result.signal) out.signal = result.signal;
-  if (truncated.length) out.truncated = truncated;
-  const code = (result as { code?: string }).code;
-  if (result.failed && result.exitCode === undefined && !result.signal && !timedOut) {
-    out.error = code === 'EACCES' ? '/bin/sh: permission denied' : firstLine(String(result.shortMessage ?? result.message ?? 'could not start'));
+  // When the main process ends, whatever it left running in its group (a background job) goes too: a
+  // check must not outlive its result.
+  child.once('exit', () => {
+    if (!left) killGroup(child.pid, 'SIGKILL');
+  });
+
+  try {
+    if (child.pid !== undefined) {
+      try {
+        spec.onStart?.(groupRef(child.pid));
+      } catch (error) {
+        // The start could not be recorded: the command must not run. The gate sees end of input and exits.
+        child.stdin?.end();
+        await child;
+        throw error;
+      }
+      child.stdin?.end('go\n');
+      timeout = setTimeout(() => {
+        timedOut = true;
+        terminate();
+      }, spec.timeoutMs);
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      spec.leaveSignal?.addEventListener('abort', onLeave, { once: true });
+      if (spec.signal?.aborted) onAbort();
+      if (spec.leaveSignal?.aborted) onLeave();
+    }
+    const result = await Promise.race([child, leaving.then(() => undefined)]);
+    if (left || result === undefined) {
+      // Left to run: its watchdog keeps its time limit, its spool files keep what it writes.
+      child.unref();
+      throw new Interrupted();
+    }
+    if (interrupted) throw new Interrupted();
+
+    const out = stdout.read(spec.mask);
+    const err = stderr.read(spec.mask);
+    const data: ProcessResultData = {
+      exit: typeof result.exitCode === 'number' ? result.exitCode : null,
+      durationMs: Math.round(performance.now() - started),
+      timedOut,
+      stdout: out.shown,
+      stderr: err.shown,
+    };
+    const truncated = [stdout.truncated ? 'stdout' : '', stderr.truncated ? 'stderr' : ''].filter(Boolean) as ('stdout' | 'stderr')[];
+    if (result.signal) data.signal = result.signal;
+    if (truncated.length) data.truncated = truncated;
+    const code = (result as { code?: string }).code;
+    if (result.failed && result.exitCode === undefined && !result.signal && !timedOut) {
+      data.error = code === 'EACCES' ? '/bin/sh: permission denied' : firstLine(String(result.shortMessage ?? result.message ?? 'could not start'));
+    }
+    return { result: data, raw: { stdout: out.raw, stderr: err.raw } };
+  } finally {
+    clearInterval(trimmer);
+    stdout.close();
+    stderr.close();
+    clearTimeout(timeout);
+    spec.signal?.removeEventListener('abort', onAbort);
+    spec.leaveSignal?.removeEventListener('abort', onLeave);
+    if (!left) rmSync(dir, { recursive: true, force: true });
   }
-  return out;
 }
 
 function firstLine(text: string): string {

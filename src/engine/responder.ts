@@ -51,8 +51,9 @@ export interface AnnouncementView {
 export interface UnfinishedView {
   command: string;
   startedAt: string;
-  host: string;
-  pgid: number;
+  /** Unknown for a log written before sev recorded process groups. */
+  host?: string;
+  pgid?: number;
   state: 'alive' | 'gone' | 'elsewhere';
   choices: UnfinishedDecision[];
 }

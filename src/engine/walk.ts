@@ -37,6 +37,8 @@ export interface WalkOptions {
    * screen went away: nobody sees the questions, but a command half done is worse than one let finish).
    */
   pauseSignal?: AbortSignal;
+  /** sev was hung up on or terminated: the walk stops, a state-changing command that runs is left to finish. */
+  leaveSignal?: AbortSignal;
   /** Input values given with --set: checked, never asked. */
   presets?: Record<string, string>;
   /** --yes: confirmations are answered yes and commands run without asking. */
@@ -63,7 +65,10 @@ export class Walk {
   private readonly responder: Responder;
   private readonly signal?: AbortSignal;
   private readonly pauseSignal?: AbortSignal;
-  /** Either: what a wait between attempts, or a wait for an earlier run's command, gives way to. */
+  private readonly leaveSignal?: AbortSignal;
+  /** What stops checks and read-only commands: Ctrl-C, a hang-up or a termination. */
+  private readonly stopSignal?: AbortSignal;
+  /** Any of them: what a question, a wait between attempts, or a wait for an earlier run's command gives way to. */
   private readonly anySignal?: AbortSignal;
   private readonly clock: () => Date;
   private readonly yes: boolean;
@@ -79,8 +84,9 @@ export class Walk {
     this.responder = options.responder;
     this.signal = options.signal;
     this.pauseSignal = options.pauseSignal;
-    const signals = [options.signal, options.pauseSignal].filter((x): x is AbortSignal => x !== undefined);
-    this.anySignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    this.leaveSignal = options.leaveSignal;
+    this.stopSignal = anyOf([options.signal, options.leaveSignal]);
+    this.anySignal = anyOf([options.signal, options.leaveSignal, options.pauseSignal]);
     this.clock = options.clock ?? (() => new Date());
     this.yes = Boolean(options.yes);
     this.presets = options.presets ?? {};
@@ -122,7 +128,7 @@ export class Walk {
       this.emit('incident.closed', { outcome: 'completed', step: this.current });
       return { kind: 'completed' };
     } catch (error) {
-      if (error instanceof Interrupted) return this.pause(this.pauseSignal?.aborted && !this.signal?.aborted ? 'output-closed' : 'interrupted');
+      if (error instanceof Interrupted) return this.pause(this.signal?.aborted ? 'interrupted' : this.leaveSignal?.aborted ? 'signal' : this.pauseSignal?.aborted ? 'output-closed' : 'interrupted');
       if (error instanceof MissingAnswer) {
         this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
       }
@@ -144,7 +150,7 @@ export class Walk {
     this.state.unfinishedChecks.clear();
   }
 
-  private pause(reason: 'responder' | 'interrupted' | 'output-closed'): WalkOutcome {
+  private pause(reason: 'responder' | 'interrupted' | 'signal' | 'output-closed'): WalkOutcome {
     this.emit('incident.paused', { step: this.current, reason });
     return { kind: 'paused', step: this.current, reason: reason === 'responder' ? 'responder' : 'interrupted' };
   }
@@ -280,7 +286,7 @@ export class Walk {
   private checkRun(step: Step): CheckRun {
     return {
       env: (own) => this.env(own),
-      signal: this.signal,
+      signal: this.stopSignal,
       mask: this.mask,
       dryRun: this.state.dryRun,
       onStart: (check, attempt, group) => this.emit('check.started', { step: step.id, check, attempt, ...groupData(group) }),
@@ -459,17 +465,19 @@ export class Walk {
         this.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
         return { kind: 'next', next: this.fallThrough(step), result: 'done' };
       }
-      const result = await runProcess({
+      const { result, raw } = await runProcess({
         run: command.run,
         env: this.env(command.env),
         timeoutMs: parseDuration(command.timeout) ?? 30_000,
-        signal: this.signal,
+        // A state-changing command is killed only at the responder's Ctrl-C; hung up on or terminated, sev
+        // leaves it to finish (within its time limit) and the next resume asks about it.
+        signal: command.changesState ? this.signal : this.stopSignal,
+        ...(command.changesState && this.leaveSignal ? { leaveSignal: this.leaveSignal } : {}),
         mask: this.mask,
-        outlivesSev: command.changesState,
         // In the log, with its process group and host, before it runs: a later sev knows what may still run.
         onStart: (group) => this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...groupData(group) }),
       });
-      const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, result));
+      const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, { ...result, ...raw }));
       const ok = problem === undefined;
       this.emit('command.finished', { ...result, step: step.id, ok });
       this.responder.commandFinished({ ...result, ok, reason: problem });
@@ -487,9 +495,9 @@ export class Walk {
   private async settleUnfinished(step: Step, view: StepView, unfinished: Unfinished): Promise<StepEnd | 'rerun'> {
     const group = groupOf(unfinished);
     const record = (state: 'alive' | 'gone' | 'elsewhere', decision: EventData['command.unfinished']['decision']) =>
-      this.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...groupData(group) });
+      this.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...(unfinished.pgid === undefined ? {} : groupData(group)) });
     for (;;) {
-      const state = groupState(group);
+      const state = unfinished.pgid === undefined ? 'gone' : groupState(group);
       if (state === 'gone' && !unfinished.changesState) {
         this.responder.info(`the command started at ${unfinished.time} only reads and did not finish: running it again`);
         record(state, 'rerun');
@@ -525,8 +533,14 @@ export class Walk {
   }
 }
 
+/** The group of an unfinished command; one an older sev did not record is taken as gone (its result is asked). */
 function groupOf(unfinished: Unfinished): ProcessRef {
-  return { host: unfinished.host, pid: unfinished.pgid, ...(unfinished.processStart ? { start: unfinished.processStart } : {}) };
+  return { host: unfinished.host ?? '', pid: unfinished.pgid ?? 0, ...(unfinished.processStart ? { start: unfinished.processStart } : {}) };
+}
+
+function anyOf(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  return given.length > 1 ? AbortSignal.any(given) : given[0];
 }
 
 function groupData(group: ProcessRef) {

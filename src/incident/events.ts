@@ -51,7 +51,7 @@ export interface EventData {
    * What the responder decided about a command that started in an earlier run of sev and has no recorded
    * end: wait for it or kill it while it still runs; once it is gone, run it again or mark it done or failed.
    */
-  'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & ProcessGroupData;
+  'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & Partial<ProcessGroupData>;
   'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
   announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };

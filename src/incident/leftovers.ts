@@ -1,14 +1,14 @@
 import { linkSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentWalker } from './claim.js';
-import { isStale } from './lock.js';
+import { breakStale, isStale } from './lock.js';
 import { parseLine } from './read.js';
 
 /** A file a writer is between creating and completing is left alone this long. */
 const FRESH_MS = 2_000;
 
 /** `.<incident>.<responder>.jsonl.<hex>.tmp`: a new log before its first event is whole on disk. */
-const PENDING_LOG = /^\.((.+?)\.[^.]+\.jsonl)\.[0-9a-f]+\.tmp$/;
+const PENDING_LOG = /^\.(([^.]+)\..+\.jsonl)\.[0-9a-f]+\.tmp$/;
 
 function ageMs(file: string): number {
   try {
@@ -47,11 +47,11 @@ export function tidyLeftovers(dir: string): void {
       completePendingLog(file, join(dir, logName!), names.includes(logName!));
       continue;
     }
+    // A stale lock is broken as a writer breaks it, under its guard; a dead walker's claim is left for
+    // the next walker to replace (removing it here could remove a claim taken a moment ago).
     if (name.endsWith('.jsonl.lock')) {
-      if (isStale(file)) remove(file);
-    } else if (name.endsWith('.walker')) {
-      if (!currentWalker(dir, name.slice(0, -'.walker'.length)) && ageMs(file) >= FRESH_MS) remove(file);
-    } else if ((name.endsWith('.break') || /\.walker\.\d+\.tmp$/.test(name)) && ageMs(file) >= FRESH_MS) {
+      if (isStale(file)) breakStale(file);
+    } else if (/\.walker\.\d+\.tmp$/.test(name) && ageMs(file) >= FRESH_MS) {
       remove(file);
     }
   }

@@ -39,7 +39,7 @@ export function isStale(lock: string): boolean {
  * is dead) and no new lock can be created while it exists, so the file removed is the one judged stale.
  * False when another writer is breaking it: wait as for a live lock.
  */
-function breakStale(lock: string): boolean {
+export function breakStale(lock: string): boolean {
   const guard = `${lock}.break`;
   let fd: number;
   try {

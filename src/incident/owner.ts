@@ -100,11 +100,10 @@ export function processState(ref: ProcessRef, group = false): ProcessState {
   if (!Number.isInteger(ref.pid) || ref.pid <= 0) return 'gone';
   if (!exists(ref.pid, group)) return 'gone';
   if (ref.start) {
+    // Unreadable (another user's process behind hidepid, or a group whose leader is gone while members
+    // run): it exists, so it is alive. Only a start time that was read and differs is another process.
     const now = processStart(ref.pid);
-    // The leader gone but members of its group left: the group still runs (no new process can take
-    // the pid of a group that still exists).
-    if (now === undefined) return group ? 'alive' : 'gone';
-    if (now !== ref.start) return 'gone';
+    if (now !== undefined && now !== ref.start) return 'gone';
   }
   return 'alive';
 }

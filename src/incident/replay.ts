@@ -1,8 +1,8 @@
 import { END, type Milestone, type Severity } from '../runbook/model.js';
 import type { AnyEvent, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
 
-/** A command or check whose start is in the log and whose end is not. */
-export interface Unfinished extends ProcessGroupData {
+/** A command or check whose start is in the log and whose end is not; no group in a log of an older sev. */
+export interface Unfinished extends Partial<ProcessGroupData> {
   step: string;
   command: string;
   /** When it started: the time of its start event. */

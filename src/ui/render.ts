@@ -127,7 +127,7 @@ export function announcementBox(a: AnnouncementView, c: ChalkInstance): string {
 
 /** What a responder is told of a command an earlier run of sev started and did not see end. */
 export function unfinishedNotice(u: UnfinishedView, c: ChalkInstance): string {
-  const where = `process group ${u.pgid} on ${printable(u.host)}`;
+  const where = u.pgid === undefined ? 'its process group was not recorded' : `process group ${u.pgid} on ${printable(u.host ?? 'an unknown host')}`;
   const what =
     u.state === 'alive'
       ? `This command, started at ${u.startedAt} by an earlier run of sev, is still running (${where}). It will not be started again beside it.`

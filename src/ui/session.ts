@@ -85,18 +85,20 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM:
 export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions & { answersData?: Answers }): Promise<void> {
   const controller = new AbortController();
   let signalName: string | undefined;
+  // Ctrl-C stops whatever runs; a hang-up or a termination leaves a state-changing command to finish.
+  const leaving = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     signalName ??= name;
-    controller.abort();
+    if (name === 'SIGINT') controller.abort();
+    else leaving.abort();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   // The responder's screen gone (stderr closed, a pipe broken): nobody sees the prompts any more, so the
   // incident is paused, as for Ctrl-C, and the exit code says why.
-  // Until sev ends: once the output is gone, later writes fail too. A check or command that runs is let
-  // finish; the walk pauses at its next question.
+  // While the walk goes on: a check or command that runs is let finish; the walk pauses at its next question.
   const screenGone = new AbortController();
-  onOutputClosed(() => {
+  const restoreOutput = onOutputClosed(() => {
     signalName ??= 'output-closed';
     screenGone.abort();
   });
@@ -106,7 +108,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   let interactive: Responder | undefined;
   if (canPrompt()) {
     const { InteractiveResponder } = await import('./interactive.js');
-    interactive = new InteractiveResponder(c, AbortSignal.any([controller.signal, screenGone.signal]));
+    interactive = new InteractiveResponder(c, AbortSignal.any([controller.signal, leaving.signal, screenGone.signal]));
   }
   const scripted = options.answersData || options.yes || !interactive;
   const responder: Responder = scripted
@@ -122,6 +124,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       responder,
       signal: controller.signal,
       pauseSignal: screenGone.signal,
+      leaveSignal: leaving.signal,
       presets: presets(runbook, options.set),
       yes: options.yes,
     }).run();
@@ -134,6 +137,8 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   } finally {
     for (const s of signals) process.off(s, onSignal);
     writer.close();
+    // From here on a closed or full output is sev's ordinary exit 141 or one-line error again.
+    restoreOutput();
   }
 
   const resume = `sev resume ${state.incident}`;

@@ -139,7 +139,7 @@ describe('the log keeps its name', () => {
 });
 
 describe('leftovers of a killed start', () => {
-  it('gives a complete hidden first event its name, and removes stale locks and claims', () => {
+  it('gives a complete hidden first event its name and removes stale locks; a dead claim is left for the next walker', () => {
     const incidents = tempDir();
     const id = '20261202T010203Z-storage-ab12';
     const event = { v: 1, id: 'e1', seq: 1, time: '2026-12-02T01:02:03.000Z', incident: id, actor: 'alice', type: 'incident.started', data: { runbook: { id: 'storage', title: 'Storage', hash: 'x', file: '/nowhere.yaml' }, severity: 'SEV3', responder: 'alice', dryRun: false, host: 'h', sevVersion: '0' } };
@@ -157,7 +157,7 @@ describe('leftovers of a killed start', () => {
     const status = sev(['status', '--json', '--incident-dir', incidents]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).map((i: { id: string }) => i.id)).toEqual([id]);
-    expect(readdirSync(incidents).sort()).toEqual([`${id}.alice.jsonl`]);
+    expect(readdirSync(incidents).sort()).toEqual([`${id}.alice.jsonl`, `${id}.walker`]);
   });
 });
 
