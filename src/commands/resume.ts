@@ -82,6 +82,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
     presets(runbook, options.set);
     checkAnswers(runbook, answers);
     const writer = LogWriter.open(log.file, incident.id, responder);
+    writer.guard = () => claim.assertHeld();
     if (claim.replaced) {
       const { responder: from, host, pid, since } = claim.replaced;
       writer.append('incident.taken-over', { from: { responder: from, host, pid, since } });

@@ -56,6 +56,7 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
   const claim = await Claim.take(dir, incident, responder);
   try {
     const writer = LogWriter.create(logPath(dir, incident, responder), incident, responder);
+    writer.guard = () => claim.assertHeld();
     const started = writer.append('incident.started', {
       runbook: { id: runbook.id, title: runbook.title, ...(runbook.version ? { version: runbook.version } : {}), hash: runbook.hash, file: runbook.file },
       severity,

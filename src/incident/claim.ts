@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { diskError } from './disk.js';
 import { describeRef, processState, selfRef, type ProcessRef } from './owner.js';
@@ -98,6 +98,23 @@ export class Claim {
       Atomics.wait(pause, 0, 0, 20);
     }
     throw new UserError(`incident ${incident}: could not claim it (other sev processes keep claiming it)`, EXIT.usage);
+  }
+
+  /**
+   * Before each event of the walk: the claim must still be ours. Made again if it vanished with its
+   * directory (deleted mid-run); another's means someone took the incident over, and this walk must do
+   * nothing more.
+   */
+  assertHeld(): void {
+    if (this.released) return;
+    const current = readWalker(this.file);
+    if (same(current, this.walker)) return;
+    if (!current && create(this.file, this.walker)) return;
+    const holder = readWalker(this.file);
+    throw new UserError(
+      `incident ${basename(this.file, '.walker')} is now walked by ${holder ? `${holder.responder} (${describeRef(holder)}, since ${holder.since})` : 'another sev process'}: this run stops here and does nothing more`,
+      EXIT.usage,
+    );
   }
 
   release(): void {

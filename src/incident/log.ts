@@ -77,6 +77,8 @@ export class LogWriter {
   private lastSeq = 0;
   /** Told when the log had to be written back under its name (see keepNamed). */
   onWarning?: (message: string) => void;
+  /** Called under the lock before each event is written; throwing keeps the event out (see Claim.assertHeld). */
+  guard?: () => void;
 
   private constructor(
     private _path: string,
@@ -127,6 +129,7 @@ export class LogWriter {
   append<T extends EventType>(type: T, data: EventData[T], actor: string = this.actor): IncidentEvent<T, EventData[T]> {
     if (!this.pending) this.keepNamed();
     return withFileLock(this.path, () => {
+      this.guard?.();
       let size: number;
       try {
         size = fstatSync(this.fd).size;

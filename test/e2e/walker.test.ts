@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +129,52 @@ describe('one walker per incident', () => {
     expect(takeover?.data).toEqual({ from: { responder: 'bob', host: 'db-bastion-2', pid: 4242, since: '2026-12-01T03:00:00.000Z' } });
     expect(lines(c.ledger)).toEqual(['posted']);
     expect(existsSync(claim)).toBe(false);
+  });
+});
+
+describe('a walker that is no longer the walker', () => {
+  it('stops at its next event, writing and running nothing more, once another has taken the incident over', async () => {
+    const c = setup();
+    const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=2', ...c.args]);
+    await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
+    const id = readdirSync(c.incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
+    writeFileSync(join(c.incidents, `${id}.walker`), JSON.stringify({ host: 'db-bastion-2', pid: 4242, responder: 'bob', since: '2026-12-02T03:00:00.000Z' }));
+    const done = await finish(run);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toMatch(new RegExp(`incident ${id} is now walked by bob \\(host db-bastion-2, pid 4242, since 2026-12-02T03:00:00.000Z\\): this run stops here`));
+    const types = events(logOf(c.incidents)).map((e) => e.type);
+    expect(types.at(-1)).toBe('command.started');
+  });
+
+  it('makes its claim again when the incident directory is deleted mid-run, so no second walker can start', async () => {
+    const dir = tempDir({
+      'rb.yaml': [
+        'format: sevkit/v1',
+        'id: two',
+        'title: Two commands',
+        'class: data-error',
+        'severity: SEV3',
+        'steps:',
+        '  - id: look',
+        '    command: { run: "sleep 2", changes_state: false }',
+        '  - id: post',
+        '    command: { run: \'sleep 3; echo posted >> "$SEV_INCIDENT_ID.ledger"\', confirm: false }',
+        '    milestone: resolved',
+      ].join('\n'),
+    });
+    const incidents = join(dir, 'incidents');
+    const run = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = finish(run);
+    await waitFor('the incident to start', () => existsSync(incidents) && readdirSync(incidents).some((n) => n.endsWith('.jsonl')));
+    const id = readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
+    rmSync(incidents, { recursive: true });
+    // The walker notices at its next event (the first command's end): it writes back its log and its claim.
+    await waitFor('the second command to start', () => existsSync(incidents) && events(logOf(incidents)).some((e) => e.type === 'command.started' && e.data.step === 'post'));
+    const resume = sev(['resume', id, '--yes', '--incident-dir', incidents]);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/is being walked by/);
+    expect((await done).code).toBe(0);
+    expect(lines(join(dir, `${id}.ledger`))).toEqual(['posted']);
   });
 });
 
