@@ -189,7 +189,7 @@ describe('formats', () => {
     });
     const csv = text(renderCsv(report([join(dir, 'l.jsonl')])));
     const row = csv.split('\r\n')[1]!;
-    expect(row).toContain('"=HYPERLINK(""x"")"');
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
     expect(row).toContain('"note: a, ""b"" c"');
   });
 

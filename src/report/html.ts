@@ -1,8 +1,10 @@
 import { describe, eventOf, kindOf, type Kind } from './describe.js';
+import { jsonSafe, printableText } from './sanitize.js';
 import { header, metricsText, sourceRef, type Pieces, type Report } from './render.js';
 import { duration } from './time.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text in the page: sanitised as in every report (line breaks kept), then escaped for HTML. */
+const esc = (s: string) => printableText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const COLORS: Record<Kind, string> = {
   milestone: '#6a3d9a',
@@ -162,7 +164,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
   yield '</ol>\n';
   // The events as JSON for the details panel; "<" escaped so no text can close the script element.
-  yield `<script type="application/json" id="data">${JSON.stringify(details).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}</script>\n`;
+  yield `<script type="application/json" id="data">${jsonSafe(JSON.stringify(details)).replace(/</g, '\\u003c')}</script>\n`;
   yield `<script>
 (function () {
   'use strict';

@@ -1,3 +1,4 @@
+import { rfc3339Ms } from '../incident/read.js';
 import type { Timeline } from './merge.js';
 import type { Row } from './source.js';
 
@@ -64,7 +65,7 @@ const point = (t: Timeline, row: Row, label: string, fallback?: string): Point =
 /** A milestone's point: at the time the responder gave for it (`at`), when they gave one, else at its event. */
 function milestonePoint(t: Timeline, row: Row, name: string): Point {
   const at = (row.event?.data as { at?: unknown } | undefined)?.at;
-  const ms = typeof at === 'string' ? Date.parse(at) : NaN;
+  const ms = rfc3339Ms(at);
   if (Number.isNaN(ms)) return point(t, row, name);
   return { ...point(t, row, `${name} (as given by the responder)`), time: at as string, ms };
 }

@@ -1,5 +1,6 @@
 import type { AnyEvent } from '../incident/events.js';
-import { describe, eventOf, isTodo, oneLine } from './describe.js';
+import { describe, eventOf, isTodo } from './describe.js';
+import { oneLine } from './sanitize.js';
 import { cell, header, logsMarkdown, metricsMarkdown, timelineMarkdown, type Pieces, type Report } from './render.js';
 import { duration } from './time.js';
 
@@ -97,15 +98,15 @@ export function* renderPostmortem(r: Report): Pieces {
   const impactStart = m.impactStart;
   const impactEnd = m.milestones.resolved;
 
-  yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${t.incident}\n\n`;
+  yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${cell(t.incident)}\n\n`;
   yield '> **Draft** written by `sev postmortem` from the responders\' logs. Blameless: it describes what happened and what the\n';
   yield '> system allowed, not who is at fault. Every fact names its source as `[log]:line` (logs listed under Sources).\n';
   yield '> Sections marked _TO BE WRITTEN_ need a person.\n\n';
 
   yield '| | |\n| --- | --- |\n';
-  yield `| Incident | \`${t.incident}\`${t.incidents.length > 1 ? ` (merged with --force: ${t.incidents.join(', ')})` : ''} |\n`;
+  yield `| Incident | \`${cell(t.incident).replace(/`/g, "'")}\`${t.incidents.length > 1 ? ` (merged with --force: ${cell(t.incidents.join(', '))})` : ''} |\n`;
   yield `| Runbook | ${cell(h.runbook ?? 'unknown')}${h.title ? ` — ${cell(h.title)}` : ''} |\n`;
-  yield `| Severity | ${h.maxSeverity ? `highest ${h.maxSeverity}, final ${h.severity}` : 'unknown'} |\n`;
+  yield `| Severity | ${h.maxSeverity ? `highest ${cell(h.maxSeverity)}, final ${cell(h.severity)}` : 'unknown'} |\n`;
   yield `| Responders | ${cell(h.responders.join(', '))} |\n`;
   yield `| Hosts | ${cell([...new Set(t.logs.map((l) => l.host).filter(Boolean))].join(', ') || 'unknown')} |\n`;
   if (first && last) yield `| First / last event | ${at(first.ms)} / ${at(last.ms)} |\n`;
@@ -119,14 +120,14 @@ export function* renderPostmortem(r: Report): Pieces {
   const ttm = m.metrics.find((x) => x.key === 'time-to-mitigate');
   const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
   yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${m.incidentStart ? ` starting ${at(m.incidentStart.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
-  yield `severity ${h.maxSeverity ? `peaked at ${h.maxSeverity}` : 'was not recorded'}; `;
+  yield `severity ${h.maxSeverity ? `peaked at ${cell(h.maxSeverity)}` : 'was not recorded'}; `;
   yield `${ttm?.ms != null ? `mitigated ${duration(ttm.ms)}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${duration(ttr.ms)}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
   yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
   yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
 
   yield '## Impact\n\n';
   if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''}\n`;
-  if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${impactStart.fallback}.\n`;
+  if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${cell(impactStart.fallback)}.\n`;
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
   yield '- **Services and regions:** _TO BE FILLED_\n';

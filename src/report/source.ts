@@ -1,7 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { closeSync, readSync } from 'node:fs';
 import type { IncidentEvent } from '../incident/events.js';
-import { eventNotes, parseLine, type LogProblem, type LogRead } from '../incident/read.js';
+import { eventNotes, openLog, rfc3339Ms, parseLine, readLines, type LogProblem, type LogRead } from '../incident/read.js';
 
 /**
  * One event of a timeline, with where it came from. Rows are small on purpose: a merge of a million
@@ -67,7 +66,7 @@ class RowBuilder {
   }
 
   addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
-    const ms = Date.parse(event.time);
+    const ms = rfc3339Ms(event.time);
     if (Number.isNaN(ms)) {
       this.problems.push({ line, kind: 'damaged-line', message: `the time "${event.time}" is not an RFC 3339 time; the event is ignored` });
       return;
@@ -93,60 +92,20 @@ class RowBuilder {
 
 const CHUNK = 1 << 22;
 
-function openLog(file: string): number {
-  try {
-    // Looked at before opening: opening a FIFO would wait for a writer, and a device may never end.
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    if (!stat.isFile()) throw new Error('not a regular file, not an incident log');
-    return openSync(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UserError(`${file}: ${why}`, 2);
-  }
-}
-
 /**
- * Reads an incident log in chunks of 4 MiB, line by line, never holding the whole file. Damaged content is
- * reported beside the rows, as the incident reader does: a torn last line, a line that is not an event, an
- * unknown event type (kept), a newer format version. In lean mode an ordinary event keeps only where its
- * line is in the file (byte offset and length); `LineStore` reads it again when it is written out.
+ * Reads an incident log line by line (readLines: 4 MiB chunks, never the whole file, no line over the
+ * limit). Damaged content is reported beside the rows, as the incident reader does: a torn last line, a
+ * line that is not an event, an unknown event type (kept), a newer format version. In lean mode an
+ * ordinary event keeps only where its line is in the file (byte offset and length); `LineStore` reads it
+ * again when it is written out.
  */
 export function readSource(file: string, log: number, options: ReadOptions = {}): LogSource {
-  const fd = openLog(file);
   const builder = new RowBuilder(log, Boolean(options.lean));
-  let buffer = Buffer.allocUnsafe(CHUNK);
-  /** Bytes of buffer in use; `base` is the file offset of buffer[0]. */
-  let used = 0;
-  let base = 0;
-  let line = 0;
-  try {
-    for (;;) {
-      if (used === buffer.length) {
-        // A line longer than the buffer: make room for it.
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, used);
-        buffer = bigger;
-      }
-      const n = readSync(fd, buffer, used, buffer.length - used, null);
-      if (n === 0) break;
-      const end = used + n;
-      let start = 0;
-      for (let nl = buffer.indexOf(10, used); nl !== -1 && nl < end; nl = buffer.indexOf(10, start)) {
-        line++;
-        builder.addLine(buffer.toString('utf8', start, nl), line, false, base + start, nl - start);
-        start = nl + 1;
-      }
-      // Keep the unfinished line at the start of the buffer.
-      buffer.copy(buffer, 0, start, end);
-      used = end - start;
-      base += start;
-    }
-    if (used > 0) builder.addLine(buffer.toString('utf8', 0, used), line + 1, true, base, used);
-  } finally {
-    closeSync(fd);
-  }
+  readLines(
+    file,
+    (raw, line, last, off, len) => builder.addLine(raw, line, last, off, len),
+    (problem) => builder.problems.push(problem),
+  );
   return builder.done(file);
 }
 
