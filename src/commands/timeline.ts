@@ -67,10 +67,13 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
       pieces = renderCsv(report);
       break;
     case 'html':
-      if (report.timeline.rows.length > 20_000) {
-        process.stderr.write(`note: the page draws all ${report.timeline.rows.length} events; browsers get slow beyond a few tens of thousands (json or csv suit big timelines better)\n`);
+      {
+        const html = await import('../report/html.js');
+        if (html.summarised(report.timeline.rows.length)) {
+          process.stderr.write(`note: ${report.timeline.rows.length} events are more than the page draws one by one (${html.HTML_DRAW_LIMIT}): it shows counts per responder and time bucket, and draws and lists only incident events, milestones and severity changes; --format csv or json has every event\n`);
+        }
+        pieces = html.renderHtml(report);
       }
-      pieces = (await import('../report/html.js')).renderHtml(report);
       break;
     default:
       pieces = renderText(report);
