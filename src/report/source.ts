@@ -65,6 +65,19 @@ class RowBuilder {
     else this.problems.push(parsed);
   }
 
+  /**
+   * One copy of each type and actor name for all rows: a log has a handful of each, and a million rows
+   * would otherwise hold a million copies of them.
+   */
+  private readonly names = new Map<string, string>();
+  private intern(name: string): string {
+    if (name.length > 64) return name;
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    if (this.names.size < 10_000) this.names.set(name, name);
+    return name;
+  }
+
   addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
     const ms = rfc3339Ms(event.time);
     if (Number.isNaN(ms)) {
@@ -74,7 +87,7 @@ class RowBuilder {
     this.problems.push(...eventNotes(event, line, this.unknownTypes));
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
-    const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: event.type, actor: typeof event.actor === 'string' ? event.actor : '', log: this.log, line };
+    const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
     if (this.lean && off !== undefined && !KEY_TYPES.has(event.type)) {
       row.off = off;
       row.len = len;

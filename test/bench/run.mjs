@@ -11,12 +11,14 @@ import { interleave, ratios, stats } from './lib/measure.mjs';
 import { RESULTS, ROOT } from './lib/paths.mjs';
 import checks from './checks.mjs';
 import events from './events.mjs';
+import memory from './memory.mjs';
+import note from './note.mjs';
 import startup from './startup.mjs';
 import timeline from './timeline.mjs';
 import typical from './typical.mjs';
 import validate from './validate.mjs';
 
-const BENCHMARKS = [startup, validate, events, checks, timeline, typical];
+const BENCHMARKS = [startup, validate, events, checks, timeline, typical, memory, note];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 
