@@ -53,12 +53,16 @@ export function rfc3339Ms(text: unknown): number {
   if (typeof text !== 'string' || text.length > 40) return NaN;
   const m = RFC3339.exec(text);
   if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0);
-  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return NaN;
-  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return NaN;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : DAYS[month - 1]!)) return NaN;
+  if (+m[4]! > 23 || +m[5]! > 59 || +m[6]! > 59) return NaN;
+  if (m[7] !== undefined && (+m[7] > 23 || +m[8]! > 59)) return NaN;
   return Date.parse(text);
 }
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Whether objects and arrays nest deeper than MAX_DEPTH: such an event would overflow the stack of any recursive walk (JSON.stringify). */
 function tooDeep(value: object, depth: number): boolean {

@@ -16,6 +16,9 @@ const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\
 // eslint-disable-next-line no-control-regex
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/;
+
 const visible = (ch: string) => {
   const code = ch.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
@@ -37,7 +40,9 @@ export function printableText(s: string): string {
  */
 export function oneLine(text: unknown, max = 200): string {
   let s = typeof text === 'string' ? text : String(text ?? '');
-  s = s.replace(BREAKS, ' ').replace(UNPRINTABLE, visible).trim();
+  // Most texts have nothing to replace: one test instead of two replacements.
+  if (ANY_CONTROL.test(s)) s = s.replace(BREAKS, ' ').replace(UNPRINTABLE, visible);
+  s = s.trim();
   if (s.length <= max) return s;
   let cut = max - 1;
   const code = s.charCodeAt(cut - 1);
@@ -45,9 +50,12 @@ export function oneLine(text: unknown, max = 200): string {
   return `${s.slice(0, cut)}…`;
 }
 
+const MD_SPECIAL = /[\\|<>]/;
+
 /** One line for a Markdown table cell or list item: also no pipe, backslash or HTML can change the structure. */
 export function mdText(text: unknown, max = Infinity): string {
-  return oneLine(text, max).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const s = oneLine(text, max);
+  return MD_SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;') : s;
 }
 
 /**
@@ -56,6 +64,7 @@ export function mdText(text: unknown, max = Infinity): string {
  * apostrophe, and then quoted; a field with a quote or a comma is quoted.
  */
 export function csvField(value: string | number): string {
+  if (typeof value === 'number' && value >= 0) return String(value);
   const raw = String(value);
   let s = oneLine(raw, Infinity);
   if (/^[=+\-@\t\r]/.test(raw) || /^[=+\-@]/.test(s)) s = `'${s}`;
