@@ -6,7 +6,7 @@ import { duration } from './time.js';
 /** The parsed event of a row: kept, or (a lean row) parsed again from its line in the file. */
 export function eventOf(row: Row, lines?: LineStore): IncidentEvent {
   if (row.event) return row.event;
-  if (!lines) throw new Error(`event ${row.id} was not kept and its log cannot be read again`);
+  if (!lines) throw new Error(`the event at line ${row.line} was not kept and its log cannot be read again`);
   return JSON.parse(lines.line(row)) as IncidentEvent;
 }
 

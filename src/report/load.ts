@@ -40,7 +40,8 @@ export function loadSources(files: string[], options: LoadOptions): LogSource[] 
 export function loadTimeline(refs: string[], options: LoadOptions): Timeline {
   const files = logFilesOf(refs, options.incidentDir);
   const sources = loadSources(files, options);
-  const timeline = mergeSources(sources, { force: options.force });
-  if (options.lean) timeline.lines = new LineStore(files);
+  const lines = options.lean ? new LineStore(files) : undefined;
+  const timeline = mergeSources(sources, { force: options.force, lines });
+  timeline.lines = lines;
   return timeline;
 }

@@ -2,7 +2,7 @@ import { describe, eventOf, kindOf } from './describe.js';
 import { csvField, jsonSafe, mdText, oneLine } from './sanitize.js';
 import type { Timeline } from './merge.js';
 import type { Metrics, Point } from './metrics.js';
-import type { Row } from './source.js';
+import { timeOf, type Row } from './source.js';
 import { duration, type Clock } from './time.js';
 
 /** What every renderer gets: the merged timeline, its metrics and the clock of the zone to show. */
@@ -183,9 +183,9 @@ export function* renderCsv(r: Report): Pieces {
   yield ['time_utc', ...(local ? [`time_${r.clock.zone}`] : []), 'actor', 'type', 'kind', 'summary', 'file', 'line', 'seq', 'id', 'copies'].join(',') + '\r\n';
   for (const row of t.rows) {
     const event = eventOf(row, t.lines);
-    const fields: (string | number)[] = [row.time];
+    const fields: (string | number)[] = [timeOf(row)];
     if (local) fields.push(r.clock.stamp(row.ms));
-    fields.push(row.actor, row.type, kindOf(event), describe(event), t.logs[row.log]!.file, row.line, row.seq, row.id, (row.copies ?? []).map((c) => `${t.logs[c.log]!.file}:${c.line}`).join(' '));
+    fields.push(row.actor, row.type, kindOf(event), describe(event), t.logs[row.log]!.file, row.line, row.seq, row.id ?? event.id, (row.copies ?? []).map((c) => `${t.logs[c.log]!.file}:${c.line}`).join(' '));
     yield fields.map(csvField).join(',') + '\r\n';
   }
 }

@@ -10,8 +10,10 @@ import { eventNotes, openLog, parseLine, readLines, type LogProblem, type LogRea
 export interface Row {
   /** Milliseconds since the epoch, from `time`. */
   ms: number;
-  time: string;
-  id: string;
+  /** The time as logged, when it is not what `new Date(ms).toISOString()` gives (see timeOf). */
+  time?: string;
+  /** The event's id; lean rows leave it in the line (see idOf). */
+  id?: string;
   seq: number;
   type: string;
   actor: string;
@@ -24,6 +26,16 @@ export interface Row {
   len?: number;
   /** Other places the same event (same id) was found: a copy in another log. */
   copies?: { log: number; line: number }[];
+}
+
+/** The time of a row as logged. */
+export const timeOf = (row: Row): string => row.time ?? new Date(row.ms).toISOString();
+
+/** The id of a row's event: kept, or read again from its line (lean rows). */
+export function idOf(row: Row, lines?: LineStore): string {
+  if (row.id !== undefined) return row.id;
+  if (!lines) throw new Error(`the event at line ${row.line} was not kept and its log cannot be read again`);
+  return String((JSON.parse(lines.line(row)) as { id?: unknown }).id);
 }
 
 /** The types whose data the metrics, the header and the postmortem read: always parsed, also in lean mode. */
@@ -88,11 +100,16 @@ class RowBuilder {
     this.problems.push(...eventNotes(event, line, this.unknownTypes));
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
-    const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
-    if (this.lean && off !== undefined && !KEY_TYPES.has(event.type)) {
+    // Lean rows are as small as they can be: a million of them are kept. A time in the usual form and the id
+    // are read again from the line when they are needed.
+    const lean = this.lean && off !== undefined && !KEY_TYPES.has(event.type);
+    const row: Row = { ms, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
+    if (new Date(ms).toISOString() !== event.time) row.time = event.time;
+    if (lean) {
       row.off = off;
       row.len = len;
     } else {
+      row.id = event.id;
       delete (event as { line?: number }).line;
       row.event = event;
     }
