@@ -21,6 +21,8 @@ interface Item {
   text?: string;
 }
 
+const LISTED = new Set(['note', 'announcement', 'command.started', 'command.finished', 'check.result', 'wait.finished', 'step.completed', 'step.skipped', 'step.answered', 'severity.changed', 'milestone', 'incident.paused', 'incident.resumed']);
+
 /** A note's text without the prefix that sorted it. */
 function noteText(e: AnyEvent): string {
   const text = e.type === 'note' ? String(e.data.text ?? '') : '';
@@ -60,6 +62,8 @@ export function* renderPostmortem(r: Report): Pieces {
   const detectedMs = m.milestones.detected?.ms ?? Infinity;
 
   for (const row of t.rows) {
+    // Only the types a section lists are parsed again.
+    if (!LISTED.has(row.type)) continue;
     const e = eventOf(row, t.lines) as AnyEvent;
     switch (e.type) {
       case 'note': {
