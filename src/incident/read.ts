@@ -282,12 +282,10 @@ export function readLines(
 }
 
 /**
- * Reads one incident log, line by line (see readLines). Never throws on damaged content: problems are
- * reported beside the events.
+ * Calls `onEvent` for each event of a log, in order, and `onProblem` for what keeps a line from being one
+ * or what a reader says of an event it keeps (unknown type, newer version). Never throws on content.
  */
-export function readLog(file: string): LogRead {
-  const events: LoggedEvent[] = [];
-  const problems: LogProblem[] = [];
+export function readEvents(file: string, onEvent: (event: IncidentEvent, line: number) => void, onProblem: (problem: LogProblem) => void): void {
   const unknownTypes = new Set<string>();
   readLines(
     file,
@@ -295,13 +293,25 @@ export function readLog(file: string): LogRead {
       if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
       const parsed = parseLine(raw, line, last);
       if (!('v' in parsed)) {
-        problems.push(parsed);
+        onProblem(parsed);
         return;
       }
-      const event = parsed as LoggedEvent;
-      event.line = line;
-      problems.push(...eventNotes(event, line, unknownTypes));
-      events.push(event);
+      for (const note of eventNotes(parsed, line, unknownTypes)) onProblem(note);
+      onEvent(parsed, line);
+    },
+    onProblem,
+  );
+}
+
+/** Reads one incident log, line by line (see readLines): its events, and the problems beside them. */
+export function readLog(file: string): LogRead {
+  const events: LoggedEvent[] = [];
+  const problems: LogProblem[] = [];
+  readEvents(
+    file,
+    (event, line) => {
+      (event as LoggedEvent).line = line;
+      events.push(event as LoggedEvent);
     },
     (problem) => problems.push(problem),
   );

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { IncidentEvent } from './events.js';
-import { eventNotes, parseLine, readFirstEvent, readLines, readLog, type LogProblem, type LogRead } from './read.js';
+import { readEvents, readFirstEvent, readLog, type LogProblem, type LogRead } from './read.js';
 import { apply, initialState, replay, type IncidentState } from './replay.js';
 
 /** `--incident-dir`, else $SEV_INCIDENT_DIR, else ./incidents. */
@@ -126,20 +126,12 @@ export interface LogSummary {
 export function summarizeLog(file: string): LogSummary {
   const state = initialState();
   const problems: LogProblem[] = [];
-  const unknownTypes = new Set<string>();
   let starts = false;
-  readLines(
+  readEvents(
     file,
-    (raw, line, last) => {
-      if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
-      const parsed = parseLine(raw, line, last);
-      if (!('v' in parsed)) {
-        problems.push(parsed);
-        return;
-      }
-      for (const note of eventNotes(parsed, line, unknownTypes)) problems.push(note);
-      if (parsed.type === 'incident.started') starts = true;
-      apply(state, parsed);
+    (event) => {
+      if (event.type === 'incident.started') starts = true;
+      apply(state, event);
     },
     (problem) => problems.push(problem),
   );

@@ -31,6 +31,7 @@ export function printable(s: string): string {
 
 /** Text of several lines safe to print on a terminal: line breaks and tabs are kept, other controls made visible. */
 export function printableText(s: string): string {
+  if (!ANY_CONTROL.test(s)) return s;
   return s.split('\n').map(printable).join('\n');
 }
 

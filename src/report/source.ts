@@ -28,6 +28,12 @@ export interface Row {
   copies?: { log: number; line: number }[];
 }
 
+/**
+ * Whether a time (already checked as RFC 3339) is in the form toISOString gives, YYYY-MM-DDTHH:MM:SS.mmmZ:
+ * then a row need not keep it.
+ */
+const isIsoForm = (time: string) => time.length === 24 && time.charCodeAt(10) === 84 && time.charCodeAt(19) === 46 && time.charCodeAt(23) === 90;
+
 /** The time of a row as logged. */
 export const timeOf = (row: Row): string => row.time ?? new Date(row.ms).toISOString();
 
@@ -104,7 +110,7 @@ class RowBuilder {
     // are read again from the line when they are needed.
     const lean = this.lean && off !== undefined && !KEY_TYPES.has(event.type);
     const row: Row = { ms, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
-    if (new Date(ms).toISOString() !== event.time) row.time = event.time;
+    if (!isIsoForm(event.time)) row.time = event.time;
     if (lean) {
       row.off = off;
       row.len = len;
