@@ -148,8 +148,10 @@ async function exitCodeFor(error: unknown): Promise<number> {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof UserError) {
-    process.stderr.write(`sev: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`${error.hint}\n`);
+    // Messages quote logs, paths and arguments: printed through the one sanitiser.
+    const { printable, printableText } = await import('./report/sanitize.js');
+    process.stderr.write(`sev: ${printable(error.message)}\n`);
+    if (error.hint) process.stderr.write(`${printableText(error.hint)}\n`);
     return error.exitCode;
   }
   if (error instanceof Error && error.name === 'InvalidRunbookError') {

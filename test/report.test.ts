@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { readLog } from '../src/incident/read.js';
 import { describe as describeEvent, kindOf } from '../src/report/describe.js';
-import { renderHtml } from '../src/report/html.js';
+import { HTML_DRAW_LIMIT, renderHtml } from '../src/report/html.js';
 import { loadTimeline } from '../src/report/load.js';
 import { mergeSources } from '../src/report/merge.js';
 import { computeMetrics } from '../src/report/metrics.js';
@@ -189,7 +189,7 @@ describe('formats', () => {
     });
     const csv = text(renderCsv(report([join(dir, 'l.jsonl')])));
     const row = csv.split('\r\n')[1]!;
-    expect(row).toContain('"=HYPERLINK(""x"")"');
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
     expect(row).toContain('"note: a, ""b"" c"');
   });
 
@@ -267,5 +267,44 @@ describe('times and words', () => {
     expect(JSON.parse(text(renderJson(r))).events).toHaveLength(5000);
     writeFileSync(join(dir, 'out.html'), text(renderHtml(r)));
     expect(readFileSync(join(dir, 'out.html'), 'utf8').match(/<circle class="ev /g)).toHaveLength(5000);
+  });
+});
+
+describe('a timeline too big for a page', () => {
+  it('beyond the draw limit, the page summarises per responder and time bucket, and draws only the events that shape the incident', () => {
+    const lines: string[] = [];
+    const n = HTML_DRAW_LIMIT + 1;
+    for (let i = 1; i <= n; i++) {
+      const type = i === 1 ? 'incident.started' : i === 3000 ? 'milestone' : i % 2 ? 'step.started' : 'check.result';
+      const data =
+        i === 1
+          ? { runbook: { id: 'rb', title: 'T', hash: 'h', file: 'f' }, severity: 'SEV2', responder: 'a', host: 'h', dryRun: false, sevVersion: '0' }
+          : i === 3000
+            ? { milestone: 'detected' }
+            : i % 2
+              ? { step: `s${i}`, index: i, kind: 'checks' }
+              : { check: 'h', status: i % 10 ? 'OK' : 'CRITICAL', reason: 'exit 0', attempts: 1, exit: 0, durationMs: 3, timedOut: false, stdout: '', stderr: '' };
+      lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString(), type, data }));
+    }
+    const dir = tempDir({ 'l.jsonl': lines.join('') });
+    const html = text(renderHtml(report([join(dir, 'l.jsonl')], { lean: true })));
+    expect(html.match(/<circle class="ev /g)).toHaveLength(2);
+    expect(html).toContain(`data-events="${n}" data-drawn="2"`);
+    expect(html).toMatch(new RegExp(`id="summarised">${n} events are more than this page draws one by one \\(${HTML_DRAW_LIMIT}\\)`));
+    const bars = [...html.matchAll(/<rect class="bucket" data-n="(\d+)"[^>]*fill="([^"]+)"/g)];
+    expect(bars.reduce((sum, b) => sum + Number(b[1]), 0)).toBe(n);
+    expect(bars.some((b) => b[2] === '#d7191c')).toBe(true);
+    expect(html).toMatch(/<title>[^<]*: \d+ events \(\d+ failed\): \d+ (step\.started|check\.result), /);
+    // The table lists the drawn events only.
+    expect(html.match(/<tr class=/g)).toHaveLength(2);
+  });
+
+  it('at the limit, every event is drawn', () => {
+    const lines: string[] = [];
+    for (let i = 1; i <= HTML_DRAW_LIMIT; i++) lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString() }));
+    const dir = tempDir({ 'l.jsonl': lines.join('') });
+    const html = text(renderHtml(report([join(dir, 'l.jsonl')])));
+    expect(html.match(/<circle class="ev /g)).toHaveLength(HTML_DRAW_LIMIT);
+    expect(html).not.toContain('id="summarised"');
   });
 });

@@ -1,4 +1,5 @@
 import { renderPostmortem } from '../report/postmortem.js';
+import { oneLine } from '../report/sanitize.js';
 import { writePieces } from '../report/write.js';
 import { buildReport, reportWarnings } from './timeline.js';
 
@@ -17,5 +18,5 @@ export async function postmortemCommand(refs: string[], options: PostmortemOptio
   } finally {
     report.timeline.lines?.close();
   }
-  if (options.out) process.stderr.write(`Postmortem draft of ${report.timeline.incident} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`);
+  if (options.out) process.stderr.write(`Postmortem draft of ${oneLine(report.timeline.incident)} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`);
 }

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
-import type { LogRead } from '../incident/read.js';
-import { incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
+import type { LogProblem } from '../incident/read.js';
+import { incidentDir, summarizeIncidents, walkerSummary } from '../incident/store.js';
+import { jsonSafe, oneLine } from '../report/sanitize.js';
 import { paint, write } from '../ui/output.js';
 import { clock, severityColor } from '../ui/render.js';
 
@@ -9,25 +10,28 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-/** Damaged logs are read anyway; what was wrong is said on stderr. */
-export function reportProblems(logs: LogRead[]): void {
+/** Damaged logs are read anyway; what was wrong is said on stderr, one line each, sanitised. */
+export function reportProblems(logs: { file: string; problems: LogProblem[] }[]): void {
   const c = paint(process.stderr);
   for (const log of logs) {
     for (const p of log.problems) {
       if (p.kind === 'unknown-type') continue;
-      process.stderr.write(c.yellow(`warning: ${log.file}:${p.line}: ${p.message}\n`));
+      process.stderr.write(c.yellow(`warning: ${oneLine(log.file, 400)}:${p.line}: ${oneLine(p.message, 400)}\n`));
     }
   }
 }
 
+/** A cell of the table: what a log says, on one line and sanitised. */
+const shown = (text: string) => oneLine(text, 80);
+
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const dir = incidentDir(options.incidentDir);
-  const incidents = listIncidents(dir);
+  // One log at a time, folded as it is read: no incident's events are kept.
+  const incidents = summarizeIncidents(dir);
   reportProblems(incidents.flatMap((i) => i.logs));
   const now = Date.now();
   const rows = incidents.map((incident) => {
-    const log = walkerLog(incident);
-    const s = stateOf(log);
+    const s = walkerSummary(incident.logs).state;
     const started = s.started ?? s.lastTime ?? '';
     const end = s.status === 'closed' ? Date.parse(s.lastTime ?? started) : now;
     return {
@@ -39,17 +43,17 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       outcome: s.outcome ?? null,
       started,
       elapsedSeconds: started ? Math.round((end - Date.parse(started)) / 1000) : 0,
-      responders: incident.logs.map((l) => stateOf(l).responder).filter(Boolean),
+      responders: incident.logs.map((l) => l.state.responder).filter(Boolean),
       dryRun: s.dryRun,
       logs: incident.logs.map((l) => l.file),
     };
   });
   if (options.json) {
-    write(JSON.stringify(rows, null, 2));
+    write(jsonSafe(JSON.stringify(rows, null, 2)));
     return;
   }
   if (rows.length === 0) {
-    write(`No incidents in ${dir}.`);
+    write(`No incidents in ${oneLine(dir, 400)}.`);
     return;
   }
   const c = paint();
@@ -59,8 +63,8 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
     colAligns: ['left', 'left', 'left', 'left', 'left', 'right', 'left'],
   });
   for (const r of rows) {
-    const status = r.status === 'open' ? c.green('open') : r.status === 'paused' ? c.yellow('paused') : c.dim(`closed (${r.outcome})`);
-    table.push([r.id, r.runbook, severityColor(r.severity, c), r.step, r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), clock(r.elapsedSeconds * 1000), status + (r.dryRun ? c.dim(' dry run') : '')]);
+    const status = r.status === 'open' ? c.green('open') : r.status === 'paused' ? c.yellow('paused') : c.dim(`closed (${shown(String(r.outcome))})`);
+    table.push([shown(r.id), shown(r.runbook), severityColor(shown(r.severity), c), shown(r.step), r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), clock(r.elapsedSeconds * 1000), status + (r.dryRun ? c.dim(' dry run') : '')]);
   }
   write(table.toString());
 }

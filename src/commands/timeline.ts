@@ -6,6 +6,7 @@ import { loadTimeline } from '../report/load.js';
 import type { Timeline } from '../report/merge.js';
 import { computeMetrics } from '../report/metrics.js';
 import { renderCsv, renderJson, renderMarkdown, renderText, type Pieces, type Report } from '../report/render.js';
+import { oneLine } from '../report/sanitize.js';
 import { clockFor } from '../report/time.js';
 import { writePieces } from '../report/write.js';
 import { paint } from '../ui/output.js';
@@ -24,7 +25,7 @@ export interface TimelineOptions {
 /** Warnings about the input go to stderr as well, whatever the format: the report may be going to a file. */
 export function reportWarnings(timeline: Timeline): void {
   const c = paint(process.stderr);
-  for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}\n`));
+  for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${oneLine(w.file, 400)}${w.line ? `:${w.line}` : ''}: ${oneLine(w.message, 400)}\n`));
 }
 
 /** The same file by path, or through a link (same device and inode). */
@@ -66,10 +67,13 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
       pieces = renderCsv(report);
       break;
     case 'html':
-      if (report.timeline.rows.length > 20_000) {
-        process.stderr.write(`note: the page draws all ${report.timeline.rows.length} events; browsers get slow beyond a few tens of thousands (json or csv suit big timelines better)\n`);
+      {
+        const html = await import('../report/html.js');
+        if (html.summarised(report.timeline.rows.length)) {
+          process.stderr.write(`note: ${report.timeline.rows.length} events are more than the page draws one by one (${html.HTML_DRAW_LIMIT}): it shows counts per responder and time bucket, and draws and lists only incident events, milestones and severity changes; --format csv or json has every event\n`);
+        }
+        pieces = html.renderHtml(report);
       }
-      pieces = (await import('../report/html.js')).renderHtml(report);
       break;
     default:
       pieces = renderText(report);
@@ -79,5 +83,5 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
   } finally {
     report.timeline.lines?.close();
   }
-  if (options.out) process.stderr.write(`Timeline of ${report.timeline.incident} (${report.timeline.rows.length} events, ${format}) written to ${options.out}\n`);
+  if (options.out) process.stderr.write(`Timeline of ${oneLine(report.timeline.incident)} (${report.timeline.rows.length} events, ${format}) written to ${options.out}\n`);
 }

@@ -69,21 +69,5 @@ export function span(d: Diagnostic): Span {
   return { line: d.line, col: d.col, endLine, endCol };
 }
 
-/**
- * Characters that would move the cursor, ring the bell or start an escape sequence on a terminal, and the
- * bidirectional controls that can make a line read differently from what it holds.
- */
-const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
-/** Text of several lines safe to print on a terminal: line breaks and tabs are kept, other controls made visible. */
-export function printableText(s: string): string {
-  return s.split('\n').map(printable).join('\n');
-}
-
-/** Text safe to print on a terminal, one line: such characters become visible escapes like \x1b or \u202e. */
-export function printable(s: string): string {
-  return s.replace(UNPRINTABLE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+// The one sanitiser of printed text; validate's formats use it as the reports do.
+export { printable, printableText } from '../report/sanitize.js';

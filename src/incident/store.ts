@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { diskError } from './disk.js';
+import type { IncidentEvent } from './events.js';
 import { tidyLeftovers } from './leftovers.js';
-import { readLog, type LogRead } from './read.js';
-import { replay, type IncidentState } from './replay.js';
+import { readEvents, readFirstEvent, readLog, type LogProblem, type LogRead } from './read.js';
+import { apply, initialState, replay, type IncidentState } from './replay.js';
 
 /** `--incident-dir`, else $SEV_INCIDENT_DIR, else ./incidents. */
 export function incidentDir(option?: string): string {
@@ -42,6 +43,12 @@ export interface IncidentLogs {
   logs: LogRead[];
 }
 
+/** An incident and its log files, found without reading the logs. */
+export interface IncidentFiles {
+  id: string;
+  files: string[];
+}
+
 function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, 2, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
@@ -52,32 +59,43 @@ function logFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** The incident a log file belongs to, from its first event, or from its name if it has none. */
-function incidentOf(read: LogRead): string {
-  return read.events[0]?.incident ?? basename(read.file).split('.')[0]!;
+/** The incident id a log's file name gives (`<incident>.<responder>.jsonl`, as sev names them), if it gives one. */
+const NAMED = /^(\d{8}T\d{6}Z-[a-z0-9][a-z0-9-]*-[a-z0-9]{4})\.[^/\\]+\.jsonl$/;
+export function incidentOfName(file: string): string | undefined {
+  return NAMED.exec(basename(file))?.[1];
 }
 
-/** Every incident in the directory, with its logs. */
-export function listIncidents(dir: string): IncidentLogs[] {
-  const byId = new Map<string, LogRead[]>();
-  for (const file of logFiles(dir)) {
-    const read = readLog(file);
-    const id = incidentOf(read);
-    byId.set(id, [...(byId.get(id) ?? []), read]);
-  }
-  return [...byId].map(([id, logs]) => ({ id, logs }));
+/** The incident of a log whose name does not say: from its first event, else from its name up to the first dot. */
+function incidentOfFirstLine(file: string): string {
+  const first = readFirstEvent(file);
+  return first && 'v' in first ? first.incident : basename(file).split('.')[0]!;
 }
 
 /**
- * Finds an incident by its id, by a unique part of it (the last characters are enough), or by the path of
- * one of its log files.
+ * Every incident in the directory with its log files, grouped by file name; only a log whose name does
+ * not follow `<incident>.<responder>.jsonl` is opened, and only its first line is read.
  */
-export function findIncident(dir: string, ref: string): IncidentLogs {
-  if (ref.endsWith('.jsonl') || (existsSync(ref) && statSync(ref).isFile())) {
-    const read = readLog(ref);
-    return { id: incidentOf(read), logs: [read] };
+export function listIncidentFiles(dir: string): IncidentFiles[] {
+  const byId = new Map<string, string[]>();
+  for (const file of logFiles(dir)) {
+    const id = incidentOfName(file) ?? incidentOfFirstLine(file);
+    const files = byId.get(id);
+    if (files) files.push(file);
+    else byId.set(id, [file]);
   }
-  const all = listIncidents(dir);
+  return [...byId].map(([id, files]) => ({ id, files }));
+}
+
+/**
+ * Finds an incident's log files by its id, by a unique part of it (the last characters are enough), or by
+ * the path of one of its log files. Reads no log whose name tells its incident.
+ */
+export function locateIncident(dir: string, ref: string): IncidentFiles {
+  if (ref.endsWith('.jsonl') || (existsSync(ref) && statSync(ref).isFile())) {
+    const first = readFirstEvent(ref);
+    return { id: first && 'v' in first ? first.incident : (incidentOfName(ref) ?? basename(ref).split('.')[0]!), files: [ref] };
+  }
+  const all = listIncidentFiles(dir);
   const exact = all.find((i) => i.id === ref);
   if (exact) return exact;
   const matches = all.filter((i) => i.id.includes(ref));
@@ -86,6 +104,80 @@ export function findIncident(dir: string, ref: string): IncidentLogs {
     throw new UserError(`"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`, 2, 'Give more of the incident id.');
   }
   throw new UserError(`no incident "${ref}" in ${dir}`, 2, all.length ? 'Run sev status to see the incidents there.' : 'Give --incident-dir, or set SEV_INCIDENT_DIR, to the directory of the incident logs.');
+}
+
+/** Every incident in the directory, with its logs read. */
+export function listIncidents(dir: string): IncidentLogs[] {
+  return listIncidentFiles(dir).map(({ id, files }) => ({ id, logs: files.map(readLog) }));
+}
+
+/** An incident found as locateIncident finds it, with its logs (and only its logs) read. */
+export function findIncident(dir: string, ref: string): IncidentLogs {
+  const { id, files } = locateIncident(dir, ref);
+  return { id, logs: files.map(readLog) };
+}
+
+/** What status needs of one log: its fold, streamed (no event is kept), and what was wrong with it. */
+export interface LogSummary {
+  file: string;
+  state: IncidentState;
+  /** Whether the log holds the incident.started event: the walker's log. */
+  starts: boolean;
+  problems: LogProblem[];
+}
+
+export function summarizeLog(file: string): LogSummary {
+  const state = initialState();
+  const problems: LogProblem[] = [];
+  let starts = false;
+  readEvents(
+    file,
+    (event) => {
+      if (event.type === 'incident.started') starts = true;
+      apply(state, event);
+    },
+    (problem) => problems.push(problem),
+  );
+  return { file, state, starts, problems };
+}
+
+/** Every incident in the directory with a summary of each of its logs, read one log at a time. */
+export function summarizeIncidents(dir: string): { id: string; logs: LogSummary[] }[] {
+  return listIncidentFiles(dir).map(({ id, files }) => ({ id, logs: files.map(summarizeLog) }));
+}
+
+/** The summary of the log a responder walks in (as walkerLog chooses). */
+export function walkerSummary(logs: LogSummary[]): LogSummary {
+  return logs.find((l) => l.starts) ?? logs[0]!;
+}
+
+/**
+ * The log a responder's note goes to: theirs, else the one that started the incident. Only first lines are
+ * read, and only logs whose first line is an incident's first event (incident.started or incident.joined)
+ * are candidates: a note is never appended to a file that is not an incident log.
+ */
+export function noteTarget(dir: string, ref: string, responder: string): { id: string; file: string } {
+  const { id, files } = locateIncident(dir, ref);
+  const firsts = files.map((file) => ({ file, first: readFirstEvent(file) }));
+  const refused = (file: string, first: IncidentEvent | LogProblem | undefined) => {
+    const why = !first
+      ? 'it is empty'
+      : !('v' in first)
+        ? `its first line is not an event (${first.message})`
+        : first.type !== 'incident.started' && first.type !== 'incident.joined'
+          ? `its first event is ${first.type}, not incident.started or incident.joined`
+          : `its first event is of incident ${first.incident}, not ${id}`;
+    return new UserError(`${file} is not an incident log: ${why}; nothing was written`, 2, 'Give an incident id, or the path of a log written by sev run.');
+  };
+  const logs: { file: string; first: IncidentEvent }[] = [];
+  for (const { file, first } of firsts) {
+    if (first && 'v' in first && (first.type === 'incident.started' || first.type === 'incident.joined') && first.incident === id) logs.push({ file, first });
+    else if (files.length === 1) throw refused(file, first);
+  }
+  const responderOf = (e: IncidentEvent) => (e.data as { responder?: string }).responder;
+  const log = logs.find((l) => responderOf(l.first) === responder) ?? logs.find((l) => l.first.type === 'incident.started') ?? logs[0];
+  if (!log) throw refused(firsts[0]!.file, firsts[0]!.first);
+  return { id, file: log.file };
 }
 
 /** The fold of one log, with the problems its reading found. */
@@ -100,7 +192,3 @@ export function walkerLog(incident: IncidentLogs, responder?: string): LogRead {
   return own ?? incident.logs.find(starts) ?? incident.logs[0]!;
 }
 
-/** The log a responder's note goes to: theirs if they have one, else the walker's. */
-export function noteLog(incident: IncidentLogs, responder: string): LogRead {
-  return incident.logs.find((l) => stateOf(l).responder === responder) ?? walkerLog(incident);
-}

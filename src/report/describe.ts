@@ -1,20 +1,16 @@
 import type { AnyEvent, IncidentEvent } from '../incident/events.js';
 import type { LineStore, Row } from './source.js';
+import { oneLine } from './sanitize.js';
 import { duration } from './time.js';
 
 /** The parsed event of a row: kept, or (a lean row) parsed again from its line in the file. */
 export function eventOf(row: Row, lines?: LineStore): IncidentEvent {
   if (row.event) return row.event;
-  if (!lines) throw new Error(`event ${row.id} was not kept and its log cannot be read again`);
+  if (!lines) throw new Error(`the event at line ${row.line} was not kept and its log cannot be read again`);
   return JSON.parse(lines.line(row)) as IncidentEvent;
 }
 
-/** One line, printable: control characters and newlines become spaces; cut to a length. */
-export function oneLine(text: unknown, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const s = String(text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
+export { oneLine };
 
 export type Kind = 'milestone' | 'severity' | 'failure' | 'check' | 'command' | 'announcement' | 'note' | 'action' | 'step' | 'incident' | 'input' | 'unknown';
 
@@ -74,8 +70,15 @@ const UNFINISHED: Record<string, string> = {
   failed: 'marked failed by the responder',
 };
 
-/** A short sentence for an event, the same in every format. Unknown types are shown generically. */
+/**
+ * A short sentence for an event, the same in every format, on one line and sanitised (every field of the
+ * event in it comes from the log). Unknown types are shown generically.
+ */
 export function describe(event: IncidentEvent): string {
+  return oneLine(sentence(event), 600);
+}
+
+function sentence(event: IncidentEvent): string {
   const e = event as AnyEvent;
   switch (e.type) {
     case 'incident.started':

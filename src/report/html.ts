@@ -1,8 +1,11 @@
 import { describe, eventOf, kindOf, type Kind } from './describe.js';
+import { jsonSafe, printableText } from './sanitize.js';
 import { header, metricsText, sourceRef, type Pieces, type Report } from './render.js';
+import type { Row } from './source.js';
 import { duration } from './time.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text in the page: sanitised as in every report (line breaks kept), then escaped for HTML. */
+const esc = (s: string) => printableText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const COLORS: Record<Kind, string> = {
   milestone: '#6a3d9a',
@@ -24,6 +27,21 @@ const SEV_COLORS: Record<string, string> = { SEV1: '#d7191c', SEV2: '#fd8d3c', S
 const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
 
 /**
+ * The most events a page draws one by one. Beyond it (a browser gets slow, and the page's data would be
+ * as big as the logs), the chart shows how many events of each type each responder logged per time
+ * bucket, and only the events that give the incident its shape are drawn and listed: incident events,
+ * milestones and severity changes (also at most this many). The page and stderr say so.
+ */
+export const HTML_DRAW_LIMIT = 5000;
+const BUCKETS = 200;
+/** Types whose kind depends on their data (a failure, an action item): the others need no parsing to be counted. */
+const KIND_FROM_DATA = new Set(['check.result', 'wait.finished', 'command.finished', 'step.completed', 'note']);
+const SHAPE_TYPES = new Set(['incident.started', 'incident.joined', 'incident.paused', 'incident.resumed', 'incident.closed', 'milestone', 'severity.changed']);
+
+/** Whether a timeline has more events than a page draws one by one. */
+export const summarised = (rowCount: number) => rowCount > HTML_DRAW_LIMIT;
+
+/**
  * One self-contained HTML page: the timeline as SVG (a lane per responder, the impact window shaded,
  * milestones marked, a severity band, failed checks and commands in red), click or hover for an event's
  * details, then the metrics and a table of every event. No network: inline style and script only, and a
@@ -33,10 +51,15 @@ export function* renderHtml(r: Report): Pieces {
   const t = r.timeline;
   const m = r.metrics;
   const h = header(t);
-  const rows = t.rows;
-  const lanes = [...new Set(rows.map((row) => row.actor || '?'))];
-  let t0 = rows[0]?.ms ?? 0;
-  let t1 = rows[rows.length - 1]?.ms ?? 0;
+  const all = t.rows;
+  const summary = summarised(all.length);
+  // The events drawn and listed one by one.
+  const rows = summary ? all.filter((row) => SHAPE_TYPES.has(row.type)).slice(0, HTML_DRAW_LIMIT) : all;
+  const laneOf = new Map<string, number>();
+  for (const row of all) if (!laneOf.has(row.actor || '?')) laneOf.set(row.actor || '?', laneOf.size);
+  const lanes = [...laneOf.keys()];
+  let t0 = all[0]?.ms ?? 0;
+  let t1 = all[all.length - 1]?.ms ?? 0;
   if (m.impactStart) t0 = Math.min(t0, m.impactStart.ms);
   if (t1 - t0 < 1000) t1 = t0 + 1000;
   const pad = (t1 - t0) * 0.02;
@@ -67,15 +90,18 @@ tr.failure td{color:#b00}tr.milestone td{font-weight:bold}.warn{color:#8a5a00}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
 pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
 </style>\n</head>\n<body>\n`;
-  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${rows.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
+  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${all.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
   if (t.warnings.length) {
     yield '<details open class="warn"><summary>Warnings about the logs</summary><ul>\n';
     for (const w of t.warnings) yield `<li>${esc(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)}</li>\n`;
     yield '</ul></details>\n';
   }
+  if (summary) {
+    yield `<p class="warn" id="summarised">${all.length} events are more than this page draws one by one (${HTML_DRAW_LIMIT}): the chart shows how many events each responder logged per time bucket (hover a bar for the count of each type; red: with failures), and only incident events, milestones and severity changes (${rows.length}) are drawn and listed. <code>sev timeline --format csv</code> or <code>--format json</code> has every event.</p>\n`;
+  }
   yield `<div class="legend">${(['milestone', 'failure', 'check', 'command', 'announcement', 'note', 'action', 'severity', 'step', 'incident', 'unknown'] as Kind[]).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
 
-  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${right + 20} ${height}" width="${right + 20}" height="${height}" role="img" aria-label="${esc(title)}" data-events="${rows.length}">\n`;
+  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${right + 20} ${height}" width="${right + 20}" height="${height}" role="img" aria-label="${esc(title)}" data-events="${all.length}" data-drawn="${rows.length}">\n`;
   // Severity band.
   yield `<text class="axis" x="${left - 8}" y="22" text-anchor="end">severity</text>\n`;
   for (const s of m.severity.spans) {
@@ -86,7 +112,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   }
   // Impact window.
   if (m.impactStart) {
-    const end = m.milestones.resolved?.ms ?? rows[rows.length - 1]?.ms ?? m.impactStart.ms;
+    const end = m.milestones.resolved?.ms ?? all[all.length - 1]?.ms ?? m.impactStart.ms;
     const x0 = Number(x(m.impactStart.ms));
     const x1 = Math.max(x0 + 1, Number(x(end)));
     const label = `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}${m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : ''}`;
@@ -119,6 +145,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
     yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
     yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
   }
+  if (summary) yield* bucketBars(r, all, laneOf, { t0, t1, left, width, top, laneH });
   const details: unknown[] = [];
   // Events. Close events in a lane are spread over three rows; the important ones are drawn last, on top.
   const data: { kind: Kind; summary: string }[] = [];
@@ -129,7 +156,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   for (const [i, row] of rows.entries()) {
     const event = eventOf(row, t.lines);
     const kind = kindOf(event);
-    const lane = lanes.indexOf(row.actor || '?');
+    const lane = laneOf.get(row.actor || '?')!;
     const cx = Number(x(row.ms));
     const last = lastX[lane]!;
     let slot = last.findIndex((lx) => cx - lx >= 9);
@@ -162,7 +189,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
   yield '</ol>\n';
   // The events as JSON for the details panel; "<" escaped so no text can close the script element.
-  yield `<script type="application/json" id="data">${JSON.stringify(details).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}</script>\n`;
+  yield `<script type="application/json" id="data">${jsonSafe(JSON.stringify(details)).replace(/</g, '\\u003c')}</script>\n`;
   yield `<script>
 (function () {
   'use strict';
@@ -186,4 +213,41 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   document.getElementById('chart').addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') pick(e); });
 })();
 </script>\n</body>\n</html>\n`;
+}
+
+/**
+ * The summary of a timeline too big to draw: per responder and per time bucket, one bar whose height
+ * grows with the number of events, red when some failed, with the count of each type in its title.
+ * Only the events whose kind depends on their data are parsed again, one at a time.
+ */
+function* bucketBars(
+  r: Report,
+  rows: Row[],
+  laneOf: Map<string, number>,
+  g: { t0: number; t1: number; left: number; width: number; top: number; laneH: number },
+): Pieces {
+  const cells = new Map<number, { n: number; failures: number; types: Map<string, number> }>();
+  for (const row of rows) {
+    const bucket = Math.min(BUCKETS - 1, Math.max(0, Math.floor(((row.ms - g.t0) / (g.t1 - g.t0)) * BUCKETS)));
+    const key = laneOf.get(row.actor || '?')! * BUCKETS + bucket;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { n: 0, failures: 0, types: new Map() }));
+    cell.n++;
+    cell.types.set(row.type, (cell.types.get(row.type) ?? 0) + 1);
+    if (KIND_FROM_DATA.has(row.type) && kindOf(eventOf(row, r.timeline.lines)) === 'failure') cell.failures++;
+  }
+  let most = 1;
+  for (const cell of cells.values()) most = Math.max(most, cell.n);
+  const w = g.width / BUCKETS;
+  for (const [key, cell] of cells) {
+    const lane = Math.floor(key / BUCKETS);
+    const bucket = key % BUCKETS;
+    const h = Math.max(2, (Math.log1p(cell.n) / Math.log1p(most)) * (g.laneH - 6));
+    const x0 = g.left + bucket * w;
+    const from = g.t0 + (bucket / BUCKETS) * (g.t1 - g.t0);
+    const to = g.t0 + ((bucket + 1) / BUCKETS) * (g.t1 - g.t0);
+    const types = [...cell.types].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${n} ${type}`).join(', ');
+    const label = `${r.clock.stamp(from)} → ${r.clock.stamp(to)}: ${cell.n} event${cell.n === 1 ? '' : 's'}${cell.failures ? ` (${cell.failures} failed)` : ''}: ${types}`;
+    yield `<rect class="bucket" data-n="${cell.n}" x="${x0.toFixed(1)}" y="${(g.top + lane * g.laneH + g.laneH - 3 - h).toFixed(1)}" width="${Math.max(1, w - 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${cell.failures ? COLORS.failure : COLORS.step}" fill-opacity="0.6"><title>${esc(label)}</title></rect>\n`;
+  }
 }

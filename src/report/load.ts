@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { findIncident } from '../incident/store.js';
-import { fromLogRead, LineStore, readSource, type LogSource } from './source.js';
+import { locateIncident } from '../incident/store.js';
+import { LineStore, readSource, type LogSource } from './source.js';
 import { mergeSources, type Timeline } from './merge.js';
 
 export interface LoadOptions {
@@ -20,19 +20,17 @@ export function shown(file: string): string {
 const looksLikeFile = (ref: string) => ref.endsWith('.jsonl') || ref.includes('/') || (existsSync(ref) && statSync(ref).isFile());
 
 /**
- * The logs named on the command line: one incident id (every log of it in the incident directory) or
- * log files, read in the order given.
+ * The log files named on the command line: one incident id (every log of it in the incident directory,
+ * chosen by file name) or log files, in the order given.
  */
-export function loadSources(refs: string[], options: LoadOptions): LogSource[] {
-  if (refs.length === 1 && !looksLikeFile(refs[0]!)) {
-    const incident = findIncident(options.incidentDir, refs[0]!);
-    return incident.logs.map((read, i) => {
-      const source = fromLogRead(read, i);
-      source.file = shown(source.file);
-      return source;
-    });
-  }
-  return refs.map((file, i) => {
+export function logFilesOf(refs: string[], incidentDir: string): string[] {
+  if (refs.length === 1 && !looksLikeFile(refs[0]!)) return locateIncident(incidentDir, refs[0]!).files;
+  return refs;
+}
+
+/** The logs named on the command line, each read by the same streaming reader, whichever way they were named. */
+export function loadSources(files: string[], options: LoadOptions): LogSource[] {
+  return files.map((file, i) => {
     const source = readSource(file, i, { lean: options.lean });
     source.file = shown(file);
     return source;
@@ -40,8 +38,10 @@ export function loadSources(refs: string[], options: LoadOptions): LogSource[] {
 }
 
 export function loadTimeline(refs: string[], options: LoadOptions): Timeline {
-  const sources = loadSources(refs, options);
-  const timeline = mergeSources(sources, { force: options.force });
-  if (options.lean) timeline.lines = new LineStore(refs.length === sources.length ? refs : sources.map((s) => s.file));
+  const files = logFilesOf(refs, options.incidentDir);
+  const sources = loadSources(files, options);
+  const lines = options.lean ? new LineStore(files) : undefined;
+  const timeline = mergeSources(sources, { force: options.force, lines });
+  timeline.lines = lines;
   return timeline;
 }

@@ -1,6 +1,6 @@
 import type { LogProblem } from '../incident/read.js';
 import { UserError } from '../errors.js';
-import type { LineStore, LogSource, Row } from './source.js';
+import { idOf, timeOf, type LineStore, type LogSource, type Row } from './source.js';
 import { duration } from './time.js';
 
 /** A problem found in the input, said with where it is: damaged lines, gaps, clocks. */
@@ -55,7 +55,7 @@ function checkLog(source: LogSource, warnings: Warning[]): boolean {
         file: source.file,
         line: row.line,
         kind: 'clock-backwards',
-        message: `clock runs backwards by ${duration(skew)}: ${row.time} is earlier than ${prev.time} on line ${prev.line}`,
+        message: `clock runs backwards by ${duration(skew)}: ${timeOf(row)} is earlier than ${timeOf(prev)} on line ${prev.line}`,
         skewMs: skew,
       });
     }
@@ -89,7 +89,7 @@ function checkSkew(sources: LogSource[], warnings: Warning[]): void {
         file: s.file,
         line: first.line,
         kind: 'clock-skew',
-        message: `clock disagrees with ${starter.file}: this log's first event (${first.time}) is ${duration(skew)} before the incident started (${start.time}, line ${start.line} there); its clock is behind by at least ${duration(skew)}`,
+        message: `clock disagrees with ${starter.file}: this log's first event (${timeOf(first)}) is ${duration(skew)} before the incident started (${timeOf(start)}, line ${start.line} there); its clock is behind by at least ${duration(skew)}`,
         skewMs: skew,
       });
     }
@@ -105,6 +105,8 @@ function logInfo(source: LogSource): LogInfo {
 export interface MergeOptions {
   /** Merge logs of different incidents. */
   force?: boolean;
+  /** Where the ids of lean rows are read again, for the rows that share their millisecond with another. */
+  lines?: LineStore;
 }
 
 /**
@@ -154,23 +156,28 @@ export function mergeSources(sources: LogSource[], options: MergeOptions = {}): 
     heads[best]!++;
   }
 
-  // Copies of an event carry its time, so they meet within the rows of the same millisecond.
+  // Copies of an event carry its time, so they meet within the rows of the same millisecond; most
+  // milliseconds have one row, and only rows that share theirs need their id.
   const rows: Row[] = [];
-  let groupMs = NaN;
-  let group = new Map<string, Row>();
-  for (let i = 0; i < merged.length; i++) {
-    const row = merged[i]!;
-    if (row.ms !== groupMs) {
-      groupMs = row.ms;
-      if (group.size) group = new Map();
+  for (let i = 0; i < merged.length; ) {
+    const ms = merged[i]!.ms;
+    let end = i + 1;
+    while (end < merged.length && merged[end]!.ms === ms) end++;
+    if (end - i === 1) rows.push(merged[i]!);
+    else {
+      const group = new Map<string, Row>();
+      for (let k = i; k < end; k++) {
+        const row = merged[k]!;
+        const id = idOf(row, options.lines);
+        const first = group.get(id);
+        if (first) (first.copies ??= []).push({ log: row.log, line: row.line });
+        else {
+          group.set(id, row);
+          rows.push(row);
+        }
+      }
     }
-    const first = group.get(row.id);
-    if (first) {
-      (first.copies ??= []).push({ log: row.log, line: row.line });
-      continue;
-    }
-    group.set(row.id, row);
-    rows.push(row);
+    i = end;
   }
   warnings.sort((a, b) => sources.findIndex((s) => s.file === a.file) - sources.findIndex((s) => s.file === b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { incident: incidents[0]!, incidents, logs: sources.map(logInfo), rows, warnings };

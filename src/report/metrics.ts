@@ -1,5 +1,6 @@
+import { rfc3339Ms } from '../incident/read.js';
 import type { Timeline } from './merge.js';
-import type { Row } from './source.js';
+import { timeOf, type Row } from './source.js';
 
 /** One end of a metric: the event it was read from, and where that event is. */
 export interface Point {
@@ -52,7 +53,7 @@ export interface Metrics {
 
 const point = (t: Timeline, row: Row, label: string, fallback?: string): Point => ({
   label,
-  time: row.time,
+  time: timeOf(row),
   ms: row.ms,
   log: row.log,
   file: t.logs[row.log]!.file,
@@ -64,7 +65,7 @@ const point = (t: Timeline, row: Row, label: string, fallback?: string): Point =
 /** A milestone's point: at the time the responder gave for it (`at`), when they gave one, else at its event. */
 function milestonePoint(t: Timeline, row: Row, name: string): Point {
   const at = (row.event?.data as { at?: unknown } | undefined)?.at;
-  const ms = typeof at === 'string' ? Date.parse(at) : NaN;
+  const ms = rfc3339Ms(at);
   if (Number.isNaN(ms)) return point(t, row, name);
   return { ...point(t, row, `${name} (as given by the responder)`), time: at as string, ms };
 }
@@ -140,7 +141,7 @@ export function computeMetrics(t: Timeline): Metrics {
     let current = { severity: initial ?? String((severityRows[0]!.event?.data as { from?: string }).from ?? '?'), from: incidentStart };
     for (const row of severityRows) {
       if (row.ms > end.ms) {
-        notes.push(`severity change at ${row.time} (${t.logs[row.log]!.file}:${row.line}) is after ${end.label} and is not counted`);
+        notes.push(`severity change at ${timeOf(row)} (${t.logs[row.log]!.file}:${row.line}) is after ${end.label} and is not counted`);
         continue;
       }
       const to = (row.event?.data as { to?: string }).to ?? '?';

@@ -1,6 +1,8 @@
 import type { AnyEvent } from '../incident/events.js';
-import { describe, eventOf, isTodo, oneLine } from './describe.js';
+import { describe, eventOf, isTodo } from './describe.js';
+import { oneLine } from './sanitize.js';
 import { cell, header, logsMarkdown, metricsMarkdown, timelineMarkdown, type Pieces, type Report } from './render.js';
+import type { Row } from './source.js';
 import { duration } from './time.js';
 
 const TBW = '_TO BE WRITTEN — only a person can write this section._';
@@ -9,9 +11,29 @@ const TBW = '_TO BE WRITTEN — only a person can write this section._';
 const WELL = /^\s*(went well|well|good|\+)\s*[:\-–]\s*/i;
 const WRONG = /^\s*(went wrong|wrong|bad|problem|\-)\s*[:\-–]\s*/i;
 
+/**
+ * A fact of the postmortem: its row, and its text when the text is not that of a note. The texts of notes,
+ * steps and checks are made again from the event when they are written: a big incident has hundreds of
+ * thousands of them, and holding them all would double what the rows take.
+ */
 interface Item {
-  row: { log: number; line: number; ms: number; actor: string };
-  text: string;
+  row: Row;
+  text?: string;
+}
+
+const LISTED = new Set(['note', 'announcement', 'command.started', 'command.finished', 'check.result', 'wait.finished', 'step.completed', 'step.skipped', 'step.answered', 'severity.changed', 'milestone', 'incident.paused', 'incident.resumed']);
+
+/** A note's text without the prefix that sorted it. */
+function noteText(e: AnyEvent): string {
+  const text = e.type === 'note' ? String(e.data.text ?? '') : '';
+  if (e.type === 'note' && (e.data.action || isTodo(text))) return text.replace(/^\s*TODO\b[:\s-]*/i, '');
+  return WELL.test(text) ? text.replace(WELL, '') : text.replace(WRONG, '');
+}
+
+function failedCheckText(e: AnyEvent): string {
+  if (e.type === 'check.result') return `${e.data.check} (step ${e.data.step ?? '?'}): ${e.data.status}, ${oneLine(e.data.reason, 100)}`;
+  if (e.type === 'wait.finished') return `wait for ${e.data.check} (step ${e.data.step}) gave up after ${e.data.attempts} attempts: ${e.data.status}`;
+  return '';
 }
 
 /**
@@ -25,6 +47,7 @@ export function* renderPostmortem(r: Report): Pieces {
   const h = header(t);
   const at = (ms: number) => r.clock.stamp(ms);
   const src = (row: { log: number; line: number }) => `[${row.log + 1}]:${row.line}`;
+  const ev = (row: Row) => eventOf(row, t.lines) as AnyEvent;
 
   const well: Item[] = [];
   const wrong: Item[] = [];
@@ -32,21 +55,23 @@ export function* renderPostmortem(r: Report): Pieces {
   const actions: Item[] = [];
   const announcements: { row: Item['row']; audience: string; channel?: string; subject?: string; message: string }[] = [];
   const commands: { row: Item['row']; step: string; command: string; exit: string; ms?: number; ok?: boolean }[] = [];
-  const failedChecks: { row: Item['row']; text: string }[] = [];
-  const steps: { row: Item['row']; text: string }[] = [];
+  const failedChecks: Row[] = [];
+  const steps: Row[] = [];
   const openCommands = new Map<string, (typeof commands)[number]>();
-  const detection: { row: Item['row']; text: string }[] = [];
+  const detection: Row[] = [];
   const detectedMs = m.milestones.detected?.ms ?? Infinity;
 
   for (const row of t.rows) {
+    // Only the types a section lists are parsed again.
+    if (!LISTED.has(row.type)) continue;
     const e = eventOf(row, t.lines) as AnyEvent;
     switch (e.type) {
       case 'note': {
         const text = String(e.data.text ?? '');
-        if (e.data.action || isTodo(text)) actions.push({ row, text: text.replace(/^\s*TODO\b[:\s-]*/i, '') });
-        else if (WELL.test(text)) well.push({ row, text: text.replace(WELL, '') });
-        else if (WRONG.test(text)) wrong.push({ row, text: text.replace(WRONG, '') });
-        else other.push({ row, text });
+        if (e.data.action || isTodo(text)) actions.push({ row });
+        else if (WELL.test(text)) well.push({ row });
+        else if (WRONG.test(text)) wrong.push({ row });
+        else other.push({ row });
         break;
       }
       case 'announcement':
@@ -71,11 +96,11 @@ export function* renderPostmortem(r: Report): Pieces {
         break;
       }
       case 'check.result':
-        if (e.data.status === 'CRITICAL' || e.data.status === 'UNKNOWN') failedChecks.push({ row, text: `${e.data.check} (step ${e.data.step ?? '?'}): ${e.data.status}, ${oneLine(e.data.reason, 100)}` });
-        if (row.ms <= detectedMs) detection.push({ row, text: describe(e) });
+        if (e.data.status === 'CRITICAL' || e.data.status === 'UNKNOWN') failedChecks.push(row);
+        if (row.ms <= detectedMs) detection.push(row);
         break;
       case 'wait.finished':
-        if (!e.data.passed) failedChecks.push({ row, text: `wait for ${e.data.check} (step ${e.data.step}) gave up after ${e.data.attempts} attempts: ${e.data.status}` });
+        if (!e.data.passed) failedChecks.push(row);
         break;
       case 'step.completed':
       case 'step.skipped':
@@ -84,7 +109,7 @@ export function* renderPostmortem(r: Report): Pieces {
       case 'milestone':
       case 'incident.paused':
       case 'incident.resumed':
-        steps.push({ row, text: describe(e) });
+        steps.push(row);
         if (e.type === 'step.completed' && e.data.result === 'failed') wrong.push({ row, text: `step ${e.data.step} failed` });
         break;
       default:
@@ -97,15 +122,15 @@ export function* renderPostmortem(r: Report): Pieces {
   const impactStart = m.impactStart;
   const impactEnd = m.milestones.resolved;
 
-  yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${t.incident}\n\n`;
+  yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${cell(t.incident)}\n\n`;
   yield '> **Draft** written by `sev postmortem` from the responders\' logs. Blameless: it describes what happened and what the\n';
   yield '> system allowed, not who is at fault. Every fact names its source as `[log]:line` (logs listed under Sources).\n';
   yield '> Sections marked _TO BE WRITTEN_ need a person.\n\n';
 
   yield '| | |\n| --- | --- |\n';
-  yield `| Incident | \`${t.incident}\`${t.incidents.length > 1 ? ` (merged with --force: ${t.incidents.join(', ')})` : ''} |\n`;
+  yield `| Incident | \`${cell(t.incident).replace(/`/g, "'")}\`${t.incidents.length > 1 ? ` (merged with --force: ${cell(t.incidents.join(', '))})` : ''} |\n`;
   yield `| Runbook | ${cell(h.runbook ?? 'unknown')}${h.title ? ` — ${cell(h.title)}` : ''} |\n`;
-  yield `| Severity | ${h.maxSeverity ? `highest ${h.maxSeverity}, final ${h.severity}` : 'unknown'} |\n`;
+  yield `| Severity | ${h.maxSeverity ? `highest ${cell(h.maxSeverity)}, final ${cell(h.severity)}` : 'unknown'} |\n`;
   yield `| Responders | ${cell(h.responders.join(', '))} |\n`;
   yield `| Hosts | ${cell([...new Set(t.logs.map((l) => l.host).filter(Boolean))].join(', ') || 'unknown')} |\n`;
   if (first && last) yield `| First / last event | ${at(first.ms)} / ${at(last.ms)} |\n`;
@@ -119,14 +144,14 @@ export function* renderPostmortem(r: Report): Pieces {
   const ttm = m.metrics.find((x) => x.key === 'time-to-mitigate');
   const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
   yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${m.incidentStart ? ` starting ${at(m.incidentStart.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
-  yield `severity ${h.maxSeverity ? `peaked at ${h.maxSeverity}` : 'was not recorded'}; `;
+  yield `severity ${h.maxSeverity ? `peaked at ${cell(h.maxSeverity)}` : 'was not recorded'}; `;
   yield `${ttm?.ms != null ? `mitigated ${duration(ttm.ms)}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${duration(ttr.ms)}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
   yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
   yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
 
   yield '## Impact\n\n';
   if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''}\n`;
-  if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${impactStart.fallback}.\n`;
+  if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${cell(impactStart.fallback)}.\n`;
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
   yield '- **Services and regions:** _TO BE FILLED_\n';
@@ -148,7 +173,7 @@ export function* renderPostmortem(r: Report): Pieces {
   yield detected ? `Detected ${at(detected.ms)} by ${cell(detected.actor)} (\`${cell(detected.file)}:${detected.line}\`).\n\n` : '_No `detected` milestone in the logs._\n\n';
   if (detection.length) {
     yield 'Checks up to detection:\n\n';
-    for (const d of detection) yield `- ${at(d.row.ms)} ${cell(d.text)} (${src(d.row)})\n`;
+    for (const d of detection) yield `- ${at(d.ms)} ${cell(describe(ev(d)))} (${src(d)})\n`;
     yield '\n';
   }
   yield `How was it noticed (alert, customer report, dashboard)? Could it have been noticed sooner? ${TBW}\n\n`;
@@ -156,7 +181,7 @@ export function* renderPostmortem(r: Report): Pieces {
   yield '## Response and recovery\n\n';
   yield '### Steps taken\n\n';
   if (steps.length === 0) yield '_No steps logged._\n\n';
-  for (const s of steps) yield `- ${at(s.row.ms)} — ${cell(s.row.actor)}: ${cell(s.text)} (${src(s.row)})\n`;
+  for (const s of steps) yield `- ${at(s.ms)} — ${cell(s.actor)}: ${cell(describe(ev(s)))} (${src(s)})\n`;
   if (steps.length) yield '\n';
   yield '### Commands run\n\n';
   if (commands.length === 0) yield '_No commands were run._\n\n';
@@ -167,7 +192,7 @@ export function* renderPostmortem(r: Report): Pieces {
   }
   yield '### Checks that failed\n\n';
   if (failedChecks.length === 0) yield '_No check failed._\n\n';
-  for (const f of failedChecks) yield `- ${at(f.row.ms)} — ${cell(f.text)} (${src(f.row)})\n`;
+  for (const f of failedChecks) yield `- ${at(f.ms)} — ${cell(failedCheckText(ev(f)))} (${src(f)})\n`;
   if (failedChecks.length) yield '\n';
 
   yield '## Timeline\n\n';
@@ -175,7 +200,7 @@ export function* renderPostmortem(r: Report): Pieces {
 
   const list = function* (items: Item[], empty: string): Pieces {
     if (items.length === 0) yield `${empty}\n`;
-    for (const i of items) yield `- ${cell(oneLine(i.text, 500))} — ${cell(i.row.actor)}, ${at(i.row.ms)} (${src(i.row)})\n`;
+    for (const i of items) yield `- ${cell(oneLine(i.text ?? noteText(ev(i.row)), 500))} — ${cell(i.row.actor)}, ${at(i.row.ms)} (${src(i.row)})\n`;
     yield '\n';
   };
   yield '## What went well\n\n';
@@ -191,7 +216,7 @@ export function* renderPostmortem(r: Report): Pieces {
   yield 'From `sev note --action` and notes starting with TODO. Give each an owner and a due date.\n\n';
   yield '| # | action | owner | due | raised by | source |\n| --- | --- | --- | --- | --- | --- |\n';
   if (actions.length === 0) yield '| | _none logged_ | | | | |\n';
-  for (const [i, a] of actions.entries()) yield `| ${i + 1} | ${cell(oneLine(a.text, 500))} | | | ${cell(a.row.actor)}, ${at(a.row.ms)} | ${src(a.row)} |\n`;
+  for (const [i, a] of actions.entries()) yield `| ${i + 1} | ${cell(oneLine(a.text ?? noteText(ev(a.row)), 500))} | | | ${cell(a.row.actor)}, ${at(a.row.ms)} | ${src(a.row)} |\n`;
   yield '\n';
 
   yield '## Root cause\n\n';

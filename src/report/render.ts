@@ -1,7 +1,8 @@
 import { describe, eventOf, kindOf } from './describe.js';
+import { csvField, jsonSafe, mdText, oneLine } from './sanitize.js';
 import type { Timeline } from './merge.js';
 import type { Metrics, Point } from './metrics.js';
-import type { Row } from './source.js';
+import { timeOf, type Row } from './source.js';
 import { duration, type Clock } from './time.js';
 
 /** What every renderer gets: the merged timeline, its metrics and the clock of the zone to show. */
@@ -26,7 +27,7 @@ function copiesNote(r: Report, row: Row): string {
   return row.copies?.length ? ` (also in ${row.copies.map((c) => sourceRef(c)).join(', ')})` : '';
 }
 
-export const pointText = (r: Report, p: Point | undefined) => (p ? `${p.label} ${r.clock.stamp(p.ms)} (${p.actor}, ${sourceRef(p)})` : 'missing');
+export const pointText = (r: Report, p: Point | undefined) => (p ? `${oneLine(p.label)} ${r.clock.stamp(p.ms)} (${oneLine(p.actor, 64)}, ${sourceRef(p)})` : 'missing');
 
 export interface Header {
   runbook?: string;
@@ -63,23 +64,32 @@ export function header(t: Timeline): Header {
 
 // ───────────────────────────── text ─────────────────────────────
 
+/** Text from the logs in a text report: one line, sanitised. */
+const t1 = (text: unknown) => oneLine(text, 400);
+
 export function* renderText(r: Report): Pieces {
   const t = r.timeline;
   const h = header(t);
-  yield `Incident ${t.incident}${h.runbook ? ` · runbook ${h.runbook}` : ''}${h.severity ? ` · ${h.severity}` : ''}${h.dryRun ? ' · DRY RUN' : ''}\n`;
-  if (t.incidents.length > 1) yield `Merged with --force: ${t.incidents.join(', ')}\n`;
+  yield `Incident ${t1(t.incident)}${h.runbook ? ` · runbook ${t1(h.runbook)}` : ''}${h.severity ? ` · ${t1(h.severity)}` : ''}${h.dryRun ? ' · DRY RUN' : ''}\n`;
+  if (t.incidents.length > 1) yield `Merged with --force: ${t1(t.incidents.join(', '))}\n`;
   yield `${t.rows.length} events from ${t.logs.length} log${t.logs.length === 1 ? '' : 's'} · times in ${r.clock.zone}\n\n`;
   yield 'Logs\n';
-  for (const [i, l] of t.logs.entries()) yield `  [${i + 1}] ${l.file} — ${l.responder || '?'}${l.host ? ` on ${l.host}` : ''}, ${l.events} events\n`;
+  for (const [i, l] of t.logs.entries()) yield `  [${i + 1}] ${t1(l.file)} — ${t1(l.responder || '?')}${l.host ? ` on ${t1(l.host)}` : ''}, ${l.events} events\n`;
   if (t.warnings.length) {
     yield `\nWarnings (${t.warnings.length})\n`;
-    for (const w of t.warnings) yield `  ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}\n`;
+    for (const w of t.warnings) yield `  ${t1(w.file)}${w.line ? `:${w.line}` : ''}: ${t1(w.message)}\n`;
   }
   yield '\nMetrics\n';
   yield* metricsText(r);
   yield `\nTimeline (${r.clock.zone})\n`;
   let date = '';
-  const width = Math.min(16, Math.max(5, ...h.responders.map((a) => a.length)));
+  const actors = new Map<string, string>();
+  const actorText = (actor: string) => {
+    let shown = actors.get(actor);
+    if (shown === undefined) actors.set(actor, (shown = oneLine(actor, 64)));
+    return shown;
+  };
+  const width = Math.min(16, Math.max(5, ...h.responders.map((a) => actorText(a).length)));
   for (const row of t.rows) {
     const d = r.clock.date(row.ms);
     if (d !== date) {
@@ -87,32 +97,32 @@ export function* renderText(r: Report): Pieces {
       yield `  ${d}\n`;
     }
     const event = eventOf(row, t.lines);
-    yield `    ${r.clock.time(row.ms)}  ${row.actor.padEnd(width)}  ${sourceRef(row).padEnd(9)} ${describe(event)}${copiesNote(r, row)}\n`;
+    yield `    ${r.clock.time(row.ms)}  ${actorText(row.actor).padEnd(width)}  ${sourceRef(row).padEnd(9)} ${describe(event)}${copiesNote(r, row)}\n`;
   }
 }
 
 export function* metricsText(r: Report): Pieces {
   const m = r.metrics;
-  if (m.impactStart?.fallback) yield `  note: ${m.impactStart.fallback}\n`;
+  if (m.impactStart?.fallback) yield `  note: ${t1(m.impactStart.fallback)}\n`;
   const width = Math.max(...m.metrics.map((x) => x.name.length));
   for (const x of m.metrics) {
-    const value = x.ms === null ? `n/a — ${x.problem}` : duration(x.ms);
+    const value = x.ms === null ? `n/a — ${t1(x.problem)}` : duration(x.ms);
     yield `  ${x.name.padEnd(width)}  ${value}\n`;
     yield `  ${''.padEnd(width)}  ${x.definition}: ${pointText(r, x.from)} → ${pointText(r, x.to)}\n`;
   }
-  if (m.severity.problem) yield `  Time at each severity: n/a — ${m.severity.problem}\n`;
+  if (m.severity.problem) yield `  Time at each severity: n/a — ${t1(m.severity.problem)}\n`;
   else {
-    yield `  Time at each severity (${m.severity.definition}):\n`;
-    for (const s of m.severity.totals) yield `    ${s.severity}  ${duration(s.ms)}\n`;
-    for (const s of m.severity.spans) yield `      ${s.severity} ${duration(s.ms)}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
+    yield `  Time at each severity (${t1(m.severity.definition)}):\n`;
+    for (const s of m.severity.totals) yield `    ${t1(s.severity)}  ${duration(s.ms)}\n`;
+    for (const s of m.severity.spans) yield `      ${t1(s.severity)} ${duration(s.ms)}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
   }
-  for (const n of m.notes) yield `  note: ${n}\n`;
+  for (const n of m.notes) yield `  note: ${t1(n)}\n`;
 }
 
 // ───────────────────────────── markdown ─────────────────────────────
 
-/** Text safe in a Markdown table cell: no pipes, no line breaks, no HTML. */
-export const cell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/[\r\n]+/g, ' ');
+/** Text safe in a Markdown table cell or list item: one line, sanitised, no pipes, no HTML. */
+export const cell = (text: unknown) => mdText(text);
 
 export function* metricsMarkdown(r: Report): Pieces {
   const m = r.metrics;
@@ -122,11 +132,11 @@ export function* metricsMarkdown(r: Report): Pieces {
   }
   if (m.severity.problem) yield `| Time at each severity | n/a: ${cell(m.severity.problem)} | | | |\n`;
   else {
-    for (const s of m.severity.totals) yield `| Time at ${s.severity} | ${duration(s.ms)} | ${cell(m.severity.definition)} | | |\n`;
-    for (const s of m.severity.spans) yield `| ↳ at ${s.severity} | ${duration(s.ms)} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
+    for (const s of m.severity.totals) yield `| Time at ${cell(s.severity)} | ${duration(s.ms)} | ${cell(m.severity.definition)} | | |\n`;
+    for (const s of m.severity.spans) yield `| ↳ at ${cell(s.severity)} | ${duration(s.ms)} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
   }
   yield '\n';
-  if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${m.impactStart.fallback}.\n\n`;
+  if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${cell(m.impactStart.fallback)}.\n\n`;
   for (const n of m.notes) yield `> Note: ${cell(n)}\n\n`;
 }
 
@@ -135,18 +145,18 @@ export function* timelineMarkdown(r: Report): Pieces {
   const dates = crossesMidnight(r);
   yield `| ${dates ? 'date | ' : ''}time (${r.clock.zone}) | who | event | source |\n| ${dates ? '--- | ' : ''}--- | --- | --- | --- |\n`;
   for (const row of t.rows) {
-    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | ${cell(describe(eventOf(row, t.lines)))}${cell(copiesNote(r, row))} | ${sourceRef(row)} |\n`;
+    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | ${cell(describe(eventOf(row, t.lines)))}${copiesNote(r, row)} | ${sourceRef(row)} |\n`;
   }
   yield '\n';
 }
 
 export function* logsMarkdown(r: Report): Pieces {
   yield '| log | file | responder | host | events |\n| --- | --- | --- | --- | --- |\n';
-  for (const [i, l] of r.timeline.logs.entries()) yield `| [${i + 1}] | \`${cell(l.file)}\` | ${cell(l.responder)} | ${cell(l.host ?? '')} | ${l.events} |\n`;
+  for (const [i, l] of r.timeline.logs.entries()) yield `| [${i + 1}] | \`${cell(l.file).replace(/`/g, "'")}\` | ${cell(l.responder)} | ${cell(l.host ?? '')} | ${l.events} |\n`;
   yield '\n';
   if (r.timeline.warnings.length) {
     yield '**Warnings about the logs:**\n\n';
-    for (const w of r.timeline.warnings) yield `- \`${cell(w.file)}${w.line ? `:${w.line}` : ''}\`: ${cell(w.message)}\n`;
+    for (const w of r.timeline.warnings) yield `- \`${cell(w.file).replace(/`/g, "'")}${w.line ? `:${w.line}` : ''}\`: ${cell(w.message)}\n`;
     yield '\n';
   }
 }
@@ -154,9 +164,9 @@ export function* logsMarkdown(r: Report): Pieces {
 export function* renderMarkdown(r: Report): Pieces {
   const t = r.timeline;
   const h = header(t);
-  yield `# Timeline of ${t.incident}\n\n`;
-  yield `${h.runbook ? `Runbook **${cell(h.runbook)}**${h.title ? ` (${cell(h.title)})` : ''} · ` : ''}${h.severity ? `severity **${h.severity}** · ` : ''}${t.rows.length} events from ${t.logs.length} logs · times in ${r.clock.zone}${h.dryRun ? ' · **DRY RUN**' : ''}\n\n`;
-  if (t.incidents.length > 1) yield `Merged with --force: ${t.incidents.map((i) => `\`${i}\``).join(', ')}\n\n`;
+  yield `# Timeline of ${cell(t.incident)}\n\n`;
+  yield `${h.runbook ? `Runbook **${cell(h.runbook)}**${h.title ? ` (${cell(h.title)})` : ''} · ` : ''}${h.severity ? `severity **${cell(h.severity)}** · ` : ''}${t.rows.length} events from ${t.logs.length} logs · times in ${r.clock.zone}${h.dryRun ? ' · **DRY RUN**' : ''}\n\n`;
+  if (t.incidents.length > 1) yield `Merged with --force: ${t.incidents.map((i) => `\`${cell(i).replace(/`/g, "'")}\``).join(', ')}\n\n`;
   yield '## Logs\n\n';
   yield* logsMarkdown(r);
   yield '## Metrics\n\n';
@@ -167,20 +177,15 @@ export function* renderMarkdown(r: Report): Pieces {
 
 // ───────────────────────────── csv ─────────────────────────────
 
-const csvField = (value: string | number) => {
-  const s = String(value);
-  return /[",\r\n]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function* renderCsv(r: Report): Pieces {
   const t = r.timeline;
   const local = r.clock.zone !== 'UTC';
   yield ['time_utc', ...(local ? [`time_${r.clock.zone}`] : []), 'actor', 'type', 'kind', 'summary', 'file', 'line', 'seq', 'id', 'copies'].join(',') + '\r\n';
   for (const row of t.rows) {
     const event = eventOf(row, t.lines);
-    const fields: (string | number)[] = [row.time];
+    const fields: (string | number)[] = [timeOf(row)];
     if (local) fields.push(r.clock.stamp(row.ms));
-    fields.push(row.actor, row.type, kindOf(event), describe(event), t.logs[row.log]!.file, row.line, row.seq, row.id, (row.copies ?? []).map((c) => `${t.logs[c.log]!.file}:${c.line}`).join(' '));
+    fields.push(row.actor, row.type, kindOf(event), describe(event), t.logs[row.log]!.file, row.line, row.seq, row.id ?? event.id, (row.copies ?? []).map((c) => `${t.logs[c.log]!.file}:${c.line}`).join(' '));
     yield fields.map(csvField).join(',') + '\r\n';
   }
 }
@@ -202,12 +207,12 @@ export function* renderJson(r: Report): Pieces {
     warnings: t.warnings,
     metrics: r.metrics,
   };
-  const text = JSON.stringify(head, null, 2);
+  const text = jsonSafe(JSON.stringify(head, null, 2));
   yield `${text.slice(0, -2)},\n  "events": [`;
-  const files = t.logs.map((l) => JSON.stringify(l.file));
+  const files = t.logs.map((l) => jsonSafe(JSON.stringify(l.file)));
   let first = true;
   for (const row of t.rows) {
-    let body = row.event ? JSON.stringify(row.event) : t.lines!.line(row).trimEnd();
+    let body = jsonSafe(row.event ? JSON.stringify(row.event) : t.lines!.line(row).trimEnd());
     body = body.slice(0, -1);
     let extra = `"source":{"file":${files[row.log]},"line":${row.line}}`;
     if (row.copies) extra += `,"copies":[${row.copies.map((c) => `{"file":${files[c.log]},"line":${c.line}}`).join(',')}]`;

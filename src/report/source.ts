@@ -1,7 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { closeSync, readSync } from 'node:fs';
 import type { IncidentEvent } from '../incident/events.js';
-import { eventNotes, parseLine, type LogProblem, type LogRead } from '../incident/read.js';
+import { eventNotes, openLog, parseLine, readLines, type LogProblem, type LogRead } from '../incident/read.js';
 
 /**
  * One event of a timeline, with where it came from. Rows are small on purpose: a merge of a million
@@ -11,8 +10,10 @@ import { eventNotes, parseLine, type LogProblem, type LogRead } from '../inciden
 export interface Row {
   /** Milliseconds since the epoch, from `time`. */
   ms: number;
-  time: string;
-  id: string;
+  /** The time as logged, when it is not what `new Date(ms).toISOString()` gives (see timeOf). */
+  time?: string;
+  /** The event's id; lean rows leave it in the line (see idOf). */
+  id?: string;
   seq: number;
   type: string;
   actor: string;
@@ -25,6 +26,22 @@ export interface Row {
   len?: number;
   /** Other places the same event (same id) was found: a copy in another log. */
   copies?: { log: number; line: number }[];
+}
+
+/**
+ * Whether a time (already checked as RFC 3339) is in the form toISOString gives, YYYY-MM-DDTHH:MM:SS.mmmZ:
+ * then a row need not keep it.
+ */
+const isIsoForm = (time: string) => time.length === 24 && time.charCodeAt(10) === 84 && time.charCodeAt(19) === 46 && time.charCodeAt(23) === 90;
+
+/** The time of a row as logged. */
+export const timeOf = (row: Row): string => row.time ?? new Date(row.ms).toISOString();
+
+/** The id of a row's event: kept, or read again from its line (lean rows). */
+export function idOf(row: Row, lines?: LineStore): string {
+  if (row.id !== undefined) return row.id;
+  if (!lines) throw new Error(`the event at line ${row.line} was not kept and its log cannot be read again`);
+  return String((JSON.parse(lines.line(row)) as { id?: unknown }).id);
 }
 
 /** The types whose data the metrics, the header and the postmortem read: always parsed, also in lean mode. */
@@ -66,7 +83,21 @@ class RowBuilder {
     else this.problems.push(parsed);
   }
 
+  /**
+   * One copy of each type and actor name for all rows: a log has a handful of each, and a million rows
+   * would otherwise hold a million copies of them.
+   */
+  private readonly names = new Map<string, string>();
+  private intern(name: string): string {
+    if (name.length > 64) return name;
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    if (this.names.size < 10_000) this.names.set(name, name);
+    return name;
+  }
+
   addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
+    // parseLine has checked the time already; the events of the incident reader too.
     const ms = Date.parse(event.time);
     if (Number.isNaN(ms)) {
       this.problems.push({ line, kind: 'damaged-line', message: `the time "${event.time}" is not an RFC 3339 time; the event is ignored` });
@@ -75,11 +106,16 @@ class RowBuilder {
     this.problems.push(...eventNotes(event, line, this.unknownTypes));
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
-    const row: Row = { ms, time: event.time, id: event.id, seq: event.seq, type: event.type, actor: typeof event.actor === 'string' ? event.actor : '', log: this.log, line };
-    if (this.lean && off !== undefined && !KEY_TYPES.has(event.type)) {
+    // Lean rows are as small as they can be: a million of them are kept. A time in the usual form and the id
+    // are read again from the line when they are needed.
+    const lean = this.lean && off !== undefined && !KEY_TYPES.has(event.type);
+    const row: Row = { ms, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
+    if (!isIsoForm(event.time)) row.time = event.time;
+    if (lean) {
       row.off = off;
       row.len = len;
     } else {
+      row.id = event.id;
       delete (event as { line?: number }).line;
       row.event = event;
     }
@@ -93,60 +129,20 @@ class RowBuilder {
 
 const CHUNK = 1 << 22;
 
-function openLog(file: string): number {
-  try {
-    // Looked at before opening: opening a FIFO would wait for a writer, and a device may never end.
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    if (!stat.isFile()) throw new Error('not a regular file, not an incident log');
-    return openSync(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UserError(`${file}: ${why}`, 2);
-  }
-}
-
 /**
- * Reads an incident log in chunks of 4 MiB, line by line, never holding the whole file. Damaged content is
- * reported beside the rows, as the incident reader does: a torn last line, a line that is not an event, an
- * unknown event type (kept), a newer format version. In lean mode an ordinary event keeps only where its
- * line is in the file (byte offset and length); `LineStore` reads it again when it is written out.
+ * Reads an incident log line by line (readLines: 4 MiB chunks, never the whole file, no line over the
+ * limit). Damaged content is reported beside the rows, as the incident reader does: a torn last line, a
+ * line that is not an event, an unknown event type (kept), a newer format version. In lean mode an
+ * ordinary event keeps only where its line is in the file (byte offset and length); `LineStore` reads it
+ * again when it is written out.
  */
 export function readSource(file: string, log: number, options: ReadOptions = {}): LogSource {
-  const fd = openLog(file);
   const builder = new RowBuilder(log, Boolean(options.lean));
-  let buffer = Buffer.allocUnsafe(CHUNK);
-  /** Bytes of buffer in use; `base` is the file offset of buffer[0]. */
-  let used = 0;
-  let base = 0;
-  let line = 0;
-  try {
-    for (;;) {
-      if (used === buffer.length) {
-        // A line longer than the buffer: make room for it.
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, used);
-        buffer = bigger;
-      }
-      const n = readSync(fd, buffer, used, buffer.length - used, null);
-      if (n === 0) break;
-      const end = used + n;
-      let start = 0;
-      for (let nl = buffer.indexOf(10, used); nl !== -1 && nl < end; nl = buffer.indexOf(10, start)) {
-        line++;
-        builder.addLine(buffer.toString('utf8', start, nl), line, false, base + start, nl - start);
-        start = nl + 1;
-      }
-      // Keep the unfinished line at the start of the buffer.
-      buffer.copy(buffer, 0, start, end);
-      used = end - start;
-      base += start;
-    }
-    if (used > 0) builder.addLine(buffer.toString('utf8', 0, used), line + 1, true, base, used);
-  } finally {
-    closeSync(fd);
-  }
+  readLines(
+    file,
+    (raw, line, last, off, len) => builder.addLine(raw, line, last, off, len),
+    (problem) => builder.problems.push(problem),
+  );
   return builder.done(file);
 }
 

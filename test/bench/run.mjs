@@ -12,12 +12,14 @@ import { RESULTS, ROOT } from './lib/paths.mjs';
 import checks from './checks.mjs';
 import events from './events.mjs';
 import regex from './regex.mjs';
+import memory from './memory.mjs';
+import note from './note.mjs';
 import startup from './startup.mjs';
 import timeline from './timeline.mjs';
 import typical from './typical.mjs';
 import validate from './validate.mjs';
 
-const BENCHMARKS = [startup, validate, events, checks, regex, timeline, typical];
+const BENCHMARKS = [startup, validate, events, checks, regex, timeline, typical, memory, note];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 

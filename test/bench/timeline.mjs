@@ -30,7 +30,8 @@ const uuid = (random) => `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}
 
 /** Realistic events: mostly steps, checks and commands with some output, a few notes, milestones, severities. */
 function generate() {
-  rmSync(LOGS, { recursive: true, force: true });
+  // Only this benchmark's files: other benchmarks keep their logs in directories beside them.
+  for (const r of RESPONDERS) rmSync(join(LOGS, `${INCIDENT}.${r}.jsonl`), { force: true });
   mkdirSync(LOGS, { recursive: true });
   writeFileSync(join(LOGS, '.gitignore'), '*\n');
   const random = rng(SEED);

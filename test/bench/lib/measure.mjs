@@ -1,6 +1,7 @@
 // Wall-clock measurement of whole commands, interleaved so that a noisy, shared machine slows every
 // contender alike. Results are compared as ratios against a baseline measured in the same rounds.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /**
  * @typedef {{ id: string, label: string, command: string, args: string[], env?: Record<string, string>, cwd?: string }} Contender
@@ -88,4 +89,20 @@ export function capture(contender, { maxBuffer = 256 * 1024 * 1024 } = {}) {
   });
   if (r.error) throw new Error(`${contender.label}: ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs one command under GNU time and returns its peak resident memory in MiB and its wall time in ms
+ * (undefined memory when /usr/bin/time is missing). Output is discarded; a failure throws.
+ */
+export function peakRss(contender) {
+  const hasTime = existsSync('/usr/bin/time');
+  const [command, args] = hasTime ? ['/usr/bin/time', ['-f', 'MAXRSS %M', contender.command, ...contender.args]] : [contender.command, contender.args];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command, args, { cwd: contender.cwd, env: { ...process.env, ...contender.env }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.error) throw new Error(`${contender.label}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${contender.label}: exited with ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n')[0]}`);
+  const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
+  return { mib: m ? Math.round(Number(m[1]) / 1024) : undefined, ms };
 }
