@@ -210,6 +210,9 @@ export class Walk {
   /** Asks until the reply is an answer, a skip or a pause, recording notes and severity changes on the way. */
   private async settle<T>(ask: () => Promise<Reply<T>>, view?: StepView): Promise<Settled<T>> {
     for (;;) {
+      // One turn of the event loop first: a signal or a closed output that has just happened is seen here,
+      // even by a scripted walk whose answers never wait for anything.
+      await new Promise((resolve) => setImmediate(resolve));
       if (this.anySignal?.aborted) throw new Interrupted();
       const reply = await ask();
       if (reply.kind === 'note') {
@@ -465,6 +468,9 @@ export class Walk {
         this.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
         return { kind: 'next', next: this.fallThrough(step), result: 'done' };
       }
+      const start = (group?: ProcessRef) =>
+        this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...(group ? groupData(group) : {}) });
+      let logged = false;
       const { result, raw } = await runProcess({
         run: command.run,
         env: this.env(command.env),
@@ -475,8 +481,12 @@ export class Walk {
         ...(command.changesState && this.leaveSignal ? { leaveSignal: this.leaveSignal } : {}),
         mask: this.mask,
         // In the log, with its process group and host, before it runs: a later sev knows what may still run.
-        onStart: (group) => this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...groupData(group) }),
+        onStart: (group) => {
+          start(group);
+          logged = true;
+        },
       });
+      if (!logged) start();
       const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, { ...result, ...raw }));
       const ok = problem === undefined;
       this.emit('command.finished', { ...result, step: step.id, ok });

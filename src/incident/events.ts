@@ -45,8 +45,11 @@ export interface EventData {
   'step.skipped': { step: string; reason: string; next: string };
   'check.result': CheckResultData;
   'wait.finished': { step: string; check: string; passed: boolean; attempts: number; durationMs: number; status: CheckStatus };
-  /** Written once the command's process group exists and before the command itself runs. */
-  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' | 'rerun'; changesState?: boolean } & ProcessGroupData;
+  /**
+   * Written once the command's process group exists and before the command itself runs; without a group
+   * when the program could not be found (the event still says who confirmed it).
+   */
+  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' | 'rerun'; changesState?: boolean } & Partial<ProcessGroupData>;
   /**
    * What the responder decided about a command that started in an earlier run of sev and has no recorded
    * end: wait for it or kill it while it still runs; once it is gone, run it again or mark it done or failed.

@@ -111,8 +111,8 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
         command: e.data.command,
         time: e.time,
         changesState: e.data.changesState !== false,
-        pgid: e.data.pgid,
-        host: e.data.host,
+        ...(e.data.pgid === undefined ? {} : { pgid: e.data.pgid }),
+        ...(e.data.host === undefined ? {} : { host: e.data.host }),
         ...(e.data.processStart ? { processStart: e.data.processStart } : {}),
       };
       break;

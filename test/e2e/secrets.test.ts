@@ -116,3 +116,36 @@ steps:
     expect(json.stdout + json.stderr + table.stdout + table.stderr).not.toContain(SECRET);
   });
 });
+
+describe('expectations are matched against the output as it was', () => {
+  // A secret as short as "0" or "1" rewrites ordinary output once masked: a match must not depend on it.
+  const runbook = (expect: string) => `format: sevkit/v1
+id: judged
+title: Judged on the real output
+class: data-error
+severity: SEV3
+inputs:
+  pin: { prompt: PIN, secret: true }
+checks:
+  counts:
+    run: 'echo "failed_transfers=0 mismatch=1"'
+    expect: { ${expect} }
+steps:
+  - id: look
+    checks: [counts]
+    on_fail: continue
+    milestone: resolved
+`;
+
+  it.each([
+    ['stdout: "failed_transfers=0\\\\b"', '0', 'OK'],
+    ['stdout_not: "mismatch=1"', '1', 'CRITICAL'],
+  ])('%s with the secret %s is %s', (expectation, pin, status) => {
+    const dir = tempDir({ 'rb.yaml': runbook(expectation) });
+    const json = sev(['check', 'rb.yaml', '--set', `pin=${pin}`, '--json'], { cwd: dir, env: { CI: 'true' } });
+    const report = JSON.parse(json.stdout) as { results: { status: string; stdout: string }[] };
+    expect(report.results.map((r) => r.status)).toEqual([status]);
+    // What is shown is still masked.
+    expect(report.results[0]!.stdout).toContain(MASK);
+  });
+});
