@@ -342,3 +342,31 @@ describe('data-error posts nothing unless the approver approved exactly this set
   }, 120_000);
 });
 
+describe('data-error: a resumed flow that still writes wrong money', () => {
+  it('ends the wait at the first MISMATCH and goes back to pausing the flow', async () => {
+    control.requests.length = 0;
+    await database_('wallet_de_mismatch');
+    await q(SMALL_SEED);
+    // The "fixed" flow books a transfer of 5 as 50 on the user's wallet.
+    resumedTransfer = `
+with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
+           values (1, 'transfer', 'internal', 5, 'EUR', 'completed', 'transfer-k9') returning id)
+insert into ledger_entries (txn_id, wallet_id, amount) select id, 1, -50 from t union all select id, 2, 50 from t;
+update wallets set balance = balance - 50 where id = 1;
+update wallets set balance = balance + 50 where id = 2;
+`;
+    const dir = tempDir();
+    const snapshots = join(dir, 'snapshots');
+    mkdirSync(snapshots);
+    const started = Date.now();
+    const r = await walk('data-error', dir, snapshots, ['handed-to-finance'], { answers: { 'stop-flows': '[yes, { pause: yes }]' } });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const wait = r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow');
+    expect(wait?.data).toMatchObject({ passed: false, attempts: 1, status: 'CRITICAL' });
+    expect(Number(wait?.data.durationMs)).toBeLessThan(30_000);
+    expect(Date.now() - started).toBeLessThan(90_000);
+    expect(checkStatus(r.events, 'verify-flow', 'flow-healthy')).toEqual(['CRITICAL']);
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'stop-flows' } });
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => JSON.parse(x.body).enabled)).toEqual([false, true]);
+  }, 120_000);
+});
