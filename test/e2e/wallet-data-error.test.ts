@@ -9,8 +9,9 @@ import { TempPostgres } from '../fixtures/wallet/postgres.js';
 let pg: TempPostgres;
 // The first transfer through the resumed flow arrives as soon as the admin API turns the flow back on.
 let database = '';
+let resumedTransfer = '';
 const control = controlPlane([
-  { method: 'PUT', path: '/admin/flows/transfer', when: (b) => b.enabled === true, run: () => pg.sql(database, NEW_TRANSFER) },
+  { method: 'PUT', path: '/admin/flows/transfer', when: (b) => b.enabled === true, run: () => pg.sql(database, resumedTransfer) },
 ]);
 beforeAll(async () => {
   pg = await TempPostgres.start();
@@ -21,32 +22,72 @@ afterAll(async () => {
   await pg?.stop();
 });
 
+const ROLES = join(ROOT, 'test/fixtures/wallet/roles.sql');
+const id = (n: string) => `00000000-0000-0000-0000-${n.padStart(12, '0')}`;
+
 /**
- * The ledger before the incident: three customers funded from an internal float wallet, then one transfer of
- * 10.00 from user 1 to user 2 recorded twice under the same idempotency key (a duplicate debit), and user 3's
- * stored balance drifted 5.00 above the ledger.
+ * The ledger before the incident, adversarial on purpose. Customers funded from an internal float (wallet 9),
+ * then, all within the last hours:
+ * - b2 repeats user 1's transfer b1 to user 2 (same user, kind, amount and key): a duplicate;
+ *   b3 is user 8's own, legitimate transfer that reuses the same key: not a duplicate;
+ * - f3 repeats user 5's payment f2 to the merchant (wallet 50): a double debit that credited the merchant;
+ * - f1: user 4 paid the merchant 10, but 100 moved: a wrong amount;
+ * - d2 repeats user 7's transfer d1 to user 6, who has already withdrawn all of it (w1): reversing it would take
+ *   wallet 6 below zero;
+ * - user 3's stored balance drifted 5.00 above the ledger;
+ * - a second incident, OTHER-INC, runs at the same time: it paused withdrawals, holds wallets 20 and 22, and has
+ *   its own unposted proposals (the wrong amount c1, wallet 20's drifted balance). None of it is ours to touch.
  */
 const SEED = `
 insert into wallets (id, user_id, kind, currency, balance) values
-  (1, 1, 'user', 'EUR', 80), (2, 2, 'user', 'EUR', 70), (3, 3, 'user', 'EUR', 35), (9, null, 'float', 'EUR', -180);
+  (1, 1, 'user', 'EUR', 80), (2, 2, 'user', 'EUR', 80), (3, 3, 'user', 'EUR', 35), (4, 4, 'user', 'EUR', 100),
+  (5, 5, 'user', 'EUR', 140), (6, 6, 'user', 'EUR', 0), (7, 7, 'user', 'EUR', 20), (8, 8, 'user', 'EUR', 90),
+  (50, 50, 'merchant', 'EUR', 160), (20, 20, 'user', 'EUR', 47), (21, 21, 'user', 'EUR', 50), (22, 22, 'user', 'EUR', 50),
+  (9, null, 'float', 'EUR', -840);
 insert into transactions (id, user_id, kind, channel, amount, currency, status, idempotency_key, created_at) values
-  ('00000000-0000-0000-0000-0000000000a1', 1, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-1', now() - interval '3 hours'),
-  ('00000000-0000-0000-0000-0000000000a2', 2, 'top-up', 'bank-a', 50, 'EUR', 'completed', 'top-up-2', now() - interval '3 hours'),
-  ('00000000-0000-0000-0000-0000000000a3', 3, 'top-up', 'bank-a', 30, 'EUR', 'completed', 'top-up-3', now() - interval '3 hours'),
-  ('00000000-0000-0000-0000-0000000000b1', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour'),
-  ('00000000-0000-0000-0000-0000000000b2', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour' + interval '2 seconds');
+  ('${id('a1')}', 1, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-1', now() - interval '3 hours'),
+  ('${id('a2')}', 2, 'top-up', 'bank-a', 50, 'EUR', 'completed', 'top-up-2', now() - interval '3 hours'),
+  ('${id('a3')}', 3, 'top-up', 'bank-a', 30, 'EUR', 'completed', 'top-up-3', now() - interval '3 hours'),
+  ('${id('a4')}', 4, 'top-up', 'bank-a', 200, 'EUR', 'completed', 'top-up-4', now() - interval '3 hours'),
+  ('${id('a5')}', 5, 'top-up', 'bank-a', 200, 'EUR', 'completed', 'top-up-5', now() - interval '3 hours'),
+  ('${id('a7')}', 7, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-7', now() - interval '3 hours'),
+  ('${id('a8')}', 8, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-8', now() - interval '3 hours'),
+  ('${id('a20')}', 20, 'top-up', 'bank-a', 40, 'EUR', 'completed', 'top-up-20', now() - interval '3 hours'),
+  ('${id('a21')}', 21, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-21', now() - interval '3 hours'),
+  ('${id('b1')}', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour'),
+  ('${id('b2')}', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour' + interval '2 seconds'),
+  ('${id('b3')}', 8, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '50 minutes'),
+  ('${id('f1')}', 4, 'payment', 'internal', 10, 'EUR', 'completed', 'pay-k4', now() - interval '45 minutes'),
+  ('${id('f2')}', 5, 'payment', 'internal', 30, 'EUR', 'completed', 'pay-k5', now() - interval '40 minutes'),
+  ('${id('f3')}', 5, 'payment', 'internal', 30, 'EUR', 'completed', 'pay-k5', now() - interval '40 minutes' + interval '1 second'),
+  ('${id('d1')}', 7, 'transfer', 'internal', 40, 'EUR', 'completed', 'transfer-k7', now() - interval '30 minutes'),
+  ('${id('d2')}', 7, 'transfer', 'internal', 40, 'EUR', 'completed', 'transfer-k7', now() - interval '30 minutes' + interval '1 second'),
+  ('${id('e1')}', 6, 'withdrawal', 'bank-a', 80, 'EUR', 'completed', 'withdrawal-6', now() - interval '20 minutes'),
+  ('${id('c1')}', 21, 'transfer', 'internal', 5, 'EUR', 'completed', 'transfer-k21', now() - interval '2 hours');
 insert into ledger_entries (txn_id, wallet_id, amount) values
-  ('00000000-0000-0000-0000-0000000000a1', 9, -100), ('00000000-0000-0000-0000-0000000000a1', 1, 100),
-  ('00000000-0000-0000-0000-0000000000a2', 9, -50), ('00000000-0000-0000-0000-0000000000a2', 2, 50),
-  ('00000000-0000-0000-0000-0000000000a3', 9, -30), ('00000000-0000-0000-0000-0000000000a3', 3, 30),
-  ('00000000-0000-0000-0000-0000000000b1', 1, -10), ('00000000-0000-0000-0000-0000000000b1', 2, 10),
-  ('00000000-0000-0000-0000-0000000000b2', 1, -10), ('00000000-0000-0000-0000-0000000000b2', 2, 10);
+  ('${id('a1')}', 9, -100), ('${id('a1')}', 1, 100), ('${id('a2')}', 9, -50), ('${id('a2')}', 2, 50),
+  ('${id('a3')}', 9, -30), ('${id('a3')}', 3, 30), ('${id('a4')}', 9, -200), ('${id('a4')}', 4, 200),
+  ('${id('a5')}', 9, -200), ('${id('a5')}', 5, 200), ('${id('a7')}', 9, -100), ('${id('a7')}', 7, 100),
+  ('${id('a8')}', 9, -100), ('${id('a8')}', 8, 100), ('${id('a20')}', 9, -40), ('${id('a20')}', 20, 40),
+  ('${id('a21')}', 9, -100), ('${id('a21')}', 21, 100),
+  ('${id('b1')}', 1, -10), ('${id('b1')}', 2, 10), ('${id('b2')}', 1, -10), ('${id('b2')}', 2, 10),
+  ('${id('b3')}', 8, -10), ('${id('b3')}', 2, 10),
+  ('${id('f1')}', 4, -100), ('${id('f1')}', 50, 100),
+  ('${id('f2')}', 5, -30), ('${id('f2')}', 50, 30), ('${id('f3')}', 5, -30), ('${id('f3')}', 50, 30),
+  ('${id('d1')}', 7, -40), ('${id('d1')}', 6, 40), ('${id('d2')}', 7, -40), ('${id('d2')}', 6, 40),
+  ('${id('e1')}', 6, -80), ('${id('e1')}', 9, 80),
+  ('${id('c1')}', 21, -50), ('${id('c1')}', 22, 50);
+insert into ledger_corrections (incident, txn_id, reason, proposed_by, correct_amount) values
+  ('OTHER-INC', '${id('c1')}', 'wrong amount, proposed by the other incident', 'wallet_oncall', 5);
+insert into balance_corrections (incident, wallet_id, old_balance, new_balance, proposed_by) values
+  ('OTHER-INC', 20, 47, 40, 'wallet_oncall');
+insert into wallet_holds (wallet_id, reason) values (20, 'incident OTHER-INC'), (22, 'incident OTHER-INC');
 `;
 
 /** A correct transfer through the resumed flow: what the last wait needs to see. */
-const NEW_TRANSFER = `
+const GOOD_TRANSFER = `
 with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
-           values (1, 'transfer', 'internal', 5, 'EUR', 'completed', 'transfer-k3') returning id)
+           values (1, 'transfer', 'internal', 5, 'EUR', 'completed', 'transfer-k9') returning id)
 insert into ledger_entries (txn_id, wallet_id, amount) select id, 1, -5 from t union all select id, 2, 5 from t;
 update wallets set balance = balance - 5 where id = 1;
 update wallets set balance = balance + 5 where id = 2;
@@ -55,94 +96,172 @@ update wallets set balance = balance + 5 where id = 2;
 const checkStatus = (events: Event[], step: string, check: string) =>
   events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
 
-describe('data-error, end to end against a real PostgreSQL', () => {
+async function database_(name: string): Promise<string> {
+  database = name;
+  await pg.createDatabase(name);
+  await pg.sql(name, readFileSync(ROLES, 'utf8'));
+  return name;
+}
+
+const roleUrl = (role: string) => pg.url(database).replace('postgres@', `${role}@`);
+
+function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string }): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    `responder: drill
+inputs:
+  affected_flow: transfer
+  lookback: 24 hours
+  db_url: ${roleUrl('wallet_oncall')}
+  db_password: ""
+  approver_db_url: ${roleUrl(options.approverRole ?? 'wallet_approver')}
+  approver_db_password: ""
+  admin_url: ${control.url}/admin
+  snapshot_dir: ${options.snapshots}
+steps:
+${options.steps}`,
+  );
+  return path;
+}
+
+const digests = (events: Event[]) =>
+  events
+    .filter((e) => e.type === 'command.finished' && e.data.step === 'review-corrections')
+    .map((e) => /approval digest: ([0-9a-f]{32})/.exec(String(e.data.stdout))?.[1]);
+
+interface WalkOptions {
+  approverRole?: string;
+  /** Answers that replace the usual ones, by step id. */
+  answers?: Record<string, string>;
+  /** Called before each resume, once the approver has read the digest: what happens between review and post. */
+  between?: (incident: string) => Promise<unknown>;
+}
+
+/**
+ * Walks the whole runbook as the on-call with an answers file. Each time it reaches the approval, it pauses; the
+ * approver reads the digest the review printed (from the log, as they read it on the screen), and the run is
+ * resumed with that digest, until the incident is closed, stopped, or paused elsewhere.
+ */
+async function walk(runbook: string, dir: string, snapshots: string, kinds: string[], options: WalkOptions = {}) {
+  const incidents = join(dir, 'incidents');
+  const steps = (approve: string, remaining: string[]) =>
+    Object.entries({
+      'impact-start': '2026-11-26T02:00Z',
+      confirmed: 'yes',
+      declare: 'sev2',
+      'stop-flows': 'yes',
+      snapshot: 'yes',
+      'hold-wallets': 'yes',
+      'notify-users': 'yes',
+      'brief-care': 'yes',
+      'which-error': `[${remaining.join(', ')}]`,
+      'propose-duplicates': 'yes',
+      'propose-wrong-amounts': 'yes',
+      'recompute-balances': 'yes',
+      'set-aside': 'yes',
+      'approve-corrections': approve,
+      'post-corrections': '{ answer: yes, on_fail: stop }',
+      'update-users': 'yes',
+      'cause-fixed': 'yes',
+      'resume-flow': 'yes',
+      'release-holds': 'yes',
+      'resolve-users': 'yes',
+      handoff: 'yes',
+      postmortem: 'done',
+      ...options.answers,
+    })
+      .map(([step, answer]) => `  ${step}: ${answer}\n`)
+      .join('');
+  const file = (n: number, approve: string, remaining: string[]) =>
+    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole });
+  let r = await runSev(['run', runbook, '--answers', file(0, '{ pause: yes }', kinds)], { cwd: dir, incidents });
+  const incident = String((r.events[0] as Event & { incident: string }).incident);
+  const pausedForApproval = () => r.events.at(-1)?.type === 'incident.paused' && r.events.at(-1)?.data.step === 'approve-corrections';
+  for (let n = 1; n <= kinds.length + 1 && r.code === 0 && pausedForApproval(); n++) {
+    const digest = digests(r.events).at(-1);
+    const used = r.events.filter((e) => e.type === 'step.answered' && e.data.step === 'which-error').length;
+    await options.between?.(incident);
+    r = await runSev(['resume', incident, '--answers', file(n, `[${digest}, { pause: yes }]`, kinds.slice(used))], { cwd: dir, incidents });
+  }
+  return { ...r, incident, answers: join(dir, 'answers-0.yaml') };
+}
+
+const q = (sql: string) => pg.sql(database, sql);
+
+describe('data-error, end to end against a real PostgreSQL seeded with adversarial data', () => {
   it.each([
     ['data-error.yaml', 'data-error', 'wallet_data_error'],
     ['data-error.zh-CN.yaml', join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'wallet_data_error_zh'],
-  ])('%s finds the duplicate debit and the drifted balance, corrects them with compensating entries only, and reconciles', async (_name, runbook, db) => {
+  ])('%s corrects exactly the wrong money, under a second role and a digest of the reviewed set, and touches nothing else', async (_name, runbook, db) => {
     control.requests.length = 0;
-    database = db;
-    const dbUrl = await pg.createDatabase(database);
-    await pg.sql(database, SEED);
-    const ledgerBefore = await pg.sql(database, "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
+    resumedTransfer = GOOD_TRANSFER;
+    await database_(db);
+    await q(SEED);
+    const ledgerBefore = await q("select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
+    const otherBefore = await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)");
 
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
-    const answers = join(dir, 'answers.yaml');
-    writeFileSync(
-      answers,
-      `responder: drill
-inputs:
-  affected_flow: transfer
-  lookback: 24 hours
-  db_url: ${dbUrl}
-  db_password: ""
-  admin_url: ${control.url}/admin
-  snapshot_dir: ${snapshots}
-steps:
-  impact-start: 2026-11-26T02:00Z
-  confirmed: yes
-  declare: sev2
-  stop-flows: yes
-  snapshot: yes
-  hold-wallets: yes
-  notify-users: yes
-  brief-care: yes
-  which-error: [duplicates, balance-drift]
-  propose-duplicates: yes
-  approver: Bo Approver
-  post-corrections: yes
-  recompute-balances: yes
-  update-users: yes
-  cause-fixed: yes
-  resume-flow: yes
-  release-holds: yes
-  resolve-users: yes
-  handoff: yes
-  postmortem: done
-`,
-    );
-    const r = await runSev(['run', runbook, '--answers', answers], { cwd: dir, incidents: join(dir, 'incidents') });
+    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift']);
+    expect(digests(r.events)).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
 
-    // The reconciliation queries found the mismatch at the start…
-    expect(checkStatus(r.events, 'confirm-mismatch', 'duplicate-transactions')).toEqual(['CRITICAL']);
-    expect(checkStatus(r.events, 'confirm-mismatch', 'balances-match-ledger')).toEqual(['CRITICAL']);
+    // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
     const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');
-    expect(first?.data.stdout).toMatch(/^1 duplicate transaction/);
-    for (const check of ['ledger-balanced', 'wrong-amounts', 'negative-balances', 'missing-entries']) {
-      expect(checkStatus(r.events, 'confirm-mismatch', check), check).toEqual(['OK']);
-    }
-    // …reconciliation failed while the drift was left, and passed after both corrections.
-    expect(checkStatus(r.events, 'reconcile', 'duplicate-transactions')).toEqual(['OK', 'OK']);
-    expect(checkStatus(r.events, 'reconcile', 'balances-match-ledger')).toEqual(['CRITICAL', 'OK']);
-    expect(r.events.filter((e) => e.type === 'step.answered' && e.data.step === 'which-error').map((e) => e.data.answer)).toEqual([
-      expect.stringMatching(/^(Duplicate transactions|重复交易)/),
-      expect.stringMatching(/^(Only stored balances differ|只有存储的余额)/),
-    ]);
+    expect(first?.data.stdout).toMatch(/^3 duplicate transaction/);
+    expect(checkStatus(r.events, 'confirm-mismatch', 'wrong-amounts')).toEqual(['CRITICAL']);
+    expect(checkStatus(r.events, 'confirm-mismatch', 'balances-match-ledger')).toEqual(['CRITICAL']);
+    // …and passed once all three kinds were corrected (d2 is with finance, the other incident's are its own).
+    expect(checkStatus(r.events, 'reconcile', 'balances-match-ledger')).toEqual(['CRITICAL', 'CRITICAL', 'OK']);
+    expect(checkStatus(r.events, 'reconcile', 'wrong-amounts')).toEqual(['CRITICAL', 'OK', 'OK']);
+    expect(checkStatus(r.events, 'reconcile', 'duplicate-transactions')).toEqual(['OK', 'OK', 'OK']);
     expect(r.events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow')?.data.passed).toBe(true);
 
+    // Never a ledger row updated or deleted.
+    expect(await q(`select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= ${ledgerBefore.split(',').length}`)).toBe(ledgerBefore);
+    // Exactly these corrections: b2 and f3 reversed in full, f1 corrected by the difference (90 back to user 4).
+    expect(
+      await q(`select string_agg(o.txn_id || ' ' || e.wallet_id || ' ' || e.amount, ', ' order by o.txn_id, e.wallet_id)
+               from ledger_entries e join ledger_entries o on o.id = e.reverses_entry_id`),
+    ).toBe(`${id('b2')} 1 10, ${id('b2')} 2 -10, ${id('f1')} 4 90, ${id('f1')} 50 -90, ${id('f3')} 5 30, ${id('f3')} 50 -30`);
+    expect(await q("select count(*) from ledger_entries where reverses_entry_id is null and txn_id in (select id from transactions where kind = 'reversal')")).toBe('0');
+    // Every transaction's entries sum to zero.
+    expect(await q('select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x')).toBe('0');
+    // Who proposed and who posted, and what stays with finance.
+    expect(await q("select string_agg(txn_id || ' ' || status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-'), ', ' order by txn_id) from ledger_corrections where incident <> 'OTHER-INC'")).toBe(
+      `${id('b2')} posted wallet_oncall wallet_approver, ${id('d2')} handed-to-finance wallet_oncall -, ${id('f1')} posted wallet_oncall wallet_approver, ${id('f3')} posted wallet_oncall wallet_approver`,
+    );
+    expect(await q("select string_agg(wallet_id || ' ' || old_balance || '>' || new_balance || ' ' || status || ' ' || approved_by, ', ') from balance_corrections where incident <> 'OTHER-INC'")).toBe('3 35>30 posted wallet_approver');
+    // Balances: the ledger for every wallet of this incident; wallet 20 (the other incident's drift) untouched.
+    expect(await q("select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe('1=85 2=75 3=30 4=190 5=170 6=0 7=20 8=90 9=-840 20=47 21=50 22=50 50=40');
+    expect(await q("select string_agg(w.id::text, ' ' order by w.id) from wallets w where w.balance <> (select coalesce(sum(amount), 0) from ledger_entries e where e.wallet_id = w.id)")).toBe('20');
+    expect(await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)")).toBe(otherBefore);
+    // Holds: the merchant was held too; released once corrected, except wallet 6 (with finance); the other
+    // incident's holds and proposals are as they were.
+    expect(await q("select string_agg(wallet_id || ' ' || (released_at is not null), ', ' order by wallet_id) from wallet_holds where reason <> 'incident OTHER-INC'")).toBe('2 true, 3 true, 6 false, 50 true');
+    expect(await q("select string_agg(wallet_id || ' ' || (released_at is null), ', ' order by wallet_id) from wallet_holds where reason = 'incident OTHER-INC'")).toBe('20 true, 22 true');
+    expect(await q("select status || ' ' || (approved_by is null) from ledger_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
+    expect(await q("select status || ' ' || (approved_by is null) from balance_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
+    // Only the transfer flow was paused and resumed; the other incident's paused withdrawals were left alone.
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${JSON.parse(x.body).enabled}`)).toEqual(['/admin/flows/transfer false', '/admin/flows/transfer true']);
+
+    // The review showed each duplicate next to its original, and printed the digest the approver typed.
+    const reviews = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'review-corrections').map((e) => String(e.data.stdout));
+    expect(reviews).toHaveLength(3);
+    expect(reviews[0]).toContain(id('b1'));
+    expect(reviews[0]).toContain(id('f2'));
+    expect(digests(r.events).every(Boolean)).toBe(true);
+
     // The same reconciliation queries, run now through sev check, find nothing.
-    const check = await runSev(['check', 'data-error', '--answers', answers, '--json'], { cwd: dir, incidents: join(dir, 'incidents') });
+    const check = await runSev(['check', 'data-error', '--answers', r.answers, '--json'], { cwd: dir, incidents: join(dir, 'incidents') });
     const results = (JSON.parse(check.stdout) as { results: { check: string; status: string }[] }).results;
     for (const name of ['balances-match-ledger', 'ledger-balanced', 'duplicate-transactions', 'wrong-amounts', 'negative-balances', 'missing-entries', 'flow-healthy']) {
       expect(results.find((x) => x.check === name)?.status, name).toBe('OK');
     }
-
-    // Never a ledger row updated or deleted: every original entry is still there, unchanged.
-    const ledgerAfter = await pg.sql(database, "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= 10");
-    expect(ledgerAfter).toBe(ledgerBefore);
-    // The duplicate is reversed by a compensating transaction whose entries point at the originals.
-    expect(await pg.sql(database, "select string_agg(e.wallet_id || ':' || e.amount || ':' || r.txn_id, ',' order by e.wallet_id) from ledger_entries e join ledger_entries r on r.id = e.reverses_entry_id")).toBe(
-      '1:10:00000000-0000-0000-0000-0000000000b2,2:-10:00000000-0000-0000-0000-0000000000b2',
-    );
-    expect(await pg.sql(database, "select approved_by from ledger_corrections where posted_at is not null")).toBe('Bo Approver');
-    expect(await pg.sql(database, "select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe('1=85 2=65 3=30 9=-180');
-    expect(await pg.sql(database, 'select count(*) from wallet_holds where released_at is null')).toBe('0');
-    expect(control.requests.filter((q) => q.method === 'PUT' && q.path === '/admin/flows/transfer').map((q) => JSON.parse(q.body).enabled)).toEqual([false, true]);
 
     // The snapshot was taken before anything changed, and the affected users are listed for customer care.
     const files = readdirSync(snapshots);
@@ -151,7 +270,103 @@ steps:
     const affected = files.find((f) => f.endsWith('-affected-users.csv'));
     expect(affected).toBeDefined();
     const users = readFileSync(join(snapshots, affected!), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
-    expect([...new Set(users)].sort()).toEqual(['1', '2', '3']);
+    expect([...new Set(users)].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(existsSync(join(snapshots, files.find((f) => f.endsWith('-corrections.csv'))!))).toBe(true);
-  }, 240_000);
+  }, 300_000);
+});
+
+/** One duplicate debit (b2 repeats user 1's transfer b1 to user 2) and user 8's legitimate transfer b3. */
+const SMALL_SEED = `
+insert into wallets (id, user_id, kind, currency, balance) values
+  (1, 1, 'user', 'EUR', 80), (2, 2, 'user', 'EUR', 80), (8, 8, 'user', 'EUR', 90), (9, null, 'float', 'EUR', -250);
+insert into transactions (id, user_id, kind, channel, amount, currency, status, idempotency_key, created_at) values
+  ('${id('a1')}', 1, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-1', now() - interval '3 hours'),
+  ('${id('a2')}', 2, 'top-up', 'bank-a', 50, 'EUR', 'completed', 'top-up-2', now() - interval '3 hours'),
+  ('${id('a8')}', 8, 'top-up', 'bank-a', 100, 'EUR', 'completed', 'top-up-8', now() - interval '3 hours'),
+  ('${id('b1')}', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour'),
+  ('${id('b2')}', 1, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '1 hour' + interval '2 seconds'),
+  ('${id('b3')}', 8, 'transfer', 'internal', 10, 'EUR', 'completed', 'transfer-k1', now() - interval '50 minutes');
+insert into ledger_entries (txn_id, wallet_id, amount) values
+  ('${id('a1')}', 9, -100), ('${id('a1')}', 1, 100), ('${id('a2')}', 9, -50), ('${id('a2')}', 2, 50),
+  ('${id('a8')}', 9, -100), ('${id('a8')}', 8, 100),
+  ('${id('b1')}', 1, -10), ('${id('b1')}', 2, 10), ('${id('b2')}', 1, -10), ('${id('b2')}', 2, 10),
+  ('${id('b3')}', 8, -10), ('${id('b3')}', 2, 10);
+`;
+
+describe('data-error posts nothing unless the approver approved exactly this set under their own role', () => {
+  it.each([
+    {
+      name: 'a proposal added after the review',
+      db: 'wallet_de_tampered',
+      approverRole: 'wallet_approver',
+      between: (incident: string) => q(`insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`),
+      refusal: /the proposals are not the reviewed set/,
+    },
+    { name: 'the approver is the proposer', db: 'wallet_de_same_role', approverRole: 'wallet_oncall', refusal: /role wallet_oncall proposed some of these corrections/ },
+    {
+      name: 'a wallet spent the money after the review',
+      db: 'wallet_de_spent',
+      approverRole: 'wallet_approver',
+      between: () => q(`with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
+                                   values (2, 'withdrawal', 'bank-a', 80, 'EUR', 'completed', 'withdrawal-2') returning id)
+                        insert into ledger_entries (txn_id, wallet_id, amount) select id, 2, -80 from t union all select id, 9, 80 from t;
+                        update wallets set balance = balance - 80 where id = 2; update wallets set balance = balance + 80 where id = 9;`),
+      refusal: /would take wallet\(s\) 2 below zero/,
+    },
+  ])('$name', async ({ db, approverRole, between, refusal }) => {
+    control.requests.length = 0;
+    await database_(db);
+    await q(SMALL_SEED);
+    const dir = tempDir();
+    const snapshots = join(dir, 'snapshots');
+    mkdirSync(snapshots);
+    const before = async () => q("select count(*) || ' ' || sum(amount) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets) from ledger_entries");
+    let ledger = '';
+    const r = await walk('data-error', dir, snapshots, ['duplicates'], {
+      approverRole,
+      between: async (incident) => {
+        await between?.(incident);
+        ledger = await before();
+      },
+    });
+    // The post step failed and the run stopped there, with the reason on screen and in the log.
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    const post = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'post-corrections');
+    expect(post).toHaveLength(1);
+    expect(post[0]!.data.ok).toBe(false);
+    expect(String(post[0]!.data.stderr)).toMatch(refusal);
+    // Nothing was posted: the ledger, the balances and the proposals are as they were after the review.
+    expect(await before()).toBe(ledger);
+    expect(await q("select count(*) from transactions where kind = 'reversal'")).toBe('0');
+    expect(await q("select string_agg(distinct status || ' ' || coalesce(approved_by, '-'), ', ') from ledger_corrections")).toBe('proposed -');
+  }, 120_000);
+});
+
+describe('data-error: a resumed flow that still writes wrong money', () => {
+  it('ends the wait at the first MISMATCH and goes back to pausing the flow', async () => {
+    control.requests.length = 0;
+    await database_('wallet_de_mismatch');
+    await q(SMALL_SEED);
+    // The "fixed" flow books a transfer of 5 as 50 on the user's wallet.
+    resumedTransfer = `
+with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
+           values (1, 'transfer', 'internal', 5, 'EUR', 'completed', 'transfer-k9') returning id)
+insert into ledger_entries (txn_id, wallet_id, amount) select id, 1, -50 from t union all select id, 2, 50 from t;
+update wallets set balance = balance - 50 where id = 1;
+update wallets set balance = balance + 50 where id = 2;
+`;
+    const dir = tempDir();
+    const snapshots = join(dir, 'snapshots');
+    mkdirSync(snapshots);
+    const started = Date.now();
+    const r = await walk('data-error', dir, snapshots, ['handed-to-finance'], { answers: { 'stop-flows': '[yes, { pause: yes }]' } });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const wait = r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow');
+    expect(wait?.data).toMatchObject({ passed: false, attempts: 1, status: 'CRITICAL' });
+    expect(Number(wait?.data.durationMs)).toBeLessThan(30_000);
+    expect(Date.now() - started).toBeLessThan(90_000);
+    expect(checkStatus(r.events, 'verify-flow', 'flow-healthy')).toEqual(['CRITICAL']);
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'stop-flows' } });
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => JSON.parse(x.body).enabled)).toEqual([false, true]);
+  }, 120_000);
 });
