@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, drillTools, runSev, Service, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -30,6 +30,10 @@ const checkStatus = (events: Event[], step: string, check: string) =>
   events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
 const announced = (events: Event[]) => events.filter((e) => e.type === 'announcement').map((e) => e.data.step);
 const puts = (service: Service, path: string) => service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
+const commandOut = (events: Event[], step: string) =>
+  events.filter((e) => e.type === 'command.finished' && e.data.step === step).map((e) => String(e.data.stdout ?? '')).join('\n');
+/** Another incident's pause, as the admin API keeps it. */
+const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 const minuteAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16) + 'Z';
 
@@ -38,7 +42,7 @@ function workspace() {
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'evidence'));
   writeFileSync(join(dir, 'api.log'), '2026-11-26T03:00:00Z INFO started\n');
-  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), log: join(dir, 'api.log') };
+  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), records: join(dir, 'records'), log: join(dir, 'api.log') };
 }
 
 /** PATH with the drill's stand-ins for sudo, systemctl and kubectl first, and where they reach the services. */
@@ -63,12 +67,15 @@ describe('shipped runbooks, end to end against real local services', () => {
     // systemctl restart (through the drill's stand-in for systemd) restarts the API.
     const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
     await api.stop(); // the outage
+    // Two incidents at once: a data error had paused withdrawals before this one started.
+    control.state.set('/admin/flows/withdrawal', OTHER);
     writeFileSync(
       w.answers,
       `responder: drill
 inputs:
   health_url: ${api.url}/health
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   db_url: ${db}
   db_password: ""
   data_path: ${join(w.dir, 'data')}
@@ -92,7 +99,13 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: drillEnv(w.dir, api, control),
+      // While this incident has every flow paused, a third one pauses transfers for its own reasons.
+      triggers: [{ when: stepEvent('step.started', 'notify-users'), then: () => void control.state.set('/admin/flows/transfer', { enabled: false, reason: 'incident third' }) }],
+    });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['OK']);
@@ -106,8 +119,20 @@ steps:
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'settle-pending')?.data.passed).toBe(true);
     expect(milestones(r.events)).toEqual(ARC);
     expect(r.events.find((e) => e.type === 'severity.changed')?.data).toMatchObject({ from: 'SEV2', to: 'SEV1' });
-    expect(puts(control, '/admin/flows/all').map((b) => b.enabled)).toEqual([false, true]);
+    // Only what this incident paused comes back: the other incidents' pauses stay.
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(stateOf(control, '/admin/flows/transfer')).toMatchObject({ enabled: false, reason: 'incident third' });
+    for (const f of ['top-up', 'bill-pay', 'payment']) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(stateOf(control, '/admin/flags/payout-dispatch')).toMatchObject({ enabled: true });
+    expect(puts(control, '/admin/flows/withdrawal')).toEqual([]);
+    expect(puts(control, '/admin/flows/all')).toEqual([]);
     expect(puts(control, '/admin/flags/payout-dispatch').map((b) => b.enabled)).toEqual([false, true]);
+    // The prior state is in the incident log and in the incident's records.
+    expect(commandOut(r.events, 'protect-funds')).toContain(`flows/withdrawal before: ${JSON.stringify(OTHER)}`);
+    const incident = r.events[0]!.incident!;
+    expect(readFileSync(join(w.records, incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(OTHER));
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
+    expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
     expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
   }, 180_000);
 
