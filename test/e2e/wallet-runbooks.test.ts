@@ -152,6 +152,9 @@ steps:
       ]),
     );
     await bank.stop(); // the partition to the bank
+    // Two incidents at once: another one had paused withdrawals and shed non-essential traffic.
+    control.state.set('/admin/flows/withdrawal', OTHER);
+    control.state.set('/admin/flags/non-essential-traffic', OTHER);
     writeFileSync(
       w.answers,
       `responder: drill
@@ -165,6 +168,7 @@ inputs:
   bank_host: localhost
   bank_health_url: ${bank.url}/channels/bank-a/health
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   log_file: ${w.log}
 steps:
   impact-start: 2026-11-26T03:00Z
@@ -198,6 +202,17 @@ steps:
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['paused', 'active']);
     expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+    // The restore turns back on what this incident switched off, and nothing of the other incident's.
+    expect(stateOf(control, '/admin/channels/bank-a')).toMatchObject({ state: 'active' });
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: true });
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(stateOf(control, '/admin/flags/non-essential-traffic')).toEqual(OTHER);
+    for (const f of FLOWS.filter((f) => f !== 'withdrawal')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(control.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/admin/flows/'))).toEqual([]);
+    expect(commandOut(r.events, 'pause-channel')).toContain('channels/bank-a before: {"state":"active"}');
+    expect(commandOut(r.events, 'restore')).toContain('flows/withdrawal: this incident did not change it');
+    const incident = r.events[0]!.incident!;
+    expect(readdirSync(join(w.records, incident)).sort()).toEqual(['channels_bank-a.json', 'flags_bank-auto-retry.json']);
   }, 180_000);
 
   it('software-bug: a release breaks the API; deploys frozen, the flow paused, a rollback, the touched transactions listed', async () => {
