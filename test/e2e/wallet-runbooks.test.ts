@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -215,16 +215,16 @@ steps:
     expect(readdirSync(join(w.records, incident)).sort()).toEqual(['channels_bank-a.json', 'flags_bank-auto-retry.json']);
   }, 180_000);
 
-  it('software-bug: a release breaks the API; deploys frozen, the flow paused, a rollback, the touched transactions listed', async () => {
+  /** A release breaks the API; the rollback (kubectl's stand-in) brings the previous one back. `steps` answers from money-touched to the end. */
+  async function softwareBug(name: string, steps: string, seed: Record<string, Record<string, unknown>> = {}) {
     const w = workspace();
-    const db = await pg.createDatabase('wallet_software_bug');
-    await pg.sql('wallet_software_bug', `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+    const db = await pg.createDatabase(name);
+    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
       select n, 'payment', 'qr', 12.5, 'EUR', case when n % 2 = 0 then 'failed' else 'completed' end,
              '2026.11.26-2', case when n % 2 = 0 then 'E_FEE_CALC' end, now() - interval '5 minutes'
       from generate_series(1, 10) n`);
     const release = { version: '2026.11.26-2' };
     const api = await start(walletApi(release));
-    // kubectl rollout undo (through the drill's stand-in for kubectl) brings the previous release back.
     const control = await start(
       controlPlane([
         {
@@ -238,6 +238,7 @@ steps:
         },
       ]),
     );
+    for (const [path, value] of Object.entries(seed)) control.state.set(path, value);
     await api.stop(); // the bad release crashes
     writeFileSync(w.log, Array.from({ length: 60 }, (_, i) => `2026-11-26T03:0${i % 10}:00Z ERROR fee calculation failed: NaN\n`).join(''));
     writeFileSync(
@@ -248,6 +249,7 @@ inputs:
   version_url: ${api.url}/version
   log_file: ${w.log}
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   db_url: ${db}
   db_password: ""
   evidence_dir: ${w.evidence}
@@ -258,8 +260,18 @@ steps:
   confirmed: yes
   declare: sev2
   freeze-deploys: yes
-  money-touched: pause
-  flow-name: payment
+${steps}`,
+    );
+    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    return { w, control, r };
+  }
+
+  it('software-bug: a release breaks the API; deploys frozen, the flows paused, a rollback, the touched transactions listed', async () => {
+    // Two incidents at once: a data error had paused transfers before this release went bad.
+    const { w, control, r } = await softwareBug(
+      'wallet_software_bug',
+      `  money-touched: pause
+  flow-name: all
   pause-flow: yes
   notify-users: yes
   brief-care: yes
@@ -274,8 +286,8 @@ steps:
   handoff: yes
   postmortem: done
 `,
+      { '/admin/flows/transfer': OTHER },
     );
-    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'error-log')).toEqual(['CRITICAL']);
@@ -287,8 +299,64 @@ steps:
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/deploys/freeze')).toEqual([expect.objectContaining({ frozen: true })]);
     expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false, true]);
+    // The flows this incident paused are back; the one the other incident paused is not.
+    expect(stateOf(control, '/admin/flows/transfer')).toEqual(OTHER);
+    expect(puts(control, '/admin/flows/transfer')).toEqual([]);
+    for (const f of FLOWS.filter((f) => f !== 'transfer')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(commandOut(r.events, 'pause-flow')).toContain(`flows/transfer before: ${JSON.stringify(OTHER)}`);
+    expect(commandOut(r.events, 'resume-flow')).toContain('flows/transfer: was already off before this incident: left off');
     const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
     expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(11);
+  }, 180_000);
+
+  it('software-bug: when no flow was paused, the resume turns none on', async () => {
+    const { control, r } = await softwareBug(
+      'wallet_software_bug_no_pause',
+      `  money-touched: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  money-wrong: no-repair
+  resume-flow: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      { '/admin/flows/withdrawal': OTHER },
+    );
+    expectCompleted(r);
+    expect(control.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/admin/flows/'))).toEqual([]);
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'resume-flow')?.data.ok).toBe(true);
+  }, 180_000);
+
+  it('software-bug: money is wrong - the flow stays paused and the incident hands over to data-error', async () => {
+    const { w, control, r } = await softwareBug(
+      'wallet_software_bug_data_error',
+      `  money-touched: pause
+  flow-name: payment
+  pause-flow: yes
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  money-wrong: data-error
+  hand-to-data-error: yes
+`,
+    );
+    expectCompleted(r);
+    expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false]);
+    expect(stateOf(control, '/admin/flows/payment')).toMatchObject({ enabled: false, reason: `incident ${r.events[0]!.incident}` });
+    const steps = r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
+    expect(steps).not.toContain('resume-flow');
+    expect(steps.at(-1)).toBe('hand-to-data-error');
+    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'hand-to-data-error']);
+    expect(existsSync(join(w.records, r.events[0]!.incident!, 'flows_payment.json'))).toBe(true);
   }, 180_000);
 
   it('security: takeovers found, accounts frozen, sessions revoked, MFA required, evidence kept with checksums', async () => {
