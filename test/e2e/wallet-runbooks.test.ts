@@ -433,24 +433,26 @@ steps:
     expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
   }, 180_000);
 
-  it('third-party: the partner is down; requests queued, retries off, the queue drained and reconciled after', async () => {
+  /**
+   * The partner is down; it recovers while requests queue, and its answers to the status enquiry settle the pending
+   * ones (all but `unanswered`'s, when given), the queue goes out and new top-ups succeed.
+   */
+  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string } = {}) {
     const w = workspace();
-    const db = await pg.createDatabase('wallet_third_party');
-    await pg.sql('wallet_third_party', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
+    const db = await pg.createDatabase(name);
+    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
       select n, 'top-up', 'bank-a', 30, 'EUR', case when n <= 4 then 'failed' when n <= 6 then 'pending' else 'completed' end, now() - interval '5 minutes'
       from generate_series(1, 8) n`);
     const api = await start(walletApi());
     const partner = await start(channelConnector());
     const control = await start(
       controlPlane([
-        // The partner recovers while requests queue; its answers to the status enquiry settle the pending ones, the
-        // queue goes out, and new top-ups succeed.
         { method: 'PUT', path: '/admin/channels/bank-a', when: (b) => b.state === 'queueing', run: () => partner.start() },
         {
           method: 'POST',
           path: '/admin/channels/bank-a/status-enquiry',
           run: () =>
-            pg.sql('wallet_third_party', `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued');
+            pg.sql(name, `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
               insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`),
         },
       ]),
@@ -470,6 +472,7 @@ inputs:
   db_url: ${db}
   db_password: ""
   evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
 steps:
   impact-start: ${minuteAgo(20)}
   confirmed: yes
@@ -482,13 +485,24 @@ steps:
   brief-care: yes
   settle-pending: yes
   reopen-channel: yes
-  restore-retries: yes
+${steps}`,
+    );
+    let runbook = 'third-party';
+    if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
+    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    return { w, control, r };
+  }
+  const started_ = (r: Result) => r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
+
+  it('third-party: the partner is down; requests queued, retries off, the queue drained and reconciled after', async () => {
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party',
+      `  restore-retries: yes
   resolve-users: yes
   handoff: yes
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
@@ -499,8 +513,39 @@ steps:
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing', 'active']);
     expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: true });
+    expect(started_(r)).not.toContain('retries-stay-off');
     const file = readdirSync(w.evidence).find((f) => f.endsWith('-reconciliation.csv'))!;
     expect(readFileSync(join(w.evidence, file), 'utf8').trim().split('\n')).toHaveLength(109);
+  }, 180_000);
+
+  it('third-party: when the settle wait times out with payments pending, automatic retries stay off', async () => {
+    // The shipped runbook, with the settle wait cut from 30 minutes to 2 seconds: the branch is what is tested.
+    const shipped = readFileSync(join(import.meta.dirname, '../../runbooks/third-party.yaml'), 'utf8');
+    const runbook = shipped.replace(/(- id: wait-settled\n(?:.*\n)*?\s+timeout: )30m\n(\s+interval: )1m/, '$12s\n$21s');
+    expect(runbook).not.toBe(shipped);
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party_unsettled',
+      `  retries-stay-off: yes
+  verify-all: continue
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      { unanswered: 5, runbook },
+    );
+    expectCompleted(r);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(false);
+    expect(started_(r)).toContain('retries-stay-off');
+    expect(started_(r)).not.toContain('restore-retries');
+    expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false]);
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: false });
+    const unsettled = readdirSync(w.evidence).find((f) => f.endsWith('-unsettled.csv'))!;
+    const lines = readFileSync(join(w.evidence, unsettled), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('user_id,transaction_id,kind,amount,currency,status,created_at');
+    expect(lines[1]).toMatch(/^5,[^,]+,top-up,30,EUR,pending,/);
+    expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
