@@ -363,14 +363,20 @@ ${steps}`,
     const w = workspace();
     const db = await pg.createDatabase('wallet_security');
     await pg.sql('wallet_security', `
-      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com');
+      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com'), (4, '+400', 'mule@example.com');
+      insert into wallets (id, user_id, currency, balance) values (10, 1, 'EUR', 0), (20, 2, 'EUR', 0), (30, 3, 'EUR', 90), (40, 4, 'EUR', 250);
       insert into auth_events (user_id, kind, ip, device_id, created_at) values
         (1, 'password_reset', '203.0.113.7', 'dev-x', now() - interval '50 minutes'), (1, 'device_added', '203.0.113.7', 'dev-x', now() - interval '49 minutes'),
         (2, 'password_reset', '203.0.113.7', 'dev-y', now() - interval '40 minutes'), (2, 'device_added', '203.0.113.7', 'dev-y', now() - interval '39 minutes'),
         (3, 'login', '198.51.100.3', 'dev-3', now() - interval '30 minutes');
-      insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
-        (1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
-        (2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes');`);
+      insert into transactions (id, user_id, kind, channel, amount, currency, status, created_at) values
+        ('00000000-0000-0000-0000-00000000000a', 1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
+        ('00000000-0000-0000-0000-00000000000b', 2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes'),
+        ('00000000-0000-0000-0000-00000000000c', 3, 'transfer', 'internal', 90, 'EUR', 'completed', now() - interval '20 minutes');
+      -- The takeover of account 2 moved its money to wallet 40 (the mule); user 3's own transfer went to user 2.
+      insert into ledger_entries (txn_id, wallet_id, amount) values
+        ('00000000-0000-0000-0000-00000000000b', 20, -250), ('00000000-0000-0000-0000-00000000000b', 40, 250),
+        ('00000000-0000-0000-0000-00000000000c', 30, -90), ('00000000-0000-0000-0000-00000000000c', 20, 90);`);
     const api = await start(walletApi());
     const control = await start(
       controlPlane([
@@ -380,6 +386,7 @@ ${steps}`,
       ]),
     );
     await api.stop(); // the attack's traffic took the API down
+    control.state.set('/admin/flows/payment', OTHER); // another incident had paused payments
     const access = join(w.dir, 'access.log');
     writeFileSync(access, Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''));
     writeFileSync(
@@ -392,17 +399,22 @@ inputs:
   db_password: ""
   access_log: ${access}
   evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
 steps:
   impact-start: ${minuteAgo(50)}
   confirmed: yes
   declare: sev1
   affected-list: yes
   freeze-accounts: yes
+  freeze-receivers: yes
+  recall-withdrawals: yes
   revoke-sessions: yes
   mfa-scope: affected
   require-mfa: yes
   preserve-evidence: yes
-  stop-money-out: accounts-only
+  stop-money-out: systems
+  pause-outflows: yes
+  cut-access: yes
   notify-users: yes
   notify-required: yes
   brief-care: yes
@@ -422,7 +434,17 @@ steps:
     expect(checkStatus(r.events, 'verify-contained', 'takeover-signals')).toEqual(['OK']);
     expect(checkStatus(r.events, 'verify-contained', 'api-health')).toEqual(['OK']);
     expect(milestones(r.events)).toEqual(ARC);
-    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
+    // The victims' accounts, then the wallet their money went to; the bank withdrawal is recalled.
+    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] }), expect.objectContaining({ user_ids: [4] })]);
+    expect(puts(control, '/admin/recalls')).toEqual([expect.objectContaining({ transaction_ids: ['00000000-0000-0000-0000-00000000000a'] })]);
+    // Every way out was paused, and only what this incident paused is back.
+    for (const f of ['withdrawal', 'transfer', 'bill-pay']) {
+      expect(puts(control, `/admin/flows/${f}`).map((b) => b.enabled), f).toEqual([false, true]);
+      expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    }
+    expect(puts(control, '/admin/flows/payment')).toEqual([]);
+    expect(stateOf(control, '/admin/flows/payment')).toEqual(OTHER);
+    expect(puts(control, '/admin/flows/top-up')).toEqual([]);
     expect(puts(control, '/admin/sessions/revoke')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
     expect(puts(control, '/admin/policies/mfa')).toEqual([expect.objectContaining({ required_for: 'affected', user_ids: [1, 2] })]);
     const evidence = readdirSync(w.evidence).find((f) => f.endsWith('-evidence'))!;
@@ -431,6 +453,44 @@ steps:
     expect(sums).toMatch(/ auth_events\.csv\n/);
     expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
+  }, 180_000);
+
+  it('security: a failing query or an empty list of accounts stops the step, and nothing is frozen', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_security_empty');
+    const control = await start(controlPlane());
+    const answers = (dbUrl: string) => `responder: drill
+inputs:
+  health_url: ${control.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${dbUrl}
+  db_password: ""
+  access_log: ${join(w.dir, 'access.log')}
+  evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
+steps:
+  impact-start: unknown
+  confirm-signals: continue
+  confirmed: yes
+  declare: sev1
+  affected-list: { answer: yes, on_fail: stop }
+`;
+    // The database refuses the query (the role cannot read auth_events): the step fails, not "0 accounts".
+    await pg.sql('wallet_security_empty', 'create role no_reader login; revoke all on all tables in schema public from public');
+    writeFileSync(w.answers, answers(db.replace('postgres@', 'no_reader@')));
+    const denied = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: join(w.dir, 'denied') });
+    const deniedStep = denied.events.find((e) => e.type === 'command.finished' && e.data.step === 'affected-list');
+    expect(deniedStep?.data.ok, denied.stderr).toBe(false);
+    expect(String(deniedStep?.data.stderr)).toContain('the query for the affected accounts failed');
+    expect(denied.code).not.toBe(0);
+    // No takeover signal at all: an empty list is refused too.
+    writeFileSync(w.answers, answers(db));
+    const empty = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: join(w.dir, 'empty') });
+    const emptyStep = empty.events.find((e) => e.type === 'command.finished' && e.data.step === 'affected-list');
+    expect(emptyStep?.data.ok, empty.stderr).toBe(false);
+    expect(String(emptyStep?.data.stderr)).toContain('no account with takeover signals');
+    expect(empty.code).not.toBe(0);
+    expect(control.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   }, 180_000);
 
   /**
