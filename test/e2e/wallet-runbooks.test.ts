@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SEV, tempDir } from '../helpers.js';
 import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -43,6 +45,14 @@ function workspace() {
   mkdirSync(join(dir, 'evidence'));
   writeFileSync(join(dir, 'api.log'), '2026-11-26T03:00:00Z INFO started\n');
   return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), records: join(dir, 'records'), log: join(dir, 'api.log') };
+}
+
+/** `sev check <runbook> --json` with these inputs, asynchronously so the services here keep answering: results by check. */
+async function runCheck(runbook: string, set: Record<string, string>) {
+  const args = ['check', runbook, '--json', ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '' };
+  const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd: tempDir(), env, timeout: 120_000 }).catch((e: { stdout: string }) => e);
+  return new Map((JSON.parse(r.stdout) as { results: { check: string }[] }).results.map((x) => [x.check, x]));
 }
 
 /** PATH with the drill's stand-ins for sudo, systemctl and kubectl first, and where they reach the services. */
@@ -216,9 +226,15 @@ steps:
   }, 180_000);
 
   /** A release breaks the API; the rollback (kubectl's stand-in) brings the previous one back. `steps` answers from money-touched to the end. */
-  async function softwareBug(name: string, steps: string, seed: Record<string, Record<string, unknown>> = {}) {
+  async function softwareBug(
+    name: string,
+    steps: string,
+    seed: Record<string, Record<string, unknown>> = {},
+    options: { deployedAt?: string; sql?: string; rollbackTo?: string } = {},
+  ) {
     const w = workspace();
     const db = await pg.createDatabase(name);
+    if (options.sql) await pg.sql(name, options.sql);
     await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
       select n, 'payment', 'qr', 12.5, 'EUR', case when n % 2 = 0 then 'failed' else 'completed' end,
              '2026.11.26-2', case when n % 2 = 0 then 'E_FEE_CALC' end, now() - interval '5 minutes'
@@ -231,7 +247,7 @@ steps:
           method: 'POST',
           path: '/drill/rollback',
           run: () => {
-            release.version = '2026.11.26-1';
+            release.version = options.rollbackTo ?? '2026.11.26-1';
             writeFileSync(w.log, '2026-11-26T04:00:00Z INFO started release 2026.11.26-1\n');
             return api.start();
           },
@@ -256,7 +272,7 @@ inputs:
 steps:
   impact-start: ${minuteAgo(30)}
   suspect-release: 2026.11.26-2
-  deployed-at: ${minuteAgo(60)}
+  deployed-at: ${options.deployedAt ?? minuteAgo(60)}
   confirmed: yes
   declare: sev2
   freeze-deploys: yes
@@ -306,7 +322,33 @@ ${steps}`,
     expect(commandOut(r.events, 'pause-flow')).toContain(`flows/transfer before: ${JSON.stringify(OTHER)}`);
     expect(commandOut(r.events, 'resume-flow')).toContain('flows/transfer: was already off before this incident: left off');
     const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
-    expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(11);
+    const rows = readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(11);
+    expect(rows[0]).toMatch(/^user_id,transaction_id,/);
+    // customer-care reads the list software-bug writes: one user per distinct first column.
+    const care = await start(controlPlane());
+    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, touched), incident_ref: '20261126T031502Z-software-bug-k3f9', what_happened: 'payments failed after a release', records_dir: w.records });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^10 affected user\(s\)/) });
+  }, 180_000);
+
+  it('software-bug: after a rollback, a release other than the good one fails the check', async () => {
+    const { r } = await softwareBug(
+      'wallet_software_bug_wrong_release',
+      `  money-touched: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  verify-errors-failing: { pause: yes }
+`,
+      {},
+      { rollbackTo: '2026.11.26-0' }, // the rollout undo went one release too far back
+    );
+    const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
+    expect(version?.data).toMatchObject({ status: 'CRITICAL', stdout: 'running 2026.11.26-0, not 2026.11.26-1 (the release rolled back to)\n' });
+    expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
+    expect(r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step)).not.toContain('find-touched');
   }, 180_000);
 
   it('software-bug: when no flow was paused, the resume turns none on', async () => {
@@ -348,7 +390,17 @@ ${steps}`,
   money-wrong: data-error
   hand-to-data-error: yes
 `,
+      {},
+      {
+        // The session's time zone is not UTC, and the time of the deploy is given without Z: it is UTC all the same.
+        sql: `alter database wallet_software_bug_data_error set timezone = 'Pacific/Pago_Pago';
+          insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+          select n, 'payment', 'qr', 12.5, 'EUR', 'failed', '2026.11.26-1', 'E_TIMEOUT', now() - interval '5 minutes' from generate_series(20, 22) n`,
+        deployedAt: minuteAgo(60).slice(0, -1),
+      },
     );
+    const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
+    expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(14);
     expectCompleted(r);
     expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false]);
     expect(stateOf(control, '/admin/flows/payment')).toMatchObject({ enabled: false, reason: `incident ${r.events[0]!.incident}` });
@@ -577,6 +629,10 @@ ${steps}`,
     expect(started_(r)).not.toContain('retries-stay-off');
     const file = readdirSync(w.evidence).find((f) => f.endsWith('-reconciliation.csv'))!;
     expect(readFileSync(join(w.evidence, file), 'utf8').trim().split('\n')).toHaveLength(109);
+    // customer-care reads the list third-party writes (user_id first): users 1-8 and the 100 new top-ups.
+    const care = await start(controlPlane());
+    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, file), incident_ref: '20261126T031502Z-third-party-k3f9', what_happened: 'top-ups through Bank A failed', records_dir: w.records });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^108 affected user\(s\)/) });
   }, 180_000);
 
   it('third-party: when the settle wait times out with payments pending, automatic retries stay off', async () => {
