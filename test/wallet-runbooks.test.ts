@@ -76,6 +76,12 @@ describe('the wallet runbooks', () => {
     }
   });
 
+  it.each(['server-failure', 'network', 'software-bug', 'third-party', 'security', 'customer-care'])('%s uses sudo only as sudo -n: commands have no terminal to ask a password on', (id) => {
+    const text = readFileSync(file(`${id}.yaml`), 'utf8');
+    const plain = text.split('\n').filter((line) => /\bsudo\b(?! -n\b)/.test(line) && !/^\s*#/.test(line));
+    expect(plain).toEqual([]);
+  });
+
   it('customer-care: intake with time limits, an explanation, compensation recorded with who decided, follow-up, improvements', () => {
     const rb = read('customer-care.yaml');
     const text = JSON.stringify(rb);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -145,6 +146,123 @@ steps:
     expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
     expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
   }, 180_000);
+
+  /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
+  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string } = {}) {
+    const w = workspace();
+    const db = await pg.createDatabase(name);
+    const api = await start(walletApi());
+    const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
+    const all = { health_url: `${api.url}/health`, admin_url: `${control.url}/admin`, records_dir: w.records, db_url: db, db_password: '""', data_path: join(w.dir, 'data'), log_file: w.log, process_name: 'node', ...inputs };
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+${Object.entries(all).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+steps:
+  impact-start: unknown
+  confirm-symptoms: continue
+  confirmed: yes
+  declare: sev3
+  protect-needed: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-cause: ${cause}
+${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }` : ''}
+  free-disk: yes
+  verify-all: continue
+  resume-money-flows: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    return { w, r };
+  }
+
+  it('server-failure: a full disk moves only the API log\'s own old archives elsewhere, and deletes no log', async () => {
+    const base = tempDir();
+    const logs = join(base, 'log');
+    mkdirSync(join(logs, 'nested'), { recursive: true });
+    const old = new Date(Date.now() - 5 * 86_400_000);
+    const files = ['api.log', 'api.log.1.gz', 'api.log.2.gz', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz'];
+    for (const f of files) writeFileSync(join(logs, f), `${f}\n`);
+    for (const f of ['api.log.1.gz', 'api.log.2.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) utimesSync(join(logs, f), old, old);
+    const archive = join(base, 'archive');
+    const { r } = await serverFailure('wallet_server_failure_disk', 'disk-full', { log_file: join(logs, 'api.log'), archive_dir: archive });
+    expectCompleted(r);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'free-disk')?.data.ok).toBe(true);
+    expect(readdirSync(archive).sort()).toEqual(['api.log.1.gz', 'api.log.2.gz']);
+    // The recent archive, another service's audit log and everything below stay where they are.
+    for (const f of ['api.log', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) expect(existsSync(join(logs, f)), f).toBe(true);
+  }, 180_000);
+
+  describe('server-failure: drain-host talks to HAProxy over its UNIX socket and reads the answer', () => {
+    /** A stand-in for HAProxy's runtime API on a real UNIX socket: one command per connection, like HAProxy's. */
+    async function haproxy(path: string) {
+      const seen: string[] = [];
+      const admin = new Map([['app1', 0]]);
+      const server = createNetServer((socket) => {
+        socket.setEncoding('utf8');
+        let line = '';
+        socket.on('data', (d: string) => {
+          line += d;
+          if (!line.includes('\n')) return;
+          const command = line.trim();
+          seen.push(command);
+          const set = /^set server wallet_api\/(\S+) state maint$/.exec(command);
+          if (set) {
+            if (!admin.has(set[1]!)) socket.end('No such server.\n\n');
+            else {
+              admin.set(set[1]!, 1);
+              socket.end('\n');
+            }
+          } else if (command === 'show servers state wallet_api') {
+            const rows = [...admin].map(([name, state], i) => `3 wallet_api ${i + 1} ${name} 10.0.0.${i + 1} 2 ${state} 1 1 1 6 3 0 0 0 0 0 - 8080 -`);
+            socket.end(`1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ...\n${rows.join('\n')}\n\n`);
+          } else socket.end('Unknown command.\n\n');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      return { seen, admin, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    }
+
+    it('puts the host in maintenance and checks it is', async () => {
+      const socket = join(tempDir(), 'admin.sock');
+      const hap = await haproxy(socket);
+      try {
+        const { r } = await serverFailure('wallet_server_failure_drain', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+        expectCompleted(r);
+        expect(hap.seen).toEqual(['set server wallet_api/app1 state maint', 'show servers state wallet_api']);
+        expect(hap.admin.get('app1')).toBe(1);
+      } finally {
+        await hap.close();
+      }
+    }, 180_000);
+
+    it('fails on "No such server." and on a socket path that does not exist (creating no file)', async () => {
+      const socket = join(tempDir(), 'admin.sock');
+      const hap = await haproxy(socket);
+      try {
+        const wrongName = await serverFailure('wallet_server_failure_drain_name', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app9' }, { stopOnFail: 'drain-host' });
+        const named = wrongName.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
+        expect(named?.data.ok).toBe(false);
+        expect(String(named?.data.stderr)).toContain('HAProxy refused: No such server.');
+        expect(wrongName.r.code).not.toBe(0);
+      } finally {
+        await hap.close();
+      }
+      const missing = join(tempDir(), 'no-such.sock');
+      const wrongPath = await serverFailure('wallet_server_failure_drain_path', 'host-down', { haproxy_socket: missing, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+      const pathed = wrongPath.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
+      expect(pathed?.data.ok).toBe(false);
+      expect(String(pathed?.data.stderr)).toContain(`cannot reach HAProxy at ${missing}`);
+      expect(existsSync(missing)).toBe(false);
+    }, 180_000);
+  });
 
   it('network: the bank channel is unreachable, paused, and settled by status enquiry once it answers again', async () => {
     const w = workspace();
