@@ -1,4 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEV, tempDir } from '../helpers.js';
@@ -57,4 +61,36 @@ describe('server-failure checks', () => {
     const seeing = (await check('server-failure', { db_url: db.replace('postgres@', 'oncall_plain@') })).get('db-connections')!;
     expect(seeing.status).toBe('OK');
   });
+});
+
+/** A TLS server on 127.0.0.1 with a self-signed certificate for localhost, valid `days` days, made by openssl. */
+async function tlsServer(days: number) {
+  const dir = tempDir();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', String(days), '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('network checks', () => {
+  it('probe the database and the bank over TCP (not ping), and read the bank certificate\'s expiry', async () => {
+    const soon = await tlsServer(3);
+    const later = await tlsServer(60);
+    try {
+      const base = { db_url: db, db_host: '127.0.0.1', db_port: String(pg.port), bank_host: 'localhost' };
+      const expiring = await check('network', { ...base, bank_port: String(soon.port) });
+      expect(expiring.get('db-tcp')).toMatchObject({ status: 'OK', stdout: expect.stringContaining(`127.0.0.1:${pg.port} accepts connections`) });
+      expect(expiring.get('bank-tls')).toMatchObject({ status: 'WARNING', stdout: expect.stringMatching(/^certificate of localhost:\d+ expires within 14 days \(notAfter=/) });
+      expect(expiring.has('db-packet-loss')).toBe(false);
+      const valid = await check('network', { ...base, bank_port: String(later.port) });
+      expect(valid.get('bank-tls')).toMatchObject({ status: 'OK', stdout: expect.stringContaining('certificate valid') });
+    } finally {
+      await soon.close();
+      await later.close();
+    }
+    // Nothing listens on the ports of the closed servers any more.
+    const closed = await check('network', { db_url: db, db_host: '127.0.0.1', db_port: String(soon.port), bank_host: 'localhost', bank_port: String(later.port) });
+    expect(closed.get('db-tcp')).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining('no answer from 127.0.0.1') });
+    expect(closed.get('bank-tls')).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining('no TLS connection to localhost') });
+  }, 120_000);
 });

@@ -289,6 +289,7 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
 inputs:
   health_url: ${api.url}/health
   db_host: localhost
+  db_port: ${pg.port}
   db_url: ${db}
   db_password: ""
   channel: bank-a
@@ -308,7 +309,7 @@ steps:
   which-cause: bank
   pause-channel: yes
   tell-bank: yes
-  verify-all-failing: { answer: unrelated, note: "ping is not installed on the drill machine" }
+  verify-all-failing: { answer: unrelated, note: "the drill has no bank endpoint with TLS" }
   settle-in-flight: yes
   restore: yes
   update-users: yes
@@ -324,6 +325,8 @@ steps:
     expect(checkStatus(r.events, 'confirm-symptoms', 'in-flight')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'db-query')).toEqual(['OK']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'dns-bank')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-tcp')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'verify-all', 'db-tcp')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-recovery')?.data.passed).toBe(true);
     expect(checkStatus(r.events, 'verify-all', 'bank-channel')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
