@@ -810,8 +810,10 @@ steps:
   compensation-eligibility: every user on the affected list
   compensation-decider: Mia Chen, head of customer care
   record-compensation: yes
+  money-verified: yes
   follow-up: yes
   follow-up-message: yes
+  changes-made: Transfers are now checked against the ledger before they post, so a debit cannot be taken twice.
   improvements: yes
   close: yes
 `,
