@@ -200,6 +200,18 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
     for (const f of ['api.log', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) expect(existsSync(join(logs, f)), f).toBe(true);
   }, 180_000);
 
+  it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
+    await pg.sql('postgres', "do $$ begin if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if; end $$; grant pg_signal_backend to oncall_blind");
+    const db = pg.url('wallet_server_failure_pool').replace('postgres@', 'oncall_blind@');
+    const { r } = await serverFailure('wallet_server_failure_pool', 'connection-pool', { db_url: db }, { stopOnFail: 'release-db-connections' });
+    const step = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'release-db-connections');
+    expect(step?.data.ok).toBe(false);
+    expect(String(step?.data.stderr)).toContain('role oncall_blind lacks pg_monitor');
+    expect(String(step?.data.stdout)).not.toMatch(/idle_in_transaction_sessions_ended/);
+    expect(r.code).not.toBe(0);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['CRITICAL']);
+  }, 180_000);
+
   describe('server-failure: drain-host talks to HAProxy over its UNIX socket and reads the answer', () => {
     /** A stand-in for HAProxy's runtime API on a real UNIX socket: one command per connection, like HAProxy's. */
     async function haproxy(path: string) {
