@@ -415,6 +415,45 @@ ${steps}`,
     return { w, control, r };
   }
 
+  it('network: fix-dns restarts nothing on a host where systemd-resolved is not the resolver', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_network_dns');
+    const api = await start(walletApi());
+    const bank = await start(channelConnector());
+    const control = await start(controlPlane());
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  db_host: no-such-host.invalid
+  db_port: ${pg.port}
+  db_url: ${db}
+  db_password: ""
+  bank_health_url: ${bank.url}/channels/bank-a/health
+  admin_url: ${control.url}/admin
+  records_dir: ${w.records}
+  log_file: ${w.log}
+steps:
+  impact-start: unknown
+  confirm-symptoms: continue
+  confirmed: yes
+  declare: sev2
+  pause-auto-retry: yes
+  notify-users: yes
+  brief-care: yes
+  which-cause: dns
+  fix-dns: { answer: yes, on_fail: stop }
+`,
+    );
+    const r = await runSev(['run', 'network', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const fix = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'fix-dns');
+    expect(fix?.data.ok).toBe(false);
+    expect(String(fix?.data.stderr)).toContain("systemd-resolved is not this host's resolver: nothing restarted");
+    expect(control.requests.filter((q) => q.path.startsWith('/drill/'))).toEqual([]);
+    expect(r.code).not.toBe(0);
+  }, 180_000);
+
   it('software-bug: a release breaks the API; deploys frozen, the flows paused, a rollback, the touched transactions listed', async () => {
     // Two incidents at once: a data error had paused transfers before this release went bad.
     const { w, control, r } = await softwareBug(
