@@ -76,6 +76,29 @@ describe('the wallet runbooks', () => {
     }
   });
 
+  it.each(['server-failure', 'network', 'software-bug', 'third-party', 'security', 'customer-care'])('%s uses sudo only as sudo -n: commands have no terminal to ask a password on', (id) => {
+    const text = readFileSync(file(`${id}.yaml`), 'utf8');
+    const plain = text.split('\n').filter((line) => /\bsudo\b(?! -n\b)/.test(line) && !/^\s*#/.test(line));
+    expect(plain).toEqual([]);
+  });
+
+  it.each(['server-failure', 'third-party', 'customer-care'])('%s tells users nothing that may not hold: no "was not taken", no settled-for-all before it is verified', (id) => {
+    const rb = read(`${id}.yaml`);
+    for (const step of rb.steps.filter((s) => s.announce)) {
+      const message = step.announce!.message;
+      expect(message, step.id).not.toMatch(/(has not been|was not) taken/i);
+      expect(message, step.id).not.toMatch(/every (payment|request)[^.]*(has|have) (been )?(completed|corrected|returned)/i);
+      expect(message, step.id).not.toMatch(/has been corrected|we have sent you|we now detect/i);
+    }
+    if (id === 'customer-care') {
+      // The follow-up says the balance is correct: it goes out only after the responder confirms it is.
+      const ids = rb.steps.map((s) => s.id);
+      expect(ids.indexOf('money-verified')).toBeGreaterThan(-1);
+      expect(ids.indexOf('money-verified')).toBeLessThan(ids.indexOf('follow-up'));
+      expect(rb.steps.find((s) => s.id === 'improvements')!.announce!.message).toContain('{{ changes_made }}');
+    }
+  });
+
   it('customer-care: intake with time limits, an explanation, compensation recorded with who decided, follow-up, improvements', () => {
     const rb = read('customer-care.yaml');
     const text = JSON.stringify(rb);

@@ -1,8 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, drillTools, runSev, Service, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SEV, tempDir } from '../helpers.js';
+import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -30,6 +33,10 @@ const checkStatus = (events: Event[], step: string, check: string) =>
   events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
 const announced = (events: Event[]) => events.filter((e) => e.type === 'announcement').map((e) => e.data.step);
 const puts = (service: Service, path: string) => service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
+const commandOut = (events: Event[], step: string) =>
+  events.filter((e) => e.type === 'command.finished' && e.data.step === step).map((e) => String(e.data.stdout ?? '')).join('\n');
+/** Another incident's pause, as the admin API keeps it. */
+const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 const minuteAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16) + 'Z';
 
@@ -38,7 +45,15 @@ function workspace() {
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'evidence'));
   writeFileSync(join(dir, 'api.log'), '2026-11-26T03:00:00Z INFO started\n');
-  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), log: join(dir, 'api.log') };
+  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), records: join(dir, 'records'), log: join(dir, 'api.log') };
+}
+
+/** `sev check <runbook> --json` with these inputs, asynchronously so the services here keep answering: results by check. */
+async function runCheck(runbook: string, set: Record<string, string>) {
+  const args = ['check', runbook, '--json', ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '' };
+  const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd: tempDir(), env, timeout: 120_000 }).catch((e: { stdout: string }) => e);
+  return new Map((JSON.parse(r.stdout) as { results: { check: string }[] }).results.map((x) => [x.check, x]));
 }
 
 /** PATH with the drill's stand-ins for sudo, systemctl and kubectl first, and where they reach the services. */
@@ -63,12 +78,15 @@ describe('shipped runbooks, end to end against real local services', () => {
     // systemctl restart (through the drill's stand-in for systemd) restarts the API.
     const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
     await api.stop(); // the outage
+    // Two incidents at once: a data error had paused withdrawals before this one started.
+    control.state.set('/admin/flows/withdrawal', OTHER);
     writeFileSync(
       w.answers,
       `responder: drill
 inputs:
   health_url: ${api.url}/health
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   db_url: ${db}
   db_password: ""
   data_path: ${join(w.dir, 'data')}
@@ -92,7 +110,13 @@ steps:
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: drillEnv(w.dir, api, control),
+      // While this incident has every flow paused, a third one pauses transfers for its own reasons.
+      triggers: [{ when: stepEvent('step.started', 'notify-users'), then: () => void control.state.set('/admin/flows/transfer', { enabled: false, reason: 'incident third' }) }],
+    });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['OK']);
@@ -106,10 +130,151 @@ steps:
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'settle-pending')?.data.passed).toBe(true);
     expect(milestones(r.events)).toEqual(ARC);
     expect(r.events.find((e) => e.type === 'severity.changed')?.data).toMatchObject({ from: 'SEV2', to: 'SEV1' });
-    expect(puts(control, '/admin/flows/all').map((b) => b.enabled)).toEqual([false, true]);
+    // Only what this incident paused comes back: the other incidents' pauses stay.
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(stateOf(control, '/admin/flows/transfer')).toMatchObject({ enabled: false, reason: 'incident third' });
+    for (const f of ['top-up', 'bill-pay', 'payment']) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(stateOf(control, '/admin/flags/payout-dispatch')).toMatchObject({ enabled: true });
+    expect(puts(control, '/admin/flows/withdrawal')).toEqual([]);
+    expect(puts(control, '/admin/flows/all')).toEqual([]);
     expect(puts(control, '/admin/flags/payout-dispatch').map((b) => b.enabled)).toEqual([false, true]);
+    // The prior state is in the incident log and in the incident's records.
+    expect(commandOut(r.events, 'protect-funds')).toContain(`flows/withdrawal before: ${JSON.stringify(OTHER)}`);
+    const incident = r.events[0]!.incident!;
+    expect(readFileSync(join(w.records, incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(OTHER));
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
+    expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
     expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
   }, 180_000);
+
+  /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
+  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string } = {}) {
+    const w = workspace();
+    const db = await pg.createDatabase(name);
+    const api = await start(walletApi());
+    const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
+    const all = { health_url: `${api.url}/health`, admin_url: `${control.url}/admin`, records_dir: w.records, db_url: db, db_password: '""', data_path: join(w.dir, 'data'), log_file: w.log, process_name: 'node', ...inputs };
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+${Object.entries(all).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+steps:
+  impact-start: unknown
+  confirm-symptoms: continue
+  confirmed: yes
+  declare: sev3
+  protect-needed: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-cause: ${cause}
+${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }` : ''}
+  free-disk: yes
+  verify-all: continue
+  resume-money-flows: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    return { w, r };
+  }
+
+  it('server-failure: a full disk moves only the API log\'s own old archives elsewhere, and deletes no log', async () => {
+    const base = tempDir();
+    const logs = join(base, 'log');
+    mkdirSync(join(logs, 'nested'), { recursive: true });
+    const old = new Date(Date.now() - 5 * 86_400_000);
+    const files = ['api.log', 'api.log.1.gz', 'api.log.2.gz', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz'];
+    for (const f of files) writeFileSync(join(logs, f), `${f}\n`);
+    for (const f of ['api.log.1.gz', 'api.log.2.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) utimesSync(join(logs, f), old, old);
+    const archive = join(base, 'archive');
+    const { r } = await serverFailure('wallet_server_failure_disk', 'disk-full', { log_file: join(logs, 'api.log'), archive_dir: archive });
+    expectCompleted(r);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'free-disk')?.data.ok).toBe(true);
+    expect(readdirSync(archive).sort()).toEqual(['api.log.1.gz', 'api.log.2.gz']);
+    // The recent archive, another service's audit log and everything below stay where they are.
+    for (const f of ['api.log', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) expect(existsSync(join(logs, f)), f).toBe(true);
+  }, 180_000);
+
+  it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
+    await pg.sql('postgres', "do $$ begin if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if; end $$; grant pg_signal_backend to oncall_blind");
+    const db = pg.url('wallet_server_failure_pool').replace('postgres@', 'oncall_blind@');
+    const { r } = await serverFailure('wallet_server_failure_pool', 'connection-pool', { db_url: db }, { stopOnFail: 'release-db-connections' });
+    const step = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'release-db-connections');
+    expect(step?.data.ok).toBe(false);
+    expect(String(step?.data.stderr)).toContain('role oncall_blind lacks pg_monitor');
+    expect(String(step?.data.stdout)).not.toMatch(/idle_in_transaction_sessions_ended/);
+    expect(r.code).not.toBe(0);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-connections')).toEqual(['CRITICAL']);
+  }, 180_000);
+
+  describe('server-failure: drain-host talks to HAProxy over its UNIX socket and reads the answer', () => {
+    /** A stand-in for HAProxy's runtime API on a real UNIX socket: one command per connection, like HAProxy's. */
+    async function haproxy(path: string) {
+      const seen: string[] = [];
+      const admin = new Map([['app1', 0]]);
+      const server = createNetServer((socket) => {
+        socket.setEncoding('utf8');
+        let line = '';
+        socket.on('data', (d: string) => {
+          line += d;
+          if (!line.includes('\n')) return;
+          const command = line.trim();
+          seen.push(command);
+          const set = /^set server wallet_api\/(\S+) state maint$/.exec(command);
+          if (set) {
+            if (!admin.has(set[1]!)) socket.end('No such server.\n\n');
+            else {
+              admin.set(set[1]!, 1);
+              socket.end('\n');
+            }
+          } else if (command === 'show servers state wallet_api') {
+            const rows = [...admin].map(([name, state], i) => `3 wallet_api ${i + 1} ${name} 10.0.0.${i + 1} 2 ${state} 1 1 1 6 3 0 0 0 0 0 - 8080 -`);
+            socket.end(`1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ...\n${rows.join('\n')}\n\n`);
+          } else socket.end('Unknown command.\n\n');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      return { seen, admin, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    }
+
+    it('puts the host in maintenance and checks it is', async () => {
+      const socket = join(tempDir(), 'admin.sock');
+      const hap = await haproxy(socket);
+      try {
+        const { r } = await serverFailure('wallet_server_failure_drain', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+        expectCompleted(r);
+        expect(hap.seen).toEqual(['set server wallet_api/app1 state maint', 'show servers state wallet_api']);
+        expect(hap.admin.get('app1')).toBe(1);
+      } finally {
+        await hap.close();
+      }
+    }, 180_000);
+
+    it('fails on "No such server." and on a socket path that does not exist (creating no file)', async () => {
+      const socket = join(tempDir(), 'admin.sock');
+      const hap = await haproxy(socket);
+      try {
+        const wrongName = await serverFailure('wallet_server_failure_drain_name', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app9' }, { stopOnFail: 'drain-host' });
+        const named = wrongName.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
+        expect(named?.data.ok).toBe(false);
+        expect(String(named?.data.stderr)).toContain('HAProxy refused: No such server.');
+        expect(wrongName.r.code).not.toBe(0);
+      } finally {
+        await hap.close();
+      }
+      const missing = join(tempDir(), 'no-such.sock');
+      const wrongPath = await serverFailure('wallet_server_failure_drain_path', 'host-down', { haproxy_socket: missing, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+      const pathed = wrongPath.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
+      expect(pathed?.data.ok).toBe(false);
+      expect(String(pathed?.data.stderr)).toContain(`cannot reach HAProxy at ${missing}`);
+      expect(existsSync(missing)).toBe(false);
+    }, 180_000);
+  });
 
   it('network: the bank channel is unreachable, paused, and settled by status enquiry once it answers again', async () => {
     const w = workspace();
@@ -127,12 +292,16 @@ steps:
       ]),
     );
     await bank.stop(); // the partition to the bank
+    // Two incidents at once: another one had paused withdrawals and shed non-essential traffic.
+    control.state.set('/admin/flows/withdrawal', OTHER);
+    control.state.set('/admin/flags/non-essential-traffic', OTHER);
     writeFileSync(
       w.answers,
       `responder: drill
 inputs:
   health_url: ${api.url}/health
   db_host: localhost
+  db_port: ${pg.port}
   db_url: ${db}
   db_password: ""
   channel: bank-a
@@ -140,6 +309,7 @@ inputs:
   bank_host: localhost
   bank_health_url: ${bank.url}/channels/bank-a/health
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   log_file: ${w.log}
 steps:
   impact-start: 2026-11-26T03:00Z
@@ -151,7 +321,7 @@ steps:
   which-cause: bank
   pause-channel: yes
   tell-bank: yes
-  verify-all-failing: { answer: unrelated, note: "ping is not installed on the drill machine" }
+  verify-all-failing: { answer: unrelated, note: "the drill has no bank endpoint with TLS" }
   settle-in-flight: yes
   restore: yes
   update-users: yes
@@ -167,37 +337,57 @@ steps:
     expect(checkStatus(r.events, 'confirm-symptoms', 'in-flight')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'db-query')).toEqual(['OK']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'dns-bank')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'confirm-symptoms', 'db-tcp')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'verify-all', 'db-tcp')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-recovery')?.data.passed).toBe(true);
     expect(checkStatus(r.events, 'verify-all', 'bank-channel')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['paused', 'active']);
     expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+    // The restore turns back on what this incident switched off, and nothing of the other incident's.
+    expect(stateOf(control, '/admin/channels/bank-a')).toMatchObject({ state: 'active' });
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: true });
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(stateOf(control, '/admin/flags/non-essential-traffic')).toEqual(OTHER);
+    for (const f of FLOWS.filter((f) => f !== 'withdrawal')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(control.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/admin/flows/'))).toEqual([]);
+    expect(commandOut(r.events, 'pause-channel')).toContain('channels/bank-a before: {"state":"active"}');
+    expect(commandOut(r.events, 'restore')).toContain('flows/withdrawal: this incident did not change it');
+    const incident = r.events[0]!.incident!;
+    expect(readdirSync(join(w.records, incident)).sort()).toEqual(['channels_bank-a.json', 'flags_bank-auto-retry.json']);
   }, 180_000);
 
-  it('software-bug: a release breaks the API; deploys frozen, the flow paused, a rollback, the touched transactions listed', async () => {
+  /** A release breaks the API; the rollback (kubectl's stand-in) brings the previous one back. `steps` answers from money-touched to the end. */
+  async function softwareBug(
+    name: string,
+    steps: string,
+    seed: Record<string, Record<string, unknown>> = {},
+    options: { deployedAt?: string; sql?: string; rollbackTo?: string } = {},
+  ) {
     const w = workspace();
-    const db = await pg.createDatabase('wallet_software_bug');
-    await pg.sql('wallet_software_bug', `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+    const db = await pg.createDatabase(name);
+    if (options.sql) await pg.sql(name, options.sql);
+    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
       select n, 'payment', 'qr', 12.5, 'EUR', case when n % 2 = 0 then 'failed' else 'completed' end,
              '2026.11.26-2', case when n % 2 = 0 then 'E_FEE_CALC' end, now() - interval '5 minutes'
       from generate_series(1, 10) n`);
     const release = { version: '2026.11.26-2' };
     const api = await start(walletApi(release));
-    // kubectl rollout undo (through the drill's stand-in for kubectl) brings the previous release back.
     const control = await start(
       controlPlane([
         {
           method: 'POST',
           path: '/drill/rollback',
           run: () => {
-            release.version = '2026.11.26-1';
+            release.version = options.rollbackTo ?? '2026.11.26-1';
             writeFileSync(w.log, '2026-11-26T04:00:00Z INFO started release 2026.11.26-1\n');
             return api.start();
           },
         },
       ]),
     );
+    for (const [path, value] of Object.entries(seed)) control.state.set(path, value);
     await api.stop(); // the bad release crashes
     writeFileSync(w.log, Array.from({ length: 60 }, (_, i) => `2026-11-26T03:0${i % 10}:00Z ERROR fee calculation failed: NaN\n`).join(''));
     writeFileSync(
@@ -208,18 +398,68 @@ inputs:
   version_url: ${api.url}/version
   log_file: ${w.log}
   admin_url: ${control.url}/admin
+  records_dir: ${w.records}
   db_url: ${db}
   db_password: ""
   evidence_dir: ${w.evidence}
 steps:
   impact-start: ${minuteAgo(30)}
   suspect-release: 2026.11.26-2
-  deployed-at: ${minuteAgo(60)}
+  deployed-at: ${options.deployedAt ?? minuteAgo(60)}
   confirmed: yes
   declare: sev2
   freeze-deploys: yes
-  money-touched: pause
-  flow-name: payment
+${steps}`,
+    );
+    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    return { w, control, r };
+  }
+
+  it('network: fix-dns restarts nothing on a host where systemd-resolved is not the resolver', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_network_dns');
+    const api = await start(walletApi());
+    const bank = await start(channelConnector());
+    const control = await start(controlPlane());
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  db_host: no-such-host.invalid
+  db_port: ${pg.port}
+  db_url: ${db}
+  db_password: ""
+  bank_health_url: ${bank.url}/channels/bank-a/health
+  admin_url: ${control.url}/admin
+  records_dir: ${w.records}
+  log_file: ${w.log}
+steps:
+  impact-start: unknown
+  confirm-symptoms: continue
+  confirmed: yes
+  declare: sev2
+  pause-auto-retry: yes
+  notify-users: yes
+  brief-care: yes
+  which-cause: dns
+  fix-dns: { answer: yes, on_fail: stop }
+`,
+    );
+    const r = await runSev(['run', 'network', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const fix = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'fix-dns');
+    expect(fix?.data.ok).toBe(false);
+    expect(String(fix?.data.stderr)).toContain("systemd-resolved is not this host's resolver: nothing restarted");
+    expect(control.requests.filter((q) => q.path.startsWith('/drill/'))).toEqual([]);
+    expect(r.code).not.toBe(0);
+  }, 180_000);
+
+  it('software-bug: a release breaks the API; deploys frozen, the flows paused, a rollback, the touched transactions listed', async () => {
+    // Two incidents at once: a data error had paused transfers before this release went bad.
+    const { w, control, r } = await softwareBug(
+      'wallet_software_bug',
+      `  money-touched: pause
+  flow-name: all
   pause-flow: yes
   notify-users: yes
   brief-care: yes
@@ -234,8 +474,8 @@ steps:
   handoff: yes
   postmortem: done
 `,
+      { '/admin/flows/transfer': OTHER },
     );
-    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-symptoms', 'error-log')).toEqual(['CRITICAL']);
@@ -247,22 +487,120 @@ steps:
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/deploys/freeze')).toEqual([expect.objectContaining({ frozen: true })]);
     expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false, true]);
+    // The flows this incident paused are back; the one the other incident paused is not.
+    expect(stateOf(control, '/admin/flows/transfer')).toEqual(OTHER);
+    expect(puts(control, '/admin/flows/transfer')).toEqual([]);
+    for (const f of FLOWS.filter((f) => f !== 'transfer')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    expect(commandOut(r.events, 'pause-flow')).toContain(`flows/transfer before: ${JSON.stringify(OTHER)}`);
+    expect(commandOut(r.events, 'resume-flow')).toContain('flows/transfer: was already off before this incident: left off');
     const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
-    expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(11);
+    const rows = readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(11);
+    expect(rows[0]).toMatch(/^user_id,transaction_id,/);
+    // customer-care reads the list software-bug writes: one user per distinct first column.
+    const care = await start(controlPlane());
+    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, touched), incident_ref: '20261126T031502Z-software-bug-k3f9', what_happened: 'payments failed after a release', records_dir: w.records });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^10 affected user\(s\)/) });
+  }, 180_000);
+
+  it('software-bug: after a rollback, a release other than the good one fails the check', async () => {
+    const { r } = await softwareBug(
+      'wallet_software_bug_wrong_release',
+      `  money-touched: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  verify-errors-failing: { pause: yes }
+`,
+      {},
+      { rollbackTo: '2026.11.26-0' }, // the rollout undo went one release too far back
+    );
+    const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
+    expect(version?.data).toMatchObject({ status: 'CRITICAL', stdout: 'running 2026.11.26-0, not 2026.11.26-1 (the release rolled back to)\n' });
+    expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
+    expect(r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step)).not.toContain('find-touched');
+  }, 180_000);
+
+  it('software-bug: when no flow was paused, the resume turns none on', async () => {
+    const { control, r } = await softwareBug(
+      'wallet_software_bug_no_pause',
+      `  money-touched: no-pause
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  money-wrong: no-repair
+  resume-flow: yes
+  update-users: yes
+  stable: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      { '/admin/flows/withdrawal': OTHER },
+    );
+    expectCompleted(r);
+    expect(control.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/admin/flows/'))).toEqual([]);
+    expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
+    expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'resume-flow')?.data.ok).toBe(true);
+  }, 180_000);
+
+  it('software-bug: money is wrong - the flow stays paused and the incident hands over to data-error', async () => {
+    const { w, control, r } = await softwareBug(
+      'wallet_software_bug_data_error',
+      `  money-touched: pause
+  flow-name: payment
+  pause-flow: yes
+  notify-users: yes
+  brief-care: yes
+  which-mitigation: rollback
+  good-release: 2026.11.26-1
+  rollback: yes
+  money-wrong: data-error
+  hand-to-data-error: yes
+`,
+      {},
+      {
+        // The session's time zone is not UTC, and the time of the deploy is given without Z: it is UTC all the same.
+        sql: `alter database wallet_software_bug_data_error set timezone = 'Pacific/Pago_Pago';
+          insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+          select n, 'payment', 'qr', 12.5, 'EUR', 'failed', '2026.11.26-1', 'E_TIMEOUT', now() - interval '5 minutes' from generate_series(20, 22) n`,
+        deployedAt: minuteAgo(60).slice(0, -1),
+      },
+    );
+    const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
+    expect(readFileSync(join(w.evidence, touched), 'utf8').trim().split('\n')).toHaveLength(14);
+    expectCompleted(r);
+    expect(puts(control, '/admin/flows/payment').map((b) => b.enabled)).toEqual([false]);
+    expect(stateOf(control, '/admin/flows/payment')).toMatchObject({ enabled: false, reason: `incident ${r.events[0]!.incident}` });
+    const steps = r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
+    expect(steps).not.toContain('resume-flow');
+    expect(steps.at(-1)).toBe('hand-to-data-error');
+    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'hand-to-data-error']);
+    expect(existsSync(join(w.records, r.events[0]!.incident!, 'flows_payment.json'))).toBe(true);
   }, 180_000);
 
   it('security: takeovers found, accounts frozen, sessions revoked, MFA required, evidence kept with checksums', async () => {
     const w = workspace();
     const db = await pg.createDatabase('wallet_security');
     await pg.sql('wallet_security', `
-      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com');
+      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com'), (4, '+400', 'mule@example.com');
+      insert into wallets (id, user_id, currency, balance) values (10, 1, 'EUR', 0), (20, 2, 'EUR', 0), (30, 3, 'EUR', 90), (40, 4, 'EUR', 250);
       insert into auth_events (user_id, kind, ip, device_id, created_at) values
         (1, 'password_reset', '203.0.113.7', 'dev-x', now() - interval '50 minutes'), (1, 'device_added', '203.0.113.7', 'dev-x', now() - interval '49 minutes'),
         (2, 'password_reset', '203.0.113.7', 'dev-y', now() - interval '40 minutes'), (2, 'device_added', '203.0.113.7', 'dev-y', now() - interval '39 minutes'),
         (3, 'login', '198.51.100.3', 'dev-3', now() - interval '30 minutes');
-      insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
-        (1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
-        (2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes');`);
+      insert into transactions (id, user_id, kind, channel, amount, currency, status, created_at) values
+        ('00000000-0000-0000-0000-00000000000a', 1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
+        ('00000000-0000-0000-0000-00000000000b', 2, 'transfer', 'internal', 250, 'EUR', 'completed', now() - interval '35 minutes'),
+        ('00000000-0000-0000-0000-00000000000c', 3, 'transfer', 'internal', 90, 'EUR', 'completed', now() - interval '20 minutes');
+      -- The takeover of account 2 moved its money to wallet 40 (the mule); user 3's own transfer went to user 2.
+      insert into ledger_entries (txn_id, wallet_id, amount) values
+        ('00000000-0000-0000-0000-00000000000b', 20, -250), ('00000000-0000-0000-0000-00000000000b', 40, 250),
+        ('00000000-0000-0000-0000-00000000000c', 30, -90), ('00000000-0000-0000-0000-00000000000c', 20, 90);`);
     const api = await start(walletApi());
     const control = await start(
       controlPlane([
@@ -272,6 +610,7 @@ steps:
       ]),
     );
     await api.stop(); // the attack's traffic took the API down
+    control.state.set('/admin/flows/payment', OTHER); // another incident had paused payments
     const access = join(w.dir, 'access.log');
     writeFileSync(access, Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''));
     writeFileSync(
@@ -284,17 +623,22 @@ inputs:
   db_password: ""
   access_log: ${access}
   evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
 steps:
   impact-start: ${minuteAgo(50)}
   confirmed: yes
   declare: sev1
   affected-list: yes
   freeze-accounts: yes
+  freeze-receivers: yes
+  recall-withdrawals: yes
   revoke-sessions: yes
   mfa-scope: affected
   require-mfa: yes
   preserve-evidence: yes
-  stop-money-out: accounts-only
+  stop-money-out: systems
+  pause-outflows: yes
+  cut-access: yes
   notify-users: yes
   notify-required: yes
   brief-care: yes
@@ -314,7 +658,17 @@ steps:
     expect(checkStatus(r.events, 'verify-contained', 'takeover-signals')).toEqual(['OK']);
     expect(checkStatus(r.events, 'verify-contained', 'api-health')).toEqual(['OK']);
     expect(milestones(r.events)).toEqual(ARC);
-    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
+    // The victims' accounts, then the wallet their money went to; the bank withdrawal is recalled.
+    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] }), expect.objectContaining({ user_ids: [4] })]);
+    expect(puts(control, '/admin/recalls')).toEqual([expect.objectContaining({ transaction_ids: ['00000000-0000-0000-0000-00000000000a'] })]);
+    // Every way out was paused, and only what this incident paused is back.
+    for (const f of ['withdrawal', 'transfer', 'bill-pay']) {
+      expect(puts(control, `/admin/flows/${f}`).map((b) => b.enabled), f).toEqual([false, true]);
+      expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    }
+    expect(puts(control, '/admin/flows/payment')).toEqual([]);
+    expect(stateOf(control, '/admin/flows/payment')).toEqual(OTHER);
+    expect(puts(control, '/admin/flows/top-up')).toEqual([]);
     expect(puts(control, '/admin/sessions/revoke')).toEqual([expect.objectContaining({ user_ids: [1, 2] })]);
     expect(puts(control, '/admin/policies/mfa')).toEqual([expect.objectContaining({ required_for: 'affected', user_ids: [1, 2] })]);
     const evidence = readdirSync(w.evidence).find((f) => f.endsWith('-evidence'))!;
@@ -325,24 +679,64 @@ steps:
     expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
   }, 180_000);
 
-  it('third-party: the partner is down; requests queued, retries off, the queue drained and reconciled after', async () => {
+  it('security: a failing query or an empty list of accounts stops the step, and nothing is frozen', async () => {
     const w = workspace();
-    const db = await pg.createDatabase('wallet_third_party');
-    await pg.sql('wallet_third_party', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
+    const db = await pg.createDatabase('wallet_security_empty');
+    const control = await start(controlPlane());
+    const answers = (dbUrl: string) => `responder: drill
+inputs:
+  health_url: ${control.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${dbUrl}
+  db_password: ""
+  access_log: ${join(w.dir, 'access.log')}
+  evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
+steps:
+  impact-start: unknown
+  confirm-signals: continue
+  confirmed: yes
+  declare: sev1
+  affected-list: { answer: yes, on_fail: stop }
+`;
+    // The database refuses the query (the role cannot read auth_events): the step fails, not "0 accounts".
+    await pg.sql('wallet_security_empty', 'create role no_reader login; revoke all on all tables in schema public from public');
+    writeFileSync(w.answers, answers(db.replace('postgres@', 'no_reader@')));
+    const denied = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: join(w.dir, 'denied') });
+    const deniedStep = denied.events.find((e) => e.type === 'command.finished' && e.data.step === 'affected-list');
+    expect(deniedStep?.data.ok, denied.stderr).toBe(false);
+    expect(String(deniedStep?.data.stderr)).toContain('the query for the affected accounts failed');
+    expect(denied.code).not.toBe(0);
+    // No takeover signal at all: an empty list is refused too.
+    writeFileSync(w.answers, answers(db));
+    const empty = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: join(w.dir, 'empty') });
+    const emptyStep = empty.events.find((e) => e.type === 'command.finished' && e.data.step === 'affected-list');
+    expect(emptyStep?.data.ok, empty.stderr).toBe(false);
+    expect(String(emptyStep?.data.stderr)).toContain('no account with takeover signals');
+    expect(empty.code).not.toBe(0);
+    expect(control.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  }, 180_000);
+
+  /**
+   * The partner is down; it recovers while requests queue, and its answers to the status enquiry settle the pending
+   * ones (all but `unanswered`'s, when given), the queue goes out and new top-ups succeed.
+   */
+  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string } = {}) {
+    const w = workspace();
+    const db = await pg.createDatabase(name);
+    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
       select n, 'top-up', 'bank-a', 30, 'EUR', case when n <= 4 then 'failed' when n <= 6 then 'pending' else 'completed' end, now() - interval '5 minutes'
       from generate_series(1, 8) n`);
     const api = await start(walletApi());
     const partner = await start(channelConnector());
     const control = await start(
       controlPlane([
-        // The partner recovers while requests queue; its answers to the status enquiry settle the pending ones, the
-        // queue goes out, and new top-ups succeed.
         { method: 'PUT', path: '/admin/channels/bank-a', when: (b) => b.state === 'queueing', run: () => partner.start() },
         {
           method: 'POST',
           path: '/admin/channels/bank-a/status-enquiry',
           run: () =>
-            pg.sql('wallet_third_party', `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued');
+            pg.sql(name, `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
               insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`),
         },
       ]),
@@ -362,6 +756,7 @@ inputs:
   db_url: ${db}
   db_password: ""
   evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
 steps:
   impact-start: ${minuteAgo(20)}
   confirmed: yes
@@ -374,13 +769,24 @@ steps:
   brief-care: yes
   settle-pending: yes
   reopen-channel: yes
-  restore-retries: yes
+${steps}`,
+    );
+    let runbook = 'third-party';
+    if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
+    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    return { w, control, r };
+  }
+  const started_ = (r: Result) => r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
+
+  it('third-party: the partner is down; requests queued, retries off, the queue drained and reconciled after', async () => {
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party',
+      `  restore-retries: yes
   resolve-users: yes
   handoff: yes
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
@@ -391,8 +797,43 @@ steps:
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing', 'active']);
     expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false, true]);
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: true });
+    expect(started_(r)).not.toContain('retries-stay-off');
     const file = readdirSync(w.evidence).find((f) => f.endsWith('-reconciliation.csv'))!;
     expect(readFileSync(join(w.evidence, file), 'utf8').trim().split('\n')).toHaveLength(109);
+    // customer-care reads the list third-party writes (user_id first): users 1-8 and the 100 new top-ups.
+    const care = await start(controlPlane());
+    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, file), incident_ref: '20261126T031502Z-third-party-k3f9', what_happened: 'top-ups through Bank A failed', records_dir: w.records });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^108 affected user\(s\)/) });
+  }, 180_000);
+
+  it('third-party: when the settle wait times out with payments pending, automatic retries stay off', async () => {
+    // The shipped runbook, with the settle wait cut from 30 minutes to 2 seconds: the branch is what is tested.
+    const shipped = readFileSync(join(import.meta.dirname, '../../runbooks/third-party.yaml'), 'utf8');
+    const runbook = shipped.replace(/(- id: wait-settled\n(?:.*\n)*?\s+timeout: )30m\n(\s+interval: )1m/, '$12s\n$21s');
+    expect(runbook).not.toBe(shipped);
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party_unsettled',
+      `  retries-stay-off: yes
+  verify-all: continue
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      { unanswered: 5, runbook },
+    );
+    expectCompleted(r);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(false);
+    expect(started_(r)).toContain('retries-stay-off');
+    expect(started_(r)).not.toContain('restore-retries');
+    expect(puts(control, '/admin/flags/bank-auto-retry').map((b) => b.enabled)).toEqual([false]);
+    expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: false });
+    const unsettled = readdirSync(w.evidence).find((f) => f.endsWith('-unsettled.csv'))!;
+    const lines = readFileSync(join(w.evidence, unsettled), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('user_id,transaction_id,kind,amount,currency,status,created_at');
+    expect(lines[1]).toMatch(/^5,[^,]+,top-up,30,EUR,pending,/);
+    expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
@@ -420,8 +861,10 @@ steps:
   compensation-eligibility: every user on the affected list
   compensation-decider: Mia Chen, head of customer care
   record-compensation: yes
+  money-verified: yes
   follow-up: yes
   follow-up-message: yes
+  changes-made: Transfers are now checked against the ledger before they post, so a debit cannot be taken twice.
   improvements: yes
   close: yes
 `,
