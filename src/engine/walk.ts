@@ -445,6 +445,16 @@ export class Walk {
     const command = step.command!;
     const text = commandText(command.run);
     let decided = false;
+    // The command ran to its end in an earlier run that stopped before the step was completed: its
+    // recorded result stands, and it is not run a second time.
+    const finished = this.state.finishedCommand;
+    if (finished && finished.step === step.id) {
+      this.state.finishedCommand = undefined;
+      this.responder.info(`the command already ran (it ended at ${finished.time}, ${finished.ok ? 'successfully' : 'failing'}): not running it again`);
+      if (finished.ok) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
+      const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${text}: failed at ${finished.time}, in the earlier run` });
+      if (end !== 'retry') return end;
+    }
     const unfinished = this.state.unfinishedCommand;
     if (unfinished && unfinished.step === step.id) {
       const end = await this.settleUnfinished(step, view, unfinished);

@@ -36,6 +36,11 @@ export interface IncidentState {
   pauseReason?: string;
   /** The command started and not finished (nor decided on), if any: a resume asks before doing anything about it. */
   unfinishedCommand?: Unfinished;
+  /**
+   * The command of the step in progress that ended, with its result, when the step itself was not
+   * completed (sev stopped in between): a resume takes that result instead of running the command again.
+   */
+  finishedCommand?: { step: string; ok: boolean; time: string };
   /** Checks started and not finished, by name: a resume stops those still running. */
   unfinishedChecks: Map<string, Unfinished>;
   events: number;
@@ -98,6 +103,7 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
     case 'step.skipped':
       state.step = e.data.next;
       state.stepInProgress = false;
+      state.finishedCommand = undefined;
       break;
     case 'milestone':
       if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step });
@@ -118,6 +124,7 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       break;
     case 'command.finished':
       state.unfinishedCommand = undefined;
+      state.finishedCommand = { step: e.data.step, ok: e.data.ok, time: e.time };
       break;
     case 'command.unfinished':
       if (e.data.decision !== 'wait' && e.data.decision !== 'kill') state.unfinishedCommand = undefined;

@@ -10,19 +10,24 @@ const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
 const ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: 'true' };
 delete ENV.FORCE_COLOR;
 
-function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, [SEV, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-}
+/** What a started sev printed and how it ended, collected from the moment it starts (it may end before anyone waits). */
+const outcomes = new WeakMap<ChildProcess, Promise<Run>>();
 
-async function finish(child: ChildProcess, timeoutMs = 60_000): Promise<Run> {
+function start(args: string[], cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, [SEV, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  outcomes.set(child, new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr }))));
+  return child;
+}
+
+async function finish(child: ChildProcess, timeoutMs = 60_000): Promise<Run> {
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  const run = await outcomes.get(child)!;
   clearTimeout(timer);
-  return { code, stdout, stderr };
+  return run;
 }
 
 /** Polls until the condition holds; fails with what it waited for. */
@@ -163,7 +168,7 @@ describe('a walker that is no longer the walker', () => {
       ].join('\n'),
     });
     const incidents = join(dir, 'incidents');
-    const run = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = start(['run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], dir);
     const done = finish(run);
     await waitFor('the incident to start', () => existsSync(incidents) && readdirSync(incidents).some((n) => n.endsWith('.jsonl')));
     const id = readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
@@ -179,6 +184,22 @@ describe('a walker that is no longer the walker', () => {
 });
 
 describe('a command never runs twice behind the responder’s back', () => {
+  it('takes the recorded result of a command that ended just before sev was killed, and does not run it again', () => {
+    const c = setup();
+    expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
+    const log = logOf(c.incidents);
+    // As sev leaves it when killed between the command's end and the step's: cut after command.finished.
+    const kept = lines(log);
+    const end = kept.findIndex((l) => JSON.parse(l).type === 'command.finished');
+    writeFileSync(log, kept.slice(0, end + 1).join('\n') + '\n');
+    const id = log.split('/').pop()!.split('.')[0]!;
+    const resumed = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/the command already ran \(it ended at \S+, successfully\): not running it again/);
+    expect(lines(c.ledger)).toEqual(['posted']);
+    expect(types(log).filter((t) => t === 'command.started')).toHaveLength(1);
+  });
+
   it('logs the process group and host of a command before it runs', () => {
     const c = setup();
     expect(sev(['run', ONCE, '--answers', c.answers, ...c.args]).code).toBe(0);
