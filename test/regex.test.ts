@@ -123,7 +123,7 @@ function runbookPatterns(): { whole: Set<string>; search: Set<string> } {
 // Texts like the answers and outputs those patterns meet, cut and spliced at random below.
 const SAMPLES = [
   'https://grafana.example.com/d/wallet?orgId=1', 'http://127.0.0.1:8080/health', 'postgres://app@db-1:5432/wallet', 'postgresql://db',
-  '2026-11-26T03:05:00Z', '2026-11-26 03:05', 'unknown', 'wallet-api', 'db-primary.eu-west-1', 'ops@example.com', 'v2.14.3', 'INC-12345',
+  '2026-11-26T03:05:00Z', '2026-11-26 03:05', 'unknown', 'wallet-api', 'db-primary.eu-west-1', 'ops@example.com', 'v2.14.3', 'INC-12345', '9e107d9d372bb6826bd81d3542a419d6', 'AB12CD34',
   'eu-west-1', '15 minutes', '2 hours', '3 days', 'none', 'fees', '12.50 EUR', '1250 USD', 'A summary of what happened to payments',
   '{"enabled": false}', '{"enabled":true}', '{"status": "ok"}', '{"status":"pass"}', '{"state": "paused"}', '{"state":"queueing"}',
   '{"overdue": 0}', '{"overdue":10}', '{"frozen": true}', '"revoked"', '"decided_by": "bob"', '{"version": "1.2.0"}', '{"channel": "email"}', '"channels": []', '"campaign": 7', '"required_for": []', '"pending": 12', '"indicator": "none"',

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SEV, sev, tempDir, type Run } from '../helpers.js';
+import { ROOT, SEV, sev, tempDir, testSeed, waitFor, type Run } from '../helpers.js';
 import { alive, groupAlive } from '../processes.js';
 
 const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
@@ -28,15 +28,6 @@ async function finish(child: ChildProcess, timeoutMs = 60_000): Promise<Run> {
   const run = await outcomes.get(child)!;
   clearTimeout(timer);
   return run;
-}
-
-/** Polls until the condition holds; fails with what it waited for. */
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Answers that walk the runbook to its end. */
@@ -294,22 +285,8 @@ describe('a command never runs twice behind the responder’s back', () => {
   });
 });
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed with SEV_TEST_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('SIGKILL during a state-changing command', () => {
-  const seed = Number(process.env.SEV_TEST_SEED) || Math.floor(Math.random() * 2 ** 31);
-  console.log(`walker.test.ts: kill times seeded with SEV_TEST_SEED=${seed}`);
-  const random = seeded(seed);
+  const { random } = testSeed('walker.test.ts');
 
   it('posts exactly once whatever the moment: the command is never started twice, and what is unknown is decided by the responder', async () => {
     for (let n = 0; n < 8; n++) {
