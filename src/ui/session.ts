@@ -79,8 +79,8 @@ export function checkAnswers(runbook: Runbook, answers: Answers | undefined): vo
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, 'output-closed': EXIT.outputClosed };
 
 /**
- * Walks the runbook with the right responder, turns Ctrl-C, a closed terminal or a kill into a
- * recorded pause, and ends with the exit code of the outcome.
+ * Walks the runbook with the right responder, turns Ctrl-C, a hang-up, a termination or a closed output
+ * into a recorded pause, and ends with the exit code of the outcome.
  */
 export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions & { answersData?: Answers }): Promise<void> {
   const controller = new AbortController();
@@ -94,9 +94,8 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
-  // The responder's screen gone (stderr closed, a pipe broken): nobody sees the prompts any more, so the
-  // incident is paused, as for Ctrl-C, and the exit code says why.
-  // While the walk goes on: a check or command that runs is let finish; the walk pauses at its next question.
+  // The responder's screen gone (stderr closed, a pipe broken): nobody sees the questions any more. A check
+  // or command that runs is let finish; the walk pauses at its next question, and the exit code says why.
   const screenGone = new AbortController();
   const restoreOutput = onOutputClosed(() => {
     signalName ??= 'output-closed';
