@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { UserError } from '../errors.js';
+import { ioReason } from './io-error.js';
 
 // Every file sevkit reads that a person names (runbooks, answers files, the triage matrix) is read here.
 // A path may name anything: a FIFO would wait for a writer for ever, /dev/zero never ends, a log
@@ -38,18 +39,7 @@ function openRegular(file: string): { fd: number; size: number } {
 
 /** The usage error for a runbook that cannot be read; these messages are what `sev validate` has always said. */
 export function ioError(file: string, error: unknown): UserError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'no such file or directory'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'ENXIO' // a socket
-            ? 'not a regular file'
-            : (error as Error).message;
-  return new UserError(`${file}: ${reason}`);
+  return new UserError(`${file}: ${ioReason(error)}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
-import { diskError } from './disk.js';
+import { diskError } from '../files/io-error.js';
 import { describeRef, processState, selfRef, type ProcessRef } from './owner.js';
 
 /** Who walks an incident: written into `<incident>.walker` by the one process that runs or resumes it. */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { EXIT, UserError } from '../errors.js';
-import { diskError } from './disk.js';
+import { diskError } from '../files/io-error.js';
 import { processState, selfRef } from './owner.js';
 
 const WAIT_LIMIT_MS = 10_000;

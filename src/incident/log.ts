@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { UserError } from '../errors.js';
-import { diskError } from './disk.js';
+import { diskError } from '../files/io-error.js';
 import { LOG_VERSION, type EventData, type EventType, type IncidentEvent } from './events.js';
 import { withFileLock } from './lock.js';
 

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { ioReason } from '../files/io-error.js';
 import { isKnown, LOG_VERSION, type IncidentEvent } from './events.js';
 
 /**
@@ -239,7 +240,7 @@ export function openLog(file: string): number {
     return openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : ioReason(error);
     throw new UserError(`${file}: ${why}`, 2);
   }
 }

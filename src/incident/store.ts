@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { diskError } from './disk.js';
+import { diskError } from '../files/io-error.js';
 import type { IncidentEvent } from './events.js';
 import { tidyLeftovers } from './leftovers.js';
 import { readEvents, readFirstEvent, readLog, type LogProblem, type LogRead } from './read.js';

@@ -23,6 +23,9 @@ export function ioReason(error: unknown): string {
       return 'the disk quota is exceeded';
     case 'EIO':
       return 'input/output error';
+    case 'ENXIO':
+      // A socket: there is no file to read.
+      return 'not a regular file';
     default:
       return (error as Error).message;
   }
