@@ -8,7 +8,7 @@ import type { EventData, EventType, IncidentEvent, RunbookRef } from '../src/inc
 import { LogWriter } from '../src/incident/log.js';
 import { withFileLock } from '../src/incident/lock.js';
 import { processStart } from '../src/incident/owner.js';
-import { parseLog, readLog } from '../src/incident/read.js';
+import { readLog } from '../src/incident/read.js';
 import { replay, resumePoint } from '../src/incident/replay.js';
 import { findIncident, logPath } from '../src/incident/store.js';
 import { tempDir } from './helpers.js';
@@ -242,7 +242,8 @@ describe('LogWriter', () => {
     const dir = tempDir({ 'empty.jsonl': '' });
     const file = join(dir, 'empty.jsonl');
     expect(readLog(file)).toEqual({ file, events: [], problems: [] });
-    expect(parseLog('x', '\n\n')).toMatchObject({ events: [], problems: [] });
+    const blank = join(tempDir({ 'blank.jsonl': '\n\n' }), 'blank.jsonl');
+    expect(readLog(blank)).toMatchObject({ events: [], problems: [] });
     const writer = LogWriter.open(file, 'x', 'alice');
     expect(writer.append('incident.started', started()).seq).toBe(1);
     writer.close();
@@ -254,7 +255,7 @@ describe('LogWriter', () => {
     const good = (seq: number, extra: object = {}) =>
       JSON.stringify({ v: 1, id: `id-${seq}`, seq, time: '2026-11-26T22:31:05.000Z', incident: 'x', actor: 'a', type: 'note', data: { text: 't', action: false }, ...extra });
     const text = [good(1), 'not json', '{"v":1}', good(2, { v: 9 }), ''].join('\n');
-    const read = parseLog('x.jsonl', text);
+    const read = readLog(join(tempDir({ 'x.jsonl': text }), 'x.jsonl'));
     expect(read.events.map((e) => e.seq)).toEqual([1, 2]);
     expect(read.problems.map((p) => [p.line, p.kind])).toEqual([
       [2, 'damaged-line'],
@@ -523,7 +524,7 @@ describe('events of a known type with malformed data', () => {
       { ...base, id: '3', seq: 3, type: 'incident.started', data: { runbook: 'r', severity: 'SEV2', responder: 'a' } },
       { ...base, id: '4', seq: 4, type: 'note', data: { text: 'fine', action: false } },
     ];
-    const read = parseLog('l.jsonl', lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const read = readLog(join(tempDir({ 'l.jsonl': lines.map((l) => `${JSON.stringify(l)}\n`).join('') }), 'l.jsonl'));
     expect(read.events.map((e) => e.id)).toEqual(['4']);
     expect(read.problems.map((p) => [p.line, p.kind, p.message])).toEqual([
       [1, 'damaged-line', 'this severity.changed event is malformed (data.to is not a string); it is ignored'],

@@ -201,34 +201,6 @@ export function eventNotes(event: IncidentEvent, line: number, unknownTypes: Set
 }
 
 /**
- * Reads one incident log. Never throws on damaged content: a torn last line (a crash in the middle of a
- * write), a line that is not an event, an event type this version does not know (kept, for forward
- * compatibility) are all reported as problems beside the events.
- */
-export function parseLog(file: string, text: string): LogRead {
-  const events: LoggedEvent[] = [];
-  const problems: LogProblem[] = [];
-  const lines = text.split('\n');
-  const endsWhole = text.endsWith('\n');
-  if (endsWhole) lines.pop();
-  const unknownTypes = new Set<string>();
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    const parsed = parseLine(raw, line, index === lines.length - 1 && !endsWhole);
-    if (!('v' in parsed)) {
-      problems.push(parsed);
-      return;
-    }
-    const event = parsed as LoggedEvent;
-    event.line = line;
-    problems.push(...eventNotes(event, line, unknownTypes));
-    events.push(event);
-  });
-  return { file, events, problems };
-}
-
-/**
  * Opens a log for reading. Looked at before opening: opening a FIFO would wait for a writer, and a device
  * may never end.
  */
@@ -317,13 +289,20 @@ export function readLines(
 
 /**
  * Calls `onEvent` for each event of a log, in order, and `onProblem` for what keeps a line from being one
- * or what a reader says of an event it keeps (unknown type, newer version). Never throws on content.
+ * or what a reader says of an event it keeps (unknown type, newer version). Never throws on content: a
+ * torn last line (a crash in the middle of a write), a line that is not an event, an event type this
+ * version does not know (kept, for forward compatibility) are all problems beside the events. `off` and
+ * `len` say where the event's line is in the file, in bytes.
  */
-export function readEvents(file: string, onEvent: (event: IncidentEvent, line: number) => void, onProblem: (problem: LogProblem) => void): void {
+export function readEvents(
+  file: string,
+  onEvent: (event: IncidentEvent, line: number, off: number, len: number) => void,
+  onProblem: (problem: LogProblem) => void,
+): void {
   const unknownTypes = new Set<string>();
   readLines(
     file,
-    (raw, line, last) => {
+    (raw, line, last, off, len) => {
       if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
       const parsed = parseLine(raw, line, last);
       if (!('v' in parsed)) {
@@ -331,7 +310,7 @@ export function readEvents(file: string, onEvent: (event: IncidentEvent, line: n
         return;
       }
       for (const note of eventNotes(parsed, line, unknownTypes)) onProblem(note);
-      onEvent(parsed, line);
+      onEvent(parsed, line, off, len);
     },
     onProblem,
   );

@@ -1,6 +1,6 @@
 import { closeSync, readSync } from 'node:fs';
 import type { IncidentEvent } from '../incident/events.js';
-import { eventNotes, openLog, parseLine, readLines, type LogProblem, type LogRead } from '../incident/read.js';
+import { openLog, readEvents, rfc3339Ms, type LogProblem, type LogRead } from '../incident/read.js';
 
 /**
  * One event of a timeline, with where it came from. Rows are small on purpose: a merge of a million
@@ -62,26 +62,17 @@ interface ReadOptions {
   lean?: boolean;
 }
 
-/** Builds rows line by line; shared by the streaming file reader and the already-read logs of the store. */
+/** Builds rows event by event; shared by the streaming file reader and the already-read logs of the store. */
 class RowBuilder {
   readonly rows: Row[] = [];
   readonly problems: LogProblem[] = [];
   incident?: string;
   readonly otherIncidents = new Set<string>();
-  private readonly unknownTypes = new Set<string>();
 
   constructor(
     private readonly log: number,
     private readonly lean: boolean,
   ) {}
-
-  /** `last`: the final line of a file that does not end with a newline (a torn write, when it does not parse). */
-  addLine(raw: string, line: number, last: boolean, off?: number, len?: number): void {
-    if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
-    const parsed = parseLine(raw, line, last);
-    if ('v' in parsed) this.addEvent(parsed, line, off, len);
-    else this.problems.push(parsed);
-  }
 
   /**
    * One copy of each type and actor name for all rows: a log has a handful of each, and a million rows
@@ -96,14 +87,9 @@ class RowBuilder {
     return name;
   }
 
+  /** An event as the log reader gives it: its time is checked already. */
   addEvent(event: IncidentEvent, line: number, off?: number, len?: number): void {
-    // parseLine has checked the time already; the events of the incident reader too.
-    const ms = Date.parse(event.time);
-    if (Number.isNaN(ms)) {
-      this.problems.push({ line, kind: 'damaged-line', message: `the time "${event.time}" is not an RFC 3339 time; the event is ignored` });
-      return;
-    }
-    this.problems.push(...eventNotes(event, line, this.unknownTypes));
+    const ms = rfc3339Ms(event.time);
     if (this.incident === undefined) this.incident = event.incident;
     else if (event.incident !== this.incident) this.otherIncidents.add(event.incident);
     // Lean rows are as small as they can be: a million of them are kept. A time in the usual form and the id
@@ -130,17 +116,17 @@ class RowBuilder {
 const CHUNK = 1 << 22;
 
 /**
- * Reads an incident log line by line (readLines: 4 MiB chunks, never the whole file, no line over the
- * limit). Damaged content is reported beside the rows, as the incident reader does: a torn last line, a
- * line that is not an event, an unknown event type (kept), a newer format version. In lean mode an
+ * Reads an incident log with the incident reader (readEvents: 4 MiB chunks, never the whole file, no line
+ * over the limit), its problems reported beside the rows: a torn last line, a line that is not an event,
+ * an unknown event type (kept), a newer format version. In lean mode an
  * ordinary event keeps only where its line is in the file (byte offset and length); `LineStore` reads it
  * again when it is written out.
  */
 export function readSource(file: string, log: number, options: ReadOptions = {}): LogSource {
   const builder = new RowBuilder(log, Boolean(options.lean));
-  readLines(
+  readEvents(
     file,
-    (raw, line, last, off, len) => builder.addLine(raw, line, last, off, len),
+    (event, line, off, len) => builder.addEvent(event, line, off, len),
     (problem) => builder.problems.push(problem),
   );
   return builder.done(file);
@@ -182,7 +168,6 @@ export class LineStore {
 export function fromLogRead(read: LogRead, log: number): LogSource {
   const builder = new RowBuilder(log, false);
   for (const event of read.events) builder.addEvent({ ...event }, event.line);
-  const source = builder.done(read.file);
-  source.problems.unshift(...read.problems.filter((p) => p.kind === 'torn-line' || p.kind === 'damaged-line'));
-  return source;
+  builder.problems.push(...read.problems);
+  return builder.done(read.file);
 }

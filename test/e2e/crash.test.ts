@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLog } from '../../src/incident/read.js';
+import { readLog } from '../../src/incident/read.js';
 import { replay } from '../../src/incident/replay.js';
 import { ROOT, SEV, seededRandom, tempDir, testSeed, type Run } from '../helpers.js';
 
@@ -170,7 +170,7 @@ describe('concurrent writers', () => {
     expect(events.length).toBeGreaterThan(before + WRITERS * NOTES);
     // Notes may come after the walk's end: the log is still open to them.
     expect(events.filter((e) => e.type === 'incident.closed')).toEqual([expect.objectContaining({ actor: 'lead', data: { outcome: 'completed', step: 'wrap-up' } })]);
-    const read = parseLog(file!, readFileSync(file!, 'utf8'));
+    const read = readLog(file!);
     expect(read.problems).toEqual([]);
     expect(replay(read.events)).toMatchObject({ status: 'closed', outcome: 'completed', severity: 'SEV2' });
   }, 120_000);
@@ -266,7 +266,7 @@ describe('SIGKILL at any moment', () => {
     const torn = !endsWhole;
     const whole = lines.filter((l) => l.event).map((l) => l.event!);
     expect(whole.map((e) => e.seq)).toEqual(range(1, whole.length));
-    const read = parseLog(file, readFileSync(file, 'utf8'));
+    const read = readLog(file);
     expect(read.problems.every((p) => p.kind === 'torn-line')).toBe(true);
     const state = replay(read.events);
     const base = { n, mode, killedAt, events: whole.length, last: whole.at(-1)?.type, staleLock, torn, leftover };
@@ -302,7 +302,7 @@ describe('SIGKILL at any moment', () => {
     expect(events[whole.length]).toMatchObject({ type: 'incident.resumed', actor: 'chaos' });
     expect(events.filter((e) => e.type === 'incident.started')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
-    const final = replay(parseLog(file, readFileSync(file, 'utf8')).events);
+    const final = replay(readLog(file).events);
     expect(final).toMatchObject({ status: 'closed', outcome: 'completed', severity: 'SEV2', inputs: { service: 'wallet-api', marker: c.marker } });
     expect([...final.milestones.keys()]).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
     // The secret was asked again and never written.
