@@ -1,18 +1,14 @@
+import { buildReport, type ReportOptions } from '../report/build.js';
 import { renderPostmortem } from '../report/postmortem.js';
 import { oneLine } from '../report/sanitize.js';
 import { writePieces } from '../report/write.js';
-import { buildReport, reportWarnings } from './timeline.js';
+import { printTimelineWarnings } from '../ui/warnings.js';
 
-export interface PostmortemOptions {
-  incidentDir?: string;
-  out?: string;
-  tz?: string;
-  force?: boolean;
-}
+export type PostmortemOptions = Omit<ReportOptions, 'lean'>;
 
 export async function postmortemCommand(refs: string[], options: PostmortemOptions): Promise<void> {
   const report = buildReport(refs, { ...options, lean: true });
-  reportWarnings(report.timeline);
+  printTimelineWarnings(report.timeline);
   try {
     await writePieces(renderPostmortem(report), options.out);
   } finally {

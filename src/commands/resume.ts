@@ -10,7 +10,7 @@ import { lintFile } from '../runbook/lint.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
 import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
-import { reportProblems } from './status.js';
+import { printLogProblems } from '../ui/warnings.js';
 
 export interface ResumeOptions extends WalkCliOptions {
   runbooks: string;
@@ -64,7 +64,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
   try {
     const incident = findIncident(home, found.id);
     const log = walkerLog(incident, responder);
-    reportProblems([log]);
+    printLogProblems([log]);
     const state = stateOf(log);
     if (!state.runbook) throw new UserError(`${log.file}: the log does not say which runbook the incident follows (no incident.started event)`, EXIT.usage);
     if (state.status === 'closed') {

@@ -1,24 +1,13 @@
 import Table from 'cli-table3';
-import type { LogProblem } from '../incident/read.js';
 import { incidentDir, summarizeIncidents, walkerSummary } from '../incident/store.js';
 import { jsonSafe, oneLine } from '../report/sanitize.js';
 import { paint, write } from '../ui/output.js';
 import { clock, severityColor } from '../ui/render.js';
+import { printLogProblems } from '../ui/warnings.js';
 
 export interface StatusOptions {
   incidentDir?: string;
   json?: boolean;
-}
-
-/** Damaged logs are read anyway; what was wrong is said on stderr, one line each, sanitised. */
-export function reportProblems(logs: { file: string; problems: LogProblem[] }[]): void {
-  const c = paint(process.stderr);
-  for (const log of logs) {
-    for (const p of log.problems) {
-      if (p.kind === 'unknown-type') continue;
-      process.stderr.write(c.yellow(`warning: ${oneLine(log.file, 400)}:${p.line}: ${oneLine(p.message, 400)}\n`));
-    }
-  }
 }
 
 /** A cell of the table: what a log says, on one line and sanitised. */
@@ -28,7 +17,8 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   const dir = incidentDir(options.incidentDir);
   // One log at a time, folded as it is read: no incident's events are kept.
   const incidents = summarizeIncidents(dir);
-  reportProblems(incidents.flatMap((i) => i.logs));
+  // Damaged logs are read anyway; what was wrong is said on stderr.
+  printLogProblems(incidents.flatMap((i) => i.logs));
   const now = Date.now();
   const rows = incidents.map((incident) => {
     const s = walkerSummary(incident.logs).state;

@@ -1,60 +1,21 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { EXIT, UserError } from '../errors.js';
-import { incidentDir } from '../incident/store.js';
-import { loadTimeline } from '../report/load.js';
-import type { Timeline } from '../report/merge.js';
-import { computeMetrics } from '../report/metrics.js';
-import { renderCsv, renderJson, renderMarkdown, renderText, type Pieces, type Report } from '../report/render.js';
+import { buildReport, type ReportOptions } from '../report/build.js';
+import { renderCsv, renderJson, renderMarkdown, renderText, type Pieces } from '../report/render.js';
 import { oneLine } from '../report/sanitize.js';
-import { clockFor } from '../report/time.js';
 import { writePieces } from '../report/write.js';
-import { paint } from '../ui/output.js';
+import { printTimelineWarnings } from '../ui/warnings.js';
 
 export const FORMATS = ['text', 'md', 'json', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface TimelineOptions {
-  incidentDir?: string;
+export interface TimelineOptions extends Omit<ReportOptions, 'lean'> {
   format?: Format;
-  out?: string;
-  tz?: string;
-  force?: boolean;
-}
-
-/** Warnings about the input go to stderr as well, whatever the format: the report may be going to a file. */
-export function reportWarnings(timeline: Timeline): void {
-  const c = paint(process.stderr);
-  for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${oneLine(w.file, 400)}${w.line ? `:${w.line}` : ''}: ${oneLine(w.message, 400)}\n`));
-}
-
-/** The same file by path, or through a link (same device and inode). */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const [x, y] = [statSync(a), statSync(b)];
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
-}
-
-export function buildReport(refs: string[], options: Omit<TimelineOptions, 'format'> & { lean?: boolean }): Report {
-  if (refs.length === 0) throw new UserError('give an incident id or log files', EXIT.usage, 'sev timeline <incident|log…>');
-  const clock = clockFor(options.tz);
-  const timeline = loadTimeline(refs, { incidentDir: incidentDir(options.incidentDir), force: options.force, lean: options.lean });
-  // The log is the state of the incident: a report never overwrites one.
-  if (options.out && timeline.logs.some((l) => sameFile(l.file, options.out!))) {
-    throw new UserError(`--out ${options.out} is one of the incident logs being read; it would be overwritten`, EXIT.usage, 'Give another file name.');
-  }
-  return { timeline, metrics: computeMetrics(timeline), clock };
 }
 
 export async function timelineCommand(refs: string[], options: TimelineOptions): Promise<void> {
   const format = options.format ?? 'text';
   // Lean: only the events the metrics need stay in memory; the others are read again from their lines.
   const report = buildReport(refs, { ...options, lean: true });
-  reportWarnings(report.timeline);
+  printTimelineWarnings(report.timeline);
   let pieces: Pieces;
   switch (format) {
     case 'md':
