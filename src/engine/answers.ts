@@ -50,12 +50,12 @@ export function loadAnswers(file: string): Answers {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const fail = (node: Node | null | undefined, message: string): never => {
     const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
-    throw new UserError(`${file}:${line}:${col}: ${message}`, 2);
+    throw new UserError(`${file}:${line}:${col}: ${message}`);
   };
   const firstError = doc.errors[0];
   if (firstError) {
     const { line, col } = lineCounter.linePos(firstError.pos[0]);
-    throw new UserError(`${file}:${line}:${col}: ${firstError.message.split('\n')[0]}`, 2);
+    throw new UserError(`${file}:${line}:${col}: ${firstError.message.split('\n')[0]}`);
   }
   const answers: Answers = { file, inputs: {}, steps: new Map() };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return answers;

@@ -1,6 +1,6 @@
 import type { CheckResultData, CheckStatus, ProcessResultData } from '../incident/events.js';
-import type { CheckDef, Expect } from '../runbook/model.js';
-import { parseDuration } from '../runbook/duration.js';
+import { DEFAULTS, type CheckDef, type Expect } from '../runbook/model.js';
+import { durationMs } from '../runbook/duration.js';
 import { compileSearch } from '../runbook/regex.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Masker } from './mask.js';
@@ -78,8 +78,8 @@ export async function runCheck(check: CheckDef, run: CheckRun, retries = check.r
   if (run.dryRun) {
     return { check: check.name, status: 'SKIPPED', reason: 'dry run: not executed', attempts: 0, exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '' };
   }
-  const timeoutMs = parseDuration(check.timeout) ?? 30_000;
-  const intervalMs = parseDuration(check.interval) ?? 5_000;
+  const timeoutMs = durationMs(check.timeout, DEFAULTS.timeout);
+  const intervalMs = durationMs(check.interval, DEFAULTS.interval);
   let attempts = 0;
   for (;;) {
     attempts++;

@@ -18,7 +18,7 @@ export function parseSets(sets: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of sets) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UserError(`--set ${item}: expected NAME=VALUE`, 2);
+    if (eq <= 0) throw new UserError(`--set ${item}: expected NAME=VALUE`);
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;

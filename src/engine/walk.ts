@@ -2,8 +2,8 @@ import { printableText } from '../diagnostics/report.js';
 import { UserError } from '../errors.js';
 import type { CheckResultData, EventData, EventType, IncidentEvent } from '../incident/events.js';
 import { apply, type IncidentState } from '../incident/replay.js';
-import { parseDuration } from '../runbook/duration.js';
-import { END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
+import { durationMs } from '../runbook/duration.js';
+import { DEFAULTS, END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
 import { processEnv } from './env.js';
 import { isFailing, runCheck, runChecks, sleep, unmet, type CheckRun } from './checks.js';
@@ -105,7 +105,7 @@ export class Walk {
       let id = this.state.step ?? this.runbook.steps[0]?.id ?? END;
       while (id !== END) {
         const step = this.runbook.steps.find((s) => s.id === id);
-        if (!step) throw new UserError(`the runbook has no step "${id}" any more; the incident cannot go on with this runbook`, 2);
+        if (!step) throw new UserError(`the runbook has no step "${id}" any more; the incident cannot go on with this runbook`);
         this.current = step.id;
         this.emit('step.started', { step: step.id, index: step.index, kind: step.kind, ...(step.title ? { title: step.title } : {}) });
         const end = await this.runStep(step);
@@ -176,7 +176,7 @@ export class Walk {
     if (def.name in this.presets) {
       value = this.presets[def.name]!;
       const problem = inputProblem(def, value);
-      if (problem) throw new UserError(`--set ${def.name}: ${problem}`, 2);
+      if (problem) throw new UserError(`--set ${def.name}: ${problem}`);
     } else {
       let problem: string | undefined;
       for (;;) {
@@ -384,7 +384,7 @@ export class Walk {
   private checkDefs(names: string[]) {
     return names.map((name) => {
       const def = this.runbook.checks.find((c) => c.name === name);
-      if (!def) throw new UserError(`step "${this.current}" runs check "${name}", which the runbook does not define`, 2);
+      if (!def) throw new UserError(`step "${this.current}" runs check "${name}", which the runbook does not define`);
       return def;
     });
   }
@@ -416,8 +416,8 @@ export class Walk {
   private async waitStep(step: Step, view: StepView): Promise<StepEnd> {
     const wait = step.wait!;
     const [def] = this.checkDefs([wait.check]);
-    const limitMs = parseDuration(wait.timeout) ?? 300_000;
-    const intervalMs = parseDuration(wait.interval) ?? 15_000;
+    const limitMs = durationMs(wait.timeout, DEFAULTS.waitTimeout);
+    const intervalMs = durationMs(wait.interval, DEFAULTS.waitInterval);
     for (;;) {
       const started = this.clock().getTime();
       let attempts = 0;
@@ -484,7 +484,7 @@ export class Walk {
       const { result, raw } = await runProcess({
         run: command.run,
         env: this.env(command.env),
-        timeoutMs: parseDuration(command.timeout) ?? 30_000,
+        timeoutMs: durationMs(command.timeout, DEFAULTS.timeout),
         // A state-changing command is killed only at the responder's Ctrl-C; hung up on or terminated, sev
         // leaves it to finish (within its time limit) and the next resume asks about it.
         signal: command.changesState ? this.signal : this.stopSignal,
@@ -530,7 +530,7 @@ export class Walk {
       );
       if (reply.kind !== 'answer') return reply;
       const decision = reply.value;
-      if (!(choices as readonly string[]).includes(decision)) throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`, 2);
+      if (!(choices as readonly string[]).includes(decision)) throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`);
       record(state, decision);
       switch (decision) {
         case 'wait':
@@ -538,7 +538,7 @@ export class Walk {
           await awaitGroup(group, this.anySignal);
           continue;
         case 'kill':
-          if (!(await endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`, 2);
+          if (!(await endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`);
           continue;
         case 'rerun':
           return 'rerun';

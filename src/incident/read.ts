@@ -213,7 +213,7 @@ export function openLog(file: string): number {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such incident log' : code === 'EISDIR' ? 'is a directory, not an incident log' : ioReason(error);
-    throw new UserError(`${file}: ${why}`, 2);
+    throw new UserError(`${file}: ${why}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { diskError } from '../files/io-error.js';
 import type { IncidentEvent } from './events.js';
 import { tidyLeftovers } from './leftovers.js';
@@ -51,7 +51,7 @@ export interface IncidentFiles {
 
 function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, 2, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
+  if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, EXIT.usage, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
   tidyLeftovers(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
@@ -101,9 +101,9 @@ export function locateIncident(dir: string, ref: string): IncidentFiles {
   const matches = all.filter((i) => i.id.includes(ref));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new UserError(`"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`, 2, 'Give more of the incident id.');
+    throw new UserError(`"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`, EXIT.usage, 'Give more of the incident id.');
   }
-  throw new UserError(`no incident "${ref}" in ${dir}`, 2, all.length ? 'Run sev status to see the incidents there.' : 'Give --incident-dir, or set SEV_INCIDENT_DIR, to the directory of the incident logs.');
+  throw new UserError(`no incident "${ref}" in ${dir}`, EXIT.usage, all.length ? 'Run sev status to see the incidents there.' : 'Give --incident-dir, or set SEV_INCIDENT_DIR, to the directory of the incident logs.');
 }
 
 /** Every incident in the directory, with its logs read. */
@@ -167,7 +167,7 @@ export function noteTarget(dir: string, ref: string, responder: string): { id: s
         : first.type !== 'incident.started' && first.type !== 'incident.joined'
           ? `its first event is ${first.type}, not incident.started or incident.joined`
           : `its first event is of incident ${first.incident}, not ${id}`;
-    return new UserError(`${file} is not an incident log: ${why}; nothing was written`, 2, 'Give an incident id, or the path of a log written by sev run.');
+    return new UserError(`${file} is not an incident log: ${why}; nothing was written`, EXIT.usage, 'Give an incident id, or the path of a log written by sev run.');
   };
   const logs: { file: string; first: IncidentEvent }[] = [];
   for (const { file, first } of firsts) {

@@ -1,5 +1,5 @@
 import type { LogProblem } from '../incident/read.js';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { idOf, timeOf, type LineStore, type LogSource, type Row } from './source.js';
 import { duration } from './time.js';
 
@@ -119,13 +119,13 @@ export function mergeSources(sources: LogSource[], options: MergeOptions = {}): 
   for (const s of sources) {
     if (s.rows.length === 0) {
       const why = s.problems.length ? `has no complete event (${s.problems.map((p) => `line ${p.line}: ${p.kind}`).join(', ')})` : 'is empty: it holds no events';
-      throw new UserError(`${s.file}: ${why}`, 2, 'Give the log files of an incident, or its id.');
+      throw new UserError(`${s.file}: ${why}`, EXIT.usage, 'Give the log files of an incident, or its id.');
     }
   }
   const incidents = [...new Set(sources.flatMap((s) => [s.incident!, ...s.otherIncidents]))];
   if (incidents.length > 1 && !options.force) {
     const which = sources.map((s) => `${s.file} (${[s.incident, ...s.otherIncidents].join(', ')})`).join('; ');
-    throw new UserError(`the logs are of ${incidents.length} different incidents: ${which}`, 2, 'Give the logs of one incident, or --force to merge them anyway.');
+    throw new UserError(`the logs are of ${incidents.length} different incidents: ${which}`, EXIT.usage, 'Give the logs of one incident, or --force to merge them anyway.');
   }
   const warnings: Warning[] = [];
   for (const s of sources) {

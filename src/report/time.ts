@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 
 /** A length of time as people read it: 350ms, 4.2s, 2m 05s, 1h 02m 03s, 2d 03h 00m. */
 export function duration(ms: number): string {
@@ -51,7 +51,7 @@ export function clockFor(zone?: string): Clock {
       timeZoneName: 'longOffset',
     });
   } catch {
-    throw new UserError(`--tz ${zone}: not a time zone this system knows`, 2, 'Give an IANA zone name such as Europe/Paris or America/New_York, or UTC.');
+    throw new UserError(`--tz ${zone}: not a time zone this system knows`, EXIT.usage, 'Give an IANA zone name such as Europe/Paris or America/New_York, or UTC.');
   }
   const name = format.resolvedOptions().timeZone;
   const parts = (ms: number) => {

@@ -25,7 +25,7 @@ export async function writePieces(pieces: Iterable<string>, out?: string): Promi
     rmSync(partial, { force: true });
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`--out ${out}: ${why(error as NodeJS.ErrnoException)}`, 2);
+    if (code) throw new UserError(`--out ${out}: ${why(error as NodeJS.ErrnoException)}`);
     throw error;
   }
 }
@@ -47,7 +47,7 @@ async function writeStream(pieces: Iterable<string>, out?: string, shownAs = out
         resolve();
       });
     });
-    if (failure) throw new UserError(`--out ${shownAs}: ${why(failure)}`, 2);
+    if (failure) throw new UserError(`--out ${shownAs}: ${why(failure)}`);
     stream = file;
   }
   stream.on('error', onError);
@@ -82,6 +82,6 @@ async function writeStream(pieces: Iterable<string>, out?: string, shownAs = out
   }
   if (failure) {
     if (!out && failure.code === 'EPIPE') return;
-    throw new UserError(`${out ? `--out ${shownAs}` : 'stdout'}: ${why(failure)}`, 2);
+    throw new UserError(`${out ? `--out ${shownAs}` : 'stdout'}: ${why(failure)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { findRunbookFiles } from './files.js';
 import { lintFile, lintFiles, type LintResult } from './lint.js';
 import type { Runbook } from './model.js';
@@ -44,7 +44,7 @@ const looksLikePath = (ref: string) => /[\\/]|\.ya?ml$/i.test(ref);
 /** Finds a runbook by id (the team's directory first, then the shipped ones) or by path. */
 export async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintResult> {
   if (looksLikePath(ref) || existsSync(ref)) {
-    if (!existsSync(ref)) throw new UserError(`${ref}: no such file`, 2, 'Give a runbook id (see sev list) or the path of a runbook file.');
+    if (!existsSync(ref)) throw new UserError(`${ref}: no such file`, EXIT.usage, 'Give a runbook id (see sev list) or the path of a runbook file.');
     return lintFile(ref);
   }
   const entries = await listCatalog(runbooksDir);
@@ -55,7 +55,7 @@ export async function resolveRunbook(ref: string, runbooksDir: string): Promise<
     const ids = entries.flatMap((e) => (e.runbook?.id ? [e.runbook.id] : []));
     const { closest } = await import('./suggest.js');
     const suggestion = closest(ref, ids);
-    throw new UserError(`no runbook with id "${ref}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`, 2, 'Run sev list to see the runbooks available.');
+    throw new UserError(`no runbook with id "${ref}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`, EXIT.usage, 'Run sev list to see the runbooks available.');
   }
   return match.result;
 }
@@ -70,7 +70,7 @@ export class InvalidRunbookError extends Error {
 
 export async function loadRunbook(ref: string, runbooksDir: string): Promise<{ runbook: Runbook; result: LintResult }> {
   const result = await resolveRunbook(ref, runbooksDir);
-  if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, 2, 'sev triage uses it; sev validate checks it.');
+  if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, EXIT.usage, 'sev triage uses it; sev validate checks it.');
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
   return { runbook: result.runbook, result };
 }

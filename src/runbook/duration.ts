@@ -14,6 +14,11 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** A duration in milliseconds, or the fallback's when the text is missing or malformed. */
+export function durationMs(text: string | undefined, fallback: string): number {
+  return (text === undefined ? undefined : parseDuration(text)) ?? parseDuration(fallback)!;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = ms / 1000;

@@ -109,7 +109,8 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
 const strings = (v: unknown): string[] => list(v).filter((x): x is string => typeof x === 'string');
 
-export const DEFAULTS = { timeout: '30s', interval: '5s', retries: 0, waitInterval: '15s' } as const;
+/** Defaults of checks, commands and waits: the one place they are set. */
+export const DEFAULTS = { timeout: '30s', interval: '5s', retries: 0, waitInterval: '15s', waitTimeout: '5m' } as const;
 
 function action(v: unknown, path: Path): Action {
   if (v === 'stop' || v === 'continue' || v === 'ask') return { kind: v, path };

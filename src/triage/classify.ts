@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import type { Severity } from '../runbook/model.js';
 import type { Condition, Rule, TriageMatrix, TriageQuestion } from './matrix.js';
 
@@ -29,13 +29,13 @@ function applies(rule: Rule, answers: TriageAnswers): boolean {
  */
 export function normaliseAnswer(question: TriageQuestion, raw: unknown, where: string): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) throw new UserError(`${where}: no answer given for "${question.id}"`, 2);
-  if (list.length > 1 && !question.multiple) throw new UserError(`${where}: "${question.id}" takes one answer, got ${list.length}`, 2);
+  if (list.length === 0) throw new UserError(`${where}: no answer given for "${question.id}"`);
+  if (list.length > 1 && !question.multiple) throw new UserError(`${where}: "${question.id}" takes one answer, got ${list.length}`);
   return list.map((item) => {
     const text = typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 'yes' : 'no') : String(item);
     const t = text.trim().toLowerCase();
     const option = question.options.find((o) => o.value.toLowerCase() === t || o.label.toLowerCase() === t);
-    if (!option) throw new UserError(`${where}: "${text}" is not an answer to "${question.id}"`, 2, `Expected one of: ${question.options.map((o) => o.value).join(', ')}`);
+    if (!option) throw new UserError(`${where}: "${text}" is not an answer to "${question.id}"`, EXIT.usage, `Expected one of: ${question.options.map((o) => o.value).join(', ')}`);
     return option.value;
   });
 }
@@ -43,7 +43,7 @@ export function normaliseAnswer(question: TriageQuestion, raw: unknown, where: s
 /** The class and the severity the matrix gives for a complete set of answers. Pure. */
 export function classify(matrix: TriageMatrix, answers: TriageAnswers): Verdict {
   const missing = matrix.questions.filter((q) => !answers[q.id]?.length).map((q) => q.id);
-  if (missing.length) throw new UserError(`no answer for ${missing.map((m) => `"${m}"`).join(', ')}`, 2);
+  if (missing.length) throw new UserError(`no answer for ${missing.map((m) => `"${m}"`).join(', ')}`);
   // The matrix's last rules have no condition, so a rule always applies.
   const cls = matrix.classes.find((r) => applies(r, answers)) ?? matrix.classes.at(-1)!;
   const sev = matrix.severities.find((r) => applies(r, answers)) ?? matrix.severities.at(-1)!;
