@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 import { loadRunbook } from '../runbook/catalog.js';
+import { shownCommand } from '../runbook/command-text.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { firstLineOf, fitWidth } from '../ui/render.js';
@@ -18,9 +19,6 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
   }
   write(outline(runbook, paint()));
 }
-
-const commandText = (run: string | string[]) =>
-  typeof run === 'string' ? run.trimEnd() : run.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 
 /** Keeps the later lines of a multi-line command under its first one. */
 const indented = (text: string, prefix: string) => text.replace(/\n/g, `\n${prefix}`);
@@ -78,7 +76,7 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance): string[] {
   }
   if (step.command) {
     const flags = [step.command.changesState ? 'changes state' : 'read-only', step.command.confirm ? 'confirmed first' : c.yellow('not confirmed'), `timeout ${step.command.timeout}`];
-    lines.push(`${c.bold('$')} ${indented(commandText(step.command.run), '  ')}`);
+    lines.push(`${c.bold('$')} ${indented(shownCommand(step.command.run), '  ')}`);
     lines.push(c.dim(`  ${flags.join(', ')}; on failure: ${action(step.onFail)}`));
   }
   if (step.announce) {
@@ -128,7 +126,7 @@ export function outline(runbook: Runbook, c: ChalkInstance): string {
     out.push('', c.bold('Checks'));
     for (const check of runbook.checks) {
       out.push(`  ${c.bold(check.name)}${check.description ? ` — ${check.description}` : ''}`);
-      out.push(`    ${c.bold('$')} ${indented(commandText(check.run), '      ')}`);
+      out.push(`    ${c.bold('$')} ${indented(shownCommand(check.run), '      ')}`);
       out.push(c.dim(`    ${describeCheck(check)}`));
     }
   }

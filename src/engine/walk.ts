@@ -2,6 +2,7 @@ import { printableText } from '../diagnostics/report.js';
 import { UserError } from '../errors.js';
 import type { CheckResultData, EventData, EventType, IncidentEvent } from '../incident/events.js';
 import { apply, type IncidentState } from '../incident/replay.js';
+import { shownCommand } from '../runbook/command-text.js';
 import { durationMs } from '../runbook/duration.js';
 import { DEFAULTS, END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
@@ -53,7 +54,6 @@ type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed'; at?: str
 /** What a reply amounts to once notes and severity changes have been recorded. */
 type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
 
-const commandText = (run: string | string[]) => (typeof run === 'string' ? run.trim() : run.map((a) => (/[\s"'$\\]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 
 /**
  * Walks a runbook for one responder: asks, runs checks and commands, and writes every answer and result
@@ -443,7 +443,7 @@ export class Walk {
 
   private async commandStep(step: Step, view: StepView): Promise<StepEnd> {
     const command = step.command!;
-    const text = commandText(command.run);
+    const text = shownCommand(command.run);
     let decided = false;
     // The command ran to its end in an earlier run that stopped before the step was completed: its
     // recorded result stands, and it is not run a second time.

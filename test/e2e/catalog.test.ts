@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +101,23 @@ describe('sev show', () => {
     const r = sev(['show', 'nowhere/rb.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toBe('sev: nowhere/rb.yaml: no such file');
+  });
+
+  it('prints an argument-list command as the confirmation before it runs does, as a shell line that means the same', () => {
+    const args = ['it\'s', 'a b', '$HOME', 'back\\slash', ''];
+    const runbook = minimal.replace(
+      "    confirm: Does the service answer again?",
+      `    confirm: Does the service answer again?\n  - id: print\n    command:\n      run: ${JSON.stringify(['printf', '[%s]', ...args])}\n      confirm: false`,
+    );
+    const dir = tempDir({ 'rb.yaml': runbook });
+    const shown = sev(['show', 'rb.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(shown.code).toBe(0);
+    const line = shown.stdout.split('\n').find((l) => l.includes('printf'))!.replace(/^\s*\$ /, '');
+    expect(line).toBe(`printf '[%s]' 'it'\\''s' 'a b' '$HOME' 'back\\slash' ''`);
+    const dry = sev(['run', 'rb.yaml', '--dry-run', '--yes', '--incident-dir', 'inc'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(dry.stdout + dry.stderr).toContain(line);
+    // Pasted into a shell, the line prints each argument as sev passes it.
+    const pasted = spawnSync('/bin/sh', ['-c', line], { encoding: 'utf8', env: { HOME: '/home/someone' } });
+    expect(pasted.stdout).toBe(args.map((a) => `[${a}]`).join(''));
   });
 });
