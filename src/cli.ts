@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, ExitCode, UserError } from './errors.js';
+import { EXIT, ExitCode, InvalidRunbookError, UserError } from './errors.js';
 import { guardOutput } from './ui/terminal.js';
 import { VERSION } from './version.js';
 
@@ -154,9 +154,9 @@ async function exitCodeFor(error: unknown): Promise<number> {
     if (error.hint) process.stderr.write(`${printableText(error.hint)}\n`);
     return error.exitCode;
   }
-  if (error instanceof Error && error.name === 'InvalidRunbookError') {
+  if (error instanceof InvalidRunbookError) {
     // Refuse with exactly the diagnostics `sev validate` prints.
-    const { result } = error as import('./runbook/catalog.js').InvalidRunbookError;
+    const { result } = error;
     const { formatText } = await import('./diagnostics/format-text.js');
     const { useColor } = await import('./ui/output.js');
     const report = { file: result.file, lines: result.source?.lines, diagnostics: result.diagnostics.filter((d) => d.severity === 'error') };

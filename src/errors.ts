@@ -1,3 +1,5 @@
+import type { LintResult } from './runbook/lint.js';
+
 /** Exit codes: the contract scripts rely on. */
 export const EXIT = {
   ok: 0,
@@ -29,5 +31,13 @@ export class ExitCode extends Error {
   constructor(readonly exitCode: number) {
     super(`exit ${exitCode}`);
     this.name = 'ExitCode';
+  }
+}
+
+/** A runbook with errors, refused by run, show and check with exactly the diagnostics `sev validate` prints. */
+export class InvalidRunbookError extends Error {
+  constructor(readonly result: LintResult) {
+    super(`${result.file} has errors; fix them first (sev validate ${result.file})`);
+    this.name = 'InvalidRunbookError';
   }
 }

@@ -8,6 +8,7 @@ import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
 import { canPrompt, loginName, presets, readAnswers } from '../ui/session.js';
+import { Interrupted } from '../engine/errors.js';
 
 export interface CheckOptions {
   runbooks: string;
@@ -62,7 +63,7 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   try {
     results = await runChecks(runbook.checks, { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) }, (r) => progress?.done(r));
   } catch (error) {
-    if ((error as Error).name === 'Interrupted') throw new ExitCode(EXIT.interrupted);
+    if (error instanceof Interrupted) throw new ExitCode(EXIT.interrupted);
     throw error;
   } finally {
     progress?.stop();

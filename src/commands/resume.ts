@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, InvalidRunbookError, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim, type TakeOver, type Walker } from '../incident/claim.js';
 import { LogWriter } from '../incident/log.js';
 import { findIncident, incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
-import { InvalidRunbookError, loadRunbook } from '../runbook/catalog.js';
+import { loadRunbook } from '../runbook/catalog.js';
 import { lintFile } from '../runbook/lint.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';

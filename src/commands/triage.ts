@@ -5,6 +5,7 @@ import { classify, normaliseAnswer, type TriageAnswers, type Verdict } from '../
 import { loadMatrix, matrixFile } from '../triage/load.js';
 import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
 import { paint, write } from '../ui/output.js';
+import { isPromptCancel } from '../ui/prompt-cancel.js';
 import { canPrompt } from '../ui/session.js';
 
 export interface TriageOptions {
@@ -60,7 +61,7 @@ async function ask(question: TriageQuestion): Promise<string[]> {
     }
     return [await select({ message: question.prompt, choices, loop: false }, context)];
   } catch (error) {
-    if ((error as Error)?.name === 'ExitPromptError') throw new UserError('triage interrupted', EXIT.interrupted);
+    if (isPromptCancel(error)) throw new UserError('triage interrupted', EXIT.interrupted);
     throw error;
   }
 }
@@ -107,7 +108,7 @@ export async function triageCommand(options: TriageOptions): Promise<void> {
     try {
       start = await confirm({ message: `Start ${verdict.runbook} now at ${verdict.severity}?`, default: true }, { output: process.stderr });
     } catch (error) {
-      if ((error as Error)?.name === 'ExitPromptError') throw new UserError('triage interrupted', EXIT.interrupted);
+      if (isPromptCancel(error)) throw new UserError('triage interrupted', EXIT.interrupted);
       throw error;
     }
   }

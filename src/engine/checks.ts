@@ -4,7 +4,8 @@ import { durationMs } from '../runbook/duration.js';
 import { compileSearch } from '../runbook/regex.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Masker } from './mask.js';
-import { Interrupted, runProcess } from './process.js';
+import { Interrupted } from './errors.js';
+import { runProcess } from './process.js';
 
 /** How many checks of one step run at once. */
 export const CHECK_CONCURRENCY = 32;

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import type { ProcessResultData } from '../incident/events.js';
 import { groupRef, processState, type ProcessRef } from '../incident/owner.js';
 import { keepWhole, type Masker } from './mask.js';
+import { Interrupted } from './errors.js';
 
 /** Each of stdout and stderr keeps at most this much; the rest is read and dropped. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
@@ -30,13 +31,6 @@ export interface ProcessSpec {
    * until this returns, and never runs if it throws (the start could not be logged).
    */
   onStart?: (group: ProcessRef) => void;
-}
-
-export class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
-    this.name = 'Interrupted';
-  }
 }
 
 /**

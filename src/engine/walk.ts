@@ -10,21 +10,14 @@ import { processEnv } from './env.js';
 import { isFailing, runCheck, runChecks, sleep, unmet, type CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
 import { MASK, masker, noMask, type Masker } from './mask.js';
-import { awaitGroup, endGroup, groupState, Interrupted, runProcess } from './process.js';
+import { Interrupted, MissingAnswer } from './errors.js';
+import { awaitGroup, endGroup, groupState, runProcess } from './process.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Unfinished } from '../incident/replay.js';
 
 /** Where events go: the incident log. Returns the event as written. */
 export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
-
-/** A scripted run met a question its answers do not cover; the incident is paused, not lost. */
-export class MissingAnswer extends UserError {
-  constructor(message: string) {
-    super(message, 2, 'Give the answer in the --answers file, or resume at a terminal to answer it yourself.');
-    this.name = 'MissingAnswer';
-  }
-}
 
 export interface WalkOptions {
   runbook: Runbook;

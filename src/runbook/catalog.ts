@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, UserError } from '../errors.js';
+import { EXIT, InvalidRunbookError, UserError } from '../errors.js';
 import { findRunbookFiles } from './files.js';
 import { lintFile, lintFiles, type LintResult } from './lint.js';
 import type { Runbook } from './model.js';
@@ -58,14 +58,6 @@ export async function resolveRunbook(ref: string, runbooksDir: string): Promise<
     throw new UserError(`no runbook with id "${ref}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`, EXIT.usage, 'Run sev list to see the runbooks available.');
   }
   return match.result;
-}
-
-/** A runbook ready to use: refused with the validator's own diagnostics when it has errors. */
-export class InvalidRunbookError extends Error {
-  constructor(readonly result: LintResult) {
-    super(`${result.file} has errors; fix them first (sev validate ${result.file})`);
-    this.name = 'InvalidRunbookError';
-  }
 }
 
 export async function loadRunbook(ref: string, runbooksDir: string): Promise<{ runbook: Runbook; result: LintResult }> {

@@ -1,7 +1,8 @@
 import { confirm, input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
 import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
-import { Interrupted } from '../engine/process.js';
+import { Interrupted } from '../engine/errors.js';
+import { isPromptCancel } from './prompt-cancel.js';
 import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
@@ -41,8 +42,7 @@ export class InteractiveResponder implements Responder {
     try {
       return await ask();
     } catch (error) {
-      const name = (error as Error)?.name;
-      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new Interrupted();
+      if (isPromptCancel(error)) throw new Interrupted();
       throw error;
     }
   }

@@ -3,7 +3,7 @@ import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../
 import type { Answers, StepAnswer } from '../engine/answers.js';
 import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
 import { MASK } from '../engine/mask.js';
-import { MissingAnswer } from '../engine/walk.js';
+import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
 import { announcementBox, checkTable, commandBox, commandResult, stepHeader, unfinishedNotice } from './render.js';
 
