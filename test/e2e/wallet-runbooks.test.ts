@@ -1031,6 +1031,22 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(await db.q('select trim_scale(balance) from wallets where id = 1')).toBe('111.5');
     }, 240_000);
 
+    it('posts nothing when the paying wallet is a customer wallet or in another currency', async () => {
+      const w = workspace();
+      const care = await start(controlPlane());
+      const db = await database('wallet_care_wrong_wallet');
+      const { affected, decisions } = files(w);
+      for (const [wallet, refusal] of [['2', /wallet 2 is not an expense wallet of the operator/], ['901', /the expense wallet 901 is in another currency/]] as const) {
+        const file = answers(join(w.dir, `wallet-${wallet}.yaml`), { care, affected, decisions, records: w.records, db, steps: { 'compensation-wallet': `"${wallet}"` } });
+        const r = await runSev(['run', 'customer-care', '--answers', file], { cwd: w.dir, incidents: join(w.dir, `incidents-${wallet}`) });
+        expect(r.code).toBe(1);
+        expect(JSON.stringify(r.events.filter((e) => e.data.step === 'post-within-limit'))).toMatch(refusal);
+      }
+      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 proposed, 2 needs-approval, 4 posted, 6 proposed');
+      expect(await db.q("select count(*) from transactions where kind = 'compensation'")).toBe('2');
+      expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (1, 2, 6, 900)")).toBe('102.5 100 0 -5.5');
+    }, 240_000);
+
     it.each([
       { name: 'the approver decided them', db: 'wallet_care_same_role', approver: 'wallet_care', between: undefined, refusal: /role wallet_care decided some of these compensations/ },
       {
