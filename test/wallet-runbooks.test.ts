@@ -103,9 +103,19 @@ describe('the wallet runbooks', () => {
     const rb = read('customer-care.yaml');
     const text = JSON.stringify(rb);
     expect(text).toMatch(/within 15 minutes/);
-    expect(text).toMatch(/15 working days/);
+    const intake = rb.steps.find((s) => s.id === 'open-intake')!.instructions!;
+    expect(intake).toMatch(/15 business days; 35 only in\s+exceptional cases/);
+    // The PBoC rule for complaints in mainland China, beside the EU and UK ones, and the texts to check.
+    expect(intake).toMatch(/中国人民银行金融消费者权益保护实施办法/);
+    expect(intake).toMatch(/a decision within 15 days\s+of receiving the complaint; a complex case may be extended, to at most 60 days/);
+    expect(intake).toMatch(/check the current texts with compliance/);
     expect(rb.steps.some((s) => s.input?.name === 'decided_by')).toBe(true);
     expect(String(rb.steps.find((s) => s.id === 'record-compensation')!.command!.run)).toContain('$SEV_DECIDED_BY');
+    // Compensation is posted to the ledger, within the limit by the care lead and above it by the approver's role.
+    const ids = rb.steps.map((s) => s.id);
+    expect(ids.indexOf('charged-twice-claims')).toBeLessThan(ids.indexOf('propose-compensation'));
+    expect(ids.slice(ids.indexOf('propose-compensation'), ids.indexOf('money-verified'))).toEqual(['propose-compensation', 'post-within-limit', 'review-above-limit', 'approval-needed', 'approve-compensation', 'post-approved', 'all-posted']);
+    expect(String(rb.steps.find((s) => s.id === 'post-approved')!.command!.run)).toMatch(/^psql "\$SEV_APPROVER_DB_URL"/);
     expect(rb.steps.filter((s) => s.announce?.audience === 'users').map((s) => s.id)).toEqual(['explain', 'follow-up-message', 'improvements']);
   });
 

@@ -75,6 +75,8 @@ function render(verdict: Verdict, matrix: TriageMatrix): string {
   const lines = [
     `${c.bold('Class')}     ${verdict.class} ${c.dim(`— ${verdict.reasons.class}`)}`,
     `${c.bold('Severity')}  ${verdict.severity} ${c.dim(`— ${verdict.reasons.severity}`)}`,
+    ...verdict.reasons.adjustments.map((a) => `          ${a.from === a.to ? `stays ${a.to}` : `${a.from} → ${a.to}`} ${c.dim(`— ${a.because}`)}`),
+    ...(verdict.page.length ? [`${c.bold('Page')}      ${verdict.page.join(', ')}`] : []),
     `${c.bold('Runbook')}   ${verdict.runbook}`,
     `${c.bold('Answers')}   ${matrix.questions.map((q) => `${q.id}: ${verdict.answers[q.id]!.join(', ')}`).join(' · ')}`,
     '',

@@ -1,5 +1,5 @@
 import { EXIT, UserError } from '../errors.js';
-import type { Severity } from '../runbook/model.js';
+import { SEVERITIES, type Severity } from '../runbook/model.js';
 import type { Condition, Rule, TriageMatrix, TriageQuestion } from './matrix.js';
 
 /** question id → the values picked (one for a single-choice question). */
@@ -9,9 +9,20 @@ export interface Verdict {
   class: string;
   runbook: string;
   severity: Severity;
-  /** Why: the `because` of the class rule and of the severity rule that held. */
-  reasons: { class: string; severity: string };
+  /**
+   * Why: the `because` of the class rule and of the severity rule that held, and of each adjustment that held
+   * (in order, with the severity before and after it).
+   */
+  reasons: { class: string; severity: string; adjustments: AdjustmentReason[] };
+  /** Who else to page, from the adjustments that held (e.g. communications-lead). */
+  page: string[];
   answers: TriageAnswers;
+}
+
+export interface AdjustmentReason {
+  because: string;
+  from: Severity;
+  to: Severity;
 }
 
 function holds(condition: Condition, answers: TriageAnswers): boolean {
@@ -47,5 +58,25 @@ export function classify(matrix: TriageMatrix, answers: TriageAnswers): Verdict 
   // The matrix's last rules have no condition, so a rule always applies.
   const cls = matrix.classes.find((r) => applies(r, answers)) ?? matrix.classes.at(-1)!;
   const sev = matrix.severities.find((r) => applies(r, answers)) ?? matrix.severities.at(-1)!;
-  return { class: cls.class, runbook: cls.runbook, severity: sev.severity, reasons: { class: cls.because, severity: sev.because }, answers };
+  let severity = sev.severity;
+  const adjustments: AdjustmentReason[] = [];
+  const page: string[] = [];
+  for (const adjustment of matrix.adjustments.filter((r) => applies(r, answers))) {
+    const from = severity;
+    // SEVERITIES runs from SEV1 (index 0) down: up a level is a smaller index.
+    let level = SEVERITIES.indexOf(severity);
+    if (adjustment.raise) level = Math.max(0, level - adjustment.raise);
+    if (adjustment.atLeast) level = Math.min(level, SEVERITIES.indexOf(adjustment.atLeast));
+    severity = SEVERITIES[level]!;
+    adjustments.push({ because: adjustment.because, from, to: severity });
+    for (const who of adjustment.page) if (!page.includes(who)) page.push(who);
+  }
+  return {
+    class: cls.class,
+    runbook: cls.runbook,
+    severity,
+    reasons: { class: cls.because, severity: sev.because, adjustments },
+    page,
+    answers,
+  };
 }

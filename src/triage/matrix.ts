@@ -37,12 +37,26 @@ export interface SeverityRule extends Rule {
   severity: Severity;
 }
 
+/**
+ * Applied after the severity rule, in order, each one that holds: a factor that makes the same incident worse
+ * (peak hours, public attention) without a rule per combination. Moves toward SEV1 only.
+ */
+export interface Adjustment extends Rule {
+  /** Levels up (1: SEV3 → SEV2), never past SEV1. */
+  raise?: number;
+  /** At least this severity. */
+  atLeast?: Severity;
+  /** Who else is paged (a role, e.g. communications-lead). */
+  page: string[];
+}
+
 export interface TriageMatrix {
   file: string;
   version?: string;
   questions: TriageQuestion[];
   classes: ClassRule[];
   severities: SeverityRule[];
+  adjustments: Adjustment[];
 }
 
 const FORMAT_LINE = /^format:\s*["']?sevkit-triage\/v1["']?\s*(#.*)?$/m;
@@ -78,12 +92,12 @@ function required(value: Record<string, unknown>, keys: string[], path: Path, re
  * rules that name a question or a value that does not exist.
  */
 export function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix {
-  const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [] };
+  const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [], adjustments: [] };
   if (!isMap(value)) {
     report([], 'a triage matrix is a mapping with format, questions, classes and severities');
     return matrix;
   }
-  keysOnly(value, ['format', 'version', 'questions', 'classes', 'severities'], [], report);
+  keysOnly(value, ['format', 'version', 'questions', 'classes', 'severities', 'adjustments'], [], report);
   required(value, ['format', 'questions', 'classes', 'severities'], [], report);
   if (value.format !== TRIAGE_FORMAT) report(['format'], `format must be "${TRIAGE_FORMAT}"`);
   if (value.version !== undefined) {
@@ -153,20 +167,21 @@ export function buildMatrix(value: unknown, file: string, report: Report): Triag
     return out;
   };
 
-  const rules = (key: 'classes' | 'severities', extra: string[]): { raw: Record<string, unknown>; rule: Rule; at: Path }[] => {
+  const rules = (key: 'classes' | 'severities' | 'adjustments', extra: string[], optional: string[] = []): { raw: Record<string, unknown>; rule: Rule; at: Path }[] => {
     const raw = value[key];
     if (raw !== undefined && (!Array.isArray(raw) || raw.length === 0)) report([key], `${key} must be a non-empty list`);
     const out: { raw: Record<string, unknown>; rule: Rule; at: Path }[] = [];
     (Array.isArray(raw) ? raw : []).forEach((r: unknown, i: number) => {
       const at: Path = [key, i];
       if (!isMap(r)) return report(at, 'a rule is a mapping');
-      keysOnly(r, [...extra, 'if', 'unless', 'because'], at, report);
+      keysOnly(r, [...extra, ...optional, 'if', 'unless', 'because'], at, report);
       required(r, [...extra, 'because'], at, report);
       if (r.because !== undefined && (typeof r.because !== 'string' || !r.because.trim())) report([...at, 'because'], 'because must be a non-empty string: it tells the responder why');
       out.push({ raw: r, at, rule: { if: conditions(r.if, [...at, 'if']), unless: conditions(r.unless, [...at, 'unless']), because: str(r.because) ?? '' } });
     });
     const last = out.at(-1);
-    if (last && (last.rule.if.length > 0 || last.rule.unless.length > 0)) report(last.at, `the last rule of ${key} must have no "if" or "unless": it is the default when no other rule holds`);
+    if (key !== 'adjustments' && last && (last.rule.if.length > 0 || last.rule.unless.length > 0))
+      report(last.at, `the last rule of ${key} must have no "if" or "unless": it is the default when no other rule holds`);
     return out;
   };
 
@@ -181,6 +196,30 @@ export function buildMatrix(value: unknown, file: string, report: Report): Triag
     const sev = str(raw.severity);
     if (raw.severity !== undefined && !SEVERITIES.includes(sev as Severity)) report([...at, 'severity'], `severity must be one of ${SEVERITIES.join(', ')}`);
     matrix.severities.push({ ...rule, severity: (sev ?? 'SEV4') as Severity });
+  }
+  for (const { raw, rule, at } of rules('adjustments', [], ['raise', 'at_least', 'page'])) {
+    // An adjustment always has a condition: one that always held would belong in the severity rules.
+    if (!('if' in raw)) report(at, 'an adjustment needs an "if": the factor that makes it apply');
+    const adjustment: Adjustment = { ...rule, page: [] };
+    if (raw.raise !== undefined) {
+      if (typeof raw.raise === 'number' && Number.isInteger(raw.raise) && raw.raise >= 1 && raw.raise <= 3) adjustment.raise = raw.raise;
+      else report([...at, 'raise'], 'raise is how many levels up: 1, 2 or 3');
+    }
+    if (raw.at_least !== undefined) {
+      const sev = str(raw.at_least);
+      if (SEVERITIES.includes(sev as Severity)) adjustment.atLeast = sev as Severity;
+      else report([...at, 'at_least'], `at_least must be one of ${SEVERITIES.join(', ')}`);
+    }
+    if (raw.page !== undefined) {
+      const list = Array.isArray(raw.page) ? raw.page : [raw.page];
+      list.forEach((who: unknown, n: number) => {
+        const name = str(who);
+        if (name && KEBAB.test(name)) adjustment.page.push(name);
+        else report(Array.isArray(raw.page) ? [...at, 'page', n] : [...at, 'page'], 'page names a role in kebab-case, e.g. communications-lead');
+      });
+    }
+    if (raw.raise === undefined && raw.at_least === undefined && raw.page === undefined) report(at, 'an adjustment does something: raise, at_least or page');
+    matrix.adjustments.push(adjustment);
   }
   return matrix;
 }

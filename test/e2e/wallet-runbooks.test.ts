@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SEV, tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event, type Trigger } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -836,58 +836,238 @@ ${steps}`,
     expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
   }, 180_000);
 
-  it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
-    const w = workspace();
-    const care = await start(controlPlane());
-    await care.stop(); // the care tool is down when the follow-up starts
-    const affected = join(w.evidence, 'affected-users.csv');
-    writeFileSync(affected, 'user_id,what\n1,transaction reversed\n2,transaction reversed\n2,balance corrected\n3,balance corrected\n');
-    writeFileSync(
-      w.answers,
-      `responder: drill
+  describe('customer-care: compensation posted from the expense wallet, once, to verified users, within the limit or approved', () => {
+    const INC = '20261126T031502Z-data-error-k3f9';
+    const OTHER = '20261120T100000Z-network-aa11';
+    const uid = (n: string) => `00000000-0000-0000-0000-${n.padStart(12, '0')}`;
+    /**
+     * Users 1-6 and 9, the merchant 50 and the expense wallet 900. User 3 was charged twice and it is not reversed
+     * yet; user 4 was charged twice and it was reversed, and this incident already compensated them (3.00); user 5
+     * paid once; user 1 was compensated by another incident (2.50); user 6's correction is with finance.
+     */
+    const SEED = `
+insert into wallets (id, user_id, kind, currency, balance) values
+  (1, 1, 'user', 'EUR', 102.5), (2, 2, 'user', 'EUR', 100), (3, 3, 'user', 'EUR', 80), (4, 4, 'user', 'EUR', 103),
+  (5, 5, 'user', 'EUR', 90), (6, 6, 'user', 'EUR', 0), (9, 9, 'user', 'EUR', 100), (50, 50, 'merchant', 'EUR', 40),
+  (900, null, 'expense', 'EUR', -5.5), (901, null, 'expense', 'USD', 0);
+insert into transactions (id, user_id, kind, channel, amount, currency, status, idempotency_key, created_at) values
+  ('${uid('31')}', 3, 'payment', 'internal', 10, 'EUR', 'completed', 'pay-k3', now() - interval '2 hours'),
+  ('${uid('32')}', 3, 'payment', 'internal', 10, 'EUR', 'completed', 'pay-k3', now() - interval '2 hours' + interval '1 second'),
+  ('${uid('41')}', 4, 'payment', 'internal', 20, 'EUR', 'completed', 'pay-k4', now() - interval '2 hours'),
+  ('${uid('42')}', 4, 'payment', 'internal', 20, 'EUR', 'completed', 'pay-k4', now() - interval '2 hours' + interval '1 second'),
+  ('${uid('43')}', 4, 'reversal', null, 20, 'EUR', 'completed', 'correction-${uid('42')}', now() - interval '1 hour'),
+  ('${uid('51')}', 5, 'payment', 'internal', 10, 'EUR', 'completed', 'pay-k5', now() - interval '2 hours'),
+  ('${uid('c4')}', 4, 'compensation', 'internal', 3, 'EUR', 'completed', 'compensation-${INC}-4', now() - interval '30 minutes'),
+  ('${uid('c1')}', 1, 'compensation', 'internal', 2.5, 'EUR', 'completed', 'compensation-${OTHER}-1', now() - interval '5 days');
+insert into ledger_entries (id, txn_id, wallet_id, amount, reverses_entry_id) values
+  (1, '${uid('31')}', 3, -10, null), (2, '${uid('31')}', 50, 10, null), (3, '${uid('32')}', 3, -10, null), (4, '${uid('32')}', 50, 10, null),
+  (5, '${uid('41')}', 4, -20, null), (6, '${uid('41')}', 50, 20, null), (7, '${uid('42')}', 4, -20, null), (8, '${uid('42')}', 50, 20, null),
+  (9, '${uid('43')}', 4, 20, 7), (10, '${uid('43')}', 50, -20, 8),
+  (11, '${uid('51')}', 5, -10, null), (12, '${uid('51')}', 50, 10, null),
+  (13, '${uid('c4')}', 900, -3, null), (14, '${uid('c4')}', 4, 3, null), (15, '${uid('c1')}', 900, -2.5, null), (16, '${uid('c1')}', 1, 2.5, null);
+select setval('ledger_entries_id_seq', 100);
+insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status, decided_by, txn_id, expense_wallet_id, posted_at) values
+  ('${INC}', 4, 4, 'goodwill-credit', 3, 'EUR', 'an earlier run', 20, 'posted', 'wallet_care', '${uid('c4')}', 900, now() - interval '30 minutes'),
+  ('${OTHER}', 1, 1, 'fee-waiver', 2.5, 'EUR', 'fees of the failed top-ups', 20, 'posted', 'wallet_care', '${uid('c1')}', 900, now() - interval '5 days');
+`;
+    const ROLES = readFileSync(join(import.meta.dirname, '../fixtures/wallet/roles.sql'), 'utf8');
+    async function database(name: string) {
+      await pg.createDatabase(name);
+      await pg.sql(name, ROLES);
+      await pg.sql(name, SEED);
+      return { q: (sql: string) => pg.sql(name, sql), role: (r: string) => pg.url(name).replace('postgres@', `${r}@`) };
+    }
+    const digestOf = (events: Event[]) => /approval digest: ([0-9a-f]{32})/.exec(commandOut(events, 'review-above-limit'))?.[1];
+
+    function answers(file: string, o: { care: Service; affected: string; decisions: string; records: string; db: Awaited<ReturnType<typeof database>>; ref?: string; claims?: string; approver?: string; steps: Record<string, string> }) {
+      const steps = {
+        ready: 'retry',
+        'open-intake': 'yes',
+        'care-macro': 'yes',
+        explain: 'yes',
+        'charged-twice-claims': 'continue',
+        'compensation-kind': 'goodwill-credit',
+        'compensation-file': o.decisions,
+        'compensation-currency': 'EUR',
+        'compensation-wallet': '"900"',
+        'compensation-reason': 'two hours without transfers',
+        'compensation-decider': 'Mia Chen, head of customer care',
+        'record-compensation': 'yes',
+        'propose-compensation': '{ answer: yes, on_fail: stop }',
+        'post-within-limit': '{ answer: yes, on_fail: stop }',
+        'approval-needed': "'yes'",
+        'approve-compensation': '{ pause: yes }',
+        'post-approved': '{ answer: yes, on_fail: stop }',
+        'all-posted': 'stop',
+        'money-verified': 'yes',
+        'follow-up': 'yes',
+        'follow-up-message': 'yes',
+        'changes-made': 'Transfers are now checked against the ledger before they post, so a debit cannot be taken twice.',
+        improvements: 'yes',
+        close: 'yes',
+        ...o.steps,
+      };
+      writeFileSync(
+        file,
+        `responder: drill
 inputs:
-  incident_ref: 20261126T031502Z-data-error-k3f9
-  what_happened: some transfers were debited twice for an hour
-  care_url: ${care.url}/care
-  affected_list: ${affected}
-  records_dir: ${w.evidence}
+  incident_ref: ${o.ref ?? INC}
+  what_happened: some payments were debited twice for an hour
+  care_url: ${o.care.url}/care
+  affected_list: ${o.affected}
+  records_dir: ${o.records}
+  claim_users: "${o.claims ?? 'none'}"
+  care_db_url: ${o.db.role('wallet_care')}
+  care_db_password: ""
+  approver_db_url: ${o.db.role(o.approver ?? 'wallet_approver')}
+  approver_db_password: ""
+  authority_limit: "20.00"
 steps:
-  ready: retry
-  open-intake: yes
-  care-macro: yes
-  explain: yes
-  compensation-kind: fee-waiver-and-voucher
-  compensation-amount: 5 EUR
-  compensation-eligibility: every user on the affected list
-  compensation-decider: Mia Chen, head of customer care
-  record-compensation: yes
-  money-verified: yes
-  follow-up: yes
-  follow-up-message: yes
-  changes-made: Transfers are now checked against the ledger before they post, so a debit cannot be taken twice.
-  improvements: yes
-  close: yes
+${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
 `,
-    );
-    const r = await runSev(['run', 'customer-care', '--answers', w.answers], {
-      cwd: w.dir,
-      incidents: w.incidents,
+      );
+      return file;
+    }
+
+    function files(w: ReturnType<typeof workspace>) {
+      const affected = join(w.evidence, 'affected-users.csv');
+      writeFileSync(
+        affected,
+        'user_id,what,detail\n1,transaction corrected,"duplicate of a1 (same user, kind and key)"\n2,balance corrected,x\n3,transaction corrected,x\n4,transaction corrected,x\n6,with finance,x\n',
+      );
+      // 1 within the limit, 2 above it, 3 charged twice and not reversed yet, 4 already compensated, 9 not on the list, 6 with cents.
+      const decisions = join(w.evidence, 'decisions.csv');
+      writeFileSync(decisions, 'user_id,amount\n1,5.00\n2,50\n3,5\n4,5\n9,5\n6,7.50\n');
+      return { affected, decisions };
+    }
+
+    /** Runs to the approval, has the approver read the digest, and resumes with it. */
+    async function walk(w: ReturnType<typeof workspace>, make: (file: string, steps: Record<string, string>) => string, between?: () => Promise<unknown>, triggers?: Trigger[]) {
+      const first = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a1.yaml'), {})], { cwd: w.dir, incidents: w.incidents, triggers });
+      expect(first.unfired).toBe(0);
+      expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);
+      const digest = digestOf(first.events);
+      expect(digest).toMatch(/^[0-9a-f]{32}$/);
+      await between?.();
+      const incident = first.events[0]!.incident!;
+      const resumed = await runSev(['resume', incident, '--answers', make(join(w.dir, 'a2.yaml'), { 'approve-compensation': digest! })], { cwd: w.dir, incidents: w.incidents });
+      return { first, resumed, events: resumed.events };
+    }
+
+    it('claims checked against the ledger; each verified user credited once from the expense wallet, above the limit under the approver', async () => {
+      const w = workspace();
+      const care = await start(controlPlane());
+      await care.stop(); // the care tool is down when the follow-up starts
+      const db = await database('wallet_care_full');
+      const { affected, decisions } = files(w);
+      const make = (file: string, steps: Record<string, string>) => answers(file, { care, affected, decisions, records: w.records, db, claims: '3,4,5', steps });
       // The care tool comes back a second after the first checks: care-tool's own retry (5 s later) finds it up, and
       // the responder retries the step for the check that has no retry of its own.
-      triggers: [{ when: stepEvent('step.started', 'ready'), then: () => new Promise((resolve) => setTimeout(() => void care.start().then(resolve), 1000)) }],
-    });
-    expectCompleted(r);
-    const careTool = r.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool');
-    expect(careTool?.data).toMatchObject({ status: 'OK', attempts: 2 });
-    expect(checkStatus(r.events, 'ready', 'overdue-complaints')).toEqual(['CRITICAL', 'OK']);
-    expect(checkStatus(r.events, 'ready', 'affected-list').at(-1)).toBe('OK');
-    expect(milestones(r.events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
-    const decisions = readFileSync(join(w.evidence, '20261126T031502Z-data-error-k3f9-compensation-decisions.csv'), 'utf8').trim().split('\n');
-    expect(decisions[0]).toBe('recorded_at,incident,compensation,amount,eligibility,decided_by,recorded_by,care_incident');
-    expect(decisions[1]).toMatch(/,"20261126T031502Z-data-error-k3f9","fee-waiver-and-voucher","5 EUR","every user on the affected list","Mia Chen, head of customer care","drill","\S+-customer-care-\S+"$/);
-    expect(puts(care, '/care/compensation')).toEqual([expect.objectContaining({ decided_by: 'Mia Chen, head of customer care', recorded_by: 'drill', kind: 'fee-waiver-and-voucher' })]);
-    expect(puts(care, '/care/campaigns')).toEqual([expect.objectContaining({ tag: '20261126T031502Z-data-error-k3f9', audience_file: affected })]);
-    expect(r.stderr).toContain('sending the follow-up to 3 user(s)');
-    expect(announced(r.events)).toEqual(['care-macro', 'explain', 'follow-up-message', 'improvements']);
-  }, 180_000);
+      const { first, resumed, events } = await walk(w, make, undefined, [
+        { when: stepEvent('step.started', 'ready'), then: () => new Promise((resolve) => setTimeout(() => void care.start().then(resolve), 1000)) },
+      ]);
+      expectCompleted(resumed);
+      expect(first.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool')?.data).toMatchObject({ status: 'OK', attempts: 2 });
+      expect(checkStatus(first.events, 'ready', 'overdue-complaints')).toEqual(['CRITICAL', 'OK']);
+      expect(announced(events)).toEqual(['care-macro', 'explain', 'follow-up-message', 'improvements']);
+
+      // "Charged twice": 3 confirmed (hand over to data-error), 4 already reversed, 5 not found.
+      expect(checkStatus(first.events, 'charged-twice-claims', 'charged-twice')).toEqual(['CRITICAL']);
+      const claims = String(first.events.find((e) => e.type === 'check.result' && e.data.check === 'charged-twice')!.data.stdout);
+      expect(claims.trim().split('\n')).toEqual([
+        `CONFIRMED user 3: 1 duplicate debit(s) not reversed: payment 10 EUR ${uid('32')} - hand over to data-error for the reversal; do not compensate it by a credit`,
+        expect.stringMatching(/^CORRECTED user 4: 1 duplicate debit\(s\), already reversed/),
+        expect.stringMatching(/^NOT FOUND user 5: /),
+      ]);
+
+      // Who was refused and why, in the proposal's output.
+      const proposed = commandOut(first.events, 'propose-compensation');
+      expect(proposed).toMatch(/^\s*3 \|\s*5 \| a duplicate debit not yet reversed/m);
+      expect(proposed).toMatch(/^\s*4 \|\s*5 \| already compensated for this incident/m);
+      expect(proposed).toMatch(/^\s*9 \|\s*5 \| not on the affected list: the claim is not verified/m);
+
+      // Exactly the verified users, once: 1 and 6 by the care lead within the limit, 2 by the approver; 4 keeps the earlier 3.00.
+      expect(await db.q(`select string_agg(user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' || trim_scale(authority_limit), ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe(
+        '1 5 posted wallet_care - 20, 2 50 posted wallet_care wallet_approver 20, 4 3 posted wallet_care - 20, 6 7.5 posted wallet_care - 20',
+      );
+      expect(await db.q(`select reason || ' ' || kind from compensations where incident = '${INC}' and user_id = 2`)).toBe('two hours without transfers goodwill-credit');
+      // The other incident's compensation of user 1 is untouched, and user 1 is compensated again for this one.
+      expect(await db.q(`select trim_scale(amount) || ' ' || status from compensations where incident = '${OTHER}'`)).toBe('2.5 posted');
+      // Each is one transaction whose two entries sum to zero: the expense wallet debited, the user credited.
+      expect(await db.q(`select string_agg(t.user_id || ':' || e.wallet_id || '=' || trim_scale(e.amount), ' ' order by t.user_id, e.amount)
+        from compensations c join transactions t on t.id = c.txn_id join ledger_entries e on e.txn_id = t.id
+        where c.incident = '${INC}' and c.user_id <> 4 and t.kind = 'compensation' and t.idempotency_key = 'compensation-${INC}-' || c.user_id`)).toBe('1:900=-5 1:1=5 2:900=-50 2:2=50 6:900=-7.5 6:6=7.5');
+      expect(await db.q("select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x")).toBe('0');
+      expect(await db.q('select string_agg(id || ' + "'='" + ' || trim_scale(balance), \' \' order by id) from wallets')).toBe('1=107.5 2=150 3=80 4=103 5=90 6=7.5 9=100 50=40 900=-68 901=0');
+
+      // The decision record and the care tool have who decided; the follow-up leaves out the user whose correction is with finance.
+      const record = readFileSync(join(w.records, `${INC}-compensation-decisions.csv`), 'utf8').trim().split('\n');
+      expect(record[0]).toBe('recorded_at,incident,compensation,currency,authority_limit,decisions_file,reason,decided_by,recorded_by,care_incident');
+      expect(record[1]).toContain(`"goodwill-credit","EUR","20.00","${decisions}","two hours without transfers","Mia Chen, head of customer care","drill"`);
+      expect(puts(care, '/care/compensation')).toEqual([expect.objectContaining({ decided_by: 'Mia Chen, head of customer care', recorded_by: 'drill', kind: 'goodwill-credit', authority_limit: '20.00' })]);
+      const audience = join(w.records, `${INC}-follow-up-audience.csv`);
+      expect(puts(care, '/care/campaigns')).toEqual([expect.objectContaining({ tag: INC, audience_file: audience })]);
+      expect(readFileSync(audience, 'utf8')).toBe('user_id\n1\n2\n3\n4\n');
+      expect(resumed.stderr).toContain('sending the follow-up to 4 user(s)');
+      expect(milestones(events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
+
+      // Run again for the same incident: everyone is refused as already compensated, nothing is posted twice.
+      const again = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a3.yaml'), { 'approval-needed': "'no'" })], { cwd: w.dir, incidents: join(w.dir, 'incidents-2') });
+      expectCompleted(again);
+      expect(commandOut(again.events, 'propose-compensation').match(/already compensated for this incident/g)).toHaveLength(4);
+      expect(await db.q(`select count(*) from transactions where kind = 'compensation'`)).toBe('5');
+
+      // A second incident compensates user 1 again, under its own id.
+      const second = join(w.evidence, 'second.csv');
+      writeFileSync(second, 'user_id,amount\n1,4\n');
+      const other = await runSev(['run', 'customer-care', '--answers', answers(join(w.dir, 'a4.yaml'), { care, affected, decisions: second, records: w.records, db, ref: '20261127T080000Z-third-party-bb22', steps: { 'approval-needed': "'no'" } })], {
+        cwd: w.dir,
+        incidents: join(w.dir, 'incidents-3'),
+      });
+      expectCompleted(other);
+      expect(await db.q(`select string_agg(incident || ' ' || trim_scale(amount), ', ' order by incident) from compensations where user_id = 1`)).toBe(
+        `${OTHER} 2.5, ${INC} 5, 20261127T080000Z-third-party-bb22 4`,
+      );
+      expect(await db.q('select trim_scale(balance) from wallets where id = 1')).toBe('111.5');
+    }, 240_000);
+
+    it('posts nothing when the paying wallet is a customer wallet or in another currency', async () => {
+      const w = workspace();
+      const care = await start(controlPlane());
+      const db = await database('wallet_care_wrong_wallet');
+      const { affected, decisions } = files(w);
+      for (const [wallet, refusal] of [['2', /wallet 2 is not an expense wallet of the operator/], ['901', /the expense wallet 901 is in another currency/]] as const) {
+        const file = answers(join(w.dir, `wallet-${wallet}.yaml`), { care, affected, decisions, records: w.records, db, steps: { 'compensation-wallet': `"${wallet}"` } });
+        const r = await runSev(['run', 'customer-care', '--answers', file], { cwd: w.dir, incidents: join(w.dir, `incidents-${wallet}`) });
+        expect(r.code).toBe(1);
+        expect(JSON.stringify(r.events.filter((e) => e.data.step === 'post-within-limit'))).toMatch(refusal);
+      }
+      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 proposed, 2 needs-approval, 4 posted, 6 proposed');
+      expect(await db.q("select count(*) from transactions where kind = 'compensation'")).toBe('2');
+      expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (1, 2, 6, 900)")).toBe('102.5 100 0 -5.5');
+    }, 240_000);
+
+    it.each([
+      { name: 'the approver decided them', db: 'wallet_care_same_role', approver: 'wallet_care', between: undefined, refusal: /role wallet_care decided some of these compensations/ },
+      {
+        name: 'a compensation changed after the review',
+        db: 'wallet_care_changed',
+        approver: 'wallet_approver',
+        between: (q: (sql: string) => Promise<string>) => q(`update compensations set amount = 500 where user_id = 2 and status = 'needs-approval'`),
+        refusal: /the compensations waiting are not the reviewed set/,
+      },
+    ])('posts nothing above the limit when $name', async ({ db: name, approver, between, refusal }) => {
+      const w = workspace();
+      const care = await start(controlPlane());
+      const db = await database(name);
+      const { affected, decisions } = files(w);
+      const make = (file: string, steps: Record<string, string>) => answers(file, { care, affected, decisions, records: w.records, db, approver, steps });
+      const { resumed } = await walk(w, make, between ? () => between(db.q) : undefined);
+      expect(resumed.code).toBe(1);
+      expect(commandOut(resumed.events, 'post-approved') + JSON.stringify(resumed.events.filter((e) => e.data.step === 'post-approved'))).toMatch(refusal);
+      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 posted, 2 needs-approval, 4 posted, 6 posted');
+      expect(await db.q("select count(*) from transactions where kind = 'compensation' and user_id = 2")).toBe('0');
+      expect(await db.q('select trim_scale(balance) from wallets where id = 2')).toBe('100');
+    }, 240_000);
+  });
 });
