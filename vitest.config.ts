@@ -10,6 +10,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/runbook)\/schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/runbook/schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/runbook)\/translation-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/runbook/translation-check.js', import.meta.url)),
+      },
     ],
   },
   test: {
