@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim } from '../incident/claim.js';
@@ -70,7 +71,7 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
         file: runbook.file,
         ...(runbook.lang ? { lang: runbook.lang } : {}),
         // The texts came from a translation: which one, so a resume shows the same and notices a change.
-        ...(runbook.translation ? { translation: runbook.translation } : {}),
+        ...(runbook.translation ? { translation: { ...runbook.translation, file: resolve(runbook.translation.file) } } : {}),
       },
       severity,
       responder,
