@@ -251,3 +251,15 @@ steps:
     ]);
   });
 });
+
+describe('telling a translation from a runbook', () => {
+  it('goes by the format line, not by a mention of the format elsewhere', () => {
+    const mentions = RUNBOOK.replace('summary: When refunds do not reach users.', '# texts in other languages: format sevkit-translation/v1\nsummary: When refunds do not reach users.');
+    const runbook = lintBytes('refunds.yaml', Buffer.from(mentions));
+    expect(runbook.kind).toBeUndefined();
+    expect(runbook.diagnostics).toEqual([]);
+    const v2 = lintBytes('refunds.de.yaml', Buffer.from(COMPLETE.replace('sevkit-translation/v1', '"sevkit-translation/v2"')));
+    expect(v2.kind).toBe('translation');
+    expect(v2.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual(['1:9 schema "format" must be "sevkit-translation/v1", not "sevkit-translation/v2"']);
+  });
+});

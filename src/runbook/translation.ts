@@ -31,10 +31,15 @@ export interface TranslationRef {
   file: string;
 }
 
-/** Cheap sniff on the first bytes: does this file name the translation format? */
+/** A `format:` line naming the translation format (any version: the schema then says which one it takes). */
+const FORMAT_LINE = /^format:\s*["']?sevkit-translation\//m;
+
+/** Cheap sniff on the first bytes: does this file's format line name the translation format? */
 export function isTranslationBytes(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, 4096);
-  return Buffer.from(head.buffer, head.byteOffset, head.byteLength).indexOf('sevkit-translation/') >= 0;
+  // Most files are runbooks that never name the format: answered without decoding anything.
+  if (Buffer.from(head.buffer, head.byteOffset, head.byteLength).indexOf('sevkit-translation/') < 0) return false;
+  return FORMAT_LINE.test(new TextDecoder('utf-8').decode(head));
 }
 
 type Obj = Record<string, unknown>;
