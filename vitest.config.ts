@@ -11,8 +11,8 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./dist/runbook/schema-check.js', import.meta.url)),
       },
       {
-        find: /^(?:\.|.*\/src\/runbook)\/translation-check\.js$/,
-        replacement: fileURLToPath(new URL('./dist/runbook/translation-check.js', import.meta.url)),
+        find: /^(?:\.|.*\/src\/runbook)\/translation-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/runbook/translation-schema-check.js', import.meta.url)),
       },
     ],
   },

@@ -1,6 +1,6 @@
-// Compiles runbooks/runbook.schema.json (and runbooks/translation.schema.json the same way, into
-// translation-check.js and translation-validator.cjs) into two standalone validator modules each at build
-// time, so that `sev validate` never pays Ajv's schema compilation at start-up:
+// Compiles each JSON Schema of runbooks/ (runbook.schema.json, translation.schema.json) into two
+// standalone validator modules at build time, so that `sev validate` never pays Ajv's schema
+// compilation at start-up (both in dist/runbook/, the translation's with the prefix translation-):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -15,9 +15,9 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Replace every local $ref with the definition itself (neither schema has recursion).
+// Replace every local $ref with the definition itself (the schemas have no recursion).
 function inline(node, schema) {
-  if (Array.isArray(node)) return node.map((item) => inline(item, schema));
+  if (Array.isArray(node)) return node.map((n) => inline(n, schema));
   if (node === null || typeof node !== 'object') return node;
   const out = {};
   for (const [key, value] of Object.entries(node)) {
@@ -32,10 +32,6 @@ function compile(source, options) {
   return standaloneCode.default(ajv, ajv.compile(source));
 }
 
-const dir = join(root, 'dist/runbook');
-mkdirSync(dir, { recursive: true });
-
-// Ajv's ESM output still calls require() for its small runtime helpers.
 /**
  * Ajv counts a string's length in code points, with a loop over every character, even for the only
  * length the schema asks, minLength 1. A string has at least one code point exactly when it has at
@@ -50,17 +46,19 @@ function cheapNonEmpty(code) {
   return uses === matches ? code.replace(nonEmpty, '$1.length < 1') : code;
 }
 
-/** Writes `<name>-check.js` (yes or no, ESM) and `<name>-validator.cjs` (every error) for one schema file. */
-function build(schemaFile, checkName, validatorName) {
+function build(schemaFile, outDir, prefix = '') {
   const schema = JSON.parse(readFileSync(join(root, 'runbooks', schemaFile), 'utf8'));
+  const dir = join(root, 'dist', outDir);
+  mkdirSync(dir, { recursive: true });
   const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace('export const validate =', 'export const isValid =');
-  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./${validatorName}'));\n}\n`;
-  writeFileSync(join(dir, checkName), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
+  // Ajv's ESM output still calls require() for its small runtime helpers.
+  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./${prefix}schema-validator.cjs'));\n}\n`;
+  writeFileSync(join(dir, `${prefix}schema-check.js`), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
 
   const flat = inline(schema, schema);
   const full = compile(flat, { allErrors: true, code: { esm: false } });
-  writeFileSync(join(dir, validatorName), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
+  writeFileSync(join(dir, `${prefix}schema-validator.cjs`), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
 }
 
-build('runbook.schema.json', 'schema-check.js', 'schema-validator.cjs');
-build('translation.schema.json', 'translation-check.js', 'translation-validator.cjs');
+build('runbook.schema.json', 'runbook');
+build('translation.schema.json', 'runbook', 'translation-');

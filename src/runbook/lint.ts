@@ -8,7 +8,7 @@ import { quickLint } from './quick.js';
 import { parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 import { checkTranslation, type TranslationAt } from './rules/translation.js';
-import { buildTranslation, isTranslationBytes, type Translation } from './translation.js';
+import { buildTranslation, isTranslationBytes, TRANSLATION_SCHEMA, type Translation } from './translation.js';
 import { dirname } from 'node:path';
 
 /** Kept under these names for the modules and tests that import them from the linter. */
@@ -106,7 +106,7 @@ function lintTranslationBytes(file: string, bytes: Uint8Array): LintResult {
   const { source, diagnostics } = parseRunbookBytes(file, bytes);
   const result: LintResult = { file, source, diagnostics: [...diagnostics], kind: 'translation' };
   if (!source || source.value === undefined) return finish(result);
-  for (const problem of checkSchema(source.value, 'translation')) {
+  for (const problem of checkSchema(source.value, TRANSLATION_SCHEMA)) {
     result.diagnostics.push({ file, ...source.locate(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
   }
   const value = source.value;

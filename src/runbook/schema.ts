@@ -1,6 +1,5 @@
-import * as runbookSchema from './schema-check.js';
+import { fullValidator, isValid } from './schema-check.js';
 import type { FullValidator, SchemaError } from './schema-validator.js';
-import * as translationSchema from './translation-check.js';
 import { closest } from './suggest.js';
 import type { Path } from './source.js';
 
@@ -26,16 +25,16 @@ const ONE_OF_HELP: Record<string, string> = {
   exit: 'must be an exit status (0 to 255) or a list of them',
 };
 
-/** Which schema a file is checked against: runbook.schema.json or translation.schema.json. */
-export type SchemaKind = 'runbook' | 'translation';
+/** A schema compiled at build time: the quick yes/no check and the validator that lists every error. */
+export interface CompiledSchema {
+  isValid(data: unknown): boolean;
+  fullValidator(): FullValidator;
+}
 
-const SCHEMAS: Record<SchemaKind, { isValid(data: unknown): boolean; fullValidator(): FullValidator }> = {
-  runbook: runbookSchema,
-  translation: translationSchema,
-};
+export const RUNBOOK_SCHEMA: CompiledSchema = { isValid, fullValidator };
 
-function schemaAt(root: Record<string, unknown>, pointer: string): Record<string, unknown> | undefined {
-  let node: unknown = root;
+function schemaAt(pointer: string, schema: CompiledSchema): Record<string, unknown> | undefined {
+  let node: unknown = schema.fullValidator().schema;
   for (const raw of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
     node = (node as Record<string, unknown> | undefined)?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
@@ -68,8 +67,8 @@ function valueAt(root: unknown, path: Path): unknown {
 }
 
 /** The schema names each alternative (oneOf) by its title, which picks the explanation. */
-function oneOfName(root: Record<string, unknown>, schemaPath: string): string | undefined {
-  const title = schemaAt(root, schemaPath.replace(/\/oneOf$/, ''))?.title;
+function oneOfName(schemaPath: string, schema: CompiledSchema): string | undefined {
+  const title = schemaAt(schemaPath.replace(/\/oneOf$/, ''), schema)?.title;
   return typeof title === 'string' ? title : undefined;
 }
 
@@ -120,12 +119,13 @@ function article(type: string): string {
     .join(' or ');
 }
 
-/** Validates a parsed runbook (or translation) against its JSON Schema and explains each violation in plain words. */
-export function checkSchema(value: unknown, kind: SchemaKind = 'runbook'): SchemaProblem[] {
-  const { isValid, fullValidator } = SCHEMAS[kind];
-  if (isValid(value)) return [];
-  const validate = fullValidator();
-  const root = validate.schema;
+/**
+ * Validates a parsed file against its JSON Schema (the runbook's unless another is given) and explains
+ * each violation in plain words.
+ */
+export function checkSchema(value: unknown, schema: CompiledSchema = RUNBOOK_SCHEMA): SchemaProblem[] {
+  if (schema.isValid(value)) return [];
+  const validate = schema.fullValidator();
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const problems: SchemaProblem[] = [];
@@ -143,7 +143,7 @@ export function checkSchema(value: unknown, kind: SchemaKind = 'runbook'): Schem
     }
     if (error.keyword === 'additionalProperties') {
       const key = String(error.params.additionalProperty);
-      const parent = schemaAt(root, error.schemaPath.replace(/\/additionalProperties$/, ''));
+      const parent = schemaAt(error.schemaPath.replace(/\/additionalProperties$/, ''), schema);
       const known = Object.keys((parent?.properties as Record<string, unknown> | undefined) ?? {});
       const suggestion = closest(key, known);
       problems.push({
@@ -166,7 +166,7 @@ export function checkSchema(value: unknown, kind: SchemaKind = 'runbook'): Schem
     );
     if (branchReachedInside) continue;
     const path = toPath(o.instancePath, value);
-    const name = oneOfName(root, o.schemaPath);
+    const name = oneOfName(o.schemaPath, schema);
     const key = path.length ? `"${path[path.length - 1]}" ` : '';
     problems.push({ rule: 'schema', path, part: 'value', message: `${key}${name ? ONE_OF_HELP[name] : 'is not valid'}; got ${describe(valueAt(value, path))}` });
   }

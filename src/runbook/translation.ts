@@ -1,11 +1,16 @@
 import type { Runbook, Step } from './model.js';
+import type { CompiledSchema } from './schema.js';
 import type { Path } from './source.js';
+import * as translationSchema from './translation-schema-check.js';
 
 /**
  * A translation: the texts of one runbook in another language, keyed by the ids of that runbook. It holds
  * texts only, so whatever it says, the commands, checks, jumps and milestones are the runbook's own.
  */
 export const TRANSLATION_FORMAT = 'sevkit-translation/v1';
+
+/** runbooks/translation.schema.json, compiled at build time like the runbook schema. */
+export const TRANSLATION_SCHEMA: CompiledSchema = translationSchema;
 
 export interface TranslatedText {
   /** Where the text sits in the translation file; the same path names its place in the runbook (see textSlots). */

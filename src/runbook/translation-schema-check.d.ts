@@ -3,5 +3,5 @@ import type { FullValidator } from './schema-validator.js';
 
 /** Whether a parsed translation fits the translation schema; stops at the first violation. */
 export declare function isValid(data: unknown): boolean;
-/** The validator that lists every error (translation-validator.cjs), loaded on first use. */
+/** The validator that lists every error (translation-schema-validator.cjs), loaded on first use. */
 export declare function fullValidator(): FullValidator;
