@@ -263,3 +263,41 @@ describe('telling a translation from a runbook', () => {
     expect(v2.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual(['1:9 schema "format" must be "sevkit-translation/v1", not "sevkit-translation/v2"']);
   });
 });
+
+describe('the compiled translation schema', () => {
+  it('gives the same answer in its yes/no check and in its full validator, on mutations of the shipped translation', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('./helpers.js');
+    const { isValid, fullValidator } = await import('../src/runbook/translation-schema-check.js');
+    const base = parse(readFileSync(join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(isValid(base)).toBe(true);
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const objects = (node: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] => {
+      if (node && typeof node === 'object' && !Array.isArray(node)) {
+        out.push(node as Record<string, unknown>);
+        for (const v of Object.values(node)) objects(v, out);
+      }
+      return out;
+    };
+    const MUTATIONS = [
+      (o: Record<string, unknown>) => (o.run = 'rm -rf /'),
+      (o: Record<string, unknown>) => (o.goto = 'end'),
+      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) o[k] = 42; },
+      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) o[k] = ''; },
+      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) delete o[k]; },
+      (o: Record<string, unknown>) => (o['Not-An-Id'] = { title: 'x' }),
+    ];
+    let invalid = 0;
+    for (let n = 0; n < 300; n++) {
+      const copy = structuredClone(base);
+      const all = objects(copy);
+      MUTATIONS[random(MUTATIONS.length)]!(all[random(all.length)]!);
+      const full = fullValidator();
+      const ok = full(copy);
+      expect(isValid(copy), JSON.stringify(full.errors?.[0])).toBe(ok);
+      if (!ok) invalid++;
+    }
+    expect(invalid).toBeGreaterThan(100);
+  });
+});
