@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { FileReader } from '../files/read-file.js';
 import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
@@ -9,7 +10,6 @@ import { parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 import { checkTranslation, type TranslationAt } from './rules/translation.js';
 import { buildTranslation, isTranslationBytes, TRANSLATION_SCHEMA, type Translation } from './translation.js';
-import { dirname } from 'node:path';
 
 /** Kept under these names for the modules and tests that import them from the linter. */
 export { FileReader as RunbookReader, ioError } from '../files/read-file.js';
