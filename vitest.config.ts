@@ -10,6 +10,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/runbook)\/schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/runbook/schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/runbook)\/translation-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/runbook/translation-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

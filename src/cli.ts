@@ -29,7 +29,7 @@ function program(): Command {
     .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
-    .action(async (paths: string[], options) => (await import('./commands/validate.js')).validateCommand(paths, options));
+    .action(async (paths: string[], options, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, { ...options, runbooks: command.optsWithGlobals().runbooks as string }));
 
   cli
     .command('list')
@@ -42,6 +42,7 @@ function program(): Command {
     .description('print a readable outline of a runbook: inputs, steps, jumps, checks')
     .argument('<runbook>', 'runbook id or path')
     .option('--json', 'print the parsed runbook as JSON')
+    .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
     .action(async (ref: string, options, command: Command) => (await import('./commands/show.js')).showCommand(ref, { ...command.optsWithGlobals(), ...options }));
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -58,6 +59,7 @@ function program(): Command {
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--severity <sev>', 'starting severity, SEV1 to SEV4 (default: the runbook\'s)')
+    .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
     .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
 
   cli
@@ -94,6 +96,7 @@ function program(): Command {
     .option('--answers <file>', 'YAML file with input values')
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--json', 'print JSON')
+    .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
     .action(async (ref: string, options, command: Command) => (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)));
 
   cli

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/runbook/diagnostic.js';
 import { lintBytes, lintFiles } from '../src/runbook/lint.js';
 import { READ_RULES, RULES } from '../src/runbook/rules/index.js';
+import { TRANSLATION_RULES } from '../src/runbook/rules/translation.js';
 import { MAX_RUNBOOK_BYTES } from '../src/runbook/source.js';
 import { sev, tempDir, type Run } from './helpers.js';
 
@@ -47,13 +48,17 @@ function aliasBomb(): string {
   return lines.join('\n') + '\n';
 }
 
-/** Lints one runbook through the module; with `first`, lints it as the second of two files (for cross-file rules). */
-async function lint(input: string | Uint8Array, first?: string): Promise<Diagnostic[]> {
+/**
+ * Lints one runbook through the module; with `first`, lints it as the second of two files (for cross-file
+ * rules); with `runbook` too, after that runbook (which a translation in `first` and `input` may translate).
+ */
+async function lint(input: string | Uint8Array, first?: string, runbook?: string): Promise<Diagnostic[]> {
   const data = typeof input === 'string' ? bytes(input) : input;
   if (first === undefined) return lintBytes('runbook.yaml', data).diagnostics;
-  const dir = tempDir({ 'a.yaml': first, 'b.yaml': data });
-  const results = await lintFiles([join(dir, 'a.yaml'), join(dir, 'b.yaml')]);
-  return results[1]!.diagnostics;
+  const dir = tempDir({ 'a.yaml': first, 'b.yaml': data, ...(runbook === undefined ? {} : { 'r.yaml': runbook }) });
+  const files = [join(dir, 'a.yaml'), join(dir, 'b.yaml')];
+  const results = await lintFiles(runbook === undefined ? files : [join(dir, 'r.yaml'), ...files]);
+  return results.at(-1)!.diagnostics;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -73,7 +78,21 @@ interface Case {
   also?: string[];
   /** Lint as the second of two files, after this one. */
   first?: string;
+  /** With `first`: a runbook linted before both. */
+  runbook?: string;
 }
+
+/** A complete German translation of BASE: line 2 names the runbook, steps: is line 5, start: line 6, done: line 8. */
+const TR = `format: sevkit-translation/v1
+translates: base
+lang: de
+title: Grundlage
+steps:
+  start:
+    instructions: Schau aufs Dashboard.
+  done:
+    confirm: Ist es behoben?
+`;
 
 const CHECKED = `checks:
   api-health:
@@ -156,7 +175,50 @@ const CASES: Case[] = [
     rule: 'duplicate-runbook-id', severity: 'error', at: [2, 5, 'base'], message: 'runbook id "base" is also used by',
     first: BASE,
     bad: BASE,
-    fix: { good: BASE.replace('steps:', 'lang: de\nsteps:') }, // a translation shares the id
+    fix: { good: TR }, // a translation names the id it translates: no clash
+  },
+  // Translations: the schema, then the rules that compare one with the runbook it translates.
+  {
+    rule: 'unknown-key', severity: 'error', at: [9, 5, 'run'], message: 'unknown key "run" (allowed: title, instructions, confirm, choice, input, announce)',
+    bad: TR.replace('  done:\n', '  done:\n    run: psql -c "delete from ledger_entries"\n'),
+    fix: { good: TR },
+  },
+  {
+    rule: 'translation-without-runbook', severity: 'error', at: [2, 13, 'bsae'], message: 'no runbook has the id "bsae"',
+    first: BASE,
+    bad: TR.replace('translates: base', 'translates: bsae'),
+    fix: ['bsae', 'base'],
+  },
+  {
+    rule: 'stray-translation-key', severity: 'error', at: [10, 3, 'restart'], message: 'base has no step "restart": remove "restart" or correct it',
+    first: BASE,
+    bad: `${TR}  restart:\n    title: Neu starten\n`,
+    fix: { good: TR },
+  },
+  {
+    rule: 'missing-translation', severity: 'warning', at: [5, 1, 'steps'], message: "no de text for steps.done.confirm: the runbook's own text is shown",
+    first: BASE,
+    bad: TR.replace('  done:\n    confirm: Ist es behoben?\n', ''),
+    fix: { good: TR },
+  },
+  {
+    rule: 'outdated-translation', severity: 'warning', at: [10, 18, '"1.0.0"'], message: 'written for version 1.0.0 of base, which is at version 1.1.0 now',
+    first: BASE.replace('severity: SEV3', 'severity: SEV3\nversion: "1.1.0"'),
+    bad: `${TR}runbook_version: "1.0.0"\n`,
+    fix: ['"1.0.0"', '"1.1.0"'],
+  },
+  {
+    rule: 'duplicate-translation', severity: 'error', at: [3, 7, 'de'], message: 'translates "base" into de too: keep one translation per language',
+    runbook: BASE,
+    first: TR,
+    bad: TR,
+    fix: ['lang: de', 'lang: fr'],
+  },
+  {
+    rule: 'undefined-input', severity: 'error', at: [7, 19, 'Schau'], message: '{{ hots }} is not an input or a fact of the incident',
+    first: BASE,
+    bad: TR.replace('Schau aufs Dashboard.', 'Schau auf {{ hots }}.'),
+    fix: ['{{ hots }}', '{{ incident.id }}'],
   },
   {
     rule: 'unknown-rule', severity: 'warning', at: [8, 62, 'unsued-input'], message: 'sev-disable-line names unknown rule "unsued-input"',
@@ -382,14 +444,14 @@ const label = (c: Case) => `${c.rule}: ${c.message}`;
 
 describe('every rule, on both sides', () => {
   it('has a case for each rule id in RULES and READ_RULES, at its declared severity', () => {
-    const declared = new Map([...READ_RULES, ...RULES].map((r) => [r.id, r.severity]));
+    const declared = new Map([...READ_RULES, ...RULES, ...TRANSLATION_RULES].map((r) => [r.id, r.severity]));
     const covered = new Set(CASES.map((c) => c.rule));
     expect([...declared.keys()].filter((id) => !covered.has(id)), 'rules without a test case').toEqual([]);
     expect(CASES.filter((c) => declared.get(c.rule) !== c.severity).map(label), 'cases naming an unknown rule or another severity').toEqual([]);
   });
 
   it.each(CASES.map((c) => [label(c), c] as const))('triggers %s', async (_, c) => {
-    const found = await lint(c.bad, c.first);
+    const found = await lint(c.bad, c.first, c.runbook);
     const [line, col, text] = c.at;
     expect(found.filter((d) => d.rule === c.rule), show(found).join('\n')).toEqual([
       expect.objectContaining({ rule: c.rule, severity: c.severity, line, col, message: expect.stringContaining(c.message) }),
@@ -401,7 +463,7 @@ describe('every rule, on both sides', () => {
   it.each(CASES.map((c) => [label(c), c] as const))('a close variant is clean: %s', async (_, c) => {
     const good = goodOf(c);
     expect(good, 'the fix must change the runbook').not.toEqual(c.bad);
-    expect(show(await lint(good, c.first))).toEqual([]);
+    expect(show(await lint(good, c.first, c.runbook))).toEqual([]);
   });
 });
 
@@ -522,7 +584,7 @@ describe('sev-disable-line', () => {
   // Every finding that points into the text can be silenced on its own line, whatever rule made it.
   const SILENCEABLE = CASES.filter((c) => typeof c.bad === 'string' && !['empty-file', 'file-too-large', 'unknown-rule'].includes(c.rule));
   it.each(SILENCEABLE.map((c) => [label(c), c] as const))('silences %s', async (_, c) => {
-    const found = await lint(onLine(c.bad as string, c.at[0], `# sev-disable-line ${c.rule}`), c.first);
+    const found = await lint(onLine(c.bad as string, c.at[0], `# sev-disable-line ${c.rule}`), c.first, c.runbook);
     expect(show(found.filter((d) => d.rule === c.rule))).toEqual([]);
     expect(found.some((d) => d.rule === 'unknown-rule')).toBe(false);
   });
@@ -553,8 +615,8 @@ describe('sev validate', () => {
     expect(r.code).toBe(1);
   });
 
-  it('reports a runbook id shared by two files of a directory once, on the second; a translation may share it', () => {
-    const dir = tempDir({ 'a.yaml': BASE, 'b.yaml': BASE, 'c.yaml': BASE.replace('steps:', 'lang: de\nsteps:') });
+  it('reports a runbook id shared by two files of a directory once, on the second; a translation names it without clashing', () => {
+    const dir = tempDir({ 'a.yaml': BASE, 'b.yaml': BASE, 'c.yaml': TR });
     const r = sev(['validate', dir]);
     const [a, b] = [join(dir, 'a.yaml'), join(dir, 'b.yaml')];
     expect(findingLines(r)).toEqual([`${b}:2:5: error: runbook id "base" is also used by ${a}: ids must be unique [duplicate-runbook-id]`]);

@@ -57,7 +57,7 @@ describe('shipped runbooks', () => {
     const rows = json<{ id: string; lang: string; class: string; severity: string; steps: number; origin: string; errors: number }[]>(r, 'sev list');
     for (const id of SHIPPED) {
       const source = read(id);
-      // A translation (same id, another lang) is listed on its own row.
+      // One row per runbook: a translation is no row of its own, it is among the row's languages.
       expect(rows.filter((row) => row.id === id && !row.lang)).toEqual([
         expect.objectContaining({ id, class: source.class, severity: source.severity, steps: source.steps.length, origin: 'shipped', errors: 0 }),
       ]);

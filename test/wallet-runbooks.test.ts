@@ -29,6 +29,7 @@ interface StepFile {
 interface RunbookFile {
   id: string;
   class: string;
+  version?: string;
   lang?: string;
   inputs?: Record<string, { default?: string; pattern?: string; choices?: string[]; secret?: boolean }>;
   checks: Record<string, { run: string | string[]; env?: unknown; expect?: unknown; nagios?: boolean; timeout?: string; retries?: number }>;
@@ -119,17 +120,19 @@ describe('the wallet runbooks', () => {
     expect(rb.steps.filter((s) => s.announce?.audience === 'users').map((s) => s.id)).toEqual(['explain', 'follow-up-message', 'improvements']);
   });
 
-  it('sev list shows every runbook once, the Chinese data-error beside the English one', () => {
+  it('sev list shows every runbook once, data-error with its Chinese translation among its languages', () => {
     const r = sev(['list', '--json'], { cwd: tempDir() });
-    const rows = JSON.parse(r.stdout) as { id: string; lang: string; errors: number; origin: string }[];
-    for (const id of ALL) expect(rows.filter((x) => x.id === id && !x.lang)).toEqual([expect.objectContaining({ errors: 0, origin: 'shipped' })]);
-    expect(rows.filter((x) => x.id === 'data-error' && x.lang === 'zh-CN')).toHaveLength(1);
+    const rows = JSON.parse(r.stdout) as { id: string; lang: string; languages: string[]; errors: number; origin: string }[];
+    for (const id of ALL) expect(rows.filter((x) => x.id === id)).toEqual([expect.objectContaining({ lang: '', errors: 0, origin: 'shipped' })]);
+    expect(rows.find((x) => x.id === 'data-error')!.languages).toEqual(['zh-CN']);
+    expect(rows.filter((x) => x.id !== 'data-error').every((x) => x.languages.length === 0)).toBe(true);
   });
 
-  it.each([...ALL.map((id) => `${id}.yaml`), 'data-error.zh-CN.yaml'])('sev show %s prints every step, numbered in order', (name) => {
+  // The translation is shown over the runbook it translates: the steps are the English file's.
+  it.each([...ALL.map((id) => [`${id}.yaml`, `${id}.yaml`]), ['data-error.zh-CN.yaml', 'data-error.yaml']])('sev show %s prints every step, numbered in order', (name, steps) => {
     const r = sev(['show', file(name)], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
-    const missing = read(name)
+    const missing = read(steps)
       .steps.map((step, i) => ({ step: step.id, n: i + 1 }))
       .filter(({ step, n }) => !new RegExp(`^\\s*${n}\\. ${escape(step)}(?: |$)`, 'm').test(r.stdout));
     expect(missing).toEqual([]);
@@ -137,39 +140,56 @@ describe('the wallet runbooks', () => {
 });
 
 describe('data-error in Simplified Chinese', () => {
-  const en = read('data-error.yaml');
-  const zh = read('data-error.zh-CN.yaml');
-  const shape = (rb: RunbookFile) => ({
-    inputs: Object.fromEntries(Object.entries(rb.inputs ?? {}).map(([k, v]) => [k, { default: v.default, pattern: v.pattern, choices: v.choices, secret: v.secret }])),
-    checks: Object.fromEntries(Object.entries(rb.checks).map(([k, v]) => [k, { ...v, description: undefined }])),
-    steps: rb.steps.map((s) => ({
-      id: s.id,
-      milestone: s.milestone,
-      next: s.next,
-      on_fail: s.on_fail,
-      command: s.command,
-      checks: s.checks,
-      wait: s.wait,
-      input: s.input?.name,
-      confirm: typeof s.confirm === 'object' ? { ...(s.confirm as object), question: undefined } : s.confirm === undefined ? undefined : 'question',
-      choice: s.choice?.options.map((o) => ({ value: o.value, goto: o.goto, severity: o.severity })),
-      announce: s.announce?.audience,
-    })),
+  const zh = parse(readFileSync(file('data-error.zh-CN.yaml'), 'utf8')) as Record<string, unknown>;
+  /** The runbook as sev loads it (sev show --json), by id in a language or by path. */
+  const shown = (args: string[]) => {
+    const r = sev(['show', '--json', ...args], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as RunbookJson;
+  };
+  interface RunbookJson {
+    title: string;
+    inputs: { name: string; prompt: string; description?: string }[];
+    checks: { name: string; description?: string }[];
+    steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { subject?: string; channel?: string; message: string } }[];
+    [key: string]: unknown;
+  }
+  /** Everything but the texts a translation may carry, and the language. */
+  const TEXT_KEYS = new Set(['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation']);
+  const withoutTexts = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(withoutTexts) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([k]) => !TEXT_KEYS.has(k)).map(([k, v]) => [k, withoutTexts(v)])) : value;
+  const en = shown(['data-error']);
+  const byPath = shown([file('data-error.zh-CN.yaml')]);
+
+  it('is a translation of data-error: texts only, for the version of the runbook it was written for', () => {
+    expect(zh).toMatchObject({ format: 'sevkit-translation/v1', translates: 'data-error', lang: 'zh-CN', runbook_version: read('data-error.yaml').version });
+    expect(Object.keys(zh).filter((k) => !['format', 'translates', 'lang', 'runbook_version', 'title', 'summary', 'inputs', 'checks', 'steps'].includes(k))).toEqual([]);
   });
 
-  it('has the same id, lang zh-CN, and exactly the same steps, checks, commands and jumps', () => {
-    expect(zh.id).toBe('data-error');
-    expect(zh.lang).toBe('zh-CN');
-    expect(shape(zh)).toEqual(shape(en));
+  it('runs the very steps, checks, commands and jumps of data-error.yaml, by path and with --lang', () => {
+    expect(withoutTexts(byPath)).toEqual(withoutTexts(en));
+    expect(shown(['data-error', '--lang', 'zh-CN'])).toEqual(byPath);
+    expect(byPath.translation).toMatchObject({ lang: 'zh-CN', file: expect.stringMatching(/data-error\.zh-CN\.yaml$/) });
   });
 
-  it('is translated: every title, question, label and announcement is Chinese text', () => {
+  it('is translated: every title, question, label, prompt and announcement is Chinese, with no status page, PIN or freeze', () => {
     const han = /\p{Script=Han}/u;
-    for (const step of zh.steps) {
+    expect(byPath.title).toMatch(han);
+    for (const input of byPath.inputs) expect(input.prompt, input.name).toMatch(han);
+    for (const check of byPath.checks) expect(check.description, check.name).toMatch(han);
+    for (const step of byPath.steps) {
       expect(step.title, step.id).toMatch(han);
+      if (step.confirm) expect(step.confirm.question, step.id).toMatch(/（是\/否）$/);
+      if (step.choice) expect(step.choice.question, step.id).toMatch(han);
       step.choice?.options.forEach((o) => expect(o.label).toMatch(han));
-      if (step.announce) expect(step.announce.message).toMatch(han);
+      if (step.input) expect(step.input.prompt, step.id).toMatch(han);
+      if (step.announce) for (const text of [step.announce.subject, step.announce.channel, step.announce.message]) expect(text, step.id).toMatch(han);
     }
+    const all = JSON.stringify(byPath.steps);
+    expect(all).not.toMatch(/状态页|PIN|冻结/);
+    expect(byPath.steps.find((s) => s.id === 'impact-start')!.instructions).toContain('请回答 “unknown”');
+    expect(all).toMatch(/止付/);
+    expect(all).toMatch(/短信验证码、支付密码或登录密码/);
   });
 });
 
@@ -177,7 +197,8 @@ describe('CJK text in tables, outlines and the incident log', () => {
   const rows = (table: string) => table.split('\n').filter((l) => /^[│┌├└]/.test(l));
 
   it('sev list keeps its columns aligned with Chinese titles', () => {
-    const r = sev(['list'], { cwd: tempDir() });
+    const team = readFileSync(file('data-error.yaml'), 'utf8').replace('id: data-error', 'id: team-data-error').replace(/^title: .*$/m, 'title: 余额、账本或金额出错').replace(/^summary:/m, 'lang: zh-CN\nsummary:');
+    const r = sev(['--runbooks', 'team', 'list'], { cwd: tempDir({ 'team/team-data-error.yaml': team }) });
     const lines = rows(r.stdout);
     expect(lines.some((l) => l.includes('余额、账本或金额出错'))).toBe(true);
     expect(new Set(lines.map((l) => stringWidth(l))).size).toBe(1);
@@ -190,7 +211,7 @@ describe('CJK text in tables, outlines and the incident log', () => {
 
   it('sev show prints the Chinese outline intact', () => {
     const r = sev(['show', file('data-error.zh-CN.yaml')], { cwd: tempDir() });
-    expect(r.stdout).toContain('余额、账本或金额出错 (data-error v1.0.0)');
+    expect(r.stdout).toContain('资金差错处理：账实不符、重复扣款或金额错误 (data-error v1.0.0)');
     expect(r.stdout).toContain('确认资金数字有误');
     expect(r.stdout).not.toContain('\uFFFD');
   });

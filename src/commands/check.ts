@@ -3,7 +3,7 @@ import { processEnv } from '../engine/env.js';
 import { inputProblem } from '../engine/inputs.js';
 import { masker } from '../engine/mask.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
-import { loadRunbook } from '../runbook/catalog.js';
+import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
@@ -15,6 +15,7 @@ export interface CheckOptions {
   answers?: string;
   set?: string[];
   json?: boolean;
+  lang?: string;
 }
 
 /** Inputs from --set, the answers file and defaults; a person is asked for the rest, a script fails. */
@@ -49,7 +50,7 @@ async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Rec
 }
 
 export async function checkCommand(ref: string, options: CheckOptions): Promise<void> {
-  const { runbook } = await loadRunbook(ref, options.runbooks);
+  const { runbook } = await loadRunbook(ref, options.runbooks, langChoice(options.lang));
   if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
   const inputs = await inputValues(runbook, options);
   const secrets = allInputs(runbook).filter((d) => d.secret).map((d) => inputs[d.name] ?? '');

@@ -9,13 +9,16 @@ export interface ListOptions {
 
 export async function listCommand(options: ListOptions): Promise<void> {
   const entries = await listCatalog(options.runbooks);
-  const rows = entries.map(({ runbook, result, origin }) => ({
+  const rows = entries.map(({ runbook, result, origin, translations }) => ({
     id: runbook?.id || '',
     class: runbook?.class ?? '',
     severity: runbook?.severity ?? '',
     title: runbook?.title ?? '',
     steps: runbook?.steps.length ?? 0,
     lang: runbook?.lang ?? '',
+    /** The languages of its translations (sev run <id> --lang <tag>). */
+    languages: translations.map((t) => t.lang),
+    translations,
     origin,
     file: result.file,
     errors: result.diagnostics.filter((d) => d.severity === 'error').length,
@@ -30,14 +33,15 @@ export async function listCommand(options: ListOptions): Promise<void> {
   }
   const c = paint();
   const table = new Table({
-    head: ['id', 'class', 'severity', 'title', 'steps'].map((h) => c.bold(h)),
+    head: ['id', 'class', 'severity', 'title', 'steps', 'languages'].map((h) => c.bold(h)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'left', 'left', 'right'],
+    colAligns: ['left', 'left', 'left', 'left', 'right', 'left'],
   });
   for (const row of rows) {
     const id = row.lang ? `${row.id} (${row.lang})` : row.id || c.dim(row.file);
     const title = row.errors ? `${row.title} ${c.red(`(${row.errors} error${row.errors === 1 ? '' : 's'}: sev validate ${row.file})`)}` : row.title;
-    table.push([id, row.class, row.severity, title, String(row.steps)]);
+    const languages = [row.lang || 'en', ...row.languages].join(', ');
+    table.push([id, row.class, row.severity, title, String(row.steps), languages]);
   }
   write(table.toString());
 }

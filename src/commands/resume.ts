@@ -6,7 +6,9 @@ import { Claim, type TakeOver, type Walker } from '../incident/claim.js';
 import { LogWriter } from '../incident/log.js';
 import { findIncident, incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
 import { loadRunbook } from '../runbook/catalog.js';
-import { lintFile } from '../runbook/lint.js';
+import type { RunbookRef } from '../incident/events.js';
+import { checkTranslationAgainst, lintFile, type LintResult } from '../runbook/lint.js';
+import { applyTranslation } from '../runbook/translation.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
 import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
@@ -20,13 +22,20 @@ export interface ResumeOptions extends WalkCliOptions {
 }
 
 /** The incident's runbook: the file it started from if it is still there, else the same id. */
-async function runbookOf(file: string, id: string, runbooksDir: string): Promise<Runbook> {
-  if (existsSync(file)) {
-    const result = await lintFile(file);
-    if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
-    return result.runbook;
-  }
-  return (await loadRunbook(id, runbooksDir)).runbook;
+async function runbookOf(ref: RunbookRef, runbooksDir: string): Promise<Runbook> {
+  const runbook = existsSync(ref.file) ? usableFile(await lintFile(ref.file)) : (await loadRunbook(ref.id, runbooksDir)).runbook;
+  if (!ref.translation) return runbook;
+  // Shown in the language it started in: the same translation, checked against the runbook as it is now.
+  const file = ref.translation.file;
+  if (!existsSync(file)) throw new UserError(`the translation ${file} the incident started with is gone`, EXIT.usage, 'Put it back, or resume in the runbook\'s own language with --force.');
+  const translation = checkTranslationAgainst(await lintFile(file), { file: runbook.file, runbook, diagnostics: [] });
+  if (!translation.translation || translation.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(translation);
+  return applyTranslation(runbook, translation.translation);
+}
+
+function usableFile(result: LintResult): Runbook {
+  if (!result.runbook || result.kind || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
+  return result.runbook;
 }
 
 /** With no incident named, the one incident that is not closed. */
@@ -70,11 +79,20 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
     if (state.status === 'closed') {
       throw new UserError(`incident ${incident.id} is closed (${state.outcome} at ${state.lastTime}); there is nothing to resume`, EXIT.usage, `sev note ${incident.id} "…" still adds notes to it.`);
     }
-    const runbook = await runbookOf(state.runbook.file, state.runbook.id, options.runbooks);
-    const changed = runbook.hash !== state.runbook.hash;
+    let runbook: Runbook;
+    try {
+      runbook = await runbookOf(state.runbook, options.runbooks);
+    } catch (error) {
+      // A gone or broken translation need not stop a forced resume: the runbook's own texts are shown.
+      if (!(options.force && state.runbook.translation)) throw error;
+      runbook = await runbookOf({ ...state.runbook, translation: undefined }, options.runbooks);
+    }
+    const changed = runbook.hash !== state.runbook.hash || runbook.translation?.hash !== state.runbook.translation?.hash;
     if (changed && !options.force) {
       throw new UserError(
-        `the runbook ${runbook.file} has changed since incident ${incident.id} started`,
+        runbook.hash !== state.runbook.hash
+          ? `the runbook ${runbook.file} has changed since incident ${incident.id} started`
+          : `the translation ${state.runbook.translation?.file ?? runbook.translation?.file} has changed since incident ${incident.id} started`,
         EXIT.usage,
         'Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then use --force to go on.',
       );

@@ -1,11 +1,12 @@
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim } from '../incident/claim.js';
 import { LogWriter } from '../incident/log.js';
 import { replay } from '../incident/replay.js';
 import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
-import { listCatalog, loadRunbook } from '../runbook/catalog.js';
+import { langChoice, listCatalog, loadRunbook } from '../runbook/catalog.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
 import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
@@ -16,6 +17,7 @@ export interface RunOptions extends WalkCliOptions {
   incidentDir?: string;
   dryRun?: boolean;
   severity?: string;
+  lang?: string;
 }
 
 export function parseSeverity(value: string | undefined): Severity | undefined {
@@ -34,14 +36,17 @@ async function pickRunbook(runbooksDir: string): Promise<string> {
   return select(
     {
       message: 'Which runbook?',
-      choices: entries.map((e) => ({ name: `${e.runbook!.id}${e.runbook!.lang ? ` (${e.runbook!.lang})` : ''} — ${e.runbook!.title}`, value: e.result.file })),
+      choices: entries.flatMap((e) => [
+        { name: `${e.runbook!.id}${e.runbook!.lang ? ` (${e.runbook!.lang})` : ''} — ${e.runbook!.title}`, value: e.result.file },
+        ...e.translations.map((t) => ({ name: `${e.runbook!.id} (${t.lang})`, value: t.file })),
+      ]),
     },
     { output: process.stderr },
   );
 }
 
 export async function runCommand(ref: string | undefined, options: RunOptions): Promise<void> {
-  const { runbook } = await loadRunbook(ref ?? (await pickRunbook(options.runbooks)), options.runbooks);
+  const { runbook } = await loadRunbook(ref ?? (await pickRunbook(options.runbooks)), options.runbooks, langChoice(options.lang));
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
@@ -58,7 +63,16 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
     const writer = LogWriter.create(logPath(dir, incident, responder), incident, responder);
     writer.guard = () => claim.assertHeld();
     const started = writer.append('incident.started', {
-      runbook: { id: runbook.id, title: runbook.title, ...(runbook.version ? { version: runbook.version } : {}), hash: runbook.hash, file: runbook.file },
+      runbook: {
+        id: runbook.id,
+        title: runbook.title,
+        ...(runbook.version ? { version: runbook.version } : {}),
+        hash: runbook.hash,
+        file: runbook.file,
+        ...(runbook.lang ? { lang: runbook.lang } : {}),
+        // The texts came from a translation: which one, so a resume shows the same and notices a change.
+        ...(runbook.translation ? { translation: { ...runbook.translation, file: resolve(runbook.translation.file) } } : {}),
+      },
       severity,
       responder,
       dryRun: Boolean(options.dryRun),

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
-import { loadRunbook } from '../runbook/catalog.js';
+import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { shownCommand } from '../runbook/command-text.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
@@ -9,10 +9,11 @@ import { firstLineOf, fitWidth } from '../ui/render.js';
 export interface ShowOptions {
   runbooks: string;
   json?: boolean;
+  lang?: string;
 }
 
 export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
-  const { runbook } = await loadRunbook(ref, options.runbooks);
+  const { runbook } = await loadRunbook(ref, options.runbooks, langChoice(options.lang));
   if (options.json) {
     write(JSON.stringify(runbook, (key, value: unknown) => (key === 'path' ? undefined : value), 2));
     return;
@@ -94,7 +95,7 @@ export function outline(runbook: Runbook, c: ChalkInstance): string {
   out.push(`${c.bold(runbook.title)} ${c.dim(`(${runbook.id}${runbook.version ? ` v${runbook.version}` : ''})`)}`);
   const meta = [`class ${runbook.class}`, `default ${runbook.severity}`, runbook.owner ? `owner ${runbook.owner}` : '', runbook.lang ? `lang ${runbook.lang}` : ''];
   out.push(c.dim(meta.filter(Boolean).join(' · ')));
-  out.push(c.dim(runbook.file));
+  out.push(c.dim(runbook.translation ? `${runbook.file} · texts from ${runbook.translation.file}` : runbook.file));
   if (runbook.tags.length) out.push(c.dim(`tags: ${runbook.tags.join(', ')}`));
   if (runbook.summary) out.push('', runbook.summary.trim());
   if (runbook.links.length) {

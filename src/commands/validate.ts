@@ -1,5 +1,8 @@
 import { formatDiagnostics, totals, type Format } from '../diagnostics/index.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SHIPPED_DIR } from '../runbook/catalog.js';
 import { findRunbookFiles } from '../runbook/files.js';
 import { checkFiles } from '../runbook/lint.js';
 import { useColor, write } from '../ui/terminal.js';
@@ -9,6 +12,15 @@ export interface ValidateOptions {
   format?: Format;
   strict?: boolean;
   quiet?: boolean;
+  /** The team's runbooks directory: a translation checked here may translate one of its runbooks, or a shipped one. */
+  runbooks?: string;
+}
+
+/** Runbook files a translation may translate besides the files checked: the team's, then the shipped ones. */
+async function referenceFiles(runbooksDir: string | undefined, checked: readonly string[]): Promise<string[]> {
+  const dirs = [...new Set([...(runbooksDir && existsSync(runbooksDir) ? [resolve(runbooksDir)] : []), resolve(SHIPPED_DIR)])];
+  const skip = new Set(checked.map((f) => resolve(f)));
+  return (await findRunbookFiles(dirs)).filter((f) => !skip.has(resolve(f)));
 }
 
 export async function validateCommand(paths: string[], options: ValidateOptions): Promise<void> {
@@ -16,7 +28,7 @@ export async function validateCommand(paths: string[], options: ValidateOptions)
   const strict = Boolean(options.strict);
   const files = await findRunbookFiles(paths);
   if (files.length === 0) throw new UserError(`no runbook files (*.yaml, *.yml) found in ${paths.join(', ')}`);
-  const reports = checkFiles(files);
+  const reports = checkFiles(files, { references: await referenceFiles(options.runbooks, files) });
   write(await formatDiagnostics(format, reports, { strict, quiet: options.quiet, color: useColor(), version: VERSION }));
   if (totals(reports, strict).failures > 0) throw new ExitCode(EXIT.findings);
 }

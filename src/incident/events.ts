@@ -25,6 +25,10 @@ export interface RunbookRef {
   /** sha256 of the runbook file's bytes when the incident started. */
   hash: string;
   file: string;
+  /** The language of the texts shown, when the runbook or its translation names one. */
+  lang?: string;
+  /** The translation whose texts were shown over the runbook's: its language, sha256 and file. */
+  translation?: { lang: string; hash: string; file: string };
 }
 
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'SKIPPED';

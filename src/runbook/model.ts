@@ -1,4 +1,5 @@
 import type { Path } from './source.js';
+import type { TranslationRef } from './translation.js';
 
 /**
  * The typed runbook. It is built leniently from whatever the YAML held: a field of the wrong type
@@ -92,6 +93,8 @@ export interface Runbook {
   owner?: string;
   summary?: string;
   lang?: string;
+  /** Set when the texts are those of a translation (the commands are still the runbook's own). */
+  translation?: TranslationRef;
   tags: string[];
   links: { title: string; url: string }[];
   inputs: InputDef[];

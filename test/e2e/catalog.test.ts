@@ -14,8 +14,8 @@ describe('sev list', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { id: string; lang: string; title: string; origin: string; steps: number; severity: string }[];
     const ids = rows.map((x) => x.id);
-    // A translation shares its runbook's id; the catalog's key is the id with the language.
-    const keys = rows.map((x) => `${x.id}:${x.lang}`);
+    // One row per id: a translation is listed among its runbook's languages, not as a row.
+    const keys = rows.map((x) => x.id);
     expect(ids).toContain('payments-stuck');
     expect(rows.find((x) => x.id === 'payments-stuck')).toMatchObject({ origin: 'local', steps: 2, severity: 'SEV3' });
     expect(rows.filter((x) => x.id === 'network')).toEqual([expect.objectContaining({ origin: 'local', title: 'Our own network runbook' })]);

@@ -208,6 +208,10 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     expect(digests(r.events)).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    // The Chinese run walks data-error.yaml itself, with the translation's texts over it.
+    const zh = _name.includes('zh-CN');
+    expect(r.events[0]!.data.runbook).toMatchObject({ id: 'data-error', file: expect.stringMatching(/\/data-error\.yaml$/), ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}) });
+    expect(r.events.find((e) => e.type === 'step.started' && e.data.step === 'hold-wallets')!.data.title).toEqual(zh ? '对多入账的钱包止付（只进不出）' : expect.not.stringMatching(/止付/));
 
     // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
     const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');
