@@ -1,5 +1,6 @@
-// Compiles runbooks/runbook.schema.json into two standalone validator modules at build time, so that
-// `sev validate` never pays Ajv's schema compilation at start-up:
+// Compiles each JSON Schema of runbooks/ (runbook.schema.json, regulators.schema.json) into two
+// standalone validator modules at build time, so that `sev validate` never pays Ajv's schema
+// compilation at start-up (the runbook's in dist/runbook/, the regulator rules' in dist/regulator/):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -13,16 +14,15 @@ import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const schema = JSON.parse(readFileSync(join(root, 'runbooks/runbook.schema.json'), 'utf8'));
 
-// Replace every local $ref with the definition itself (the schema has no recursion).
-function inline(node) {
-  if (Array.isArray(node)) return node.map(inline);
+// Replace every local $ref with the definition itself (the schemas have no recursion).
+function inline(node, schema) {
+  if (Array.isArray(node)) return node.map((n) => inline(n, schema));
   if (node === null || typeof node !== 'object') return node;
   const out = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$ref') Object.assign(out, inline(schema.definitions[value.replace('#/definitions/', '')]));
-    else if (key !== 'definitions') out[key] = inline(value);
+    if (key === '$ref') Object.assign(out, inline(schema.definitions[value.replace('#/definitions/', '')], schema));
+    else if (key !== 'definitions') out[key] = inline(value, schema);
   }
   return out;
 }
@@ -32,10 +32,6 @@ function compile(source, options) {
   return standaloneCode.default(ajv, ajv.compile(source));
 }
 
-const dir = join(root, 'dist/runbook');
-mkdirSync(dir, { recursive: true });
-
-// Ajv's ESM output still calls require() for its small runtime helpers.
 /**
  * Ajv counts a string's length in code points, with a loop over every character, even for the only
  * length the schema asks, minLength 1. A string has at least one code point exactly when it has at
@@ -50,10 +46,19 @@ function cheapNonEmpty(code) {
   return uses === matches ? code.replace(nonEmpty, '$1.length < 1') : code;
 }
 
-const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace('export const validate =', 'export const isValid =');
-const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./schema-validator.cjs'));\n}\n`;
-writeFileSync(join(dir, 'schema-check.js'), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
+function build(schemaFile, outDir) {
+  const schema = JSON.parse(readFileSync(join(root, 'runbooks', schemaFile), 'utf8'));
+  const dir = join(root, 'dist', outDir);
+  mkdirSync(dir, { recursive: true });
+  const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace('export const validate =', 'export const isValid =');
+  // Ajv's ESM output still calls require() for its small runtime helpers.
+  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./schema-validator.cjs'));\n}\n`;
+  writeFileSync(join(dir, 'schema-check.js'), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
 
-const flat = inline(schema);
-const full = compile(flat, { allErrors: true, code: { esm: false } });
-writeFileSync(join(dir, 'schema-validator.cjs'), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
+  const flat = inline(schema, schema);
+  const full = compile(flat, { allErrors: true, code: { esm: false } });
+  writeFileSync(join(dir, 'schema-validator.cjs'), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
+}
+
+build('runbook.schema.json', 'runbook');
+build('regulators.schema.json', 'regulator');

@@ -13,6 +13,9 @@ import { awaitGroup, endGroup, groupState, Interrupted, runProcess } from './pro
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Unfinished } from '../incident/replay.js';
+import { loadRules, rulesFile } from '../regulator/load.js';
+import type { RegulatorRules } from '../regulator/rules.js';
+import { regulatorStep } from './regulator-step.js';
 
 /** Where events go: the incident log. Returns the event as written. */
 export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
@@ -44,6 +47,8 @@ export interface WalkOptions {
   /** --yes: confirmations are answered yes and commands run without asking. */
   yes?: boolean;
   clock?: () => Date;
+  /** The regulator notification rules; by default the file beside the runbook, else the shipped one. */
+  regulatorRules?: () => RegulatorRules;
 }
 
 export type WalkOutcome = { kind: 'completed' } | { kind: 'stopped'; step: string } | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' };
@@ -341,6 +346,25 @@ export class Walk {
         return this.waitStep(step, view);
       case 'command':
         return this.commandStep(step, view);
+      case 'regulator': {
+        const end = await regulatorStep(
+          {
+            state: this.state,
+            responder: this.responder,
+            rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file))),
+            emit: (type, data) => this.emit(type, data),
+            settle: (ask) => this.settle(ask, view),
+            clock: this.clock,
+            refuse: (message) => {
+              throw new MissingAnswer(message);
+            },
+            typedTime,
+          },
+          step,
+          view,
+        );
+        return end.kind === 'done' ? done() : end;
+      }
       case 'announce': {
         const a = step.announce!;
         const announcement = { audience: a.audience, channel: a.channel && this.text(a.channel), subject: a.subject && this.text(a.subject), message: this.text(a.message) };

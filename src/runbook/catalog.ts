@@ -29,7 +29,7 @@ export async function listCatalog(runbooksDir: string): Promise<CatalogEntry[]> 
   const seen = new Set<string>();
   for (const { dir, origin } of dirs(runbooksDir)) {
     for (const result of await lintFiles(await findRunbookFiles([dir]))) {
-      if (result.kind === 'triage') continue; // the triage matrix lives here too; it is not a runbook
+      if (result.kind) continue; // the triage matrix and the regulators file live here too; they are not runbooks
       const key = result.runbook ? `${result.runbook.id}\u0000${result.runbook.lang ?? ''}` : result.file;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -71,6 +71,7 @@ export class InvalidRunbookError extends Error {
 export async function loadRunbook(ref: string, runbooksDir: string): Promise<{ runbook: Runbook; result: LintResult }> {
   const result = await resolveRunbook(ref, runbooksDir);
   if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, 2, 'sev triage uses it; sev validate checks it.');
+  if (result.kind === 'regulators') throw new UserError(`${result.file} holds the regulator notification rules, not a runbook`, 2, 'Regulator steps of runbooks use it; sev validate checks it.');
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
   return { runbook: result.runbook, result };
 }

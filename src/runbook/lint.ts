@@ -7,6 +7,7 @@ import { checkSchema } from './schema.js';
 import { quickLint } from './quick.js';
 import { parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
+import { isRegulatorsBytes, lintRegulatorsBytes } from '../regulator/rules.js';
 
 /** Kept under these names for the modules and tests that import them from the linter. */
 export { FileReader as RunbookReader, ioError } from '../files/read-file.js';
@@ -16,8 +17,11 @@ export interface LintResult {
   source?: RunbookSource;
   runbook?: Runbook;
   diagnostics: Diagnostic[];
-  /** Set for a triage matrix (format sevkit-triage/v1): validated, but not a runbook, so never listed. */
-  kind?: 'triage';
+  /**
+   * Set for a triage matrix (format sevkit-triage/v1) or a regulators file (sevkit-regulators/v1):
+   * validated, but not a runbook, so never listed.
+   */
+  kind?: 'triage' | 'regulators';
 }
 
 const DISABLE = /(?:^|\s)#\s*sev-disable-line\b([^#]*)/;
@@ -56,6 +60,10 @@ export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: bo
   if (isTriageBytes(bytes)) {
     const triage = lintTriageBytes(file, bytes);
     return { file, source: triage.source, diagnostics: triage.diagnostics, kind: 'triage' };
+  }
+  if (isRegulatorsBytes(bytes)) {
+    const rules = lintRegulatorsBytes(file, bytes);
+    return finish({ file, source: rules.source, diagnostics: rules.diagnostics, kind: 'regulators' });
   }
   if (options.quick !== false) {
     const clean = quickLint(file, bytes);

@@ -1,5 +1,5 @@
 import { fullValidator, isValid } from './schema-check.js';
-import type { SchemaError } from './schema-validator.js';
+import type { FullValidator, SchemaError } from './schema-validator.js';
 import { closest } from './suggest.js';
 import type { Path } from './source.js';
 
@@ -16,6 +16,8 @@ const PATTERN_HELP: Record<string, string> = {
   '^[a-z][a-z0-9_]*$': 'must start with a lowercase letter and hold only lowercase letters, digits and _',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
   '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
+  '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
+  '^https?://': 'must be an http or https URL',
 };
 
 const ONE_OF_HELP: Record<string, string> = {
@@ -25,8 +27,16 @@ const ONE_OF_HELP: Record<string, string> = {
   exit: 'must be an exit status (0 to 255) or a list of them',
 };
 
-function schemaAt(pointer: string): Record<string, unknown> | undefined {
-  let node: unknown = fullValidator().schema;
+/** A schema compiled at build time: the quick yes/no check and the validator that lists every error. */
+export interface CompiledSchema {
+  isValid(data: unknown): boolean;
+  fullValidator(): FullValidator;
+}
+
+export const RUNBOOK_SCHEMA: CompiledSchema = { isValid, fullValidator };
+
+function schemaAt(pointer: string, schema: CompiledSchema): Record<string, unknown> | undefined {
+  let node: unknown = schema.fullValidator().schema;
   for (const raw of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) {
     node = (node as Record<string, unknown> | undefined)?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
@@ -59,8 +69,8 @@ function valueAt(root: unknown, path: Path): unknown {
 }
 
 /** The schema names each alternative (oneOf) by its title, which picks the explanation. */
-function oneOfName(schemaPath: string): string | undefined {
-  const title = schemaAt(schemaPath.replace(/\/oneOf$/, ''))?.title;
+function oneOfName(schemaPath: string, schema: CompiledSchema): string | undefined {
+  const title = schemaAt(schemaPath.replace(/\/oneOf$/, ''), schema)?.title;
   return typeof title === 'string' ? title : undefined;
 }
 
@@ -111,10 +121,13 @@ function article(type: string): string {
     .join(' or ');
 }
 
-/** Validates a parsed runbook against the one JSON Schema and explains each violation in plain words. */
-export function checkSchema(value: unknown): SchemaProblem[] {
-  if (isValid(value)) return [];
-  const validate = fullValidator();
+/**
+ * Validates a parsed file against its JSON Schema (the runbook's unless another is given) and explains
+ * each violation in plain words.
+ */
+export function checkSchema(value: unknown, schema: CompiledSchema = RUNBOOK_SCHEMA): SchemaProblem[] {
+  if (schema.isValid(value)) return [];
+  const validate = schema.fullValidator();
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const problems: SchemaProblem[] = [];
@@ -132,7 +145,7 @@ export function checkSchema(value: unknown): SchemaProblem[] {
     }
     if (error.keyword === 'additionalProperties') {
       const key = String(error.params.additionalProperty);
-      const parent = schemaAt(error.schemaPath.replace(/\/additionalProperties$/, ''));
+      const parent = schemaAt(error.schemaPath.replace(/\/additionalProperties$/, ''), schema);
       const known = Object.keys((parent?.properties as Record<string, unknown> | undefined) ?? {});
       const suggestion = closest(key, known);
       problems.push({
@@ -155,7 +168,7 @@ export function checkSchema(value: unknown): SchemaProblem[] {
     );
     if (branchReachedInside) continue;
     const path = toPath(o.instancePath, value);
-    const name = oneOfName(o.schemaPath);
+    const name = oneOfName(o.schemaPath, schema);
     const key = path.length ? `"${path[path.length - 1]}" ` : '';
     problems.push({ rule: 'schema', path, part: 'value', message: `${key}${name ? ONE_OF_HELP[name] : 'is not valid'}; got ${describe(valueAt(value, path))}` });
   }
