@@ -40,8 +40,28 @@ function assessed(n: NotificationDef, facts: ReadonlyMap<string, FactValue>, sta
     files: n.files,
     how: n.how,
     source: n.source,
-    deadlines: dueTimes(n.deadlines, anchors, filed).map((d) => ({ name: d.name, rule: d.rule, ...(d.due ? { due: d.due } : {}), ...(d.waitingFor ? { waitingFor: d.waitingFor } : {}) })),
+    deadlines: dueTimes(n.deadlines, anchors, filed).map((d, k) => {
+      const def = n.deadlines[k]!;
+      return {
+        name: d.name,
+        rule: d.rule,
+        within: def.within.text,
+        ...(def.from ? { from: def.from } : {}),
+        ...(def.after ? { after: def.after } : {}),
+        ...(def.noLaterThan ? { noLaterThan: { within: def.noLaterThan.within.text, from: def.noLaterThan.from } } : {}),
+        ...(d.due ? { due: d.due } : {}),
+        ...(d.waitingFor ? { waitingFor: d.waitingFor } : {}),
+      };
+    }),
   };
+}
+
+/** A filing time is a UTC time, and not one still to come (a filing is recorded once it is made). */
+function filingTimeProblem(ctx: RegulatorStepContext, text: string): string | undefined {
+  const when = ctx.typedTime(text);
+  if (!when) return `"${text}" is not a UTC time such as 2026-11-26T04:10Z`;
+  if (Date.parse(when) > ctx.clock().getTime() + 60_000) return `${when} is still to come: record a filing once it is made`;
+  return undefined;
 }
 
 /**
@@ -104,7 +124,7 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
     for (const name of def.deadlines.map((d) => d.name)) {
       if (ctx.state.regulatorFilings.get(def.id)?.has(name)) continue;
       const deadline = notification.deadlines.find((d) => d.name === name)!;
-      const question = { notification, deadline, by: ctx.state.responder, now: ctx.clock().toISOString(), timeProblem: (t: string) => (ctx.typedTime(t) ? undefined : `"${t}" is not a UTC time such as 2026-11-26T04:10Z`) };
+      const question = { notification, deadline, by: ctx.state.responder, now: ctx.clock().toISOString(), timeProblem: (t: string) => filingTimeProblem(ctx, t) };
       const reply = await ctx.settle<Filing>(() => ctx.responder.regulatorFiled(view, question));
       if (reply.kind !== 'answer') return reply;
       const filing = reply.value;
@@ -113,8 +133,9 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
         ctx.emit('regulator.pending', base);
         break; // a later report follows this one: it is not asked before this one is filed
       }
-      const when = ctx.typedTime(filing.at);
-      if (!when) ctx.refuse(`step "${step.id}": ${def.id} ${name}: "${filing.at}" is not a UTC time such as 2026-11-26T04:10Z`);
+      const problem = filingTimeProblem(ctx, filing.at);
+      if (problem) ctx.refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
+      const when = ctx.typedTime(filing.at)!;
       ctx.emit('regulator.filed', { ...base, at: when, by: filing.by, ...(filing.reference ? { reference: filing.reference } : {}), lateMs: lateness(deadline.due, when) });
       // A later deadline that counts after this filing has its due time now.
       notification = assessed(def, facts, ctx.state, at);

@@ -84,8 +84,11 @@ export interface AssessedNotificationData {
   files: string;
   how: string;
   source: { name: string; url: string };
-  /** `due` absent while what the deadline counts from (resolution, an earlier filing) has not happened. */
-  deadlines: { name: string; rule: string; due?: string; waitingFor?: string }[];
+  /**
+   * As the rules define them (so a report can date one whose anchor came later), and `due`, absent while
+   * what the deadline counts from (resolution, an earlier filing) has not happened.
+   */
+  deadlines: { name: string; rule: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string }; due?: string; waitingFor?: string }[];
 }
 
 export type EventType = keyof EventData;

@@ -2,7 +2,7 @@ import { parseDuration, formatDuration } from '../runbook/duration.js';
 import type { Milestone } from '../runbook/model.js';
 import type { Anchor, Condition, DeadlineDef, DeadlineName, FactDef, NotificationDef, RegulatorRules } from './rules.js';
 import { thresholdMs, type FactType } from './rules.js';
-import { addWithin } from './within.js';
+import { addWithin, parseWithin } from './within.js';
 
 /** A fact's answer, read: a count, milliseconds, or 1/0 for yes/no; and where it came from. */
 export interface FactValue {
@@ -166,4 +166,22 @@ export function timeLeft(due: string, now: Date): string {
 export function lateness(due: string | undefined, at: string): number {
   if (!due) return 0;
   return Math.max(0, Date.parse(at) - Date.parse(due));
+}
+
+/** Deadlines as an assessment event recorded them, back as definitions; one that cannot be read is left out. */
+export function recordedDeadlines(recorded: readonly { name: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string } }[]): DeadlineDef[] {
+  const out: DeadlineDef[] = [];
+  for (const d of recorded) {
+    const within = parseWithin(String(d.within ?? ''));
+    if (!within) continue;
+    const cap = d.noLaterThan ? parseWithin(String(d.noLaterThan.within)) : undefined;
+    out.push({
+      name: d.name as DeadlineName,
+      within,
+      ...(d.from ? { from: d.from as Anchor } : {}),
+      ...(d.after ? { after: d.after as DeadlineName } : {}),
+      ...(cap && d.noLaterThan ? { noLaterThan: { within: cap, from: d.noLaterThan.from as Anchor } } : {}),
+    });
+  }
+  return out;
 }
