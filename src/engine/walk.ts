@@ -358,7 +358,8 @@ export class Walk {
             refuse: (message) => {
               throw new MissingAnswer(message);
             },
-            typedTime,
+            // A time typed by a person, or one sev wrote (now, by default) with its milliseconds.
+            typedTime: (value) => typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined),
           },
           step,
           view,

@@ -155,6 +155,7 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'hold-wallets': 'yes',
       'notify-users': 'yes',
       'brief-care': 'yes',
+      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',
