@@ -10,6 +10,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/runbook)\/schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/runbook/schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/regulator)\/rules-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/regulator/rules-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -1,6 +1,7 @@
 // Compiles each JSON Schema of runbooks/ (runbook.schema.json, regulators.schema.json) into two
 // standalone validator modules at build time, so that `sev validate` never pays Ajv's schema
-// compilation at start-up (the runbook's in dist/runbook/, the regulator rules' in dist/regulator/):
+// compilation at start-up (the runbook's in dist/runbook/, the regulator rules' in dist/regulator/ with
+// the prefix rules-):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -46,19 +47,19 @@ function cheapNonEmpty(code) {
   return uses === matches ? code.replace(nonEmpty, '$1.length < 1') : code;
 }
 
-function build(schemaFile, outDir) {
+function build(schemaFile, outDir, prefix = '') {
   const schema = JSON.parse(readFileSync(join(root, 'runbooks', schemaFile), 'utf8'));
   const dir = join(root, 'dist', outDir);
   mkdirSync(dir, { recursive: true });
   const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace('export const validate =', 'export const isValid =');
   // Ajv's ESM output still calls require() for its small runtime helpers.
-  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./schema-validator.cjs'));\n}\n`;
-  writeFileSync(join(dir, 'schema-check.js'), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
+  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./${prefix}schema-validator.cjs'));\n}\n`;
+  writeFileSync(join(dir, `${prefix}schema-check.js`), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
 
   const flat = inline(schema, schema);
   const full = compile(flat, { allErrors: true, code: { esm: false } });
-  writeFileSync(join(dir, 'schema-validator.cjs'), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
+  writeFileSync(join(dir, `${prefix}schema-validator.cjs`), `${full}\nmodule.exports.schema = ${JSON.stringify(flat)};\n`);
 }
 
 build('runbook.schema.json', 'runbook');
-build('regulators.schema.json', 'regulator');
+build('regulators.schema.json', 'regulator', 'rules-');

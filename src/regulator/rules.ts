@@ -3,7 +3,7 @@ import type { Milestone } from '../runbook/model.js';
 import { checkSchema, type CompiledSchema } from '../runbook/schema.js';
 import { parseRunbookBytes, type Path, type RunbookSource } from '../runbook/source.js';
 import { closest } from '../runbook/suggest.js';
-import { fullValidator, isValid } from './schema-check.js';
+import { fullValidator, isValid } from './rules-schema-check.js';
 import { parseWithin, type Within } from './within.js';
 
 /** The `format:` value that marks a regulators file (and not a runbook) in a runbooks directory. */

@@ -128,9 +128,10 @@ function sentence(event: IncidentEvent): string {
     case 'severity.changed':
       return `severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${oneLine(e.data.reason, 80)})` : ''}`;
     case 'regulator.assessed': {
-      const applying = (e.data.notifications ?? []).filter((n) => n.applies);
+      const all = Array.isArray(e.data.notifications) ? e.data.notifications : [];
+      const applying = all.filter((n) => n?.applies);
       const dues = applying.map((n) => `${n.id} ${n.deadlines?.[0]?.name ?? ''} due ${n.deadlines?.[0]?.due ?? `when ${n.deadlines?.[0]?.waitingFor ?? '?'} is known`}`);
-      return `regulator assessment: ${applying.length} of ${e.data.notifications?.length ?? 0} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
+      return `regulator assessment: ${applying.length} of ${all.length} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
     }
     case 'regulator.filed':
       return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${duration(e.data.lateMs)} late` : e.data.due ? ', on time' : ''}`;

@@ -15,7 +15,7 @@ export class RegulatorRecord {
 
   add(row: Row, e: AnyEvent): void {
     // The last assessment stands: facts answered again later are the better ones.
-    if (e.type === 'regulator.assessed') this.assessment = { row, data: e.data };
+    if (e.type === 'regulator.assessed' && Array.isArray(e.data.notifications)) this.assessment = { row, data: { ...e.data, notifications: e.data.notifications.filter((n) => n && Array.isArray(n.deadlines)) } };
     if (e.type === 'regulator.filed') this.filed.set(`${e.data.notification}\u0000${e.data.deadline}`, { row, data: e.data });
     if (e.type === 'regulator.pending') this.pending.set(`${e.data.notification}\u0000${e.data.deadline}`, row);
   }

@@ -155,7 +155,8 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'hold-wallets': 'yes',
       'notify-users': 'yes',
       'brief-care': 'yes',
-      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
+      // The translation (a full copy until it becomes texts-only) has no regulator step yet.
+      ...(runbook.endsWith('.zh-CN.yaml') ? {} : { 'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }' }),
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',
@@ -209,6 +210,13 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     expect(digests(r.events)).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    if (!runbook.endsWith('.zh-CN.yaml')) {
+      // Three transactions wrong for 45 minutes: no shipped rule makes it reportable, and nothing is filed.
+      const assessed = r.events.filter((e) => e.type === 'regulator.assessed');
+      expect(assessed.map((e) => e.data.step)).toEqual(['notify-regulators']);
+      expect((assessed[0]!.data.notifications as { applies: boolean }[]).filter((n) => n.applies)).toEqual([]);
+      expect(r.events.filter((e) => e.type === 'regulator.filed' || e.type === 'regulator.pending')).toEqual([]);
+    }
 
     // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
     const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');

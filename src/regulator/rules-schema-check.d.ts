@@ -3,5 +3,5 @@ import type { FullValidator } from '../runbook/schema-validator.js';
 
 /** Whether a parsed regulators file fits the schema; stops at the first violation. */
 export declare function isValid(data: unknown): boolean;
-/** The validator that lists every error (schema-validator.cjs), loaded on first use. */
+/** The validator that lists every error (rules-schema-validator.cjs), loaded on first use. */
 export declare function fullValidator(): FullValidator;
