@@ -17,6 +17,8 @@ export interface RegulatorStepContext {
   refuse(message: string): never;
   /** Parses a UTC time as a person types it. */
   typedTime(value: string): string | undefined;
+  /** Masks the secrets known so far in text a person typed. */
+  mask(text: string): string;
 }
 
 export type RegulatorEnd = { kind: 'done' } | { kind: 'skip'; reason: string } | { kind: 'pause' };
@@ -136,7 +138,7 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
       const problem = filingTimeProblem(ctx, filing.at);
       if (problem) ctx.refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
       const when = ctx.typedTime(filing.at)!;
-      ctx.emit('regulator.filed', { ...base, at: when, by: filing.by, ...(filing.reference ? { reference: filing.reference } : {}), lateMs: lateness(deadline.due, when) });
+      ctx.emit('regulator.filed', { ...base, at: when, by: ctx.mask(filing.by), ...(filing.reference ? { reference: ctx.mask(filing.reference) } : {}), lateMs: lateness(deadline.due, when) });
       // A later deadline that counts after this filing has its due time now.
       notification = assessed(def, facts, ctx.state, at);
     }

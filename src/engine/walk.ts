@@ -359,6 +359,7 @@ export class Walk {
               throw new MissingAnswer(message);
             },
             // A time typed by a person, or one sev wrote (now, by default) with its milliseconds.
+            mask: (text) => this.mask(text),
             typedTime: (value) => typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined),
           },
           step,

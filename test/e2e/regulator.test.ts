@@ -46,7 +46,7 @@ steps:
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/the team must check them against the current\s+texts/);
     expect(r.stderr).toMatch(/1 notification to file:\n {2}● Network security incident report of a payment institution — People's Bank of China/);
-    expect(r.stderr).toMatch(/because records_leaked 6,000 is over 5,000\n {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h\) · 1h from awareness/);
+    expect(r.stderr).toMatch(/because records_leaked 6,000 is over 5,000\n {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h(1m)?\) · 1h from awareness/);
     expect(r.stderr).toMatch(/○ Personal data breach notification \(GDPR Article 33\) — .*: personal_data is no, not yes/);
     const list = events(w.incidents);
     const [assessed, filed, ...rest] = regulator(list);
@@ -160,6 +160,21 @@ describe('sev validate on regulator rules and steps', () => {
     const findings = r.stdout.split('\n').filter((l) => l.startsWith(file));
     expect(findings[0]).toBe(`${file}:24:9: error: ${join(ROOT, 'runbooks/regulators.yaml')} declares no fact "records_leakd": did you mean "records_leaked"? (facts: interruption, transactions_affected, records_leaked, customers_exposed, personal_data, eu_entity, dora_major, card_data) [regulator-facts]`);
     expect(findings[1]).toBe(`${file}:25:20: error: fact "card_data" is fed by input "card_input", which the runbook does not define [regulator-facts]`);
+  });
+
+  it('a broken regulators file is refused before an incident starts, and flagged on the runbooks that use it', () => {
+    const runbooks = tempDir({ 'regulators.yaml': readFileSync(join(FIXTURES, 'team-regulators.yaml'), 'utf8').replace('within: 2h', 'within: soon') });
+    const incidents = join(runbooks, 'incidents');
+    const r = sev(['run', DRILL, '--runbooks', runbooks, '--yes', '--incident-dir', incidents]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^sev: ${join(runbooks, 'regulators.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:16:34: "soon" is not a deadline`, 'm'));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(incidents)).toBe(false);
+    // Beside the runbook, the same file makes the runbook's regulator step a finding.
+    copyFileSync(DRILL, join(runbooks, 'drill.yaml'));
+    const v = sev(['validate', join(runbooks, 'drill.yaml')]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`${join(runbooks, 'drill.yaml')}:22:5: error: the regulators file ${join(runbooks, 'regulators.yaml')} has 1 error: sev run would stop at this step`);
   });
 
   it('sev show says what the step assesses', () => {

@@ -5,16 +5,18 @@ import type { Rule } from './rule.js';
 export const regulatorFacts: Rule = {
   id: 'regulator-facts',
   severity: 'error',
-  description: 'A regulator step feeds a fact its regulators file does not declare, or from an input the runbook does not define.',
+  description: 'A regulator step feeds a fact its regulators file does not declare, or from an input the runbook does not define, or its regulators file has errors.',
   check({ runbook, facts, report }) {
     for (let n = 0; n < runbook.steps.length; n++) {
       const step = runbook.steps[n]!;
       if (!step.regulator) continue;
-      const fed = Object.entries(step.regulator.facts);
-      if (fed.length === 0) continue;
-      // The rules beside the runbook (else the shipped ones): a file with problems is reported on its own.
+      // The rules beside the runbook (else the shipped ones); their own findings are reported on that file.
       const file = rulesFile(runbook.file);
-      const known = lintRulesFile(file).rules?.facts.map((f) => f.name);
+      const rules = lintRulesFile(file);
+      const errors = rules.diagnostics.filter((d) => d.severity === 'error').length;
+      if (errors) report([...step.path, 'regulator'], `the regulators file ${file} has ${errors} error${errors === 1 ? '' : 's'}: sev run would stop at this step (sev validate ${file})`, { part: 'key' });
+      const fed = Object.entries(step.regulator.facts);
+      const known = errors ? undefined : rules.rules?.facts.map((f) => f.name);
       for (const [fact, input] of fed) {
         if (known && !known.includes(fact)) {
           const guess = closest(fact, known);
