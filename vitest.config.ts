@@ -14,6 +14,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/runbook)\/translation-schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/runbook/translation-schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/regulator)\/rules-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/regulator/rules-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

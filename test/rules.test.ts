@@ -433,6 +433,20 @@ ${DONE}`),
     fix: ['class: server-failure', 'class: customer-care'], // not required of follow-up work
   },
   {
+    rule: 'regulator-facts', severity: 'error', at: [13, 9, 'records_leakd'], message: 'declares no fact "records_leakd": did you mean "records_leaked"?',
+    bad: doc(`
+inputs:
+  leaked:
+    prompt: How many records leaked?
+steps:
+  - id: notify
+    regulator:
+      facts:
+        records_leakd: leaked
+${DONE}`),
+    fix: ['records_leakd', 'records_leaked'],
+  },
+  {
     rule: 'milestone-order', severity: 'warning', at: [12, 16, 'detected'], message: 'milestone detected comes after resolved (step "done")',
     bad: doc(`steps:\n${DONE}  - id: start\n    instructions: Look at the dashboard.\n    milestone: detected\n`),
     fix: ['milestone: detected', 'milestone: resolved'],

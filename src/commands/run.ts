@@ -9,6 +9,7 @@ import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/stor
 import { langChoice, listCatalog, loadRunbook } from '../runbook/catalog.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
+import { loadRules, rulesFile } from '../regulator/load.js';
 import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
 import { VERSION } from '../version.js';
 
@@ -52,6 +53,8 @@ export async function runCommand(ref: string | undefined, options: RunOptions): 
   const responder = options.as || answers?.responder || loginName();
   presets(runbook, options.set);
   checkAnswers(runbook, answers);
+  // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
+  if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
 
   const dir = incidentDir(options.incidentDir);
   ensureDir(dir);

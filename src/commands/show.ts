@@ -1,5 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
+import { lintRulesFile, rulesFile } from '../regulator/load.js';
+import type { RegulatorRules } from '../regulator/rules.js';
 import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { shownCommand } from '../runbook/command-text.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
@@ -18,7 +20,15 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     write(JSON.stringify(runbook, (key, value: unknown) => (key === 'path' ? undefined : value), 2));
     return;
   }
-  write(outline(runbook, paint()));
+  const regulators = runbook.steps.some((s) => s.regulator) ? lintRulesFile(rulesFile(runbook.file, options.runbooks)) : undefined;
+  write(outline(runbook, paint(), regulators ? { file: regulators.file, rules: regulators.rules, errors: regulators.diagnostics.filter((d) => d.severity === 'error').length } : undefined));
+}
+
+/** The regulators file a runbook's regulator steps use, as `sev show` found it. */
+export interface RegulatorsShown {
+  file: string;
+  rules?: RegulatorRules;
+  errors: number;
 }
 
 /** Keeps the later lines of a multi-line command under its first one. */
@@ -52,7 +62,7 @@ function describeCheck(check: CheckDef): string {
   return parts.join(', ');
 }
 
-function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance): string[] {
+function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?: RegulatorsShown): string[] {
   const lines: string[] = [];
   if (step.instructions) lines.push(c.dim(firstLine(step.instructions)));
   if (step.confirm) {
@@ -84,13 +94,21 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance): string[] {
     const to = [step.announce.audience, step.announce.channel].filter(Boolean).join(' via ');
     lines.push(`announces to ${to}: ${c.italic(firstLine(step.announce.subject ?? step.announce.message, 80))}`);
   }
+  if (step.regulator) {
+    const rules = regulators?.rules;
+    lines.push(`assesses regulator notifications (${regulators?.file ?? 'regulators.yaml'}${regulators?.errors ? c.red(`, ${regulators.errors} errors: sev validate it`) : ''})`);
+    if (rules) lines.push(c.dim(`  ${rules.notifications.map((n) => n.id).join(', ')}`));
+    const fed = Object.entries(step.regulator.facts);
+    if (fed.length) lines.push(c.dim(`  facts from inputs: ${fed.map(([fact, input]) => `${fact} ← ${input}`).join(', ')}`));
+    lines.push(c.dim('  then asks, for each that applies, whether it was filed'));
+  }
   if (step.next) lines.push(`then: go to ${target(step.next)}`);
   else if (step.index === runbook.steps.length - 1 && !step.choice) lines.push(c.dim('then: the end'));
   return lines;
 }
 
 /** A readable outline of a runbook: what it asks, what it does, where each step can go. */
-export function outline(runbook: Runbook, c: ChalkInstance): string {
+export function outline(runbook: Runbook, c: ChalkInstance, regulators?: RegulatorsShown): string {
   const out: string[] = [];
   out.push(`${c.bold(runbook.title)} ${c.dim(`(${runbook.id}${runbook.version ? ` v${runbook.version}` : ''})`)}`);
   const meta = [`class ${runbook.class}`, `default ${runbook.severity}`, runbook.owner ? `owner ${runbook.owner}` : '', runbook.lang ? `lang ${runbook.lang}` : ''];
@@ -121,7 +139,7 @@ export function outline(runbook: Runbook, c: ChalkInstance): string {
     const milestone = step.milestone ? ` ${c.magenta(`◆ ${step.milestone}`)}` : '';
     out.push(`  ${String(step.index + 1).padStart(numberWidth)}. ${c.bold(step.id)}${step.title ? ` — ${step.title}` : ''} ${c.dim(`[${step.kind}]`)}${milestone}`);
     const prefix = `  ${' '.repeat(numberWidth + 2)}`;
-    for (const line of stepDetail(step, runbook, c)) out.push(`${prefix}${indented(line, prefix)}`);
+    for (const line of stepDetail(step, runbook, c, regulators)) out.push(`${prefix}${indented(line, prefix)}`);
   }
   if (runbook.checks.length) {
     out.push('', c.bold('Checks'));

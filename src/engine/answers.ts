@@ -19,7 +19,14 @@ export interface StepAnswer {
   rerun?: string;
   /** For such a command still running: `wait` for it or `kill` it. */
   running?: string;
+  /** A regulator step's facts: fact name → answer. */
+  facts?: Record<string, string>;
+  /** A regulator step's filings: notification id → one per deadline, in order. */
+  filed?: Record<string, FiledAnswer[]>;
 }
+
+/** One deadline's filing as an answers file gives it; `at` defaults to now and `by` to the responder. */
+export type FiledAnswer = 'not yet' | { at?: string; by?: string; reference?: string };
 
 /** An answers file: what a drill or an automation would have typed. */
 export interface Answers {
@@ -31,7 +38,8 @@ export interface Answers {
 }
 
 const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps'];
-const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'running'];
+const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'running', 'facts', 'filed'];
+const FILED_KEYS = ['at', 'by', 'reference'];
 
 /**
  * Reads an answers file:
@@ -108,10 +116,42 @@ export function loadAnswers(file: string): Answers {
         out.rerun = scalarText(p.value, 'rerun');
         if (!['yes', 'done', 'failed'].includes(out.rerun)) fail(p.value as Node, 'rerun must be yes, done or failed');
       }
+      if (key === 'facts') {
+        if (!isMap(p.value)) fail(p.value as Node, 'facts maps fact names to answers: { interruption: 2h30m, records_leaked: 0 }');
+        out.facts = {};
+        for (const f of (p.value as import('yaml').YAMLMap).items) out.facts[String((f.key as { value?: unknown }).value)] = scalarText(f.value, 'a fact');
+      }
+      if (key === 'filed') {
+        if (!isMap(p.value)) fail(p.value as Node, 'filed maps notification ids to filings: { gdpr-breach: { at: 2026-11-26T04:10Z, by: dpo, reference: X-1 } }');
+        out.filed = {};
+        for (const f of (p.value as import('yaml').YAMLMap).items) {
+          const items = isSeq(f.value) ? (f.value.items as Node[]) : [f.value as Node];
+          out.filed[String((f.key as { value?: unknown }).value)] = items.map(filedAnswer);
+        }
+      }
       if (key === 'running') {
         out.running = scalarText(p.value, 'running');
         if (!['wait', 'kill'].includes(out.running)) fail(p.value as Node, 'running must be wait or kill');
       }
+    }
+    return out;
+  }
+
+  function filedAnswer(node: Node): FiledAnswer {
+    if (!isMap(node)) {
+      const text = scalarText(node, 'a filing').trim().toLowerCase();
+      if (text === 'no' || text === 'not yet') return 'not yet';
+      if (text === 'yes' || text === 'now') return {};
+      return fail(node, 'a filing is yes, not yet, or { at, by, reference }');
+    }
+    const out: Exclude<FiledAnswer, 'not yet'> = {};
+    for (const p of node.items) {
+      const key = String((p.key as { value?: unknown }).value);
+      if (!FILED_KEYS.includes(key)) fail(p.key as Node, `unknown key "${key}" in a filing (expected ${FILED_KEYS.join(', ')})`);
+      const value = p.value instanceof Date ? (p.value as Date).toISOString() : scalarText(p.value, key);
+      if (key === 'at') out.at = value;
+      if (key === 'by') out.by = value;
+      if (key === 'reference') out.reference = value;
     }
     return out;
   }

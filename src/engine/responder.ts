@@ -1,5 +1,8 @@
 import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { ChoiceOption, InputDef, Severity, Step } from '../runbook/model.js';
+import type { AssessedNotificationData } from '../incident/events.js';
+import type { FactValue } from '../regulator/assess.js';
+import type { FactDef } from '../regulator/rules.js';
 
 /**
  * Besides its answer, at every prompt the responder may add a note, skip the step, pause the run or
@@ -64,6 +67,37 @@ export interface ChecksProgress {
   stop(): void;
 }
 
+/** A fact a regulator step asks; `problem` says why an answer does not do (undefined: it does). */
+export interface FactQuestion extends FactDef {
+  /** From the incident's milestones (a duration), offered as the answer. */
+  default?: string;
+  problem(answer: string): string | undefined;
+}
+
+/** What a regulator step found: shown to the responder before any filing is asked. */
+export interface AssessmentView {
+  notice: string;
+  rulesFile: string;
+  version?: string;
+  facts: FactValue[];
+  notifications: AssessedNotificationData[];
+  /** The moment of the assessment (RFC 3339), from which "time left" is counted. */
+  now: string;
+}
+
+/** One deadline of an applicable notification, asked: filed (when, by whom, reference) or not yet. */
+export interface FilingQuestion {
+  notification: AssessedNotificationData;
+  deadline: AssessedNotificationData['deadlines'][number];
+  /** Offered as "by whom": the responder. */
+  by: string;
+  now: string;
+  /** Why an answered time does not do (undefined: it does). */
+  timeProblem(at: string): string | undefined;
+}
+
+export type Filing = { filed: true; at: string; by: string; reference?: string } | { filed: false };
+
 /**
  * Everything the engine asks of a person or a script. The interactive responder (prompts, spinners,
  * tables) and the scripted one (answers file, --yes) implement it; the engine never touches a terminal.
@@ -83,6 +117,11 @@ export interface Responder {
   /** Asks whether the announcement just shown was sent. */
   announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>>;
   onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>>;
+  /** Asks the facts a regulator step needs (name → answer); the engine reads each answer again. */
+  regulatorFacts(view: StepView, questions: FactQuestion[]): Promise<Reply<Record<string, string>>>;
+  showAssessment(assessment: AssessmentView): void;
+  /** Asks whether one deadline of an applicable notification was filed. */
+  regulatorFiled(view: StepView, question: FilingQuestion): Promise<Reply<Filing>>;
   /** Asks what to do about a command that an earlier run started and did not see end. Never guessed: a script must say. */
   unfinished(view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>>;
   /** The secrets known so far, so that text typed at a prompt (a note) shows masked as the log keeps it. */

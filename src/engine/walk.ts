@@ -15,6 +15,9 @@ import { awaitGroup, endGroup, groupState, runProcess } from './process.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Unfinished } from '../incident/replay.js';
+import { loadRules, rulesFile } from '../regulator/load.js';
+import type { RegulatorRules } from '../regulator/rules.js';
+import { regulatorStep } from './regulator-step.js';
 
 /** Where events go: the incident log. Returns the event as written. */
 export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
@@ -38,6 +41,8 @@ export interface WalkOptions {
   /** --yes: confirmations are answered yes and commands run without asking. */
   yes?: boolean;
   clock?: () => Date;
+  /** The regulator notification rules; by default the file beside the runbook, else the shipped one. */
+  regulatorRules?: () => RegulatorRules;
 }
 
 export type WalkOutcome = { kind: 'completed' } | { kind: 'stopped'; step: string } | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' };
@@ -334,6 +339,27 @@ export class Walk {
         return this.waitStep(step, view);
       case 'command':
         return this.commandStep(step, view);
+      case 'regulator': {
+        const end = await regulatorStep(
+          {
+            state: this.state,
+            responder: this.responder,
+            rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file))),
+            emit: (type, data) => this.emit(type, data),
+            settle: (ask) => this.settle(ask, view),
+            clock: this.clock,
+            refuse: (message) => {
+              throw new MissingAnswer(message);
+            },
+            // A time typed by a person, or one sev wrote (now, by default) with its milliseconds.
+            mask: (text) => this.mask(text),
+            typedTime: (value) => typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined),
+          },
+          step,
+          view,
+        );
+        return end.kind === 'done' ? done() : end;
+      }
       case 'announce': {
         const a = step.announce!;
         const announcement = { audience: a.audience, channel: a.channel && this.text(a.channel), subject: a.subject && this.text(a.subject), message: this.text(a.message) };

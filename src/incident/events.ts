@@ -66,6 +66,33 @@ export interface EventData {
   /** `at`: when it really happened, as the responder typed it, when that is not the moment of the event. */
   milestone: { milestone: Milestone; step?: string; at?: string };
   'severity.changed': { from: Severity; to: Severity; step?: string; reason?: string };
+  /** A regulator step's verdict: the facts, and for every notification of the rules whether it applies, why, and its deadlines. */
+  'regulator.assessed': {
+    step: string;
+    rules: { file: string; version?: string; hash: string };
+    facts: Record<string, { value: string; source: string }>;
+    notifications: AssessedNotificationData[];
+  };
+  /** A notification's deadline met by a filing: when (as the responder gave it, UTC), by whom, the regulator's reference. */
+  'regulator.filed': { step: string; notification: string; regulator: string; deadline: string; at: string; by: string; reference?: string; due?: string; lateMs: number };
+  /** The responder said a notification's deadline is not filed yet. */
+  'regulator.pending': { step: string; notification: string; regulator: string; deadline: string; due?: string };
+}
+
+export interface AssessedNotificationData {
+  id: string;
+  regulator: string;
+  title: string;
+  applies: boolean;
+  reason: string;
+  files: string;
+  how: string;
+  source: { name: string; url: string };
+  /**
+   * As the rules define them (so a report can date one whose anchor came later), and `due`, absent while
+   * what the deadline counts from (resolution, an earlier filing) has not happened.
+   */
+  deadlines: { name: string; rule: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string }; due?: string; waitingFor?: string }[];
 }
 
 export type EventType = keyof EventData;
@@ -91,6 +118,9 @@ export const EVENT_TYPES = new Set<string>([
   'note',
   'milestone',
   'severity.changed',
+  'regulator.assessed',
+  'regulator.filed',
+  'regulator.pending',
 ] satisfies EventType[]);
 
 /** Where a check or command runs: its process group (the id of its leader) on a host. */

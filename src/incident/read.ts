@@ -141,6 +141,9 @@ const DATA_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'
   note: { text: 'string' },
   milestone: { milestone: 'string' },
   'severity.changed': { from: 'string', to: 'string' },
+  'regulator.assessed': { step: 'string', facts: 'object', notifications: 'object' },
+  'regulator.filed': { step: 'string', notification: 'string', deadline: 'string', at: 'string', by: 'string' },
+  'regulator.pending': { step: 'string', notification: 'string', deadline: 'string' },
 };
 const FIELD_LIST = new Map(Object.entries(DATA_FIELDS).map(([type, fields]) => [type, Object.entries(fields)]));
 const OPTIONAL_STRINGS = ['step', 'title', 'channel', 'subject', 'reason', 'value', 'at', 'stdout', 'stderr', 'version', 'id', 'file', 'hash', 'host'];

@@ -32,7 +32,8 @@ export interface IncidentState {
   secrets: Set<string>;
   /** How many times each step was started: an answers file may give one answer per visit. */
   visits: Map<string, number>;
-  milestones: Map<Milestone, { time: string; step?: string }>;
+  /** `at`: when it really happened, when the responder typed a time other than the event's. */
+  milestones: Map<Milestone, { time: string; step?: string; at?: string }>;
   pauseReason?: string;
   /** The command started and not finished (nor decided on), if any: a resume asks before doing anything about it. */
   unfinishedCommand?: Unfinished;
@@ -43,6 +44,8 @@ export interface IncidentState {
   finishedCommand?: { step: string; ok: boolean; time: string };
   /** Checks started and not finished, by name: a resume stops those still running. */
   unfinishedChecks: Map<string, Unfinished>;
+  /** Regulator filings so far: notification id → deadline name → when it was filed. */
+  regulatorFilings: Map<string, Map<string, string>>;
   events: number;
 }
 
@@ -58,6 +61,7 @@ export function initialState(): IncidentState {
     visits: new Map(),
     milestones: new Map(),
     unfinishedChecks: new Map(),
+    regulatorFilings: new Map(),
     events: 0,
   };
 }
@@ -106,7 +110,7 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       state.finishedCommand = undefined;
       break;
     case 'milestone':
-      if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step });
+      if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step, ...(e.data.at ? { at: e.data.at } : {}) });
       break;
     case 'severity.changed':
       state.severity = e.data.to;
@@ -143,6 +147,12 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
     case 'check.result':
       state.unfinishedChecks.delete(e.data.check);
       break;
+    case 'regulator.filed': {
+      const filings = state.regulatorFilings.get(e.data.notification) ?? new Map<string, string>();
+      filings.set(e.data.deadline, e.data.at);
+      state.regulatorFilings.set(e.data.notification, filings);
+      break;
+    }
     default:
       break;
   }

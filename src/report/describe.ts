@@ -51,7 +51,11 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'step.started':
     case 'step.answered':
     case 'step.skipped':
+    case 'regulator.assessed':
+    case 'regulator.pending':
       return 'step';
+    case 'regulator.filed':
+      return 'announcement';
     default:
       return 'unknown';
   }
@@ -123,6 +127,16 @@ function sentence(event: IncidentEvent): string {
       return `MILESTONE ${e.data.milestone}${e.data.at ? ` (at ${e.data.at}, as given by the responder)` : ''}`;
     case 'severity.changed':
       return `severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${oneLine(e.data.reason, 80)})` : ''}`;
+    case 'regulator.assessed': {
+      const all = Array.isArray(e.data.notifications) ? e.data.notifications : [];
+      const applying = all.filter((n) => n?.applies);
+      const dues = applying.map((n) => `${n.id} ${n.deadlines?.[0]?.name ?? ''} due ${n.deadlines?.[0]?.due ?? `when ${n.deadlines?.[0]?.waitingFor ?? '?'} is known`}`);
+      return `regulator assessment: ${applying.length} of ${all.length} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
+    }
+    case 'regulator.filed':
+      return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${duration(e.data.lateMs)} late` : e.data.due ? ', on time' : ''}`;
+    case 'regulator.pending':
+      return `regulator notification not filed yet: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)}${e.data.due ? `, due ${oneLine(e.data.due, 30)}` : ''}`;
     default:
       return `${oneLine(event.type, 60)} (unknown event type): ${oneLine(JSON.stringify(event.data), 160)}`;
   }

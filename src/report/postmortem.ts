@@ -4,6 +4,7 @@ import { oneLine } from './sanitize.js';
 import { cell, header, logsMarkdown, metricsMarkdown, timelineMarkdown, type Pieces, type Report } from './render.js';
 import type { Row } from './source.js';
 import { duration } from './time.js';
+import { RegulatorRecord } from './regulators.js';
 
 const TBW = '_TO BE WRITTEN — only a person can write this section._';
 
@@ -59,9 +60,14 @@ export function* renderPostmortem(r: Report): Pieces {
   const steps: Row[] = [];
   const openCommands = new Map<string, (typeof commands)[number]>();
   const detection: Row[] = [];
+  const regulators = new RegulatorRecord();
   const detectedMs = m.milestones.detected?.ms ?? Infinity;
 
   for (const row of t.rows) {
+    if (RegulatorRecord.TYPES.has(row.type)) {
+      regulators.add(row, eventOf(row, t.lines) as AnyEvent);
+      continue;
+    }
     // Only the types a section lists are parsed again.
     if (!LISTED.has(row.type)) continue;
     const e = eventOf(row, t.lines) as AnyEvent;
@@ -155,7 +161,9 @@ export function* renderPostmortem(r: Report): Pieces {
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
   yield '- **Services and regions:** _TO BE FILLED_\n';
-  yield '- **Regulatory or partner notifications:** _TO BE FILLED (yes/no, to whom, when)_\n\n';
+  yield regulators.any
+    ? '- **Regulatory notifications:** see Regulator notifications below. **Partner notifications:** _TO BE FILLED (yes/no, to whom, when)_\n\n'
+    : '- **Regulatory or partner notifications:** _TO BE FILLED (yes/no, to whom, when)_\n\n';
 
   yield '### Customer communication\n\n';
   if (announcements.length === 0) yield '_No announcement was logged during the incident._\n\n';
@@ -164,6 +172,8 @@ export function* renderPostmortem(r: Report): Pieces {
     for (const a of announcements) yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500))} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
     yield '\n';
   }
+
+  yield* regulators.markdown(r, src, last?.ms ?? Date.now());
 
   yield '## Metrics\n\n';
   yield* metricsMarkdown(r);

@@ -45,11 +45,11 @@ export async function listCatalog(runbooksDir: string): Promise<CatalogEntry[]> 
   const seen = new Set<string>();
   for (const { dir, origin } of dirs(runbooksDir)) {
     for (const result of await lintFiles(await findRunbookFiles([dir]))) {
-      if (result.kind === 'triage') continue; // the triage matrix lives here too; it is not a runbook
       if (result.kind === 'translation') {
         translations.push(result);
         continue;
       }
+      if (result.kind) continue; // the triage matrix and the regulators file live here too; they are not runbooks
       const key = result.runbook?.id || result.file;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -145,6 +145,7 @@ const ownLang = (runbook: Runbook, lang: string) => sameLang(runbook.lang ?? 'en
 
 function usable(result: LintResult): Runbook {
   if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, EXIT.usage, 'sev triage uses it; sev validate checks it.');
+  if (result.kind === 'regulators') throw new UserError(`${result.file} holds the regulator notification rules, not a runbook`, EXIT.usage, 'Regulator steps of runbooks use it; sev validate checks it.');
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
   return result.runbook;
 }

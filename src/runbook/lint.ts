@@ -10,6 +10,7 @@ import { parseRunbookBytes, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 import { checkTranslation, type TranslationAt } from './rules/translation.js';
 import { buildTranslation, isTranslationBytes, TRANSLATION_SCHEMA, type Translation } from './translation.js';
+import { isRegulatorsBytes, lintRegulatorsBytes } from '../regulator/rules.js';
 
 /** Kept under these names for the modules and tests that import them from the linter. */
 export { FileReader as RunbookReader, ioError } from '../files/read-file.js';
@@ -20,10 +21,11 @@ export interface LintResult {
   runbook?: Runbook;
   diagnostics: Diagnostic[];
   /**
-   * Set for a triage matrix (format sevkit-triage/v1): validated, but not a runbook, so never listed; and
-   * for a translation (format sevkit-translation/v1), which is shown only over the runbook it translates.
+   * Set for a triage matrix (format sevkit-triage/v1) or a regulators file (sevkit-regulators/v1):
+   * validated, but not a runbook, so never listed; and for a translation (format sevkit-translation/v1),
+   * which is shown only over the runbook it translates.
    */
-  kind?: 'triage' | 'translation';
+  kind?: 'triage' | 'regulators' | 'translation';
   translation?: Translation;
   /** For a translation: the runbook it was checked against (and is shown over), with its own findings. */
   against?: LintResult;
@@ -68,6 +70,10 @@ export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: bo
   }
   // A translation goes through the same decoding, parsing and schema check, with its own schema.
   if (isTranslationBytes(bytes)) return lintTranslationBytes(file, bytes);
+  if (isRegulatorsBytes(bytes)) {
+    const rules = lintRegulatorsBytes(file, bytes);
+    return finish({ file, source: rules.source, diagnostics: rules.diagnostics, kind: 'regulators' });
+  }
   if (options.quick !== false) {
     const clean = quickLint(file, bytes);
     if (clean) return { file, source: clean.source, runbook: clean.runbook, diagnostics: [] };

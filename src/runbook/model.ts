@@ -60,8 +60,8 @@ export interface ChoiceOption {
   path: Path;
 }
 
-export type StepKind = 'instructions' | 'confirm' | 'choice' | 'input' | 'checks' | 'wait' | 'command' | 'announce';
-export const ACTION_KINDS: readonly StepKind[] = ['confirm', 'choice', 'input', 'checks', 'wait', 'command', 'announce'];
+export type StepKind = 'instructions' | 'confirm' | 'choice' | 'input' | 'checks' | 'wait' | 'command' | 'announce' | 'regulator';
+export const ACTION_KINDS: readonly StepKind[] = ['confirm', 'choice', 'input', 'checks', 'wait', 'command', 'announce', 'regulator'];
 
 export interface Step {
   id: string;
@@ -78,6 +78,8 @@ export interface Step {
   wait?: { check: string; timeout: string; interval: string; onTimeout: Action };
   command?: Command & { changesState: boolean; confirm: boolean };
   announce?: { audience: string; channel?: string; subject?: string; message: string };
+  /** Which regulators must be notified: `facts` maps a fact of the regulators file to the input that answers it. */
+  regulator?: { facts: Record<string, string> };
   onFail: Action;
   path: Path;
 }
@@ -177,6 +179,7 @@ function stepKind(v: Obj): StepKind {
   if (v.wait !== undefined) return 'wait';
   if (v.command !== undefined) return 'command';
   if (v.announce !== undefined) return 'announce';
+  if (v.regulator !== undefined) return 'regulator';
   return 'instructions';
 }
 
@@ -203,6 +206,7 @@ function step(v: Obj, index: number): Step {
     wait: undefined,
     command: undefined,
     announce: undefined,
+    regulator: undefined,
   };
   if (typeof v.confirm === 'string') s.confirm = { question: v.confirm, onNo: { kind: 'ask', path: [...path, 'confirm'] } };
   else if (isObj(v.confirm)) {
@@ -252,6 +256,7 @@ function step(v: Obj, index: number): Step {
       message: str(v.announce.message) ?? '',
     };
   }
+  if (isObj(v.regulator) || v.regulator === null) s.regulator = { facts: env(isObj(v.regulator) ? v.regulator.facts : undefined) };
   return s;
 }
 

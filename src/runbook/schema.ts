@@ -16,6 +16,8 @@ const PATTERN_HELP: Record<string, string> = {
   '^[a-z][a-z0-9_]*$': 'must start with a lowercase letter and hold only lowercase letters, digits and _',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
   '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
+  '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
+  '^https?://': 'must be an http or https URL',
 };
 
 const ONE_OF_HELP: Record<string, string> = {

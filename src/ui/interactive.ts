@@ -1,13 +1,14 @@
 import { confirm, input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
 import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
-import { announcementBox, checkTable, clock, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice } from './render.js';
+import { announcementBox, assessmentBox, checkTable, clock, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
 type Pick<T> = { value: T } | Meta;
@@ -169,6 +170,53 @@ export class InteractiveResponder implements Responder {
       'What now?',
       command.choices.map((choice) => ({ name: UNFINISHED_LABELS[choice], value: choice })),
     );
+  }
+
+  /** Each fact in turn: yes-no ones as a choice, counts and durations typed (the default offered from the milestones). */
+  async regulatorFacts(_view: StepView, questions: FactQuestion[]): Promise<Reply<Record<string, string>>> {
+    const answers: Record<string, string> = {};
+    for (const q of questions) {
+      const message = printable(q.prompt) + (q.description ? this.c.dim(` (${printable(q.description)})`) : '');
+      if (q.type === 'yes-no') {
+        const reply = await this.ask(message, [
+          { name: 'Yes', value: 'yes' },
+          { name: 'No', value: 'no' },
+        ]);
+        if (reply.kind !== 'answer') return reply;
+        answers[q.name] = reply.value;
+        continue;
+      }
+      const answer = await this.prompt(() =>
+        input(
+          { message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: q.default, transformer: this.shown, validate: (v) => textCommandProblem(v) ?? (textCommand(v) ? true : (q.problem(v.trim() === '' && q.default ? q.default : v) ?? true)) },
+          this.context,
+        ),
+      );
+      const command = textCommand(answer);
+      if (command) return command as Reply<Record<string, string>>;
+      answers[q.name] = answer.trim() === '' && q.default ? q.default : answer;
+    }
+    return { kind: 'answer', value: answers };
+  }
+
+  showAssessment(assessment: AssessmentView): void {
+    this.say(assessmentBox(assessment, this.c, (due) => timeLeft(due, new Date())));
+  }
+
+  /** Filed or not yet; when filed: at what UTC time (now by default), by whom, and the regulator's reference. */
+  async regulatorFiled(_view: StepView, q: FilingQuestion): Promise<Reply<Filing>> {
+    const due = q.deadline.due ? `due ${utc(q.deadline.due)}, ${timeLeft(q.deadline.due, new Date())}` : `due when ${q.deadline.waitingFor} is known`;
+    const reply = await this.ask(`${printable(q.notification.title)} (${printable(q.notification.regulator)}): ${q.deadline.name} report filed? ${this.c.dim(due)}`, [
+      { name: 'Filed', value: true },
+      { name: 'Not yet', value: false },
+    ]);
+    if (reply.kind !== 'answer') return reply;
+    if (!reply.value) return { kind: 'answer', value: { filed: false } };
+    const now = utc(q.now);
+    const at = await this.prompt(() => input({ message: 'Filed at (UTC, YYYY-MM-DD HH:MMZ):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
+    const by = await this.prompt(() => input({ message: 'Filed by:', default: q.by, transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say who filed it.') }, this.context));
+    const reference = await this.prompt(() => input({ message: "The regulator's reference (empty if none):", transformer: this.shown }, this.context));
+    return { kind: 'answer', value: { filed: true, at, by: by.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) } };
   }
 
   useMask(mask: (text: string) => string): void {

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
-import type { AnnouncementView, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 
@@ -144,3 +144,36 @@ export const UNFINISHED_LABELS: Record<UnfinishedDecision, string> = {
   done: 'Mark it done (its effect is there)',
   failed: 'Mark it failed',
 };
+
+/** "2026-11-26 05:12Z": a UTC time as people write it in a regulator's form. */
+export function utc(iso: string): string {
+  return iso.replace('T', ' ').replace(/:\d{2}(\.\d+)?Z$/, 'Z');
+}
+
+/**
+ * A regulator step's verdict: the notice, the facts, then each notification that applies (deadlines as UTC
+ * times with the time left, who files, how, the source) and each that does not, with the reason.
+ */
+export function assessmentBox(a: AssessmentView, c: ChalkInstance, left: (due: string) => string): string {
+  const lines = ['', c.yellow(indent(printable(a.notice)))];
+  lines.push(c.dim(`  rules: ${a.rulesFile}${a.version ? ` (version ${a.version})` : ''}`));
+  lines.push(`  facts: ${a.facts.map((f) => `${f.name} ${f.text}${f.source === 'answer' ? '' : c.dim(` (${f.source})`)}`).join(', ') || 'none'}`);
+  const applying = a.notifications.filter((n) => n.applies);
+  const not = a.notifications.filter((n) => !n.applies);
+  lines.push('', c.bold(applying.length ? `  ${applying.length} notification${applying.length === 1 ? '' : 's'} to file:` : '  No notification applies.'));
+  for (const n of applying) {
+    lines.push(`  ${c.red('●')} ${c.bold(printable(n.title))} — ${printable(n.regulator)}`);
+    lines.push(`      because ${printable(n.reason)}`);
+    for (const d of n.deadlines) {
+      const when = d.due ? `${c.bold(utc(d.due))} (${left(d.due)})` : c.dim(`when ${d.waitingFor} is known`);
+      lines.push(`      ${d.name.padEnd(12)} due ${when} · ${d.rule}`);
+    }
+    lines.push(`      files: ${printable(n.files)} · how: ${printable(n.how)}`);
+    lines.push(c.dim(`      source: ${printable(n.source.name)} ${n.source.url}`));
+  }
+  if (not.length) {
+    lines.push('', c.dim('  Not applying:'));
+    for (const n of not) lines.push(c.dim(`  ○ ${printable(n.title)} — ${printable(n.regulator)}: ${printable(n.reason)}`));
+  }
+  return lines.join('\n');
+}

@@ -1,11 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, ChecksProgress, Failure, FailureChoice, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
-import { announcementBox, checkTable, commandBox, commandResult, stepHeader, unfinishedNotice } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, stepHeader, unfinishedNotice } from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
@@ -172,6 +173,55 @@ export class ScriptedResponder implements Responder {
       return this.missing(`the failure of step "${view.step.id}" (retry, continue or stop)`);
     }
     return this.step(view, 'a failure (retry, continue or stop)', parse, () => this.options.fallback!.onFailure(view, failure), this.options.yes && !this.options.fallback ? 'stop' : undefined);
+  }
+
+  /**
+   * The step's `facts:` (fact name → answer), taken with the entry of this visit. A fact the answers leave
+   * out takes its default from the milestones when it has one; else, with nobody to ask, the walk pauses.
+   */
+  async regulatorFacts(view: StepView, questions: FactQuestion[]): Promise<Reply<Record<string, string>>> {
+    const entry = this.take(view.step.id);
+    const extra = this.extra<Record<string, string>>(view.step.id, entry);
+    if (extra) return extra;
+    const given = entry?.facts ?? {};
+    const unknown = Object.keys(given).filter((name) => !questions.some((q) => q.name === name));
+    if (unknown.length) throw new MissingAnswer(`step "${view.step.id}": facts ${unknown.join(', ')} are not asked here (asked: ${questions.map((q) => q.name).join(', ')})`);
+    const missing = questions.filter((q) => given[q.name] === undefined && q.default === undefined);
+    if (missing.length && this.options.fallback && !entry?.facts) return this.options.fallback.regulatorFacts(view, questions);
+    if (missing.length) return this.missing(`step "${view.step.id}" (facts: ${missing.map((q) => q.name).join(', ')})`);
+    for (const q of questions) this.say(this.options.color.dim(`  ? ${q.prompt} → ${given[q.name] ?? `${q.default} (from the milestones)`}`));
+    return { kind: 'answer', value: given };
+  }
+
+  showAssessment(assessment: AssessmentView): void {
+    const now = new Date(assessment.now);
+    this.say(assessmentBox(assessment, this.options.color, (due) => timeLeft(due, now)));
+  }
+
+  /**
+   * The step's `filed:` entry for the notification: one value per deadline, in order (a list for several):
+   * `not yet`, `yes` (now, by the responder), or { at, by, reference }. Left out, the deadline is recorded
+   * as not filed: a script never claims a filing nobody made.
+   */
+  async regulatorFiled(view: StepView, question: FilingQuestion): Promise<Reply<Filing>> {
+    const entry = this.last.get(view.step.id);
+    const queue = entry?.filed?.[question.notification.id];
+    const label = `${question.notification.id} ${question.deadline.name}`;
+    if (!queue?.length) {
+      if (this.options.fallback && !entry?.filed) return this.options.fallback.regulatorFiled(view, question);
+      this.say(this.options.color.dim(`  ${label}: not filed yet (the answers do not say it was)`));
+      return { kind: 'answer', value: { filed: false } };
+    }
+    const given = queue.shift()!;
+    if (given === 'not yet') {
+      this.say(this.options.color.dim(`  ${label}: not filed yet (from the answers file)`));
+      return { kind: 'answer', value: { filed: false } };
+    }
+    const filing = { at: given.at ?? question.now, by: given.by ?? question.by, ...(given.reference ? { reference: given.reference } : {}) };
+    const problem = question.timeProblem(filing.at);
+    if (problem) throw new MissingAnswer(`step "${view.step.id}": filed ${question.notification.id}: ${problem}`);
+    this.say(this.options.color.dim(`  ${label}: filed at ${filing.at} by ${filing.by}${filing.reference ? `, reference ${filing.reference}` : ''} (from the answers file)`));
+    return { kind: 'answer', value: { filed: true, ...filing } };
   }
 
   /**

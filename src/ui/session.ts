@@ -8,6 +8,7 @@ import { EXIT, ExitCode, UserError } from '../errors.js';
 import type { LogWriter } from '../incident/log.js';
 import type { IncidentState } from '../incident/replay.js';
 import { allInputs, type Runbook } from '../runbook/model.js';
+import { loadRules, rulesFile } from '../regulator/load.js';
 import { closest } from '../runbook/suggest.js';
 import { paint } from './output.js';
 import { onOutputClosed } from './terminal.js';
@@ -19,6 +20,8 @@ export interface WalkCliOptions {
   yes?: boolean;
   set?: string[];
   as?: string;
+  /** The team's runbooks directory: its regulators.yaml replaces the shipped one. */
+  runbooks?: string;
 }
 
 /** A person can be asked only with a terminal on both ends, and never in CI. */
@@ -127,6 +130,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       leaveSignal: leaving.signal,
       presets: presets(runbook, options.set),
       yes: options.yes,
+      regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks)),
     }).run();
   } catch (error) {
     if (error instanceof MissingAnswer) {

@@ -155,6 +155,8 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'hold-wallets': 'yes',
       'notify-users': 'yes',
       'brief-care': 'yes',
+      // The translation (a full copy until it becomes texts-only) has no regulator step yet.
+      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',
@@ -212,6 +214,11 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     const zh = _name.includes('zh-CN');
     expect(r.events[0]!.data.runbook).toMatchObject({ id: 'data-error', file: expect.stringMatching(/\/data-error\.yaml$/), ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}) });
     expect(r.events.find((e) => e.type === 'step.started' && e.data.step === 'hold-wallets')!.data.title).toEqual(zh ? '对多入账的钱包止付（只进不出）' : expect.not.stringMatching(/止付/));
+    // Three transactions wrong for 45 minutes: no shipped rule makes it reportable, and nothing is filed.
+    const assessed = r.events.filter((e) => e.type === 'regulator.assessed');
+    expect(assessed.map((e) => e.data.step)).toEqual(['notify-regulators']);
+    expect((assessed[0]!.data.notifications as { applies: boolean }[]).filter((n) => n.applies)).toEqual([]);
+    expect(r.events.filter((e) => e.type === 'regulator.filed' || e.type === 'regulator.pending')).toEqual([]);
 
     // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
     const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');

@@ -38,6 +38,11 @@ const commandOut = (events: Event[], step: string) =>
 /** Another incident's pause, as the admin API keeps it. */
 const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
+/** The regulator step's answer for an incident no shipped rule makes reportable. */
+const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }';
+const regulatorEvents = (events: Event[]) => events.filter((e) => e.type.startsWith('regulator.'));
+const applying = (events: Event[]) =>
+  (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)?.filter((n) => n.applies).map((n) => n.id);
 const minuteAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16) + 'Z';
 
 function workspace() {
@@ -100,6 +105,10 @@ steps:
   protect-funds: yes
   notify-users: yes
   brief-care: yes
+  notify-regulators:
+    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no }
+    filed:
+      pboc-incident: { at: ${minuteAgo(0)}, by: head of compliance, reference: PBOC-2026-118 }
   which-cause: process
   restart-service: yes
   resume-money-flows: yes
@@ -145,6 +154,17 @@ steps:
     expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
     expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
     expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
+    // Over 100,000 transactions affected: the PBoC report applies, filed within its hour; the interruption
+    // came from the milestones (impact started at 03:00Z, long before now), which also makes the CAC's apply.
+    const assessed = r.events.find((e) => e.type === 'regulator.assessed')!;
+    expect(assessed.data.facts).toMatchObject({ interruption: { source: 'milestones' }, transactions_affected: { value: '150,000', source: 'answer' } });
+    expect(applying(r.events)).toEqual(['pboc-incident', 'cac-incident']);
+    expect(regulatorEvents(r.events).map((e) => [e.type, e.data.notification])).toEqual([
+      ['regulator.assessed', undefined],
+      ['regulator.filed', 'pboc-incident'],
+      ['regulator.pending', 'cac-incident'],
+    ]);
+    expect(regulatorEvents(r.events)[1]!.data).toMatchObject({ deadline: 'initial', by: 'head of compliance', reference: 'PBOC-2026-118', lateMs: 0 });
   }, 180_000);
 
   /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
@@ -167,6 +187,7 @@ steps:
   protect-needed: no-pause
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-cause: ${cause}
 ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }` : ''}
   free-disk: yes
@@ -318,6 +339,7 @@ steps:
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-cause: bank
   pause-channel: yes
   tell-bank: yes
@@ -442,6 +464,7 @@ steps:
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-cause: dns
   fix-dns: { answer: yes, on_fail: stop }
 `,
@@ -463,6 +486,7 @@ steps:
   pause-flow: yes
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-mitigation: rollback
   good-release: 2026.11.26-1
   rollback: yes
@@ -509,6 +533,7 @@ steps:
       `  money-touched: no-pause
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-mitigation: rollback
   good-release: 2026.11.26-1
   rollback: yes
@@ -529,6 +554,7 @@ steps:
       `  money-touched: no-pause
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-mitigation: rollback
   good-release: 2026.11.26-1
   rollback: yes
@@ -556,6 +582,7 @@ steps:
   pause-flow: yes
   notify-users: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   which-mitigation: rollback
   good-release: 2026.11.26-1
   rollback: yes
@@ -640,7 +667,9 @@ steps:
   pause-outflows: yes
   cut-access: yes
   notify-users: yes
-  notify-required: yes
+  notify-required:
+    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, dora_major: no, card_data: no }
+    filed: { gdpr-breach: { by: dpo, reference: DPA-77 } }
   brief-care: yes
   restore-funds: yes
   resume-outflows: yes
@@ -676,7 +705,12 @@ steps:
     expect(sums).toMatch(/ access\.log\n/);
     expect(sums).toMatch(/ auth_events\.csv\n/);
     expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
+    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'resolve-users', 'handoff']);
+    // Two users' personal data in the EU: only the GDPR notification applies, and it is recorded as filed.
+    expect(applying(r.events)).toEqual(['gdpr-breach']);
+    expect(regulatorEvents(r.events).filter((e) => e.type === 'regulator.filed').map((e) => e.data)).toEqual([
+      expect.objectContaining({ step: 'notify-required', notification: 'gdpr-breach', deadline: 'initial', by: 'dpo', reference: 'DPA-77', lateMs: 0 }),
+    ]);
   }, 180_000);
 
   it('security: a failing query or an empty list of accounts stops the step, and nothing is frozen', async () => {
@@ -767,6 +801,7 @@ steps:
   notify-users: yes
   tell-partner: yes
   brief-care: yes
+  notify-regulators: ${NOT_REPORTABLE}
   settle-pending: yes
   reopen-channel: yes
 ${steps}`,

@@ -96,9 +96,14 @@ export const undefinedEnv: Rule = {
 export const unusedInput: Rule = {
   id: 'unused-input',
   severity: 'warning',
-  description: 'An input is asked but no text or command uses it.',
-  check({ facts, report }) {
+  description: 'An input is asked but no text, command or regulator step uses it.',
+  check({ runbook, facts, report }) {
     const used = new Set<string>();
+    // An input that answers a regulator step's fact is used there.
+    for (let n = 0; n < runbook.steps.length; n++) {
+      const fed = runbook.steps[n]!.regulator?.facts;
+      if (fed) for (const fact in fed) used.add(fed[fact]!);
+    }
     for (let t = 0; t < facts.texts.length; t++) {
       const refs = facts.texts[t]!.scan.refs;
       for (let r = 0; r < refs.length; r++) used.add(refs[r]!.name);

@@ -15,7 +15,8 @@ function actionCount(step: Step): number {
     (step.checks !== undefined ? 1 : 0) +
     (step.wait !== undefined ? 1 : 0) +
     (step.command !== undefined ? 1 : 0) +
-    (step.announce !== undefined ? 1 : 0)
+    (step.announce !== undefined ? 1 : 0) +
+    (step.regulator !== undefined ? 1 : 0)
   );
 }
 
@@ -190,7 +191,7 @@ export const loopWithoutExit: Rule = {
 export const stepActions: Rule = {
   id: 'multiple-actions',
   severity: 'error',
-  description: 'A step does one thing: at most one of confirm, choice, input, checks, wait, command, announce.',
+  description: 'A step does one thing: at most one of confirm, choice, input, checks, wait, command, announce, regulator.',
   check({ runbook, report }) {
     for (let n = 0; n < runbook.steps.length; n++) {
       const step = runbook.steps[n]!;
