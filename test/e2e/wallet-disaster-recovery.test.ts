@@ -92,6 +92,14 @@ async function replayed(standby: TempPostgres, txn: string): Promise<number> {
   return Date.parse(await standby.sql('wallet', "select to_char(pg_last_xact_replay_timestamp() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
 }
 
+/** `sev check disaster-recovery --json` with these inputs (asynchronously: the stand-ins here keep answering): results by check. */
+async function sevCheck(cwd: string, set: Record<string, string | number>) {
+  const args = ['check', 'disaster-recovery', '--json', ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '', PATH: `${drillTools(cwd)}:${process.env.PATH}` };
+  const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd, env, timeout: 60_000 }).catch((e: { stdout: string }) => e);
+  return new Map((JSON.parse(r.stdout) as { results: { check: string; status: string; stdout: string }[] }).results.map((x) => [x.check, x]));
+}
+
 function workspace() {
   const dir = tempDir();
   mkdirSync(join(dir, 'records'));
@@ -121,14 +129,24 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     const { primary, standby, haproxy, control, app } = await twoSites();
     control.state.set('/admin/flows/withdrawal', OTHER); // another incident's pause, not ours to lift
     // The app writes through its endpoint, to site A.
-    await primary.sql('wallet', payment('top-up', 100, 'top-up-1'));
     const viaApp = (sql: string) => new TempPostgresClient(app.port).sql(sql);
+    await viaApp(payment('top-up', 100, 'top-up-1'));
     const last = (await viaApp(payment('transfer', 30, 'transfer-1'))).split('\n').at(-1)!;
-    const lastCommit = await replayed(standby, last);
+    await replayed(standby, last);
+    // While the primary answers, the lag comes from its pg_stat_replication: a stuck replay counts by the bytes behind.
+    await standby.sql('wallet', 'select pg_wal_replay_pause()');
+    const unapplied = (await primary.sql('wallet', payment('top-up', 1, 'top-up-while-paused'))).split('\n').at(-1)!;
+    await waitFor('the standby to receive what it does not apply', async () => Number(await primary.sql('postgres', "select pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) from pg_stat_replication where application_name = 'site_b'")) > 100);
+    const stuck = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url(standby), rpo_seconds: 60, rpo_bytes: 100 });
+    expect(stuck.get('replica-lag')?.status, stuck.get('replica-lag')?.stdout).toBe('CRITICAL');
+    expect(stuck.get('replica-lag')?.stdout).toMatch(/^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/);
+    expect(stuck.get('standby-healthy')?.status).toBe('CRITICAL');
+    await standby.sql('wallet', 'select pg_wal_replay_resume()');
+    const lastCommitAfter = await replayed(standby, unapplied);
     await new Promise((resolve) => setTimeout(resolve, 700));
     await primary.kill(); // site A goes down
     const lostAt = new Date();
-    const expectedLag = (lostAt.getTime() - lastCommit) / 1000;
+    const expectedLag = (lostAt.getTime() - lastCommitAfter) / 1000;
 
     const file = answers(
       w.dir,
@@ -165,7 +183,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     const lag = checkResult(r.events, 'rpo-check', 'replica-lag');
     expect(lag?.status, String(lag?.stdout)).toBe('OK');
     expect(String(lag?.stdout)).toContain('the primary does not answer');
-    expect(String(lag?.stdout)).toContain(`last transaction here: ${last}`);
+    expect(String(lag?.stdout)).toContain(`last transaction here: ${unapplied}`);
     expect(Math.abs(lagOf(lag?.stdout) - expectedLag)).toBeLessThanOrEqual(0.2);
 
     // Fenced before promoted, then promoted.
@@ -183,7 +201,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     const after = (await viaApp(payment('transfer', 5, 'transfer-after-failover'))).split('\n').at(-1)!;
     expect(await standby.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
     expect(await standby.sql('wallet', INVARIANTS)).toBe('0 0');
-    expect(await standby.sql('wallet', 'select balance from wallets order by id')).toBe('65\n35\n-100');
+    expect(await standby.sql('wallet', 'select balance from wallets order by id')).toBe('66\n35\n-101');
     for (const check of ['new-primary-writable', 'traffic-on-new-primary', 'ledger-balanced', 'balances-match-ledger', 'nothing-lost-in-promotion']) {
       expect(checkResult(r.events, 'verify-new-primary', check)?.status, check).toBe('OK');
     }
@@ -254,10 +272,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
 
     // With the standby gone too, the lag is unknown, never a lag of 0.
     await standby.kill();
-    const check = await promisify(execFile)(process.execPath, [SEV, 'check', 'disaster-recovery', '--json', ...Object.entries(inputs).flatMap(([k, v]) => ['--set', `${k}=${v}`])], {
-      cwd: w.dir, env: { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '', ...env }, timeout: 60_000,
-    }).catch((e: { stdout: string }) => e);
-    const results = new Map((JSON.parse(check.stdout) as { results: { check: string; status: string; stdout: string }[] }).results.map((x) => [x.check, x]));
+    const results = await sevCheck(w.dir, inputs);
     expect(results.get('replica-lag')?.status).toBe('UNKNOWN');
     expect(results.get('replica-lag')?.stdout).toContain('neither the primary nor the standby answers');
     expect(results.get('replica-lag')?.stdout).not.toMatch(/lag \d/);
