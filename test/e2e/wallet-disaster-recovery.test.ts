@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { SEV, tempDir, waitFor } from '../helpers.js';
 import { controlPlane, drillTools, runSev, type Event } from '../fixtures/wallet/harness.js';
 import { DatabaseHaproxy } from '../fixtures/wallet/haproxy.js';
-import { asServerUser, freePort, serverOwnedDir, TempPostgres } from '../fixtures/wallet/postgres.js';
+import { asServerUser, freePort, postgresBinDir, serverOwnedDir, TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // A real primary and a real streaming standby (PostgreSQL from Debian's package; missing binaries fail loudly), the
 // app's database endpoint through a HAProxy stand-in that really forwards TCP, and the runbook walked by `sev run`.
@@ -19,6 +19,9 @@ grant select on wallets, transactions, ledger_entries to wallet_dr;
 grant execute on function pg_promote(boolean, integer) to wallet_dr;
 grant execute on function pg_reload_conf() to wallet_dr;
 grant alter system on parameter default_transaction_read_only to wallet_dr;
+grant execute on function pg_ls_dir(text, boolean, boolean), pg_stat_file(text, boolean),
+  pg_read_binary_file(text), pg_read_binary_file(text, bigint, bigint, boolean) to wallet_dr;
+create role replicator login replication;
 `;
 const SEED = `
 insert into wallets (id, user_id, kind, currency, balance) values
@@ -60,9 +63,10 @@ const lagOf = (output: unknown) => Number(/lag (\d+(?:\.\d)?) s/.exec(String(out
 const url = (pg: TempPostgres | { port: number }, role = 'wallet_dr') => `postgresql://${role}@127.0.0.1:${pg.port}/wallet`;
 
 /** A primary at site A (archiving its WAL, hints on for pg_rewind) holding the reference ledger. */
-async function primarySite(archive: string) {
+async function primarySite(archive: string, options: { fullPageWrites?: boolean } = {}) {
   const primary = await TempPostgres.start({
-    settings: ["cluster_name = 'site_a'", 'wal_log_hints = on', 'archive_mode = on', `archive_command = 'cp %p ${archive}/%f'`],
+    ...options,
+    settings: ["cluster_name = 'site_a'", 'wal_log_hints = on', 'archive_mode = on', `archive_command = 'cp %p ${archive}/%f'`, `restore_command = 'cp ${archive}/%f %p'`],
   });
   cleanups.push(() => primary.stop());
   await primary.createDatabase('wallet');
@@ -72,7 +76,8 @@ async function primarySite(archive: string) {
 
 /** A primary and its streaming standby (site_b), the endpoint in front of them, and the admin API. */
 async function twoSites() {
-  const primary = await primarySite(ownedDir('sev-wal-'));
+  // full_page_writes stays on: the fail-back's pg_rewind needs it on the new primary.
+  const primary = await primarySite(ownedDir('sev-wal-'), { fullPageWrites: true });
   const standby = await primary.standby('site_b');
   cleanups.push(() => standby.stop());
   await waitFor('site_b streaming from the primary', async () => (await primary.sql('postgres', "select state from pg_stat_replication where application_name = 'site_b'")) === 'streaming', { timeoutMs: 30_000 });
@@ -124,7 +129,7 @@ const FIRST_STEPS = {
 };
 
 describe('disaster-recovery, end to end against a real primary and streaming standby', () => {
-  it('fails over: the RPO check reads the real lag, the old primary is fenced, the standby promoted, traffic and writes reach it, the ledger holds', async () => {
+  it('fails over: the RPO check reads the real lag, the old primary is fenced, the standby promoted, traffic and writes reach it, the ledger holds; fails back by pg_rewind', async () => {
     const w = workspace();
     const { primary, standby, haproxy, control, app } = await twoSites();
     control.state.set('/admin/flows/withdrawal', OTHER); // another incident's pause, not ours to lift
@@ -154,6 +159,8 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
       {
         primary_db_url: url(primary), standby_db_url: url(standby), app_db_url: url(app), db_password: '',
         rpo_seconds: 60, lb_socket: haproxy.socketPath, admin_url: `${control.url}/admin`, records_dir: w.records,
+        replication_conninfo: `host=127.0.0.1 port=${standby.port} user=replicator application_name=site_a`,
+        old_primary_pgdata: primary.data, old_primary_unit: 'postgresql@15-main', pg_bindir: postgresBinDir(),
       },
       {
         ...FIRST_STEPS,
@@ -171,13 +178,21 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
         'resolve-users': 'yes',
         regulator: 'done',
         handoff: 'yes',
-        'failback-plan': 'stay',
+        // Paused before the fail-back: the old primary comes back in between.
+        'failback-plan': '{ pause: yes }',
+        'rebuild-old-primary': 'yes',
+        switchover: 'done',
         postmortem: 'done',
       },
     );
-    const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env: { PATH: `${drillTools(w.dir)}:${process.env.PATH}` } });
+    // systemctl start of the old primary's unit (the drill's stand-in) starts it on its port.
+    const startOldPrimary = join(w.dir, 'start-old-primary');
+    const pgCtl = [join(postgresBinDir(), 'pg_ctl'), ...primary.startArgs()].map((a) => `'${a}'`).join(' ');
+    writeFileSync(startOldPrimary, `#!/bin/sh\nexec ${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${pgCtl}\n`, { mode: 0o755 });
+    const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}`, DRILL_PG_UNIT: 'postgresql@15-main', DRILL_PG_START: startOldPrimary };
+    const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'failback-plan' } });
 
     // The RPO check asked the standby (the primary is down) and reported the lag that really was.
     const lag = checkResult(r.events, 'rpo-check', 'replica-lag');
@@ -211,6 +226,20 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
     expect(await viaApp("select current_setting('cluster_name')")).toBe('site_b');
     await primary.kill();
+
+    // Fail-back: the old primary is rewound and follows the new one, and catches up with what was written since.
+    const incident = String((r.events[0] as Event & { incident: string }).incident);
+    const rebuild = join(w.dir, 'rebuild.yaml');
+    writeFileSync(rebuild, readFileSync(file, 'utf8').replace('failback-plan: { pause: yes }', 'failback-plan: rebuild'));
+    const resumed = await runSev(['resume', incident, '--answers', rebuild], { cwd: w.dir, incidents: w.incidents, env });
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+    expect(resumed.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    expect(resumed.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-caught-up')?.data.passed).toBe(true);
+    expect(await primary.running()).toBe(true);
+    expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('t');
+    expect(await primary.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
+    expect(await standby.sql('postgres', "select state from pg_stat_replication where application_name = 'site_a'")).toBe('streaming');
+    expect(haproxy.state('site_a')).toBe('maint'); // the switch back is a planned change of its own
 
     // Money flows: paused before the switch, back after it, except the one another incident paused.
     const puts = control.requests.filter((q) => q.method === 'PUT').map((q) => `${q.path} ${JSON.parse(q.body).enabled}`);
