@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { ROOT, sev, tempDir } from './helpers.js';
 
 const RUNBOOKS = join(ROOT, 'runbooks');
-const INCIDENT = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party'] as const;
+const INCIDENT = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'disaster-recovery'] as const;
 const ALL = [...INCIDENT, 'customer-care'] as const;
 
 interface Option { label: string; value?: string; goto?: string; severity?: string }
@@ -76,13 +76,13 @@ describe('the wallet runbooks', () => {
     }
   });
 
-  it.each(['server-failure', 'network', 'software-bug', 'third-party', 'security', 'customer-care'])('%s uses sudo only as sudo -n: commands have no terminal to ask a password on', (id) => {
+  it.each(['server-failure', 'network', 'software-bug', 'third-party', 'security', 'customer-care', 'disaster-recovery'])('%s uses sudo only as sudo -n: commands have no terminal to ask a password on', (id) => {
     const text = readFileSync(file(`${id}.yaml`), 'utf8');
     const plain = text.split('\n').filter((line) => /\bsudo\b(?! -n\b)/.test(line) && !/^\s*#/.test(line));
     expect(plain).toEqual([]);
   });
 
-  it.each(['server-failure', 'third-party', 'customer-care'])('%s tells users nothing that may not hold: no "was not taken", no settled-for-all before it is verified', (id) => {
+  it.each(['server-failure', 'third-party', 'customer-care', 'disaster-recovery'])('%s tells users nothing that may not hold: no "was not taken", no settled-for-all before it is verified', (id) => {
     const rb = read(`${id}.yaml`);
     for (const step of rb.steps.filter((s) => s.announce)) {
       const message = step.announce!.message;
