@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SEV, tempDir, waitFor } from '../helpers.js';
-import { controlPlane, drillTools, runSev, type Event } from '../fixtures/wallet/harness.js';
+import { controlPlane, drillTools, runSev, stepEvent, type Event } from '../fixtures/wallet/harness.js';
 import { DatabaseHaproxy } from '../fixtures/wallet/haproxy.js';
 import { asServerUser, freePort, postgresBinDir, serverOwnedDir, TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -251,10 +251,10 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(milestones(r.events)).toEqual(ARC);
     expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'failover_decider')?.data.value).toBe('Ana Lima (head of payments operations)');
     expect(answered(r.events, 'can-primary-return')).toEqual([expect.stringMatching(/^Fail over - /)]);
-    expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual(['notify-users', 'update-users', 'loss-handoff', 'resolve-users', 'handoff']);
+    expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual(['notify-users', 'loss-handoff', 'update-users', 'resolve-users', 'handoff']);
   }, 110_000);
 
-  it('lag over the RPO: no promotion without the named decision', async () => {
+  it('lag over the RPO: no promotion without the named decision; the primary brought back instead', async () => {
     const w = workspace();
     const { primary, standby, haproxy, control, app } = await twoSites();
     const replicatedLast = (await primary.sql('wallet', payment('top-up', 100, 'top-up-1'))).split('\n').at(-1)!;
@@ -275,8 +275,22 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     };
     const steps = { ...FIRST_STEPS, 'can-primary-return': 'failover', 'primary-lost': JSON.stringify(lostAt.toISOString()) };
     const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}` };
-    const waited = await runSev(['run', 'disaster-recovery', '--answers', answers(w.dir, 'wait.yaml', inputs, { ...steps, 'rpo-exceeded': 'wait', 'primary-back': 'done' })], { cwd: w.dir, incidents: join(w.incidents, 'wait'), env });
+    const rest = { 'resume-money-flows': 'yes', 'update-users': 'yes', stable: 'yes', 'resolve-users': 'yes', regulator: 'done', handoff: 'yes', 'failback-plan': 'stay', postmortem: 'done' };
+    const waited = await runSev(['run', 'disaster-recovery', '--answers', answers(w.dir, 'wait.yaml', inputs, { ...steps, 'rpo-exceeded': 'wait', 'primary-back': 'done', ...rest })], {
+      cwd: w.dir,
+      incidents: join(w.incidents, 'wait'),
+      env,
+      // The primary's site is brought back while the runbook waits for it.
+      triggers: [{ when: stepEvent('step.started', 'wait-primary'), then: () => primary.startServer() }],
+    });
     expect(waited.code, `${waited.stdout}\n${waited.stderr}`).toBe(0);
+    expect(waited.unfired).toBe(0);
+    expect(waited.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    expect(waited.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-primary')?.data.passed).toBe(true);
+    expect(milestones(waited.events)).toEqual(ARC);
+    // Only what this incident paused comes back: every flow and the payout flag were on before it.
+    expect(control.state.get('/admin/flows/transfer')?.enabled).toBe(true);
+    expect(control.state.get('/admin/flags/payout-dispatch')?.enabled).toBe(true);
     const lag = checkResult(waited.events, 'rpo-check', 'replica-lag');
     expect(lag?.status, String(lag?.stdout)).toBe('CRITICAL');
     expect(Math.abs(lagOf(lag?.stdout) - expectedLag)).toBeLessThanOrEqual(0.2);
@@ -290,16 +304,16 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(unnamed.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'accept-loss', reason: 'missing-answer' } });
     expect(answered(unnamed.events, 'rpo-exceeded')).toEqual([expect.stringMatching(/^Accept losing /)]);
 
-    for (const r of [waited, unnamed]) {
-      expect(commandsRun(r.events)).toEqual(['protect-funds']);
-      expect(r.events.some((e) => e.type === 'milestone' && e.data.milestone === 'mitigated')).toBe(false);
-    }
+    expect(commandsRun(waited.events)).toEqual(['protect-funds', 'resume-money-flows']);
+    expect(commandsRun(unnamed.events)).toEqual(['protect-funds']);
+    expect(milestones(unnamed.events)).toEqual(['impact-started', 'detected', 'acknowledged']);
     expect(await standby.sql('wallet', 'select pg_is_in_recovery()')).toBe('t');
     expect(haproxy.state('site_a')).toBe('ready');
     expect(haproxy.state('site_b')).toBe('maint');
     expect(await standby.sql('wallet', `select count(*) from transactions where id = '${unreplicated}'`)).toBe('0');
 
     // With the standby gone too, the lag is unknown, never a lag of 0.
+    await primary.kill();
     await standby.kill();
     const results = await sevCheck(w.dir, inputs);
     expect(results.get('replica-lag')?.status).toBe('UNKNOWN');
