@@ -56,7 +56,9 @@ describe('the wallet runbooks', () => {
 
   it.each(INCIDENT)('%s covers the whole arc: milestones in order, users told early with safety advice, hand-off to customer care', (id) => {
     const rb = read(`${id}.yaml`);
-    expect(rb.steps.map((s) => s.milestone).filter(Boolean)).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
+    // A milestone may be recorded by one step of each branch (disaster-recovery mitigates by a failover or by the
+    // primary brought back): the first step of each keeps the order.
+    expect([...new Set(rb.steps.map((s) => s.milestone).filter(Boolean))]).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
     const toUsers = rb.steps.filter((s) => s.announce?.audience === 'users');
     expect(toUsers.length, 'first message, update or resolution').toBeGreaterThanOrEqual(2);
     const first = toUsers[0]!.announce!.message;
