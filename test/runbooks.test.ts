@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { ROOT, sev, tempDir } from './helpers.js';
 
 const RUNBOOKS = join(ROOT, 'runbooks');
-const SHIPPED = ['server-failure', 'network', 'data-error'] as const;
+const SHIPPED = ['server-failure', 'network', 'data-error', 'disaster-recovery'] as const;
 
 interface RunbookFile {
   id: string;

@@ -6,7 +6,7 @@ import { MASK } from '../../src/engine/mask.js';
 import { OUTPUT_CAP_BYTES } from '../../src/engine/process.js';
 import { SEV, sev, tempDir } from '../helpers.js';
 
-const SHIPPED = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'customer-care'];
+const SHIPPED = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'customer-care', 'disaster-recovery'];
 
 const events = (dir: string) =>
   readdirSync(dir)
