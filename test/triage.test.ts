@@ -125,13 +125,11 @@ describe('triage matrix (runbooks/triage.yaml)', () => {
     expect(verdict.command).toBe(`sev run ${r.runbook} --severity ${r.severity}`);
   });
 
-  // disaster-recovery ships in the same release as the rule that names it; once it is here, it is checked too.
-  const COMING_IN_THIS_RELEASE = ['disaster-recovery'];
-  it('recommends only runbooks that ship (or come in this release)', () => {
+  it('recommends only runbooks that ship', () => {
     const shipped = sev(['list', '--json'], { cwd: tempDir() });
     const ids = (JSON.parse(shipped.stdout) as { id: string }[]).map((r) => r.id);
     expect(ids).toContain('server-failure');
-    const missing = matrix.classes.map((rule) => rule.runbook).filter((id) => !ids.includes(id) && !COMING_IN_THIS_RELEASE.includes(id));
+    const missing = matrix.classes.map((rule) => rule.runbook).filter((id) => !ids.includes(id));
     expect(missing).toEqual([]);
   });
 
