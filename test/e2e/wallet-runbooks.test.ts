@@ -901,14 +901,23 @@ insert into ledger_entries (id, txn_id, wallet_id, amount, reverses_entry_id) va
   (11, '${uid('51')}', 5, -10, null), (12, '${uid('51')}', 50, 10, null),
   (13, '${uid('c4')}', 900, -3, null), (14, '${uid('c4')}', 4, 3, null), (15, '${uid('c1')}', 900, -2.5, null), (16, '${uid('c1')}', 1, 2.5, null);
 select setval('ledger_entries_id_seq', 100);
+insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by) values
+  ('wallet_care', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'), ('wallet_care_peer', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'),
+  ('wallet_approver', 500, 5000, 'EUR', 'finance: Ana Ruiz');
 insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status, decided_by, txn_id, expense_wallet_id, posted_at) values
   ('${INC}', 4, 4, 'goodwill-credit', 3, 'EUR', 'an earlier run', 20, 'posted', 'wallet_care', '${uid('c4')}', 900, now() - interval '30 minutes'),
   ('${OTHER}', 1, 1, 'fee-waiver', 2.5, 'EUR', 'fees of the failed top-ups', 20, 'posted', 'wallet_care', '${uid('c1')}', 900, now() - interval '5 days');
 `;
     const ROLES = readFileSync(join(import.meta.dirname, '../fixtures/wallet/roles.sql'), 'utf8');
+    const POST = readFileSync(join(import.meta.dirname, '../fixtures/wallet/post-compensations.sql'), 'utf8');
+    /** A second care lead, whose own limit is the care lead's: too low to approve what is above it. */
+    const PEER = `do $$ begin if not exists (select 1 from pg_roles where rolname = 'wallet_care_peer') then create role wallet_care_peer login; end if; end $$;
+grant select on compensations, compensation_limits to wallet_care_peer; grant execute on function post_compensations(text, bigint, text) to wallet_care_peer`;
     async function database(name: string) {
       await pg.createDatabase(name);
       await pg.sql(name, ROLES);
+      await pg.sql(name, POST);
+      await pg.sql(name, PEER);
       await pg.sql(name, SEED);
       return { q: (sql: string) => pg.sql(name, sql), role: (r: string) => pg.url(name).replace('postgres@', `${r}@`) };
     }
@@ -956,7 +965,6 @@ inputs:
   care_db_password: ""
   approver_db_url: ${o.db.role(o.approver ?? 'wallet_approver')}
   approver_db_password: ""
-  authority_limit: "20.00"
 steps:
 ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
 `,
@@ -1020,6 +1028,14 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(proposed).toMatch(/^\s*3 \|\s*5 \| a duplicate debit not yet reversed/m);
       expect(proposed).toMatch(/^\s*4 \|\s*5 \| already compensated for this incident/m);
       expect(proposed).toMatch(/^\s*9 \|\s*5 \| not on the affected list: the claim is not verified/m);
+      // The limit is read from finance's table, not typed: printed when proposing and in the review.
+      expect(proposed).toMatch(/^\s*wallet_care \| +20\.00 \| +1000 \| EUR +\| finance: Ana Ruiz/m);
+      expect(proposed).toMatch(/^\s*1 \| +5\.00 \| EUR +\| within the limit/m);
+      expect(proposed).toMatch(/^\s*2 \| +50 \| EUR +\| needs approval/m);
+      const review = commandOut(first.events, 'review-above-limit');
+      expect(review).toMatch(/^\s*wallet_approver +\| +500 \| +5000 \| EUR/m);
+      expect(review).toMatch(/^\s*2 \| +2 \| goodwill-credit \| +50 \| EUR +\| +20\.00 \| two hours without transfers \| wallet_care/m);
+      expect(review).toMatch(/approval digest: [0-9a-f]{32} \(1 compensations\)/);
 
       // Exactly the verified users, once: 1 and 6 by the care lead within the limit, 2 by the approver; 4 keeps the earlier 3.00.
       expect(await db.q(`select string_agg(user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' || trim_scale(authority_limit), ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe(
@@ -1077,7 +1093,7 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
         expect(r.code).toBe(1);
         expect(JSON.stringify(r.events.filter((e) => e.data.step === 'post-within-limit'))).toMatch(refusal);
       }
-      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 proposed, 2 needs-approval, 4 posted, 6 proposed');
+      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 proposed, 2 proposed, 4 posted, 6 proposed');
       expect(await db.q("select count(*) from transactions where kind = 'compensation'")).toBe('2');
       expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (1, 2, 6, 900)")).toBe('102.5 100 0 -5.5');
     }, 240_000);
@@ -1088,9 +1104,18 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
         name: 'a compensation changed after the review',
         db: 'wallet_care_changed',
         approver: 'wallet_approver',
-        between: (q: (sql: string) => Promise<string>) => q(`update compensations set amount = 500 where user_id = 2 and status = 'needs-approval'`),
+        between: (q: (sql: string) => Promise<string>) => q(`update compensations set amount = 500 where user_id = 2 and status = 'proposed'`),
         refusal: /the compensations waiting are not the reviewed set/,
       },
+      {
+        name: 'a compensation was added after the review',
+        db: 'wallet_care_added',
+        approver: 'wallet_approver',
+        between: (q: (sql: string) => Promise<string>) =>
+          q(`insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${INC}', 5, 5, 'goodwill-credit', 30, 'EUR', 'added late', 20)`),
+        refusal: /the compensations waiting are not the reviewed set/,
+      },
+      { name: 'the approver\'s own limit is too low', db: 'wallet_care_low_approver', approver: 'wallet_care_peer', between: undefined, refusal: /above the per-user limit of role wallet_care_peer \(20 EUR\): user 2 50/ },
     ])('posts nothing above the limit when $name', async ({ db: name, approver, between, refusal }) => {
       const w = workspace();
       const care = await start(controlPlane());
@@ -1100,9 +1125,10 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       const { resumed } = await walk(w, make, between ? () => between(db.q) : undefined);
       expect(resumed.code).toBe(1);
       expect(commandOut(resumed.events, 'post-approved') + JSON.stringify(resumed.events.filter((e) => e.data.step === 'post-approved'))).toMatch(refusal);
-      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 posted, 2 needs-approval, 4 posted, 6 posted');
-      expect(await db.q("select count(*) from transactions where kind = 'compensation' and user_id = 2")).toBe('0');
-      expect(await db.q('select trim_scale(balance) from wallets where id = 2')).toBe('100');
+      // The care lead's own within the limit are posted; what waited for approval (and a late addition) is not.
+      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}' and user_id <> 5`)).toBe('1 posted, 2 proposed, 4 posted, 6 posted');
+      expect(await db.q("select count(*) from transactions where kind = 'compensation' and user_id in (2, 5)")).toBe('0');
+      expect(await db.q('select string_agg(trim_scale(balance)::text, \' \' order by id) from wallets where id in (2, 5)')).toBe('100 90');
     }, 240_000);
   });
 });
