@@ -14,19 +14,23 @@ const events = (dir: string) =>
     .flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean))
     .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 
-/** The shipped runbooks that have inputs neither required nor defaulted, with those inputs. */
+/** What a person would type for a required input without a default, so the run gets past it to the optional ones. */
+const TYPED: Record<string, string> = { incident_ref: '20261126T031502Z-server-failure-k3f9', what_happened: 'top-ups failed for two hours' };
+
+/** The shipped runbooks that have inputs neither required nor defaulted, with those inputs, and the values typed for the required ones. */
 const WITH_OPTIONAL = SHIPPED.map((id) => {
   const shown = JSON.parse(sev(['show', id, '--json']).stdout) as { inputs: { name: string; required: boolean; default?: string }[] };
-  return { id, optional: shown.inputs.filter((i) => !i.required && i.default === undefined).map((i) => i.name) };
+  const typed = shown.inputs.filter((i) => i.required && i.default === undefined).flatMap((i) => ['--set', `${i.name}=${TYPED[i.name] ?? 'x'}`]);
+  return { id, typed, optional: shown.inputs.filter((i) => !i.required && i.default === undefined).map((i) => i.name) };
 }).filter((r) => r.optional.length > 0);
 
 describe('scripts never need a terminal for an optional answer', () => {
   it('finds shipped runbooks with optional inputs to try', () => expect(WITH_OPTIONAL.length).toBeGreaterThanOrEqual(5));
 
-  for (const { id, optional } of WITH_OPTIONAL) {
+  for (const { id, typed, optional } of WITH_OPTIONAL) {
     it(`${id}: an optional input without a default is empty under --yes --dry-run with no terminal`, () => {
       const incidents = tempDir();
-      const r = sev(['run', id, '--yes', '--dry-run', '--incident-dir', incidents], { input: '' });
+      const r = sev(['run', id, '--yes', '--dry-run', '--incident-dir', incidents, ...typed], { input: '' });
       // It may stop at a question only a person can answer (a choice, a required input), never at an optional input.
       for (const name of optional) expect(r.stderr).not.toContain(`input "${name}"`);
       const set = events(incidents).filter((e) => e.type === 'input.set').map((e) => e.data.name);
