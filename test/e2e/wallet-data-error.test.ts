@@ -392,7 +392,7 @@ describe('data-error with affected_flow "all" while another incident has a flow 
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
-    const r = await walk(process.env.SEV_TEST_DATA_ERROR ?? 'data-error', dir, snapshots, ['duplicates'], { flow: 'all' });
+    const r = await walk('data-error', dir, snapshots, ['duplicates'], { flow: 'all' });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
     const puts = control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${JSON.parse(x.body).enabled}`);

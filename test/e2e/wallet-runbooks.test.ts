@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SEV, tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event } from '../fixtures/wallet/harness.js';
+import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event, type Trigger } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -721,7 +721,7 @@ steps:
    * The partner is down; it recovers while requests queue, and its answers to the status enquiry settle the pending
    * ones (all but `unanswered`'s, when given), the queue goes out and new top-ups succeed.
    */
-  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string } = {}) {
+  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string; triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[] } = {}) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
@@ -773,7 +773,7 @@ ${steps}`,
     );
     let runbook = 'third-party';
     if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
-    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, triggers: options.triggers?.(control) });
     return { w, control, r };
   }
   const started_ = (r: Result) => r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
@@ -834,6 +834,28 @@ ${steps}`,
     expect(lines[0]).toBe('user_id,transaction_id,kind,amount,currency,status,created_at');
     expect(lines[1]).toMatch(/^5,[^,]+,top-up,30,EUR,pending,/);
     expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
+  }, 180_000);
+
+  it('third-party: the channel is reopened only if it is still as this incident left it; another incident\'s pause since stays', async () => {
+    const paused = { state: 'paused', reason: 'incident 20261126T030000Z-network-zz99' };
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party_reopen',
+      `  restore-retries: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      {
+        // While this incident's requests queue, a network incident pauses the same channel for its own reasons.
+        triggers: (control) => [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/channels/bank-a', paused) }],
+      },
+    );
+    expectCompleted(r);
+    expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing']);
+    expect(stateOf(control, '/admin/channels/bank-a')).toEqual(paused);
+    expect(control.requests.filter((q) => q.path === '/admin/channels/bank-a/drain')).toEqual([]);
+    expect(commandOut(r.events, 'reopen-channel')).toContain('channels/bank-a: changed since by someone else: left as it is, its queue not drained');
+    expect(readFileSync(join(w.records, r.events[0]!.incident!, 'channels_bank-a.json'), 'utf8').trim()).toBe('{"state":"active"}');
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
