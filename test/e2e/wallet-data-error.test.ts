@@ -136,6 +136,8 @@ interface WalkOptions {
   flow?: string;
   /** false: the runbook has no records_dir input (the translation defines its own inputs until it is texts-only). */
   records?: boolean;
+  /** false: the runbook has no steps naming the incident's roles (same reason). */
+  roles?: boolean;
   /** Answers that replace the usual ones, by step id. */
   answers?: Record<string, string>;
   /** Called before each resume, once the approver has read the digest: what happens between review and post. */
@@ -154,6 +156,7 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'impact-start': '2026-11-26T02:00Z',
       confirmed: 'yes',
       declare: 'sev2',
+      ...(options.roles === false ? {} : INCIDENT_ROLES),
       'stop-flows': 'yes',
       snapshot: 'yes',
       'hold-wallets': 'yes',
@@ -194,6 +197,9 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
 
 const q = (sql: string) => pg.sql(database, sql);
 
+/** The answers naming the incident's roles, and keeping the incident commander when a hand-over is offered. */
+const INCIDENT_ROLES = { 'incident-commander': 'Ana Silva', 'comms-lead': 'Bo Chen', 'ops-lead': 'Cy Diaz', 'post-roles': 'yes', 'ic-handoff': 'stay' };
+
 describe('data-error, end to end against a real PostgreSQL seeded with adversarial data', () => {
   it.each([
     ['data-error.yaml', 'data-error', 'wallet_data_error'],
@@ -211,7 +217,12 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
     const own = readFileSync(runbook === 'data-error' ? join(ROOT, 'runbooks/data-error.yaml') : runbook, 'utf8');
-    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift'], { records: /^ {2}records_dir:/m.test(own) || !/^inputs:/m.test(own) });
+    // A translation that still carries its own steps and inputs (not yet texts-only) answers only what it has.
+    const inherits = !/^inputs:/m.test(own);
+    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift'], {
+      records: inherits || /^ {2}records_dir:/m.test(own),
+      roles: inherits || /- id: incident-commander$/m.test(own),
+    });
     expect(digests(r.events)).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });

@@ -96,6 +96,11 @@ steps:
   impact-start: 2026-11-26T03:00Z
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   protect-needed: pause
   protect-funds: yes
   notify-users: yes
@@ -144,7 +149,7 @@ steps:
     expect(readFileSync(join(w.records, incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(OTHER));
     expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
     expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
-    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
   }, 180_000);
 
   /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
@@ -164,6 +169,11 @@ steps:
   confirm-symptoms: continue
   confirmed: yes
   declare: sev3
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   protect-needed: no-pause
   notify-users: yes
   brief-care: yes
@@ -315,6 +325,11 @@ steps:
   impact-start: 2026-11-26T03:00Z
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
@@ -408,6 +423,11 @@ steps:
   deployed-at: ${options.deployedAt ?? minuteAgo(60)}
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   freeze-deploys: yes
 ${steps}`,
     );
@@ -439,6 +459,11 @@ steps:
   confirm-symptoms: continue
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
@@ -579,7 +604,7 @@ steps:
     const steps = r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
     expect(steps).not.toContain('resume-flow');
     expect(steps.at(-1)).toBe('hand-to-data-error');
-    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'hand-to-data-error']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'hand-to-data-error']);
     expect(existsSync(join(w.records, r.events[0]!.incident!, 'flows_payment.json'))).toBe(true);
   }, 180_000);
 
@@ -628,6 +653,11 @@ steps:
   impact-start: ${minuteAgo(50)}
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   affected-list: yes
   freeze-accounts: yes
   freeze-receivers: yes
@@ -676,7 +706,7 @@ steps:
     expect(sums).toMatch(/ access\.log\n/);
     expect(sums).toMatch(/ auth_events\.csv\n/);
     expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(announced(r.events)).toEqual(['notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'notify-required', 'brief-care', 'resolve-users', 'handoff']);
   }, 180_000);
 
   it('security: a failing query or an empty list of accounts stops the step, and nothing is frozen', async () => {
@@ -697,6 +727,11 @@ steps:
   confirm-signals: continue
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   affected-list: { answer: yes, on_fail: stop }
 `;
     // The database refuses the query (the role cannot read auth_events): the step fails, not "0 accounts".
@@ -721,7 +756,11 @@ steps:
    * The partner is down; it recovers while requests queue, and its answers to the status enquiry settle the pending
    * ones (all but `unanswered`'s, when given), the queue goes out and new top-ups succeed.
    */
-  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string; triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[] } = {}) {
+  async function thirdParty(
+    name: string,
+    steps: string,
+    options: { unanswered?: number; runbook?: string; triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[]; edit?: (answers: string) => string } = {},
+  ) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
@@ -761,6 +800,11 @@ steps:
   impact-start: ${minuteAgo(20)}
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   stop-retries: yes
   which-way: queue
   queue-requests: yes
@@ -771,6 +815,7 @@ steps:
   reopen-channel: yes
 ${steps}`,
     );
+    if (options.edit) writeFileSync(w.answers, options.edit(readFileSync(w.answers, 'utf8')));
     let runbook = 'third-party';
     if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
     const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, triggers: options.triggers?.(control) });
@@ -791,6 +836,7 @@ ${steps}`,
     expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'api-health')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'escalate-by-time', 'escalation-due')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-partner')?.data.passed).toBe(true);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
     expect(checkStatus(r.events, 'verify-all', 'channel-failures')).toEqual(['OK']);
@@ -856,6 +902,63 @@ ${steps}`,
     expect(control.requests.filter((q) => q.path === '/admin/channels/bank-a/drain')).toEqual([]);
     expect(commandOut(r.events, 'reopen-channel')).toContain('channels/bank-a: changed since by someone else: left as it is, its queue not drained');
     expect(readFileSync(join(w.records, r.events[0]!.incident!, 'channels_bank-a.json'), 'utf8').trim()).toBe('{"state":"active"}');
+  }, 180_000);
+
+  it('third-party: a SEV1 past its time is escalated by the detection time in the log, and the commander hands over to one who resumes the walk', async () => {
+    const { w, r } = await thirdParty('wallet_third_party_escalation', '', {
+      edit: (answers) =>
+        answers
+          .replace('  declare: sev2\n', '  declare: sev1\n')
+          .replace('  records_dir:', '  escalate_after_minutes: 0\n  records_dir:')
+          .replace(
+            '  ic-handoff: stay\n',
+            `  page-leadership: yes
+  dr-decision: keep-mitigating
+  ic-handoff: hand-over
+  new-commander: dana
+  open-actions: partner call-back - Bo; reconciliation file - Cy
+  next-update-due: 2026-11-26T05:00Z
+  handoff-brief: yes
+  hand-over-walk: { pause: yes }
+`,
+          ),
+    });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'hand-over-walk' } });
+    const detected = r.events.find((e) => e.type === 'milestone' && e.data.milestone === 'detected') as Event & { time: string };
+    const due = r.events.find((e) => e.type === 'check.result' && e.data.step === 'escalate-by-time' && e.data.check === 'escalation-due');
+    expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'tell-partner', 'brief-care', 'page-leadership', 'handoff-brief']);
+    const roles = r.events.find((e) => e.type === 'announcement' && e.data.step === 'post-roles');
+    expect(roles?.data.message).toContain('Incident commander: Ana Silva. Communications lead: Bo Chen. Operations lead:\nCy Diaz.');
+    const brief = r.events.find((e) => e.type === 'announcement' && e.data.step === 'handoff-brief');
+    expect(brief?.data.subject).toContain('passes from Ana Silva to dana');
+    expect(brief?.data.message).toContain('Open actions: partner call-back - Bo; reconciliation file - Cy.');
+    expect(brief?.data.message).toContain('Next update to users due: 2026-11-26T05:00Z UTC (Bo Chen sends it).');
+    expect(r.events.find((e) => e.type === 'step.answered' && e.data.step === 'dr-decision')?.data).toMatchObject({ answer: 'Keep mitigating here, and decide again at the next update' });
+
+    // The new commander resumes the walk under their own name where it was paused, and walks it to the end.
+    const incident = r.events[0]!.incident!;
+    const rest = join(w.dir, 'answers-dana.yaml');
+    writeFileSync(
+      rest,
+      readFileSync(w.answers, 'utf8').replace(/\nsteps:\n[\s\S]*$/, `
+steps:
+  hand-over-walk: yes
+  settle-pending: yes
+  reopen-channel: yes
+  restore-retries: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`),
+    );
+    const taken = await runSev(['resume', incident, '--take-over', '--as', 'dana', '--answers', rest], { cwd: w.dir, incidents: w.incidents });
+    expectCompleted(taken);
+    const after = taken.events.filter((e) => e.seq > r.events.at(-1)!.seq && e.type === 'step.started').map((e) => (e as Event & { actor: string }).actor);
+    expect(after.length).toBeGreaterThan(3);
+    expect(new Set(after)).toEqual(new Set(['dana']));
+    expect(milestones(taken.events)).toEqual(ARC);
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
