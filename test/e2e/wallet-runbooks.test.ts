@@ -808,6 +808,10 @@ steps:
   stop-retries: yes
   which-way: queue
   queue-requests: yes
+  risk-decision: scoring
+  merchants-affected: no-merchants
+  reconciled: yes
+  release-settlement: yes
   notify-users: yes
   tell-partner: yes
   brief-care: yes
@@ -929,6 +933,7 @@ ${steps}`,
     const due = r.events.find((e) => e.type === 'check.result' && e.data.step === 'escalate-by-time' && e.data.check === 'escalation-due');
     expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
     expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'tell-partner', 'brief-care', 'page-leadership', 'handoff-brief']);
+    expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['OK']);
     const roles = r.events.find((e) => e.type === 'announcement' && e.data.step === 'post-roles');
     expect(roles?.data.message).toContain('Incident commander: Ana Silva. Communications lead: Bo Chen. Operations lead:\nCy Diaz.');
     const brief = r.events.find((e) => e.type === 'announcement' && e.data.step === 'handoff-brief');
@@ -948,6 +953,8 @@ steps:
   settle-pending: yes
   reopen-channel: yes
   restore-retries: yes
+  reconciled: yes
+  release-settlement: yes
   resolve-users: yes
   handoff: yes
   postmortem: done
@@ -959,6 +966,54 @@ steps:
     expect(after.length).toBeGreaterThan(3);
     expect(new Set(after)).toEqual(new Set(['dana']));
     expect(milestones(taken.events)).toEqual(ARC);
+  }, 180_000);
+
+  /** The risk engine fails open while the partner is down; merchants are paid through the channel. */
+  async function thirdPartyDegraded(name: string, reconciled: 'yes' | 'no') {
+    const salaryWeek = { per_payment: 3000, per_day: 9000, currency: 'EUR', reason: 'raised for the salary week' };
+    const heldElsewhere = { state: 'held', reason: 'incident 20261126T030000Z-data-error-zz99' };
+    const run = await thirdParty(name, reconciled === 'yes' ? `  restore-retries: yes\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n` : `  restore-retries: yes\n  verify-all: continue\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n`, {
+      edit: (answers) =>
+        answers
+          .replace('  risk-decision: scoring\n', '  risk-decision: fail-open-lowered\n  lower-limits: yes\n')
+          .replace('  merchants-affected: no-merchants\n', '  merchants-affected: merchants\n  hold-settlement: yes\n  notify-merchants: yes\n  settlement-stays-held: done\n')
+          .replace('  reconciled: yes\n', `  reconciled: ${reconciled}\n`),
+      triggers: (control) => {
+        control.state.set('/admin/risk/mode', { mode: 'fail-open', reason: 'risk vendor unreachable' });
+        control.state.set('/admin/limits/top-up', salaryWeek);
+        // Another incident holds another channel's settlement: not this incident's to release.
+        control.state.set('/admin/settlement/bank-b', heldElsewhere);
+        // The risk engine scores again once the partner is back.
+        return [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/risk/mode', { mode: 'scoring' }) }];
+      },
+    });
+    return { ...run, salaryWeek, heldElsewhere };
+  }
+
+  it('third-party: merchants told and their settlement held, limits lowered while the risk engine fails open; both put back as they were after reconciliation', async () => {
+    const { w, control, r, salaryWeek, heldElsewhere } = await thirdPartyDegraded('wallet_third_party_merchants', 'yes');
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['CRITICAL']);
+    expect(puts(control, '/admin/limits/top-up')).toEqual([expect.objectContaining({ per_payment: 200 }), expect.objectContaining({ per_payment: 3000, per_day: 9000 })]);
+    expect(stateOf(control, '/admin/limits/top-up')).toEqual(salaryWeek);
+    expect(puts(control, '/admin/settlement/bank-a').map((b) => b.state)).toEqual(['held', 'released']);
+    expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'released' });
+    expect(stateOf(control, '/admin/settlement/bank-b')).toEqual(heldElsewhere);
+    const incident = r.events[0]!.incident!;
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'limits_top-up.json'), 'utf8'))).toEqual(salaryWeek);
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'settlement_bank-a.json'), 'utf8'))).toEqual({ state: 'released' });
+    const merchants = r.events.find((e) => e.type === 'announcement' && e.data.step === 'notify-merchants');
+    expect(merchants?.data).toMatchObject({ audience: 'merchants', message: expect.stringContaining('Our reference: ' + incident) });
+    expect(started_(r)).not.toContain('settlement-stays-held');
+  }, 180_000);
+
+  it('third-party: while the reconciliation does not match, the settlement files stay held and the limits lowered', async () => {
+    const { control, r } = await thirdPartyDegraded('wallet_third_party_unmatched', 'no');
+    expectCompleted(r);
+    expect(started_(r)).toContain('settlement-stays-held');
+    expect(started_(r)).not.toContain('release-settlement');
+    expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'held' });
+    expect(stateOf(control, '/admin/limits/top-up')).toMatchObject({ per_payment: 200 });
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
