@@ -153,7 +153,7 @@ steps:
   }, 180_000);
 
   /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
-  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string } = {}) {
+  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string; triggers?: Trigger[] } = {}) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     const api = await start(walletApi());
@@ -180,6 +180,8 @@ steps:
   which-cause: ${cause}
 ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }` : ''}
   free-disk: yes
+  replica-out-of-pool: yes
+  replica-back-in-pool: yes
   verify-all: continue
   resume-money-flows: yes
   update-users: yes
@@ -189,8 +191,8 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
-    return { w, r };
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control), triggers: options.triggers });
+    return { w, r, control };
   }
 
   it('server-failure: a full disk moves only the API log\'s own old archives elsewhere, and deletes no log', async () => {
@@ -208,6 +210,34 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
     expect(readdirSync(archive).sort()).toEqual(['api.log.1.gz', 'api.log.2.gz']);
     // The recent archive, another service's audit log and everything below stay where they are.
     for (const f of ['api.log', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) expect(existsSync(join(logs, f)), f).toBe(true);
+  }, 180_000);
+
+  it('server-failure: a real standby whose replay is paused lags; it is taken out of the read pool and put back once caught up', async () => {
+    const db = await pg.createDatabase('wallet_server_failure_replica');
+    const standby = await pg.startStandby();
+    const replica = standby.url('wallet_server_failure_replica');
+    // It has replayed a first write; then it stops replaying while the primary goes on writing: what it serves is stale.
+    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 10, 'EUR', 'completed')");
+    for (let i = 0; i < 100 && (await standby.sql('wallet_server_failure_replica', 'select count(*) from transactions')) !== '1'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await standby.sql('postgres', 'select pg_wal_replay_pause()');
+    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 20, 'EUR', 'completed')");
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { r, control } = await serverFailure(
+      'wallet_server_failure_replica_walk',
+      'replica-lag',
+      { db_url: db, replica_db_url: replica, replica_name: 'replica-1', max_replica_lag_seconds: '1' },
+      // Its replay resumes (the database on-call found it paused) while the runbook waits for it to catch up.
+      { triggers: [{ when: stepEvent('step.started', 'replica-caught-up'), then: () => void standby.sql('postgres', 'select pg_wal_replay_resume()') }] },
+    );
+    expectCompleted(r);
+    const lag = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replica-lag');
+    expect(lag?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/) });
+    const primary = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replication-status');
+    expect(primary?.data.stdout).toMatch(/^OK: \S+ streaming, replay \d+ (bytes|kB|MB) behind/);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'replica-caught-up')?.data.passed).toBe(true);
+    expect(puts(control, '/admin/read-pool/replica-1').map((b) => b.enabled)).toEqual([false, true]);
+    expect(puts(control, '/admin/flags/balances-from-replicas').map((b) => b.enabled)).toEqual([false, true]);
+    expect(commandOut(r.events, 'replica-out-of-pool')).toContain('read-pool/replica-1 before: {"enabled":true}');
   }, 180_000);
 
   it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
