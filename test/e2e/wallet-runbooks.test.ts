@@ -838,6 +838,7 @@ steps:
   stop-retries: yes
   which-way: queue
   queue-requests: yes
+  which-vendor: payment-channel
   risk-decision: scoring
   merchants-affected: no-merchants
   reconciled: yes
@@ -1044,6 +1045,61 @@ steps:
     expect(started_(r)).not.toContain('release-settlement');
     expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'held' });
     expect(stateOf(control, '/admin/limits/top-up')).toMatchObject({ per_payment: 200 });
+  }, 180_000);
+
+  it('third-party: the OTP provider is down; codes go through the backup provider with voice fallback, verification stays on, the route is put back as it was', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_third_party_otp');
+    const api = await start(walletApi());
+    const vendor = await start(channelConnector());
+    // The SMS provider recovers once codes go through the backup.
+    const control = await start(controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]));
+    await vendor.stop();
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  channel: sms-a
+  partner_name: SMS provider A
+  channel_host: localhost
+  channel_health_url: ${vendor.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
+steps:
+  impact-start: ${minuteAgo(10)}
+  confirmed: yes
+  declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  which-vendor: otp
+  otp-fallback: yes
+  notify-vendor-users: yes
+  restore-otp: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-vendor')?.data.passed).toBe(true);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/otp/route')).toEqual([
+      expect.objectContaining({ provider: 'sms-b', voice_fallback: true }),
+      expect.objectContaining({ provider: 'sms-a', voice_fallback: false }),
+    ]);
+    expect(stateOf(control, '/admin/otp/route')).toMatchObject({ provider: 'sms-a', voice_fallback: false });
+    // No payment-channel step ran: nothing queued, paused, retried or drained; no verification policy touched.
+    expect(control.requests.filter((q) => q.method !== 'GET' && q.path !== '/admin/otp/route')).toEqual([]);
+    for (const step of ['stop-retries', 'queue-requests', 'reopen-channel', 'notify-users']) expect(started_(r)).not.toContain(step);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-vendor-users', 'resolve-users', 'handoff']);
   }, 180_000);
 
   it('customer-care: the care tool is down at first; intake, explanation, a compensation recorded with who decided, follow-up', async () => {
