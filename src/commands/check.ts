@@ -54,7 +54,8 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
   const inputs = await inputValues(runbook, options);
   const secrets = allInputs(runbook).filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
-  const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '' };
+  // Outside an incident, the checks run as if it opened now and nothing was detected yet.
+  const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '', started: new Date().toISOString() };
 
   const controller = new AbortController();
   const onSignal = () => controller.abort();

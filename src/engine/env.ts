@@ -6,6 +6,10 @@ export interface RunFacts {
   severity: string;
   responder: string;
   step: string;
+  /** When the incident was opened (RFC 3339 UTC), for checks that escalate by time. */
+  started: string;
+  /** When the `detected` milestone was recorded, once it is. */
+  detectedAt?: string;
 }
 
 /**
@@ -30,5 +34,7 @@ export function processEnv(
   env.SEV_RESPONDER = facts.responder;
   env.SEV_RUNBOOK = runbook.id;
   env.SEV_STEP = facts.step;
+  env.SEV_INCIDENT_STARTED = facts.started;
+  if (facts.detectedAt) env.SEV_DETECTED_AT = facts.detectedAt;
   return env;
 }

@@ -280,7 +280,14 @@ export class Walk {
 
   private env(own: Record<string, string>): Record<string, string> {
     const values = this.values(false);
-    const facts = { incident: this.state.incident, severity: this.state.severity ?? this.runbook.severity, responder: this.state.responder, step: this.current };
+    const facts = {
+      incident: this.state.incident,
+      severity: this.state.severity ?? this.runbook.severity,
+      responder: this.state.responder,
+      step: this.current,
+      started: values['incident.started']!,
+      detectedAt: this.state.milestones.get('detected')?.time,
+    };
     return processEnv(this.runbook, { ...this.state.inputs, ...Object.fromEntries(this.secretValues) }, facts, own, values);
   }
 

@@ -105,13 +105,13 @@ async function database_(name: string): Promise<string> {
 
 const roleUrl = (role: string) => pg.url(database).replace('postgres@', `${role}@`);
 
-function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string }): string {
+function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string; flow?: string; records?: boolean }): string {
   const path = join(dir, name);
   writeFileSync(
     path,
     `responder: drill
 inputs:
-  affected_flow: transfer
+  affected_flow: ${options.flow ?? 'transfer'}
   lookback: 24 hours
   db_url: ${roleUrl('wallet_oncall')}
   db_password: ""
@@ -119,7 +119,7 @@ inputs:
   approver_db_password: ""
   admin_url: ${control.url}/admin
   snapshot_dir: ${options.snapshots}
-steps:
+${options.records === false ? '' : `  records_dir: ${join(dir, 'records')}\n`}steps:
 ${options.steps}`,
   );
   return path;
@@ -132,6 +132,12 @@ const digests = (events: Event[]) =>
 
 interface WalkOptions {
   approverRole?: string;
+  /** The affected_flow input (transfer unless given). */
+  flow?: string;
+  /** false: the runbook has no records_dir input (the translation defines its own inputs until it is texts-only). */
+  records?: boolean;
+  /** false: the runbook has no steps naming the incident's roles (same reason). */
+  roles?: boolean;
   /** Answers that replace the usual ones, by step id. */
   answers?: Record<string, string>;
   /** Called before each resume, once the approver has read the digest: what happens between review and post. */
@@ -150,6 +156,7 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'impact-start': '2026-11-26T02:00Z',
       confirmed: 'yes',
       declare: 'sev2',
+      ...(options.roles === false ? {} : INCIDENT_ROLES),
       'stop-flows': 'yes',
       snapshot: 'yes',
       'hold-wallets': 'yes',
@@ -176,8 +183,9 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       .map(([step, answer]) => `  ${step}: ${answer}\n`)
       .join('');
   const file = (n: number, approve: string, remaining: string[]) =>
-    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole });
+    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole, flow: options.flow, records: options.records });
   let r = await runSev(['run', runbook, '--answers', file(0, '{ pause: yes }', kinds)], { cwd: dir, incidents });
+  if (!r.events[0]) throw new Error(`the run wrote no log: ${r.stderr}`);
   const incident = String((r.events[0] as Event & { incident: string }).incident);
   const pausedForApproval = () => r.events.at(-1)?.type === 'incident.paused' && r.events.at(-1)?.data.step === 'approve-corrections';
   for (let n = 1; n <= kinds.length + 1 && r.code === 0 && pausedForApproval(); n++) {
@@ -191,12 +199,16 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
 
 const q = (sql: string) => pg.sql(database, sql);
 
+/** The answers naming the incident's roles, and keeping the incident commander when a hand-over is offered. */
+const INCIDENT_ROLES = { 'incident-commander': 'Ana Silva', 'comms-lead': 'Bo Chen', 'ops-lead': 'Cy Diaz', 'post-roles': 'yes', 'ic-handoff': 'stay' };
+
 describe('data-error, end to end against a real PostgreSQL seeded with adversarial data', () => {
   it.each([
     ['data-error.yaml', 'data-error', 'wallet_data_error'],
     ['data-error.zh-CN.yaml', join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'wallet_data_error_zh'],
   ])('%s corrects exactly the wrong money, under a second role and a digest of the reviewed set, and touches nothing else', async (_name, runbook, db) => {
     control.requests.length = 0;
+    control.state.clear(); // a run stopped part-way leaves its pause behind
     resumedTransfer = GOOD_TRANSFER;
     await database_(db);
     await q(SEED);
@@ -206,7 +218,13 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
-    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift']);
+    const own = readFileSync(runbook === 'data-error' ? join(ROOT, 'runbooks/data-error.yaml') : runbook, 'utf8');
+    // A translation that still carries its own steps and inputs (not yet texts-only) answers only what it has.
+    const inherits = !/^inputs:/m.test(own);
+    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift'], {
+      records: inherits || /^ {2}records_dir:/m.test(own),
+      roles: inherits || /- id: incident-commander$/m.test(own),
+    });
     expect(digests(r.events)).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
@@ -326,6 +344,7 @@ describe('data-error posts nothing unless the approver approved exactly this set
     },
   ])('$name', async ({ db, approverRole, between, refusal }) => {
     control.requests.length = 0;
+    control.state.clear(); // a run stopped part-way leaves its pause behind
     await database_(db);
     await q(SMALL_SEED);
     const dir = tempDir();
@@ -356,6 +375,7 @@ describe('data-error posts nothing unless the approver approved exactly this set
 describe('data-error: a resumed flow that still writes wrong money', () => {
   it('ends the wait at the first MISMATCH and goes back to pausing the flow', async () => {
     control.requests.length = 0;
+    control.state.clear(); // a run stopped part-way leaves its pause behind
     await database_('wallet_de_mismatch');
     await q(SMALL_SEED);
     // The "fixed" flow books a transfer of 5 as 50 on the user's wallet.
@@ -379,5 +399,32 @@ update wallets set balance = balance + 50 where id = 2;
     expect(checkStatus(r.events, 'verify-flow', 'flow-healthy')).toEqual(['CRITICAL']);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'stop-flows' } });
     expect(control.requests.filter((x) => x.method === 'PUT').map((x) => JSON.parse(x.body).enabled)).toEqual([false, true]);
+  }, 120_000);
+});
+
+describe('data-error with affected_flow "all" while another incident has a flow paused', () => {
+  it('pauses and resumes flow by flow, never flows/all, and leaves the other incident\'s pause as it was', async () => {
+    control.requests.length = 0;
+    control.state.clear(); // a run stopped part-way leaves its pause behind
+    resumedTransfer = GOOD_TRANSFER;
+    await database_('wallet_de_all_flows');
+    await q(SMALL_SEED);
+    const other = { enabled: false, reason: 'incident 20261126T030000Z-server-failure-zz99' };
+    control.state.set('/admin/flows/withdrawal', other);
+    const dir = tempDir();
+    const snapshots = join(dir, 'snapshots');
+    mkdirSync(snapshots);
+    const r = await walk('data-error', dir, snapshots, ['duplicates'], { flow: 'all' });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+    const puts = control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${JSON.parse(x.body).enabled}`);
+    expect(puts).not.toContain('/admin/flows/all true');
+    expect(puts.filter((p) => p.startsWith('/admin/flows/withdrawal'))).toEqual([]);
+    expect(control.state.get('/admin/flows/withdrawal')).toEqual(other);
+    for (const f of ['transfer', 'top-up', 'bill-pay', 'payment']) {
+      expect(puts.filter((p) => p.startsWith(`/admin/flows/${f} `)), f).toEqual([`/admin/flows/${f} false`, `/admin/flows/${f} true`]);
+      expect(control.state.get(`/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    }
+    expect(readFileSync(join(dir, 'records', r.incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(other));
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SEV, tempDir } from '../helpers.js';
@@ -101,6 +101,11 @@ steps:
   impact-start: 2026-11-26T03:00Z
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   protect-needed: pause
   protect-funds: yes
   notify-users: yes
@@ -153,7 +158,7 @@ steps:
     expect(readFileSync(join(w.records, incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(OTHER));
     expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
     expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
-    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
     // Over 100,000 transactions affected: the PBoC report applies, filed within its hour; the interruption
     // came from the milestones (impact started at 03:00Z, long before now), which also makes the CAC's apply.
     const assessed = r.events.find((e) => e.type === 'regulator.assessed')!;
@@ -168,7 +173,7 @@ steps:
   }, 180_000);
 
   /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
-  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string } = {}) {
+  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string; triggers?: Trigger[] } = {}) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     const api = await start(walletApi());
@@ -184,6 +189,11 @@ steps:
   confirm-symptoms: continue
   confirmed: yes
   declare: sev3
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   protect-needed: no-pause
   notify-users: yes
   brief-care: yes
@@ -191,6 +201,8 @@ steps:
   which-cause: ${cause}
 ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }` : ''}
   free-disk: yes
+  replica-out-of-pool: yes
+  replica-back-in-pool: yes
   verify-all: continue
   resume-money-flows: yes
   update-users: yes
@@ -200,8 +212,8 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
-    return { w, r };
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control), triggers: options.triggers });
+    return { w, r, control };
   }
 
   it('server-failure: a full disk moves only the API log\'s own old archives elsewhere, and deletes no log', async () => {
@@ -219,6 +231,36 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
     expect(readdirSync(archive).sort()).toEqual(['api.log.1.gz', 'api.log.2.gz']);
     // The recent archive, another service's audit log and everything below stay where they are.
     for (const f of ['api.log', 'api.log.3.gz', 'audit.log.1.gz', 'nested/api.log.9.gz']) expect(existsSync(join(logs, f)), f).toBe(true);
+  }, 180_000);
+
+  it('server-failure: a real standby whose replay is paused lags; it is taken out of the read pool and put back once caught up', async () => {
+    const db = await pg.createDatabase('wallet_server_failure_replica');
+    // A real replica whose replay the test pauses (select pg_wal_replay_pause()) to make it lag.
+    const standby = await pg.standby('replica-1');
+    onTestFinished(() => standby.stop());
+    const replica = standby.url('wallet_server_failure_replica');
+    // It has replayed a first write; then it stops replaying while the primary goes on writing: what it serves is stale.
+    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 10, 'EUR', 'completed')");
+    for (let i = 0; i < 100 && (await standby.sql('wallet_server_failure_replica', 'select count(*) from transactions')) !== '1'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await standby.sql('postgres', 'select pg_wal_replay_pause()');
+    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 20, 'EUR', 'completed')");
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { r, control } = await serverFailure(
+      'wallet_server_failure_replica_walk',
+      'replica-lag',
+      { db_url: db, replica_db_url: replica, replica_name: 'replica-1', max_replica_lag_seconds: '1' },
+      // Its replay resumes (the database on-call found it paused) while the runbook waits for it to catch up.
+      { triggers: [{ when: stepEvent('step.started', 'replica-caught-up'), then: () => void standby.sql('postgres', 'select pg_wal_replay_resume()') }] },
+    );
+    expectCompleted(r);
+    const lag = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replica-lag');
+    expect(lag?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/) });
+    const primary = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replication-status');
+    expect(primary?.data.stdout).toMatch(/^OK: \S+ streaming, replay \d+ (bytes|kB|MB) behind/);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'replica-caught-up')?.data.passed).toBe(true);
+    expect(puts(control, '/admin/read-pool/replica-1').map((b) => b.enabled)).toEqual([false, true]);
+    expect(puts(control, '/admin/flags/balances-from-replicas').map((b) => b.enabled)).toEqual([false, true]);
+    expect(commandOut(r.events, 'replica-out-of-pool')).toContain('read-pool/replica-1 before: {"enabled":true}');
   }, 180_000);
 
   it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
@@ -336,6 +378,11 @@ steps:
   impact-start: 2026-11-26T03:00Z
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
@@ -430,6 +477,11 @@ steps:
   deployed-at: ${options.deployedAt ?? minuteAgo(60)}
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   freeze-deploys: yes
 ${steps}`,
     );
@@ -461,6 +513,11 @@ steps:
   confirm-symptoms: continue
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   pause-auto-retry: yes
   notify-users: yes
   brief-care: yes
@@ -606,7 +663,7 @@ steps:
     const steps = r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
     expect(steps).not.toContain('resume-flow');
     expect(steps.at(-1)).toBe('hand-to-data-error');
-    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'hand-to-data-error']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'hand-to-data-error']);
     expect(existsSync(join(w.records, r.events[0]!.incident!, 'flows_payment.json'))).toBe(true);
   }, 180_000);
 
@@ -655,6 +712,11 @@ steps:
   impact-start: ${minuteAgo(50)}
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   affected-list: yes
   freeze-accounts: yes
   freeze-receivers: yes
@@ -705,7 +767,7 @@ steps:
     expect(sums).toMatch(/ access\.log\n/);
     expect(sums).toMatch(/ auth_events\.csv\n/);
     expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(announced(r.events)).toEqual(['notify-users', 'brief-care', 'resolve-users', 'handoff']);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'resolve-users', 'handoff']);
     // Two users' personal data in the EU: only the GDPR notification applies, and it is recorded as filed.
     expect(applying(r.events)).toEqual(['gdpr-breach']);
     expect(regulatorEvents(r.events).filter((e) => e.type === 'regulator.filed').map((e) => e.data)).toEqual([
@@ -731,6 +793,11 @@ steps:
   confirm-signals: continue
   confirmed: yes
   declare: sev1
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   affected-list: { answer: yes, on_fail: stop }
 `;
     // The database refuses the query (the role cannot read auth_events): the step fails, not "0 accounts".
@@ -755,7 +822,11 @@ steps:
    * The partner is down; it recovers while requests queue, and its answers to the status enquiry settle the pending
    * ones (all but `unanswered`'s, when given), the queue goes out and new top-ups succeed.
    */
-  async function thirdParty(name: string, steps: string, options: { unanswered?: number; runbook?: string } = {}) {
+  async function thirdParty(
+    name: string,
+    steps: string,
+    options: { unanswered?: number; runbook?: string; triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[]; edit?: (answers: string) => string } = {},
+  ) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
@@ -795,9 +866,19 @@ steps:
   impact-start: ${minuteAgo(20)}
   confirmed: yes
   declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  ic-handoff: stay
   stop-retries: yes
   which-way: queue
   queue-requests: yes
+  which-vendor: payment-channel
+  risk-decision: scoring
+  merchants-affected: no-merchants
+  reconciled: yes
+  release-settlement: yes
   notify-users: yes
   tell-partner: yes
   brief-care: yes
@@ -806,9 +887,10 @@ steps:
   reopen-channel: yes
 ${steps}`,
     );
+    if (options.edit) writeFileSync(w.answers, options.edit(readFileSync(w.answers, 'utf8')));
     let runbook = 'third-party';
     if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
-    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, triggers: options.triggers?.(control) });
     return { w, control, r };
   }
   const started_ = (r: Result) => r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
@@ -826,6 +908,7 @@ ${steps}`,
     expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'channel-failures')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'confirm-outage', 'api-health')).toEqual(['OK']);
+    expect(checkStatus(r.events, 'escalate-by-time', 'escalation-due')).toEqual(['OK']);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-partner')?.data.passed).toBe(true);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-settled')?.data.passed).toBe(true);
     expect(checkStatus(r.events, 'verify-all', 'channel-failures')).toEqual(['OK']);
@@ -869,6 +952,191 @@ ${steps}`,
     expect(lines[0]).toBe('user_id,transaction_id,kind,amount,currency,status,created_at');
     expect(lines[1]).toMatch(/^5,[^,]+,top-up,30,EUR,pending,/);
     expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
+  }, 180_000);
+
+  it('third-party: the channel is reopened only if it is still as this incident left it; another incident\'s pause since stays', async () => {
+    const paused = { state: 'paused', reason: 'incident 20261126T030000Z-network-zz99' };
+    const { w, control, r } = await thirdParty(
+      'wallet_third_party_reopen',
+      `  restore-retries: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+      {
+        // While this incident's requests queue, a network incident pauses the same channel for its own reasons.
+        triggers: (control) => [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/channels/bank-a', paused) }],
+      },
+    );
+    expectCompleted(r);
+    expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing']);
+    expect(stateOf(control, '/admin/channels/bank-a')).toEqual(paused);
+    expect(control.requests.filter((q) => q.path === '/admin/channels/bank-a/drain')).toEqual([]);
+    expect(commandOut(r.events, 'reopen-channel')).toContain('channels/bank-a: changed since by someone else: left as it is, its queue not drained');
+    expect(readFileSync(join(w.records, r.events[0]!.incident!, 'channels_bank-a.json'), 'utf8').trim()).toBe('{"state":"active"}');
+  }, 180_000);
+
+  it('third-party: a SEV1 past its time is escalated by the detection time in the log, and the commander hands over to one who resumes the walk', async () => {
+    const { w, r } = await thirdParty('wallet_third_party_escalation', '', {
+      edit: (answers) =>
+        answers
+          .replace('  declare: sev2\n', '  declare: sev1\n')
+          .replace('  records_dir:', '  escalate_after_minutes: 0\n  records_dir:')
+          .replace(
+            '  ic-handoff: stay\n',
+            `  page-leadership: yes
+  dr-decision: keep-mitigating
+  ic-handoff: hand-over
+  new-commander: dana
+  open-actions: partner call-back - Bo; reconciliation file - Cy
+  next-update-due: 2026-11-26T05:00Z
+  handoff-brief: yes
+  hand-over-walk: { pause: yes }
+`,
+          ),
+    });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'hand-over-walk' } });
+    const detected = r.events.find((e) => e.type === 'milestone' && e.data.milestone === 'detected') as Event & { time: string };
+    const due = r.events.find((e) => e.type === 'check.result' && e.data.step === 'escalate-by-time' && e.data.check === 'escalation-due');
+    expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'tell-partner', 'brief-care', 'page-leadership', 'handoff-brief']);
+    expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['OK']);
+    const roles = r.events.find((e) => e.type === 'announcement' && e.data.step === 'post-roles');
+    expect(roles?.data.message).toContain('Incident commander: Ana Silva. Communications lead: Bo Chen. Operations lead:\nCy Diaz.');
+    const brief = r.events.find((e) => e.type === 'announcement' && e.data.step === 'handoff-brief');
+    expect(brief?.data.subject).toContain('passes from Ana Silva to dana');
+    expect(brief?.data.message).toContain('Open actions: partner call-back - Bo; reconciliation file - Cy.');
+    expect(brief?.data.message).toContain('Next update to users due: 2026-11-26T05:00Z UTC (Bo Chen sends it).');
+    expect(r.events.find((e) => e.type === 'step.answered' && e.data.step === 'dr-decision')?.data).toMatchObject({ answer: 'Keep mitigating here, and decide again at the next update' });
+
+    // The new commander resumes the walk under their own name where it was paused, and walks it to the end.
+    const incident = r.events[0]!.incident!;
+    const rest = join(w.dir, 'answers-dana.yaml');
+    writeFileSync(
+      rest,
+      readFileSync(w.answers, 'utf8').replace(/\nsteps:\n[\s\S]*$/, `
+steps:
+  hand-over-walk: yes
+  settle-pending: yes
+  reopen-channel: yes
+  restore-retries: yes
+  reconciled: yes
+  release-settlement: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`),
+    );
+    const taken = await runSev(['resume', incident, '--take-over', '--as', 'dana', '--answers', rest], { cwd: w.dir, incidents: w.incidents });
+    expectCompleted(taken);
+    const after = taken.events.filter((e) => e.seq > r.events.at(-1)!.seq && e.type === 'step.started').map((e) => (e as Event & { actor: string }).actor);
+    expect(after.length).toBeGreaterThan(3);
+    expect(new Set(after)).toEqual(new Set(['dana']));
+    expect(milestones(taken.events)).toEqual(ARC);
+  }, 180_000);
+
+  /** The risk engine fails open while the partner is down; merchants are paid through the channel. */
+  async function thirdPartyDegraded(name: string, reconciled: 'yes' | 'no') {
+    const salaryWeek = { per_payment: 3000, per_day: 9000, currency: 'EUR', reason: 'raised for the salary week' };
+    const heldElsewhere = { state: 'held', reason: 'incident 20261126T030000Z-data-error-zz99' };
+    const run = await thirdParty(name, reconciled === 'yes' ? `  restore-retries: yes\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n` : `  restore-retries: yes\n  verify-all: continue\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n`, {
+      edit: (answers) =>
+        answers
+          .replace('  risk-decision: scoring\n', '  risk-decision: fail-open-lowered\n  lower-limits: yes\n')
+          .replace('  merchants-affected: no-merchants\n', '  merchants-affected: merchants\n  hold-settlement: yes\n  notify-merchants: yes\n  settlement-stays-held: done\n')
+          .replace('  reconciled: yes\n', `  reconciled: ${reconciled}\n`),
+      triggers: (control) => {
+        control.state.set('/admin/risk/mode', { mode: 'fail-open', reason: 'risk vendor unreachable' });
+        control.state.set('/admin/limits/top-up', salaryWeek);
+        // Another incident holds another channel's settlement: not this incident's to release.
+        control.state.set('/admin/settlement/bank-b', heldElsewhere);
+        // The risk engine scores again once the partner is back.
+        return [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/risk/mode', { mode: 'scoring' }) }];
+      },
+    });
+    return { ...run, salaryWeek, heldElsewhere };
+  }
+
+  it('third-party: merchants told and their settlement held, limits lowered while the risk engine fails open; both put back as they were after reconciliation', async () => {
+    const { w, control, r, salaryWeek, heldElsewhere } = await thirdPartyDegraded('wallet_third_party_merchants', 'yes');
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['CRITICAL']);
+    expect(puts(control, '/admin/limits/top-up')).toEqual([expect.objectContaining({ per_payment: 200 }), expect.objectContaining({ per_payment: 3000, per_day: 9000 })]);
+    expect(stateOf(control, '/admin/limits/top-up')).toEqual(salaryWeek);
+    expect(puts(control, '/admin/settlement/bank-a').map((b) => b.state)).toEqual(['held', 'released']);
+    expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'released' });
+    expect(stateOf(control, '/admin/settlement/bank-b')).toEqual(heldElsewhere);
+    const incident = r.events[0]!.incident!;
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'limits_top-up.json'), 'utf8'))).toEqual(salaryWeek);
+    expect(JSON.parse(readFileSync(join(w.records, incident, 'settlement_bank-a.json'), 'utf8'))).toEqual({ state: 'released' });
+    const merchants = r.events.find((e) => e.type === 'announcement' && e.data.step === 'notify-merchants');
+    expect(merchants?.data).toMatchObject({ audience: 'merchants', message: expect.stringContaining('Our reference: ' + incident) });
+    expect(started_(r)).not.toContain('settlement-stays-held');
+  }, 180_000);
+
+  it('third-party: while the reconciliation does not match, the settlement files stay held and the limits lowered', async () => {
+    const { control, r } = await thirdPartyDegraded('wallet_third_party_unmatched', 'no');
+    expectCompleted(r);
+    expect(started_(r)).toContain('settlement-stays-held');
+    expect(started_(r)).not.toContain('release-settlement');
+    expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'held' });
+    expect(stateOf(control, '/admin/limits/top-up')).toMatchObject({ per_payment: 200 });
+  }, 180_000);
+
+  it('third-party: the OTP provider is down; codes go through the backup provider with voice fallback, verification stays on, the route is put back as it was', async () => {
+    const w = workspace();
+    const db = await pg.createDatabase('wallet_third_party_otp');
+    const api = await start(walletApi());
+    const vendor = await start(channelConnector());
+    // The SMS provider recovers once codes go through the backup.
+    const control = await start(controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]));
+    await vendor.stop();
+    writeFileSync(
+      w.answers,
+      `responder: drill
+inputs:
+  health_url: ${api.url}/health
+  channel: sms-a
+  partner_name: SMS provider A
+  channel_host: localhost
+  channel_health_url: ${vendor.url}/health
+  admin_url: ${control.url}/admin
+  db_url: ${db}
+  db_password: ""
+  evidence_dir: ${w.evidence}
+  records_dir: ${w.records}
+steps:
+  impact-start: ${minuteAgo(10)}
+  confirmed: yes
+  declare: sev2
+  incident-commander: Ana Silva
+  comms-lead: Bo Chen
+  ops-lead: Cy Diaz
+  post-roles: yes
+  which-vendor: otp
+  otp-fallback: yes
+  notify-vendor-users: yes
+  restore-otp: yes
+  resolve-users: yes
+  handoff: yes
+  postmortem: done
+`,
+    );
+    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+    expectCompleted(r);
+    expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-vendor')?.data.passed).toBe(true);
+    expect(milestones(r.events)).toEqual(ARC);
+    expect(puts(control, '/admin/otp/route')).toEqual([
+      expect.objectContaining({ provider: 'sms-b', voice_fallback: true }),
+      expect.objectContaining({ provider: 'sms-a', voice_fallback: false }),
+    ]);
+    expect(stateOf(control, '/admin/otp/route')).toMatchObject({ provider: 'sms-a', voice_fallback: false });
+    // No payment-channel step ran: nothing queued, paused, retried or drained; no verification policy touched.
+    expect(control.requests.filter((q) => q.method !== 'GET' && q.path !== '/admin/otp/route')).toEqual([]);
+    for (const step of ['stop-retries', 'queue-requests', 'reopen-channel', 'notify-users']) expect(started_(r)).not.toContain(step);
+    expect(announced(r.events)).toEqual(['post-roles', 'notify-vendor-users', 'resolve-users', 'handoff']);
   }, 180_000);
 
   describe('customer-care: compensation posted from the expense wallet, once, to verified users, within the limit or approved', () => {
