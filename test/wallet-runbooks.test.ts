@@ -67,7 +67,7 @@ describe('the wallet runbooks', () => {
     const first = toUsers[0]!.announce!.message;
     // Losing a site may lose the last payments: disaster-recovery says what happens to them instead of a promise.
     if (id === 'disaster-recovery') {
-      expect(first).toMatch(/may show as pending or be missing for a while; we are checking each one and will correct it and tell you/);
+      expect(first).toMatch(/may show as pending or be missing for a while;\s+we are checking\s+each\s+one and will correct it and tell you/);
       expect(first).not.toMatch(/will not lose|recorded by our partner banks/i);
     } else expect(first).toMatch(/money is safe|not lost|will not lose|restore it/i);
     expect(first).toMatch(/another payment method|card|what (users|you) must do|tell us/i);
