@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { SEV, tempDir, waitFor } from '../helpers.js';
 import { controlPlane, drillTools, runSev, stepEvent, type Event } from '../fixtures/wallet/harness.js';
@@ -19,6 +20,8 @@ grant select on wallets, transactions, ledger_entries to wallet_dr;
 grant execute on function pg_promote(boolean, integer) to wallet_dr;
 grant execute on function pg_reload_conf() to wallet_dr;
 grant alter system on parameter default_transaction_read_only to wallet_dr;
+create table dr_heartbeat (at timestamptz not null, incident text not null);
+grant select, insert on dr_heartbeat to wallet_dr;
 grant execute on function pg_ls_dir(text, boolean, boolean), pg_stat_file(text, boolean),
   pg_read_binary_file(text), pg_read_binary_file(text, bigint, bigint, boolean) to wallet_dr;
 create role replicator login replication;
@@ -105,6 +108,15 @@ async function sevCheck(cwd: string, set: Record<string, string | number>) {
   return new Map((JSON.parse(r.stdout) as { results: { check: string; status: string; stdout: string }[] }).results.map((x) => [x.check, x]));
 }
 
+/** One command on HAProxy's runtime API socket (the stand-in's), as an operator would send it. */
+async function haproxyCommand(socketPath: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = connect(socketPath, () => socket.write(`${command}\n`));
+    socket.setEncoding('utf8').on('data', (d: string) => (reply += d)).on('end', () => resolve(reply)).on('error', reject);
+  });
+}
+
 function workspace() {
   const dir = tempDir();
   mkdirSync(join(dir, 'records'));
@@ -126,6 +138,7 @@ const FIRST_STEPS = {
   decider: DECIDER,
   'protect-funds': 'yes',
   'notify-users': 'yes',
+  'notify-regulators': '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
 };
 
 describe('disaster-recovery, end to end against a real primary and streaming standby', () => {
@@ -146,6 +159,11 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(stuck.get('replica-lag')?.status, stuck.get('replica-lag')?.stdout).toBe('CRITICAL');
     expect(stuck.get('replica-lag')?.stdout).toMatch(/^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/);
     expect(stuck.get('standby-healthy')?.status).toBe('CRITICAL');
+    // The primary is alive but refuses the role (psql exits 2 as for a server that is down): not a reason to read the
+    // lag from the standby, which would say OK while the primary goes on taking payments.
+    const refused = await sevCheck(w.dir, { primary_db_url: url(primary, 'wallet_nobody'), standby_db_url: url(standby), rpo_seconds: 60 });
+    expect(refused.get('replica-lag')?.status, refused.get('replica-lag')?.stdout).toBe('UNKNOWN');
+    expect(refused.get('replica-lag')?.stdout).toMatch(/^UNKNOWN: the primary is up but refused this role/);
     await standby.sql('wallet', 'select pg_wal_replay_resume()');
     const lastCommitAfter = await replayed(standby, unapplied);
     await new Promise((resolve) => setTimeout(resolve, 700));
@@ -160,23 +178,26 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
         primary_db_url: url(primary), standby_db_url: url(standby), app_db_url: url(app), db_password: '',
         rpo_seconds: 60, lb_socket: haproxy.socketPath, admin_url: `${control.url}/admin`, records_dir: w.records,
         replication_conninfo: `host=127.0.0.1 port=${standby.port} user=replicator application_name=site_a`,
-        old_primary_pgdata: primary.data, old_primary_unit: 'postgresql@15-main', pg_bindir: postgresBinDir(),
+        old_primary_pgdata: primary.data, old_primary_unit: 'postgresql@15-main', pg_bindir: postgresBinDir(), pg_conf_dir: primary.data,
       },
       {
         ...FIRST_STEPS,
         'can-primary-return': 'failover',
         'primary-lost': JSON.stringify(lostAt.toISOString()),
         'confirm-failover': 'yes',
-        'record-last-transaction': 'yes',
         'fence-old-primary': 'yes',
+        'stop-old-primary': 'yes',
+        'old-primary-stopped': '"Rui Costa (host powered off at site A)"',
+        'record-last-transaction': 'yes',
         promote: 'yes',
         'switch-traffic': 'yes',
-        'resume-money-flows': 'yes',
+        'resume-flows-in-wallet': 'yes',
+        'window-reconciled': 'yes',
+        'resume-payouts': 'yes',
         'update-users': 'yes',
         'loss-handoff': 'yes',
         stable: 'yes',
         'resolve-users': 'yes',
-        regulator: 'done',
         handoff: 'yes',
         // Paused before the fail-back: the old primary comes back in between.
         'failback-plan': '{ pause: yes }',
@@ -201,9 +222,13 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(String(lag?.stdout)).toContain(`last transaction here: ${unapplied}`);
     expect(Math.abs(lagOf(lag?.stdout) - expectedLag)).toBeLessThanOrEqual(0.2);
 
-    // Fenced before promoted, then promoted.
+    // Fenced and stopped at its site (by a named person) before the standby is promoted, after it replayed all it had.
     const order = commandsRun(r.events);
-    expect(order.indexOf('fence-old-primary')).toBeLessThan(order.indexOf('promote'));
+    expect(order.indexOf('fence-old-primary')).toBeLessThan(order.indexOf('stop-old-primary'));
+    expect(order.indexOf('stop-old-primary')).toBeLessThan(order.indexOf('record-last-transaction'));
+    expect(order.indexOf('record-last-transaction')).toBeLessThan(order.indexOf('promote'));
+    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'old_primary_stopped_by')?.data.value).toBe('Rui Costa (host powered off at site A)');
+    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-old-primary-wal')?.data.passed).toBe(true);
     expect(checkResult(r.events, 'check-fenced', 'old-primary-fenced')?.status).toBe('OK');
     expect(await standby.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
     expect(await primary.running()).toBe(false);
@@ -240,10 +265,17 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(await primary.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
     expect(await standby.sql('postgres', "select state from pg_stat_replication where application_name = 'site_a'")).toBe('streaming');
     expect(haproxy.state('site_a')).toBe('maint'); // the switch back is a planned change of its own
+    // Nothing was extracted from the old primary: its data directory was kept before pg_rewind overwrote it.
+    expect(readFileSync(join(`${primary.data}.pre-rewind`, 'pre-rewind-incident.txt'), 'utf8').trim()).toBe(incident);
+    expect(existsSync(join(`${primary.data}.pre-rewind`, 'global', 'pg_control'))).toBe(true);
 
     // Money flows: paused before the switch, back after it, except the one another incident paused.
     const puts = control.requests.filter((q) => q.method === 'PUT').map((q) => `${q.path} ${JSON.parse(q.body).enabled}`);
     expect(puts.filter((p) => p.endsWith('false'))).toEqual(['/admin/flows/transfer false', '/admin/flows/top-up false', '/admin/flows/bill-pay false', '/admin/flows/payment false', '/admin/flags/payout-dispatch false']);
+    // Payouts only after the lost window is reconciled: the flows inside the wallet first.
+    expect(puts.filter((p) => p.endsWith('true'))).toEqual(['/admin/flows/transfer true', '/admin/flows/top-up true', '/admin/flows/bill-pay true', '/admin/flows/payment true', '/admin/flags/payout-dispatch true']);
+    expect(order.indexOf('resume-flows-in-wallet')).toBeLessThan(order.indexOf('resume-payouts'));
+    expect(r.events.findIndex((e) => e.type === 'step.answered' && e.data.step === 'window-reconciled')).toBeLessThan(r.events.findIndex((e) => e.type === 'command.started' && e.data.step === 'resume-payouts'));
     expect(control.state.get('/admin/flows/withdrawal')).toEqual(OTHER);
     expect(control.state.get('/admin/flows/transfer')?.enabled).toBe(true);
     expect(order.indexOf('protect-funds')).toBeLessThan(order.indexOf('fence-old-primary'));
@@ -275,7 +307,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     };
     const steps = { ...FIRST_STEPS, 'can-primary-return': 'failover', 'primary-lost': JSON.stringify(lostAt.toISOString()) };
     const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}` };
-    const rest = { 'resume-money-flows': 'yes', 'update-users': 'yes', stable: 'yes', 'resolve-users': 'yes', regulator: 'done', handoff: 'yes', 'failback-plan': 'stay', postmortem: 'done' };
+    const rest = { 'resume-money-flows': 'yes', 'update-users': 'yes', stable: 'yes', 'resolve-users': 'yes', handoff: 'yes', 'failback-plan': 'stay', postmortem: 'done' };
     const waited = await runSev(['run', 'disaster-recovery', '--answers', answers(w.dir, 'wait.yaml', inputs, { ...steps, 'rpo-exceeded': 'wait', 'primary-back': 'done', ...rest })], {
       cwd: w.dir,
       incidents: join(w.incidents, 'wait'),
@@ -312,6 +344,23 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(haproxy.state('site_b')).toBe('maint');
     expect(await standby.sql('wallet', `select count(*) from transactions where id = '${unreplicated}'`)).toBe('0');
 
+    // A server that runs read-only, or refuses the role, is neither a writable new primary nor a fenced old one.
+    await primary.sql('postgres', 'alter system set default_transaction_read_only = on');
+    await primary.sql('postgres', 'select pg_reload_conf()');
+    expect(await haproxyCommand(haproxy.socketPath, 'set server wallet_db/site_a state maint')).toBe('\n');
+    const readOnly = await sevCheck(w.dir, { ...inputs, standby_db_url: url(primary) });
+    expect(readOnly.get('new-primary-writable')?.status, readOnly.get('new-primary-writable')?.stdout).not.toBe('OK');
+    expect(readOnly.get('old-primary-fenced')?.status, readOnly.get('old-primary-fenced')?.stdout).toBe('CRITICAL');
+    expect(readOnly.get('old-primary-fenced')?.stdout).toContain('read-only only by default');
+    const refused = await sevCheck(w.dir, { ...inputs, primary_db_url: url(primary, 'wallet_nobody') });
+    expect(refused.get('old-primary-fenced')?.status, refused.get('old-primary-fenced')?.stdout).toBe('CRITICAL');
+    expect(refused.get('old-primary-fenced')?.stdout).toContain('up but refused this role');
+    await primary.sql('postgres', 'alter system reset default_transaction_read_only');
+    await primary.sql('postgres', 'select pg_reload_conf()');
+    const writable = await sevCheck(w.dir, { ...inputs, standby_db_url: url(primary) });
+    expect(writable.get('new-primary-writable')?.status, writable.get('new-primary-writable')?.stdout).toBe('OK');
+    expect(await primary.sql('wallet', 'select incident from dr_heartbeat')).toMatch(/\S/);
+
     // With the standby gone too, the lag is unknown, never a lag of 0.
     await primary.kill();
     await standby.kill();
@@ -338,6 +387,12 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     await waitFor(`WAL ${segment} archived`, () => existsSync(join(archive, segment)), { timeoutMs: 20_000 });
     await primary.kill();
 
+    // A WAL archive that is not there, or does not hold the backup's START WAL file, fails the backup check.
+    for (const [walArchive, says] of [[join(archive, 'missing'), 'is missing or not a directory'], [ownedDir('sev-wal-empty-'), 'is not in']] as const) {
+      const checked = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url({ port: await freePort() }), base_backup_dir: backup, wal_archive_dir: walArchive });
+      expect(checked.get('base-backup-readable')?.status, checked.get('base-backup-readable')?.stdout).not.toBe('OK');
+      expect(checked.get('base-backup-readable')?.stdout).toContain(says);
+    }
     const scratch = join(ownedDir('sev-scratch-'), 'wallet');
     const scratchPort = await freePort();
     cleanups.push(() => asServerUser('pg_ctl', ['-D', scratch, '-m', 'immediate', '-w', 'stop']));
