@@ -39,7 +39,7 @@ const commandOut = (events: Event[], step: string) =>
 const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 /** The regulator step's answer for an incident no shipped rule makes reportable. */
-const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }';
+const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
 const regulatorEvents = (events: Event[]) => events.filter((e) => e.type.startsWith('regulator.'));
 const applying = (events: Event[]) =>
   (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)?.filter((n) => n.applies).map((n) => n.id);
@@ -106,7 +106,7 @@ steps:
   notify-users: yes
   brief-care: yes
   notify-regulators:
-    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no }
+    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
     filed:
       pboc-incident: { at: ${minuteAgo(0)}, by: head of compliance, reference: PBOC-2026-118 }
   which-cause: process
@@ -668,7 +668,7 @@ steps:
   cut-access: yes
   notify-users: yes
   notify-required:
-    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, dora_major: no, card_data: no }
+    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
     filed: { gdpr-breach: { by: dpo, reference: DPA-77 } }
   brief-care: yes
   restore-funds: yes
