@@ -11,7 +11,7 @@ const notification = (id: string) => rules.notifications.find((n) => n.id === id
 
 /** Facts of an incident no shipped rule makes reportable, with some changed. */
 function facts(over: Record<string, string> = {}): Map<string, FactValue> {
-  const answers: Record<string, string> = { interruption: '0m', transactions_affected: '0', records_leaked: '0', customers_exposed: '0', personal_data: 'no', eu_entity: 'no', dora_major: 'no', card_data: 'no', ...over };
+  const answers: Record<string, string> = { interruption: '0m', transactions_affected: '0', records_leaked: '0', customers_exposed: '0', personal_data: 'no', eu_entity: 'no', eu_residents: 'no', dora_major: 'no', clients_financial_interests: 'no', card_data: 'no', ...over };
   const out = new Map<string, FactValue>();
   for (const def of rules.facts) {
     const read = readFact(def, answers[def.name]!);
@@ -24,14 +24,15 @@ function facts(over: Record<string, string> = {}): Map<string, FactValue> {
 // [notification, facts, applies] at each default threshold: just at it, and just past it.
 const TABLE: [string, Record<string, string>, boolean][] = [
   ['pboc-incident', {}, false],
-  ['pboc-incident', { interruption: '2h' }, false],
-  ['pboc-incident', { interruption: '2h1m' }, true],
-  ['pboc-incident', { transactions_affected: '100000' }, false],
-  ['pboc-incident', { transactions_affected: '100,001' }, true],
-  ['pboc-incident', { records_leaked: '5000' }, false],
-  ['pboc-incident', { records_leaked: '5001' }, true],
-  ['pboc-incident', { customers_exposed: '500' }, false],
-  ['pboc-incident', { customers_exposed: '501' }, true],
+  // 以上 includes the number: at the threshold it applies.
+  ['pboc-incident', { interruption: '1h59m' }, false],
+  ['pboc-incident', { interruption: '2h' }, true],
+  ['pboc-incident', { transactions_affected: '99999' }, false],
+  ['pboc-incident', { transactions_affected: '100,000' }, true],
+  ['pboc-incident', { records_leaked: '4999' }, false],
+  ['pboc-incident', { records_leaked: '5000' }, true],
+  ['pboc-incident', { customers_exposed: '499' }, false],
+  ['pboc-incident', { customers_exposed: '500' }, true],
   ['cac-incident', { customers_exposed: '999999' }, false],
   ['cac-incident', { customers_exposed: '1000000' }, true],
   ['cac-incident', { interruption: '5h59m' }, false],
@@ -39,9 +40,15 @@ const TABLE: [string, Record<string, string>, boolean][] = [
   ['dora-major-ict', { eu_entity: 'yes', dora_major: 'yes' }, true],
   ['dora-major-ict', { eu_entity: 'no', dora_major: 'yes' }, false],
   ['dora-major-ict', { eu_entity: 'yes', dora_major: 'no' }, false],
+  // DORA tells clients when their financial interests are hit; GDPR also reaches EU residents served from outside (Article 3(2)), DORA does not.
+  ['dora-clients', { eu_entity: 'yes', dora_major: 'yes', clients_financial_interests: 'yes' }, true],
+  ['dora-clients', { eu_entity: 'yes', dora_major: 'yes', clients_financial_interests: 'no' }, false],
+  ['dora-clients', { eu_entity: 'yes', dora_major: 'no', clients_financial_interests: 'yes' }, false],
+  ['dora-major-ict', { eu_residents: 'yes', dora_major: 'yes' }, false],
   ['gdpr-breach', { personal_data: 'yes', eu_entity: 'yes' }, true],
+  ['gdpr-breach', { personal_data: 'yes', eu_residents: 'yes' }, true],
   ['gdpr-breach', { personal_data: 'yes', eu_entity: 'no' }, false],
-  ['gdpr-breach', { personal_data: 'no', eu_entity: 'yes' }, false],
+  ['gdpr-breach', { personal_data: 'no', eu_entity: 'yes', eu_residents: 'yes' }, false],
   ['card-schemes', { card_data: 'yes' }, true],
   ['card-schemes', { card_data: 'no' }, false],
 ];
@@ -52,7 +59,7 @@ describe('the shipped regulator rules', () => {
   });
 
   it('says why a notification applies or not', () => {
-    expect(verdict(notification('pboc-incident'), facts({ transactions_affected: '150000' })).reason).toBe('transactions_affected 150,000 is over 100,000');
+    expect(verdict(notification('pboc-incident'), facts({ transactions_affected: '150000' })).reason).toBe('transactions_affected 150,000 is at least 100,000');
     expect(verdict(notification('dora-major-ict'), facts({ eu_entity: 'yes' })).reason).toBe('dora_major is no, not yes');
     expect(verdict(notification('cac-incident'), facts()).reason).toBe('none holds: customers_exposed 0 is under 1,000,000; interruption 0m is under 6h');
   });

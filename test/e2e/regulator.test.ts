@@ -23,7 +23,7 @@ const logFile = (incidents: string) => join(incidents, readdirSync(incidents).fi
 const regulator = (list: Event[]) => list.filter((e) => e.type.startsWith('regulator.'));
 /** A UTC time some minutes ago, as a person types it. */
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16).replace('T', ' ') + 'Z';
-const NOTHING_ELSE = 'interruption: 0m, transactions_affected: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no';
+const NOTHING_ELSE = 'interruption: 0m, transactions_affected: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no';
 
 function workspace(answers: string) {
   const dir = tempDir({ 'answers.yaml': answers });
@@ -31,7 +31,7 @@ function workspace(answers: string) {
 }
 
 describe('the regulator step, scripted', () => {
-  it('takes a fact from an input, asks the rest, and records a filing late by an hour, which the timeline and postmortem show', () => {
+  it('takes a fact from an input, asks the rest, and records a filing late by an hour and a half, which the timeline and postmortem show', () => {
     const w = workspace(`inputs: { leaked_records: "6000" }
 steps:
   aware: ${ago(180)}
@@ -46,25 +46,27 @@ steps:
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/the team must check them against the current\s+texts/);
     expect(r.stderr).toMatch(/1 notification to file:\n {2}● Network security incident report of a payment institution — People's Bank of China/);
-    expect(r.stderr).toMatch(/because records_leaked 6,000 is over 5,000\n {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h(1m)?\) · 1h from awareness/);
+    expect(r.stderr).toMatch(/because records_leaked 6,000 is at least 5,000\n {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h3[01]m\) · 30m from awareness\n {6}intermediate {1}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 1h(1m)?\) · 2h from awareness/);
     expect(r.stderr).toMatch(/○ Personal data breach notification \(GDPR Article 33\) — .*: personal_data is no, not yes/);
     const list = events(w.incidents);
     const [assessed, filed, ...rest] = regulator(list);
-    expect(rest).toEqual([]);
+    // The incident report (事发报告) is not filed yet: it stays pending.
+    expect(rest).toEqual([expect.objectContaining({ type: 'regulator.pending', data: expect.objectContaining({ notification: 'pboc-incident', deadline: 'intermediate' }) })]);
     expect(assessed!.data.facts).toMatchObject({ records_leaked: { value: '6,000', source: 'input leaked_records' }, personal_data: { value: 'no', source: 'answer' } });
     const pboc = (assessed!.data.notifications as { id: string; applies: boolean; deadlines: { due: string }[] }[]).find((n) => n.id === 'pboc-incident')!;
     expect(pboc.applies).toBe(true);
-    // Due an hour after the awareness typed at the input step, which dated the detected milestone.
+    // The brief report due 30 minutes, the incident report 2 hours, after the awareness typed at the input step,
+    // which dated the detected milestone.
     const aware = list.find((e) => e.type === 'milestone' && e.data.milestone === 'detected')!.data.at as string;
-    expect(Date.parse(pboc.deadlines[0]!.due) - Date.parse(aware)).toBe(3_600_000);
-    expect(filed).toMatchObject({ type: 'regulator.filed', data: { notification: 'pboc-incident', deadline: 'initial', by: 'head of compliance', reference: 'PBOC-118', lateMs: 3_600_000 } });
+    expect(pboc.deadlines.map((d) => Date.parse(d.due) - Date.parse(aware))).toEqual([1_800_000, 7_200_000]);
+    expect(filed).toMatchObject({ type: 'regulator.filed', data: { notification: 'pboc-incident', deadline: 'initial', by: 'head of compliance', reference: 'PBOC-118', lateMs: 5_400_000 } });
 
     const timeline = sev(['timeline', logFile(w.incidents)]);
-    expect(timeline.stdout).toMatch(/regulator notification filed: pboc-incident initial at \S+ by head of compliance \(reference PBOC-118\), 1h 00m 00s late/);
+    expect(timeline.stdout).toMatch(/regulator notification filed: pboc-incident initial at \S+ by head of compliance \(reference PBOC-118\), 1h 30m 00s late/);
     const postmortem = sev(['postmortem', logFile(w.incidents)]);
     expect(postmortem.code).toBe(0);
     expect(postmortem.stdout).toContain('## Regulator notifications');
-    expect(postmortem.stdout).toMatch(/\| Network security incident report of a payment institution \(`pboc-incident`\) \| .* \| initial \| [^|]+ \| [^|]+ \| head of compliance \| PBOC-118 \| \*\*late by 1h 00m 00s\*\* \| \[1\]:\d+ \|/);
+    expect(postmortem.stdout).toMatch(/\| Network security incident report of a payment institution \(`pboc-incident`\) \| .* \| initial \| [^|]+ \| [^|]+ \| head of compliance \| PBOC-118 \| \*\*late by 1h 30m 00s\*\* \| \[1\]:\d+ \|/);
     expect(postmortem.stdout).toMatch(/- Personal data breach notification \(GDPR Article 33\) \(`gdpr-breach`, .*\): personal_data is no, not yes/);
   });
 
@@ -76,7 +78,7 @@ steps:
 `);
     const r = sev(['run', DRILL, '--answers', w.answers, '--incident-dir', w.incidents], { cwd: w.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^sev: no answer for step "notify" \(facts: transactions_affected, customers_exposed, personal_data, eu_entity, dora_major, card_data\) in .*answers\.yaml, and no terminal to ask$/m);
+    expect(r.stderr).toMatch(/^sev: no answer for step "notify" \(facts: transactions_affected, customers_exposed, personal_data, eu_entity, eu_residents, dora_major, clients_financial_interests, card_data\) in .*answers\.yaml, and no terminal to ask$/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(events(w.incidents).at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'notify', reason: 'missing-answer' } });
   });
@@ -158,7 +160,7 @@ describe('sev validate on regulator rules and steps', () => {
     const r = sev(['validate', file]);
     expect(r.code).toBe(1);
     const findings = r.stdout.split('\n').filter((l) => l.startsWith(file));
-    expect(findings[0]).toBe(`${file}:24:9: error: ${join(ROOT, 'runbooks/regulators.yaml')} declares no fact "records_leakd": did you mean "records_leaked"? (facts: interruption, transactions_affected, records_leaked, customers_exposed, personal_data, eu_entity, dora_major, card_data) [regulator-facts]`);
+    expect(findings[0]).toBe(`${file}:24:9: error: ${join(ROOT, 'runbooks/regulators.yaml')} declares no fact "records_leakd": did you mean "records_leaked"? (facts: interruption, transactions_affected, records_leaked, customers_exposed, personal_data, eu_entity, eu_residents, dora_major, clients_financial_interests, card_data) [regulator-facts]`);
     expect(findings[1]).toBe(`${file}:25:20: error: fact "card_data" is fed by input "card_input", which the runbook does not define [regulator-facts]`);
   });
 
@@ -180,7 +182,7 @@ describe('sev validate on regulator rules and steps', () => {
   it('sev show says what the step assesses', () => {
     const r = sev(['show', DRILL]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/3\. notify — Notify the regulators \[regulator\]\n\s+assesses regulator notifications \(.*runbooks\/regulators\.yaml\)\n\s+pboc-incident, cac-incident, dora-major-ict, gdpr-breach, card-schemes\n\s+facts from inputs: records_leaked ← leaked_records/);
+    expect(r.stdout).toMatch(/3\. notify — Notify the regulators \[regulator\]\n\s+assesses regulator notifications \(.*runbooks\/regulators\.yaml\)\n\s+pboc-incident, cac-incident, dora-major-ict, dora-clients, gdpr-breach, card-schemes\n\s+facts from inputs: records_leaked ← leaked_records/);
   });
 });
 

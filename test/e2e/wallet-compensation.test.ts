@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,10 @@ const INC = '20261126T031502Z-data-error-k3f9';
 const OTHER = '20261120T100000Z-network-aa11';
 const DB = 'wallet_compensation';
 
-/** Wallets of users 1-3 and 7, a merchant, the EUR and USD expense wallets; limits as finance set them. */
+/**
+ * Wallets of users 1-3 and 7, a merchant, the EUR and USD expense wallets; limits as finance set them (under its
+ * own role: the trigger stamps who and when); the incidents and their affected users as the on-call registered them.
+ */
 const SEED = `
 do $$ begin
   if not exists (select 1 from pg_roles where rolname = 'wallet_care_peer') then create role wallet_care_peer login; end if;
@@ -25,9 +29,14 @@ grant execute on function post_compensations(text, bigint, text) to wallet_care_
 insert into wallets (id, user_id, kind, currency, balance) values
   (1, 1, 'user', 'EUR', 10), (2, 2, 'user', 'EUR', 10), (3, 3, 'user', 'EUR', 10), (7, 7, 'user', 'EUR', 10),
   (50, 50, 'merchant', 'EUR', 0), (900, null, 'expense', 'EUR', 0), (901, null, 'expense', 'USD', 0);
-insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by) values
-  ('wallet_care', 20, 100, 'EUR', 'finance: Ana Ruiz'), ('wallet_care_peer', 20, 100, 'EUR', 'finance: Ana Ruiz'),
-  ('wallet_approver', 500, 1000, 'EUR', 'finance: Ana Ruiz');
+set session authorization wallet_finance;
+insert into compensation_limits (role, per_user_max, per_incident_max, currency) values
+  ('wallet_care', 20, 100, 'EUR'), ('wallet_care_peer', 20, 100, 'EUR'), ('wallet_approver', 500, 1000, 'EUR');
+set session authorization wallet_oncall;
+insert into incidents (id) values ('${INC}'), ('${OTHER}'), ('20261128T090000Z-software-bug-aa01'), ('20261128T090000Z-software-bug-aa02');
+insert into incident_affected_users (incident, user_id) values ('${INC}', 1), ('${INC}', 2), ('${INC}', 3), ('${OTHER}', 7),
+  ('20261128T090000Z-software-bug-aa01', 1), ('20261128T090000Z-software-bug-aa01', 2), ('20261128T090000Z-software-bug-aa02', 3);
+reset session authorization;
 `;
 /** What the care lead's proposal writes (the runbook's propose-compensation step): only these columns. */
 const propose = (incident: string, rows: [user: number, amount: number][]) =>
@@ -73,6 +82,9 @@ describe('post_compensations: the limit is finance\'s data and the database enfo
       ["insert into compensation_limits (role, per_user_max, per_incident_max, currency) values ('wallet_care_peer', 1000, 1000, 'EUR')", /permission denied for table compensation_limits/],
       ["update compensations set approved_by = 'wallet_approver'", /permission denied for table compensations/],
       [`insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status) values ('${INC}', 9, 1, 'x', 5, 'EUR', 'x', 20, 'posted')`, /permission denied for table compensations/],
+      // Who was affected, and which incidents exist, is the on-call's record, not the care lead's.
+      ["insert into incidents (id) values ('INC-1a')", /permission denied for table incidents/],
+      [`insert into incident_affected_users (incident, user_id) values ('${INC}', 9)`, /permission denied for table incident_affected_users/],
     ] as const) {
       const r = await as('wallet_care', sql);
       expect(r.code, sql).not.toBe(0);
@@ -83,8 +95,11 @@ describe('post_compensations: the limit is finance\'s data and the database enfo
     expect(await q("select p.prosecdef || ' ' || pg_get_userbyid(p.proowner) || ' ' || array_to_string(p.proconfig, ',') from pg_proc p where p.proname = 'post_compensations'")).toBe(
       'true wallet_ledger search_path=pg_catalog, public, pg_temp',
     );
-    // Finance's role sets the limits.
+    // Finance's role sets the limits, and the database records who and when: what finance types there is overwritten.
     expect((await as('wallet_finance', "update compensation_limits set set_at = now() where role = 'wallet_care' returning trim_scale(per_user_max)")).stdout).toBe('20');
+    expect((await as('wallet_finance', "update compensation_limits set set_by = 'finance: Ana Ruiz', set_at = '2020-01-01' where role = 'wallet_care' returning set_by || ' ' || (set_at > now() - interval '1 minute')")).stdout).toBe('wallet_finance true');
+    expect((await as('wallet_finance', "insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by, set_at) values ('wallet_oncall', 1, 1, 'EUR', 'the CFO', '2020-01-01') returning set_by || ' ' || (set_at > now() - interval '1 minute')")).stdout).toBe('wallet_finance true');
+    expect((await as('wallet_finance', "delete from compensation_limits where role = 'wallet_oncall'")).code).toBe(0);
     expect(await compensationTxns()).toBe('0');
   });
 
@@ -98,6 +113,11 @@ describe('post_compensations: the limit is finance\'s data and the database enfo
     expect(alone.stderr).toMatch(/1 compensation\(s\) of incident .* above the per-user limit of role wallet_care \(20 EUR\) wait for approval/);
     expect(await statuses()).toBe('1 posted -, 2 proposed -');
     expect(await statuses(OTHER)).toBe('7 proposed -');
+    // Without a digest, the approver posts only what the approver decided: not the care lead's 50 above their limit.
+    const bypass = await as('wallet_approver', `select count(*) from post_compensations('${INC}', 900)`);
+    expect(bypass).toMatchObject({ code: 0, stdout: '0' });
+    expect(bypass.stderr).toMatch(/1 compensation\(s\) of incident .* decided by another role or above the per-user limit of role wallet_approver \(500 EUR\) wait for approval/);
+    expect(await statuses()).toBe('1 posted -, 2 proposed -');
 
     const digest = (await q(DIGEST)).trim();
     const refusals: [role: string, digest: string, error: RegExp][] = [
@@ -150,10 +170,50 @@ describe('post_compensations: the limit is finance\'s data and the database enfo
     expect((await as('wallet_care', `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${incident('aa02')}', 3, 7, 'goodwill-credit', 5, 'EUR', 'x', 20)`)).code).toBe(0);
     expect((await as('wallet_care', `select * from post_compensations('${incident('aa02')}', 900)`)).stderr).toMatch(/not the user's own customer wallet in the currency: user 3 wallet 7; nothing was posted/);
 
-    for (const [wallet, error] of [['2', /wallet 2 is not an expense wallet of the operator/], ['901', /the expense wallet 901 is in another currency/]] as const) {
+    // Only the operator's expense wallets pay: not a customer's, not a merchant's.
+    for (const [wallet, error] of [
+      ['2', /wallet 2 is not an expense wallet of the operator/],
+      ['50', /wallet 50 is not an expense wallet of the operator/],
+      ['901', /the expense wallet 901 is in another currency/],
+    ] as const) {
       expect((await as('wallet_care', `select * from post_compensations('${incident('aa01')}', ${wallet})`)).stderr).toMatch(error);
     }
     expect(await statuses(incident('aa01'))).toBe('1 proposed -, 2 proposed -');
     expect(await balances()).toBe(before);
+  });
+
+  it('pays only registered incidents\' affected users: no invented incident id or user sidesteps the limits', async () => {
+    const before = await balances();
+    // Under an incident id nobody registered (a second id for the same incident, to start a new per-incident total).
+    expect((await as('wallet_care', propose('INC-1a', [[1, 15]]))).code).toBe(0);
+    const unknown = await as('wallet_care', "select * from post_compensations('INC-1a', 900)");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/incident INC-1a is not registered \(incidents; the on-call registers it with its affected users\): nothing was posted/);
+    // A user the on-call did not register as affected by this incident.
+    expect((await as('wallet_care', propose(OTHER, [[1, 5]]))).code).toBe(0);
+    const stranger = await as('wallet_care', `select * from post_compensations('${OTHER}', 900)`);
+    expect(stranger.stderr).toMatch(new RegExp(`user\\(s\\) 1 are not affected users of incident ${OTHER} \\(incident_affected_users\\): nothing was posted`));
+    expect(await statuses(OTHER)).toBe('1 proposed -, 7 proposed -');
+    expect(await statuses('INC-1a')).toBe('1 proposed -');
+    expect(await balances()).toBe(before);
+  });
+
+  it('loads in one transaction: stopped half-way, it leaves no function anyone may call', async () => {
+    const db = 'wallet_compensation_partial';
+    await pg.createDatabase(db);
+    await pg.sql(db, ROLES);
+    // The file up to the end of the function's definition, then an error: psql stops there (ON_ERROR_STOP).
+    const text = readFileSync(POST, 'utf8');
+    const cut = text.indexOf('$fn$;') + '$fn$;'.length;
+    const partial = join(mkdtempSync(join(tmpdir(), 'sev-partial-')), 'post-compensations.sql');
+    writeFileSync(partial, `${text.slice(0, cut)}\nselect 1/0;\n`);
+    const loaded = await promisify(execFile)('psql', [pg.url(db), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', partial]).then(() => 0, (e: { code: number }) => e.code);
+    expect(loaded).toBe(3);
+    expect(await pg.sql(db, "select coalesce(bool_or(has_function_privilege('wallet_oncall', p.oid, 'execute')), false) from pg_proc p where p.proname = 'post_compensations'")).toBe('f');
+    // Loaded whole, only the roles granted it may call it.
+    await promisify(execFile)('psql', [pg.url(db), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', POST]);
+    expect(await pg.sql(db, "select string_agg(r || '=' || has_function_privilege(r, 'post_compensations(text, bigint, text)', 'execute'), ' ' order by r) from unnest(array['wallet_oncall', 'wallet_finance', 'wallet_care', 'wallet_approver']) r")).toBe(
+      'wallet_approver=true wallet_care=true wallet_finance=false wallet_oncall=false',
+    );
   });
 });

@@ -163,7 +163,7 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'notify-users': 'yes',
       'brief-care': 'yes',
       // The translation (a full copy until it becomes texts-only) has no regulator step yet.
-      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
+      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',

@@ -39,7 +39,7 @@ const commandOut = (events: Event[], step: string) =>
 const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 /** The regulator step's answer for an incident no shipped rule makes reportable. */
-const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }';
+const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
 const regulatorEvents = (events: Event[]) => events.filter((e) => e.type.startsWith('regulator.'));
 const applying = (events: Event[]) =>
   (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)?.filter((n) => n.applies).map((n) => n.id);
@@ -111,7 +111,7 @@ steps:
   notify-users: yes
   brief-care: yes
   notify-regulators:
-    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no }
+    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
     filed:
       pboc-incident: { at: ${minuteAgo(0)}, by: head of compliance, reference: PBOC-2026-118 }
   which-cause: process
@@ -730,7 +730,7 @@ steps:
   cut-access: yes
   notify-users: yes
   notify-required:
-    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, dora_major: no, card_data: no }
+    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
     filed: { gdpr-breach: { by: dpo, reference: DPA-77 } }
   brief-care: yes
   restore-funds: yes
@@ -1169,9 +1169,11 @@ insert into ledger_entries (id, txn_id, wallet_id, amount, reverses_entry_id) va
   (11, '${uid('51')}', 5, -10, null), (12, '${uid('51')}', 50, 10, null),
   (13, '${uid('c4')}', 900, -3, null), (14, '${uid('c4')}', 4, 3, null), (15, '${uid('c1')}', 900, -2.5, null), (16, '${uid('c1')}', 1, 2.5, null);
 select setval('ledger_entries_id_seq', 100);
+set session authorization wallet_finance;
 insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by) values
   ('wallet_care', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'), ('wallet_care_peer', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'),
   ('wallet_approver', 500, 5000, 'EUR', 'finance: Ana Ruiz');
+reset session authorization;
 insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status, decided_by, txn_id, expense_wallet_id, posted_at) values
   ('${INC}', 4, 4, 'goodwill-credit', 3, 'EUR', 'an earlier run', 20, 'posted', 'wallet_care', '${uid('c4')}', 900, now() - interval '30 minutes'),
   ('${OTHER}', 1, 1, 'fee-waiver', 2.5, 'EUR', 'fees of the failed top-ups', 20, 'posted', 'wallet_care', '${uid('c1')}', 900, now() - interval '5 days');
@@ -1205,6 +1207,7 @@ grant select on compensations, compensation_limits to wallet_care_peer; grant ex
         'compensation-reason': 'two hours without transfers',
         'compensation-decider': 'Mia Chen, head of customer care',
         'record-compensation': 'yes',
+        'register-affected': '{ answer: yes, on_fail: stop }',
         'propose-compensation': '{ answer: yes, on_fail: stop }',
         'post-within-limit': '{ answer: yes, on_fail: stop }',
         'approval-needed': "'yes'",
@@ -1231,6 +1234,8 @@ inputs:
   claim_users: "${o.claims ?? 'none'}"
   care_db_url: ${o.db.role('wallet_care')}
   care_db_password: ""
+  oncall_db_url: ${o.db.role('wallet_oncall')}
+  oncall_db_password: ""
   approver_db_url: ${o.db.role(o.approver ?? 'wallet_approver')}
   approver_db_password: ""
 steps:
@@ -1297,7 +1302,8 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(proposed).toMatch(/^\s*4 \|\s*5 \| already compensated for this incident/m);
       expect(proposed).toMatch(/^\s*9 \|\s*5 \| not on the affected list: the claim is not verified/m);
       // The limit is read from finance's table, not typed: printed when proposing and in the review.
-      expect(proposed).toMatch(/^\s*wallet_care \| +20\.00 \| +1000 \| EUR +\| finance: Ana Ruiz/m);
+      // Who set it is the database's record (the role finance connected as), not what was typed.
+      expect(proposed).toMatch(/^\s*wallet_care \| +20\.00 \| +1000 \| EUR +\| wallet_finance/m);
       expect(proposed).toMatch(/^\s*1 \| +5\.00 \| EUR +\| within the limit/m);
       expect(proposed).toMatch(/^\s*2 \| +50 \| EUR +\| needs approval/m);
       const review = commandOut(first.events, 'review-above-limit');
@@ -1325,15 +1331,26 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(record[1]).toContain(`"goodwill-credit","EUR","20.00","${decisions}","two hours without transfers","Mia Chen, head of customer care","drill"`);
       expect(puts(care, '/care/compensation')).toEqual([expect.objectContaining({ decided_by: 'Mia Chen, head of customer care', recorded_by: 'drill', kind: 'goodwill-credit', authority_limit: '20.00' })]);
       const audience = join(w.records, `${INC}-follow-up-audience.csv`);
+      // The on-call's role registered the incident and the affected list; the function pays only them.
+      expect(commandOut(first.events, 'register-affected')).toMatch(new RegExp(`^registered 5 affected user\\(s\\) of incident ${INC}, 5 on the list`, 'm'));
+      expect(await db.q(`select string_agg(user_id || ' ' || added_by, ', ' order by user_id) from incident_affected_users where incident = '${INC}'`)).toBe(
+        '1 wallet_oncall, 2 wallet_oncall, 3 wallet_oncall, 4 wallet_oncall, 6 wallet_oncall',
+      );
+      // User 3's duplicate is not reversed yet: "your balance is correct" is not true for them, so they do not get it.
       expect(puts(care, '/care/campaigns')).toEqual([expect.objectContaining({ tag: INC, audience_file: audience })]);
-      expect(readFileSync(audience, 'utf8')).toBe('user_id\n1\n2\n3\n4\n');
-      expect(resumed.stderr).toContain('sending the follow-up to 4 user(s)');
+      expect(readFileSync(audience, 'utf8')).toBe('user_id\n1\n2\n4\n');
+      expect(resumed.stderr).toContain('1 user(s) held back, a duplicate debit not yet reversed: 3');
+      expect(resumed.stderr).toContain('sending the follow-up to 3 user(s)');
+      expect(readFileSync(join(w.records, `${INC}-follow-up.sent`), 'utf8')).toMatch(/"campaign":"c-1"/);
       expect(milestones(events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
 
       // Run again for the same incident: everyone is refused as already compensated, nothing is posted twice.
       const again = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a3.yaml'), { 'approval-needed': "'no'" })], { cwd: w.dir, incidents: join(w.dir, 'incidents-2') });
       expectCompleted(again);
       expect(commandOut(again.events, 'propose-compensation').match(/already compensated for this incident/g)).toHaveLength(4);
+      // The follow-up is not sent twice: the records say it was sent, and the care tool got one campaign.
+      expect(commandOut(again.events, 'follow-up')).toMatch(/the follow-up of \S+ was already sent \(.*-follow-up\.sent\): not sent again\n.*"campaign":"c-1"/);
+      expect(puts(care, '/care/campaigns')).toHaveLength(1);
       expect(await db.q(`select count(*) from transactions where kind = 'compensation'`)).toBe('5');
 
       // A second incident compensates user 1 again, under its own id.
