@@ -8,6 +8,8 @@ import { ROOT, sev, tempDir } from './helpers.js';
 const RUNBOOKS = join(ROOT, 'runbooks');
 const INCIDENT = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party'] as const;
 const ALL = [...INCIDENT, 'customer-care'] as const;
+/** The runbooks shipped with a Simplified Chinese translation. */
+const ZH = ['data-error', 'server-failure', 'network'] as const;
 
 interface Option { label: string; value?: string; goto?: string; severity?: string }
 interface StepFile {
@@ -52,7 +54,7 @@ describe('the wallet runbooks', () => {
     const report = JSON.parse(r.stdout) as { files: string[]; diagnostics: unknown[] };
     expect(report.diagnostics).toEqual([]);
     expect(r.code).toBe(0);
-    expect(report.files.map((f) => f.split('/').at(-1)).sort()).toEqual([...ALL.map((id) => `${id}.yaml`), 'data-error.zh-CN.yaml', 'triage.yaml'].sort());
+    expect(report.files.map((f) => f.split('/').at(-1)).sort()).toEqual([...ALL.map((id) => `${id}.yaml`), ...ZH.map((id) => `${id}.zh-CN.yaml`), 'triage.yaml'].sort());
   });
 
   it.each(INCIDENT)('%s covers the whole arc: milestones in order, users told early with safety advice, hand-off to customer care', (id) => {
@@ -120,16 +122,16 @@ describe('the wallet runbooks', () => {
     expect(rb.steps.filter((s) => s.announce?.audience === 'users').map((s) => s.id)).toEqual(['explain', 'follow-up-message', 'improvements']);
   });
 
-  it('sev list shows every runbook once, data-error with its Chinese translation among its languages', () => {
+  it('sev list shows every runbook once, each translated one with its Chinese translation among its languages', () => {
     const r = sev(['list', '--json'], { cwd: tempDir() });
     const rows = JSON.parse(r.stdout) as { id: string; lang: string; languages: string[]; errors: number; origin: string }[];
     for (const id of ALL) expect(rows.filter((x) => x.id === id)).toEqual([expect.objectContaining({ lang: '', errors: 0, origin: 'shipped' })]);
-    expect(rows.find((x) => x.id === 'data-error')!.languages).toEqual(['zh-CN']);
-    expect(rows.filter((x) => x.id !== 'data-error').every((x) => x.languages.length === 0)).toBe(true);
+    for (const id of ZH) expect(rows.find((x) => x.id === id)!.languages, id).toEqual(['zh-CN']);
+    expect(rows.filter((x) => !(ZH as readonly string[]).includes(x.id)).every((x) => x.languages.length === 0)).toBe(true);
   });
 
   // The translation is shown over the runbook it translates: the steps are the English file's.
-  it.each([...ALL.map((id) => [`${id}.yaml`, `${id}.yaml`]), ['data-error.zh-CN.yaml', 'data-error.yaml']])('sev show %s prints every step, numbered in order', (name, steps) => {
+  it.each([...ALL.map((id) => [`${id}.yaml`, `${id}.yaml`]), ...ZH.map((id) => [`${id}.zh-CN.yaml`, `${id}.yaml`])])('sev show %s prints every step, numbered in order', (name, steps) => {
     const r = sev(['show', file(name)], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
     const missing = read(steps)
@@ -139,8 +141,8 @@ describe('the wallet runbooks', () => {
   });
 });
 
-describe('data-error in Simplified Chinese', () => {
-  const zh = parse(readFileSync(file('data-error.zh-CN.yaml'), 'utf8')) as Record<string, unknown>;
+describe.each(ZH)('%s in Simplified Chinese', (id) => {
+  const zh = parse(readFileSync(file(`${id}.zh-CN.yaml`), 'utf8')) as Record<string, unknown>;
   /** The runbook as sev loads it (sev show --json), by id in a language or by path. */
   const shown = (args: string[]) => {
     const r = sev(['show', '--json', ...args], { cwd: tempDir() });
@@ -151,25 +153,25 @@ describe('data-error in Simplified Chinese', () => {
     title: string;
     inputs: { name: string; prompt: string; description?: string }[];
     checks: { name: string; description?: string }[];
-    steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { subject?: string; channel?: string; message: string } }[];
+    steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { audience?: string; subject?: string; channel?: string; message: string } }[];
     [key: string]: unknown;
   }
   /** Everything but the texts a translation may carry, and the language. */
   const TEXT_KEYS = new Set(['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation']);
   const withoutTexts = (value: unknown): unknown =>
     Array.isArray(value) ? value.map(withoutTexts) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([k]) => !TEXT_KEYS.has(k)).map(([k, v]) => [k, withoutTexts(v)])) : value;
-  const en = shown(['data-error']);
-  const byPath = shown([file('data-error.zh-CN.yaml')]);
+  const en = shown([id]);
+  const byPath = shown([file(`${id}.zh-CN.yaml`)]);
 
-  it('is a translation of data-error: texts only, for the version of the runbook it was written for', () => {
-    expect(zh).toMatchObject({ format: 'sevkit-translation/v1', translates: 'data-error', lang: 'zh-CN', runbook_version: read('data-error.yaml').version });
+  it(`is a translation of ${id}: texts only, for the version of the runbook it was written for`, () => {
+    expect(zh).toMatchObject({ format: 'sevkit-translation/v1', translates: id, lang: 'zh-CN', runbook_version: read(`${id}.yaml`).version });
     expect(Object.keys(zh).filter((k) => !['format', 'translates', 'lang', 'runbook_version', 'title', 'summary', 'inputs', 'checks', 'steps'].includes(k))).toEqual([]);
   });
 
-  it('runs the very steps, checks, commands and jumps of data-error.yaml, by path and with --lang', () => {
+  it(`runs the very steps, checks, commands and jumps of ${id}.yaml, by path and with --lang`, () => {
     expect(withoutTexts(byPath)).toEqual(withoutTexts(en));
-    expect(shown(['data-error', '--lang', 'zh-CN'])).toEqual(byPath);
-    expect(byPath.translation).toMatchObject({ lang: 'zh-CN', file: expect.stringMatching(/data-error\.zh-CN\.yaml$/) });
+    expect(shown([id, '--lang', 'zh-CN'])).toEqual(byPath);
+    expect(byPath.translation).toMatchObject({ lang: 'zh-CN', file: expect.stringMatching(new RegExp(`/${escape(id)}\\.zh-CN\\.yaml$`)) });
   });
 
   it('is translated: every title, question, label, prompt and announcement is Chinese, with no status page, PIN or freeze', () => {
@@ -188,8 +190,15 @@ describe('data-error in Simplified Chinese', () => {
     const all = JSON.stringify(byPath.steps);
     expect(all).not.toMatch(/状态页|PIN|冻结/);
     expect(byPath.steps.find((s) => s.id === 'impact-start')!.instructions).toContain('请回答 “unknown”');
-    expect(all).toMatch(/止付/);
-    expect(all).toMatch(/短信验证码、支付密码或登录密码/);
+    if (id === 'data-error') expect(all).toMatch(/止付/);
+    for (const step of byPath.steps.filter((s) => s.announce?.audience === 'users')) expect(step.announce!.message, step.id).toMatch(/短信验证码、支付密码或登录密码/);
+  });
+
+  it('uses the very {{ templates }} of each English text, by the same names', () => {
+    const templates = (text?: string) => [...new Set([...(text ?? '').matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]))].sort();
+    const texts = (rb: RunbookJson) =>
+      rb.steps.map((s) => ({ id: s.id, texts: [s.title, s.instructions, s.confirm?.question, s.choice?.question, ...(s.choice?.options.map((o) => o.label) ?? []), s.input?.prompt, s.announce?.subject, s.announce?.channel, s.announce?.message].map(templates) }));
+    expect(texts(byPath)).toEqual(texts(en));
   });
 });
 
