@@ -9,7 +9,7 @@ const RUNBOOKS = join(ROOT, 'runbooks');
 const INCIDENT = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'disaster-recovery'] as const;
 const ALL = [...INCIDENT, 'customer-care'] as const;
 /** The shipped Simplified Chinese translations, by the id of the runbook each translates. */
-const ZH_CN = ['data-error', 'software-bug', 'third-party'] as const;
+const ZH_CN = ['data-error', 'server-failure', 'network', 'software-bug', 'third-party', 'security', 'customer-care', 'disaster-recovery'] as const;
 
 interface Option { label: string; value?: string; goto?: string; severity?: string }
 interface StepFile {
@@ -160,7 +160,7 @@ describe.each(ZH_CN)('%s in Simplified Chinese', (id) => {
     title: string;
     inputs: { name: string; prompt: string; description?: string }[];
     checks: { name: string; description?: string }[];
-    steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { subject?: string; channel?: string; message: string } }[];
+    steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { audience?: string; subject?: string; channel?: string; message: string } }[];
     [key: string]: unknown;
   }
   /** Everything but the texts a translation may carry, and the language. */
@@ -178,7 +178,7 @@ describe.each(ZH_CN)('%s in Simplified Chinese', (id) => {
   it(`runs the very steps, checks, commands and jumps of ${id}.yaml, by path and with --lang`, () => {
     expect(withoutTexts(byPath)).toEqual(withoutTexts(en));
     expect(shown([id, '--lang', 'zh-CN'])).toEqual(byPath);
-    expect(byPath.translation).toMatchObject({ lang: 'zh-CN', file: expect.stringMatching(new RegExp(`${escape(id)}\\.zh-CN\\.yaml$`)) });
+    expect(byPath.translation).toMatchObject({ lang: 'zh-CN', file: expect.stringMatching(new RegExp(`/${escape(id)}\\.zh-CN\\.yaml$`)) });
   });
 
   it('is translated: every title, question, label, prompt and announcement is Chinese, with no status page, PIN or freeze', () => {
@@ -197,9 +197,15 @@ describe.each(ZH_CN)('%s in Simplified Chinese', (id) => {
     const all = JSON.stringify(byPath.steps);
     expect(all).not.toMatch(/状态页|PIN|冻结/);
     expect(byPath.steps.find((s) => s.id === 'impact-start')!.instructions).toContain('请回答 “unknown”');
-    // data-error holds wallets; the others pause flows and channels, and hold no wallet.
     if (id === 'data-error') expect(all).toMatch(/止付/);
-    expect(all).toMatch(/短信验证码、支付密码或登录密码/);
+    for (const step of byPath.steps.filter((s) => s.announce?.audience === 'users')) expect(step.announce!.message, step.id).toMatch(/短信验证码、支付密码或登录密码/);
+  });
+
+  it('uses the very {{ templates }} of each English text, by the same names', () => {
+    const templates = (text?: string) => [...new Set([...(text ?? '').matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]))].sort();
+    const texts = (rb: RunbookJson) =>
+      rb.steps.map((s) => ({ id: s.id, texts: [s.title, s.instructions, s.confirm?.question, s.choice?.question, ...(s.choice?.options.map((o) => o.label) ?? []), s.input?.prompt, s.announce?.subject, s.announce?.channel, s.announce?.message].map(templates) }));
+    expect(texts(byPath)).toEqual(texts(en));
   });
 });
 
