@@ -129,16 +129,16 @@ describe('the wallet runbooks', () => {
     expect(rb.steps.filter((s) => s.announce?.audience === 'users').map((s) => s.id)).toEqual(['explain', 'follow-up-message', 'improvements']);
   });
 
-  it('sev list shows every runbook once, the translated ones with their Chinese translation among their languages', () => {
+  it('sev list shows every runbook once, the translated ones with their Chinese translation among its languages', () => {
     const r = sev(['list', '--json'], { cwd: tempDir() });
     const rows = JSON.parse(r.stdout) as { id: string; lang: string; languages: string[]; errors: number; origin: string }[];
     for (const id of ALL) expect(rows.filter((x) => x.id === id)).toEqual([expect.objectContaining({ lang: '', errors: 0, origin: 'shipped' })]);
-    for (const id of ZH_CN) expect(rows.find((x) => x.id === id)!.languages, id).toEqual(['zh-CN']);
-    expect(rows.filter((x) => !(ZH_CN as readonly string[]).includes(x.id)).every((x) => x.languages.length === 0)).toBe(true);
+    for (const id of TRANSLATED) expect(rows.find((x) => x.id === id)!.languages, id).toEqual(['zh-CN']);
+    expect(rows.filter((x) => !(TRANSLATED as readonly string[]).includes(x.id)).every((x) => x.languages.length === 0)).toBe(true);
   });
 
   // The translation is shown over the runbook it translates: the steps are the English file's.
-  it.each([...ALL.map((id) => [`${id}.yaml`, `${id}.yaml`]), ...ZH_CN.map((id) => [`${id}.zh-CN.yaml`, `${id}.yaml`])])('sev show %s prints every step, numbered in order', (name, steps) => {
+  it.each([...ALL.map((id) => [`${id}.yaml`, `${id}.yaml`]), ...TRANSLATED.map((id) => [`${id}.zh-CN.yaml`, `${id}.yaml`])])('sev show %s prints every step, numbered in order', (name, steps) => {
     const r = sev(['show', file(name)], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
     const missing = read(steps)
@@ -206,6 +206,66 @@ describe.each(ZH_CN)('%s in Simplified Chinese', (id) => {
     const texts = (rb: RunbookJson) =>
       rb.steps.map((s) => ({ id: s.id, texts: [s.title, s.instructions, s.confirm?.question, s.choice?.question, ...(s.choice?.options.map((o) => o.label) ?? []), s.input?.prompt, s.announce?.subject, s.announce?.channel, s.announce?.message].map(templates) }));
     expect(texts(byPath)).toEqual(texts(en));
+  });
+});
+
+// security: 冻结 is the security freeze of accounts (the admin API's /accounts/freeze), so only there is it right.
+describe.each([
+  { id: 'security', freeze: true },
+  { id: 'customer-care', freeze: false },
+])('$id in Simplified Chinese', ({ id, freeze }) => {
+  const zh = parse(readFileSync(file(`${id}.zh-CN.yaml`), 'utf8')) as Record<string, unknown>;
+  const shown = (args: string[]) => {
+    const r = sev(['show', '--json', ...args], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as {
+      title: string;
+      summary?: string;
+      inputs: { name: string; prompt: string; description?: string }[];
+      checks: { name: string; description?: string }[];
+      steps: { id: string; title?: string; instructions?: string; confirm?: { question: string }; choice?: { question: string; options: { label: string }[] }; input?: { prompt: string }; announce?: { audience?: string; subject?: string; channel?: string; message: string } }[];
+      [key: string]: unknown;
+    };
+  };
+  const TEXT_KEYS = new Set(['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation']);
+  const withoutTexts = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(withoutTexts) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([k]) => !TEXT_KEYS.has(k)).map(([k, v]) => [k, withoutTexts(v)])) : value;
+  const byPath = shown([file(`${id}.zh-CN.yaml`)]);
+
+  it('is a texts-only translation for the version of the runbook, and runs the runbook\'s own steps', () => {
+    expect(zh).toMatchObject({ format: 'sevkit-translation/v1', translates: id, lang: 'zh-CN', runbook_version: read(`${id}.yaml`).version });
+    expect(Object.keys(zh).filter((k) => !['format', 'translates', 'lang', 'runbook_version', 'title', 'summary', 'inputs', 'checks', 'steps'].includes(k))).toEqual([]);
+    expect(withoutTexts(byPath)).toEqual(withoutTexts(shown([id])));
+    expect(shown([id, '--lang', 'zh-CN'])).toEqual(byPath);
+  });
+
+  it('is translated: every text is Chinese, users are told through Chinese channels and never asked for a code or password', () => {
+    const han = /\p{Script=Han}/u;
+    expect(byPath.title).toMatch(han);
+    expect(byPath.summary).toMatch(han);
+    for (const input of byPath.inputs) {
+      expect(input.prompt, input.name).toMatch(han);
+      if (input.description) expect(input.description, input.name).toMatch(han);
+    }
+    for (const check of byPath.checks) expect(check.description, check.name).toMatch(han);
+    for (const step of byPath.steps) {
+      expect(step.title, step.id).toMatch(han);
+      if (step.instructions) expect(step.instructions, step.id).toMatch(han);
+      if (step.confirm) expect(step.confirm.question, step.id).toMatch(/（是\/否）$/);
+      if (step.choice) expect(step.choice.question, step.id).toMatch(han);
+      step.choice?.options.forEach((o) => expect(o.label, step.id).toMatch(han));
+      if (step.input) expect(step.input.prompt, step.id).toMatch(han);
+      if (step.announce) for (const text of [step.announce.subject, step.announce.channel, step.announce.message]) expect(text, step.id).toMatch(han);
+    }
+    const all = JSON.stringify(byPath.steps);
+    expect(all).not.toMatch(/状态页|PIN|status page/i);
+    if (!freeze) expect(all).not.toMatch(/冻结/);
+    const toUsers = byPath.steps.filter((s) => s.announce?.audience === 'users');
+    expect(toUsers.length).toBeGreaterThanOrEqual(2);
+    for (const s of toUsers) {
+      expect(s.announce!.message, s.id).toMatch(/短信验证码、支付密码或登录密码/);
+      expect(s.announce!.channel, s.id).toMatch(/App 公告|公众号|短信|站内信/);
+    }
   });
 });
 
