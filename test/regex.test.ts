@@ -131,6 +131,9 @@ const SAMPLES = [
   '3 packets transmitted, 3 received, 0% packet loss', '0.0% packet loss', '100% packet loss', '0 wallets', '0 duplicate rows',
   '0 customers', '0 completed', '0 queued and 0 pending', '0 payments', '0 money movements', '0 accounts', 'active (running)',
   'ActiveState=active', '200', '503', '10.0.0.12', '  0.00  ', '42', '', ' ', 'will not expire', 'Zürich 钱包 😀', 'a_b-c.d',
+  'EUR', '0 compensation', 'registered 3 affected users', 'no compensation decided', 'primary, taking writes', 'standby: site_b',
+  'replay paused', 'replay pause requested', 'PRIMARY: wrote a heartbeat at 03:05\ncommitted', 'OK: the app writes to the new primary',
+  'present on the new primary', 'START TIME: 2026-11-26', 'in recovery now: false', '{"voice_fallback": true}',
 ];
 // Characters where RE2 and RegExp are known to differ (see above) are left out of the mutations.
 const ALPHABET = 'azAZ09_-.:/@%"{}[],? \t\n#=+*éü中😀';
