@@ -138,7 +138,7 @@ const FIRST_STEPS = {
   decider: DECIDER,
   'protect-funds': 'yes',
   'notify-users': 'yes',
-  'notify-regulators': '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, dora_major: no, card_data: no } }',
+  'notify-regulators': '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
 };
 
 describe('disaster-recovery, end to end against a real primary and streaming standby', () => {

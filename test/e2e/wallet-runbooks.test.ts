@@ -159,7 +159,8 @@ steps:
     expect(JSON.parse(readFileSync(join(w.records, incident, 'flows_top-up.json'), 'utf8'))).toEqual({ enabled: true });
     expect(commandOut(r.events, 'resume-money-flows')).toMatch(/flows\/transfer: paused since by someone else/);
     expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'update-users', 'resolve-users', 'handoff']);
-    // Over 100,000 transactions affected: the PBoC report applies, filed within its hour; the interruption
+    // Over 100,000 transactions affected: the PBoC reports apply, the brief one filed within its 30 minutes and
+    // the incident report (due in 2 hours) still pending; the interruption
     // came from the milestones (impact started at 03:00Z, long before now), which also makes the CAC's apply.
     const assessed = r.events.find((e) => e.type === 'regulator.assessed')!;
     expect(assessed.data.facts).toMatchObject({ interruption: { source: 'milestones' }, transactions_affected: { value: '150,000', source: 'answer' } });
@@ -167,8 +168,10 @@ steps:
     expect(regulatorEvents(r.events).map((e) => [e.type, e.data.notification])).toEqual([
       ['regulator.assessed', undefined],
       ['regulator.filed', 'pboc-incident'],
+      ['regulator.pending', 'pboc-incident'],
       ['regulator.pending', 'cac-incident'],
     ]);
+    expect(regulatorEvents(r.events)[2]!.data).toMatchObject({ deadline: 'intermediate' });
     expect(regulatorEvents(r.events)[1]!.data).toMatchObject({ deadline: 'initial', by: 'head of compliance', reference: 'PBOC-2026-118', lateMs: 0 });
   }, 180_000);
 
