@@ -105,7 +105,7 @@ async function database_(name: string): Promise<string> {
 
 const roleUrl = (role: string) => pg.url(database).replace('postgres@', `${role}@`);
 
-function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string; flow?: string; records?: boolean }): string {
+function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string; flow?: string }): string {
   const path = join(dir, name);
   writeFileSync(
     path,
@@ -119,7 +119,8 @@ inputs:
   approver_db_password: ""
   admin_url: ${control.url}/admin
   snapshot_dir: ${options.snapshots}
-${options.records === false ? '' : `  records_dir: ${join(dir, 'records')}\n`}steps:
+  records_dir: ${join(dir, 'records')}
+steps:
 ${options.steps}`,
   );
   return path;
@@ -134,10 +135,6 @@ interface WalkOptions {
   approverRole?: string;
   /** The affected_flow input (transfer unless given). */
   flow?: string;
-  /** false: the runbook has no records_dir input (the translation defines its own inputs until it is texts-only). */
-  records?: boolean;
-  /** false: the runbook has no steps naming the incident's roles (same reason). */
-  roles?: boolean;
   /** Answers that replace the usual ones, by step id. */
   answers?: Record<string, string>;
   /** Called before each resume, once the approver has read the digest: what happens between review and post. */
@@ -156,13 +153,12 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'impact-start': '2026-11-26T02:00Z',
       confirmed: 'yes',
       declare: 'sev2',
-      ...(options.roles === false ? {} : INCIDENT_ROLES),
+      ...INCIDENT_ROLES,
       'stop-flows': 'yes',
       snapshot: 'yes',
       'hold-wallets': 'yes',
       'notify-users': 'yes',
       'brief-care': 'yes',
-      // The translation (a full copy until it becomes texts-only) has no regulator step yet.
       'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
@@ -183,7 +179,7 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       .map(([step, answer]) => `  ${step}: ${answer}\n`)
       .join('');
   const file = (n: number, approve: string, remaining: string[]) =>
-    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole, flow: options.flow, records: options.records });
+    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole, flow: options.flow });
   let r = await runSev(['run', runbook, '--answers', file(0, '{ pause: yes }', kinds)], { cwd: dir, incidents });
   if (!r.events[0]) throw new Error(`the run wrote no log: ${r.stderr}`);
   const incident = String((r.events[0] as Event & { incident: string }).incident);
@@ -218,14 +214,8 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
-    const own = readFileSync(runbook === 'data-error' ? join(ROOT, 'runbooks/data-error.yaml') : runbook, 'utf8');
-    // A translation that still carries its own steps and inputs (not yet texts-only) answers only what it has.
-    const inherits = !/^inputs:/m.test(own);
-    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift'], {
-      records: inherits || /^ {2}records_dir:/m.test(own),
-      roles: inherits || /- id: incident-commander$/m.test(own),
-    });
-    expect(digests(r.events)).toHaveLength(3);
+    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift']);
+    expect(digests(r.events), r.stderr).toHaveLength(3);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
     // The Chinese run walks data-error.yaml itself, with the translation's texts over it.
