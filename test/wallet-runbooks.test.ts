@@ -9,7 +9,8 @@ const RUNBOOKS = join(ROOT, 'runbooks');
 const INCIDENT = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'disaster-recovery'] as const;
 const ALL = [...INCIDENT, 'customer-care'] as const;
 /** The shipped Simplified Chinese translations, by the id of the runbook each translates. */
-const ZH_CN = ['data-error', 'network', 'software-bug', 'security'] as const;
+// Every shipped runbook ships in Simplified Chinese too.
+const ZH_CN = ALL;
 
 interface Option { label: string; value?: string; goto?: string; severity?: string }
 interface StepFile {
