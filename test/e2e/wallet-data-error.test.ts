@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers.js';
 import { controlPlane, runSev, type Event } from '../fixtures/wallet/harness.js';
@@ -23,6 +25,7 @@ afterAll(async () => {
 });
 
 const ROLES = join(ROOT, 'test/fixtures/wallet/roles.sql');
+const POST = join(ROOT, 'test/fixtures/wallet/post-corrections.sql');
 const id = (n: string) => `00000000-0000-0000-0000-${n.padStart(12, '0')}`;
 
 /**
@@ -100,6 +103,7 @@ async function database_(name: string): Promise<string> {
   database = name;
   await pg.createDatabase(name);
   await pg.sql(name, readFileSync(ROLES, 'utf8'));
+  await pg.sql(name, readFileSync(POST, 'utf8'));
   return name;
 }
 
@@ -321,7 +325,15 @@ describe('data-error posts nothing unless the approver approved exactly this set
       between: (incident: string) => q(`insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`),
       refusal: /the proposals are not the reviewed set/,
     },
-    { name: 'the approver is the proposer', db: 'wallet_de_same_role', approverRole: 'wallet_oncall', refusal: /role wallet_oncall proposed some of these corrections/ },
+    { name: "the on-call's own role posts", db: 'wallet_de_oncall_posts', approverRole: 'wallet_oncall', refusal: /permission denied for function post_ledger_corrections/ },
+    {
+      // A team that lets its on-call role approve too: the function still refuses the proposer's own approval.
+      name: 'the approver is the proposer',
+      db: 'wallet_de_same_role',
+      approverRole: 'wallet_oncall',
+      setup: () => q('grant execute on function post_ledger_corrections(text, text) to wallet_oncall'),
+      refusal: /role wallet_oncall proposed some of these corrections/,
+    },
     {
       name: 'a wallet spent the money after the review',
       db: 'wallet_de_spent',
@@ -332,11 +344,12 @@ describe('data-error posts nothing unless the approver approved exactly this set
                         update wallets set balance = balance - 80 where id = 2; update wallets set balance = balance + 80 where id = 9;`),
       refusal: /would take wallet\(s\) 2 below zero/,
     },
-  ])('$name', async ({ db, approverRole, between, refusal }) => {
+  ])('$name', async ({ db, approverRole, setup, between, refusal }) => {
     control.requests.length = 0;
     control.state.clear(); // a run stopped part-way leaves its pause behind
     await database_(db);
     await q(SMALL_SEED);
+    await setup?.();
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
@@ -360,6 +373,42 @@ describe('data-error posts nothing unless the approver approved exactly this set
     expect(await q("select count(*) from transactions where kind = 'reversal'")).toBe('0');
     expect(await q("select string_agg(distinct status || ' ' || coalesce(approved_by, '-'), ', ') from ledger_corrections")).toBe('proposed -');
   }, 120_000);
+});
+
+describe("data-error: the approver's role moves money only through post_ledger_corrections", () => {
+  it('writes no ledger, balance or proposal directly, and the function posts only with the reviewed digest', async () => {
+    await database_('wallet_de_direct');
+    await q(SMALL_SEED);
+    const as = (role: string, sql: string) =>
+      promisify(execFile)('psql', [roleUrl(role), '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql])
+        .then((r) => ({ code: 0, out: r.stdout.trim() }))
+        .catch((e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr.trim() }));
+    const money = () => q("select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets)");
+    const before = await money();
+    for (const sql of [
+      'update wallets set balance = balance + 1000 where id = 2',
+      "insert into transactions (user_id, kind, amount, currency, status) values (2, 'reversal', 1000, 'EUR', 'completed')",
+      `insert into ledger_entries (txn_id, wallet_id, amount) values ('${id('b2')}', 2, 1000)`,
+      "update ledger_corrections set status = 'posted'",
+      "insert into ledger_corrections (incident, txn_id, reason) values ('X', '" + id('b2') + "', 'r')",
+    ]) {
+      expect(await as('wallet_approver', sql), sql).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for table/) });
+    }
+    // The on-call proposes; the approver's role posts only with the digest of exactly what was proposed.
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    const digest = (await as('wallet_oncall', "select digest from ledger_corrections_digest('INC-1')")).out;
+    expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/not the reviewed set/) });
+    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for function/) });
+    expect(await money()).toBe(before);
+    const posted = await as('wallet_approver', `select corrected || ' ' || approved_by from post_ledger_corrections('INC-1', '${digest}')`);
+    expect(posted).toEqual({ code: 0, out: `transaction ${id('b2')} wallet_approver` });
+    expect(await q("select count(*) || ' ' || sum(e.amount) from ledger_entries e join transactions t on t.id = e.txn_id where t.kind = 'reversal'")).toMatch(/^[1-9]\d* 0$/);
+    // A second post finds nothing proposed and moves nothing.
+    const after = await money();
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/no proposal of incident INC-1 is waiting/) });
+    expect(await money()).toBe(after);
+  });
 });
 
 describe('data-error: a resumed flow that still writes wrong money', () => {
