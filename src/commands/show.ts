@@ -6,7 +6,7 @@ import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { shownCommand } from '../runbook/command-text.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
-import { firstLineOf, fitWidth } from '../ui/render.js';
+import { firstLineOf, fitWidth, padWidth } from '../text/width.js';
 
 export interface ShowOptions {
   runbooks: string;
@@ -44,10 +44,6 @@ function firstLine(text: string, width = 100): string {
   const line = firstLineOf(text);
   const fitted = fitWidth(line, width);
   return fitted === line && text.trim().includes('\n') ? `${line} …` : fitted;
-}
-
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 function describeCheck(check: CheckDef): string {
@@ -130,7 +126,7 @@ export function outline(runbook: Runbook, c: ChalkInstance, regulators?: Regulat
         input.pattern ? `pattern ${input.pattern}` : '',
         input.required ? '' : 'optional',
       ].filter(Boolean);
-      out.push(`  ${pad(input.name, width)}  ${input.prompt}${extra.length ? c.dim(`  (${extra.join('; ')})`) : ''}`);
+      out.push(`  ${padWidth(input.name, width)}  ${input.prompt}${extra.length ? c.dim(`  (${extra.join('; ')})`) : ''}`);
     }
   }
   out.push('', c.bold('Steps'));

@@ -351,7 +351,7 @@ export class Walk {
           {
             state: this.state,
             responder: this.responder,
-            rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file))),
+            rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file), this.runbook.lang)),
             emit: (type, data) => this.emit(type, data),
             settle: (ask) => this.settle(ask, view),
             clock: this.clock,

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { ioReason } from '../files/io-error.js';
 import { isKnown, LOG_VERSION, type IncidentEvent } from './events.js';
+import { cutText } from '../text/width.js';
 
 /**
  * The longest line a reader reads, in bytes. sev's own events stay far below it (a check keeps at most
@@ -112,7 +113,7 @@ function tooDeep(value: object, depth: number): boolean {
 /** A value from a log, cut and quoted, for a message about it (the message is sanitised where it is printed). */
 const quoted = (value: unknown) => {
   const s = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(s.length > 60 ? `${s.slice(0, 59)}…` : s);
+  return JSON.stringify(cutText(s, 60));
 };
 
 /**

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UserError } from '../errors.js';
 import { FileReader } from '../files/read-file.js';
-import { lintRegulatorsBytes, type RegulatorRules, type RulesLint } from './rules.js';
+import { inLanguage, lintRegulatorsBytes, type RegulatorRules, type RulesLint } from './rules.js';
 
 /** The rules that ship with sev, next to the shipped runbooks. */
 export const SHIPPED_RULES = fileURLToPath(new URL('../../runbooks/regulators.yaml', import.meta.url));
@@ -31,8 +31,8 @@ export function lintRulesFile(file: string): RulesLint {
   return result;
 }
 
-/** Loads the rules; a file with problems is refused with the first of them at file:line:col. */
-export function loadRules(file: string): RegulatorRules {
+/** Loads the rules, with their texts in `lang` where the file has them; a file with problems is refused with the first of them at file:line:col. */
+export function loadRules(file: string, lang?: string): RegulatorRules {
   const { rules, diagnostics } = lintRulesFile(file);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0];
@@ -41,5 +41,5 @@ export function loadRules(file: string): RegulatorRules {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     throw new UserError(`${where}${more}`, EXIT.usage, `Fix the regulators file first: sev validate ${file}`);
   }
-  return rules;
+  return inLanguage(rules, lang);
 }

@@ -55,6 +55,13 @@ export interface NotificationDef {
   note?: string;
 }
 
+/** The texts of the rules in one language; what it leaves out is shown as the rules write it. */
+export interface RulesTexts {
+  notice?: string;
+  facts: Record<string, Partial<Pick<FactDef, 'prompt' | 'description'>>>;
+  notifications: Record<string, Partial<Pick<NotificationDef, 'regulator' | 'title' | 'files' | 'how' | 'note'>>>;
+}
+
 export interface RegulatorRules {
   file: string;
   hash: string;
@@ -62,6 +69,8 @@ export interface RegulatorRules {
   notice: string;
   facts: FactDef[];
   notifications: NotificationDef[];
+  /** By language tag (zh-CN). */
+  translations: Record<string, RulesTexts>;
 }
 
 /** Findings about a regulators file beyond its schema; each id can be named in sev-disable-line. */
@@ -70,6 +79,8 @@ export const REGULATOR_RULES = [
   { id: 'regulator-condition', severity: 'error', description: 'A condition does not fit its fact: a threshold on a yes-no fact, a yes/no on a count, a malformed duration, or no test at all.' },
   { id: 'regulator-deadline', severity: 'error', description: 'A deadline counts from nothing, from two things, or from a deadline that does not come before it.' },
   { id: 'duplicate-notification-id', severity: 'error', description: 'Two notifications share an id, so filings cannot tell them apart.' },
+  { id: 'regulator-stray-translation', severity: 'error', description: 'A translation of the regulators file names a fact or notification the file does not declare.' },
+  { id: 'regulator-missing-translation', severity: 'warning', description: 'A translation of the regulators file leaves out a fact prompt or a notification title: the English text is shown.' },
 ] as const;
 
 const FORMAT_LINE = /^format:\s*["']?sevkit-regulators\/v1["']?\s*(#.*)?$/m;
@@ -85,7 +96,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-type Report = (path: Path, message: string, rule: string, part?: 'key' | 'value') => void;
+type Report = (path: Path, message: string, rule: string, part?: 'key' | 'value', severity?: 'warning') => void;
 
 /** A duration as the rules write thresholds: 2h, 90m, 1h30m (no months: an interruption is not that long). */
 export function thresholdMs(text: string): number | undefined {
@@ -209,6 +220,56 @@ export function buildRules(value: unknown, source: { file: string; hash: string 
     notice: str(v.notice) ?? '',
     facts: [...facts.values()],
     notifications,
+    translations: translations(v.translations, facts, notifications, report),
+  };
+}
+
+/** Reads the translations: a key naming nothing is an error, a prompt or title left out a warning. */
+function translations(raw: unknown, facts: Map<string, FactDef>, notifications: NotificationDef[], report: Report): Record<string, RulesTexts> {
+  const out: Record<string, RulesTexts> = {};
+  if (!isObj(raw)) return out;
+  const ids = notifications.map((n) => n.id);
+  for (const [lang, t] of Object.entries(raw)) {
+    if (!isObj(t)) continue;
+    const texts = (value: unknown, known: Iterable<string>, kind: string, at: Path): Record<string, Obj> => {
+      const entries: Record<string, Obj> = {};
+      const names = [...known];
+      for (const [key, text] of Object.entries(isObj(value) ? value : {})) {
+        if (!names.includes(key)) {
+          const guess = closest(key, names);
+          report([...at, key], `${lang}: no ${kind} is named "${key}"${guess ? `: did you mean "${guess}"?` : ''}`, 'regulator-stray-translation', 'key');
+        } else if (isObj(text)) entries[key] = text;
+      }
+      return entries;
+    };
+    const factTexts = texts(t.facts, facts.keys(), 'fact', ['translations', lang, 'facts']);
+    const notificationTexts = texts(t.notifications, ids, 'notification', ['translations', lang, 'notifications']);
+    const missing = [
+      ...(t.notice === undefined ? ['notice'] : []),
+      ...[...facts.keys()].filter((f) => factTexts[f]?.prompt === undefined).map((f) => `facts.${f}.prompt`),
+      ...ids.filter((id) => notificationTexts[id]?.title === undefined).map((id) => `notifications.${id}.title`),
+    ];
+    if (missing.length) report(['translations', lang], `${lang}: no text for ${missing.join(', ')}: the English is shown`, 'regulator-missing-translation', 'key', 'warning');
+    // Only the texts given: the spread in inLanguage must not blank what a translation leaves out.
+    const given = (e: Obj, keys: string[]) => Object.fromEntries(keys.flatMap((k) => (str(e[k]) ? [[k, str(e[k])]] : [])));
+    out[lang] = {
+      ...(str(t.notice) ? { notice: str(t.notice) } : {}),
+      facts: Object.fromEntries(Object.entries(factTexts).map(([k, e]) => [k, given(e, ['prompt', 'description'])])),
+      notifications: Object.fromEntries(Object.entries(notificationTexts).map(([k, e]) => [k, given(e, ['regulator', 'title', 'files', 'how', 'note'])])),
+    };
+  }
+  return out;
+}
+
+/** The rules with their texts in a language, where the file has them; the conditions and deadlines stay the same. */
+export function inLanguage(rules: RegulatorRules, lang: string | undefined): RegulatorRules {
+  const t = lang === undefined ? undefined : rules.translations[lang];
+  if (!t) return rules;
+  return {
+    ...rules,
+    notice: t.notice ?? rules.notice,
+    facts: rules.facts.map((f) => ({ ...f, ...t.facts[f.name] })),
+    notifications: rules.notifications.map((n) => ({ ...n, ...t.notifications[n.id] })),
   };
 }
 
@@ -228,8 +289,8 @@ export function lintRegulatorsBytes(file: string, bytes: Uint8Array): RulesLint 
   for (const problem of checkSchema(source.value, REGULATORS_SCHEMA)) {
     result.diagnostics.push({ file, ...at(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
   }
-  result.rules = buildRules(source.value, source, (path, message, rule, part) => {
-    result.diagnostics.push({ file, ...at(path, part), rule, severity: 'error', message });
+  result.rules = buildRules(source.value, source, (path, message, rule, part, severity) => {
+    result.diagnostics.push({ file, ...at(path, part), rule, severity: severity ?? 'error', message });
   });
   return result;
 }

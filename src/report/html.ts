@@ -3,6 +3,7 @@ import { jsonSafe, printableText } from './sanitize.js';
 import { header, metricsText, sourceRef, type Pieces, type Report } from './render.js';
 import type { Row } from './source.js';
 import { duration } from './time.js';
+import { fitWidth } from '../text/width.js';
 
 /** Text in the page: sanitised as in every report (line breaks kept), then escaped for HTML. */
 const esc = (s: string) => printableText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -122,7 +123,7 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   for (const [i, lane] of lanes.entries()) {
     const y = top + i * laneH + laneH / 2;
     if (i % 2 === 0) yield `<rect x="${left}" y="${top + i * laneH}" width="${width}" height="${laneH}" fill="#000" fill-opacity="0.025"/>\n`;
-    yield `<text class="lane-label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(lane.length > 20 ? `${lane.slice(0, 19)}…` : lane)}</text>\n`;
+    yield `<text class="lane-label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(fitWidth(lane, 20))}</text>\n`;
     yield `<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#ccc"/>\n`;
   }
   // Axis.

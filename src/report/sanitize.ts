@@ -6,6 +6,8 @@
  * bidirectional control that makes a line read differently from what it holds.
  */
 
+import { cutText } from '../text/width.js';
+
 /**
  * C0 controls but tab, DEL, C1 controls (0x9b is a one-byte CSI on some terminals), the bidirectional
  * marks, embeddings, overrides and isolates.
@@ -44,11 +46,7 @@ export function oneLine(text: unknown, max = 200): string {
   // Most texts have nothing to replace: one test instead of two replacements.
   if (ANY_CONTROL.test(s)) s = s.replace(BREAKS, ' ').replace(UNPRINTABLE, visible);
   s = s.trim();
-  if (s.length <= max) return s;
-  let cut = max - 1;
-  const code = s.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut--;
-  return `${s.slice(0, cut)}…`;
+  return cutText(s, max);
 }
 
 const MD_SPECIAL = /[\\|<>]/;

@@ -5,6 +5,7 @@ import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecisio
 import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
+import { firstLineOf, fitWidth } from '../text/width.js';
 
 /** Elapsed time as a clock: 4:07 or 1:02:33. */
 export function clock(ms: number): string {
@@ -18,31 +19,6 @@ export function clock(ms: number): string {
 /** The first line of a text, cut to a display width (CJK characters count twice). */
 export function firstLine(text: string, width = 60): string {
   return fitWidth(printable(firstLineOf(text)), width);
-}
-
-/** The first line of a text, found without splitting all of it. */
-export function firstLineOf(text: string): string {
-  const trimmed = text.trimStart();
-  const end = trimmed.indexOf('\n');
-  return (end < 0 ? trimmed : trimmed.slice(0, end)).trimEnd();
-}
-
-/**
- * A line cut to a display width (CJK characters count twice) with … where it is cut. Its cost grows with
- * the width, not with the line: a line of many zero-width characters is cut too.
- */
-export function fitWidth(line: string, width: number): string {
-  let used = 0;
-  let count = 0;
-  let cut = -1;
-  let index = 0;
-  for (const ch of line) {
-    used += stringWidth(ch);
-    if (cut < 0 && used > width - 1) cut = index;
-    if (used > width || ++count > width * 4) return `${line.slice(0, cut < 0 ? index : cut)}…`;
-    index += ch.length;
-  }
-  return line;
 }
 
 const indent = (text: string, prefix = '  ') => text.replace(/^/gm, prefix);

@@ -130,7 +130,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       leaveSignal: leaving.signal,
       presets: presets(runbook, options.set),
       yes: options.yes,
-      regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks)),
+      regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks), runbook.lang),
     }).run();
   } catch (error) {
     if (error instanceof MissingAnswer) {

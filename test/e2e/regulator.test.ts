@@ -134,6 +134,33 @@ steps:
     expect(list.stdout).not.toContain('regulators.yaml');
     expect(sev(['validate', runbooks]).code).toBe(0);
   });
+
+  it('a run in Chinese asks the facts and names the notifications in Chinese; the conditions and the log stay the same', () => {
+    const w = workspace(`inputs: { leaked_records: "6000" }
+steps:
+  aware: ${ago(20)}
+  declare: done
+  notify: { facts: { ${NOTHING_ELSE} } }
+  fixed: done
+`);
+    copyFileSync(DRILL, join(w.dir, 'drill.yaml'));
+    writeFileSync(join(w.dir, 'drill.zh-CN.yaml'), 'format: sevkit-translation/v1\ntranslates: regulator-drill\nlang: zh-CN\ntitle: 监管报送演练\n');
+    const r = sev(['run', join(w.dir, 'drill.yaml'), '--lang', 'zh-CN', '--answers', w.answers, '--incident-dir', w.incidents], { cwd: w.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('? 支付业务中断了多长时间？（时长，如 2h30m；未中断填 0m） → 0m');
+    expect(r.stderr).toMatch(/1 notification to file:\n {2}● 支付机构网络安全事件报告 — 中国人民银行（或机构注册地的人民银行分支机构）/);
+    expect(r.stderr).toContain('不构成法律意见');
+    const [assessed] = regulator(events(w.incidents));
+    const pboc = (assessed!.data.notifications as { id: string; applies: boolean; reason: string; files: string }[]).find((n) => n.id === 'pboc-incident')!;
+    expect(pboc).toMatchObject({ applies: true, files: '合规负责人（机构在人民银行登记的报告联系人）', reason: expect.stringContaining('records_leaked 6,000 is at least 5,000') });
+    // The same incident in English: the same verdicts, the rules' own texts.
+    const en = workspace(readFileSync(w.answers, 'utf8'));
+    const e = sev(['run', DRILL, '--answers', en.answers, '--incident-dir', en.incidents], { cwd: en.dir });
+    expect(e.code, e.stderr).toBe(0);
+    const english = regulator(events(en.incidents))[0]!.data.notifications as { id: string; applies: boolean; title: string }[];
+    expect(english.map((n) => [n.id, n.applies])).toEqual((assessed!.data.notifications as typeof english).map((n) => [n.id, n.applies]));
+    expect(english[0]!.title).toBe('Network security incident report of a payment institution');
+  });
 });
 
 describe('sev validate on regulator rules and steps', () => {
@@ -150,6 +177,27 @@ describe('sev validate on regulator rules and steps', () => {
       `${file}:14:19: error: no fact is named "records_leakd": did you mean "records_leaked"? (facts: records_leaked) [regulator-unknown-fact]`,
       `${file}:15:39: error: "is" tests a yes-no fact; "records_leaked" is a number: use over or at_least [regulator-condition]`,
       `${file}:17:34: error: "2 hours" is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo [schema]`,
+    ]);
+  });
+
+  it('reports a translation of the rules that names no fact or notification, and one that leaves texts out', () => {
+    const text = `${readFileSync(join(FIXTURES, 'team-regulators.yaml'), 'utf8').trimEnd()}
+translations:
+  zh-CN:
+    facts:
+      records_leakd: { prompt: 泄露了多少条记录？ }
+    notifications:
+      acme-dpa: { title: 向数据保护机构报告 }
+`;
+    const dir = tempDir({ 'regulators.yaml': text });
+    const file = join(dir, 'regulators.yaml');
+    const lines = text.split('\n');
+    const line = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    const r = sev(['validate', '--strict', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith(file))).toEqual([
+      `${file}:${line('zh-CN:')}:3: warning: zh-CN: no text for notice, facts.records_leaked.prompt: the English is shown [regulator-missing-translation]`,
+      `${file}:${line('records_leakd')}:7: error: zh-CN: no fact is named "records_leakd": did you mean "records_leaked"? [regulator-stray-translation]`,
     ]);
   });
 

@@ -1,5 +1,7 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers.js';
 import { controlPlane, runSev, type Event } from '../fixtures/wallet/harness.js';
@@ -23,6 +25,7 @@ afterAll(async () => {
 });
 
 const ROLES = join(ROOT, 'test/fixtures/wallet/roles.sql');
+const POST = join(ROOT, 'test/fixtures/wallet/post-corrections.sql');
 const id = (n: string) => `00000000-0000-0000-0000-${n.padStart(12, '0')}`;
 
 /**
@@ -100,6 +103,7 @@ async function database_(name: string): Promise<string> {
   database = name;
   await pg.createDatabase(name);
   await pg.sql(name, readFileSync(ROLES, 'utf8'));
+  await pg.sql(name, readFileSync(POST, 'utf8'));
   return name;
 }
 
@@ -321,7 +325,15 @@ describe('data-error posts nothing unless the approver approved exactly this set
       between: (incident: string) => q(`insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`),
       refusal: /the proposals are not the reviewed set/,
     },
-    { name: 'the approver is the proposer', db: 'wallet_de_same_role', approverRole: 'wallet_oncall', refusal: /role wallet_oncall proposed some of these corrections/ },
+    { name: "the on-call's own role posts", db: 'wallet_de_oncall_posts', approverRole: 'wallet_oncall', refusal: /permission denied for function post_ledger_corrections/ },
+    {
+      // A team that lets its on-call role approve too: the function still refuses the proposer's own approval.
+      name: 'the approver is the proposer',
+      db: 'wallet_de_same_role',
+      approverRole: 'wallet_oncall',
+      setup: () => q('grant execute on function post_ledger_corrections(text, text) to wallet_oncall'),
+      refusal: /role wallet_oncall proposed some of these corrections/,
+    },
     {
       name: 'a wallet spent the money after the review',
       db: 'wallet_de_spent',
@@ -332,11 +344,12 @@ describe('data-error posts nothing unless the approver approved exactly this set
                         update wallets set balance = balance - 80 where id = 2; update wallets set balance = balance + 80 where id = 9;`),
       refusal: /would take wallet\(s\) 2 below zero/,
     },
-  ])('$name', async ({ db, approverRole, between, refusal }) => {
+  ])('$name', async ({ db, approverRole, setup, between, refusal }) => {
     control.requests.length = 0;
     control.state.clear(); // a run stopped part-way leaves its pause behind
     await database_(db);
     await q(SMALL_SEED);
+    await setup?.();
     const dir = tempDir();
     const snapshots = join(dir, 'snapshots');
     mkdirSync(snapshots);
@@ -360,6 +373,117 @@ describe('data-error posts nothing unless the approver approved exactly this set
     expect(await q("select count(*) from transactions where kind = 'reversal'")).toBe('0');
     expect(await q("select string_agg(distinct status || ' ' || coalesce(approved_by, '-'), ', ') from ledger_corrections")).toBe('proposed -');
   }, 120_000);
+});
+
+describe("data-error: the approver's role moves money only through post_ledger_corrections", () => {
+  /** One statement under a login role, as psql would run it: its output, or its error. */
+  const as = (role: string, sql: string) =>
+    promisify(execFile)('psql', [roleUrl(role), '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql])
+      .then((r) => ({ code: 0, out: r.stdout.trim() }))
+      .catch((e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr.trim() }));
+  const money = () => q("select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets)");
+  const digestOf = async (incident: string) => (await as('wallet_oncall', `select digest from ledger_corrections_digest('${incident}')`)).out;
+  const post = (incident: string, digest: string) => as('wallet_approver', `select corrected || ' ' || approved_by from post_ledger_corrections('${incident}', '${digest}')`);
+
+  it('writes no ledger, balance or proposal directly, and the function posts only with the reviewed digest', async () => {
+    await database_('wallet_de_direct');
+    await q(SMALL_SEED);
+    const before = await money();
+    for (const sql of [
+      'update wallets set balance = balance + 1000 where id = 2',
+      "insert into transactions (user_id, kind, amount, currency, status) values (2, 'reversal', 1000, 'EUR', 'completed')",
+      `insert into ledger_entries (txn_id, wallet_id, amount) values ('${id('b2')}', 2, 1000)`,
+      "update ledger_corrections set status = 'posted'",
+      "insert into ledger_corrections (incident, txn_id, reason) values ('X', '" + id('b2') + "', 'r')",
+    ]) {
+      expect(await as('wallet_approver', sql), sql).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for table/) });
+    }
+    // The on-call proposes; the approver's role posts only with the digest of exactly what was proposed.
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    const digest = await digestOf('INC-1');
+    expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/not the reviewed set/) });
+    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for function/) });
+    expect(await money()).toBe(before);
+    const posted = await post('INC-1', digest);
+    expect(posted).toEqual({ code: 0, out: `transaction ${id('b2')} wallet_approver` });
+    expect(await q("select count(*) || ' ' || sum(e.amount) from ledger_entries e join transactions t on t.id = e.txn_id where t.kind = 'reversal'")).toMatch(/^[1-9]\d* 0$/);
+    // A second post finds nothing proposed and moves nothing.
+    const after = await money();
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/no proposal of incident INC-1 is waiting/) });
+    expect(await money()).toBe(after);
+  });
+
+  it("the on-call writes only a proposal's own columns, and cannot mark one posted or name its approver", async () => {
+    await database_('wallet_de_oncall_columns');
+    await q(SMALL_SEED);
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    for (const sql of [
+      // A proposer field holding what looks like more digest lines, or someone else's name.
+      `insert into balance_corrections (incident, wallet_id, old_balance, new_balance, proposed_by) values ('INC-1', 2, 80, 70, E'wallet_oncall\\nledger x')`,
+      `insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('INC-1', '${id('b3')}', 'r', 'wallet_finance')`,
+      "update ledger_corrections set approved_by = 'alice', posted_at = now()",
+      "update ledger_corrections set proposed_by = 'wallet_finance'",
+    ]) {
+      expect(await as('wallet_oncall', sql), sql).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for table/) });
+    }
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'posted'")).toMatchObject({ code: 1, out: expect.stringMatching(/a proposed correction cannot become posted/) });
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'handed-to-finance'")).toMatchObject({ code: 0 });
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'proposed'")).toMatchObject({ code: 1, out: expect.stringMatching(/a handed-to-finance correction cannot become proposed/) });
+    expect(await q("select status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-') from ledger_corrections")).toBe('handed-to-finance wallet_oncall -');
+  });
+
+  it('a proposal added after the review, even one with no ledger entries, changes the digest; one reviewed with none posts nothing', async () => {
+    await database_('wallet_de_no_legs');
+    await q(SMALL_SEED);
+    await q(`insert into transactions (id, user_id, kind, amount, currency, status) values ('${id('e1')}', 1, 'payment', 10, 'EUR', 'failed')`);
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    const reviewed = await digestOf('INC-1');
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason) values ('INC-1', '${id('e1')}', 'added after the review')`);
+    const now = await digestOf('INC-1');
+    expect(now).not.toBe(reviewed);
+    const before = await money();
+    expect(await post('INC-1', reviewed)).toMatchObject({ code: 1, out: expect.stringMatching(/not the reviewed set/) });
+    expect(await post('INC-1', now)).toMatchObject({ code: 1, out: expect.stringContaining(`transaction(s) ${id('e1')} have no ledger entries to correct`) });
+    expect(await money()).toBe(before);
+    expect(await q("select string_agg(distinct status, ',') from ledger_corrections")).toBe('proposed');
+  });
+
+  it('a wrong amount whose difference splits into fractions of a cent is set aside for finance, and the function refuses to post it', async () => {
+    await database_('wallet_de_cents');
+    await q(SMALL_SEED);
+    // A payment of 10 that moved 30: 20 to the merchant, 10 to the fee account. A third of the difference each way is not whole cents.
+    await q(`insert into wallets (id, user_id, kind, currency, balance) values (30, 30, 'merchant', 'EUR', 20), (31, null, 'fee', 'EUR', 10);
+             insert into transactions (id, user_id, kind, amount, currency, status) values ('${id('f9')}', 1, 'payment', 10, 'EUR', 'completed');
+             insert into ledger_entries (txn_id, wallet_id, amount) values ('${id('f9')}', 1, -30), ('${id('f9')}', 30, 20), ('${id('f9')}', 31, 10);
+             update wallets set balance = balance - 30 where id = 1;`);
+    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, correct_amount) values ('INC-1', '${id('f9')}', 'moved 30, says 10', 10)`);
+    expect(await as('wallet_oncall', `select string_agg(amount::text, ' ' order by wallet_id) from ledger_correction_legs('INC-1')`)).toEqual({ code: 0, out: '20 -13.3333333333333333 -6.6666666666666667' });
+    const before = await money();
+    expect(await post('INC-1', await digestOf('INC-1'))).toMatchObject({ code: 1, out: expect.stringContaining(`the correction of transaction(s) ${id('f9')} does not split into whole cents`) });
+    expect(await money()).toBe(before);
+    // The runbook's set-aside step hands it to finance before the review.
+    const setAside = readFileSync(join(ROOT, 'runbooks/data-error.yaml'), 'utf8').match(/  - id: set-aside\n[\s\S]*?<<'SQL'\n([\s\S]*?)\n {8}SQL\n/)![1]!.replace(/^ {8}/gm, '');
+    const run = spawnSync('psql', [roleUrl('wallet_oncall'), '-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-v', 'incident=INC-1'], { input: setAside, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(await q('select status from ledger_corrections')).toBe('handed-to-finance');
+  });
+
+  it('a balance written while the post waits for its locks is seen: the post refuses instead of overwriting it', async () => {
+    await database_('wallet_de_race');
+    await q(SMALL_SEED);
+    // Wallet 2's stored balance is 80 while its ledger says 80; propose a stored-balance correction as if it drifted.
+    await q('update wallets set balance = 85 where id = 2');
+    await as('wallet_oncall', "insert into balance_corrections (incident, wallet_id, old_balance, new_balance) values ('INC-1', 2, 85, 80)");
+    const digest = await digestOf('INC-1');
+    // Another writer holds wallet 2 and changes its balance without a ledger entry; the post starts meanwhile.
+    const writer = promisify(execFile)('psql', [pg.url(database), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', 'begin; update wallets set balance = balance + 50 where id = 2; select pg_sleep(1.5); commit;']);
+    await new Promise((done) => setTimeout(done, 400));
+    const posting = await post('INC-1', digest);
+    await writer;
+    expect(posting).toMatchObject({ code: 1, out: expect.stringMatching(/a stored balance or its ledger changed since it was proposed/) });
+    expect(await q('select balance from wallets where id = 2')).toBe('135');
+  });
 });
 
 describe('data-error: a resumed flow that still writes wrong money', () => {
