@@ -7,7 +7,7 @@ import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
-import { canPrompt, loginName, presets, readAnswers } from '../ui/session.js';
+import { canPrompt, loginName, presets, readAnswers } from '../session/drive.js';
 import { Interrupted } from '../engine/errors.js';
 
 export interface CheckOptions {

@@ -2,7 +2,7 @@ import { LogWriter } from '../incident/log.js';
 import { incidentDir, noteTarget } from '../incident/store.js';
 import { EXIT, UserError } from '../errors.js';
 import { oneLine } from '../report/sanitize.js';
-import { loginName } from '../ui/session.js';
+import { loginName } from '../session/drive.js';
 
 export interface NoteOptions {
   incidentDir?: string;

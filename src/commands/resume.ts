@@ -11,7 +11,7 @@ import { checkTranslationAgainst, lintFile, type LintResult } from '../runbook/l
 import { applyTranslation } from '../runbook/translation.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
-import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../ui/session.js';
+import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../session/drive.js';
 import { printLogProblems } from '../ui/warnings.js';
 
 export interface ResumeOptions extends WalkCliOptions {

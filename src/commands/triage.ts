@@ -6,7 +6,7 @@ import { loadMatrix, matrixFile } from '../triage/load.js';
 import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
 import { paint, write } from '../ui/output.js';
 import { isPromptCancel } from '../ui/prompt-cancel.js';
-import { canPrompt } from '../ui/session.js';
+import { canPrompt } from '../session/drive.js';
 
 export interface TriageOptions {
   runbooks: string;
@@ -115,8 +115,11 @@ export async function triageCommand(options: TriageOptions): Promise<void> {
     }
   }
   if (!start) return;
-  const { runCommand } = await import('./run.js');
-  await runCommand(verdict.runbook, {
+  // Loaded only when an incident starts: a triage that only answers stays quick to start.
+  const { langChoice, loadRunbook } = await import('../runbook/catalog.js');
+  const { startIncident } = await import('../session/start.js');
+  const { runbook } = await loadRunbook(verdict.runbook, options.runbooks, langChoice(undefined));
+  await startIncident(runbook, {
     runbooks: options.runbooks,
     incidentDir: options.incidentDir,
     severity: verdict.severity,

@@ -10,9 +10,9 @@ import type { IncidentState } from '../incident/replay.js';
 import { allInputs, type Runbook } from '../runbook/model.js';
 import { loadRules, rulesFile } from '../regulator/load.js';
 import { closest } from '../runbook/suggest.js';
-import { paint } from './output.js';
-import { onOutputClosed } from './terminal.js';
-import { ScriptedResponder } from './scripted.js';
+import { paint } from '../ui/output.js';
+import { onOutputClosed } from '../ui/terminal.js';
+import { ScriptedResponder } from '../ui/scripted.js';
 
 /** The options `sev run` and `sev resume` share. */
 export interface WalkCliOptions {
@@ -110,7 +110,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   const c = paint(process.stderr);
   let interactive: Responder | undefined;
   if (canPrompt()) {
-    const { InteractiveResponder } = await import('./interactive.js');
+    const { InteractiveResponder } = await import('../ui/interactive.js');
     interactive = new InteractiveResponder(c, AbortSignal.any([controller.signal, leaving.signal, screenGone.signal]));
   }
   const scripted = options.answersData || options.yes || !interactive;

@@ -1,0 +1,76 @@
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { EXIT, UserError } from '../errors.js';
+import { printable } from '../diagnostics/report.js';
+import { Claim } from '../incident/claim.js';
+import { LogWriter } from '../incident/log.js';
+import { replay } from '../incident/replay.js';
+import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
+import { SEVERITIES, type Runbook, type Severity } from '../runbook/model.js';
+import { loadRules, rulesFile } from '../regulator/load.js';
+import { paint } from '../ui/output.js';
+import { VERSION } from '../version.js';
+import { checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';
+
+/** What starting an incident takes, whichever command starts it (sev run, sev triage --run). */
+export interface StartOptions extends WalkCliOptions {
+  runbooks: string;
+  incidentDir?: string;
+  dryRun?: boolean;
+  severity?: string;
+}
+
+export function parseSeverity(value: string | undefined): Severity | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase() as Severity;
+  if (!SEVERITIES.includes(upper)) throw new UserError(`--severity ${value}: expected one of ${SEVERITIES.join(', ')}`, EXIT.usage);
+  return upper;
+}
+
+/**
+ * Starts an incident of a loaded runbook: checks the answers, --set values and regulators file before
+ * anything is written, claims the new incident, writes its first event and walks it.
+ */
+export async function startIncident(runbook: Runbook, options: StartOptions): Promise<void> {
+  const answers = readAnswers(options);
+  const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
+  const responder = options.as || answers?.responder || loginName();
+  presets(runbook, options.set);
+  checkAnswers(runbook, answers);
+  // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
+  if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
+
+  const dir = incidentDir(options.incidentDir);
+  ensureDir(dir);
+  const now = new Date();
+  const incident = newIncidentId(runbook.id, now);
+  // Claimed before its log exists: a resume that finds the log finds its walker too.
+  const claim = await Claim.take(dir, incident, responder);
+  try {
+    const writer = LogWriter.create(logPath(dir, incident, responder), incident, responder);
+    writer.guard = () => claim.assertHeld();
+    const started = writer.append('incident.started', {
+      runbook: {
+        id: runbook.id,
+        title: runbook.title,
+        ...(runbook.version ? { version: runbook.version } : {}),
+        hash: runbook.hash,
+        file: runbook.file,
+        ...(runbook.lang ? { lang: runbook.lang } : {}),
+        // The texts came from a translation: which one, so a resume shows the same and notices a change.
+        ...(runbook.translation ? { translation: { ...runbook.translation, file: resolve(runbook.translation.file) } } : {}),
+      },
+      severity,
+      responder,
+      dryRun: Boolean(options.dryRun),
+      host: os.hostname(),
+      sevVersion: VERSION,
+    });
+    const c = paint(process.stderr);
+    process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
+    process.stderr.write(c.dim(`Log: ${writer.path}\n`));
+    await walkIncident(runbook, replay([started]), writer, { ...options, answersData: answers });
+  } finally {
+    claim.release();
+  }
+}
