@@ -4,6 +4,7 @@ import { EXIT, InvalidRunbookError, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim, type TakeOver, type Walker } from '../incident/claim.js';
 import { LogWriter } from '../incident/log.js';
+import { apply, resumePoint } from '../incident/replay.js';
 import { findIncident, incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
 import { loadRunbook } from '../runbook/catalog.js';
 import type { RunbookRef } from '../incident/events.js';
@@ -101,13 +102,13 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
     checkAnswers(runbook, answers);
     const writer = LogWriter.open(log.file, incident.id, responder);
     writer.guard = () => claim.assertHeld();
+    // The state goes on from the events written here, folded as any reader of the log folds them.
     if (claim.replaced) {
       const { responder: from, host, pid, since } = claim.replaced;
-      writer.append('incident.taken-over', { from: { responder: from, host, pid, since } });
+      apply(state, writer.append('incident.taken-over', { from: { responder: from, host, pid, since } }));
     }
-    const step = state.step ?? runbook.steps[0]?.id ?? 'end';
-    writer.append('incident.resumed', { step, runbookChanged: changed });
-    state.status = 'open';
+    const step = resumePoint(state, runbook.steps[0]?.id);
+    apply(state, writer.append('incident.resumed', { step, runbookChanged: changed }));
     const c = paint(process.stderr);
     process.stderr.write(`${c.bold(`Resuming incident ${incident.id}`)} at step ${printable(step)} · ${state.severity} · ${printable(responder)}\n${c.dim(`Log: ${log.file}`)}\n`);
     if (state.secrets.size) process.stderr.write(c.dim(`Secret inputs are never written to the log, so they are asked again: ${[...state.secrets].join(', ')}\n`));
