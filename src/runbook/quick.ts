@@ -3,7 +3,6 @@ import { buildRunbook, type Runbook } from './model.js';
 import { gatherFacts } from './rules/facts.js';
 import { RULES, type RuleContext } from './rules/index.js';
 import { checkSchema } from './schema.js';
-import { parsePlainYaml } from './plain-yaml.js';
 import { MAX_RUNBOOK_BYTES, RunbookSource, startsWithBom } from './source.js';
 
 /**
@@ -11,27 +10,25 @@ import { MAX_RUNBOOK_BYTES, RunbookSource, startsWithBom } from './source.js';
  * alias needs one; an alias without one fails the quick parse) and their expansion limit, tags,
  * directives, flow collections over several lines (a bracket or brace left open at the end of a line),
  * a CR that ends no line (js-yaml breaks the line there, the positional parser does not).
- * Matching is rough on purpose: a false match only sends a file down the full path. The plain parser
- * accepts none of these, so only a file it declines is matched.
+ * Matching is rough on purpose: a false match only sends a file down the full path.
  */
 const NEEDS_FULL_PARSE = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|[[{][^\]}\n]*$|\r(?!\n)/m;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** js-yaml, for the clean files the plain parser declines; loaded when the first such file comes. */
+/** js-yaml, loaded when the first file comes. */
 let jsyaml: typeof import('js-yaml') | undefined;
 const require = createRequire(import.meta.url);
 
 /**
  * The quick path of the linter, for the common case of a runbook with no problem at all: a fast parse
- * (the plain subset parser, else js-yaml with the core schema), the schema and every rule. It returns a
+ * (js-yaml with the core schema), the schema and every rule. It returns a
  * result only when all of them find nothing; anything else — a parse error, a finding, a YAML feature
  * above, a suppression comment (whose rule ids the full path checks) — returns undefined and the file
  * goes through the full path, which parses with source positions for the diagnostics. Positions of a
  * quick result are computed on first use.
  */
 export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSource; runbook: Runbook } | undefined {
-  // A NUL byte (a binary file) is among the characters the plain parser declines, and js-yaml refuses.
   if (bytes.length > MAX_RUNBOOK_BYTES) return undefined;
   let text: string;
   try {
@@ -40,15 +37,13 @@ export function quickLint(file: string, bytes: Uint8Array): { source: RunbookSou
     return undefined;
   }
   if (text.includes('sev-disable-line')) return undefined;
-  let value: unknown = parsePlainYaml(text);
-  if (value === undefined) {
-    if (NEEDS_FULL_PARSE.test(text)) return undefined;
-    jsyaml ??= require('js-yaml') as typeof import('js-yaml');
-    try {
-      value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
-    } catch {
-      return undefined;
-    }
+  if (NEEDS_FULL_PARSE.test(text)) return undefined;
+  jsyaml ??= require('js-yaml') as typeof import('js-yaml');
+  let value: unknown;
+  try {
+    value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
+  } catch {
+    return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   if (checkSchema(value).length > 0) return undefined;
