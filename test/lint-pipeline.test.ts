@@ -62,7 +62,8 @@ describe('the lint pipeline', () => {
   });
 
   it.each([
-    ['an anchor and alias', CLEAN.replace('timeout: 5s', 'timeout: &t 5s').replace('  url:', '  other: { prompt: *t }\n  url:'), ['9:3 unused-input']],
+    ['an alias inside an anchored node', CLEAN.replace('inputs:\n', 'inputs:\n  a: &a { prompt: A }\n  b: &b { prompt: B, x: *a }\n  c: *b\n'), ['9:3 unused-input', '10:3 unused-input', '10:22 unknown-key', '11:3 unused-input', '11:6 unknown-key']],
+    ['an anchor named over 100 times', CLEAN.replace('inputs:\n', `x-note: &n note\nx-list: [${Array(101).fill('*n').join(', ')}]\ninputs:\n`), ['1:1 yaml-alias-limit']],
     ['a tag', CLEAN.replace('title: Clean', 'title: !!str Clean'), []],
     ['a directive', `%YAML 1.2\n---\n${CLEAN}`, []],
     ['a flow collection over two lines', CLEAN.replace('checks: [up]', 'checks: [up,\n      up]'), []],
@@ -74,6 +75,16 @@ describe('the lint pipeline', () => {
   ])('gives a file with %s to the positional parser, which says where', (_what, text, expected) => {
     expect(readByJsYaml(text).jsyaml).toBe(false);
     expect(short(text)).toEqual(expected);
+  });
+
+  it('reads flat anchors and their aliases with js-yaml, and block scalars as text', () => {
+    const text = CLEAN.replace('timeout: 5s', 'timeout: &t 5s').replace('  url:', '  other: { prompt: *t }\n  url:').replace(
+      '    instructions: Check {{ url }}.',
+      '    instructions: |\n      Check {{ url }}: { a brace group,\n      [ a bracket, &&, *star !bang\n    x-also: *t',
+    );
+    expect(readByJsYaml(text).jsyaml).toBe(true);
+    expect(short(text)).toEqual(['9:3 unused-input', '16:5 unknown-key']);
+    expect(agrees(text)).toBe(true);
   });
 
   it('applies a suppression comment to a finding in a file js-yaml read', () => {

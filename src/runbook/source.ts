@@ -147,23 +147,77 @@ export function parseRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
 }
 
 /**
- * YAML features where the two parsers could differ, or where the positional one warns: anchors (an
- * alias needs one) and their expansion limit, tags, directives, flow collections over several lines (a
- * bracket or brace left open at the end of a line), a CR that ends no line (js-yaml breaks the line
- * there, the positional parser does not). Matching is rough on purpose: a false match only costs a
- * positional parse.
+ * YAML features where the two parsers could differ, or where the positional one warns, looked for on
+ * the lines outside block scalars: tags, directives, flow collections over several lines (a bracket or
+ * brace that opens a value and is left open at the end of its line). Matching is rough on purpose: a
+ * false match only costs a positional parse.
  */
-const NEEDS_POSITIONAL = /(?:^|[\s,[{])(?:&[^\s&>]|![^\s=])|^%|[[{][^\]}\n]*$|\r(?!\n)/m;
+const DIFFERS = /(?:^|[\s,[{])![^\s=]|^%|(?:^\s*|[:?-]\s+|[[{,]\s*)[[{][^\]}\n]*$/;
+/** A line whose value is a block scalar (`key: |`, `- >-`): the lines under it are text. */
+const BLOCK_SCALAR = /(?:^|[:-])[ \t]+[|>][1-9+-]{0,2}[ \t]*(?:#.*)?$|^[|>][1-9+-]{0,2}[ \t]*(?:#.*)?$/;
+const LIST_ITEMS = /^(?:-[ \t]+)*/;
+const ANCHOR = /(?:^|[\s,[{])&([^\s,[\]{}&>][^\s,[\]{}]*)/g;
+const ALIAS = /(?:^|[\s,[{])\*([^\s,[\]{}]+)/;
+const ALIASES = new RegExp(ALIAS.source, 'g');
+
+/**
+ * Whether js-yaml reads the file as the positional parser would: none of the features above, no CR
+ * that ends no line (js-yaml breaks the line there, the positional parser does not), and aliases the
+ * positional parser expands within its limit (MAX_ALIAS_COUNT), which js-yaml has none of. That parser
+ * counts an alias's uses times the aliases inside what it names; the count stays within the limit when
+ * no anchored node holds an alias and no anchor is named more than the limit. The node of an anchor is
+ * taken to run to the end of its line and over the lines after it indented deeper (or as deep, for
+ * list items): at least the node. `&&` and `&>` (shell) are no anchors.
+ */
+function readsAlike(text: string): boolean {
+  if (/\r(?!\n)/.test(text)) return false;
+  const lines = text.split('\n');
+  const anchors = text.includes('&');
+  const uses = new Map<string, number>();
+  let anchored = -1; // the indentation of the line whose anchor's node the current line may be in
+  let scalar = -1; // the indentation the lines of a block scalar are deeper than
+  for (const line of lines) {
+    const content = line.trimStart();
+    const indent = line.length - content.length;
+    if (scalar >= 0) {
+      if (content === '' || indent > scalar) continue;
+      scalar = -1;
+    }
+    if (DIFFERS.test(line)) return false;
+    if (BLOCK_SCALAR.test(content)) {
+      const items = LIST_ITEMS.exec(content)![0].length;
+      // Under `- |` the text is deeper than the dash; under `- key: |`, deeper than the key.
+      scalar = /^[|>]/.test(content.slice(items)) ? indent + items - 2 : indent + items;
+    }
+    if (!anchors) continue; // an alias without an anchor: js-yaml refuses the file
+    if (anchored >= 0 && content !== '' && !content.startsWith('#') && (indent < anchored || (indent === anchored && !content.startsWith('-')))) anchored = -1;
+    ALIASES.lastIndex = 0;
+    for (let m = ALIASES.exec(line); m; m = ALIASES.exec(line)) {
+      if (anchored >= 0) return false;
+      const n = (uses.get(m[1]!) ?? 0) + 1;
+      if (n > MAX_ALIAS_COUNT) return false;
+      uses.set(m[1]!, n);
+    }
+    ANCHOR.lastIndex = 0;
+    const anchor = ANCHOR.exec(line);
+    if (anchor) {
+      if (ALIAS.test(line.slice(anchor.index + anchor[0].length))) return false; // an alias after it on its line
+      anchored = anchored >= 0 ? Math.min(anchored, indent) : indent;
+    }
+  }
+  return true;
+}
 
 /**
  * Parses the values of a decoded file into `source.value`, with js-yaml (core schema: what ajv-cli
  * reads the same files with) where it reads what the positional parser would. The positional parser
- * (the `yaml` library) takes a file with a feature above, one js-yaml refuses (a syntax error, a
- * duplicate key, two documents) or one that is no mapping, and says where each problem is. After
+ * (the `yaml` library) takes a file with a feature above, aliases it might refuse, one js-yaml
+ * refuses (a syntax error, a duplicate key, two documents) or one that is no mapping, and says where
+ * each problem is. After
  * js-yaml, positions are parsed on first use: only a finding needs one.
  */
 export function parseValues(source: RunbookSource): Diagnostic[] {
-  if (!NEEDS_POSITIONAL.test(source.text)) {
+  if (readsAlike(source.text)) {
     jsyaml ??= require('js-yaml') as typeof import('js-yaml');
     let value: unknown;
     try {
