@@ -159,6 +159,8 @@ const LIST_ITEMS = /^(?:-[ \t]+)*/;
 const ANCHOR = /(?:^|[\s,[{])&([^\s,[\]{}&>][^\s,[\]{}]*)/g;
 const ALIAS = /(?:^|[\s,[{])\*([^\s,[\]{}]+)/;
 const ALIASES = new RegExp(ALIAS.source, 'g');
+/** A flow collection left open anywhere, block scalars included: most files have none, nor a tag or an anchor. */
+const OPEN_FLOW = /[[{][^\]}\n]*$/m;
 
 /**
  * Whether js-yaml reads the file as the positional parser would: none of the features above, no CR
@@ -170,9 +172,10 @@ const ALIASES = new RegExp(ALIAS.source, 'g');
  * list items): at least the node. `&&` and `&>` (shell) are no anchors.
  */
 function readsAlike(text: string): boolean {
-  if (/\r(?!\n)/.test(text)) return false;
-  const lines = text.split('\n');
   const anchors = text.includes('&');
+  if (!anchors && !text.includes('!') && !text.includes('\r') && !text.startsWith('%') && !text.includes('\n%') && !OPEN_FLOW.test(text)) return true;
+  if (text.includes('\r') && /\r(?!\n)/.test(text)) return false;
+  const lines = text.split('\n');
   const uses = new Map<string, number>();
   let anchored = -1; // the indentation of the line whose anchor's node the current line may be in
   let scalar = -1; // the indentation the lines of a block scalar are deeper than
