@@ -1,12 +1,11 @@
 import { dirname } from 'node:path';
 import { FileReader } from '../files/read-file.js';
-import { compareDiagnostics, type Diagnostic, type Position } from './diagnostic.js';
+import { compareDiagnostics, START, type Diagnostic } from './diagnostic.js';
 import { buildRunbook, type Runbook } from './model.js';
 import { gatherFacts } from './rules/facts.js';
-import { RULES, RULE_IDS } from './rules/index.js';
-import { checkSchema } from './schema.js';
-import { quickLint } from './quick.js';
-import { parseRunbookBytes, type RunbookSource } from './source.js';
+import { RULES, RULE_IDS, type RuleContext } from './rules/index.js';
+import { checkSchema, RUNBOOK_SCHEMA } from './schema.js';
+import { decodeRunbookBytes, parseValues, type Path, type RunbookSource } from './source.js';
 import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 import { checkTranslation, type TranslationAt } from './rules/translation.js';
 import { buildTranslation, isTranslationBytes, TRANSLATION_SCHEMA, type Translation } from './translation.js';
@@ -62,97 +61,124 @@ function suppressions(source: RunbookSource, report: (d: Diagnostic) => void): M
   return byLine;
 }
 
-/** Reads, parses, schema-checks and rule-checks one runbook given as bytes. Never throws on bad input. */
-export function lintBytes(file: string, bytes: Uint8Array, options: { quick?: boolean } = {}): LintResult {
+/** A finding of the schema, a rule or a pass over several files, by path: located only when reported. */
+interface Finding {
+  /** The value (or key) it concerns; 'top' is the start of the file. */
+  at: Path | 'top';
+  part: 'key' | 'value';
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** A file through the pipeline up to its findings: the read ones located, the others by path. */
+interface Checked {
+  result: LintResult;
+  found: Finding[];
+}
+
+/**
+ * The pipeline of one file up to its findings: decode (size, NUL, UTF-8, BOM), parse the values
+ * (js-yaml, or the positional parser where needed: see parseValues), the schema, the typed runbook or
+ * translation, the rules. A triage matrix and a regulators file are read by their own modules.
+ */
+function checkBytes(file: string, bytes: Uint8Array): Checked {
   if (isTriageBytes(bytes)) {
     const triage = lintTriageBytes(file, bytes);
-    return { file, source: triage.source, diagnostics: triage.diagnostics, kind: 'triage' };
+    return { result: { file, source: triage.source, diagnostics: triage.diagnostics, kind: 'triage' }, found: [] };
   }
-  // A translation goes through the same decoding, parsing and schema check, with its own schema.
-  if (isTranslationBytes(bytes)) return lintTranslationBytes(file, bytes);
   if (isRegulatorsBytes(bytes)) {
     const rules = lintRegulatorsBytes(file, bytes);
-    return finish({ file, source: rules.source, diagnostics: rules.diagnostics, kind: 'regulators' });
+    return { result: { file, source: rules.source, diagnostics: rules.diagnostics, kind: 'regulators' }, found: [] };
   }
-  if (options.quick !== false) {
-    const clean = quickLint(file, bytes);
-    if (clean) return { file, source: clean.source, runbook: clean.runbook, diagnostics: [] };
-  }
-  const { source, diagnostics } = parseRunbookBytes(file, bytes);
-  const result: LintResult = { file, source, diagnostics: [...diagnostics] };
-  if (!source || source.value === undefined) return finish(result);
-  const at = (path: readonly (string | number)[], part: 'key' | 'value'): Position => source.locate(path, part);
-
-  for (const problem of checkSchema(source.value)) {
-    result.diagnostics.push({ file, ...at(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
-  }
+  const isTranslation = isTranslationBytes(bytes);
+  const { source, diagnostics } = decodeRunbookBytes(file, bytes);
+  const result: LintResult = isTranslation ? { file, source, diagnostics, kind: 'translation' } : { file, source, diagnostics };
+  const found: Finding[] = [];
+  if (!source || diagnostics.length > 0) return { result, found };
+  diagnostics.push(...parseValues(source));
   const value = source.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return finish(result);
-
+  if (value === undefined) return { result, found };
+  for (const problem of checkSchema(value, isTranslation ? TRANSLATION_SCHEMA : RUNBOOK_SCHEMA)) {
+    found.push({ at: problem.path, part: problem.part, rule: problem.rule, severity: 'error', message: problem.message });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { result, found };
+  if (isTranslation) {
+    result.translation = buildTranslation(value, source);
+    return { result, found };
+  }
   const runbook = buildRunbook(value, source);
   result.runbook = runbook;
-  const facts = gatherFacts(runbook);
-  for (const rule of RULES) {
-    rule.check({
-      runbook,
-      facts,
-      report(path, message, options = {}) {
-        result.diagnostics.push({ file, ...at(path, options.part ?? 'value'), rule: rule.id, severity: options.severity ?? rule.severity, message });
-      },
-    });
+  // One context for every rule: a closure per rule and file is garbage for the collector before V8 has optimised anything.
+  let rule = RULES[0]!;
+  const context: RuleContext = {
+    runbook,
+    facts: gatherFacts(runbook),
+    report(path, message, options) {
+      found.push({ at: path, part: options?.part ?? 'value', rule: rule.id, severity: options?.severity ?? rule.severity, message });
+    },
+  };
+  for (let n = 0; n < RULES.length; n++) {
+    rule = RULES[n]!;
+    rule.check(context);
   }
-  return finish(result);
+  return { result, found };
 }
 
 /**
- * The first half of checking a translation, which needs no other file: parse and schema. The findings
- * that need the runbook it translates are added by `checkTranslationAgainst`.
+ * The end of the pipeline: locates the findings (the positional parse happens here, for a file with
+ * any), drops those a sev-disable-line comment covers, warns of unknown rule ids in those comments,
+ * and sorts. A triage matrix is sorted by its own module and knows no suppression comments.
  */
-function lintTranslationBytes(file: string, bytes: Uint8Array): LintResult {
-  const { source, diagnostics } = parseRunbookBytes(file, bytes);
-  const result: LintResult = { file, source, diagnostics: [...diagnostics], kind: 'translation' };
-  if (!source || source.value === undefined) return finish(result);
-  for (const problem of checkSchema(source.value, TRANSLATION_SCHEMA)) {
-    result.diagnostics.push({ file, ...source.locate(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
-  }
-  const value = source.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return finish(result);
-  result.translation = buildTranslation(value, source);
-  return finish(result);
-}
-
-/**
- * Adds a translation's findings against the runbook it translates (undefined when none has its id):
- * stray and missing texts, templates, the version it was written for. Suppression comments apply.
- */
-export function checkTranslationAgainst(result: LintResult, against: LintResult | undefined): LintResult {
-  const { translation, source } = result;
-  if (!translation || !source) return result;
-  result.against = against?.runbook ? against : undefined;
-  const found: Diagnostic[] = [];
-  checkTranslation(translation, source.value, result.against?.runbook, (at: TranslationAt, rule, severity, message) => {
-    const position = at === 'top' ? { line: 1, col: 1 } : source.locate(at.path, at.part);
-    found.push({ file: result.file, ...position, rule, severity, message });
-  });
-  const byLine = suppressions(source, () => {});
-  for (const d of found) {
-    const ids = byLine.get(d.line);
-    if (!(ids === 'all' || ids?.has(d.rule))) result.diagnostics.push(d);
-  }
-  result.diagnostics = dedupe(result.diagnostics).sort(compareDiagnostics);
+function finish({ result, found }: Checked): LintResult {
+  if (result.kind === 'triage') return result;
+  const { source } = result;
+  if (found.length === 0 && result.diagnostics.length === 0 && !(source && hasSuppressions(source))) return result;
+  const located = found.map((f) => locate(result.file, source, f));
+  const byLine = source && hasSuppressions(source) ? suppressions(source, (d) => located.push(d)) : undefined;
+  const all = byLine ? result.diagnostics.filter((d) => !covered(byLine, d)) : result.diagnostics;
+  for (const d of located) if (!byLine || d.rule === 'unknown-rule' || !covered(byLine, d)) all.push(d);
+  result.diagnostics = dedupe(all).sort(compareDiagnostics);
   return result;
 }
 
-function finish(result: LintResult): LintResult {
-  if (result.source) {
-    const extra: Diagnostic[] = [];
-    const byLine = suppressions(result.source, (d) => extra.push(d));
-    result.diagnostics = result.diagnostics.filter((d) => {
-      const ids = byLine.get(d.line);
-      return !(ids === 'all' || ids?.has(d.rule));
-    });
-    result.diagnostics.push(...extra);
-  }
+function locate(file: string, source: RunbookSource | undefined, f: Finding): Diagnostic {
+  const position = f.at === 'top' || !source ? START : source.locate(f.at, f.part);
+  return { file, ...position, rule: f.rule, severity: f.severity, message: f.message };
+}
+
+const hasSuppressions = (source: RunbookSource) => source.text.includes('sev-disable-line');
+const covered = (byLine: Map<number, Set<string> | 'all'>, d: Diagnostic) => {
+  const ids = byLine.get(d.line);
+  return ids === 'all' || ids?.has(d.rule) === true;
+};
+
+/** Reads, parses, schema-checks and rule-checks one file given as bytes. Never throws on bad input. */
+export function lintBytes(file: string, bytes: Uint8Array): LintResult {
+  return finish(checkBytes(file, bytes));
+}
+
+/** A translation's findings against the runbook it translates (stray and missing texts, templates, version). */
+function translationFindings(result: LintResult, against: LintResult | undefined): Finding[] {
+  const { translation, source } = result;
+  if (!translation || !source) return [];
+  result.against = against?.runbook ? against : undefined;
+  const found: Finding[] = [];
+  checkTranslation(translation, source.value, result.against?.runbook, (at: TranslationAt, rule, severity, message) => {
+    found.push(at === 'top' ? { at, part: 'value', rule, severity, message } : { at: at.path, part: at.part, rule, severity, message });
+  });
+  return found;
+}
+
+/**
+ * Adds a translation's findings against the runbook it translates (undefined when none has its id),
+ * for a translation linted on its own. Suppression comments apply.
+ */
+export function checkTranslationAgainst(result: LintResult, against: LintResult | undefined): LintResult {
+  const source = result.source;
+  const located = translationFindings(result, against).map((f) => locate(result.file, source, f));
+  const byLine = source && hasSuppressions(source) ? suppressions(source, () => {}) : undefined;
+  for (const d of located) if (!byLine || !covered(byLine, d)) result.diagnostics.push(d);
   result.diagnostics = dedupe(result.diagnostics).sort(compareDiagnostics);
   return result;
 }
@@ -236,52 +262,60 @@ class RunbookFinder {
 }
 
 /**
- * Lints files one after the other, each with the findings that need the files before it (two runbooks
- * with one id), and hands each result to `keep`. A translation is finished after every file is read,
- * since the runbook it translates may come later. Files are read synchronously: nothing else runs
- * meanwhile, and it saves a wait per file.
+ * Findings that need more than one file: two runbooks with one id, two translations of one runbook
+ * into one language. Files are seen one after the other, each after the ones before it, and the later
+ * file gets the finding, so the pass needs no file twice.
  */
-function lintEach<T>(files: readonly string[], keep: (result: LintResult) => T, options: LintOptions = {}): T[] {
-  const firstById = new Map<string, string>();
-  const firstTranslation = new Map<string, string>();
-  const reader = new FileReader();
-  const finder = new RunbookFinder(reader, options.references ?? []);
-  const translations: { index: number; result: LintResult }[] = [];
-  const out = files.map((file, index) => {
-    const result = lintBytes(file, reader.read(file));
-    const { runbook, source, translation } = result;
-    if (translation && source) {
+class CatalogPass {
+  private readonly firstById = new Map<string, string>();
+  private readonly firstTranslation = new Map<string, string>();
+
+  see({ result, found }: Checked): void {
+    const { file, runbook, source, translation } = result;
+    if (!source) return;
+    if (translation) {
       const key = `${translation.translates}\u0000${translation.lang}`;
-      const first = firstTranslation.get(key);
-      if (first === undefined) firstTranslation.set(key, file);
-      else addFinding(result, source, { ...source.locate(['lang']), rule: 'duplicate-translation', message: `${first} translates "${translation.translates}" into ${translation.lang} too: keep one translation per language` });
-      translations.push({ index, result });
-      return undefined as T;
+      const first = this.firstTranslation.get(key);
+      if (first === undefined) this.firstTranslation.set(key, file);
+      else found.push({ at: ['lang'], part: 'value', rule: 'duplicate-translation', severity: 'error', message: `${first} translates "${translation.translates}" into ${translation.lang} too: keep one translation per language` });
+      return;
     }
-    if (runbook?.id && source && result.kind !== 'triage') {
-      finder.note(runbook.id, file);
-      // A translation is a file of its own format now, so two runbooks never share an id, whatever their lang.
-      const first = firstById.get(runbook.id);
-      if (first === undefined) firstById.set(runbook.id, file);
-      else addFinding(result, source, { ...source.locate(['id']), rule: 'duplicate-runbook-id', message: `runbook id "${runbook.id}" is also used by ${first}: ids must be unique` });
-    }
-    return keep(result);
-  });
-  for (const { index, result } of translations) {
-    const id = result.translation!.translates;
-    out[index] = keep(checkTranslationAgainst(result, id ? finder.find(id, result.file) : undefined));
+    // A translation is a file of its own format, so two runbooks never share an id, whatever their lang.
+    if (!runbook?.id || result.kind !== undefined) return;
+    const first = this.firstById.get(runbook.id);
+    if (first === undefined) this.firstById.set(runbook.id, file);
+    else found.push({ at: ['id'], part: 'value', rule: 'duplicate-runbook-id', severity: 'error', message: `runbook id "${runbook.id}" is also used by ${first}: ids must be unique` });
   }
-  return out;
 }
 
-/** Adds a finding that needs other files, unless a sev-disable-line comment covers its line. */
-function addFinding(result: LintResult, source: RunbookSource, finding: Pick<Diagnostic, 'line' | 'col' | 'endLine' | 'endCol' | 'rule' | 'message'>): void {
-  const d: Diagnostic = { file: source.file, severity: 'error', ...finding };
-  // Found after finish() applied sev-disable-line comments, so apply them to this finding here.
-  const ids = suppressions(source, () => {}).get(d.line);
-  if (ids === 'all' || ids?.has(d.rule)) return;
-  result.diagnostics.push(d);
-  result.diagnostics.sort(compareDiagnostics);
+/**
+ * Lints files one after the other, with the catalog pass over them, and hands each result to `keep`.
+ * A translation is finished after every file is read, since the runbook it translates may come later.
+ * Files are read synchronously: nothing else runs meanwhile, and it saves a wait per file.
+ */
+function lintEach<T>(files: readonly string[], keep: (result: LintResult) => T, options: LintOptions = {}): T[] {
+  const reader = new FileReader();
+  const finder = new RunbookFinder(reader, options.references ?? []);
+  const catalog = new CatalogPass();
+  const translations: { index: number; checked: Checked }[] = [];
+  const out = files.map((file, index) => {
+    const checked = checkBytes(file, reader.read(file));
+    catalog.see(checked);
+    const { result } = checked;
+    if (result.translation && result.source) {
+      translations.push({ index, checked });
+      return undefined as T;
+    }
+    if (result.runbook?.id && result.source && result.kind !== 'triage') finder.note(result.runbook.id, file);
+    return keep(finish(checked));
+  });
+  for (const { index, checked } of translations) {
+    const { result, found } = checked;
+    const id = result.translation!.translates;
+    found.push(...translationFindings(result, id ? finder.find(id, result.file) : undefined));
+    out[index] = keep(finish(checked));
+  }
+  return out;
 }
 
 /** Lints many files, keeping each one's runbook (sev list, run). */

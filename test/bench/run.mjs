@@ -17,14 +17,14 @@ import note from './note.mjs';
 import startup from './startup.mjs';
 import timeline from './timeline.mjs';
 import typical from './typical.mjs';
-import validate from './validate.mjs';
+import validate, { validateRepo } from './validate.mjs';
 
-const BENCHMARKS = [startup, validate, events, checks, regex, timeline, typical, memory, note];
+const BENCHMARKS = [startup, validate, validateRepo, events, checks, regex, timeline, typical, memory, note];
 
 const USAGE = `usage: npm run bench -- [name...] [--runs N] [--warmup N] [--check] [--no-write]
 
 benchmarks:
-${BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description} (default ${b.defaults.runs} runs)`).join('\n')}
+${BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.description} (default ${b.defaults.runs} runs)`).join('\n')}
 
   --runs N      timed rounds per benchmark (each round runs every command once)
   --warmup N    rounds run first and discarded
