@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cutText, firstLineOf, fitWidth, padWidth } from '../src/text/width.js';
+import { cutText, firstLineOf } from '../src/text/cut.js';
+import { fitWidth, padWidth } from '../src/text/width.js';
 
 /** The one place text is cut and padded for a screen or a report. */
 describe('text width', () => {

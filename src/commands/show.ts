@@ -6,7 +6,8 @@ import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { shownCommand } from '../runbook/command-text.js';
 import { END, type Action, type CheckDef, type Runbook, type Step } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
-import { firstLineOf, fitWidth, padWidth } from '../text/width.js';
+import { firstLineOf } from '../text/cut.js';
+import { fitWidth, padWidth } from '../text/width.js';
 
 export interface ShowOptions {
   runbooks: string;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { ioReason } from '../files/io-error.js';
 import { isKnown, LOG_VERSION, type IncidentEvent } from './events.js';
-import { cutText } from '../text/width.js';
+import { cutText } from '../text/cut.js';
 
 /**
  * The longest line a reader reads, in bytes. sev's own events stay far below it (a check keeps at most

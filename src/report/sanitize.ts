@@ -6,7 +6,7 @@
  * bidirectional control that makes a line read differently from what it holds.
  */
 
-import { cutText } from '../text/width.js';
+import { cutText } from '../text/cut.js';
 
 /**
  * C0 controls but tab, DEL, C1 controls (0x9b is a one-byte CSI on some terminals), the bidirectional

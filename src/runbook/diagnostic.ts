@@ -17,6 +17,8 @@ export interface Position {
   endCol?: number;
 }
 
+export const START: Position = { line: 1, col: 1 };
+
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule);
 }

@@ -5,7 +5,8 @@ import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecisio
 import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
-import { firstLineOf, fitWidth } from '../text/width.js';
+import { firstLineOf } from '../text/cut.js';
+import { fitWidth } from '../text/width.js';
 
 /** Elapsed time as a clock: 4:07 or 1:02:33. */
 export function clock(ms: number): string {
