@@ -3,8 +3,8 @@ import { isFailure, relativeTo, reportRoot, span, totals } from './report.js';
 
 // Escaping as GitHub's own toolkit does it (@actions/core, command.ts): %, CR and LF in the message;
 // also : and , in property values, which would otherwise end the value.
-export const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /**
  * GitHub Actions annotations: one ::error or ::warning workflow command per finding.

@@ -2,7 +2,7 @@ import type { FileReport, FormatOptions } from './report.js';
 import { totals } from './report.js';
 
 /** Version of the JSON shape below; raised only when a field changes meaning or goes away. */
-export const JSON_FORMAT_VERSION = 1;
+const JSON_FORMAT_VERSION = 1;
 
 /**
  * Machine output, one stable shape: `files` lists every file checked (clean ones too), the counts follow,

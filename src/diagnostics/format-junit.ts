@@ -8,12 +8,12 @@ import { isFailure } from './report.js';
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for element content. A CR is written as a reference, or a parser would turn it into LF. */
-export function escapeText(s: string): string {
+function escapeText(s: string): string {
   return s.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
 /** Escapes text for a double-quoted attribute; tab, LF and CR as references, or parsers would turn them into spaces. */
-export function escapeAttr(s: string): string {
+function escapeAttr(s: string): string {
   return escapeText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 }
 

@@ -14,7 +14,7 @@ export interface FormatOptions {
   quiet?: boolean;
 }
 
-export interface Totals {
+interface Totals {
   files: number;
   errors: number;
   warnings: number;
@@ -42,7 +42,7 @@ export function relativeTo(root: string, file: string): string | undefined {
   return rel.split(sep).join('/');
 }
 
-export interface Span {
+interface Span {
   line: number;
   col: number;
   /** Last line of the range. */

@@ -26,7 +26,7 @@ export interface StepAnswer {
 }
 
 /** One deadline's filing as an answers file gives it; `at` defaults to now and `by` to the responder. */
-export type FiledAnswer = 'not yet' | { at?: string; by?: string; reference?: string };
+type FiledAnswer = 'not yet' | { at?: string; by?: string; reference?: string };
 
 /** An answers file: what a drill or an automation would have typed. */
 export interface Answers {

@@ -8,7 +8,7 @@ import { Interrupted } from './errors.js';
 import { runProcess } from './process.js';
 
 /** How many checks of one step run at once. */
-export const CHECK_CONCURRENCY = 32;
+const CHECK_CONCURRENCY = 32;
 
 const NAGIOS: Record<number, CheckStatus> = { 0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
 

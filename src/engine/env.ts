@@ -1,7 +1,7 @@
 import { allInputs, type Runbook } from '../runbook/model.js';
 import { inputEnvName, renderTemplate } from '../runbook/template.js';
 
-export interface RunFacts {
+interface RunFacts {
   incident: string;
   severity: string;
   responder: string;

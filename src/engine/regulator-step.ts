@@ -6,7 +6,7 @@ import type { Step } from '../runbook/model.js';
 import type { AssessmentView, FactQuestion, Filing, Reply, Responder, StepView } from './responder.js';
 
 /** What the regulator step needs of the walk: the log, the replies, the clock. */
-export interface RegulatorStepContext {
+interface RegulatorStepContext {
   state: IncidentState;
   responder: Responder;
   rules: () => RegulatorRules;
@@ -21,9 +21,9 @@ export interface RegulatorStepContext {
   mask(text: string): string;
 }
 
-export type RegulatorEnd = { kind: 'done' } | { kind: 'skip'; reason: string } | { kind: 'pause' };
+type RegulatorEnd = { kind: 'done' } | { kind: 'skip'; reason: string } | { kind: 'pause' };
 
-export function milestoneTimes(state: IncidentState): MilestoneTimes {
+function milestoneTimes(state: IncidentState): MilestoneTimes {
   const out: MilestoneTimes = {};
   for (const [name, m] of state.milestones) out[name] = m.at ?? m.time;
   return out;

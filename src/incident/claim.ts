@@ -15,11 +15,11 @@ const FRESH_MS = 2_000;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-export function claimPath(dir: string, incident: string): string {
+function claimPath(dir: string, incident: string): string {
   return join(dir, `${incident}.walker`);
 }
 
-export class WalkerBusy extends UserError {
+class WalkerBusy extends UserError {
   constructor(
     incident: string,
     readonly walker: Walker,

@@ -96,7 +96,7 @@ export interface AssessedNotificationData {
 }
 
 export type EventType = keyof EventData;
-export const EVENT_TYPES = new Set<string>([
+const EVENT_TYPES = new Set<string>([
   'incident.started',
   'incident.joined',
   'incident.resumed',

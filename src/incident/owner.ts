@@ -13,9 +13,9 @@ export interface ProcessRef {
 }
 
 /** alive: it runs on this host; gone: it does not; elsewhere: another host's, which cannot be looked at from here. */
-export type ProcessState = 'alive' | 'gone' | 'elsewhere';
+type ProcessState = 'alive' | 'gone' | 'elsewhere';
 
-export const HOST = os.hostname();
+const HOST = os.hostname();
 
 let bootId: string | undefined | null = null;
 

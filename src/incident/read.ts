@@ -9,13 +9,13 @@ import { cutText } from '../text/cut.js';
  * 64 KiB of each output stream); a longer line was not written by sev, and reading it would let one line
  * decide how much memory a report needs. It is reported as damaged and skipped.
  */
-export const MAX_LINE_BYTES = 1 << 20;
+const MAX_LINE_BYTES = 1 << 20;
 
 /** The deepest nesting of objects and arrays in an event that a reader accepts (sev writes 3 levels). */
 export const MAX_DEPTH = 32;
 
 /** An event as read back, with the line of the file it came from. */
-export type LoggedEvent = IncidentEvent & { line: number };
+type LoggedEvent = IncidentEvent & { line: number };
 
 export interface LogProblem {
   line: number;
@@ -29,7 +29,7 @@ export interface LogRead {
   problems: LogProblem[];
 }
 
-export function isEvent(value: unknown): value is IncidentEvent {
+function isEvent(value: unknown): value is IncidentEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   return (
@@ -194,7 +194,7 @@ function tooLong(line: number, bytes: number): LogProblem {
 }
 
 /** What a reader says of an event it keeps: written by a newer sev, or of a type it does not know (once per type). */
-export function eventNotes(event: IncidentEvent, line: number, unknownTypes: Set<string>): LogProblem[] {
+function eventNotes(event: IncidentEvent, line: number, unknownTypes: Set<string>): LogProblem[] {
   const notes: LogProblem[] = [];
   if (event.v > LOG_VERSION) notes.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
   if (!isKnown(event) && !unknownTypes.has(event.type)) {
@@ -229,7 +229,7 @@ const CHUNK = 1 << 22;
  * through `onProblem`). `last` marks a final line without its newline (a torn write, if it does not parse);
  * `off` and `len` say where the line is in the file, in bytes. Returns the number of lines.
  */
-export function readLines(
+function readLines(
   file: string,
   onLine: (raw: string, line: number, last: boolean, off: number, len: number) => void,
   onProblem: (problem: LogProblem) => void,

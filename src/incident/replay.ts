@@ -10,7 +10,7 @@ export interface Unfinished extends Partial<ProcessGroupData> {
   changesState: boolean;
 }
 
-export type IncidentStatus = 'open' | 'paused' | 'closed';
+type IncidentStatus = 'open' | 'paused' | 'closed';
 
 /** What a log says about an incident: the one fold that resume, status and reports share. */
 export interface IncidentState {

@@ -29,7 +29,7 @@ export function newIncidentId(runbookId: string, now: Date): string {
 }
 
 /** File names keep only characters that are safe everywhere. */
-export function safeName(name: string): string {
+function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'responder';
 }
 
@@ -38,13 +38,13 @@ export function logPath(dir: string, incident: string, responder: string): strin
   return join(dir, `${incident}.${safeName(responder)}.jsonl`);
 }
 
-export interface IncidentLogs {
+interface IncidentLogs {
   id: string;
   logs: LogRead[];
 }
 
 /** An incident and its log files, found without reading the logs. */
-export interface IncidentFiles {
+interface IncidentFiles {
   id: string;
   files: string[];
 }
@@ -61,7 +61,7 @@ function logFiles(dir: string): string[] {
 
 /** The incident id a log's file name gives (`<incident>.<responder>.jsonl`, as sev names them), if it gives one. */
 const NAMED = /^(\d{8}T\d{6}Z-[a-z0-9][a-z0-9-]*-[a-z0-9]{4})\.[^/\\]+\.jsonl$/;
-export function incidentOfName(file: string): string | undefined {
+function incidentOfName(file: string): string | undefined {
   return NAMED.exec(basename(file))?.[1];
 }
 
@@ -75,7 +75,7 @@ function incidentOfFirstLine(file: string): string {
  * Every incident in the directory with its log files, grouped by file name; only a log whose name does
  * not follow `<incident>.<responder>.jsonl` is opened, and only its first line is read.
  */
-export function listIncidentFiles(dir: string): IncidentFiles[] {
+function listIncidentFiles(dir: string): IncidentFiles[] {
   const byId = new Map<string, string[]>();
   for (const file of logFiles(dir)) {
     const id = incidentOfName(file) ?? incidentOfFirstLine(file);
@@ -118,7 +118,7 @@ export function findIncident(dir: string, ref: string): IncidentLogs {
 }
 
 /** What status needs of one log: its fold, streamed (no event is kept), and what was wrong with it. */
-export interface LogSummary {
+interface LogSummary {
   file: string;
   state: IncidentState;
   /** Whether the log holds the incident.started event: the walker's log. */
@@ -126,7 +126,7 @@ export interface LogSummary {
   problems: LogProblem[];
 }
 
-export function summarizeLog(file: string): LogSummary {
+function summarizeLog(file: string): LogSummary {
   const state = initialState();
   const problems: LogProblem[] = [];
   let starts = false;

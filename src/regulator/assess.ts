@@ -97,7 +97,7 @@ export function verdict(n: NotificationDef, facts: ReadonlyMap<string, FactValue
 }
 
 /** The moments deadlines count from. Classification falls back to the assessment; resolution has none until it happens. */
-export interface Anchors {
+interface Anchors {
   awareness?: string;
   classification?: string;
   resolution?: string;
@@ -111,7 +111,7 @@ export function anchorsOf(milestones: MilestoneTimes, started: string | undefine
   };
 }
 
-export interface DeadlineDue {
+interface DeadlineDue {
   name: DeadlineName;
   /** How the rules say it: "4h from classification, no later than 24h from awareness". */
   rule: string;
@@ -121,7 +121,7 @@ export interface DeadlineDue {
   waitingFor?: string;
 }
 
-export function ruleText(d: DeadlineDef): string {
+function ruleText(d: DeadlineDef): string {
   const base = d.within.text === 'immediately' ? `immediately on ${d.from ?? d.after}` : `${d.within.text} ${d.from ? `from ${d.from}` : `after the ${d.after} filing`}`;
   return d.noLaterThan ? `${base}, no later than ${d.noLaterThan.within.text} from ${d.noLaterThan.from}` : base;
 }

@@ -6,8 +6,8 @@ import { FileReader } from '../files/read-file.js';
 import { inLanguage, lintRegulatorsBytes, type RegulatorRules, type RulesLint } from './rules.js';
 
 /** The rules that ship with sev, next to the shipped runbooks. */
-export const SHIPPED_RULES = fileURLToPath(new URL('../../runbooks/regulators.yaml', import.meta.url));
-export const RULES_FILE_NAME = 'regulators.yaml';
+const SHIPPED_RULES = fileURLToPath(new URL('../../runbooks/regulators.yaml', import.meta.url));
+const RULES_FILE_NAME = 'regulators.yaml';
 
 /**
  * The regulators file a runbook uses: the team's (`<runbooks>/regulators.yaml`), else one beside the

@@ -7,8 +7,8 @@ import { fullValidator, isValid } from './rules-schema-check.js';
 import { parseWithin, type Within } from './within.js';
 
 /** The `format:` value that marks a regulators file (and not a runbook) in a runbooks directory. */
-export const REGULATORS_FORMAT = 'sevkit-regulators/v1';
-export const REGULATORS_SCHEMA: CompiledSchema = { isValid, fullValidator };
+const REGULATORS_FORMAT = 'sevkit-regulators/v1';
+const REGULATORS_SCHEMA: CompiledSchema = { isValid, fullValidator };
 
 export type FactType = 'number' | 'duration' | 'yes-no';
 
@@ -56,7 +56,7 @@ export interface NotificationDef {
 }
 
 /** The texts of the rules in one language; what it leaves out is shown as the rules write it. */
-export interface RulesTexts {
+interface RulesTexts {
   notice?: string;
   facts: Record<string, Partial<Pick<FactDef, 'prompt' | 'description'>>>;
   notifications: Record<string, Partial<Pick<NotificationDef, 'regulator' | 'title' | 'files' | 'how' | 'note'>>>;
@@ -138,7 +138,7 @@ function condition(raw: unknown, path: Path, facts: Map<string, FactDef>, report
 }
 
 /** Builds the typed rules from a parsed value, reporting what the schema cannot see. */
-export function buildRules(value: unknown, source: { file: string; hash: string }, report: Report): RegulatorRules {
+function buildRules(value: unknown, source: { file: string; hash: string }, report: Report): RegulatorRules {
   const v = isObj(value) ? value : {};
   const facts = new Map<string, FactDef>();
   if (isObj(v.facts)) {

@@ -4,7 +4,7 @@ import { locateIncident } from '../incident/store.js';
 import { LineStore, readSource, type LogSource } from './source.js';
 import { mergeSources, type Timeline } from './merge.js';
 
-export interface LoadOptions {
+interface LoadOptions {
   incidentDir: string;
   force?: boolean;
   /** Keep where ordinary events' lines are rather than the events (JSON output of big logs). */
@@ -23,13 +23,13 @@ const looksLikeFile = (ref: string) => ref.endsWith('.jsonl') || ref.includes('/
  * The log files named on the command line: one incident id (every log of it in the incident directory,
  * chosen by file name) or log files, in the order given.
  */
-export function logFilesOf(refs: string[], incidentDir: string): string[] {
+function logFilesOf(refs: string[], incidentDir: string): string[] {
   if (refs.length === 1 && !looksLikeFile(refs[0]!)) return locateIncident(incidentDir, refs[0]!).files;
   return refs;
 }
 
 /** The logs named on the command line, each read by the same streaming reader, whichever way they were named. */
-export function loadSources(files: string[], options: LoadOptions): LogSource[] {
+function loadSources(files: string[], options: LoadOptions): LogSource[] {
   return files.map((file, i) => {
     const source = readSource(file, i, { lean: options.lean });
     source.file = shown(file);

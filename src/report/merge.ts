@@ -13,7 +13,7 @@ export interface Warning {
   skewMs?: number;
 }
 
-export interface LogInfo {
+interface LogInfo {
   file: string;
   /** The responder whose log it is (from incident.started / incident.joined), else the first actor. */
   responder: string;
@@ -102,7 +102,7 @@ function logInfo(source: LogSource): LogInfo {
   return { file: source.file, responder: data?.responder || source.rows[0]?.actor || '', host: data?.host, events: source.rows.length };
 }
 
-export interface MergeOptions {
+interface MergeOptions {
   /** Merge logs of different incidents. */
   force?: boolean;
   /** Where the ids of lean rows are read again, for the rows that share their millisecond with another. */

@@ -17,7 +17,7 @@ export interface Point {
   fallback?: string;
 }
 
-export interface Metric {
+interface Metric {
   key: 'time-to-detect' | 'time-to-acknowledge' | 'time-to-mitigate' | 'time-to-resolve';
   name: string;
   definition: string;
@@ -28,7 +28,7 @@ export interface Metric {
   problem?: string;
 }
 
-export interface SeveritySpan {
+interface SeveritySpan {
   severity: string;
   from: Point;
   to: Point;

@@ -15,7 +15,7 @@ export interface Report {
 /** Renderers yield pieces of text; the command writes them in chunks, so a big timeline never becomes one string. */
 export type Pieces = Generator<string, void, undefined>;
 
-export const crossesMidnight = (r: Report) => {
+const crossesMidnight = (r: Report) => {
   const rows = r.timeline.rows;
   return rows.length > 0 && r.clock.date(rows[0]!.ms) !== r.clock.date(rows[rows.length - 1]!.ms);
 };
@@ -27,9 +27,9 @@ function copiesNote(r: Report, row: Row): string {
   return row.copies?.length ? ` (also in ${row.copies.map((c) => sourceRef(c)).join(', ')})` : '';
 }
 
-export const pointText = (r: Report, p: Point | undefined) => (p ? `${oneLine(p.label)} ${r.clock.stamp(p.ms)} (${oneLine(p.actor, 64)}, ${sourceRef(p)})` : 'missing');
+const pointText = (r: Report, p: Point | undefined) => (p ? `${oneLine(p.label)} ${r.clock.stamp(p.ms)} (${oneLine(p.actor, 64)}, ${sourceRef(p)})` : 'missing');
 
-export interface Header {
+interface Header {
   runbook?: string;
   title?: string;
   severity?: string;

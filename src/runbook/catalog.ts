@@ -10,7 +10,7 @@ import { applyTranslation, isTranslationBytes } from './translation.js';
 /** The runbooks that ship with sev. */
 export const SHIPPED_DIR = fileURLToPath(new URL('../../runbooks/', import.meta.url));
 
-export interface CatalogEntry {
+interface CatalogEntry {
   runbook?: Runbook;
   result: LintResult;
   origin: 'local' | 'shipped';
@@ -73,7 +73,7 @@ export async function listCatalog(runbooksDir: string): Promise<CatalogEntry[]> 
 const looksLikePath = (ref: string) => /[\\/]|\.ya?ml$/i.test(ref);
 
 /** Finds a runbook by id (the team's directory first, then the shipped ones) or by path. */
-export async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintResult> {
+async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintResult> {
   if (looksLikePath(ref) || existsSync(ref)) {
     if (!existsSync(ref)) throw new UserError(`${ref}: no such file`, EXIT.usage, 'Give a runbook id (see sev list) or the path of a runbook file.');
     const result = await lintFile(ref);
@@ -128,7 +128,7 @@ async function findTranslation(runbook: LintResult, lang: string, runbooksDir: s
 }
 
 /** Which language to show a runbook in: --lang, else $SEV_LANG (a preference, so a missing translation is no error). */
-export interface LangChoice {
+interface LangChoice {
   lang?: string;
   /** Where it came from: a --lang that names no translation is a usage error, $SEV_LANG falls back quietly. */
   from?: 'flag' | 'env';

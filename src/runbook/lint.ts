@@ -204,7 +204,7 @@ export async function lintFile(file: string): Promise<LintResult> {
 }
 
 /** Where the runbooks a translation may translate are found, besides the files checked together with it. */
-export interface LintOptions {
+interface LintOptions {
   /** Further runbook files (the team's --runbooks directory, then the shipped ones), read only when needed. */
   references?: readonly string[];
 }
@@ -324,7 +324,7 @@ export async function lintFiles(files: string[], options: LintOptions = {}): Pro
 }
 
 /** What `sev validate` keeps of one file: its findings and, when it has any, its lines for excerpts. */
-export interface FileFindings {
+interface FileFindings {
   file: string;
   diagnostics: Diagnostic[];
   lines?: string[];

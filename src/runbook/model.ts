@@ -8,7 +8,7 @@ import type { TranslationRef } from './translation.js';
  */
 export type Severity = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
 export const SEVERITIES: readonly Severity[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
-export const MILESTONES = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'] as const;
+const MILESTONES = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'] as const;
 export type Milestone = (typeof MILESTONES)[number];
 export const END = 'end';
 
@@ -60,7 +60,7 @@ export interface ChoiceOption {
   path: Path;
 }
 
-export type StepKind = 'instructions' | 'confirm' | 'choice' | 'input' | 'checks' | 'wait' | 'command' | 'announce' | 'regulator';
+type StepKind = 'instructions' | 'confirm' | 'choice' | 'input' | 'checks' | 'wait' | 'command' | 'announce' | 'regulator';
 export const ACTION_KINDS: readonly StepKind[] = ['confirm', 'choice', 'input', 'checks', 'wait', 'command', 'announce', 'regulator'];
 
 export interface Step {

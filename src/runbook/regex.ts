@@ -10,7 +10,7 @@ import { RE2JS } from 're2js';
 export const MAX_PATTERN_LENGTH = 4096;
 
 /** A compiled runbook pattern. */
-export interface Pattern {
+interface Pattern {
   test(text: string): boolean;
 }
 

@@ -4,7 +4,7 @@ import { closest } from './suggest.js';
 import type { Path } from './source.js';
 
 /** A schema violation, located by the path of the value (or key) it concerns. */
-export interface SchemaProblem {
+interface SchemaProblem {
   rule: 'schema' | 'unknown-key';
   path: Path;
   part: 'key' | 'value';

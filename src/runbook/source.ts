@@ -19,7 +19,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** Larger files are refused before parsing: no runbook is that big, and parsing one costs memory. */
 export const MAX_RUNBOOK_BYTES = MAX_FILE_BYTES;
 /** Aliases a runbook may expand; a "billion laughs" document needs far more. */
-export const MAX_ALIAS_COUNT = 100;
+const MAX_ALIAS_COUNT = 100;
 
 /** The text of a runbook file, its parsed YAML document and a way back from any path to a position. */
 export class RunbookSource {
@@ -104,7 +104,7 @@ export class RunbookSource {
   }
 }
 
-export interface ReadResult {
+interface ReadResult {
   source?: RunbookSource;
   diagnostics: Diagnostic[];
 }
@@ -113,7 +113,7 @@ function diag(file: string, rule: string, message: string, at: Position = { line
   return { file, ...at, rule, severity: 'error', message };
 }
 
-export function startsWithBom(bytes: Uint8Array): boolean {
+function startsWithBom(bytes: Uint8Array): boolean {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 

@@ -14,7 +14,7 @@ export const FACTS = [
   'now',
 ] as const;
 
-export interface TemplateRef {
+interface TemplateRef {
   name: string;
   offset: number;
 }

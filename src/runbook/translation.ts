@@ -7,12 +7,11 @@ import * as translationSchema from './translation-schema-check.js';
  * A translation: the texts of one runbook in another language, keyed by the ids of that runbook. It holds
  * texts only, so whatever it says, the commands, checks, jumps and milestones are the runbook's own.
  */
-export const TRANSLATION_FORMAT = 'sevkit-translation/v1';
 
 /** runbooks/translation.schema.json, compiled at build time like the runbook schema. */
 export const TRANSLATION_SCHEMA: CompiledSchema = translationSchema;
 
-export interface TranslatedText {
+interface TranslatedText {
   /** Where the text sits in the translation file; the same path names its place in the runbook (see textSlots). */
   path: Path;
   text: string;
@@ -72,7 +71,7 @@ export function buildTranslation(value: unknown, source: { readonly file: string
 }
 
 /** One text of a runbook a translation may replace: its path in a translation, the runbook's own text, and where it goes. */
-export interface TextSlot {
+interface TextSlot {
   path: Path;
   text: string;
   set(runbook: Runbook, text: string): void;

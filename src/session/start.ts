@@ -20,7 +20,7 @@ export interface StartOptions extends WalkCliOptions {
   severity?: string;
 }
 
-export function parseSeverity(value: string | undefined): Severity | undefined {
+function parseSeverity(value: string | undefined): Severity | undefined {
   if (value === undefined) return undefined;
   const upper = value.toUpperCase() as Severity;
   if (!SEVERITIES.includes(upper)) throw new UserError(`--severity ${value}: expected one of ${SEVERITIES.join(', ')}`, EXIT.usage);

@@ -19,7 +19,7 @@ export interface Verdict {
   answers: TriageAnswers;
 }
 
-export interface AdjustmentReason {
+interface AdjustmentReason {
   because: string;
   from: Severity;
   to: Severity;

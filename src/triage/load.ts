@@ -6,7 +6,7 @@ import { readTextFileBytes } from '../files/read-file.js';
 import { lintTriageBytes, type TriageMatrix } from './matrix.js';
 
 /** The matrix that ships with sev, next to the shipped runbooks. */
-export const SHIPPED_MATRIX = fileURLToPath(new URL('../../runbooks/triage.yaml', import.meta.url));
+const SHIPPED_MATRIX = fileURLToPath(new URL('../../runbooks/triage.yaml', import.meta.url));
 
 /** The matrix file to use: the one given, else the team's (`<runbooks>/triage.yaml`), else the shipped one. */
 export function matrixFile(given: string | undefined, runbooksDir: string): string {

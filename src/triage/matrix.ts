@@ -3,9 +3,9 @@ import { SEVERITIES, type Severity } from '../runbook/model.js';
 import { parseRunbookBytes, type Path, type RunbookSource } from '../runbook/source.js';
 
 /** The `format:` value that marks a triage matrix (and not a runbook) in a runbooks directory. */
-export const TRIAGE_FORMAT = 'sevkit-triage/v1';
+const TRIAGE_FORMAT = 'sevkit-triage/v1';
 
-export interface TriageOption {
+interface TriageOption {
   value: string;
   label: string;
 }
@@ -28,12 +28,12 @@ export interface Rule {
   because: string;
 }
 
-export interface ClassRule extends Rule {
+interface ClassRule extends Rule {
   class: string;
   runbook: string;
 }
 
-export interface SeverityRule extends Rule {
+interface SeverityRule extends Rule {
   severity: Severity;
 }
 
@@ -41,7 +41,7 @@ export interface SeverityRule extends Rule {
  * Applied after the severity rule, in order, each one that holds: a factor that makes the same incident worse
  * (peak hours, public attention) without a rule per combination. Moves toward SEV1 only.
  */
-export interface Adjustment extends Rule {
+interface Adjustment extends Rule {
   /** Levels up (1: SEV3 → SEV2), never past SEV1. */
   raise?: number;
   /** At least this severity. */
@@ -91,7 +91,7 @@ function required(value: Record<string, unknown>, keys: string[], path: Path, re
  * Builds the typed matrix from a parsed YAML value, reporting every problem: structure, unknown keys, and
  * rules that name a question or a value that does not exist.
  */
-export function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix {
+function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix {
   const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [], adjustments: [] };
   if (!isMap(value)) {
     report([], 'a triage matrix is a mapping with format, questions, classes and severities');
@@ -224,7 +224,7 @@ export function buildMatrix(value: unknown, file: string, report: Report): Triag
   return matrix;
 }
 
-export interface MatrixLint {
+interface MatrixLint {
   file: string;
   source?: RunbookSource;
   matrix?: TriageMatrix;

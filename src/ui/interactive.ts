@@ -1,4 +1,4 @@
-import { confirm, input, password, select, Separator } from '@inquirer/prompts';
+import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
 import type { AnnouncementView, AssessmentView, ChecksProgress, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
@@ -248,7 +248,7 @@ export class InteractiveResponder implements Responder {
 const TEXT_COMMAND = /^\/(note|action|skip|sev|pause)(?:\s+(.*))?$/s;
 
 /** `/note …`, `/action …`, `/skip …`, `/sev SEV1`, `/pause` typed at a text prompt. */
-export function textCommand(answer: string): Reply<string> | undefined {
+function textCommand(answer: string): Reply<string> | undefined {
   const m = TEXT_COMMAND.exec(answer.trim());
   if (!m) return undefined;
   const [, command, rest = ''] = m;
@@ -262,7 +262,7 @@ export function textCommand(answer: string): Reply<string> | undefined {
 }
 
 /** Why a text command cannot be done (`/sev SEV9`, `/note` without text), so the prompt asks again instead of taking it as the answer. */
-export function textCommandProblem(answer: string): string | undefined {
+function textCommandProblem(answer: string): string | undefined {
   const m = TEXT_COMMAND.exec(answer.trim());
   if (!m || textCommand(answer)) return undefined;
   return m[1] === 'sev' ? `/sev takes one of ${SEVERITIES.join(', ')}` : `/${m[1]} needs a text: /${m[1]} TEXT`;

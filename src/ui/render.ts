@@ -1,6 +1,5 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import stringWidth from 'string-width';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../runbook/duration.js';

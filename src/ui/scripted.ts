@@ -12,7 +12,7 @@ const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
 const FAILURE_CHOICES: FailureChoice[] = ['retry', 'continue', 'stop'];
 
-export interface ScriptedOptions {
+interface ScriptedOptions {
   answers?: Answers;
   yes: boolean;
   /** Asked when the answers do not cover a question: a person at a terminal. Without one, a missing answer ends the run. */

@@ -8,7 +8,7 @@ export interface TemplatedText {
   scan: TemplateScan;
 }
 
-export interface CommandText {
+interface CommandText {
   /** The command as one string (an argv list joined by spaces). */
   text: string;
   /** The SEV_* variables it uses. */

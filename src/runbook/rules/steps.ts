@@ -1,4 +1,4 @@
-import { ACTION_KINDS, END, type Runbook, type Step } from '../model.js';
+import { ACTION_KINDS, END, type Step } from '../model.js';
 import type { RuleFacts } from './facts.js';
 import type { Path } from '../source.js';
 import { closest } from '../suggest.js';

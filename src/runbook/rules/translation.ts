@@ -9,7 +9,7 @@ import type { Rule } from './rule.js';
 /** Where a translation finding points: a path of the translation file (its key or value), or the file's top. */
 export type TranslationAt = { path: Path; part: 'key' | 'value' } | 'top';
 
-export type TranslationReport = (at: TranslationAt, rule: string, severity: 'error' | 'warning', message: string) => void;
+type TranslationReport = (at: TranslationAt, rule: string, severity: 'error' | 'warning', message: string) => void;
 
 /** The rules that check a translation against the runbook it translates. */
 export const TRANSLATION_RULES: readonly Pick<Rule, 'id' | 'severity' | 'description'>[] = [
