@@ -1,5 +1,9 @@
 import { buildReport, type ReportOptions } from '../report/build.js';
-import { renderCsv, renderJson, renderMarkdown, renderText, type Pieces } from '../report/render.js';
+import { renderCsv } from '../report/csv.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderText } from '../report/text.js';
+import type { Pieces } from '../report/view.js';
 import { oneLine } from '../report/sanitize.js';
 import { writePieces } from '../report/write.js';
 import { printTimelineWarnings } from '../ui/warnings.js';

@@ -4,7 +4,7 @@ import { EXIT, UserError } from '../errors.js';
 import { incidentDir } from '../incident/store.js';
 import { loadTimeline } from './load.js';
 import { computeMetrics } from './metrics.js';
-import type { Report } from './render.js';
+import type { Report } from './view.js';
 import { clockFor } from './time.js';
 
 export interface ReportOptions {

@@ -1,6 +1,7 @@
 import { describe, eventOf, kindOf, type Kind } from './describe.js';
 import { jsonSafe, printableText } from './sanitize.js';
-import { header, metricsText, sourceRef, type Pieces, type Report } from './render.js';
+import { metricsText } from './text.js';
+import { header, sourceRef, type Pieces, type Report } from './view.js';
 import type { Row } from './source.js';
 import { duration } from './time.js';
 import { fitWidth } from '../text/width.js';

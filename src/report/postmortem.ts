@@ -1,7 +1,8 @@
 import type { AnyEvent } from '../incident/events.js';
 import { describe, eventOf, isTodo } from './describe.js';
 import { oneLine } from './sanitize.js';
-import { cell, header, logsMarkdown, metricsMarkdown, timelineMarkdown, type Pieces, type Report } from './render.js';
+import { cell, logsMarkdown, metricsMarkdown, timelineMarkdown } from './markdown.js';
+import { header, type Pieces, type Report } from './view.js';
 import type { Row } from './source.js';
 import { duration } from './time.js';
 import { RegulatorRecord } from './regulators.js';

@@ -1,7 +1,8 @@
 import type { AnyEvent, EventData } from '../incident/events.js';
 import { anchorsOf, dueTimes, lateness, recordedDeadlines, type MilestoneTimes } from '../regulator/assess.js';
 import type { DeadlineName } from '../regulator/rules.js';
-import { cell, type Pieces, type Report } from './render.js';
+import { cell } from './markdown.js';
+import type { Pieces, Report } from './view.js';
 import type { Row } from './source.js';
 import { duration } from './time.js';
 
