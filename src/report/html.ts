@@ -51,12 +51,66 @@ export const summarised = (rowCount: number) => rowCount > HTML_DRAW_LIMIT;
  */
 export function* renderHtml(r: Report): Pieces {
   const t = r.timeline;
-  const m = r.metrics;
   const h = header(t);
   const all = t.rows;
   const summary = summarised(all.length);
   // The events drawn and listed one by one.
   const rows = summary ? all.filter((row) => SHAPE_TYPES.has(row.type)).slice(0, HTML_DRAW_LIMIT) : all;
+  const g = chartOf(r);
+  const title = `Timeline of ${t.incident}`;
+
+  yield* pageHead(title);
+  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${all.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
+  if (t.warnings.length) {
+    yield '<details open class="warn"><summary>Warnings about the logs</summary><ul>\n';
+    for (const w of t.warnings) yield `<li>${esc(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)}</li>\n`;
+    yield '</ul></details>\n';
+  }
+  if (summary) {
+    yield `<p class="warn" id="summarised">${all.length} events are more than this page draws one by one (${HTML_DRAW_LIMIT}): the chart shows how many events each responder logged per time bucket (hover a bar for the count of each type; red: with failures), and only incident events, milestones and severity changes (${rows.length}) are drawn and listed. <code>sev timeline --format csv</code> or <code>--format json</code> has every event.</p>\n`;
+  }
+  yield `<div class="legend">${(['milestone', 'failure', 'check', 'command', 'announcement', 'note', 'action', 'severity', 'step', 'incident', 'unknown'] as Kind[]).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
+
+  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${g.right + 20} ${g.height}" width="${g.right + 20}" height="${g.height}" role="img" aria-label="${esc(title)}" data-events="${all.length}" data-drawn="${rows.length}">\n`;
+  yield* severityBand(r, g);
+  yield* impactWindow(r, g);
+  yield* laneRows(g);
+  yield* axis(r, g);
+  yield* milestoneMarks(r, g);
+  if (summary) yield* bucketBars(r, all, g.laneOf, g);
+  const drawn = yield* eventMarks(r, rows, g);
+  yield '</svg>\n';
+  yield '<p>Click an event (or focus it and press Enter) to see it in full:</p>\n<div id="details" aria-live="polite">No event selected.</div>\n';
+  yield `<h2>Metrics</h2>\n<pre class="metrics">${esc([...metricsText(r)].join(''))}</pre>\n`;
+  yield* eventTable(r, rows, drawn.data, g.showDate);
+  yield '<h2>Logs</h2>\n<ol>\n';
+  for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
+  yield '</ol>\n';
+  // The events as JSON for the details panel; "<" escaped so no text can close the script element.
+  yield `<script type="application/json" id="data">${jsonSafe(JSON.stringify(drawn.details)).replace(/</g, '\\u003c')}</script>\n`;
+  yield* pageScript();
+}
+
+/** The chart's geometry: the time span shown, the lanes (one per responder) and where things go. */
+interface Chart {
+  t0: number;
+  t1: number;
+  left: number;
+  width: number;
+  right: number;
+  top: number;
+  laneH: number;
+  height: number;
+  lanes: string[];
+  laneOf: Map<string, number>;
+  /** The span crosses a date in the zone shown: times carry their date. */
+  showDate: boolean;
+  x: (ms: number) => string;
+}
+
+function chartOf(r: Report): Chart {
+  const all = r.timeline.rows;
+  const m = r.metrics;
   const laneOf = new Map<string, number>();
   for (const row of all) if (!laneOf.has(row.actor || '?')) laneOf.set(row.actor || '?', laneOf.size);
   const lanes = [...laneOf.keys()];
@@ -69,13 +123,25 @@ export function* renderHtml(r: Report): Pieces {
   t1 += pad;
   const left = 150;
   const width = 1100;
-  const right = left + width;
   const top = 70;
   const laneH = 44;
-  const height = top + lanes.length * laneH + 40;
-  const x = (ms: number) => (left + ((ms - t0) / (t1 - t0)) * width).toFixed(1);
-  const title = `Timeline of ${t.incident}`;
+  return {
+    t0,
+    t1,
+    left,
+    width,
+    right: left + width,
+    top,
+    laneH,
+    height: top + lanes.length * laneH + 40,
+    lanes,
+    laneOf,
+    showDate: r.clock.date(t0) !== r.clock.date(t1),
+    x: (ms: number) => (left + ((ms - t0) / (t1 - t0)) * width).toFixed(1),
+  };
+}
 
+function* pageHead(title: string): Pieces {
   yield `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n`;
   yield `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">\n`;
   yield `<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${esc(title)}</title>\n`;
@@ -92,79 +158,81 @@ tr.failure td{color:#b00}tr.milestone td{font-weight:bold}.warn{color:#8a5a00}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
 pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
 </style>\n</head>\n<body>\n`;
-  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${all.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
-  if (t.warnings.length) {
-    yield '<details open class="warn"><summary>Warnings about the logs</summary><ul>\n';
-    for (const w of t.warnings) yield `<li>${esc(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)}</li>\n`;
-    yield '</ul></details>\n';
-  }
-  if (summary) {
-    yield `<p class="warn" id="summarised">${all.length} events are more than this page draws one by one (${HTML_DRAW_LIMIT}): the chart shows how many events each responder logged per time bucket (hover a bar for the count of each type; red: with failures), and only incident events, milestones and severity changes (${rows.length}) are drawn and listed. <code>sev timeline --format csv</code> or <code>--format json</code> has every event.</p>\n`;
-  }
-  yield `<div class="legend">${(['milestone', 'failure', 'check', 'command', 'announcement', 'note', 'action', 'severity', 'step', 'incident', 'unknown'] as Kind[]).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
+}
 
-  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${right + 20} ${height}" width="${right + 20}" height="${height}" role="img" aria-label="${esc(title)}" data-events="${all.length}" data-drawn="${rows.length}">\n`;
-  // Severity band.
-  yield `<text class="axis" x="${left - 8}" y="22" text-anchor="end">severity</text>\n`;
-  for (const s of m.severity.spans) {
-    const x0 = Number(x(s.from.ms));
-    const x1 = Math.max(x0 + 1, Number(x(s.to.ms)));
+function* severityBand(r: Report, g: Chart): Pieces {
+  yield `<text class="axis" x="${g.left - 8}" y="22" text-anchor="end">severity</text>\n`;
+  for (const s of r.metrics.severity.spans) {
+    const x0 = Number(g.x(s.from.ms));
+    const x1 = Math.max(x0 + 1, Number(g.x(s.to.ms)));
     yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16" fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(`${s.severity} for ${duration(s.ms)}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`)}</title></rect>\n`;
     if (x1 - x0 > 34) yield `<text class="axis" x="${(x0 + 4).toFixed(1)}" y="22">${esc(s.severity)}</text>\n`;
   }
-  // Impact window.
-  if (m.impactStart) {
-    const end = m.milestones.resolved?.ms ?? all[all.length - 1]?.ms ?? m.impactStart.ms;
-    const x0 = Number(x(m.impactStart.ms));
-    const x1 = Math.max(x0 + 1, Number(x(end)));
-    const label = `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}${m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : ''}`;
-    yield `<rect id="impact" x="${x0.toFixed(1)}" y="${top - 8}" width="${(x1 - x0).toFixed(1)}" height="${lanes.length * laneH + 8}" fill="#d7191c" fill-opacity="0.08" stroke="#d7191c" stroke-opacity="0.3" stroke-dasharray="4 3"><title>${esc(label)}</title></rect>\n`;
+}
+
+function* impactWindow(r: Report, g: Chart): Pieces {
+  const m = r.metrics;
+  const all = r.timeline.rows;
+  if (!m.impactStart) return;
+  const end = m.milestones.resolved?.ms ?? all[all.length - 1]?.ms ?? m.impactStart.ms;
+  const x0 = Number(g.x(m.impactStart.ms));
+  const x1 = Math.max(x0 + 1, Number(g.x(end)));
+  const label = `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}${m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : ''}`;
+  yield `<rect id="impact" x="${x0.toFixed(1)}" y="${g.top - 8}" width="${(x1 - x0).toFixed(1)}" height="${g.lanes.length * g.laneH + 8}" fill="#d7191c" fill-opacity="0.08" stroke="#d7191c" stroke-opacity="0.3" stroke-dasharray="4 3"><title>${esc(label)}</title></rect>\n`;
+}
+
+function* laneRows(g: Chart): Pieces {
+  for (const [i, lane] of g.lanes.entries()) {
+    const y = g.top + i * g.laneH + g.laneH / 2;
+    if (i % 2 === 0) yield `<rect x="${g.left}" y="${g.top + i * g.laneH}" width="${g.width}" height="${g.laneH}" fill="#000" fill-opacity="0.025"/>\n`;
+    yield `<text class="lane-label" x="${g.left - 8}" y="${y + 4}" text-anchor="end">${esc(fitWidth(lane, 20))}</text>\n`;
+    yield `<line x1="${g.left}" x2="${g.right}" y1="${y}" y2="${y}" stroke="#ccc"/>\n`;
   }
-  // Lanes.
-  for (const [i, lane] of lanes.entries()) {
-    const y = top + i * laneH + laneH / 2;
-    if (i % 2 === 0) yield `<rect x="${left}" y="${top + i * laneH}" width="${width}" height="${laneH}" fill="#000" fill-opacity="0.025"/>\n`;
-    yield `<text class="lane-label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(fitWidth(lane, 20))}</text>\n`;
-    yield `<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#ccc"/>\n`;
-  }
-  // Axis.
+}
+
+function* axis(r: Report, g: Chart): Pieces {
+  const { t0, t1, x } = g;
   const span = t1 - t0;
   const step = STEPS.find((s) => span / s <= 10) ?? 864e5;
-  const showDate = r.clock.date(t0) !== r.clock.date(t1);
-  const axisY = top + lanes.length * laneH + 16;
+  const axisY = g.top + g.lanes.length * g.laneH + 16;
   for (let ms = Math.ceil(t0 / step) * step; ms <= t1; ms += step) {
     const label = step < 1000 ? r.clock.time(ms).slice(3) : step < 60_000 ? r.clock.time(ms).slice(0, 8) : r.clock.time(ms).slice(0, 5);
-    yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${top - 8}" y2="${axisY - 10}" stroke="#eee"/><text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
-    if (showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step)) yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
+    yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${g.top - 8}" y2="${axisY - 10}" stroke="#eee"/><text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
+    if (g.showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step)) yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
   }
-  // Milestones.
+}
+
+function* milestoneMarks(r: Report, g: Chart): Pieces {
   const labelled: number[] = [];
-  for (const [name, p] of Object.entries(m.milestones)) {
+  for (const [name, p] of Object.entries(r.metrics.milestones)) {
     if (!p) continue;
-    const px = Number(x(p.ms));
+    const px = Number(g.x(p.ms));
     const row = labelled.filter((l) => Math.abs(l - px) < 70).length;
     labelled.push(px);
-    yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${top - 14}" y2="${top + lanes.length * laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
+    yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${g.top - 14}" y2="${g.top + g.lanes.length * g.laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
     yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
   }
-  if (summary) yield* bucketBars(r, all, laneOf, { t0, t1, left, width, top, laneH });
+}
+
+/** The events drawn: close events in a lane are spread over three rows; the important ones are drawn last, on top. */
+function* eventMarks(r: Report, rows: Row[], g: Chart): Generator<string, { data: { kind: Kind; summary: string }[]; details: unknown[] }, undefined> {
+  const t = r.timeline;
   const details: unknown[] = [];
-  // Events. Close events in a lane are spread over three rows; the important ones are drawn last, on top.
   const data: { kind: Kind; summary: string }[] = [];
   const marks: { order: number; svg: string }[] = [];
   const ORDER: Partial<Record<Kind, number>> = { failure: 3, milestone: 2, severity: 1, announcement: 1, action: 1 };
-  const lastX = lanes.map(() => [-Infinity, -Infinity, -Infinity]);
+  const lastX = g.lanes.map(() => [-Infinity, -Infinity, -Infinity]);
   const OFFSETS = [0, -12, 12];
   for (const [i, row] of rows.entries()) {
     const event = eventOf(row, t.lines);
     const kind = kindOf(event);
-    const lane = laneOf.get(row.actor || '?')!;
-    const cx = Number(x(row.ms));
+    const lane = g.laneOf.get(row.actor || '?')!;
+    const cx = Number(g.x(row.ms));
     const last = lastX[lane]!;
     let slot = last.findIndex((lx) => cx - lx >= 9);
     if (slot === -1) slot = last.indexOf(Math.min(...last));
     last[slot] = cx;
-    const y = top + lane * laneH + laneH / 2 + OFFSETS[slot]!;
+    const y = g.top + lane * g.laneH + g.laneH / 2 + OFFSETS[slot]!;
     const radius = kind === 'failure' || kind === 'milestone' ? 6 : kind === 'step' || kind === 'input' ? 3 : 4.5;
     const summary = describe(event);
     const file = t.logs[row.log]!.file;
@@ -178,20 +246,20 @@ pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
   // A stable sort: events of the same importance stay in time order.
   marks.sort((a, b) => a.order - b.order);
   for (const mark of marks) yield mark.svg;
-  yield '</svg>\n';
-  yield '<p>Click an event (or focus it and press Enter) to see it in full:</p>\n<div id="details" aria-live="polite">No event selected.</div>\n';
-  yield `<h2>Metrics</h2>\n<pre class="metrics">${esc([...metricsText(r)].join(''))}</pre>\n`;
+  return { data, details };
+}
+
+function* eventTable(r: Report, rows: Row[], data: { kind: Kind; summary: string }[], showDate: boolean): Pieces {
   yield `<h2>Events</h2>\n<table id="events"><thead><tr><th>${showDate ? 'date · ' : ''}time (${esc(r.clock.zone)})</th><th>who</th><th>event</th><th>source</th></tr></thead><tbody>\n`;
   for (const [i, row] of rows.entries()) {
     const d = data[i]!;
     yield `<tr class="${d.kind}" data-i="${i}"><td>${esc(showDate ? `${r.clock.date(row.ms)} ${r.clock.time(row.ms)}` : r.clock.time(row.ms))}</td><td>${esc(row.actor)}</td><td>${esc(d.summary)}</td><td>${esc(sourceRef(row))}</td></tr>\n`;
   }
   yield '</tbody></table>\n';
-  yield '<h2>Logs</h2>\n<ol>\n';
-  for (const l of t.logs) yield `<li>${esc(`${l.file} — ${l.responder}${l.host ? ` on ${l.host}` : ''}, ${l.events} events`)}</li>\n`;
-  yield '</ol>\n';
-  // The events as JSON for the details panel; "<" escaped so no text can close the script element.
-  yield `<script type="application/json" id="data">${jsonSafe(JSON.stringify(details)).replace(/</g, '\\u003c')}</script>\n`;
+}
+
+/** Click or Enter on an event shows it in full in the details panel. */
+function* pageScript(): Pieces {
   yield `<script>
 (function () {
   'use strict';
