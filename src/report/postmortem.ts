@@ -38,31 +38,35 @@ function failedCheckText(e: AnyEvent): string {
   return '';
 }
 
-/**
- * A postmortem draft in the blameless form, in Markdown: what the logs can tell (header, impact window,
- * metrics, what was done, the timeline, announcements, action items) and clearly marked empty sections
- * for what only people can write (root cause, contributing factors). Every fact names its source.
- */
-export function* renderPostmortem(r: Report): Pieces {
-  const t = r.timeline;
-  const m = r.metrics;
-  const h = header(t);
-  const at = (ms: number) => r.clock.stamp(ms);
-  const src = (row: { log: number; line: number }) => `[${row.log + 1}]:${row.line}`;
-  const ev = (row: Row) => eventOf(row, t.lines) as AnyEvent;
+/** What the postmortem reports, gathered from the timeline in one pass. */
+interface PostmortemFacts {
+  well: Item[];
+  wrong: Item[];
+  other: Item[];
+  actions: Item[];
+  announcements: { row: Row; audience: string; channel?: string; subject?: string; message: string }[];
+  commands: { row: Row; step: string; command: string; exit: string; ms?: number; ok?: boolean }[];
+  failedChecks: Row[];
+  steps: Row[];
+  /** The checks before the incident was detected: what detection had to go on. */
+  detection: Row[];
+  regulators: RegulatorRecord;
+}
 
+function postmortemFacts(r: Report): PostmortemFacts {
+  const t = r.timeline;
   const well: Item[] = [];
   const wrong: Item[] = [];
   const other: Item[] = [];
   const actions: Item[] = [];
-  const announcements: { row: Item['row']; audience: string; channel?: string; subject?: string; message: string }[] = [];
-  const commands: { row: Item['row']; step: string; command: string; exit: string; ms?: number; ok?: boolean }[] = [];
+  const announcements: PostmortemFacts['announcements'] = [];
+  const commands: PostmortemFacts['commands'] = [];
   const failedChecks: Row[] = [];
   const steps: Row[] = [];
   const openCommands = new Map<string, (typeof commands)[number]>();
   const detection: Row[] = [];
   const regulators = new RegulatorRecord();
-  const detectedMs = m.milestones.detected?.ms ?? Infinity;
+  const detectedMs = r.metrics.milestones.detected?.ms ?? Infinity;
 
   for (const row of t.rows) {
     if (RegulatorRecord.TYPES.has(row.type)) {
@@ -123,6 +127,22 @@ export function* renderPostmortem(r: Report): Pieces {
         break;
     }
   }
+  return { well, wrong, other, actions, announcements, commands, failedChecks, steps, detection, regulators };
+}
+
+/**
+ * A postmortem draft in the blameless form, in Markdown: what the logs can tell (header, impact window,
+ * metrics, what was done, the timeline, announcements, action items) and clearly marked empty sections
+ * for what only people can write (root cause, contributing factors). Every fact names its source.
+ */
+export function* renderPostmortem(r: Report): Pieces {
+  const t = r.timeline;
+  const m = r.metrics;
+  const h = header(t);
+  const at = (ms: number) => r.clock.stamp(ms);
+  const src = (row: { log: number; line: number }) => `[${row.log + 1}]:${row.line}`;
+  const ev = (row: Row) => eventOf(row, t.lines) as AnyEvent;
+  const { well, wrong, other, actions, announcements, commands, failedChecks, steps, detection, regulators } = postmortemFacts(r);
 
   const first = t.rows[0];
   const last = t.rows[t.rows.length - 1];
