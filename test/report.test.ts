@@ -5,7 +5,7 @@ import { UserError } from '../src/errors.js';
 import { readLog } from '../src/incident/read.js';
 import { describe as describeEvent, kindOf } from '../src/report/describe.js';
 import { HTML_DRAW_LIMIT, renderHtml } from '../src/report/html.js';
-import { loadTimeline } from '../src/report/load.js';
+import { loadTimeline } from '../src/report/logs.js';
 import { mergeSources } from '../src/report/merge.js';
 import { computeMetrics } from '../src/report/metrics.js';
 import { renderPostmortem } from '../src/report/postmortem.js';
@@ -14,7 +14,7 @@ import { renderJson } from '../src/report/json.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderText } from '../src/report/text.js';
 import type { Report } from '../src/report/view.js';
-import { fromLogRead, readSource } from '../src/report/source.js';
+import { fromLogRead, readSource } from '../src/report/rows.js';
 import { clockFor, duration } from '../src/report/time.js';
 import { ROOT, tempDir } from './helpers.js';
 

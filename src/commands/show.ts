@@ -41,7 +41,7 @@ function action(a: Action): string {
   return { ask: 'ask the responder', stop: 'stop the run', continue: 'continue' }[a.kind];
 }
 
-function firstLine(text: string, width = 100): string {
+function outlineLine(text: string, width = 100): string {
   const line = firstLineOf(text);
   const fitted = fitWidth(line, width);
   return fitted === line && text.trim().includes('\n') ? `${line} …` : fitted;
@@ -61,7 +61,7 @@ function describeCheck(check: CheckDef): string {
 
 function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?: RegulatorsShown): string[] {
   const lines: string[] = [];
-  if (step.instructions) lines.push(c.dim(firstLine(step.instructions)));
+  if (step.instructions) lines.push(c.dim(outlineLine(step.instructions)));
   if (step.confirm) {
     lines.push(`${c.cyan('?')} ${step.confirm.question}`);
     lines.push(`  if no: ${action(step.confirm.onNo)}`);
@@ -89,7 +89,7 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?:
   }
   if (step.announce) {
     const to = [step.announce.audience, step.announce.channel].filter(Boolean).join(' via ');
-    lines.push(`announces to ${to}: ${c.italic(firstLine(step.announce.subject ?? step.announce.message, 80))}`);
+    lines.push(`announces to ${to}: ${c.italic(outlineLine(step.announce.subject ?? step.announce.message, 80))}`);
   }
   if (step.regulator) {
     const rules = regulators?.rules;

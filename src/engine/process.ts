@@ -280,7 +280,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
     if (truncated.length) data.truncated = truncated;
     const code = (result as { code?: string }).code;
     if (result.failed && result.exitCode === undefined && !result.signal && !timedOut) {
-      data.error = code === 'EACCES' ? '/bin/sh: permission denied' : firstLine(String(result.shortMessage ?? result.message ?? 'could not start'));
+      data.error = code === 'EACCES' ? '/bin/sh: permission denied' : firstMessageLine(String(result.shortMessage ?? result.message ?? 'could not start'));
     }
     return { result: data, raw: { stdout: out.raw, stderr: err.raw } };
   } finally {
@@ -294,6 +294,6 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
   }
 }
 
-function firstLine(text: string): string {
+function firstMessageLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }

@@ -6,7 +6,7 @@ import { diskError } from '../files/io-error.js';
 import { LOG_VERSION, type EventData, type EventType, type IncidentEvent } from './events.js';
 import { withFileLock } from './lock.js';
 
-export type Clock = () => Date;
+export type Now = () => Date;
 
 const CHUNK = 64 * 1024;
 
@@ -85,7 +85,7 @@ export class LogWriter {
     readonly incident: string,
     readonly actor: string,
     fd: number,
-    private readonly clock: Clock,
+    private readonly clock: Now,
     /** A created log's hidden file, until its first event is written: then it becomes `path`. */
     private pending?: string,
   ) {
@@ -102,7 +102,7 @@ export class LogWriter {
    * it: the event is written to a hidden file that is then linked to `path`. A crash before that leaves no
    * log, rather than an empty one that says nothing of its incident and can never be resumed.
    */
-  static create(path: string, incident: string, actor: string, clock: Clock = () => new Date()): LogWriter {
+  static create(path: string, incident: string, actor: string, clock: Now = () => new Date()): LogWriter {
     if (existsSync(path)) throw logIoError(path, Object.assign(new Error('exists'), { code: 'EEXIST' }));
     const pending = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
     let fd: number;
@@ -115,7 +115,7 @@ export class LogWriter {
   }
 
   /** Opens an existing log to append to it. */
-  static open(path: string, incident: string, actor: string, clock: Clock = () => new Date()): LogWriter {
+  static open(path: string, incident: string, actor: string, clock: Now = () => new Date()): LogWriter {
     let fd: number;
     try {
       // Read and append, but never create: a missing log is an error, not a new incident.

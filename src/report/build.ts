@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { incidentDir } from '../incident/store.js';
-import { loadTimeline } from './load.js';
+import { loadTimeline } from './logs.js';
 import { computeMetrics } from './metrics.js';
 import type { Report } from './view.js';
 import { clockFor } from './time.js';

@@ -1,6 +1,6 @@
 import { describe, eventOf, kindOf } from './describe.js';
 import { csvField } from './sanitize.js';
-import { timeOf } from './source.js';
+import { timeOf } from './rows.js';
 import type { Pieces, Report } from './view.js';
 
 export function* renderCsv(r: Report): Pieces {

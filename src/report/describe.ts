@@ -1,5 +1,5 @@
 import type { AnyEvent, IncidentEvent } from '../incident/events.js';
-import type { LineStore, Row } from './source.js';
+import type { LineStore, Row } from './rows.js';
 import { oneLine } from './sanitize.js';
 import { duration } from './time.js';
 

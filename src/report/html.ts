@@ -2,7 +2,7 @@ import { describe, eventOf, kindOf, type Kind } from './describe.js';
 import { jsonSafe, printableText } from './sanitize.js';
 import { metricsText } from './text.js';
 import { header, sourceRef, type Pieces, type Report } from './view.js';
-import type { Row } from './source.js';
+import type { Row } from './rows.js';
 import { duration } from './time.js';
 import { fitWidth } from '../text/width.js';
 

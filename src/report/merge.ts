@@ -1,6 +1,6 @@
 import type { LogProblem } from '../incident/read.js';
 import { EXIT, UserError } from '../errors.js';
-import { idOf, timeOf, type LineStore, type LogSource, type Row } from './source.js';
+import { idOf, timeOf, type LineStore, type LogSource, type Row } from './rows.js';
 import { duration } from './time.js';
 
 /** A problem found in the input, said with where it is: damaged lines, gaps, clocks. */

@@ -1,6 +1,6 @@
 import { rfc3339Ms } from '../incident/read.js';
 import type { Timeline } from './merge.js';
-import { timeOf, type Row } from './source.js';
+import { timeOf, type Row } from './rows.js';
 
 /** One end of a metric: the event it was read from, and where that event is. */
 export interface Point {

@@ -3,7 +3,7 @@ import { describe, eventOf, isTodo } from './describe.js';
 import { oneLine } from './sanitize.js';
 import { cell, logsMarkdown, metricsMarkdown, timelineMarkdown } from './markdown.js';
 import { header, type Pieces, type Report } from './view.js';
-import type { Row } from './source.js';
+import type { Row } from './rows.js';
 import { duration } from './time.js';
 import { RegulatorRecord } from './regulators.js';
 

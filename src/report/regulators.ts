@@ -3,7 +3,7 @@ import { anchorsOf, dueTimes, lateness, recordedDeadlines, type MilestoneTimes }
 import type { DeadlineName } from '../regulator/rules.js';
 import { cell } from './markdown.js';
 import type { Pieces, Report } from './view.js';
-import type { Row } from './source.js';
+import type { Row } from './rows.js';
 import { duration } from './time.js';
 
 /** What the regulator events of an incident say, gathered while the postmortem reads its rows. */

@@ -18,7 +18,7 @@ export function duration(ms: number): string {
 }
 
 /** Turns instants into the date and time of one zone: UTC unless --tz names another (IANA). */
-export interface Clock {
+export interface ZoneClock {
   zone: string;
   /** YYYY-MM-DD in the zone. */
   date(ms: number): string;
@@ -28,14 +28,14 @@ export interface Clock {
   stamp(ms: number): string;
 }
 
-const utc: Clock = {
+const utc: ZoneClock = {
   zone: 'UTC',
   date: (ms) => new Date(ms).toISOString().slice(0, 10),
   time: (ms) => new Date(ms).toISOString().slice(11, 23),
   stamp: (ms) => new Date(ms).toISOString().replace('T', ' '),
 };
 
-export function clockFor(zone?: string): Clock {
+export function clockFor(zone?: string): ZoneClock {
   if (!zone || zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Z') return utc;
   let format: Intl.DateTimeFormat;
   try {

@@ -1,8 +1,8 @@
 import { oneLine } from './sanitize.js';
 import type { Timeline } from './merge.js';
 import type { Metrics, Point } from './metrics.js';
-import type { Row } from './source.js';
-import type { Clock } from './time.js';
+import type { Row } from './rows.js';
+import type { ZoneClock } from './time.js';
 
 // The view model every report format renders (text.ts, markdown.ts, csv.ts, json.ts, html.ts, postmortem.ts).
 
@@ -10,7 +10,7 @@ import type { Clock } from './time.js';
 export interface Report {
   timeline: Timeline;
   metrics: Metrics;
-  clock: Clock;
+  clock: ZoneClock;
 }
 
 /** Renderers yield pieces of text; the command writes them in chunks, so a big timeline never becomes one string. */

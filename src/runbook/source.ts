@@ -250,13 +250,13 @@ function parsePositional(source: RunbookSource): Diagnostic[] {
   }
   for (const error of doc.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
-    const message = rule === 'duplicate-key' ? 'duplicate key: each key may appear once in a mapping' : firstLine(error.message);
+    const message = rule === 'duplicate-key' ? 'duplicate key: each key may appear once in a mapping' : yamlMessageLine(error.message);
     // An unclosed quote runs to the end of the file, where the parser notices it: point at where it opens.
     const opening = error.code === 'MISSING_CHAR' ? openingQuote(doc, error.pos[0]) : undefined;
     diagnostics.push(diag(file, rule, opening ? `${message} (the string opened here is never closed)` : message, source.range(opening ?? error.pos)));
   }
   for (const warning of doc.warnings) {
-    diagnostics.push({ ...diag(file, 'yaml-syntax', firstLine(warning.message), source.range(warning.pos)), severity: 'warning' });
+    diagnostics.push({ ...diag(file, 'yaml-syntax', yamlMessageLine(warning.message), source.range(warning.pos)), severity: 'warning' });
   }
   source.doc = doc;
   if (doc.errors.length > 0) return diagnostics;
@@ -270,7 +270,7 @@ function parsePositional(source: RunbookSource): Diagnostic[] {
       return diagnostics;
     }
     if (error instanceof ReferenceError || error instanceof RangeError) {
-      diagnostics.push(diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${firstLine(error.message)}`));
+      diagnostics.push(diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${yamlMessageLine(error.message)}`));
       return diagnostics;
     }
     throw error;
@@ -318,7 +318,7 @@ function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
   return found;
 }
 
-function firstLine(message: string): string {
+function yamlMessageLine(message: string): string {
   // The yaml library appends " at line L, column C"; our position already says that.
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }

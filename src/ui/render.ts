@@ -17,7 +17,7 @@ export function clock(ms: number): string {
 }
 
 /** The first line of a text, cut to a display width (CJK characters count twice). */
-export function firstLine(text: string, width = 60): string {
+export function fittedFirstLine(text: string, width = 60): string {
   return fitWidth(printable(firstLineOf(text)), width);
 }
 
@@ -58,7 +58,7 @@ export function statusColor(status: CheckStatus, c: ChalkInstance): string {
 /** The first line of what a check printed, or why it failed when it printed nothing. */
 function outputLine(r: CheckResultData): string {
   const out = r.stdout.trim() || r.stderr.trim();
-  return out ? firstLine(out) : r.status === 'OK' ? '' : firstLine(r.reason);
+  return out ? fittedFirstLine(out) : r.status === 'OK' ? '' : fittedFirstLine(r.reason);
 }
 
 /** Check results as people compare them: check, status, time, first line of output. */

@@ -1,5 +1,5 @@
 import type { Rule } from './rule.js';
-import { duplicateStepId, loopWithoutExit, stepActions, unknownStep, unreachableStep } from './steps.js';
+import { duplicateStepId, loopWithoutExit, multipleActions, unknownStep, unreachableStep } from './steps.js';
 import {
   invalidDefault,
   reservedInputName,
@@ -24,7 +24,7 @@ export const RULES: readonly Rule[] = [
   unknownStep,
   unreachableStep,
   loopWithoutExit,
-  stepActions,
+  multipleActions,
   undefinedCheck,
   undefinedInput,
   templateSyntax,

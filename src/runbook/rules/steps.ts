@@ -188,7 +188,7 @@ export const loopWithoutExit: Rule = {
   },
 };
 
-export const stepActions: Rule = {
+export const multipleActions: Rule = {
   id: 'multiple-actions',
   severity: 'error',
   description: 'A step does one thing: at most one of confirm, choice, input, checks, wait, command, announce, regulator.',

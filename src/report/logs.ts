@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { locateIncident } from '../incident/store.js';
-import { LineStore, readSource, type LogSource } from './source.js';
+import { LineStore, readSource, type LogSource } from './rows.js';
 import { mergeSources, type Timeline } from './merge.js';
 
 interface LoadOptions {
