@@ -18,6 +18,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/regulator)\/rules-schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/regulator/rules-schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/triage)\/matrix-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/triage/matrix-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

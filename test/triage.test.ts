@@ -150,12 +150,28 @@ describe('triage matrix (runbooks/triage.yaml)', () => {
     const lines = text.split('\n');
     const at = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
     expect(diagnostics.map((d) => [d.line, d.message])).toEqual([
-      [at('raise: 5'), expect.stringContaining('raise is how many levels up')],
+      [at('raise: 5'), '"raise" must be one of 1, 2, 3; got 5'],
       [at('- at_least: SEV0'), expect.stringContaining('an adjustment needs an "if"')],
-      [at('- at_least: SEV0'), expect.stringContaining('at_least must be one of')],
-      [at('page: [Comms Lead]'), expect.stringContaining('page names a role in kebab-case')],
+      [at('- at_least: SEV0'), '"at_least" must be one of SEV1, SEV2, SEV3, SEV4; got "SEV0"'],
+      [at('page: [Comms Lead]'), '"Comms Lead" must be kebab-case: lowercase letters and digits joined by single dashes'],
       [at("because: nothing to do") - 1, expect.stringContaining('an adjustment does something')],
     ]);
+  });
+
+  it('reports what its schema says and what only sev validate can (duplicates), each at file:line:col with its rule', () => {
+    const text = readFileSync(MATRIX, 'utf8')
+      .replace("  - id: users\n", "  - id: functions\n")
+      .replace("      - { value: many, label:", "      - { value: most, label:")
+      .replace("    because: no user is affected yet\n", "    because: '  '\n");
+    const { diagnostics } = lintTriageBytes('m.yaml', Buffer.from(text));
+    const lines = text.split('\n');
+    const at = (needle: string, from = 0) => lines.findIndex((l, i) => i >= from && l.includes(needle)) + 1;
+    const users = at('- id: functions', at('- id: functions'));
+    expect(diagnostics.filter((d) => d.line >= users && d.line < users + 7).map((d) => [d.line, d.rule, d.message])).toEqual([
+      [users, 'duplicate-key', 'question id "functions" is used twice'],
+      [at('{ value: most', at('{ value: most')), 'schema', 'value "most" appears twice in this question'],
+    ]);
+    expect(diagnostics.filter((d) => d.message.includes('blank')).map((d) => [d.line, d.rule, d.message])).toEqual([[at("because: '  '"), 'schema', '"  " must not be blank']]);
   });
 
   it('fits its JSON schema (the one editors use)', () => {

@@ -12,7 +12,7 @@ export const OUTPUT_CAP_BYTES = 64 * 1024;
 /** After SIGTERM, the process group has this long before SIGKILL. */
 const KILL_GRACE_MS = 500;
 
-interface ProcessSpec {
+export interface ProcessSpec {
   /** A string is run by /bin/sh -c; a list is [program, ...args], run without a shell. */
   run: string | string[];
   env: Record<string, string>;
@@ -79,7 +79,7 @@ class Spool {
 }
 
 /** What a check or command did: `result` is for the log and the screen; `raw` holds its output unmasked, to match expectations against, and is never shown. */
-interface ProcessRun {
+export interface ProcessRun {
   result: ProcessResultData;
   raw: { stdout: string; stderr: string };
 }

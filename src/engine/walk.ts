@@ -7,11 +7,12 @@ import { durationMs } from '../runbook/duration.js';
 import { DEFAULTS, END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
 import { processEnv } from './env.js';
-import { isFailing, runCheck, runChecks, sleep, unmet, type CheckRun } from './checks.js';
+import { isFailing, unmet, type CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
 import { MASK, masker, noMask, type Masker } from './mask.js';
 import { Interrupted, MissingAnswer } from './errors.js';
-import { awaitGroup, endGroup, groupState, runProcess } from './process.js';
+import { awaitGroup, endGroup, groupState } from './process.js';
+import { processRunner, type Runner } from './runner.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Unfinished } from '../incident/replay.js';
@@ -40,7 +41,8 @@ export interface WalkOptions {
   presets?: Record<string, string>;
   /** --yes: confirmations are answered yes and commands run without asking. */
   yes?: boolean;
-  clock?: () => Date;
+  /** What runs checks and commands, sleeps between attempts and tells the time: real processes and the system clock by default. */
+  runner?: Runner;
   /** The regulator notification rules; by default the file beside the runbook, else the shipped one. */
   regulatorRules?: () => RegulatorRules;
 }
@@ -68,7 +70,7 @@ export class Walk {
   private readonly stopSignal?: AbortSignal;
   /** Any of them: what a question, a wait between attempts, or a wait for an earlier run's command gives way to. */
   private readonly anySignal?: AbortSignal;
-  private readonly clock: () => Date;
+  private readonly runner: Runner;
   private readonly yes: boolean;
   private readonly presets: Record<string, string>;
   /** Secret values live in memory only: the log holds just the fact that they were given. */
@@ -85,7 +87,7 @@ export class Walk {
     this.leaveSignal = options.leaveSignal;
     this.stopSignal = anyOf([options.signal, options.leaveSignal]);
     this.anySignal = anyOf([options.signal, options.leaveSignal, options.pauseSignal]);
-    this.clock = options.clock ?? (() => new Date());
+    this.runner = options.runner ?? processRunner;
     this.yes = Boolean(options.yes);
     this.presets = options.presets ?? {};
   }
@@ -240,14 +242,14 @@ export class Walk {
   }
 
   private view(step: Step): StepView {
-    const started = this.state.started ? Date.parse(this.state.started) : this.clock().getTime();
+    const started = this.state.started ? Date.parse(this.state.started) : this.runner.now().getTime();
     return {
       step,
       number: step.index + 1,
       total: this.runbook.steps.length,
       severity: this.state.severity ?? this.runbook.severity,
       incident: this.state.incident,
-      elapsedMs: this.clock().getTime() - started,
+      elapsedMs: this.runner.now().getTime() - started,
       instructions: step.instructions ? this.text(step.instructions) : undefined,
       dryRun: this.state.dryRun,
       visit: this.state.visits.get(step.id) ?? 1,
@@ -260,8 +262,8 @@ export class Walk {
   }
 
   private values(forDisplay: boolean): Record<string, string | undefined> {
-    const started = this.state.started ?? this.clock().toISOString();
-    const elapsed = Math.max(0, this.clock().getTime() - Date.parse(started));
+    const started = this.state.started ?? this.runner.now().toISOString();
+    const elapsed = Math.max(0, this.runner.now().getTime() - Date.parse(started));
     const values: Record<string, string | undefined> = {
       ...this.state.inputs,
       'incident.id': this.state.incident,
@@ -272,7 +274,7 @@ export class Walk {
       'runbook.id': this.runbook.id,
       'runbook.title': this.runbook.title,
       'runbook.version': this.runbook.version,
-      now: this.clock().toISOString(),
+      now: this.runner.now().toISOString(),
     };
     for (const [name, value] of this.secretValues) values[name] = forDisplay ? MASK : value;
     return values;
@@ -354,7 +356,7 @@ export class Walk {
             rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file), this.runbook.lang)),
             emit: (type, data) => this.emit(type, data),
             settle: (ask) => this.settle(ask, view),
-            clock: this.clock,
+            clock: () => this.runner.now(),
             refuse: (message) => {
               throw new MissingAnswer(message);
             },
@@ -425,7 +427,7 @@ export class Walk {
       const progress = this.responder.checksStarted(defs.map((d) => d.name));
       let results: CheckResultData[];
       try {
-        results = await runChecks(defs, this.checkRun(step), (r) => progress.done(r));
+        results = await this.runner.checks(defs, this.checkRun(step), (r) => progress.done(r));
       } finally {
         progress.stop();
       }
@@ -445,22 +447,22 @@ export class Walk {
     const limitMs = durationMs(wait.timeout, DEFAULTS.waitTimeout);
     const intervalMs = durationMs(wait.interval, DEFAULTS.waitInterval);
     for (;;) {
-      const started = this.clock().getTime();
+      const started = this.runner.now().getTime();
       let attempts = 0;
       let last: CheckResultData;
       for (;;) {
         attempts++;
-        last = await runCheck(def!, this.checkRun(step), 0);
-        const remaining = limitMs - (this.clock().getTime() - started);
+        last = await this.runner.check(def!, this.checkRun(step), 0);
+        const remaining = limitMs - (this.runner.now().getTime() - started);
         this.responder.waiting(def!.name, attempts, last.status, Math.max(0, remaining));
         const passed = !isFailing(last.status);
         // A Nagios check that says CRITICAL knows the answer: waiting longer will not change it.
         if (passed || (def!.nagios && last.status === 'CRITICAL') || remaining < intervalMs) break;
-        await sleep(intervalMs, this.anySignal);
+        await this.runner.sleep(intervalMs, this.anySignal);
       }
       this.record(step, { ...last, attempts });
       const passed = !isFailing(last.status);
-      this.emit('wait.finished', { step: step.id, check: def!.name, passed, attempts, durationMs: this.clock().getTime() - started, status: last.status });
+      this.emit('wait.finished', { step: step.id, check: def!.name, passed, attempts, durationMs: this.runner.now().getTime() - started, status: last.status });
       if (passed) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
       const end = await this.onFailure(step, view, wait.onTimeout, { what: 'wait', summary: `${def!.name} did not pass within ${wait.timeout}: ${last.status} (${last.reason})` });
       if (end !== 'retry') return end;
@@ -507,7 +509,7 @@ export class Walk {
       const start = (group?: ProcessRef) =>
         this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...(group ? groupData(group) : {}) });
       let logged = false;
-      const { result, raw } = await runProcess({
+      const { result, raw } = await this.runner.command({
         run: command.run,
         env: this.env(command.env),
         timeoutMs: durationMs(command.timeout, DEFAULTS.timeout),

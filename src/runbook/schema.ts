@@ -14,10 +14,12 @@ interface SchemaProblem {
 const PATTERN_HELP: Record<string, string> = {
   '^[a-z0-9]+(-[a-z0-9]+)*$': 'must be kebab-case: lowercase letters and digits joined by single dashes',
   '^[a-z][a-z0-9_]*$': 'must start with a lowercase letter and hold only lowercase letters, digits and _',
+  '^[a-z][a-z0-9_-]*$': 'must start with a lowercase letter and hold only lowercase letters, digits, - and _',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
   '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
   '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
   '^https?://': 'must be an http or https URL',
+  '\\S': 'must not be blank',
 };
 
 const ONE_OF_HELP: Record<string, string> = {
@@ -25,6 +27,9 @@ const ONE_OF_HELP: Record<string, string> = {
   run: 'must be a command string, or a list of a program and its arguments',
   confirm: 'must be a question, or a mapping with question and on_no',
   exit: 'must be an exit status (0 to 255) or a list of them',
+  conditions: 'must be a condition (a mapping of question id to a value or a list of values), or a list of them',
+  'condition value': 'must be an option value, or a list of them',
+  page: 'must be a role in kebab-case (e.g. communications-lead), or a list of them',
 };
 
 /** A schema compiled at build time: the quick yes/no check and the validator that lists every error. */

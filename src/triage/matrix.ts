@@ -1,9 +1,12 @@
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
+import { checkSchema, type CompiledSchema } from '../runbook/schema.js';
 import { parseRunbookBytes, type Path, type RunbookSource } from '../runbook/source.js';
+import { fullValidator, isValid } from './matrix-schema-check.js';
 
 /** The `format:` value that marks a triage matrix (and not a runbook) in a runbooks directory. */
 const TRIAGE_FORMAT = 'sevkit-triage/v1';
+const MATRIX_SCHEMA: CompiledSchema = { isValid, fullValidator };
 
 interface TriageOption {
   value: string;
@@ -69,83 +72,47 @@ export function isTriageBytes(bytes: Uint8Array): boolean {
   return FORMAT_LINE.test(new TextDecoder('utf-8').decode(head));
 }
 
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const ID = /^[a-z][a-z0-9_-]*$/;
-
 type Report = (path: Path, message: string, options?: { part?: 'key' | 'value'; rule?: string }) => void;
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-
-function keysOnly(value: Record<string, unknown>, allowed: string[], path: Path, report: Report): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) report([...path, key], `unknown key "${key}" (allowed: ${allowed.join(', ')})`, { part: 'key', rule: 'unknown-key' });
-  }
-}
-
-function required(value: Record<string, unknown>, keys: string[], path: Path, report: Report): void {
-  for (const key of keys) if (!(key in value)) report(path, `missing required key "${key}"`);
-}
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asSeverity = (v: unknown): Severity | undefined => (SEVERITIES.includes(v as Severity) ? (v as Severity) : undefined);
 
 /**
- * Builds the typed matrix from a parsed YAML value, reporting every problem: structure, unknown keys, and
- * rules that name a question or a value that does not exist.
+ * Builds the typed matrix from a parsed value that the schema has checked (or reported on), reporting
+ * only what the schema cannot say: names that must exist or be unique, the default rule, what an
+ * adjustment must hold. A value of the wrong shape is skipped here: its schema error is already reported.
  */
 function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix {
   const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [], adjustments: [] };
-  if (!isMap(value)) {
-    report([], 'a triage matrix is a mapping with format, questions, classes and severities');
-    return matrix;
-  }
-  keysOnly(value, ['format', 'version', 'questions', 'classes', 'severities', 'adjustments'], [], report);
-  required(value, ['format', 'questions', 'classes', 'severities'], [], report);
-  if (value.format !== TRIAGE_FORMAT) report(['format'], `format must be "${TRIAGE_FORMAT}"`);
-  if (value.version !== undefined) {
-    if (typeof value.version === 'string') matrix.version = value.version;
-    else report(['version'], 'version must be a string (quote it: "1.0.0")');
-  }
+  if (!isObj(value)) return matrix;
+  if (typeof value.version === 'string') matrix.version = value.version;
 
-  // Questions.
   const byId = new Map<string, TriageQuestion>();
-  if (value.questions !== undefined && !Array.isArray(value.questions)) report(['questions'], 'questions must be a list');
-  (Array.isArray(value.questions) ? value.questions : []).forEach((q: unknown, i: number) => {
+  list(value.questions).forEach((q, i) => {
+    if (!isObj(q)) return;
     const at: Path = ['questions', i];
-    if (!isMap(q)) return report(at, 'a question is a mapping with id, prompt and options');
-    keysOnly(q, ['id', 'prompt', 'multiple', 'options'], at, report);
-    required(q, ['id', 'prompt', 'options'], at, report);
     const id = str(q.id);
-    if (q.id !== undefined && (!id || !ID.test(id))) report([...at, 'id'], 'a question id is lower case letters, digits, "-" and "_", starting with a letter');
-    if (id && byId.has(id)) report([...at, 'id'], `question id "${id}" is used twice`, { rule: 'duplicate-key' });
-    if (q.prompt !== undefined && (typeof q.prompt !== 'string' || q.prompt.trim() === '')) report([...at, 'prompt'], 'prompt must be a non-empty string');
-    if (q.multiple !== undefined && typeof q.multiple !== 'boolean') report([...at, 'multiple'], 'multiple must be true or false');
+    if (id !== undefined && byId.has(id)) report([...at, 'id'], `question id "${id}" is used twice`, { rule: 'duplicate-key' });
     const question: TriageQuestion = { id: id ?? '', prompt: str(q.prompt) ?? '', multiple: q.multiple === true, options: [] };
-    if (q.options !== undefined && (!Array.isArray(q.options) || q.options.length < 2)) report([...at, 'options'], 'options must be a list of at least two');
-    const seen = new Set<string>();
-    (Array.isArray(q.options) ? q.options : []).forEach((o: unknown, j: number) => {
-      const oat: Path = [...at, 'options', j];
-      if (!isMap(o)) return report(oat, 'an option is a mapping: { value, label }');
-      keysOnly(o, ['value', 'label'], oat, report);
-      required(o, ['value', 'label'], oat, report);
-      const v = str(o.value);
-      if (o.value !== undefined && (!v || !KEBAB.test(v))) report([...oat, 'value'], `an option value is kebab-case (quote yes and no: 'yes')`);
-      if (v && seen.has(v)) report([...oat, 'value'], `value "${v}" appears twice in this question`);
-      if (o.label !== undefined && (typeof o.label !== 'string' || o.label.trim() === '')) report([...oat, 'label'], 'label must be a non-empty string');
-      if (v) {
-        seen.add(v);
-        question.options.push({ value: v, label: str(o.label) ?? v });
-      }
+    list(q.options).forEach((o, j) => {
+      const v = isObj(o) ? str(o.value) : undefined;
+      if (v === undefined) return;
+      if (question.options.some((known) => known.value === v)) report([...at, 'options', j, 'value'], `value "${v}" appears twice in this question`);
+      else question.options.push({ value: v, label: str((o as Obj).label) ?? v });
     });
-    if (id && !byId.has(id)) byId.set(id, question);
+    if (id !== undefined && !byId.has(id)) byId.set(id, question);
     matrix.questions.push(question);
   });
 
   const conditions = (raw: unknown, at: Path): Condition[] => {
     if (raw === undefined) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
     const out: Condition[] = [];
-    list.forEach((c: unknown, k: number) => {
+    (Array.isArray(raw) ? raw : [raw]).forEach((c, k) => {
+      if (!isObj(c)) return;
       const cat: Path = Array.isArray(raw) ? [...at, k] : at;
-      if (!isMap(c) || Object.keys(c).length === 0) return report(cat, 'a condition is a non-empty mapping of question id to a value or a list of values');
       const cond: Condition = {};
       for (const [qid, v] of Object.entries(c)) {
         const question = byId.get(qid);
@@ -153,73 +120,41 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
           report([...cat, qid], `no question is named "${qid}" (questions: ${[...byId.keys()].join(', ')})`, { part: 'key', rule: 'unknown-key' });
           continue;
         }
-        const values = (Array.isArray(v) ? v : [v]).map(str);
-        values.forEach((value, n) => {
-          const vat: Path = Array.isArray(v) ? [...cat, qid, n] : [...cat, qid];
-          if (value === undefined) report(vat, 'a condition value is a string');
-          else if (!question.options.some((o) => o.value === value))
-            report(vat, `question "${qid}" has no option "${value}" (options: ${question.options.map((o) => o.value).join(', ')})`);
+        const values = Array.isArray(v) ? v : [v];
+        values.forEach((given, n) => {
+          if (typeof given === 'string' && !question.options.some((o) => o.value === given))
+            report(Array.isArray(v) ? [...cat, qid, n] : [...cat, qid], `question "${qid}" has no option "${given}" (options: ${question.options.map((o) => o.value).join(', ')})`);
         });
-        cond[qid] = values.filter((x): x is string => x !== undefined);
+        cond[qid] = values.filter((x): x is string => typeof x === 'string');
       }
       out.push(cond);
     });
     return out;
   };
 
-  const rules = (key: 'classes' | 'severities' | 'adjustments', extra: string[], optional: string[] = []): { raw: Record<string, unknown>; rule: Rule; at: Path }[] => {
-    const raw = value[key];
-    if (raw !== undefined && (!Array.isArray(raw) || raw.length === 0)) report([key], `${key} must be a non-empty list`);
-    const out: { raw: Record<string, unknown>; rule: Rule; at: Path }[] = [];
-    (Array.isArray(raw) ? raw : []).forEach((r: unknown, i: number) => {
+  const rules = (key: 'classes' | 'severities' | 'adjustments'): { raw: Obj; rule: Rule; at: Path }[] => {
+    const out: { raw: Obj; rule: Rule; at: Path }[] = [];
+    list(value[key]).forEach((r, i) => {
+      if (!isObj(r)) return;
       const at: Path = [key, i];
-      if (!isMap(r)) return report(at, 'a rule is a mapping');
-      keysOnly(r, [...extra, ...optional, 'if', 'unless', 'because'], at, report);
-      required(r, [...extra, 'because'], at, report);
-      if (r.because !== undefined && (typeof r.because !== 'string' || !r.because.trim())) report([...at, 'because'], 'because must be a non-empty string: it tells the responder why');
       out.push({ raw: r, at, rule: { if: conditions(r.if, [...at, 'if']), unless: conditions(r.unless, [...at, 'unless']), because: str(r.because) ?? '' } });
     });
     const last = out.at(-1);
-    if (key !== 'adjustments' && last && (last.rule.if.length > 0 || last.rule.unless.length > 0))
+    if (key !== 'adjustments' && last && (last.raw.if !== undefined || last.raw.unless !== undefined))
       report(last.at, `the last rule of ${key} must have no "if" or "unless": it is the default when no other rule holds`);
     return out;
   };
 
-  for (const { raw, rule, at } of rules('classes', ['class', 'runbook'])) {
-    const cls = str(raw.class);
-    const runbook = str(raw.runbook);
-    if (raw.class !== undefined && (!cls || !KEBAB.test(cls))) report([...at, 'class'], 'class is kebab-case, like a runbook class');
-    if (raw.runbook !== undefined && (!runbook || !KEBAB.test(runbook))) report([...at, 'runbook'], 'runbook is the kebab-case id of a runbook');
-    matrix.classes.push({ ...rule, class: cls ?? '', runbook: runbook ?? '' });
-  }
-  for (const { raw, rule, at } of rules('severities', ['severity'])) {
-    const sev = str(raw.severity);
-    if (raw.severity !== undefined && !SEVERITIES.includes(sev as Severity)) report([...at, 'severity'], `severity must be one of ${SEVERITIES.join(', ')}`);
-    matrix.severities.push({ ...rule, severity: (sev ?? 'SEV4') as Severity });
-  }
-  for (const { raw, rule, at } of rules('adjustments', [], ['raise', 'at_least', 'page'])) {
+  for (const { raw, rule } of rules('classes')) matrix.classes.push({ ...rule, class: str(raw.class) ?? '', runbook: str(raw.runbook) ?? '' });
+  for (const { raw, rule } of rules('severities')) matrix.severities.push({ ...rule, severity: asSeverity(raw.severity) ?? 'SEV4' });
+  for (const { raw, rule, at } of rules('adjustments')) {
     // An adjustment always has a condition: one that always held would belong in the severity rules.
     if (!('if' in raw)) report(at, 'an adjustment needs an "if": the factor that makes it apply');
-    const adjustment: Adjustment = { ...rule, page: [] };
-    if (raw.raise !== undefined) {
-      if (typeof raw.raise === 'number' && Number.isInteger(raw.raise) && raw.raise >= 1 && raw.raise <= 3) adjustment.raise = raw.raise;
-      else report([...at, 'raise'], 'raise is how many levels up: 1, 2 or 3');
-    }
-    if (raw.at_least !== undefined) {
-      const sev = str(raw.at_least);
-      if (SEVERITIES.includes(sev as Severity)) adjustment.atLeast = sev as Severity;
-      else report([...at, 'at_least'], `at_least must be one of ${SEVERITIES.join(', ')}`);
-    }
-    if (raw.page !== undefined) {
-      const list = Array.isArray(raw.page) ? raw.page : [raw.page];
-      list.forEach((who: unknown, n: number) => {
-        const name = str(who);
-        if (name && KEBAB.test(name)) adjustment.page.push(name);
-        else report(Array.isArray(raw.page) ? [...at, 'page', n] : [...at, 'page'], 'page names a role in kebab-case, e.g. communications-lead');
-      });
-    }
     if (raw.raise === undefined && raw.at_least === undefined && raw.page === undefined) report(at, 'an adjustment does something: raise, at_least or page');
-    matrix.adjustments.push(adjustment);
+    const page = typeof raw.page === 'string' ? [raw.page] : list(raw.page).filter((p): p is string => typeof p === 'string');
+    const raise = typeof raw.raise === 'number' ? raw.raise : undefined;
+    const atLeast = asSeverity(raw.at_least);
+    matrix.adjustments.push({ ...rule, page, ...(raise !== undefined ? { raise } : {}), ...(atLeast ? { atLeast } : {}) });
   }
   return matrix;
 }
@@ -231,11 +166,14 @@ interface MatrixLint {
   diagnostics: Diagnostic[];
 }
 
-/** Parses and checks a triage matrix given as bytes; every problem is a diagnostic at file:line:col. */
+/** Parses and checks a triage matrix given as bytes: YAML, its JSON Schema, then the rules above, each at file:line:col. */
 export function lintTriageBytes(file: string, bytes: Uint8Array): MatrixLint {
   const { source, diagnostics } = parseRunbookBytes(file, bytes);
   const result: MatrixLint = { file, source, diagnostics: [...diagnostics] };
   if (!source || source.value === undefined || diagnostics.some((d) => d.severity === 'error')) return result;
+  for (const problem of checkSchema(source.value, MATRIX_SCHEMA)) {
+    result.diagnostics.push({ file, ...source.locate(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
+  }
   result.matrix = buildMatrix(source.value, file, (path, message, options = {}) => {
     result.diagnostics.push({ file, ...source.locate(path, options.part ?? 'value'), rule: options.rule ?? 'schema', severity: 'error', message });
   });

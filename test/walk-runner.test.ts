@@ -1,0 +1,273 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { loadAnswers } from '../src/engine/answers.js';
+import { evaluate, type CheckRun } from '../src/engine/checks.js';
+import { Interrupted } from '../src/engine/errors.js';
+import type { ProcessRun, ProcessSpec } from '../src/engine/process.js';
+import type { Runner } from '../src/engine/runner.js';
+import { Walk, type EventSink } from '../src/engine/walk.js';
+import type { CheckResultData, IncidentEvent, ProcessResultData } from '../src/incident/events.js';
+import { replay } from '../src/incident/replay.js';
+import { lintBytes } from '../src/runbook/lint.js';
+import type { CheckDef, Runbook } from '../src/runbook/model.js';
+import { ScriptedResponder } from '../src/ui/scripted.js';
+
+// A walk driven through the module API with a fake runner: no process is started and no real time passes, so
+// what the walk does with a check that goes CRITICAL then OK, a failing command or a wait that runs out is
+// seen exactly, in the events it writes. The real runner is tested with real processes in engine.test.ts.
+
+const START = Date.parse('2026-12-01T10:00:00.000Z');
+
+/** What a fake process did: its exit code and output, and how long it took on the fake clock. */
+interface Outcome {
+  exit: number;
+  stdout?: string;
+  ms?: number;
+}
+
+class FakeRunner implements Runner {
+  private ms = START;
+  readonly slept: number[] = [];
+  readonly checkRuns: { check: string; env: Record<string, string> }[] = [];
+  readonly commands: ProcessSpec[] = [];
+
+  /** Per check, the outcome of each run in turn (the last one again after that); the commands' in turn. */
+  constructor(
+    private readonly checkOutcomes: Record<string, Outcome[]>,
+    private readonly commandOutcomes: Outcome[] = [],
+  ) {}
+
+  now(): Date {
+    return new Date(this.ms);
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new Interrupted();
+    this.slept.push(ms);
+    this.ms += ms;
+  }
+
+  private process(outcome: Outcome): ProcessRun {
+    this.ms += outcome.ms ?? 0;
+    const result: ProcessResultData = { exit: outcome.exit, durationMs: outcome.ms ?? 0, timedOut: false, stdout: outcome.stdout ?? '', stderr: '' };
+    return { result, raw: { stdout: result.stdout, stderr: '' } };
+  }
+
+  async check(def: CheckDef, run: CheckRun): Promise<CheckResultData> {
+    const queue = this.checkOutcomes[def.name];
+    if (!queue?.length) throw new Error(`the fake runner has no outcome for check ${def.name}`);
+    const outcome = queue.length > 1 ? queue.shift()! : queue[0]!;
+    this.checkRuns.push({ check: def.name, env: run.env(def.env) });
+    run.onStart?.(def.name, 1, { host: 'fake-host', pid: 4242 });
+    const { result } = this.process(outcome);
+    // Judged as the real runner judges it: the runbook's expectations and Nagios exit codes still count.
+    return { ...result, check: def.name, ...evaluate(def, result), attempts: 1 };
+  }
+
+  async checks(defs: CheckDef[], run: CheckRun, onResult?: (result: CheckResultData) => void): Promise<CheckResultData[]> {
+    const results: CheckResultData[] = [];
+    for (const def of defs) {
+      const result = await this.check(def, run);
+      onResult?.(result);
+      results.push(result);
+    }
+    return results;
+  }
+
+  async command(spec: ProcessSpec): Promise<ProcessRun> {
+    const outcome = this.commandOutcomes.shift();
+    if (!outcome) throw new Error(`the fake runner has no outcome left for command ${JSON.stringify(spec.run)}`);
+    this.commands.push(spec);
+    spec.onStart?.({ host: 'fake-host', pid: 5151 });
+    return this.process(outcome);
+  }
+}
+
+function runbookFrom(yaml: string): Runbook {
+  const result = lintBytes('test.yaml', Buffer.from(yaml));
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(errors.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
+  return result.runbook!;
+}
+
+const HEAD = `format: sevkit/v1
+id: t
+title: Test
+class: server-failure
+severity: SEV3
+`;
+
+async function walk(runbook: Runbook, answers: string, runner: FakeRunner) {
+  const events: IncidentEvent[] = [];
+  // Events are stamped by the fake clock, as the real log stamps them by the runner's.
+  const sink: EventSink = (type, data) => {
+    const event = { v: 1, id: String(events.length + 1), seq: events.length + 1, time: runner.now().toISOString(), incident: 'INC-1', actor: 'tester', type, data };
+    events.push(event);
+    return event;
+  };
+  sink('incident.started', { runbook: { id: 't', title: 'Test', hash: 'h', file: 'test.yaml' }, severity: 'SEV3', responder: 'tester', dryRun: false, host: 'h', sevVersion: '0' });
+  const dir = mkdtempSync(join(tmpdir(), 'sev-walk-runner-'));
+  writeFileSync(join(dir, 'answers.yaml'), answers);
+  const responder = new ScriptedResponder({ answers: loadAnswers(join(dir, 'answers.yaml')), yes: false, out: new Writable({ write: (_c, _e, done) => done() }), color: new Chalk({ level: 0 }) });
+  const started = Date.now();
+  const outcome = await new Walk({ runbook, state: replay(events), sink, responder, runner }).run();
+  return {
+    outcome,
+    realMs: Date.now() - started,
+    /** Every event after incident.started, as [type, data]. */
+    trail: events.slice(1).map((e) => [e.type, e.data] as const),
+    of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>),
+    at: (type: string) => events.filter((e) => e.type === type).map((e) => e.time),
+  };
+}
+
+describe('a walk with a fake runner', () => {
+  const checks = runbookFrom(`${HEAD}
+checks:
+  healthy: { run: 'curl -fsS "$SEV_HEALTH_URL"', expect: { stdout: ok } }
+inputs:
+  health_url: { prompt: Health URL }
+steps:
+  - id: look
+    checks: [healthy]
+    on_fail: ask
+    milestone: detected
+  - id: verify
+    wait: { check: healthy, timeout: 10m, interval: 2m }
+    milestone: resolved
+`);
+
+  it('retries a checks step that was CRITICAL at the responder\'s word, and goes on when it is OK', async () => {
+    const runner = new FakeRunner({ healthy: [{ exit: 0, stdout: 'degraded' }, { exit: 0, stdout: 'ok' }] });
+    const r = await walk(checks, 'inputs: { health_url: http://127.0.0.1:9/health }\nsteps: { look: retry }', runner);
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    expect(r.trail.filter(([type]) => type.startsWith('check.') || type.startsWith('step.') || type === 'milestone')).toEqual([
+      ['step.started', { step: 'look', index: 0, kind: 'checks' }],
+      ['check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 4242, host: 'fake-host' }],
+      ['check.result', expect.objectContaining({ step: 'look', check: 'healthy', status: 'CRITICAL', reason: 'stdout does not match /ok/' })],
+      ['step.answered', { step: 'look', answer: 'retry' }],
+      ['check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 4242, host: 'fake-host' }],
+      ['check.result', expect.objectContaining({ step: 'look', check: 'healthy', status: 'OK' })],
+      ['milestone', { milestone: 'detected', step: 'look' }],
+      ['step.completed', { step: 'look', result: 'done', next: 'verify' }],
+      ['step.started', { step: 'verify', index: 1, kind: 'wait' }],
+      ['check.started', { step: 'verify', check: 'healthy', attempt: 1, pgid: 4242, host: 'fake-host' }],
+      ['check.result', expect.objectContaining({ step: 'verify', check: 'healthy', status: 'OK', attempts: 1 })],
+      ['milestone', { milestone: 'resolved', step: 'verify' }],
+      ['step.completed', { step: 'verify', result: 'done', next: 'end' }],
+    ]);
+    // The fake runner is given what a real check would get: the input as $SEV_HEALTH_URL.
+    expect(runner.checkRuns.map((c) => c.env.SEV_HEALTH_URL)).toEqual(['http://127.0.0.1:9/health', 'http://127.0.0.1:9/health', 'http://127.0.0.1:9/health']);
+    expect(runner.slept).toEqual([]);
+  });
+
+  it('waits for a check that is CRITICAL then OK by the runner\'s sleep and clock, not real time', async () => {
+    const runner = new FakeRunner({ healthy: [{ exit: 0, stdout: 'ok' }, { exit: 0, stdout: 'degraded', ms: 3000 }, { exit: 0, stdout: 'ok', ms: 1000 }] });
+    const r = await walk(checks, 'inputs: { health_url: http://127.0.0.1:9/health }\nsteps: {}', runner);
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    // One two-minute interval slept, on the fake clock: the walk took nothing like it.
+    expect(runner.slept).toEqual([120_000]);
+    expect(r.realMs).toBeLessThan(5_000);
+    expect(r.of('wait.finished')).toEqual([{ step: 'verify', check: 'healthy', passed: true, attempts: 2, durationMs: 124_000, status: 'OK' }]);
+    expect(r.of('check.result').filter((c) => c.step === 'verify')).toEqual([expect.objectContaining({ status: 'OK', attempts: 2 })]);
+    expect(r.at('milestone')).toEqual(['2026-12-01T10:00:00.000Z', '2026-12-01T10:02:04.000Z']);
+  });
+
+  it('gives up a wait when its time is up by the fake clock, and does what on_timeout says', async () => {
+    const rb = runbookFrom(`${HEAD}
+checks:
+  drained: { run: 'test "$(queue-depth)" -eq 0' }
+steps:
+  - id: drain
+    wait: { check: drained, timeout: 2m, interval: 30s, on_timeout: stop }
+    milestone: mitigated
+  - id: after
+    instructions: Not reached.
+`);
+    const runner = new FakeRunner({ drained: [{ exit: 1 }] });
+    const r = await walk(rb, 'steps: {}', runner);
+    expect(r.outcome).toEqual({ kind: 'stopped', step: 'drain' });
+    // Attempts at 0, 30, 60, 90 and 120 s: after the last, less than an interval is left.
+    expect(runner.slept).toEqual([30_000, 30_000, 30_000, 30_000]);
+    expect(r.realMs).toBeLessThan(5_000);
+    expect(r.of('wait.finished')).toEqual([{ step: 'drain', check: 'drained', passed: false, attempts: 5, durationMs: 120_000, status: 'CRITICAL' }]);
+    expect(r.trail.slice(-2)).toEqual([
+      ['step.completed', { step: 'drain', result: 'failed', next: 'end' }],
+      ['incident.closed', { outcome: 'stopped', step: 'drain' }],
+    ]);
+    expect(r.of('milestone')).toEqual([]);
+    expect(r.of('step.started').map((s) => s.step)).toEqual(['drain']);
+  });
+
+  const commands = runbookFrom(`${HEAD}
+inputs:
+  wallet: { prompt: Wallet id }
+steps:
+  - id: freeze
+    command:
+      run: [wallet-admin, freeze, --wallet, '$SEV_WALLET']
+      changes_state: true
+    on_fail: { goto: rollback }
+    milestone: mitigated
+  - id: done
+    instructions: Frozen.
+    next: end
+  - id: rollback
+    command:
+      run: [wallet-admin, unfreeze, --wallet, '$SEV_WALLET']
+      changes_state: true
+    on_fail: ask
+`);
+
+  it('follows on_fail when a command fails: goto the rollback, whose own failure is retried at the responder\'s word', async () => {
+    const runner = new FakeRunner({}, [{ exit: 3, stdout: 'wallet locked by another job', ms: 800 }, { exit: 1 }, { exit: 0 }]);
+    const r = await walk(commands, 'inputs: { wallet: w-123 }\nsteps: { freeze: yes, rollback: { answer: yes, on_fail: retry } }', runner);
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    expect(runner.commands.map((c) => [c.run, c.env.SEV_WALLET])).toEqual([
+      [['wallet-admin', 'freeze', '--wallet', '$SEV_WALLET'], 'w-123'],
+      [['wallet-admin', 'unfreeze', '--wallet', '$SEV_WALLET'], 'w-123'],
+      [['wallet-admin', 'unfreeze', '--wallet', '$SEV_WALLET'], 'w-123'],
+    ]);
+    const trail = r.trail.filter(([type]) => type.startsWith('command.') || type.startsWith('step.') || type === 'milestone');
+    expect(trail).toEqual([
+      ['step.started', { step: 'freeze', index: 0, kind: 'command' }],
+      ['command.started', expect.objectContaining({ step: 'freeze', confirmedBy: 'responder', changesState: true, pgid: 5151, host: 'fake-host' })],
+      ['command.finished', expect.objectContaining({ step: 'freeze', ok: false, exit: 3, stdout: 'wallet locked by another job', durationMs: 800 })],
+      ['step.completed', { step: 'freeze', result: 'failed', next: 'rollback' }],
+      ['step.started', { step: 'rollback', index: 2, kind: 'command' }],
+      ['command.started', expect.objectContaining({ step: 'rollback', confirmedBy: 'responder' })],
+      ['command.finished', expect.objectContaining({ step: 'rollback', ok: false, exit: 1 })],
+      ['step.answered', { step: 'rollback', answer: 'retry' }],
+      ['command.started', expect.objectContaining({ step: 'rollback', confirmedBy: 'responder' })],
+      ['command.finished', expect.objectContaining({ step: 'rollback', ok: true, exit: 0 })],
+      ['step.completed', { step: 'rollback', result: 'done', next: 'end' }],
+    ]);
+    // A failed command earns no milestone.
+    expect(r.of('milestone')).toEqual([]);
+  });
+
+  it('stops the incident on a failed command whose on_fail is stop, and runs nothing after it', async () => {
+    const rb = runbookFrom(`${HEAD}
+steps:
+  - id: refund
+    command: { run: [wallet-admin, refund, --batch, '7'], changes_state: true, confirm: false }
+    on_fail: stop
+  - id: announce
+    command: { run: [notify, customers], confirm: false }
+`);
+    const runner = new FakeRunner({}, [{ exit: 2 }, { exit: 0 }]);
+    const r = await walk(rb, 'steps: {}', runner);
+    expect(r.outcome).toEqual({ kind: 'stopped', step: 'refund' });
+    expect(runner.commands).toHaveLength(1);
+    expect(r.trail.slice(-3)).toEqual([
+      ['command.finished', expect.objectContaining({ step: 'refund', ok: false, exit: 2 })],
+      ['step.completed', { step: 'refund', result: 'failed', next: 'end' }],
+      ['incident.closed', { outcome: 'stopped', step: 'refund' }],
+    ]);
+    expect(r.of('command.started')).toEqual([expect.objectContaining({ step: 'refund', confirmedBy: 'runbook' })]);
+  });
+});
