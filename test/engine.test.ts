@@ -4,52 +4,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { loadAnswers } from '../src/engine/answers.js';
 import { evaluate, runChecks } from '../src/engine/checks.js';
 import { MASK } from '../src/engine/mask.js';
 import { OUTPUT_CAP_BYTES, runProcess } from '../src/engine/process.js';
-import { MissingAnswer, Walk, type EventSink } from '../src/engine/walk.js';
-import type { IncidentEvent } from '../src/incident/events.js';
+import { MissingAnswer } from '../src/engine/errors.js';
+import { Walk } from '../src/engine/walk.js';
 import { replay } from '../src/incident/replay.js';
-import { lintBytes } from '../src/runbook/lint.js';
 import type { CheckDef, Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
 import { waitFor } from './helpers.js';
-
-function runbookFrom(yaml: string): Runbook {
-  const result = lintBytes('test.yaml', Buffer.from(yaml));
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(errors.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  return result.runbook!;
-}
-
-const HEAD = `format: sevkit/v1
-id: t
-title: Test
-class: server-failure
-severity: SEV3
-`;
-
-/** An in-memory log, numbered like the real one. */
-function memoryLog() {
-  const events: IncidentEvent[] = [];
-  const sink: EventSink = (type, data) => {
-    const event = { v: 1, id: String(events.length + 1), seq: events.length + 1, time: new Date().toISOString(), incident: 'INC-1', actor: 'tester', type, data };
-    events.push(event);
-    return event;
-  };
-  sink('incident.started', { runbook: { id: 't', title: 'Test', hash: 'h', file: 'test.yaml' }, severity: 'SEV3', responder: 'tester', dryRun: false, host: 'h', sevVersion: '0' });
-  return { events, sink, types: () => events.map((e) => e.type), of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>) };
-}
-
-function answersFile(yaml: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'sev-answers-'));
-  const file = join(dir, 'answers.yaml');
-  writeFileSync(file, yaml);
-  return loadAnswers(file);
-}
-
-const quiet = () => new Writable({ write: (_c, _e, done) => done() });
+import { answersFile, HEAD, memoryLog, quiet, runbookFrom } from './walk-fixtures.js';
 
 async function walk(runbook: Runbook, answers: string, options: { yes?: boolean; presets?: Record<string, string>; dryRun?: boolean; signal?: AbortSignal } = {}) {
   const log = memoryLog();

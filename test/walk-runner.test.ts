@@ -1,20 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { loadAnswers } from '../src/engine/answers.js';
 import { evaluate, type CheckRun } from '../src/engine/checks.js';
 import { Interrupted } from '../src/engine/errors.js';
 import type { ProcessRun, ProcessSpec } from '../src/engine/process.js';
 import type { Runner } from '../src/engine/runner.js';
-import { Walk, type EventSink } from '../src/engine/walk.js';
-import type { CheckResultData, IncidentEvent, ProcessResultData } from '../src/incident/events.js';
+import { Walk } from '../src/engine/walk.js';
+import type { CheckResultData, ProcessResultData } from '../src/incident/events.js';
 import { replay } from '../src/incident/replay.js';
-import { lintBytes } from '../src/runbook/lint.js';
 import type { CheckDef, Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
+import { answersFile, HEAD, memoryLog, quiet, runbookFrom } from './walk-fixtures.js';
 
 // A walk driven through the module API with a fake runner: no process is started and no real time passes, so
 // what the walk does with a check that goes CRITICAL then OK, a failing command or a wait that runs out is
@@ -87,32 +82,10 @@ class FakeRunner implements Runner {
   }
 }
 
-function runbookFrom(yaml: string): Runbook {
-  const result = lintBytes('test.yaml', Buffer.from(yaml));
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new Error(errors.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  return result.runbook!;
-}
-
-const HEAD = `format: sevkit/v1
-id: t
-title: Test
-class: server-failure
-severity: SEV3
-`;
-
 async function walk(runbook: Runbook, answers: string, runner: FakeRunner) {
-  const events: IncidentEvent[] = [];
   // Events are stamped by the fake clock, as the real log stamps them by the runner's.
-  const sink: EventSink = (type, data) => {
-    const event = { v: 1, id: String(events.length + 1), seq: events.length + 1, time: runner.now().toISOString(), incident: 'INC-1', actor: 'tester', type, data };
-    events.push(event);
-    return event;
-  };
-  sink('incident.started', { runbook: { id: 't', title: 'Test', hash: 'h', file: 'test.yaml' }, severity: 'SEV3', responder: 'tester', dryRun: false, host: 'h', sevVersion: '0' });
-  const dir = mkdtempSync(join(tmpdir(), 'sev-walk-runner-'));
-  writeFileSync(join(dir, 'answers.yaml'), answers);
-  const responder = new ScriptedResponder({ answers: loadAnswers(join(dir, 'answers.yaml')), yes: false, out: new Writable({ write: (_c, _e, done) => done() }), color: new Chalk({ level: 0 }) });
+  const { events, sink } = memoryLog(() => runner.now());
+  const responder = new ScriptedResponder({ answers: answersFile(answers), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
   const started = Date.now();
   const outcome = await new Walk({ runbook, state: replay(events), sink, responder, runner }).run();
   return {
