@@ -12,7 +12,7 @@ import { checkTranslationAgainst, lintFile, type LintResult } from '../runbook/l
 import { applyTranslation } from '../runbook/translation.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';
-import { canPrompt, checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from '../session/drive.js';
+import { canPrompt, loginName, prepare, readAnswers, walkIncident, type WalkCliOptions } from '../session/drive.js';
 import { printLogProblems } from '../ui/warnings.js';
 
 export interface ResumeOptions extends WalkCliOptions {
@@ -98,8 +98,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
         'Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then use --force to go on.',
       );
     }
-    presets(runbook, options.set);
-    checkAnswers(runbook, answers);
+    const prepared = prepare(runbook, answers, options.set);
     const writer = LogWriter.open(log.file, incident.id, responder);
     writer.guard = () => claim.assertHeld();
     // The state goes on from the events written here, folded as any reader of the log folds them.
@@ -112,7 +111,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
     const c = paint(process.stderr);
     process.stderr.write(`${c.bold(`Resuming incident ${incident.id}`)} at step ${printable(step)} · ${state.severity} · ${printable(responder)}\n${c.dim(`Log: ${log.file}`)}\n`);
     if (state.secrets.size) process.stderr.write(c.dim(`Secret inputs are never written to the log, so they are asked again: ${[...state.secrets].join(', ')}\n`));
-    await walkIncident(runbook, state, writer, { ...options, answersData: answers });
+    await walkIncident(runbook, state, writer, options, prepared);
   } finally {
     claim.release();
   }

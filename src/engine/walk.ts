@@ -47,13 +47,17 @@ export interface WalkOptions {
   regulatorRules?: () => RegulatorRules;
 }
 
-export type WalkOutcome = { kind: 'completed' } | { kind: 'stopped'; step: string } | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' };
+export type WalkOutcome =
+  | { kind: 'completed' }
+  | { kind: 'stopped'; step: string }
+  | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' }
+  /** A script's answers left a question open (or answered it wrongly), and nobody is there to ask. */
+  | { kind: 'paused'; step: string; reason: 'missing-answer'; detail: string };
 
 type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed'; at?: string } | { kind: 'skip'; reason: string } | { kind: 'stop' } | { kind: 'pause' };
 
 /** What a reply amounts to once notes and severity changes have been recorded. */
 type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
-
 
 /**
  * Walks a runbook for one responder: asks, runs checks and commands, and writes every answer and result
@@ -131,6 +135,7 @@ export class Walk {
       if (error instanceof Interrupted) return this.pause(this.signal?.aborted ? 'interrupted' : this.leaveSignal?.aborted ? 'signal' : this.pauseSignal?.aborted ? 'output-closed' : 'interrupted');
       if (error instanceof MissingAnswer) {
         this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
+        return { kind: 'paused', step: this.current, reason: 'missing-answer', detail: error.message };
       }
       throw error;
     }

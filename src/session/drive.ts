@@ -2,7 +2,6 @@ import os from 'node:os';
 import { loadAnswers, type Answers } from '../engine/answers.js';
 import { inputProblem, parseSets } from '../engine/inputs.js';
 import type { Responder } from '../engine/responder.js';
-import { MissingAnswer } from '../engine/errors.js';
 import { Walk, type WalkOutcome } from '../engine/walk.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import type { LogWriter } from '../incident/log.js';
@@ -63,7 +62,7 @@ export function presets(runbook: Runbook, sets: string[] | undefined): Record<st
  * An answers file names inputs and steps of the runbook: a name it does not have is a typo that would only
  * show later as a missing answer, so it is refused before anything starts.
  */
-export function checkAnswers(runbook: Runbook, answers: Answers | undefined): void {
+function checkAnswers(runbook: Runbook, answers: Answers | undefined): void {
   if (!answers) return;
   const unknown = (kind: string, name: string, names: string[]) => {
     const guess = closest(name, names);
@@ -80,13 +79,24 @@ export function checkAnswers(runbook: Runbook, answers: Answers | undefined): vo
   for (const id of answers.steps.keys()) if (!steps.includes(id)) throw unknown('step', id, steps);
 }
 
+/** The answers and --set values of a walk, read and checked once, before anything is written. */
+export interface Prepared {
+  answers?: Answers;
+  presets: Record<string, string>;
+}
+
+export function prepare(runbook: Runbook, answers: Answers | undefined, sets: string[] | undefined): Prepared {
+  checkAnswers(runbook, answers);
+  return { answers, presets: presets(runbook, sets) };
+}
+
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, 'output-closed': EXIT.outputClosed };
 
 /**
  * Walks the runbook with the right responder, turns Ctrl-C, a hang-up, a termination or a closed output
  * into a recorded pause, and ends with the exit code of the outcome.
  */
-export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions & { answersData?: Answers }): Promise<void> {
+export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions, prepared: Prepared): Promise<void> {
   const controller = new AbortController();
   let signalName: string | undefined;
   // Ctrl-C stops whatever runs; a hang-up or a termination leaves a state-changing command to finish.
@@ -113,9 +123,9 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
     const { InteractiveResponder } = await import('../ui/interactive.js');
     interactive = new InteractiveResponder(c, AbortSignal.any([controller.signal, leaving.signal, screenGone.signal]));
   }
-  const scripted = options.answersData || options.yes || !interactive;
+  const scripted = prepared.answers || options.yes || !interactive;
   const responder: Responder = scripted
-    ? new ScriptedResponder({ answers: options.answersData, yes: Boolean(options.yes), fallback: interactive, out: process.stderr, color: c })
+    ? new ScriptedResponder({ answers: prepared.answers, yes: Boolean(options.yes), fallback: interactive, out: process.stderr, color: c })
     : interactive!;
 
   let outcome: WalkOutcome;
@@ -128,16 +138,10 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       signal: controller.signal,
       pauseSignal: screenGone.signal,
       leaveSignal: leaving.signal,
-      presets: presets(runbook, options.set),
+      presets: prepared.presets,
       yes: options.yes,
       regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks), runbook.lang),
     }).run();
-  } catch (error) {
-    if (error instanceof MissingAnswer) {
-      const hint = `The incident is paused at this step: add the answer and run sev resume ${state.incident} --answers FILE, or run sev resume ${state.incident} at a terminal.`;
-      throw new UserError(error.message, EXIT.usage, hint);
-    }
-    throw error;
   } finally {
     for (const s of signals) process.off(s, onSignal);
     writer.close();
@@ -155,6 +159,9 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       process.stdout.write(`${out.red('✘')} Incident ${state.incident} stopped at step ${outcome.step}. Log: ${writer.path}\n`);
       throw new ExitCode(EXIT.findings);
     case 'paused':
+      if (outcome.reason === 'missing-answer') {
+        throw new UserError(outcome.detail, EXIT.usage, `The incident is paused at this step: add the answer and run ${resume} --answers FILE, or run ${resume} at a terminal.`);
+      }
       process.stderr.write(`\nPaused at step ${outcome.step}. Everything so far is in ${writer.path}\nTo continue: ${resume}\n`);
       if (outcome.reason === 'interrupted') throw new ExitCode(SIGNAL_EXIT[signalName ?? 'SIGINT'] ?? EXIT.interrupted);
       return;

@@ -10,7 +10,7 @@ import { SEVERITIES, type Runbook, type Severity } from '../runbook/model.js';
 import { loadRules, rulesFile } from '../regulator/load.js';
 import { paint } from '../ui/output.js';
 import { VERSION } from '../version.js';
-import { checkAnswers, loginName, presets, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';
+import { loginName, prepare, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';
 
 /** What starting an incident takes, whichever command starts it (sev run, sev triage --run). */
 export interface StartOptions extends WalkCliOptions {
@@ -35,8 +35,7 @@ export async function startIncident(runbook: Runbook, options: StartOptions): Pr
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
-  presets(runbook, options.set);
-  checkAnswers(runbook, answers);
+  const prepared = prepare(runbook, answers, options.set);
   // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
   if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
 
@@ -69,7 +68,7 @@ export async function startIncident(runbook: Runbook, options: StartOptions): Pr
     const c = paint(process.stderr);
     process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
     process.stderr.write(c.dim(`Log: ${writer.path}\n`));
-    await walkIncident(runbook, replay([started]), writer, { ...options, answersData: answers });
+    await walkIncident(runbook, replay([started]), writer, options, prepared);
   } finally {
     claim.release();
   }
