@@ -109,17 +109,13 @@ function checkBytes(file: string, bytes: Uint8Array): Checked {
   }
   const runbook = buildRunbook(value, source);
   result.runbook = runbook;
-  // One context for every rule: a closure per rule and file is garbage for the collector before V8 has optimised anything.
-  let rule = RULES[0]!;
-  const context: RuleContext = {
-    runbook,
-    facts: gatherFacts(runbook),
-    report(path, message, options) {
-      found.push({ at: path, part: options?.part ?? 'value', rule: rule.id, severity: options?.severity ?? rule.severity, message });
-    },
-  };
-  for (let n = 0; n < RULES.length; n++) {
-    rule = RULES[n]!;
+  const facts = gatherFacts(runbook);
+  for (const rule of RULES) {
+    const context: RuleContext = {
+      runbook,
+      facts,
+      report: (path, message, options) => found.push({ at: path, part: options?.part ?? 'value', rule: rule.id, severity: options?.severity ?? rule.severity, message }),
+    };
     rule.check(context);
   }
   return { result, found };
