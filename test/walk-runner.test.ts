@@ -4,8 +4,9 @@ import { evaluate, type CheckRun } from '../src/engine/checks.js';
 import { Interrupted } from '../src/engine/errors.js';
 import type { ProcessRun, ProcessSpec } from '../src/engine/process.js';
 import type { Runner } from '../src/engine/runner.js';
-import { Walk } from '../src/engine/walk.js';
+import { Walk, type EventSink } from '../src/engine/walk.js';
 import type { CheckResultData, ProcessResultData } from '../src/incident/events.js';
+import type { ProcessRef } from '../src/incident/owner.js';
 import { replay } from '../src/incident/replay.js';
 import type { CheckDef, Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
@@ -29,12 +30,37 @@ class FakeRunner implements Runner {
   readonly slept: number[] = [];
   readonly checkRuns: { check: string; env: Record<string, string> }[] = [];
   readonly commands: ProcessSpec[] = [];
+  /** What was done to the process groups an earlier run left: each group's pid, as it was waited for or ended. */
+  readonly groupsAwaited: number[] = [];
+  readonly groupsEnded: number[] = [];
 
-  /** Per check, the outcome of each run in turn (the last one again after that); the commands' in turn. */
+  /**
+   * Per check, the outcome of each run in turn (the last one again after that); the commands' in turn; the
+   * pids of the process groups of an earlier run that still run (any other is gone), until waited for or ended.
+   */
   constructor(
     private readonly checkOutcomes: Record<string, Outcome[]>,
     private readonly commandOutcomes: Outcome[] = [],
+    private readonly aliveGroups = new Set<number>(),
   ) {}
+
+  groupState(group: ProcessRef): 'alive' | 'gone' | 'elsewhere' {
+    if (group.host !== 'fake-host') return 'elsewhere';
+    return this.aliveGroups.has(group.pid) ? 'alive' : 'gone';
+  }
+
+  async endGroup(group: ProcessRef): Promise<boolean> {
+    this.groupsEnded.push(group.pid);
+    this.aliveGroups.delete(group.pid);
+    return true;
+  }
+
+  /** The group ends while it is waited for, after a minute on the fake clock. */
+  async awaitGroup(group: ProcessRef, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new Interrupted();
+    this.groupsAwaited.push(group.pid);
+    if (this.aliveGroups.delete(group.pid)) this.ms += 60_000;
+  }
 
   now(): Date {
     return new Date(this.ms);
@@ -82,17 +108,20 @@ class FakeRunner implements Runner {
   }
 }
 
-async function walk(runbook: Runbook, answers: string, runner: FakeRunner) {
+/** `earlier` writes what an earlier run of sev left in the log before this walk resumes it. */
+async function walk(runbook: Runbook, answers: string, runner: FakeRunner, earlier?: (sink: EventSink) => void) {
   // Events are stamped by the fake clock, as the real log stamps them by the runner's.
   const { events, sink } = memoryLog(() => runner.now());
+  earlier?.(sink);
+  const resumedAt = events.length;
   const responder = new ScriptedResponder({ answers: answersFile(answers), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
   const started = Date.now();
   const outcome = await new Walk({ runbook, state: replay(events), sink, responder, runner }).run();
   return {
     outcome,
     realMs: Date.now() - started,
-    /** Every event after incident.started, as [type, data]. */
-    trail: events.slice(1).map((e) => [e.type, e.data] as const),
+    /** Every event after incident.started (after the earlier run's, when there was one), as [type, data]. */
+    trail: events.slice(earlier ? resumedAt : 1).map((e) => [e.type, e.data] as const),
     of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>),
     at: (type: string) => events.filter((e) => e.type === type).map((e) => e.time),
   };
@@ -242,5 +271,38 @@ steps:
       ['incident.closed', { outcome: 'stopped', step: 'refund' }],
     ]);
     expect(r.of('command.started')).toEqual([expect.objectContaining({ step: 'refund', confirmedBy: 'runbook' })]);
+  });
+
+  it('settles what an earlier run left: its check still running is ended, its state-changing command waited for, then marked done', async () => {
+    const rb = runbookFrom(`${HEAD}
+checks:
+  healthy: { run: 'curl -fsS http://127.0.0.1:9/health' }
+steps:
+  - id: look
+    checks: [healthy]
+  - id: freeze
+    command: { run: [wallet-admin, freeze], changes_state: true }
+    milestone: mitigated
+`);
+    const runner = new FakeRunner({}, [], new Set([7001, 7002]));
+    const r = await walk(rb, 'steps: { freeze: { running: wait, rerun: done } }', runner, (sink) => {
+      sink('step.started', { step: 'look', index: 0, kind: 'checks' });
+      sink('check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 7001, host: 'fake-host' });
+      sink('step.completed', { step: 'look', result: 'done', next: 'freeze' });
+      sink('step.started', { step: 'freeze', index: 1, kind: 'command' });
+      sink('command.started', { step: 'freeze', command: 'wallet-admin freeze', confirmedBy: 'responder', changesState: true, pgid: 7002, host: 'fake-host' });
+    });
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    // Nothing started again: the check's group was ended, the command's waited for until it was gone.
+    expect(runner.groupsEnded).toEqual([7001]);
+    expect(runner.groupsAwaited).toEqual([7002]);
+    expect(runner.commands).toEqual([]);
+    expect(r.trail.filter(([type]) => type.startsWith('command.') || type.startsWith('step.') || type === 'milestone')).toEqual([
+      ['step.started', { step: 'freeze', index: 1, kind: 'command' }],
+      ['command.unfinished', expect.objectContaining({ step: 'freeze', state: 'alive', decision: 'wait', pgid: 7002 })],
+      ['command.unfinished', expect.objectContaining({ step: 'freeze', state: 'gone', decision: 'done', pgid: 7002 })],
+      ['milestone', { milestone: 'mitigated', step: 'freeze' }],
+      ['step.completed', { step: 'freeze', result: 'done', next: 'end' }],
+    ]);
   });
 });

@@ -1,11 +1,12 @@
 import type { CheckResultData } from '../incident/events.js';
+import type { ProcessRef } from '../incident/owner.js';
 import type { CheckDef } from '../runbook/model.js';
 import { runCheck, runChecks, sleep, type CheckRun } from './checks.js';
-import { runProcess, type ProcessRun, type ProcessSpec } from './process.js';
+import { awaitGroup, endGroup, groupState, runProcess, type ProcessRun, type ProcessSpec } from './process.js';
 
 /**
- * Everything a walk does outside itself besides asking and logging: it runs checks and commands, waits, and
- * reads the time. The real one starts processes and sleeps; a test gives a fake one to walk a runbook whose
+ * Everything a walk does outside itself besides asking and logging: it runs checks and commands, waits,
+ * reads the time, and deals with the process groups an earlier run of sev left behind. The real one starts processes and sleeps; a test gives a fake one to walk a runbook whose
  * checks go CRITICAL then OK, whose commands fail, or whose waits run out, without a process or a second
  * of real time.
  */
@@ -18,6 +19,12 @@ export interface Runner {
   /** Rejects with Interrupted when the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   now(): Date;
+  /** A process group an earlier run started and nobody watches any more: still running, gone, or on another host. */
+  groupState(group: ProcessRef): 'alive' | 'gone' | 'elsewhere';
+  /** Ends such a group (SIGTERM, then SIGKILL); false when it is still there after that. */
+  endGroup(group: ProcessRef): Promise<boolean>;
+  /** Waits until such a group has ended; rejects with Interrupted when the signal aborts. */
+  awaitGroup(group: ProcessRef, signal?: AbortSignal): Promise<void>;
 }
 
 export const processRunner: Runner = {
@@ -26,4 +33,7 @@ export const processRunner: Runner = {
   command: (spec) => runProcess(spec),
   sleep: (ms, signal) => sleep(ms, signal),
   now: () => new Date(),
+  groupState: (group) => groupState(group),
+  endGroup: (group) => endGroup(group),
+  awaitGroup: (group, signal) => awaitGroup(group, signal),
 };

@@ -11,7 +11,6 @@ import { isFailing, unmet, type CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
 import { MASK, masker, noMask, type Masker } from './mask.js';
 import { Interrupted, MissingAnswer } from './errors.js';
-import { awaitGroup, endGroup, groupState } from './process.js';
 import { processRunner, type Runner } from './runner.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
@@ -148,9 +147,9 @@ export class Walk {
   private async stopLeftoverChecks(): Promise<void> {
     for (const [name, check] of this.state.unfinishedChecks) {
       const group = groupOf(check);
-      if (groupState(group) !== 'alive') continue;
+      if (this.runner.groupState(group) !== 'alive') continue;
       this.responder.info(`check ${name}, started at ${check.time} by an earlier run of sev, was still running: stopping it`);
-      await endGroup(group);
+      await this.runner.endGroup(group);
     }
     this.state.unfinishedChecks.clear();
   }
@@ -550,7 +549,7 @@ export class Walk {
     const record = (state: 'alive' | 'gone' | 'elsewhere', decision: EventData['command.unfinished']['decision']) =>
       this.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...(unfinished.pgid === undefined ? {} : groupData(group)) });
     for (;;) {
-      const state = unfinished.pgid === undefined ? 'gone' : groupState(group);
+      const state = unfinished.pgid === undefined ? 'gone' : this.runner.groupState(group);
       if (state === 'gone' && !unfinished.changesState) {
         this.responder.info(`the command started at ${unfinished.time} only reads and did not finish: running it again`);
         record(state, 'rerun');
@@ -568,10 +567,10 @@ export class Walk {
       switch (decision) {
         case 'wait':
           this.responder.info(`waiting for process group ${unfinished.pgid} to end (Ctrl-C pauses)`);
-          await awaitGroup(group, this.anySignal);
+          await this.runner.awaitGroup(group, this.anySignal);
           continue;
         case 'kill':
-          if (!(await endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`);
+          if (!(await this.runner.endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`);
           continue;
         case 'rerun':
           return 'rerun';
