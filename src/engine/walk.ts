@@ -1,23 +1,21 @@
 import { printableText } from '../diagnostics/report.js';
 import { UserError } from '../errors.js';
-import type { CheckResultData, EventData, EventType, IncidentEvent } from '../incident/events.js';
+import type { EventData, EventType, IncidentEvent } from '../incident/events.js';
 import { apply, type IncidentState } from '../incident/replay.js';
-import { shownCommand } from '../runbook/command-text.js';
-import { durationMs } from '../runbook/duration.js';
-import { DEFAULTS, END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
+import { END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
 import { processEnv } from './env.js';
-import { isFailing, unmet, type CheckRun } from './checks.js';
+import type { CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
 import { MASK, masker, noMask, type Masker } from './mask.js';
 import { Interrupted, MissingAnswer } from './errors.js';
+import { groupData, groupOf } from './group-ref.js';
 import { processRunner, type Runner } from './runner.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
-import type { ProcessRef } from '../incident/owner.js';
-import type { Unfinished } from '../incident/replay.js';
 import { loadRules, rulesFile } from '../regulator/load.js';
 import type { RegulatorRules } from '../regulator/rules.js';
-import { regulatorStep } from './regulator-step.js';
+import type { Settled, StepContext, StepEnd } from './steps/context.js';
+import { STEPS } from './steps/table.js';
 
 /** Where events go: the incident log. Returns the event as written. */
 export type EventSink = <T extends EventType>(type: T, data: EventData[T]) => IncidentEvent<T, EventData[T]>;
@@ -52,11 +50,6 @@ export type WalkOutcome =
   | { kind: 'paused'; step: string; reason: 'responder' | 'interrupted' }
   /** A script's answers left a question open (or answered it wrongly), and nobody is there to ask. */
   | { kind: 'paused'; step: string; reason: 'missing-answer'; detail: string };
-
-type StepEnd = { kind: 'next'; next: string; result: 'done' | 'failed'; at?: string } | { kind: 'skip'; reason: string } | { kind: 'stop' } | { kind: 'pause' };
-
-/** What a reply amounts to once notes and severity changes have been recorded. */
-type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
 
 /**
  * Walks a runbook for one responder: asks, runs checks and commands, and writes every answer and result
@@ -307,86 +300,38 @@ export class Walk {
     };
   }
 
-  private async runStep(step: Step): Promise<StepEnd> {
+  private runStep(step: Step): Promise<StepEnd> {
     const view = this.view(step);
     this.responder.showStep(view);
-    const done = (next = this.fallThrough(step)): StepEnd => ({ kind: 'next', next, result: 'done' });
-    const answered = (answer: string) => this.emit('step.answered', { step: step.id, answer });
+    return STEPS[step.kind](step, this.context(step, view));
+  }
 
-    switch (step.kind) {
-      case 'instructions': {
-        const reply = await this.settle(() => this.responder.acknowledge(view), view);
-        if (reply.kind !== 'answer') return reply;
-        answered('done');
-        return done();
-      }
-      case 'confirm': {
-        const question = this.text(step.confirm!.question);
-        for (;;) {
-          const reply = this.yes ? ({ kind: 'answer', value: true } as const) : await this.settle(() => this.responder.confirm(view, question), view);
-          if (reply.kind !== 'answer') return reply;
-          answered(reply.value ? 'yes' : 'no');
-          if (reply.value) return done();
-          const end = await this.onFailure(step, view, step.confirm!.onNo, { what: 'confirm', summary: `answered no to: ${question}` });
-          if (end !== 'retry') return end;
-        }
-      }
-      case 'choice': {
-        const options = step.choice!.options.map((o) => ({ ...o, label: this.text(o.label) }));
-        const reply = await this.settle(() => this.responder.choose(view, this.text(step.choice!.question), options), view);
-        if (reply.kind !== 'answer') return reply;
-        answered(reply.value.label);
-        if (reply.value.severity) this.changeSeverity(reply.value.severity, `${step.id}: ${reply.value.label}`);
-        return done(reply.value.goto ?? this.fallThrough(step));
-      }
-      case 'input': {
-        const value = await this.askInput({ ...step.input!, prompt: this.text(step.input!.prompt) }, view);
-        if (value === undefined) return { kind: 'pause' };
-        // An input that answers "when" (impact started at 03:12Z) dates the step's milestone.
-        const at = step.milestone && !step.input!.secret ? typedTime(value) : undefined;
-        return { ...done(), ...(at ? { at } : {}) };
-      }
-      case 'checks':
-        return this.checksStep(step, view);
-      case 'wait':
-        return this.waitStep(step, view);
-      case 'command':
-        return this.commandStep(step, view);
-      case 'regulator': {
-        const end = await regulatorStep(
-          {
-            state: this.state,
-            responder: this.responder,
-            rules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file), this.runbook.lang)),
-            emit: (type, data) => this.emit(type, data),
-            settle: (ask) => this.settle(ask, view),
-            clock: () => this.runner.now(),
-            refuse: (message) => {
-              throw new MissingAnswer(message);
-            },
-            // A time typed by a person, or one sev wrote (now, by default) with its milliseconds.
-            mask: (text) => this.mask(text),
-            typedTime: (value) => typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined),
-          },
-          step,
-          view,
-        );
-        return end.kind === 'done' ? done() : end;
-      }
-      case 'announce': {
-        const a = step.announce!;
-        const announcement = { audience: a.audience, channel: a.channel && this.text(a.channel), subject: a.subject && this.text(a.subject), message: this.text(a.message) };
-        this.responder.showAnnouncement(announcement);
-        const reply = this.yes ? ({ kind: 'answer', value: true } as const) : await this.settle(() => this.responder.announce(view, announcement), view);
-        if (reply.kind !== 'answer') return reply;
-        if (reply.value) {
-          this.emit('announcement', { step: step.id, ...definedOnly(announcement) });
-          return done();
-        }
-        answered('not sent');
-        return done();
-      }
-    }
+  /** What a step module is handed: the walk's ways of asking, logging and running, bound to this step. */
+  private context(step: Step, view: StepView): StepContext {
+    // Read at each use: a secret the step itself asks is masked from then on.
+    const currentMask = () => this.mask;
+    return {
+      runbook: this.runbook,
+      state: this.state,
+      responder: this.responder,
+      runner: this.runner,
+      view,
+      fallThrough: this.fallThrough(step),
+      yes: this.yes,
+      signals: { interrupt: this.signal, leave: this.leaveSignal, stop: this.stopSignal, any: this.anySignal },
+      get mask() {
+        return currentMask();
+      },
+      emit: (type, data) => this.emit(type, data),
+      settle: (ask) => this.settle(ask, view),
+      onFailure: (action, failure) => this.onFailure(step, view, action, failure),
+      askInput: (def) => this.askInput(def, view),
+      changeSeverity: (to, reason) => this.changeSeverity(to, reason),
+      text: (template) => this.text(template),
+      env: (own) => this.env(own),
+      checkRun: () => this.checkRun(step),
+      regulatorRules: this.options.regulatorRules ?? (() => loadRules(rulesFile(this.runbook.file), this.runbook.lang)),
+    };
   }
 
   /** What a failure does: the runbook's action, or the responder's choice when the action is `ask`. */
@@ -412,182 +357,6 @@ export class Walk {
       }
     }
   }
-
-  private checkDefs(names: string[]) {
-    return names.map((name) => {
-      const def = this.runbook.checks.find((c) => c.name === name);
-      if (!def) throw new UserError(`step "${this.current}" runs check "${name}", which the runbook does not define`);
-      return def;
-    });
-  }
-
-  private record(step: Step, result: CheckResultData): void {
-    this.emit('check.result', { ...result, step: step.id });
-  }
-
-  private async checksStep(step: Step, view: StepView): Promise<StepEnd> {
-    const defs = this.checkDefs(step.checks ?? []);
-    for (;;) {
-      const progress = this.responder.checksStarted(defs.map((d) => d.name));
-      let results: CheckResultData[];
-      try {
-        results = await this.runner.checks(defs, this.checkRun(step), (r) => progress.done(r));
-      } finally {
-        progress.stop();
-      }
-      for (const result of results) this.record(step, result);
-      this.responder.checksFinished(results);
-      const failed = results.filter((r) => isFailing(r.status));
-      if (failed.length === 0) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-      const summary = failed.map((r) => `${r.check} ${r.status} (${r.reason})`).join('; ');
-      const end = await this.onFailure(step, view, step.onFail, { what: 'checks', summary });
-      if (end !== 'retry') return end;
-    }
-  }
-
-  private async waitStep(step: Step, view: StepView): Promise<StepEnd> {
-    const wait = step.wait!;
-    const [def] = this.checkDefs([wait.check]);
-    const limitMs = durationMs(wait.timeout, DEFAULTS.waitTimeout);
-    const intervalMs = durationMs(wait.interval, DEFAULTS.waitInterval);
-    for (;;) {
-      const started = this.runner.now().getTime();
-      let attempts = 0;
-      let last: CheckResultData;
-      for (;;) {
-        attempts++;
-        last = await this.runner.check(def!, this.checkRun(step), 0);
-        const remaining = limitMs - (this.runner.now().getTime() - started);
-        this.responder.waiting(def!.name, attempts, last.status, Math.max(0, remaining));
-        const passed = !isFailing(last.status);
-        // A Nagios check that says CRITICAL knows the answer: waiting longer will not change it.
-        if (passed || (def!.nagios && last.status === 'CRITICAL') || remaining < intervalMs) break;
-        await this.runner.sleep(intervalMs, this.anySignal);
-      }
-      this.record(step, { ...last, attempts });
-      const passed = !isFailing(last.status);
-      this.emit('wait.finished', { step: step.id, check: def!.name, passed, attempts, durationMs: this.runner.now().getTime() - started, status: last.status });
-      if (passed) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-      const end = await this.onFailure(step, view, wait.onTimeout, { what: 'wait', summary: `${def!.name} did not pass within ${wait.timeout}: ${last.status} (${last.reason})` });
-      if (end !== 'retry') return end;
-    }
-  }
-
-  private async commandStep(step: Step, view: StepView): Promise<StepEnd> {
-    const command = step.command!;
-    const text = shownCommand(command.run);
-    let decided = false;
-    // The command ran to its end in an earlier run that stopped before the step was completed: its
-    // recorded result stands, and it is not run a second time.
-    const finished = this.state.finishedCommand;
-    if (finished && finished.step === step.id) {
-      this.state.finishedCommand = undefined;
-      this.responder.info(`the command already ran (it ended at ${finished.time}, ${finished.ok ? 'successfully' : 'failing'}): not running it again`);
-      if (finished.ok) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-      const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${text}: failed at ${finished.time}, in the earlier run` });
-      if (end !== 'retry') return end;
-    }
-    const unfinished = this.state.unfinishedCommand;
-    if (unfinished && unfinished.step === step.id) {
-      const end = await this.settleUnfinished(step, view, unfinished);
-      if (end !== 'rerun') return end;
-      decided = true;
-    }
-    for (;;) {
-      this.responder.showCommand(text);
-      let confirmedBy: EventData['command.started']['confirmedBy'] = decided ? 'rerun' : 'runbook';
-      if (command.confirm && !this.yes && !decided) {
-        const reply = await this.settle(() => this.responder.confirmCommand(view, text), view);
-        if (reply.kind !== 'answer') return reply;
-        if (!reply.value) return { kind: 'skip', reason: 'the responder chose not to run the command' };
-        confirmedBy = 'responder';
-      } else if (command.confirm && !decided) {
-        confirmedBy = 'yes-flag';
-      }
-      decided = false;
-      if (this.state.dryRun) {
-        this.responder.info(`dry run: not running ${text}`);
-        this.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
-        return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-      }
-      const start = (group?: ProcessRef) =>
-        this.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...(group ? groupData(group) : {}) });
-      let logged = false;
-      const { result, raw } = await this.runner.command({
-        run: command.run,
-        env: this.env(command.env),
-        timeoutMs: durationMs(command.timeout, DEFAULTS.timeout),
-        // A state-changing command is killed only at the responder's Ctrl-C; hung up on or terminated, sev
-        // leaves it to finish (within its time limit) and the next resume asks about it.
-        signal: command.changesState ? this.signal : this.stopSignal,
-        ...(command.changesState && this.leaveSignal ? { leaveSignal: this.leaveSignal } : {}),
-        mask: this.mask,
-        // In the log, with its process group and host, before it runs: a later sev knows what may still run.
-        onStart: (group) => {
-          start(group);
-          logged = true;
-        },
-      });
-      if (!logged) start();
-      const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, { ...result, ...raw }));
-      const ok = problem === undefined;
-      this.emit('command.finished', { ...result, step: step.id, ok });
-      this.responder.commandFinished({ ...result, ok, reason: problem });
-      if (ok) return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-      const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${text}: ${problem}` });
-      if (end !== 'retry') return end;
-    }
-  }
-
-  /**
-   * A command an earlier run started whose end is not in the log (sev was killed, or the log could not take
-   * its result). It is never started again beside a copy that still runs, and a state-changing one is not
-   * run again unless the responder says so: its effect may already be there.
-   */
-  private async settleUnfinished(step: Step, view: StepView, unfinished: Unfinished): Promise<StepEnd | 'rerun'> {
-    const group = groupOf(unfinished);
-    const record = (state: 'alive' | 'gone' | 'elsewhere', decision: EventData['command.unfinished']['decision']) =>
-      this.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...(unfinished.pgid === undefined ? {} : groupData(group)) });
-    for (;;) {
-      const state = unfinished.pgid === undefined ? 'gone' : this.runner.groupState(group);
-      if (state === 'gone' && !unfinished.changesState) {
-        this.responder.info(`the command started at ${unfinished.time} only reads and did not finish: running it again`);
-        record(state, 'rerun');
-        return 'rerun';
-      }
-      const choices = state === 'alive' ? (['wait', 'kill'] as const) : (['rerun', 'done', 'failed'] as const);
-      const reply = await this.settle(
-        () => this.responder.unfinished(view, { command: unfinished.command, startedAt: unfinished.time, host: unfinished.host, pgid: unfinished.pgid, state, choices: [...choices] }),
-        view,
-      );
-      if (reply.kind !== 'answer') return reply;
-      const decision = reply.value;
-      if (!(choices as readonly string[]).includes(decision)) throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`);
-      record(state, decision);
-      switch (decision) {
-        case 'wait':
-          this.responder.info(`waiting for process group ${unfinished.pgid} to end (Ctrl-C pauses)`);
-          await this.runner.awaitGroup(group, this.anySignal);
-          continue;
-        case 'kill':
-          if (!(await this.runner.endGroup(group))) throw new UserError(`process group ${unfinished.pgid} did not end after SIGKILL`);
-          continue;
-        case 'rerun':
-          return 'rerun';
-        case 'done':
-          return { kind: 'next', next: this.fallThrough(step), result: 'done' };
-        case 'failed': {
-          const end = await this.onFailure(step, view, step.onFail, { what: 'command', summary: `${unfinished.command}: started at ${unfinished.time}, marked failed by the responder` });
-          return end === 'retry' ? 'rerun' : end;
-        }
-      }
-    }
-  }
-}
-
-/** The group of an unfinished command; one an older sev did not record is taken as gone (its result is asked). */
-function groupOf(unfinished: Unfinished): ProcessRef {
-  return { host: unfinished.host ?? '', pid: unfinished.pgid ?? 0, ...(unfinished.processStart ? { start: unfinished.processStart } : {}) };
 }
 
 function anyOf(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
@@ -595,18 +364,3 @@ function anyOf(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   return given.length > 1 ? AbortSignal.any(given) : given[0];
 }
 
-function groupData(group: ProcessRef) {
-  return { pgid: group.pid, host: group.host, ...(group.start ? { processStart: group.start } : {}) };
-}
-
-/** A UTC time typed by a person (2026-11-26T03:12Z, 2026-11-26 03:12:30), as RFC 3339; undefined for anything else. */
-export function typedTime(value: string): string | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?Z?$/.exec(value.trim());
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function definedOnly<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
-}

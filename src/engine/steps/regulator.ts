@@ -1,27 +1,21 @@
-import type { AssessedNotificationData, EventData, EventType } from '../incident/events.js';
-import type { IncidentState } from '../incident/replay.js';
-import { anchorsOf, dueTimes, factDefault, lateness, neededFacts, readFact, verdict, type FactValue, type MilestoneTimes } from '../regulator/assess.js';
-import type { DeadlineName, NotificationDef, RegulatorRules } from '../regulator/rules.js';
-import type { Step } from '../runbook/model.js';
-import type { AssessmentView, FactQuestion, Filing, Reply, Responder, StepView } from './responder.js';
+import type { AssessedNotificationData } from '../../incident/events.js';
+import type { IncidentState } from '../../incident/replay.js';
+import { anchorsOf, dueTimes, factDefault, lateness, neededFacts, readFact, verdict, type FactValue, type MilestoneTimes } from '../../regulator/assess.js';
+import type { DeadlineName, NotificationDef } from '../../regulator/rules.js';
+import { MissingAnswer } from '../errors.js';
+import type { AssessmentView, FactQuestion, Filing } from '../responder.js';
+import { typedTime } from '../typed-time.js';
+import { done, type StepContext, type StepRun } from './context.js';
 
-/** What the regulator step needs of the walk: the log, the replies, the clock. */
-interface RegulatorStepContext {
-  state: IncidentState;
-  responder: Responder;
-  rules: () => RegulatorRules;
-  emit<T extends EventType>(type: T, data: EventData[T]): unknown;
-  settle<T>(ask: () => Promise<Reply<T>>): Promise<{ kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' }>;
-  clock(): Date;
-  /** A script's answer that cannot be used: the walk pauses for it to be corrected. */
-  refuse(message: string): never;
-  /** Parses a UTC time as a person types it. */
-  typedTime(value: string): string | undefined;
-  /** Masks the secrets known so far in text a person typed. */
-  mask(text: string): string;
+/** A script's answer that cannot be used: the walk pauses for it to be corrected. */
+function refuse(message: string): never {
+  throw new MissingAnswer(message);
 }
 
-type RegulatorEnd = { kind: 'done' } | { kind: 'skip'; reason: string } | { kind: 'pause' };
+/** A time typed by a person, or one sev wrote (now, by default) with its milliseconds. */
+function filingTime(value: string): string | undefined {
+  return typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined);
+}
 
 function milestoneTimes(state: IncidentState): MilestoneTimes {
   const out: MilestoneTimes = {};
@@ -59,10 +53,10 @@ function assessed(n: NotificationDef, facts: ReadonlyMap<string, FactValue>, sta
 }
 
 /** A filing time is a UTC time, and not one still to come (a filing is recorded once it is made). */
-function filingTimeProblem(ctx: RegulatorStepContext, text: string): string | undefined {
-  const when = ctx.typedTime(text);
+function filingTimeProblem(ctx: StepContext, text: string): string | undefined {
+  const when = filingTime(text);
   if (!when) return `"${text}" is not a UTC time such as 2026-11-26T04:10Z`;
-  if (Date.parse(when) > ctx.clock().getTime() + 60_000) return `${when} is still to come: record a filing once it is made`;
+  if (Date.parse(when) > ctx.runner.now().getTime() + 60_000) return `${when} is still to come: record a filing once it is made`;
   return undefined;
 }
 
@@ -70,9 +64,9 @@ function filingTimeProblem(ctx: RegulatorStepContext, text: string): string | un
  * Asks the facts the rules need (those the runbook's inputs answer are taken from them), says which
  * notifications apply and by when, and asks, deadline by deadline, whether each was filed.
  */
-export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view: StepView): Promise<RegulatorEnd> {
-  const rules = ctx.rules();
-  const now = ctx.clock();
+export const regulator: StepRun = async (step, ctx) => {
+  const rules = ctx.regulatorRules();
+  const now = ctx.runner.now();
   const milestones = milestoneTimes(ctx.state);
   const facts = new Map<string, FactValue>();
   const questions: FactQuestion[] = [];
@@ -93,14 +87,14 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
   }
   // Asked even when the inputs answer every fact: a script's entry for this visit (its filings) is taken here.
   {
-    const reply = await ctx.settle(() => ctx.responder.regulatorFacts(view, questions));
+    const reply = await ctx.settle(() => ctx.responder.regulatorFacts(ctx.view, questions));
     if (reply.kind !== 'answer') return reply;
     for (const q of questions) {
       const answer = reply.value[q.name];
       const text = answer === undefined || answer.trim() === '' ? q.default : answer;
-      if (text === undefined) ctx.refuse(`step "${step.id}": no answer for the fact ${q.name} (${q.prompt})`);
+      if (text === undefined) refuse(`step "${step.id}": no answer for the fact ${q.name} (${q.prompt})`);
       const read = readFact(q, text);
-      if (typeof read === 'string') ctx.refuse(`step "${step.id}": fact ${q.name}: ${read}`);
+      if (typeof read === 'string') refuse(`step "${step.id}": fact ${q.name}: ${read}`);
       facts.set(q.name, { name: q.name, type: q.type, ...read, source: answer === undefined || answer.trim() === '' ? 'milestones' : 'answer' });
     }
   }
@@ -117,7 +111,7 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
   ctx.responder.showAssessment(assessment);
   if (ctx.state.dryRun) {
     ctx.responder.info('dry run: no filing is asked or recorded');
-    return { kind: 'done' };
+    return done(ctx);
   }
 
   for (const def of rules.notifications) {
@@ -126,8 +120,8 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
     for (const name of def.deadlines.map((d) => d.name)) {
       if (ctx.state.regulatorFilings.get(def.id)?.has(name)) continue;
       const deadline = notification.deadlines.find((d) => d.name === name)!;
-      const question = { notification, deadline, by: ctx.state.responder, now: ctx.clock().toISOString(), timeProblem: (t: string) => filingTimeProblem(ctx, t) };
-      const reply = await ctx.settle<Filing>(() => ctx.responder.regulatorFiled(view, question));
+      const question = { notification, deadline, by: ctx.state.responder, now: ctx.runner.now().toISOString(), timeProblem: (t: string) => filingTimeProblem(ctx, t) };
+      const reply = await ctx.settle<Filing>(() => ctx.responder.regulatorFiled(ctx.view, question));
       if (reply.kind !== 'answer') return reply;
       const filing = reply.value;
       const base = { step: step.id, notification: def.id, regulator: def.regulator, deadline: name, ...(deadline.due ? { due: deadline.due } : {}) };
@@ -136,12 +130,12 @@ export async function regulatorStep(ctx: RegulatorStepContext, step: Step, view:
         break; // a later report follows this one: it is not asked before this one is filed
       }
       const problem = filingTimeProblem(ctx, filing.at);
-      if (problem) ctx.refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
-      const when = ctx.typedTime(filing.at)!;
+      if (problem) refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
+      const when = filingTime(filing.at)!;
       ctx.emit('regulator.filed', { ...base, at: when, by: ctx.mask(filing.by), ...(filing.reference ? { reference: ctx.mask(filing.reference) } : {}), lateMs: lateness(deadline.due, when) });
       // A later deadline that counts after this filing has its due time now.
       notification = assessed(def, facts, ctx.state, at);
     }
   }
-  return { kind: 'done' };
-}
+  return done(ctx);
+};
