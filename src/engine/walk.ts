@@ -6,6 +6,7 @@ import { shownCommand } from '../runbook/command-text.js';
 import { durationMs } from '../runbook/duration.js';
 import { DEFAULTS, END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
+import { formatDuration } from '../text/duration.js';
 import { processEnv } from './env.js';
 import { isFailing, unmet, type CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
@@ -275,7 +276,7 @@ export class Walk {
       'incident.severity': this.state.severity ?? this.runbook.severity,
       'incident.started': started,
       'incident.responder': this.state.responder,
-      'incident.elapsed': `${Math.floor(elapsed / 60_000)}m${Math.floor((elapsed % 60_000) / 1000)}s`,
+      'incident.elapsed': formatDuration(Math.floor(elapsed / 1000) * 1000, 'compact'),
       'runbook.id': this.runbook.id,
       'runbook.title': this.runbook.title,
       'runbook.version': this.runbook.version,
