@@ -17,7 +17,7 @@ import { processRunner, type Runner } from './runner.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import type { ProcessRef } from '../incident/owner.js';
 import type { Unfinished } from '../incident/replay.js';
-import { loadRules, rulesFile } from '../regulator/load.js';
+import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import type { RegulatorRules } from '../regulator/rules.js';
 import { regulatorStep } from './regulator-step.js';
 
