@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anchorsOf, dueTimes, factDefault, readFact, timeLeft, verdict, type FactValue } from '../src/regulator/assess.js';
-import { loadRules } from '../src/regulator/load.js';
+import { loadRules } from '../src/regulator/rules-file.js';
 import type { DeadlineName } from '../src/regulator/rules.js';
 import { addWithin, parseWithin } from '../src/regulator/within.js';
 import { ROOT } from './helpers.js';

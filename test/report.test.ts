@@ -15,7 +15,7 @@ import { renderMarkdown } from '../src/report/markdown.js';
 import { renderText } from '../src/report/text.js';
 import type { Report } from '../src/report/view.js';
 import { fromLogRead, readSource } from '../src/report/rows.js';
-import { clockFor, duration } from '../src/report/time.js';
+import { clockFor } from '../src/report/time.js';
 import { ROOT, tempDir } from './helpers.js';
 
 const LOGS = join(ROOT, 'test/fixtures/logs/incident');
@@ -242,10 +242,6 @@ describe('formats', () => {
 });
 
 describe('times and words', () => {
-  it('formats durations', () => {
-    expect([350, 4200, 65 * S, 3723 * S, 2 * 86400 * S + 3 * 3600 * S].map(duration)).toEqual(['350ms', '4.2s', '1m 05s', '1h 02m 03s', '2d 03h 00m']);
-  });
-
   it('shows another zone through Intl, and refuses an unknown one', () => {
     const ms = Date.parse('2026-11-26T23:52:10.123Z');
     expect(clockFor('America/New_York').stamp(ms)).toBe('2026-11-26 18:52:10.123-05:00');

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { classify, type TriageAnswers } from '../src/triage/classify.js';
-import { loadMatrix } from '../src/triage/load.js';
+import { loadMatrix } from '../src/triage/matrix-file.js';
 import { isTriageBytes, lintTriageBytes } from '../src/triage/matrix.js';
 import { ROOT, sev, tempDir } from './helpers.js';
 

@@ -306,3 +306,20 @@ steps:
     ]);
   });
 });
+
+describe('the facts a walk fills into texts', () => {
+  it('writes incident.elapsed in the compact duration style, from the incident\'s start on the runner\'s clock', async () => {
+    const aged = runbookFrom(`${HEAD}
+checks:
+  aged: { run: 'true', env: { AGE: '{{ incident.elapsed }}' }, expect: { stdout: ok } }
+steps:
+  - id: settle
+    wait: { check: aged, timeout: 3h, interval: 65m }
+`);
+    const runner = new FakeRunner({ aged: [{ exit: 0, stdout: 'not yet', ms: 4_700 }, { exit: 0, stdout: 'not yet' }, { exit: 0, stdout: 'ok' }] });
+    const r = await walk(aged, 'steps: {}', runner);
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    // Whole seconds, rolled over into hours: 0, then 65m 4.7s, then 130m 4.7s after the start.
+    expect(runner.checkRuns.map((c) => c.env.AGE)).toEqual(['0ms', '1h5m', '2h10m']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
-import { lintRulesFile, rulesFile } from '../regulator/load.js';
+import { lintRulesFile, rulesFile } from '../regulator/rules-file.js';
 import type { RegulatorRules } from '../regulator/rules.js';
 import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { shownCommand } from '../runbook/command-text.js';

@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { incidentDir, summarizeIncidents, walkerSummary } from '../incident/store.js';
 import { jsonSafe, oneLine } from '../report/sanitize.js';
 import { paint, write } from '../ui/output.js';
-import { clock, severityColor } from '../ui/render.js';
+import { severityColor } from '../ui/render.js';
+import { formatDuration } from '../text/duration.js';
 import { printLogProblems } from '../ui/warnings.js';
 
 export interface StatusOptions {
@@ -54,7 +55,7 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   });
   for (const r of rows) {
     const status = r.status === 'open' ? c.green('open') : r.status === 'paused' ? c.yellow('paused') : c.dim(`closed (${shown(String(r.outcome))})`);
-    table.push([shown(r.id), shown(r.runbook), severityColor(shown(r.severity), c), shown(r.step), r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), clock(r.elapsedSeconds * 1000), status + (r.dryRun ? c.dim(' dry run') : '')]);
+    table.push([shown(r.id), shown(r.runbook), severityColor(shown(r.severity), c), shown(r.step), r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), formatDuration(r.elapsedSeconds * 1000, 'clock'), status + (r.dryRun ? c.dim(' dry run') : '')]);
   }
   write(table.toString());
 }

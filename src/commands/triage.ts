@@ -2,7 +2,7 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import { EXIT, UserError } from '../errors.js';
 import { readTextFile } from '../files/read-file.js';
 import { classify, normaliseAnswer, type TriageAnswers, type Verdict } from '../triage/classify.js';
-import { loadMatrix, matrixFile } from '../triage/load.js';
+import { loadMatrix, matrixFile } from '../triage/matrix-file.js';
 import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
 import { paint, write } from '../ui/output.js';
 import { isPromptCancel } from '../ui/prompt-cancel.js';

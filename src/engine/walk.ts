@@ -4,6 +4,7 @@ import type { EventData, EventType, IncidentEvent } from '../incident/events.js'
 import { apply, type IncidentState } from '../incident/replay.js';
 import { END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
+import { formatDuration } from '../text/duration.js';
 import { processEnv } from './env.js';
 import type { CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
@@ -12,7 +13,7 @@ import { Interrupted, MissingAnswer } from './errors.js';
 import { groupData, groupOf } from './group-ref.js';
 import { processRunner, type Runner } from './runner.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
-import { loadRules, rulesFile } from '../regulator/load.js';
+import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import type { RegulatorRules } from '../regulator/rules.js';
 import type { Settled, StepContext, StepEnd } from './steps/context.js';
 import { STEPS } from './steps/table.js';
@@ -267,7 +268,7 @@ export class Walk {
       'incident.severity': this.state.severity ?? this.runbook.severity,
       'incident.started': started,
       'incident.responder': this.state.responder,
-      'incident.elapsed': `${Math.floor(elapsed / 60_000)}m${Math.floor((elapsed % 60_000) / 1000)}s`,
+      'incident.elapsed': formatDuration(Math.floor(elapsed / 1000) * 1000, 'compact'),
       'runbook.id': this.runbook.id,
       'runbook.title': this.runbook.title,
       'runbook.version': this.runbook.version,

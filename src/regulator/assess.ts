@@ -1,4 +1,5 @@
-import { parseDuration, formatDuration } from '../runbook/duration.js';
+import { parseDuration } from '../runbook/duration.js';
+import { formatDuration } from '../text/duration.js';
 import type { Milestone } from '../runbook/model.js';
 import type { Anchor, Condition, DeadlineDef, DeadlineName, FactDef, NotificationDef, RegulatorRules } from './rules.js';
 import { thresholdMs, type FactType } from './rules.js';
@@ -31,7 +32,7 @@ export function readFact(def: FactDef, answer: string): { value: number; text: s
       if (a === '0') return { value: 0, text: '0m' };
       const ms = thresholdMs(a) ?? parseDuration(a);
       if (ms === undefined) return `"${a}" is not a duration: give one such as 2h30m, 90m or 0m`;
-      return { value: ms, text: ms === 0 ? '0m' : formatDuration(ms) };
+      return { value: ms, text: ms === 0 ? '0m' : formatDuration(ms, 'compact') };
     }
     case 'yes-no': {
       const l = a.toLowerCase();
@@ -53,7 +54,7 @@ export function factDefault(def: FactDef, milestones: MilestoneTimes, now: Date)
   if (!start) return undefined;
   const end = milestones[to] ? Date.parse(milestones[to]!) : now.getTime();
   const ms = Math.max(0, end - Date.parse(start));
-  return ms < 60_000 ? '0m' : formatDuration(Math.floor(ms / 60_000) * 60_000);
+  return ms < 60_000 ? '0m' : formatDuration(Math.floor(ms / 60_000) * 60_000, 'compact');
 }
 
 /** The facts a set of rules needs: those its conditions test, in the order the file declares them. */
@@ -158,7 +159,7 @@ export function dueTimes(deadlines: readonly DeadlineDef[], anchors: Anchors, fi
 /** "in 3h20m", "5m ago": how long is left, or how late it is. */
 export function timeLeft(due: string, now: Date): string {
   const ms = Date.parse(due) - now.getTime();
-  const span = (n: number) => (n < 60_000 ? 'under a minute' : formatDuration(Math.floor(n / 60_000) * 60_000));
+  const span = (n: number) => (n < 60_000 ? 'under a minute' : formatDuration(Math.floor(n / 60_000) * 60_000, 'compact'));
   return ms >= 0 ? `${span(ms)} left` : `overdue by ${span(-ms)}`;
 }
 

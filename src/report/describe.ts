@@ -1,7 +1,7 @@
 import type { AnyEvent, IncidentEvent } from '../incident/events.js';
 import type { LineStore, Row } from './rows.js';
 import { oneLine } from './sanitize.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 
 /** The parsed event of a row: kept, or (a lean row) parsed again from its line in the file. */
 export function eventOf(row: Row, lines?: LineStore): IncidentEvent {
@@ -118,7 +118,7 @@ function sentence(event: IncidentEvent): string {
     case 'incident.taken-over':
       return `took the incident over from ${oneLine(e.data.from?.responder, 60)} (host ${oneLine(e.data.from?.host, 60)}, pid ${e.data.from?.pid})`;
     case 'command.finished':
-      return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${duration(e.data.durationMs)}`;
+      return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${formatDuration(e.data.durationMs, 'spaced')}`;
     case 'announcement':
       return `announcement to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
     case 'note':
@@ -134,7 +134,7 @@ function sentence(event: IncidentEvent): string {
       return `regulator assessment: ${applying.length} of ${all.length} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
     }
     case 'regulator.filed':
-      return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${duration(e.data.lateMs)} late` : e.data.due ? ', on time' : ''}`;
+      return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : e.data.due ? ', on time' : ''}`;
     case 'regulator.pending':
       return `regulator notification not filed yet: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)}${e.data.due ? `, due ${oneLine(e.data.due, 30)}` : ''}`;
     default:

@@ -3,7 +3,7 @@ import { jsonSafe, printableText } from './sanitize.js';
 import { metricsText } from './text.js';
 import { header, sourceRef, type Pieces, type Report } from './view.js';
 import type { Row } from './rows.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 import { fitWidth } from '../text/width.js';
 
 /** Text in the page: sanitised as in every report (line breaks kept), then escaped for HTML. */
@@ -165,7 +165,7 @@ function* severityBand(r: Report, g: Chart): Pieces {
   for (const s of r.metrics.severity.spans) {
     const x0 = Number(g.x(s.from.ms));
     const x1 = Math.max(x0 + 1, Number(g.x(s.to.ms)));
-    yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16" fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(`${s.severity} for ${duration(s.ms)}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`)}</title></rect>\n`;
+    yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16" fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(`${s.severity} for ${formatDuration(s.ms, 'spaced')}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`)}</title></rect>\n`;
     if (x1 - x0 > 34) yield `<text class="axis" x="${(x0 + 4).toFixed(1)}" y="22">${esc(s.severity)}</text>\n`;
   }
 }

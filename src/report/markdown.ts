@@ -1,6 +1,6 @@
 import { describe, eventOf } from './describe.js';
 import { mdText } from './sanitize.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 import { sourceRef, crossesMidnight, copiesNote, pointText, header, type Pieces, type Report } from './view.js';
 
 /** Text safe in a Markdown table cell or list item: one line, sanitised, no pipes, no HTML. */
@@ -10,12 +10,12 @@ export function* metricsMarkdown(r: Report): Pieces {
   const m = r.metrics;
   yield '| metric | value | definition | from | to |\n| --- | --- | --- | --- | --- |\n';
   for (const x of m.metrics) {
-    yield `| ${x.name} | ${x.ms === null ? `n/a: ${cell(x.problem ?? '')}` : duration(x.ms)} | ${x.definition} | ${cell(pointText(r, x.from))} | ${cell(pointText(r, x.to))} |\n`;
+    yield `| ${x.name} | ${x.ms === null ? `n/a: ${cell(x.problem ?? '')}` : formatDuration(x.ms, 'spaced')} | ${x.definition} | ${cell(pointText(r, x.from))} | ${cell(pointText(r, x.to))} |\n`;
   }
   if (m.severity.problem) yield `| Time at each severity | n/a: ${cell(m.severity.problem)} | | | |\n`;
   else {
-    for (const s of m.severity.totals) yield `| Time at ${cell(s.severity)} | ${duration(s.ms)} | ${cell(m.severity.definition)} | | |\n`;
-    for (const s of m.severity.spans) yield `| ↳ at ${cell(s.severity)} | ${duration(s.ms)} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
+    for (const s of m.severity.totals) yield `| Time at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | ${cell(m.severity.definition)} | | |\n`;
+    for (const s of m.severity.spans) yield `| ↳ at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
   }
   yield '\n';
   if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${cell(m.impactStart.fallback)}.\n\n`;

@@ -1,7 +1,7 @@
 import type { LogProblem } from '../incident/read.js';
 import { EXIT, UserError } from '../errors.js';
 import { idOf, timeOf, type LineStore, type LogSource, type Row } from './rows.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 
 /** A problem found in the input, said with where it is: damaged lines, gaps, clocks. */
 export interface Warning {
@@ -55,7 +55,7 @@ function checkLog(source: LogSource, warnings: Warning[]): boolean {
         file: source.file,
         line: row.line,
         kind: 'clock-backwards',
-        message: `clock runs backwards by ${duration(skew)}: ${timeOf(row)} is earlier than ${timeOf(prev)} on line ${prev.line}`,
+        message: `clock runs backwards by ${formatDuration(skew, 'spaced')}: ${timeOf(row)} is earlier than ${timeOf(prev)} on line ${prev.line}`,
         skewMs: skew,
       });
     }
@@ -89,7 +89,7 @@ function checkSkew(sources: LogSource[], warnings: Warning[]): void {
         file: s.file,
         line: first.line,
         kind: 'clock-skew',
-        message: `clock disagrees with ${starter.file}: this log's first event (${timeOf(first)}) is ${duration(skew)} before the incident started (${timeOf(start)}, line ${start.line} there); its clock is behind by at least ${duration(skew)}`,
+        message: `clock disagrees with ${starter.file}: this log's first event (${timeOf(first)}) is ${formatDuration(skew, 'spaced')} before the incident started (${timeOf(start)}, line ${start.line} there); its clock is behind by at least ${formatDuration(skew, 'spaced')}`,
         skewMs: skew,
       });
     }

@@ -4,7 +4,7 @@ import { oneLine } from './sanitize.js';
 import { cell, logsMarkdown, metricsMarkdown, timelineMarkdown } from './markdown.js';
 import { header, type Pieces, type Report } from './view.js';
 import type { Row } from './rows.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 import { RegulatorRecord } from './regulators.js';
 
 const TBW = '_TO BE WRITTEN — only a person can write this section._';
@@ -161,7 +161,7 @@ export function* renderPostmortem(r: Report): Pieces {
   yield `| Responders | ${cell(h.responders.join(', '))} |\n`;
   yield `| Hosts | ${cell([...new Set(t.logs.map((l) => l.host).filter(Boolean))].join(', ') || 'unknown')} |\n`;
   if (first && last) yield `| First / last event | ${at(first.ms)} / ${at(last.ms)} |\n`;
-  yield `| Impact window | ${impactStart ? at(impactStart.ms) : '?'} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''} |\n`;
+  yield `| Impact window | ${impactStart ? at(impactStart.ms) : '?'} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''} |\n`;
   yield `| Times | ${r.clock.zone} |\n`;
   yield `| Status | DRAFT |\n`;
   if (h.dryRun) yield '| Note | **the incident was a DRY RUN**: nothing was executed |\n';
@@ -172,12 +172,12 @@ export function* renderPostmortem(r: Report): Pieces {
   const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
   yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${m.incidentStart ? ` starting ${at(m.incidentStart.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
   yield `severity ${h.maxSeverity ? `peaked at ${cell(h.maxSeverity)}` : 'was not recorded'}; `;
-  yield `${ttm?.ms != null ? `mitigated ${duration(ttm.ms)}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${duration(ttr.ms)}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
+  yield `${ttm?.ms != null ? `mitigated ${formatDuration(ttm.ms, 'spaced')}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${formatDuration(ttr.ms, 'spaced')}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
   yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
   yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
 
   yield '## Impact\n\n';
-  if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${duration(impactEnd.ms - impactStart.ms)})` : ''}\n`;
+  if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''}\n`;
   if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${cell(impactStart.fallback)}.\n`;
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
@@ -218,7 +218,7 @@ export function* renderPostmortem(r: Report): Pieces {
   if (commands.length === 0) yield '_No commands were run._\n\n';
   else {
     yield `| time (${r.clock.zone}) | who | step | command | result | duration | source |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
-    for (const c of commands) yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? duration(c.ms) : ''} | ${src(c.row)} |\n`;
+    for (const c of commands) yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? formatDuration(c.ms, 'spaced') : ''} | ${src(c.row)} |\n`;
     yield '\n';
   }
   yield '### Checks that failed\n\n';

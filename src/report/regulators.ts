@@ -4,7 +4,7 @@ import type { DeadlineName } from '../regulator/rules.js';
 import { cell } from './markdown.js';
 import type { Pieces, Report } from './view.js';
 import type { Row } from './rows.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 
 /** What the regulator events of an incident say, gathered while the postmortem reads its rows. */
 export class RegulatorRecord {
@@ -61,8 +61,8 @@ export class RegulatorRecord {
           let status: string;
           if (f) {
             const late = lateness(due, f.data.at);
-            status = late > 0 ? `**late by ${duration(late)}**` : 'on time';
-          } else if (due && Date.parse(due) < end) status = `**not filed; overdue by ${duration(end - Date.parse(due))} at the last event**`;
+            status = late > 0 ? `**late by ${formatDuration(late, 'spaced')}**` : 'on time';
+          } else if (due && Date.parse(due) < end) status = `**not filed; overdue by ${formatDuration(end - Date.parse(due), 'spaced')} at the last event**`;
           else status = this.pending.has(`${n.id}\u0000${d.name}`) ? '**not filed yet**' : '**not recorded**';
           const source = f ? src(f.row) : src(a.row);
           yield `| ${cell(n.title)} (\`${cell(n.id)}\`) | ${cell(n.regulator)} | ${cell(d.name)} | ${due ? at(due) : `when ${cell(d.waitingFor ?? '?')} is known`} | ${f ? at(f.data.at) : ''} | ${f ? cell(f.data.by) : ''} | ${f?.data.reference ? cell(f.data.reference) : ''} | ${status} | ${source} |\n`;

@@ -1,6 +1,6 @@
 import { describe, eventOf } from './describe.js';
 import { oneLine } from './sanitize.js';
-import { duration } from './time.js';
+import { formatDuration } from '../text/duration.js';
 import { sourceRef, copiesNote, pointText, header, type Pieces, type Report } from './view.js';
 
 /** Text from the logs in a text report: one line, sanitised. */
@@ -45,15 +45,15 @@ export function* metricsText(r: Report): Pieces {
   if (m.impactStart?.fallback) yield `  note: ${t1(m.impactStart.fallback)}\n`;
   const width = Math.max(...m.metrics.map((x) => x.name.length));
   for (const x of m.metrics) {
-    const value = x.ms === null ? `n/a — ${t1(x.problem)}` : duration(x.ms);
+    const value = x.ms === null ? `n/a — ${t1(x.problem)}` : formatDuration(x.ms, 'spaced');
     yield `  ${x.name.padEnd(width)}  ${value}\n`;
     yield `  ${''.padEnd(width)}  ${x.definition}: ${pointText(r, x.from)} → ${pointText(r, x.to)}\n`;
   }
   if (m.severity.problem) yield `  Time at each severity: n/a — ${t1(m.severity.problem)}\n`;
   else {
     yield `  Time at each severity (${t1(m.severity.definition)}):\n`;
-    for (const s of m.severity.totals) yield `    ${t1(s.severity)}  ${duration(s.ms)}\n`;
-    for (const s of m.severity.spans) yield `      ${t1(s.severity)} ${duration(s.ms)}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
+    for (const s of m.severity.totals) yield `    ${t1(s.severity)}  ${formatDuration(s.ms, 'spaced')}\n`;
+    for (const s of m.severity.spans) yield `      ${t1(s.severity)} ${formatDuration(s.ms, 'spaced')}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
   }
   for (const n of m.notes) yield `  note: ${t1(n)}\n`;
 }

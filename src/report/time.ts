@@ -1,22 +1,5 @@
 import { EXIT, UserError } from '../errors.js';
 
-/** A length of time as people read it: 350ms, 4.2s, 2m 05s, 1h 02m 03s, 2d 03h 00m. */
-export function duration(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  ms = Math.abs(ms);
-  if (ms < 1000) return `${sign}${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${sign}${(Math.floor(ms / 100) / 10).toString()}s`;
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (d) return `${sign}${d}d ${two(h)}h ${two(m)}m`;
-  if (h) return `${sign}${h}h ${two(m)}m ${two(sec)}s`;
-  return `${sign}${m}m ${two(sec)}s`;
-}
-
 /** Turns instants into the date and time of one zone: UTC unless --tz names another (IANA). */
 export interface ZoneClock {
   zone: string;

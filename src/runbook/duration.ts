@@ -18,14 +18,3 @@ export function parseDuration(text: string): number | undefined {
 export function durationMs(text: string | undefined, fallback: string): number {
   return (text === undefined ? undefined : parseDuration(text)) ?? parseDuration(fallback)!;
 }
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s - m * 60);
-  if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
-}

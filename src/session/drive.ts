@@ -7,7 +7,7 @@ import { EXIT, ExitCode, UserError } from '../errors.js';
 import type { LogWriter } from '../incident/log.js';
 import type { IncidentState } from '../incident/replay.js';
 import { allInputs, type Runbook } from '../runbook/model.js';
-import { loadRules, rulesFile } from '../regulator/load.js';
+import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import { closest } from '../runbook/suggest.js';
 import { paint } from '../ui/output.js';
 import { onOutputClosed } from '../ui/terminal.js';

@@ -7,7 +7,7 @@ import { LogWriter } from '../incident/log.js';
 import { replay } from '../incident/replay.js';
 import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
 import { SEVERITIES, type Runbook, type Severity } from '../runbook/model.js';
-import { loadRules, rulesFile } from '../regulator/load.js';
+import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import { paint } from '../ui/output.js';
 import { VERSION } from '../version.js';
 import { loginName, prepare, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';

@@ -2,8 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import { spinners } from 'ora';
 import type { ChecksProgress } from '../engine/responder.js';
 import type { CheckResultData } from '../incident/events.js';
-import { formatDuration } from '../runbook/duration.js';
-import { clock, statusColor } from './render.js';
+import { formatDuration } from '../text/duration.js';
+import { statusColor } from './render.js';
 
 const FRAMES = spinners.dots.frames;
 
@@ -24,8 +24,8 @@ export function checkSpinners(names: string[], stream: NodeJS.WriteStream, c: Ch
   const draw = () => {
     const lines = names.map((name) => {
       const result = results.get(name);
-      if (result) return `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs))}`;
-      return `${c.cyan(FRAMES[frame % FRAMES.length]!)}${' '.repeat(8)}${name.padEnd(width)} ${c.dim(clock(Date.now() - started))}`;
+      if (result) return `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs, 'compact'))}`;
+      return `${c.cyan(FRAMES[frame % FRAMES.length]!)}${' '.repeat(8)}${name.padEnd(width)} ${c.dim(formatDuration(Date.now() - started, 'clock'))}`;
     });
     const running = names.filter((n) => !results.has(n)).length;
     const shown = lines.length > room ? [...lines.slice(0, room - 1), c.dim(`… ${lines.length - room + 1} more, ${running} still running`)] : lines;

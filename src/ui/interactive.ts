@@ -8,7 +8,8 @@ import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
-import { announcementBox, assessmentBox, checkTable, clock, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import { formatDuration } from '../text/duration.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
 type Pick<T> = { value: T } | Meta;
@@ -236,7 +237,7 @@ export class InteractiveResponder implements Responder {
   }
 
   waiting(check: string, attempt: number, status: string, remainingMs: number): void {
-    this.say(this.c.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${clock(remainingMs)} left`));
+    this.say(this.c.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${formatDuration(remainingMs, 'clock')} left`));
   }
 
   info(message: string): void {

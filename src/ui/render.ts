@@ -2,19 +2,10 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
-import { formatDuration } from '../runbook/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 import { firstLineOf } from '../text/cut.js';
 import { fitWidth } from '../text/width.js';
-
-/** Elapsed time as a clock: 4:07 or 1:02:33. */
-export function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
 
 /** The first line of a text, cut to a display width (CJK characters count twice). */
 export function fittedFirstLine(text: string, width = 60): string {
@@ -27,7 +18,7 @@ const indent = (text: string, prefix = '  ') => text.replace(/^/gm, prefix);
 export function stepHeader(view: StepView, c: ChalkInstance): string {
   const { step } = view;
   const title = step.title ? ` — ${printable(step.title)}` : '';
-  const status = `${severityColor(view.severity, c)} · ${clock(view.elapsedMs)} elapsed · ${view.incident}${view.dryRun ? ' · DRY RUN' : ''}`;
+  const status = `${severityColor(view.severity, c)} · ${formatDuration(view.elapsedMs, 'clock')} elapsed · ${view.incident}${view.dryRun ? ' · DRY RUN' : ''}`;
   const lines = [``, c.bold(`Step ${view.number}/${view.total} · ${step.id}${title}`), c.dim(status)];
   if (view.instructions) lines.push('', indent(view.instructions.trimEnd()));
   return lines.join('\n');
@@ -70,7 +61,7 @@ export function checkTable(results: CheckResultData[], c: ChalkInstance): string
   });
   for (const r of results) {
     const tries = r.attempts > 1 ? c.dim(` (${r.attempts} tries)`) : '';
-    table.push([r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs), outputLine(r)]);
+    table.push([r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs, 'compact'), outputLine(r)]);
   }
   return table.toString();
 }
@@ -80,7 +71,7 @@ export function commandBox(command: string, c: ChalkInstance): string {
 }
 
 export function commandResult(result: ProcessResultData & { ok: boolean; reason?: string }, c: ChalkInstance): string {
-  const head = result.ok ? c.green(`✔ done (exit ${result.exit}, ${formatDuration(result.durationMs)})`) : c.red(`✘ failed: ${result.reason ?? `exit ${result.exit}`}`);
+  const head = result.ok ? c.green(`✔ done (exit ${result.exit}, ${formatDuration(result.durationMs, 'compact')})`) : c.red(`✘ failed: ${result.reason ?? `exit ${result.exit}`}`);
   const lines = [head];
   const output = (result.stdout + (result.stderr ? `\n${result.stderr}` : '')).trimEnd();
   if (output) {

@@ -1,4 +1,4 @@
-import { lintRulesFile, rulesFile } from '../../regulator/load.js';
+import { lintRulesFile, rulesFile } from '../../regulator/rules-file.js';
 import { closest } from '../suggest.js';
 import type { Rule } from './rule.js';
 
