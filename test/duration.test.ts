@@ -14,6 +14,10 @@ describe('durations', () => {
     for (const text of ['2m5s', '1h30m', '1h8m', '72h']) expect(formatDuration(parseDuration(text)!, 'compact')).toBe(text);
   });
 
+  it('rounds the compact style once, before splitting into units: never 1m60s or 60.0s', () => {
+    expect(written('compact', 999.6, 59_949, 59_950, 119_600, 3_599_600)).toEqual(['1s', '59.9s', '1m', '2m', '1h']);
+  });
+
   it('writes the spaced style for reports: padded fields, days, a sign, tenths cut rather than rounded', () => {
     expect(written('spaced', 350, 4250, 65 * S, 3723 * S, 2 * 86400 * S + 3 * H, -90 * S)).toEqual(['350ms', '4.2s', '1m 05s', '1h 02m 03s', '2d 03h 00m', '-1m 30s']);
   });

@@ -16,11 +16,13 @@ const two = (n: number) => String(n).padStart(2, '0');
 
 const STYLES: Record<DurationStyle, (ms: number) => string> = {
   compact(ms) {
-    if (ms < 1000) return `${Math.round(ms)}ms`;
-    const s = ms / 1000;
-    if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    const rest = Math.round(s - m * 60);
+    // Rounded once, before splitting into units, so that 119.6 s reads 2m and never 1m60s.
+    if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+    const tenths = Math.round(ms / 100);
+    if (tenths < 600) return `${tenths % 10 ? (tenths / 10).toFixed(1) : tenths / 10}s`;
+    const total = Math.round(ms / 1000);
+    const m = Math.floor(total / 60);
+    const rest = total % 60;
     if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
     const h = Math.floor(m / 60);
     return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
