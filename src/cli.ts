@@ -22,6 +22,10 @@ function program(): Command {
     }
   });
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  // Commander types options loosely; each command declares the options it reads.
+  const withGlobals = <T>(options: object, command: Command) => ({ ...command.optsWithGlobals(), ...options }) as T;
+
   cli
     .command('validate')
     .description('check runbooks without running anything; report each problem at file:line:col')
@@ -29,13 +33,13 @@ function program(): Command {
     .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
-    .action(async (paths: string[], options, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, { ...options, runbooks: command.optsWithGlobals().runbooks as string }));
+    .action(async (paths: string[], options: object, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, withGlobals(options, command)));
 
   cli
     .command('list')
     .description('list the runbooks available: yours (--runbooks) and the shipped ones')
     .option('--json', 'print JSON')
-    .action(async (options, command: Command) => (await import('./commands/list.js')).listCommand({ ...command.optsWithGlobals(), ...options }));
+    .action(async (options: object, command: Command) => (await import('./commands/list.js')).listCommand(withGlobals(options, command)));
 
   cli
     .command('show')
@@ -43,11 +47,7 @@ function program(): Command {
     .argument('<runbook>', 'runbook id or path')
     .option('--json', 'print the parsed runbook as JSON')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .action(async (ref: string, options, command: Command) => (await import('./commands/show.js')).showCommand(ref, { ...command.optsWithGlobals(), ...options }));
-
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
-  // Commander types options loosely; each command declares the options it reads.
-  const withGlobals = <T>(options: object, command: Command) => ({ ...command.optsWithGlobals(), ...options }) as T;
+    .action(async (ref: string, options: object, command: Command) => (await import('./commands/show.js')).showCommand(ref, withGlobals(options, command)));
 
   cli
     .command('run')
@@ -60,7 +60,7 @@ function program(): Command {
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--severity <sev>', 'starting severity, SEV1 to SEV4 (default: the runbook\'s)')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
 
   cli
     .command('resume')
@@ -72,13 +72,13 @@ function program(): Command {
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--force', 'resume even though the runbook changed since the incident started')
     .option('--take-over', "take the incident over from a walker on another host that is gone (asks first; with --yes, doesn't)")
-    .action(async (ref: string | undefined, options, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
 
   cli
     .command('status')
     .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
     .option('--json', 'print JSON')
-    .action(async (options, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
 
   cli
     .command('note')
@@ -87,7 +87,7 @@ function program(): Command {
     .argument('<text...>', 'the note')
     .option('--action', 'record it as an action item for the postmortem')
     .option('--as <name>', 'who writes it (default: your login name)')
-    .action(async (ref: string, words: string[], options, command: Command) => (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)));
+    .action(async (ref: string, words: string[], options: object, command: Command) => (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)));
 
   cli
     .command('check')
@@ -97,7 +97,7 @@ function program(): Command {
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--json', 'print JSON')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .action(async (ref: string, options, command: Command) => (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string, options: object, command: Command) => (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)));
 
   cli
     .command('triage')
@@ -110,7 +110,7 @@ function program(): Command {
     .option('--set <name=value>', 'give an input value to the run (repeatable)', collect)
     .option('--as <name>', 'responder name for the run (default: your login name)')
     .option('--dry-run', 'start the run as a dry run: nothing is executed')
-    .action(async (options, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
 
   cli
     .command('timeline')
@@ -120,7 +120,7 @@ function program(): Command {
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
     .option('--force', 'merge logs of different incidents')
-    .action(async (refs: string[], options, command: Command) => (await import('./commands/timeline.js')).timelineCommand(refs, withGlobals(options, command)));
+    .action(async (refs: string[], options: object, command: Command) => (await import('./commands/timeline.js')).timelineCommand(refs, withGlobals(options, command)));
 
   cli
     .command('postmortem')
@@ -129,7 +129,7 @@ function program(): Command {
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
     .option('--force', 'merge logs of different incidents')
-    .action(async (refs: string[], options, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
+    .action(async (refs: string[], options: object, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
 
   return cli;
 }

@@ -14,7 +14,7 @@ export interface NoteOptions {
 const MAX_NOTE_BYTES = 64 * 1024;
 
 /** Appends a note from any terminal, also while the run goes on: the log's lock keeps lines whole. */
-export async function noteCommand(ref: string, words: string[], options: NoteOptions): Promise<void> {
+export function noteCommand(ref: string, words: string[], options: NoteOptions): void {
   const text = words.join(' ').trim();
   if (!text) throw new UserError('the note is empty', EXIT.usage, 'sev note <incident> <text>');
   if (Buffer.byteLength(text) > MAX_NOTE_BYTES) throw new UserError(`the note is longer than 64 KiB (${Buffer.byteLength(text)} bytes)`, EXIT.usage, 'Put the details in a document and note where it is.');

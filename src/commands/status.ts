@@ -14,7 +14,7 @@ export interface StatusOptions {
 /** A cell of the table: what a log says, on one line and sanitised. */
 const shown = (text: string) => oneLine(text, 80);
 
-export async function statusCommand(options: StatusOptions): Promise<void> {
+export function statusCommand(options: StatusOptions): void {
   const dir = incidentDir(options.incidentDir);
   // One log at a time, folded as it is read: no incident's events are kept.
   const incidents = summarizeIncidents(dir);

@@ -100,7 +100,7 @@ function digits(text: string, at: number, n: number): number {
 function tooDeep(value: object, depth: number): boolean {
   if (depth > MAX_DEPTH) return true;
   if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === 'object' && item !== null && tooDeep(item, depth + 1)) return true;
+    for (const item of value as unknown[]) if (typeof item === 'object' && item !== null && tooDeep(item, depth + 1)) return true;
     return false;
   }
   for (const key in value) {

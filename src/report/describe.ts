@@ -61,7 +61,7 @@ export function kindOf(event: IncidentEvent): Kind {
   }
 }
 
-export const isTodo = (text: unknown) => /^\s*TODO\b[:\s-]*/i.test(String(text ?? ''));
+export const isTodo = (text: unknown) => typeof text === 'string' && /^\s*TODO\b[:\s-]*/i.test(text);
 
 const exitOf = (d: { exit: number | null; signal?: string; timedOut: boolean; error?: string }) =>
   d.error ? `could not start: ${oneLine(d.error, 80)}` : d.timedOut ? 'timed out' : d.signal ? `killed by ${d.signal}` : `exit ${d.exit}`;

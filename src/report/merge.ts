@@ -138,7 +138,7 @@ export function mergeSources(sources: LogSource[], options: MergeOptions = {}): 
   const runs = sources.map((s) => s.rows);
   const heads = runs.map(() => 0);
   const total = runs.reduce((n, r) => n + r.length, 0);
-  const merged: Row[] = new Array(total);
+  const merged: Row[] = new Array<Row>(total);
   let out = 0;
   for (;;) {
     let best = -1;

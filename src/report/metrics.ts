@@ -92,7 +92,8 @@ export function computeMetrics(t: Timeline): Metrics {
     else if (row.type === 'incident.closed') closedRow = row;
     else if (row.type === 'severity.changed') severityRows.push(row);
     else if (row.type === 'milestone') {
-      const name = String((row.event?.data as { milestone?: unknown } | undefined)?.milestone ?? '');
+      const milestone = (row.event?.data as { milestone?: unknown } | undefined)?.milestone;
+      const name = typeof milestone === 'string' ? milestone : '';
       if (!name) continue;
       const existing = milestones[name];
       if (existing) notes.push(`milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, not ${t.logs[row.log]!.file}:${row.line}`);

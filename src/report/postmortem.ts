@@ -11,7 +11,7 @@ const TBW = '_TO BE WRITTEN — only a person can write this section._';
 
 /** Notes sorted by what they say: "went well" / "went wrong" prefixes, action items, the rest. */
 const WELL = /^\s*(went well|well|good|\+)\s*[:\-–]\s*/i;
-const WRONG = /^\s*(went wrong|wrong|bad|problem|\-)\s*[:\-–]\s*/i;
+const WRONG = /^\s*(went wrong|wrong|bad|problem|-)\s*[:\-–]\s*/i;
 
 /**
  * A fact of the postmortem: its row, and its text when the text is not that of a note. The texts of notes,

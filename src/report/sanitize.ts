@@ -15,7 +15,6 @@ import { cutText } from '../text/cut.js';
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** What separates lines or words: becomes one space in a one-line text. */
-// eslint-disable-next-line no-control-regex
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 
 // eslint-disable-next-line no-control-regex
@@ -37,12 +36,19 @@ export function printableText(s: string): string {
   return s.split('\n').map(printable).join('\n');
 }
 
+/** A value from a log as text: an object (a log written by hand, or damaged) shows as its JSON, not [object Object]. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return (value === null || value === undefined ? undefined : JSON.stringify(value)) ?? '';
+}
+
 /**
  * One line of a report: line breaks and tabs become spaces, every other control a visible escape, and
  * the text is cut to `max` characters (never inside a surrogate pair).
  */
 export function oneLine(text: unknown, max = 200): string {
-  let s = typeof text === 'string' ? text : String(text ?? '');
+  let s = textOf(text);
   // Most texts have nothing to replace: one test instead of two replacements.
   if (ANY_CONTROL.test(s)) s = s.replace(BREAKS, ' ').replace(UNPRINTABLE, visible);
   s = s.trim();
@@ -71,10 +77,8 @@ export function csvField(value: string | number): string {
 }
 
 /** C1 controls, DEL, bidi controls and line separators in JSON text: they can only be inside strings there. */
-// eslint-disable-next-line no-control-regex
 const JSON_UNSAFE = /[\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g;
 
-// eslint-disable-next-line no-control-regex
 const JSON_UNSAFE_ANY = /[\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/;
 
 /**

@@ -75,7 +75,7 @@ export class RunbookSource {
   /** Position of the value (or of its key) at a path like ['steps', 2, 'next']. Falls back to the nearest ancestor. */
   locate(path: Path, part: 'key' | 'value' = 'value'): Position {
     if (!this.doc && this.lazy) {
-      this.doc = yaml().parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0] as Document.Parsed | undefined;
+      this.doc = yaml().parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0];
       this.lazy = false;
     }
     if (!this.doc) return { line: 1, col: 1 };

@@ -40,10 +40,10 @@ export function scanTemplate(text: string): TemplateScan {
   TAG.lastIndex = 0;
   for (let m = TAG.exec(text); m; m = TAG.exec(text)) {
     const name = m[1]!.trim();
-    if (NAME.test(name)) refs.push({ name, offset: m.index! });
-    else errors.push({ offset: m.index!, message: `"{{${m[1]}}}" is not a valid reference: use {{ input_name }} or {{ incident.id }}` });
-    if (unclosed < 0) unclosed = openingIn(text, gap, m.index!);
-    gap = m.index! + m[0].length;
+    if (NAME.test(name)) refs.push({ name, offset: m.index });
+    else errors.push({ offset: m.index, message: `"{{${m[1]}}}" is not a valid reference: use {{ input_name }} or {{ incident.id }}` });
+    if (unclosed < 0) unclosed = openingIn(text, gap, m.index);
+    gap = m.index + m[0].length;
   }
   if (unclosed < 0) unclosed = openingIn(text, gap, text.length);
   if (unclosed >= 0) errors.push({ offset: unclosed, message: 'unclosed "{{": close it with "}}"' });

@@ -256,7 +256,7 @@ function textCommand(answer: string): Reply<string> | undefined {
   if (command === 'pause') return { kind: 'pause' };
   if (command === 'skip') return { kind: 'skip', reason: rest || 'skipped by the responder' };
   if (command === 'sev') {
-    const to = rest!.toUpperCase() as Severity;
+    const to = rest.toUpperCase() as Severity;
     return SEVERITIES.includes(to) ? { kind: 'severity', to } : undefined;
   }
   return rest ? { kind: 'note', text: rest, action: command === 'action' } : undefined;

@@ -11,7 +11,7 @@ export interface RuleContext {
   runbook: Runbook;
   /** What several rules read of the runbook, gathered once before they run. */
   facts: RuleFacts;
-  report(path: Path, message: string, options?: Report): void;
+  report: (path: Path, message: string, options?: Report) => void;
 }
 
 /** One semantic rule: an id (used in output and in sev-disable-line), a default severity and a visitor. */
