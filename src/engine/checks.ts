@@ -100,13 +100,14 @@ export async function runChecks(
   onResult?: (result: CheckResultData) => void,
   limit = CHECK_CONCURRENCY,
 ): Promise<CheckResultData[]> {
-  const results: CheckResultData[] = new Array(checks.length);
+  const results = new Array<CheckResultData>(checks.length);
   let next = 0;
   const worker = async () => {
     while (next < checks.length) {
       const index = next++;
-      results[index] = await runCheck(checks[index]!, run);
-      onResult?.(results[index]!);
+      const result = await runCheck(checks[index]!, run);
+      results[index] = result;
+      onResult?.(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
