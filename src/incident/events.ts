@@ -77,6 +77,18 @@ export interface EventData {
   'regulator.filed': { step: string; notification: string; regulator: string; deadline: string; at: string; by: string; reference?: string; due?: string; lateMs: number };
   /** The responder said a notification's deadline is not filed yet. */
   'regulator.pending': { step: string; notification: string; regulator: string; deadline: string; due?: string };
+  /**
+   * A clock (a promise with a deadline, src/clocks/) started: `at` when it started (a clock that starts
+   * some time after a milestone, or again once met, starts at a moment of its own), `due` when it falls due.
+   * Its title and audience are copied so a report reads the log alone.
+   */
+  'clock.started': { clock: string; title: string; audience?: string; at: string; due: string };
+  /** The open instance of a clock kept: `by` what (announcement to users), `at` when; `lateMs` when after due. */
+  'clock.met': { clock: string; by: string; at: string; due: string; lateMs?: number };
+  /** The open instance of a clock passed its due time unmet; it stays open until it is met or the clock ends. */
+  'clock.missed': { clock: string; due: string };
+  /** The clock ended (its `until` happened, `by`, at `at`): nothing more of it is due. */
+  'clock.stopped': { clock: string; by: string; at: string };
 }
 
 export interface AssessedNotificationData {
@@ -121,6 +133,10 @@ const EVENT_TYPES = new Set<string>([
   'regulator.assessed',
   'regulator.filed',
   'regulator.pending',
+  'clock.started',
+  'clock.met',
+  'clock.missed',
+  'clock.stopped',
 ] satisfies EventType[]);
 
 /** Where a check or command runs: its process group (the id of its leader) on a host. */

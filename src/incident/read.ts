@@ -145,6 +145,10 @@ const DATA_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'
   'regulator.assessed': { step: 'string', facts: 'object', notifications: 'object' },
   'regulator.filed': { step: 'string', notification: 'string', deadline: 'string', at: 'string', by: 'string' },
   'regulator.pending': { step: 'string', notification: 'string', deadline: 'string' },
+  'clock.started': { clock: 'string', title: 'string', at: 'string', due: 'string' },
+  'clock.met': { clock: 'string', by: 'string', at: 'string', due: 'string' },
+  'clock.missed': { clock: 'string', due: 'string' },
+  'clock.stopped': { clock: 'string', by: 'string', at: 'string' },
 };
 const FIELD_LIST = new Map(Object.entries(DATA_FIELDS).map(([type, fields]) => [type, Object.entries(fields)]));
 const OPTIONAL_STRINGS = ['step', 'title', 'channel', 'subject', 'reason', 'value', 'at', 'stdout', 'stderr', 'version', 'id', 'file', 'hash', 'host'];

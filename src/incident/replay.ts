@@ -1,4 +1,5 @@
 import { END, type Milestone, type Severity } from '../runbook/model.js';
+import { foldClockEvent, type ClockState } from './clock-state.js';
 import type { AnyEvent, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
 
 /** A command or check whose start is in the log and whose end is not; no group in a log of an older sev. */
@@ -46,6 +47,8 @@ export interface IncidentState {
   unfinishedChecks: Map<string, Unfinished>;
   /** Regulator filings so far: notification id → deadline name → when it was filed. */
   regulatorFilings: Map<string, Map<string, string>>;
+  /** The clocks so far, by id: what is open and due, what has ended. */
+  clocks: Map<string, ClockState>;
   events: number;
 }
 
@@ -62,6 +65,7 @@ export function initialState(): IncidentState {
     milestones: new Map(),
     unfinishedChecks: new Map(),
     regulatorFilings: new Map(),
+    clocks: new Map(),
     events: 0,
   };
 }
@@ -153,6 +157,12 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       state.regulatorFilings.set(e.data.notification, filings);
       break;
     }
+    case 'clock.started':
+    case 'clock.met':
+    case 'clock.missed':
+    case 'clock.stopped':
+      foldClockEvent(state.clocks, e);
+      break;
     default:
       break;
   }

@@ -10,6 +10,7 @@ import { isTriageBytes, lintTriageBytes } from '../triage/matrix.js';
 import { checkTranslation, type TranslationAt } from './rules/translation.js';
 import { buildTranslation, isTranslationBytes, TRANSLATION_SCHEMA, type Translation } from './translation.js';
 import { isRegulatorsBytes, lintRegulatorsBytes } from '../regulator/rules.js';
+import { isPolicyBytes, lintPolicyBytes } from '../clocks/policy.js';
 
 /** Kept under these names for the modules and tests that import them from the linter. */
 export { FileReader as RunbookReader, ioError } from '../files/read-file.js';
@@ -20,11 +21,12 @@ export interface LintResult {
   runbook?: Runbook;
   diagnostics: Diagnostic[];
   /**
-   * Set for a triage matrix (format sevkit-triage/v1) or a regulators file (sevkit-regulators/v1):
+   * Set for a triage matrix (format sevkit-triage/v1), a regulators file (sevkit-regulators/v1) or the
+   * team policy (sevkit-policy/v1):
    * validated, but not a runbook, so never listed; and for a translation (format sevkit-translation/v1),
    * which is shown only over the runbook it translates.
    */
-  kind?: 'triage' | 'regulators' | 'translation';
+  kind?: 'triage' | 'regulators' | 'policy' | 'translation';
   translation?: Translation;
   /** For a translation: the runbook it was checked against (and is shown over), with its own findings. */
   against?: LintResult;
@@ -90,6 +92,10 @@ function checkBytes(file: string, bytes: Uint8Array): Checked {
   if (isRegulatorsBytes(bytes)) {
     const rules = lintRegulatorsBytes(file, bytes);
     return { result: { file, source: rules.source, diagnostics: rules.diagnostics, kind: 'regulators' }, found: [] };
+  }
+  if (isPolicyBytes(bytes)) {
+    const policy = lintPolicyBytes(file, bytes);
+    return { result: { file, source: policy.source, diagnostics: policy.diagnostics, kind: 'policy' }, found: [] };
   }
   const isTranslation = isTranslationBytes(bytes);
   const { source, diagnostics } = decodeRunbookBytes(file, bytes);

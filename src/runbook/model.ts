@@ -1,3 +1,4 @@
+import { buildClocks, type ClockDef } from '../clocks/model.js';
 import type { Path } from './source.js';
 import type { TranslationRef } from './translation.js';
 
@@ -101,6 +102,8 @@ export interface Runbook {
   links: { title: string; url: string }[];
   inputs: InputDef[];
   checks: CheckDef[];
+  /** The runbook's own clocks; the team policy's are merged in where the incident runs (mergeClocks). */
+  clocks: ClockDef[];
   steps: Step[];
 }
 
@@ -299,9 +302,13 @@ export function buildRunbook(value: unknown, source: { readonly file: string; re
     links,
     inputs,
     checks,
+    clocks: v.clocks === undefined ? [] : buildClocks(v.clocks, ['clocks'], CLOCK_WORDS),
     steps,
   };
 }
+
+/** What a clock may name: the runbook's severities and milestones. */
+export const CLOCK_WORDS = { severities: SEVERITY_SET as ReadonlySet<string>, milestones: MILESTONE_SET as ReadonlySet<string> };
 
 /** Every input a runbook defines: those asked at the start and those asked by steps. */
 export function allInputs(runbook: Runbook): InputDef[] {

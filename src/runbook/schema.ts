@@ -18,6 +18,7 @@ const PATTERN_HELP: Record<string, string> = {
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
   '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
   '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
+  '^([0-9]+(d|h|m))+$': 'is not a length of time for a clock: write minutes (m), hours (h) and days (d), such as 30m, 2h, 1h30m or 15d',
   '^https?://': 'must be an http or https URL',
   '\\S': 'must not be blank',
 };
@@ -29,6 +30,11 @@ const ONE_OF_HELP: Record<string, string> = {
   exit: 'must be an exit status (0 to 255) or a list of them',
   conditions: 'must be a condition (a mapping of question id to a value or a list of values), or a list of them',
   'condition value': 'must be an option value, or a list of them',
+  'clock start':
+    'must be one start: {milestone} (with after: <time>), {severity}, {announcement}, {step}, {filing} (with notification), {notification} or {input, above}',
+  'clock condition': 'must be {severity: SEVn} or {input: <name>, above: <number or time>}',
+  'clock event': 'must be one event: {milestone}, {announcement}, {step} or {filing} (with notification)',
+  threshold: 'must be a number or a length of time such as 2h',
   page: 'must be a role in kebab-case (e.g. communications-lead), or a list of them',
 };
 
