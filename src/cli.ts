@@ -113,6 +113,16 @@ function program(): Command {
     .action(async (options: object, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
 
   cli
+    .command('alerts')
+    .description('list the firing alerts of an Alertmanager (API v2), and the runbook each calls for')
+    .option('--alertmanager <url>', 'the Alertmanager to ask, such as http://localhost:9093')
+    .option('--rules <file>', 'YAML rules mapping alert labels to a runbook and severity')
+    .option('--all', 'also the silenced and inhibited alerts')
+    .option('--timeout <seconds>', 'how long to wait for Alertmanager (default 10)')
+    .option('--json', 'print JSON')
+    .action(async (options: object, command: Command) => (await import('./commands/alerts.js')).alertsCommand(withGlobals(options, command)));
+
+  cli
     .command('timeline')
     .description("merge every responder's log of an incident into one ordered timeline, with its metrics")
     .argument('<incident|log...>', 'an incident id (every log of it in the incident directory), or log files')
