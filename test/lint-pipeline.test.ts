@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintBytes } from '../src/runbook/lint.js';
+import { lintBytes } from '../src/lint/files.js';
 import { decodeRunbookBytes, parseRunbookBytes, parseValues } from '../src/runbook/source.js';
 // @ts-expect-error: the benchmark's corpus generator is plain JavaScript.
 import { generateRunbook } from './bench/lib/corpus.mjs';
