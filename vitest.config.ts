@@ -22,6 +22,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/triage)\/matrix-schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/triage/matrix-schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/engine)\/answers-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/engine/answers-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

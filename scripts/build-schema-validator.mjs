@@ -1,8 +1,9 @@
 // Compiles each JSON Schema of runbooks/ (runbook.schema.json, translation.schema.json,
-// regulators.schema.json, triage.schema.json) into two standalone validator modules at build time, so that
+// regulators.schema.json, triage.schema.json, answers.schema.json) into two standalone validator modules at build time, so that
 // `sev validate` never pays Ajv's schema compilation at start-up (the runbook's and the translation's in
 // dist/runbook/, the translation's with the prefix translation-; the regulator rules' in dist/regulator/
-// with the prefix rules-; the triage matrix's in dist/triage/ with the prefix matrix-):
+// with the prefix rules-; the triage matrix's in dist/triage/ with the prefix matrix-; an answers file's in
+// dist/engine/ with the prefix answers-):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -66,3 +67,4 @@ build('runbook.schema.json', 'runbook');
 build('translation.schema.json', 'runbook', 'translation-');
 build('regulators.schema.json', 'regulator', 'rules-');
 build('triage.schema.json', 'triage', 'matrix-');
+build('answers.schema.json', 'engine', 'answers-');
