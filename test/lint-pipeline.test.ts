@@ -110,3 +110,24 @@ describe('the lint pipeline', () => {
     expect(taken).toBeGreaterThan(150);
   });
 });
+
+describe('one checker per kind of file', () => {
+  it('gives each kind its checker, by the format line', () => {
+    const kind = (text: string) => lintBytes('f.yaml', Buffer.from(text)).kind;
+    expect(kind(CLEAN)).toBeUndefined();
+    expect(kind(readFileSync(join(ROOT, 'runbooks/triage.yaml'), 'utf8'))).toBe('triage');
+    expect(kind(readFileSync(join(ROOT, 'runbooks/regulators.yaml'), 'utf8'))).toBe('regulators');
+    expect(kind(readFileSync(join(ROOT, 'runbooks/network.zh-CN.yaml'), 'utf8'))).toBe('translation');
+  });
+
+  it('locates a triage matrix finding from its own schema like a runbook finding', () => {
+    const text = readFileSync(join(ROOT, 'runbooks/triage.yaml'), 'utf8').replace(/^version: .*$/m, '$&\nvershun: 2');
+    const line = text.split('\n').findIndex((l) => l.startsWith('vershun')) + 1;
+    expect(lintBytes('m.yaml', Buffer.from(text)).diagnostics).toEqual([expect.objectContaining({ line, col: 1, rule: 'unknown-key', message: expect.stringMatching(/^unknown key "vershun": did you mean "version"\?/) })]);
+  });
+
+  it('keeps the runbook checker free of the other kinds', () => {
+    const imports = [...readFileSync(join(ROOT, 'src/runbook/lint.ts'), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports.filter((m) => /triage|regulator|translation|kinds/.test(m!))).toEqual([]);
+  });
+});
