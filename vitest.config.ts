@@ -26,6 +26,10 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/clocks)\/policy-schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/clocks/policy-schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/engine)\/answers-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/engine/answers-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {

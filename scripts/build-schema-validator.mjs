@@ -1,9 +1,10 @@
 // Compiles each JSON Schema of runbooks/ (runbook.schema.json, translation.schema.json,
-// regulators.schema.json, triage.schema.json, policy.schema.json) into two standalone validator modules at build time, so that
-// `sev validate` never pays Ajv's schema compilation at start-up (the runbook's and the translation's in
-// dist/runbook/, the translation's with the prefix translation-; the regulator rules' in dist/regulator/
-// with the prefix rules-; the triage matrix's in dist/triage/ with the prefix matrix-; the team policy's in dist/clocks/
-// with the prefix policy-):
+// regulators.schema.json, triage.schema.json, policy.schema.json, answers.schema.json) into two standalone
+// validator modules at build time, so that `sev validate` never pays Ajv's schema compilation at start-up
+// (the runbook's and the translation's in dist/runbook/, the translation's with the prefix translation-; the
+// regulator rules' in dist/regulator/ with the prefix rules-; the triage matrix's in dist/triage/ with the
+// prefix matrix-; the team policy's in dist/clocks/ with the prefix policy-; an answers file's in
+// dist/engine/ with the prefix answers-):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -68,3 +69,4 @@ build('translation.schema.json', 'runbook', 'translation-');
 build('regulators.schema.json', 'regulator', 'rules-');
 build('triage.schema.json', 'triage', 'matrix-');
 build('policy.schema.json', 'clocks', 'policy-');
+build('answers.schema.json', 'engine', 'answers-');

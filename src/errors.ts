@@ -1,4 +1,4 @@
-import type { LintResult } from './runbook/lint.js';
+import type { LintResult } from './lint/files.js';
 
 /** Exit codes: the contract scripts rely on. */
 export const EXIT = {

@@ -8,7 +8,7 @@ import { clockEvents, dueClocks, overdue } from '../src/clocks/run.js';
 import type { ClockEvent } from '../src/incident/clock-state.js';
 import type { IncidentEvent } from '../src/incident/events.js';
 import { apply, initialState, type IncidentState } from '../src/incident/replay.js';
-import { lintBytes } from '../src/runbook/lint.js';
+import { lintBytes } from '../src/lint/files.js';
 import { CLOCK_WORDS } from '../src/runbook/model.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');

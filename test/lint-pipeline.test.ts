@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintBytes } from '../src/runbook/lint.js';
+import { lintBytes } from '../src/lint/files.js';
 import { decodeRunbookBytes, parseRunbookBytes, parseValues } from '../src/runbook/source.js';
 // @ts-expect-error: the benchmark's corpus generator is plain JavaScript.
 import { generateRunbook } from './bench/lib/corpus.mjs';
@@ -108,5 +108,26 @@ describe('the lint pipeline', () => {
     let taken = 0;
     for (let i = 0; i < 200; i++) if (agrees((generateRunbook(7, i) as { text: string }).text)) taken++;
     expect(taken).toBeGreaterThan(150);
+  });
+});
+
+describe('one checker per kind of file', () => {
+  it('gives each kind its checker, by the format line', () => {
+    const kind = (text: string) => lintBytes('f.yaml', Buffer.from(text)).kind;
+    expect(kind(CLEAN)).toBeUndefined();
+    expect(kind(readFileSync(join(ROOT, 'runbooks/triage.yaml'), 'utf8'))).toBe('triage');
+    expect(kind(readFileSync(join(ROOT, 'runbooks/regulators.yaml'), 'utf8'))).toBe('regulators');
+    expect(kind(readFileSync(join(ROOT, 'runbooks/network.zh-CN.yaml'), 'utf8'))).toBe('translation');
+  });
+
+  it('locates a triage matrix finding from its own schema like a runbook finding', () => {
+    const text = readFileSync(join(ROOT, 'runbooks/triage.yaml'), 'utf8').replace(/^version: .*$/m, '$&\nvershun: 2');
+    const line = text.split('\n').findIndex((l) => l.startsWith('vershun')) + 1;
+    expect(lintBytes('m.yaml', Buffer.from(text)).diagnostics).toEqual([expect.objectContaining({ line, col: 1, rule: 'unknown-key', message: expect.stringMatching(/^unknown key "vershun": did you mean "version"\?/) })]);
+  });
+
+  it('keeps the runbook checker free of the other kinds', () => {
+    const imports = [...readFileSync(join(ROOT, 'src/runbook/lint.ts'), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports.filter((m) => /triage|regulator|translation|kinds/.test(m!))).toEqual([]);
   });
 });

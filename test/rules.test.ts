@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/runbook/diagnostic.js';
-import { lintBytes, lintFiles } from '../src/runbook/lint.js';
+import { lintBytes, lintFiles } from '../src/lint/files.js';
 import { READ_RULES, RULES } from '../src/runbook/rules/index.js';
 import { TRANSLATION_RULES } from '../src/runbook/rules/translation.js';
 import { MAX_RUNBOOK_BYTES } from '../src/runbook/source.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintBytes, lintFiles } from '../src/runbook/lint.js';
+import { lintBytes, lintFiles } from '../src/lint/files.js';
 import { applyTranslation, buildTranslation, textSlots } from '../src/runbook/translation.js';
 import { parse } from 'yaml';
 import { tempDir } from './helpers.js';

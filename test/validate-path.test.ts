@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkFiles, lintBytes, lintFiles, RunbookReader } from '../src/runbook/lint.js';
+import { checkFiles, lintBytes, lintFiles, RunbookReader } from '../src/lint/files.js';
 import { fullValidator, isValid } from '../src/runbook/schema-check.js';
 import { checkSchema } from '../src/runbook/schema.js';
 import { scanTemplate } from '../src/runbook/template.js';

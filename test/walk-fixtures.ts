@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { loadAnswers } from '../src/engine/answers.js';
 import type { EventSink } from '../src/engine/walk.js';
 import type { IncidentEvent } from '../src/incident/events.js';
-import { lintBytes } from '../src/runbook/lint.js';
+import { lintBytes } from '../src/lint/files.js';
 import type { Runbook } from '../src/runbook/model.js';
 
 /** What the tests that drive a Walk through the module API share: a runbook from text, a log in memory, answers. */

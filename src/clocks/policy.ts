@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import { CLOCK_WORDS } from '../runbook/model.js';
-import { checkSchema, type CompiledSchema } from '../runbook/schema.js';
-import { parseRunbookBytes, type RunbookSource } from '../runbook/source.js';
+import { finishFindings, readDocument, reporter, type YamlDocument } from '../lint/document.js';
+import type { CompiledSchema } from '../runbook/schema.js';
+import type { RunbookSource } from '../runbook/source.js';
 import { buildClocks, type ClockDef } from './model.js';
 import { fullValidator, isValid } from './policy-schema-check.js';
 
@@ -31,23 +32,24 @@ export function isPolicyBytes(bytes: Uint8Array): boolean {
   return FORMAT_LINE.test(new TextDecoder('utf-8').decode(head));
 }
 
-/** Parses and checks a policy file: YAML, its JSON Schema, then duplicate clock ids, each at file:line:col. */
-export function lintPolicyBytes(file: string, bytes: Uint8Array): PolicyLint {
-  const { source, diagnostics } = parseRunbookBytes(file, bytes);
-  const result: PolicyLint = { file, source, diagnostics: [...diagnostics] };
-  if (!source || source.value === undefined || diagnostics.some((d) => d.severity === 'error')) return result;
-  for (const problem of checkSchema(source.value, POLICY_SCHEMA)) {
-    result.diagnostics.push({ file, ...source.locate(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
-  }
-  const value = source.value as Record<string, unknown>;
+/** Reads a policy file through the shared pipeline, then builds its clocks: duplicate ids are findings by path. */
+export function checkPolicyBytes(file: string, bytes: Uint8Array): { document: YamlDocument; policy?: Policy } {
+  const document = readDocument(file, bytes, POLICY_SCHEMA);
+  if (!document.value || document.diagnostics.some((d) => d.severity === 'error')) return { document };
+  const value = document.value;
   const clocks = buildClocks(value.clocks, ['clocks'], CLOCK_WORDS);
+  const report = reporter(document, 'duplicate-clock-id');
   const seen = new Map<string, number>();
   for (const clock of clocks) {
     const earlier = seen.get(clock.id);
-    if (earlier !== undefined) {
-      result.diagnostics.push({ file, ...source.locate([...clock.path, 'id'], 'value'), rule: 'duplicate-clock-id', severity: 'error', message: `clock id "${clock.id}" is already used by clock ${earlier + 1}` });
-    } else seen.set(clock.id, Number(clock.path[1]));
+    if (earlier !== undefined) report([...clock.path, 'id'], `clock id "${clock.id}" is already used by clock ${earlier + 1}`);
+    else seen.set(clock.id, Number(clock.path[1]));
   }
-  result.policy = { file, ...(typeof value.version === 'string' ? { version: value.version } : {}), clocks };
-  return result;
+  return { document, policy: { file, ...(typeof value.version === 'string' ? { version: value.version } : {}), clocks } };
+}
+
+/** Checks a policy file given as bytes, each finding at file:line:col. */
+export function lintPolicyBytes(file: string, bytes: Uint8Array): PolicyLint {
+  const { document, policy } = checkPolicyBytes(file, bytes);
+  return { file, source: document.source, diagnostics: finishFindings(document), ...(policy ? { policy } : {}) };
 }

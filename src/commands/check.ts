@@ -7,7 +7,7 @@ import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
-import { canPrompt, loginName, presets, readAnswers } from '../session/drive.js';
+import { canPrompt, loginName, prepare, readAnswers, type Prepared } from '../session/drive.js';
 import { Interrupted } from '../engine/errors.js';
 
 export interface CheckOptions {
@@ -19,8 +19,8 @@ export interface CheckOptions {
 }
 
 /** Inputs from --set, the answers file and defaults; a person is asked for the rest, a script fails. */
-async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Record<string, string>> {
-  const given = { ...readAnswers(options)?.inputs, ...presets(runbook, options.set) };
+async function inputValues(runbook: Runbook, options: CheckOptions, prepared: Prepared): Promise<Record<string, string>> {
+  const given = { ...prepared.answers?.inputs, ...prepared.presets };
   const values: Record<string, string> = {};
   const missing: InputDef[] = [];
   // The runbook's inputs are needed; an input step's value is used when given (a check may read it).
@@ -52,7 +52,8 @@ async function inputValues(runbook: Runbook, options: CheckOptions): Promise<Rec
 export async function checkCommand(ref: string, options: CheckOptions): Promise<void> {
   const { runbook } = await loadRunbook(ref, options.runbooks, langChoice(options.lang));
   if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
-  const inputs = await inputValues(runbook, options);
+  // The answers file and --set values are read and checked as sev run checks them.
+  const inputs = await inputValues(runbook, options, prepare(runbook, readAnswers(options), options.set));
   const secrets = allInputs(runbook).filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
   // Outside an incident, the checks run as if it opened now and nothing was detected yet.
   const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '', started: new Date().toISOString() };

@@ -8,7 +8,7 @@ import { apply, resumePoint } from '../incident/replay.js';
 import { findIncident, incidentDir, listIncidents, stateOf, walkerLog } from '../incident/store.js';
 import { loadRunbook } from '../runbook/catalog.js';
 import type { RunbookRef } from '../incident/events.js';
-import { checkTranslationAgainst, lintFile, type LintResult } from '../runbook/lint.js';
+import { checkTranslationAgainst, lintFile, type LintResult } from '../lint/files.js';
 import { applyTranslation } from '../runbook/translation.js';
 import type { Runbook } from '../runbook/model.js';
 import { paint } from '../ui/output.js';

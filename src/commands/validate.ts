@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SHIPPED_DIR } from '../runbook/catalog.js';
 import { findRunbookFiles } from '../runbook/files.js';
-import { checkFiles } from '../runbook/lint.js';
+import { checkFiles } from '../lint/files.js';
 import { useColor, write } from '../ui/terminal.js';
 import { VERSION } from '../version.js';
 

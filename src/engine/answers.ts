@@ -1,7 +1,10 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UserError } from '../errors.js';
-import { readTextFile } from '../files/read-file.js';
-import { SEVERITIES, type Severity } from '../runbook/model.js';
+import { readTextFileBytes } from '../files/read-file.js';
+import { finishFindings, firstError, readDocument, reporter, type Report } from '../lint/document.js';
+import type { Severity } from '../runbook/model.js';
+import type { CompiledSchema } from '../runbook/schema.js';
+import type { Path } from '../runbook/source.js';
+import * as answersSchema from './answers-schema-check.js';
 
 /** One answer for one visit of a step. */
 export interface StepAnswer {
@@ -37,9 +40,15 @@ export interface Answers {
   steps: Map<string, StepAnswer[]>;
 }
 
-const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps'];
-const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'running', 'facts', 'filed'];
-const FILED_KEYS = ['at', 'by', 'reference'];
+/** runbooks/answers.schema.json, compiled at build time like the runbook schema. */
+const ANSWERS_SCHEMA: CompiledSchema = answersSchema;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A single value as the responder would type it: the schema let only strings, numbers and true or false through. */
+const text = (v: unknown): string => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+const texts = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(isObj(v) ? v : {}).map(([k, x]) => [k, text(x)]));
+const visits = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 /**
  * Reads an answers file:
@@ -51,108 +60,68 @@ const FILED_KEYS = ['at', 'by', 'reference'];
  *     confirm-outage: continue        # checks that fail: retry, continue or stop
  *     verify: [retry, continue]       # one answer per visit
  *     purge: { skip: not needed }
+ *
+ * It is read like every YAML file (decode, parse, answers.schema.json, findings located at the end),
+ * and refused with its first problem at file:line:col. A file with no document at all answers nothing.
  */
 export function loadAnswers(file: string): Answers {
-  const text = readTextFile(file, 'answers file');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const fail = (node: Node | null | undefined, message: string): never => {
-    const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
-    throw new UserError(`${file}:${line}:${col}: ${message}`);
-  };
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const { line, col } = lineCounter.linePos(firstError.pos[0]);
-    throw new UserError(`${file}:${line}:${col}: ${firstError.message.split('\n')[0]}`);
-  }
-  const answers: Answers = { file, inputs: {}, steps: new Map() };
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return answers;
-  if (!isMap(doc.contents)) fail(doc.contents, 'an answers file is a mapping with inputs and steps');
-  const scalarText = (node: unknown, what: string): string => {
-    if (!isScalar(node) || node.value === null || typeof node.value === 'object') fail(node as Node, `${what} must be a single value`);
-    const value = (node as { value: unknown }).value;
-    return typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
-  };
-  for (const pair of (doc.contents as import('yaml').YAMLMap).items) {
-    const key = String((pair.key as { value?: unknown })?.value);
-    const value = pair.value as Node | null;
-    if (!TOP_KEYS.includes(key)) fail(pair.key as Node, `unknown key "${key}" (expected ${TOP_KEYS.join(', ')})`);
-    if (key === 'responder') answers.responder = scalarText(value, 'responder');
-    if (key === 'severity') {
-      const severity = scalarText(value, 'severity');
-      if (!SEVERITIES.includes(severity as Severity)) fail(value, `severity must be one of ${SEVERITIES.join(', ')}`);
-      answers.severity = severity as Severity;
-    }
-    if (key === 'inputs' && value !== null) {
-      if (!isMap(value)) fail(value, 'inputs maps input names to values');
-      for (const p of (value as import('yaml').YAMLMap).items) answers.inputs[String((p.key as { value?: unknown }).value)] = scalarText(p.value, 'an input value');
-    }
-    if (key === 'steps' && value !== null) {
-      if (!isMap(value)) fail(value, 'steps maps step ids to answers');
-      for (const p of (value as import('yaml').YAMLMap).items) {
-        const id = String((p.key as { value?: unknown }).value);
-        const visits = isSeq(p.value) ? (p.value.items as Node[]) : [p.value as Node];
-        answers.steps.set(
-          id,
-          visits.map((v) => stepAnswer(v)),
-        );
-      }
-    }
+  const document = readDocument(file, readTextFileBytes(file, 'answers file'), ANSWERS_SCHEMA);
+  const empty: Answers = { file, inputs: {}, steps: new Map() };
+  const errors = document.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 && errors.every((d) => d.rule === 'empty-file')) return empty;
+  const { value } = document;
+  const answers = value && errors.length === 0 && document.found.length === 0 ? buildAnswers(value, empty, reporter(document)) : undefined;
+  const refused = firstError(finishFindings(document));
+  if (refused !== undefined) throw new UserError(refused);
+  if (!answers) throw new UserError(`${file}: an answers file is a mapping with inputs and steps`);
+  return answers;
+}
+
+/** The typed answers of a file that fits the schema; a filing's word is the one thing the schema leaves to it. */
+function buildAnswers(value: Obj, answers: Answers, report: Report): Answers {
+  if (value.responder !== undefined) answers.responder = text(value.responder);
+  if (typeof value.severity === 'string') answers.severity = value.severity as Severity;
+  answers.inputs = texts(value.inputs);
+  for (const [id, given] of Object.entries(isObj(value.steps) ? value.steps : {})) {
+    answers.steps.set(
+      id,
+      visits(given).map((v, i) => stepAnswer(v, Array.isArray(given) ? ['steps', id, i] : ['steps', id], report)),
+    );
   }
   return answers;
+}
 
-  function stepAnswer(node: Node): StepAnswer {
-    if (!isMap(node)) return { answer: scalarText(node, 'an answer') };
-    const out: StepAnswer = {};
-    for (const p of node.items) {
-      const key = String((p.key as { value?: unknown }).value);
-      if (!ANSWER_KEYS.includes(key)) fail(p.key as Node, `unknown key "${key}" in a step answer (expected ${ANSWER_KEYS.join(', ')})`);
-      if (key === 'answer') out.answer = scalarText(p.value, 'answer');
-      if (key === 'on_fail') out.onFail = scalarText(p.value, 'on_fail');
-      if (key === 'note') out.note = scalarText(p.value, 'note');
-      if (key === 'skip') out.skip = scalarText(p.value, 'skip');
-      if (key === 'pause') out.pause = scalarText(p.value, 'pause') === 'yes';
-      if (key === 'rerun') {
-        out.rerun = scalarText(p.value, 'rerun');
-        if (!['yes', 'done', 'failed'].includes(out.rerun)) fail(p.value as Node, 'rerun must be yes, done or failed');
-      }
-      if (key === 'facts') {
-        if (!isMap(p.value)) fail(p.value as Node, 'facts maps fact names to answers: { interruption: 2h30m, records_leaked: 0 }');
-        out.facts = {};
-        for (const f of (p.value as import('yaml').YAMLMap).items) out.facts[String((f.key as { value?: unknown }).value)] = scalarText(f.value, 'a fact');
-      }
-      if (key === 'filed') {
-        if (!isMap(p.value)) fail(p.value as Node, 'filed maps notification ids to filings: { gdpr-breach: { at: 2026-11-26T04:10Z, by: dpo, reference: X-1 } }');
-        out.filed = {};
-        for (const f of (p.value as import('yaml').YAMLMap).items) {
-          const items = isSeq(f.value) ? (f.value.items as Node[]) : [f.value as Node];
-          out.filed[String((f.key as { value?: unknown }).value)] = items.map(filedAnswer);
-        }
-      }
-      if (key === 'running') {
-        out.running = scalarText(p.value, 'running');
-        if (!['wait', 'kill'].includes(out.running)) fail(p.value as Node, 'running must be wait or kill');
-      }
+function stepAnswer(given: unknown, at: Path, report: Report): StepAnswer {
+  if (!isObj(given)) return { answer: text(given) };
+  const out: StepAnswer = {};
+  if (given.answer !== undefined) out.answer = text(given.answer);
+  if (given.on_fail !== undefined) out.onFail = text(given.on_fail);
+  if (given.note !== undefined) out.note = text(given.note);
+  if (given.skip !== undefined) out.skip = text(given.skip);
+  if (given.pause !== undefined) out.pause = text(given.pause) === 'yes';
+  if (given.rerun !== undefined) out.rerun = text(given.rerun);
+  if (given.running !== undefined) out.running = text(given.running);
+  if (given.facts !== undefined) out.facts = texts(given.facts);
+  if (isObj(given.filed)) {
+    out.filed = {};
+    for (const [id, filings] of Object.entries(given.filed)) {
+      out.filed[id] = visits(filings).map((f, i) => filedAnswer(f, Array.isArray(filings) ? [...at, 'filed', id, i] : [...at, 'filed', id], report));
     }
-    return out;
   }
+  return out;
+}
 
-  function filedAnswer(node: Node): FiledAnswer {
-    if (!isMap(node)) {
-      const text = scalarText(node, 'a filing').trim().toLowerCase();
-      if (text === 'no' || text === 'not yet') return 'not yet';
-      if (text === 'yes' || text === 'now') return {};
-      return fail(node, 'a filing is yes, not yet, or { at, by, reference }');
-    }
+function filedAnswer(given: unknown, at: Path, report: Report): FiledAnswer {
+  if (isObj(given)) {
     const out: Exclude<FiledAnswer, 'not yet'> = {};
-    for (const p of node.items) {
-      const key = String((p.key as { value?: unknown }).value);
-      if (!FILED_KEYS.includes(key)) fail(p.key as Node, `unknown key "${key}" in a filing (expected ${FILED_KEYS.join(', ')})`);
-      const value = p.value instanceof Date ? (p.value as Date).toISOString() : scalarText(p.value, key);
-      if (key === 'at') out.at = value;
-      if (key === 'by') out.by = value;
-      if (key === 'reference') out.reference = value;
-    }
+    if (given.at !== undefined) out.at = text(given.at);
+    if (given.by !== undefined) out.by = text(given.by);
+    if (given.reference !== undefined) out.reference = text(given.reference);
     return out;
   }
+  const word = text(given).trim().toLowerCase();
+  if (word === 'no' || word === 'not yet') return 'not yet';
+  if (word === 'yes' || word === 'now') return {};
+  report(at, 'a filing is yes, not yet, or { at, by, reference }');
+  return 'not yet';
 }

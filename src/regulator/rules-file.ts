@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UserError } from '../errors.js';
+import { firstError } from '../lint/document.js';
 import { FileReader } from '../files/read-file.js';
 import { inLanguage, lintRegulatorsBytes, type RegulatorRules, type RulesLint } from './rules.js';
 
@@ -34,12 +35,7 @@ export function lintRulesFile(file: string): RulesLint {
 /** Loads the rules, with their texts in `lang` where the file has them; a file with problems is refused with the first of them at file:line:col. */
 export function loadRules(file: string, lang?: string): RegulatorRules {
   const { rules, diagnostics } = lintRulesFile(file);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  const first = errors[0];
-  if (first || !rules) {
-    const where = first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : `${file}: not a regulators file`;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    throw new UserError(`${where}${more}`, EXIT.usage, `Fix the regulators file first: sev validate ${file}`);
-  }
+  const refused = firstError(diagnostics) ?? (rules ? undefined : `${file}: not a regulators file`);
+  if (refused !== undefined || !rules) throw new UserError(refused ?? `${file}: not a regulators file`, EXIT.usage, `Fix the regulators file first: sev validate ${file}`);
   return inLanguage(rules, lang);
 }

@@ -1,7 +1,8 @@
+import { finishFindings, readDocument, reporter, type Suppression, type YamlDocument } from '../lint/document.js';
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import type { Milestone } from '../runbook/model.js';
-import { checkSchema, type CompiledSchema } from '../runbook/schema.js';
-import { parseRunbookBytes, type Path, type RunbookSource } from '../runbook/source.js';
+import type { CompiledSchema } from '../runbook/schema.js';
+import type { Path, RunbookSource } from '../runbook/source.js';
 import { closest } from '../runbook/suggest.js';
 import { fullValidator, isValid } from './rules-schema-check.js';
 import { parseWithin, type Within } from './within.js';
@@ -280,17 +281,21 @@ export interface RulesLint {
   diagnostics: Diagnostic[];
 }
 
-/** Parses and checks a regulators file: YAML, its JSON Schema, then the rules above, each at file:line:col. */
-export function lintRegulatorsBytes(file: string, bytes: Uint8Array): RulesLint {
-  const { source, diagnostics } = parseRunbookBytes(file, bytes);
-  const result: RulesLint = { file, source, diagnostics: [...diagnostics] };
-  if (!source || source.value === undefined || diagnostics.some((d) => d.severity === 'error')) return result;
-  const at = (path: Path, part: 'key' | 'value' = 'value') => source.locate(path, part);
-  for (const problem of checkSchema(source.value, REGULATORS_SCHEMA)) {
-    result.diagnostics.push({ file, ...at(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
-  }
-  result.rules = buildRules(source.value, source, (path, message, rule, part, severity) => {
-    result.diagnostics.push({ file, ...at(path, part), rule, severity: severity ?? 'error', message });
-  });
-  return result;
+/** A regulators file through the pipeline up to its findings: decode, parse, regulators.schema.json, the checks above. */
+export function checkRegulatorsBytes(file: string, bytes: Uint8Array): { document: YamlDocument; rules?: RegulatorRules } {
+  const document = readDocument(file, bytes, REGULATORS_SCHEMA);
+  const { source } = document;
+  if (!source || document.diagnostics.some((d) => d.severity === 'error') || source.value === undefined) return { document };
+  const report = reporter(document);
+  const rules = buildRules(source.value, source, (path, message, rule, part, severity) => report(path, message, { rule, part, severity }));
+  return { document, rules };
+}
+
+/**
+ * Checks a regulators file given as bytes, each finding at file:line:col. Its sev-disable-line comments
+ * apply, as they do when it is validated; `suppression.known` checks the rule ids they name.
+ */
+export function lintRegulatorsBytes(file: string, bytes: Uint8Array, suppression: Suppression = {}): RulesLint {
+  const { document, rules } = checkRegulatorsBytes(file, bytes);
+  return { file, source: document.source, diagnostics: finishFindings(document, suppression), ...(rules ? { rules } : {}) };
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, InvalidRunbookError, UserError } from '../errors.js';
 import { findRunbookFiles } from './files.js';
-import { checkTranslationAgainst, lintBytes, lintFile, lintFiles, readRunbookFile, type LintResult } from './lint.js';
+import { checkTranslationAgainst, lintBytes, lintFile, lintFiles, readRunbookFile, type LintResult } from '../lint/files.js';
 import type { Runbook } from './model.js';
 import { applyTranslation, isTranslationBytes } from './translation.js';
 

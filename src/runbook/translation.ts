@@ -1,3 +1,4 @@
+import { readDocument, type YamlDocument } from '../lint/document.js';
 import type { Runbook, Step } from './model.js';
 import type { CompiledSchema } from './schema.js';
 import type { Path } from './source.js';
@@ -135,4 +136,11 @@ export function applyTranslation(runbook: Runbook, translation: Translation): Ru
     if (text !== undefined) slot.set(copy, text);
   }
   return copy;
+}
+
+/** A translation file through the pipeline up to its findings: decode, parse, translation.schema.json, its texts. */
+export function checkTranslationBytes(file: string, bytes: Uint8Array): { document: YamlDocument; translation?: Translation } {
+  const document = readDocument(file, bytes, TRANSLATION_SCHEMA);
+  const { source, value } = document;
+  return source && value ? { document, translation: buildTranslation(value, source) } : { document };
 }

@@ -42,7 +42,7 @@ export function readAnswers(options: WalkCliOptions): Answers | undefined {
 }
 
 /** --set values, refused when they name no input of the runbook or are not acceptable values for it. */
-export function presets(runbook: Runbook, sets: string[] | undefined): Record<string, string> {
+function presets(runbook: Runbook, sets: string[] | undefined): Record<string, string> {
   const values = parseSets(sets);
   const inputs = allInputs(runbook);
   const names = inputs.map((i) => i.name);

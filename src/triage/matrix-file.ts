@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UserError } from '../errors.js';
+import { firstError } from '../lint/document.js';
 import { readTextFileBytes } from '../files/read-file.js';
 import { lintTriageBytes, type TriageMatrix } from './matrix.js';
 
@@ -22,12 +23,7 @@ export function matrixFile(given: string | undefined, runbooksDir: string): stri
 export function loadMatrix(file: string): TriageMatrix {
   const bytes = readTextFileBytes(file, 'triage matrix file');
   const { matrix, diagnostics } = lintTriageBytes(file, bytes);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  const first = errors[0];
-  if (first || !matrix) {
-    const where = first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : `${file}: not a triage matrix`;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    throw new UserError(`${where}${more}`, EXIT.usage, `Fix the matrix first: sev validate ${file}`);
-  }
+  const refused = firstError(diagnostics) ?? (matrix ? undefined : `${file}: not a triage matrix`);
+  if (refused !== undefined || !matrix) throw new UserError(refused ?? `${file}: not a triage matrix`, EXIT.usage, `Fix the matrix first: sev validate ${file}`);
   return matrix;
 }

@@ -1,7 +1,8 @@
+import { finishFindings, readDocument, reporter, type Report, type YamlDocument } from '../lint/document.js';
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
-import { checkSchema, type CompiledSchema } from '../runbook/schema.js';
-import { parseRunbookBytes, type Path, type RunbookSource } from '../runbook/source.js';
+import type { CompiledSchema } from '../runbook/schema.js';
+import type { Path, RunbookSource } from '../runbook/source.js';
 import { fullValidator, isValid } from './matrix-schema-check.js';
 
 /** The `format:` value that marks a triage matrix (and not a runbook) in a runbooks directory. */
@@ -71,8 +72,6 @@ export function isTriageBytes(bytes: Uint8Array): boolean {
   if (Buffer.from(head.buffer, head.byteOffset, head.byteLength).indexOf(TRIAGE_FORMAT) < 0) return false;
   return FORMAT_LINE.test(new TextDecoder('utf-8').decode(head));
 }
-
-type Report = (path: Path, message: string, options?: { part?: 'key' | 'value'; rule?: string }) => void;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -159,6 +158,13 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
   return matrix;
 }
 
+/** A triage matrix through the pipeline up to its findings: decode, parse, triage.schema.json, the checks above. */
+export function checkMatrixBytes(file: string, bytes: Uint8Array): { document: YamlDocument; matrix?: TriageMatrix } {
+  const document = readDocument(file, bytes, MATRIX_SCHEMA);
+  if (!document.source || document.diagnostics.some((d) => d.severity === 'error') || document.source.value === undefined) return { document };
+  return { document, matrix: buildMatrix(document.source.value, file, reporter(document)) };
+}
+
 interface MatrixLint {
   file: string;
   source?: RunbookSource;
@@ -166,17 +172,8 @@ interface MatrixLint {
   diagnostics: Diagnostic[];
 }
 
-/** Parses and checks a triage matrix given as bytes: YAML, its JSON Schema, then the rules above, each at file:line:col. */
+/** Checks a triage matrix given as bytes, each finding at file:line:col. A matrix knows no suppression comments. */
 export function lintTriageBytes(file: string, bytes: Uint8Array): MatrixLint {
-  const { source, diagnostics } = parseRunbookBytes(file, bytes);
-  const result: MatrixLint = { file, source, diagnostics: [...diagnostics] };
-  if (!source || source.value === undefined || diagnostics.some((d) => d.severity === 'error')) return result;
-  for (const problem of checkSchema(source.value, MATRIX_SCHEMA)) {
-    result.diagnostics.push({ file, ...source.locate(problem.path, problem.part), rule: problem.rule, severity: 'error', message: problem.message });
-  }
-  result.matrix = buildMatrix(source.value, file, (path, message, options = {}) => {
-    result.diagnostics.push({ file, ...source.locate(path, options.part ?? 'value'), rule: options.rule ?? 'schema', severity: 'error', message });
-  });
-  result.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  return result;
+  const { document, matrix } = checkMatrixBytes(file, bytes);
+  return { file, source: document.source, diagnostics: finishFindings(document), ...(matrix ? { matrix } : {}) };
 }
