@@ -32,7 +32,11 @@ describe('the package as users install it', () => {
     expect(readFileSync(join(checkout, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
     const prefix = tempDir();
-    const install = run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', join(out, `sevkit-${VERSION}.tgz`)], out);
+    const install = run(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', join(out, `sevkit-${VERSION}.tgz`)],
+      out,
+    );
     expect(install.code, install.stderr).toBe(0);
     expect(install.stderr).not.toMatch(/npm warn/);
 
@@ -45,29 +49,35 @@ describe('the package as users install it', () => {
     expect(show.stdout).toMatch(/server-failure v\d/);
   }, 120_000);
 
-  it.skipIf(!hasPreCommit)('the pre-commit hook (skipped without the pre-commit tool: apt-get install pre-commit) installs from a commit and fails only for the bad runbook', () => {
-    const hookRepo = copyOfCheckout();
-    const git = (cwd: string, ...args: string[]) => run('git', ['-c', 'user.name=sevkit', '-c', 'user.email=sevkit@example.invalid', ...args], cwd);
-    git(hookRepo, 'init', '-q');
-    git(hookRepo, 'add', '-A');
-    expect(git(hookRepo, 'commit', '-qm', 'hook').code).toBe(0);
-    const rev = git(hookRepo, 'rev-parse', 'HEAD').stdout.trim();
+  it.skipIf(!hasPreCommit)(
+    'the pre-commit hook (skipped without the pre-commit tool: apt-get install pre-commit) installs from a commit and fails only for the bad runbook',
+    () => {
+      const hookRepo = copyOfCheckout();
+      const git = (cwd: string, ...args: string[]) =>
+        run('git', ['-c', 'user.name=sevkit', '-c', 'user.email=sevkit@example.invalid', ...args], cwd);
+      git(hookRepo, 'init', '-q');
+      git(hookRepo, 'add', '-A');
+      expect(git(hookRepo, 'commit', '-qm', 'hook').code).toBe(0);
+      const rev = git(hookRepo, 'rev-parse', 'HEAD').stdout.trim();
 
-    const team = tempDir({
-      'runbooks/good.yaml': readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8').replace(/^# yaml-language-server.*\n/, ''),
-      'runbooks/bad.yaml': 'format: sevkit/v1\nid: bad\ntitle: Bad\nclass: server-failure\nseverity: SEV3\nsteps:\n  - id: x\n    nxt: y\n',
-      '.github/workflows/ci.yml': 'name: ci\non: [push]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n',
-      '.pre-commit-config.yaml': `repos:\n  - repo: ${hookRepo}\n    rev: ${rev}\n    hooks:\n      - id: sev-validate\n`,
-    });
-    git(team, 'init', '-q');
-    git(team, 'add', '-A');
-    const home = join(tempDir(), 'pre-commit');
-    mkdirSync(home);
-    const r = run('pre-commit', ['run', '--all-files'], team, { PRE_COMMIT_HOME: home });
-    const output = r.stdout + r.stderr;
-    expect(r.code, output).toBe(1);
-    expect(output).toMatch(/runbooks\/bad\.yaml:8:5: error: unknown key "nxt"/);
-    expect(output).toMatch(/2 files checked/);
-    expect(output).not.toMatch(/good\.yaml:|ci\.yml/);
-  }, 120_000);
+      const team = tempDir({
+        'runbooks/good.yaml': readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8').replace(/^# yaml-language-server.*\n/, ''),
+        'runbooks/bad.yaml':
+          'format: sevkit/v1\nid: bad\ntitle: Bad\nclass: server-failure\nseverity: SEV3\nsteps:\n  - id: x\n    nxt: y\n',
+        '.github/workflows/ci.yml': 'name: ci\non: [push]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n',
+        '.pre-commit-config.yaml': `repos:\n  - repo: ${hookRepo}\n    rev: ${rev}\n    hooks:\n      - id: sev-validate\n`,
+      });
+      git(team, 'init', '-q');
+      git(team, 'add', '-A');
+      const home = join(tempDir(), 'pre-commit');
+      mkdirSync(home);
+      const r = run('pre-commit', ['run', '--all-files'], team, { PRE_COMMIT_HOME: home });
+      const output = r.stdout + r.stderr;
+      expect(r.code, output).toBe(1);
+      expect(output).toMatch(/runbooks\/bad\.yaml:8:5: error: unknown key "nxt"/);
+      expect(output).toMatch(/2 files checked/);
+      expect(output).not.toMatch(/good\.yaml:|ci\.yml/);
+    },
+    120_000,
+  );
 });
