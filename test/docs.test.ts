@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../src/runbook/rules/index.js';
-import { ROOT } from './helpers.js';
+import { ROOT, parseJson } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -20,7 +20,8 @@ describe('README', () => {
   });
 
   it('documents every top-level key and step key of the schema', () => {
-    const schema = JSON.parse(readFileSync(join(ROOT, 'runbooks/runbook.schema.json'), 'utf8'));
+    type Properties = { properties: Record<string, unknown> };
+    const schema = parseJson<Properties & { definitions: { step: Properties; check: Properties } }>(readFileSync(join(ROOT, 'runbooks/runbook.schema.json'), 'utf8'));
     const keys = [...Object.keys(schema.properties), ...Object.keys(schema.definitions.step.properties), ...Object.keys(schema.definitions.check.properties)];
     expect(keys.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
   });

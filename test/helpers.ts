@@ -1,7 +1,9 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { inspect } from 'node:util';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const SEV = join(ROOT, 'bin', 'sev.js');
@@ -18,6 +20,48 @@ export function sev(args: string[], options: SpawnSyncOptions & { env?: NodeJS.P
   const r = spawnSync(process.execPath, [SEV, ...args], { encoding: 'utf8', timeout: 30_000, ...options, env });
   return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
+
+/**
+ * JSON.parse with the shape the test expects written down: the test's assertions are what check it, so
+ * this only saves every test from handling `any`.
+ */
+export function parseJson<T = unknown>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/** An event as tests read it from a log: typed loosely, so a test can look at any event type's data. */
+export interface LoggedEvent {
+  v: number;
+  id: string;
+  seq: number;
+  time: string;
+  incident: string;
+  actor: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Every line of a JSON Lines file parsed, blank lines left out. */
+export function readEvents<T = LoggedEvent>(file: string): T[] {
+  return parseJsonLines<T>(readFileSync(file, 'utf8'));
+}
+
+/** Every line of JSON Lines text parsed, blank lines left out. */
+export function parseJsonLines<T = LoggedEvent>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => parseJson<T>(line));
+}
+
+/*
+ * vitest types its asymmetric matchers as `any`, which leaks into every object literal built with them;
+ * these are the same matchers typed `unknown`, so such a literal stays type-checked.
+ */
+export const aStringMatching = (pattern: string | RegExp): unknown => expect.stringMatching(pattern);
+export const aStringContaining = (text: string): unknown => expect.stringContaining(text);
+export const anObjectContaining = (shape: Record<string, unknown>): unknown => expect.objectContaining(shape);
+export const anInstanceOf = (constructor: unknown): unknown => expect.any(constructor);
 
 /** A fresh temporary directory with the given files written into it. */
 export function tempDir(files: Record<string, string | Uint8Array> = {}): string {
@@ -58,7 +102,7 @@ export async function waitFor<T>(what: string | (() => string), condition: () =>
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)})`;
   throw new Error(`waited ${timeoutMs} ms for ${typeof what === 'function' ? what() : what}, in vain${why}`);
 }
 

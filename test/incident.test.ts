@@ -11,7 +11,7 @@ import { processStart } from '../src/incident/owner.js';
 import { readLog } from '../src/incident/read.js';
 import { replay, resumePoint } from '../src/incident/replay.js';
 import { findIncident, logPath } from '../src/incident/store.js';
-import { tempDir } from './helpers.js';
+import { parseJson, tempDir } from './helpers.js';
 
 /** Called after every readFileSync, with the path and what it read: lets a test act between two steps of the lock. */
 const fsHook = vi.hoisted(() => ({ afterRead: undefined as ((path: string, content: unknown) => void) | undefined }));
@@ -60,7 +60,7 @@ function lines(file: string): string[] {
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
   expect(r.status).toBe(0);
-  return r.pid!;
+  return r.pid;
 }
 
 describe('LogWriter', () => {
@@ -117,7 +117,7 @@ describe('LogWriter', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.jsonl'))).toEqual([]);
     const first = writer.append('incident.started', started());
     expect(readdirSync(dir)).toEqual(['x.alice.jsonl']);
-    expect(lines(file).map((l) => JSON.parse(l))).toEqual([first]);
+    expect(lines(file).map((l) => parseJson(l))).toEqual([first]);
     expect(writer.append('note', { text: 'second', action: false }).seq).toBe(2);
     // A writer opened now appends to the same file.
     const other = LogWriter.open(file, 'x', 'bob');
@@ -143,7 +143,7 @@ describe('LogWriter', () => {
     expect(() => b.append('incident.started', started('bob'))).toThrow(/already exists/);
     a.close();
     b.close();
-    expect(lines(file).map((l) => JSON.parse(l))).toEqual([first]);
+    expect(lines(file).map((l) => parseJson(l))).toEqual([first]);
     expect(readdirSync(dir)).toEqual(['x.alice.jsonl']);
   });
 

@@ -72,7 +72,7 @@ describe('sev run --answers, sev triage --answers and sev triage --matrix refuse
     expect(() => execFileSync('ls', [join(p.dir, 'none')], { stdio: 'pipe' })).toThrow();
   });
 
-  it('leaves a writer waiting on a FIFO answers file waiting', async () => {
+  it('leaves a writer waiting on a FIFO answers file waiting', () => {
     const dir = tempDir();
     const fifo = join(dir, 'answers.yaml');
     execFileSync('mkfifo', [fifo]);

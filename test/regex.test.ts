@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileSearch, compileWhole, MAX_PATTERN_LENGTH, patternError } from '../src/runbook/regex.js';
-// @ts-expect-error: the benchmark's corpus generator is plain JavaScript.
 import { generateRunbook, rng } from './bench/lib/corpus.mjs';
 import { ROOT, sev, tempDir } from './helpers.js';
 
@@ -116,7 +115,7 @@ function runbookPatterns(): { whole: Set<string>; search: Set<string> } {
   };
   const dir = join(ROOT, 'runbooks');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) walk(parse(readFileSync(join(dir, file), 'utf8')));
-  for (let i = 0; i < 40; i++) walk(parse((generateRunbook(11, i) as { text: string }).text));
+  for (let i = 0; i < 40; i++) walk(parse(generateRunbook(11, i).text));
   return out;
 }
 
@@ -139,7 +138,7 @@ const SAMPLES = [
 const ALPHABET = 'azAZ09_-.:/@%"{}[],? \t\n#=+*éü中😀';
 
 function texts(): string[] {
-  const r = rng(20261202) as { next: () => number; int: (a: number, b: number) => number; pick: <T>(l: T[]) => T };
+  const r = rng(20261202);
   const out = [...SAMPLES];
   for (let i = 0; i < 3000; i++) {
     let text = r.pick(SAMPLES);

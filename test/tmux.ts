@@ -78,7 +78,7 @@ export class Pane {
   /** Polls the screen until it shows the text or matches the pattern; fails with the last screen. */
   async waitFor(pattern: string | RegExp, timeoutMs = WAIT_MS): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    let screen = '';
+    let screen: string;
     for (;;) {
       screen = this.screen();
       if (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)) return screen;

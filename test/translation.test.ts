@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lintBytes, lintFiles } from '../src/lint/files.js';
 import { applyTranslation, buildTranslation, textSlots } from '../src/runbook/translation.js';
 import { parse } from 'yaml';
-import { tempDir } from './helpers.js';
+import { parseJson, tempDir } from './helpers.js';
 
 // A runbook with every kind of text: inputs (one secret), a check, instructions, a confirm, a choice whose
 // options have a value or none, an input step, an announcement, and a command.
@@ -149,7 +149,7 @@ describe('the overlay', () => {
     expect(tell!.announce).toMatchObject({ audience: 'users', channel: 'App-Mitteilung', subject: 'Erstattungen verspätet' });
     expect(done!.confirm).toMatchObject({ question: 'Kommen Erstattungen wieder an?', onNo: { kind: 'ask' } });
     // Everything but the texts is the runbook's own.
-    const strip = (rb: object) => JSON.parse(JSON.stringify(rb, (k, v: unknown) => (['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation'].includes(k) ? undefined : v)));
+    const strip = (rb: object) => parseJson(JSON.stringify(rb, (k, v: unknown) => (['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation'].includes(k) ? undefined : v)));
     expect(strip(shown)).toEqual(strip(runbook));
   });
 

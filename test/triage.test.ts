@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { classify, type TriageAnswers } from '../src/triage/classify.js';
 import { loadMatrix } from '../src/triage/matrix-file.js';
 import { isTriageBytes, lintTriageBytes } from '../src/triage/matrix.js';
-import { ROOT, sev, tempDir } from './helpers.js';
+import { aStringMatching, ROOT, sev, tempDir } from './helpers.js';
 
 const MATRIX = join(ROOT, 'runbooks/triage.yaml');
 const matrix = loadMatrix(MATRIX);
@@ -101,10 +101,10 @@ const expected = (r: Row) => ({
   class: r.class,
   runbook: r.runbook,
   severity: r.severity,
-  because: expect.stringMatching(r.because),
+  because: aStringMatching(r.because),
   adjusted: r.adjusted ?? [],
   page: r.page ?? [],
-  classReason: expect.stringMatching(/\S/),
+  classReason: aStringMatching(/\S/),
 });
 
 const toAnswers = (raw: Record<string, string | string[]>): TriageAnswers => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
@@ -189,7 +189,7 @@ describe('triage matrix (runbooks/triage.yaml)', () => {
     const text = readFileSync(MATRIX, 'utf8')
       .replace("if: { signal: release }", "if: { signl: release }")
       .replace("if: { signal: network }", "if: { signal: netwrk }")
-      .replace(/  - severity: SEV4\n    because: no user is affected yet\n/, '  - severity: SEV4\n    if: { users: none }\n    because: no user is affected yet\n');
+      .replace(/ {2}- severity: SEV4\n {4}because: no user is affected yet\n/, '  - severity: SEV4\n    if: { users: none }\n    because: no user is affected yet\n');
     const { diagnostics } = lintTriageBytes('m.yaml', Buffer.from(text));
     const lines = text.split('\n');
     const at = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;

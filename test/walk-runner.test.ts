@@ -25,6 +25,9 @@ interface Outcome {
   ms?: number;
 }
 
+/** The fake answers at once, but as an async method would: through a promise, rejected where it throws. */
+const promptly = <T>(answer: () => T): Promise<T> => new Promise((resolve) => resolve(answer()));
+
 class FakeRunner implements Runner {
   private ms = START;
   readonly slept: number[] = [];
@@ -66,10 +69,12 @@ class FakeRunner implements Runner {
     return new Date(this.ms);
   }
 
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new Interrupted();
-    this.slept.push(ms);
-    this.ms += ms;
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return promptly(() => {
+      if (signal?.aborted) throw new Interrupted();
+      this.slept.push(ms);
+      this.ms += ms;
+    });
   }
 
   private process(outcome: Outcome): ProcessRun {
@@ -78,15 +83,17 @@ class FakeRunner implements Runner {
     return { result, raw: { stdout: result.stdout, stderr: '' } };
   }
 
-  async check(def: CheckDef, run: CheckRun): Promise<CheckResultData> {
-    const queue = this.checkOutcomes[def.name];
-    if (!queue?.length) throw new Error(`the fake runner has no outcome for check ${def.name}`);
-    const outcome = queue.length > 1 ? queue.shift()! : queue[0]!;
-    this.checkRuns.push({ check: def.name, env: run.env(def.env) });
-    run.onStart?.(def.name, 1, { host: 'fake-host', pid: 4242 });
-    const { result } = this.process(outcome);
-    // Judged as the real runner judges it: the runbook's expectations and Nagios exit codes still count.
-    return { ...result, check: def.name, ...evaluate(def, result), attempts: 1 };
+  check(def: CheckDef, run: CheckRun): Promise<CheckResultData> {
+    return promptly(() => {
+      const queue = this.checkOutcomes[def.name];
+      if (!queue?.length) throw new Error(`the fake runner has no outcome for check ${def.name}`);
+      const outcome = queue.length > 1 ? queue.shift()! : queue[0]!;
+      this.checkRuns.push({ check: def.name, env: run.env(def.env) });
+      run.onStart?.(def.name, 1, { host: 'fake-host', pid: 4242 });
+      const { result } = this.process(outcome);
+      // Judged as the real runner judges it: the runbook's expectations and Nagios exit codes still count.
+      return { ...result, check: def.name, ...evaluate(def, result), attempts: 1 };
+    });
   }
 
   async checks(defs: CheckDef[], run: CheckRun, onResult?: (result: CheckResultData) => void): Promise<CheckResultData[]> {
@@ -99,12 +106,14 @@ class FakeRunner implements Runner {
     return results;
   }
 
-  async command(spec: ProcessSpec): Promise<ProcessRun> {
-    const outcome = this.commandOutcomes.shift();
-    if (!outcome) throw new Error(`the fake runner has no outcome left for command ${JSON.stringify(spec.run)}`);
-    this.commands.push(spec);
-    spec.onStart?.({ host: 'fake-host', pid: 5151 });
-    return this.process(outcome);
+  command(spec: ProcessSpec): Promise<ProcessRun> {
+    return promptly(() => {
+      const outcome = this.commandOutcomes.shift();
+      if (!outcome) throw new Error(`the fake runner has no outcome left for command ${JSON.stringify(spec.run)}`);
+      this.commands.push(spec);
+      spec.onStart?.({ host: 'fake-host', pid: 5151 });
+      return this.process(outcome);
+    });
   }
 }
 

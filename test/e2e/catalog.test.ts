@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { ROOT, parseJson, sev, tempDir } from '../helpers.js';
 
 const minimal = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
 const withId = (id: string, title = 'Team runbook') => minimal.replace('id: minimal', `id: ${id}`).replace('title: Minimal runbook', `title: ${title}`);
@@ -40,7 +40,7 @@ describe('sev list', () => {
     const dir = tempDir({ 'runbooks/broken.yaml': withId('broken').replace('severity: SEV3', 'severity: SEV9') });
     const r = sev(['list', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).find((x: { id: string }) => x.id === 'broken')).toMatchObject({ errors: 1 });
+    expect(parseJson<{ id: string }[]>(r.stdout).find((x) => x.id === 'broken')).toMatchObject({ errors: 1 });
   });
 });
 
@@ -84,8 +84,8 @@ describe('sev show', () => {
 
   it('prints the parsed runbook with --json', () => {
     const r = sev(['show', join(ROOT, 'test/fixtures/minimal.yaml'), '--json']);
-    const runbook = JSON.parse(r.stdout);
-    expect(runbook.steps.map((s: { id: string }) => s.id)).toEqual(['confirm-outage', 'resolved']);
+    const runbook = parseJson<{ steps: { id: string }[]; checks: unknown[] }>(r.stdout);
+    expect(runbook.steps.map((s) => s.id)).toEqual(['confirm-outage', 'resolved']);
     expect(runbook.checks[0]).toMatchObject({ name: 'api-health', timeout: '10s', retries: 0 });
   });
 

@@ -113,7 +113,7 @@ describe('concurrent writers', () => {
     const before = linesOf(file!).lines.length;
 
     // As if the run had been killed while it held the lock: every writer below finds the stale lock at once.
-    const dead = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid!;
+    const dead = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid;
     writeFileSync(`${file}.lock`, String(dead));
 
     const WRITERS = 10;
@@ -131,8 +131,8 @@ describe('concurrent writers', () => {
       ...range(1, WRITERS).map(writer),
     ]);
 
-    expect(resumed!.stderr).not.toMatch(/Error|another sev process/);
-    expect(resumed!.code).toBe(0);
+    expect(resumed.stderr).not.toMatch(/Error|another sev process/);
+    expect(resumed.code).toBe(0);
     const reported: number[] = [];
     for (const run of notes.flat()) {
       expect(run.stderr).toBe('');

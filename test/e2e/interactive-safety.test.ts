@@ -68,10 +68,10 @@ describe.skipIf(!HAS_TMUX)('interactive safety (tmux)', () => {
     const tmux = new Tmux();
     servers.push(tmux);
     const resume = tmux.start('sev-resume', dir, ['resume', '--incident-dir', incidents]);
-    let screen = await resume.waitFor(/is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n\? What now\?\n❯ Wait for it to end\n  Kill it \(its whole process group\)/m);
+    const screen = await resume.waitFor(/is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n\? What now\?\n❯ Wait for it to end\n {2}Kill it \(its whole process group\)/m);
     expect(screen).toContain(`process group ${pgid}`);
     resume.keys('Down', 'Enter');
-    screen = await resume.waitFor(/sev stopped before it ended\. Result unknown: check its effect\.\n\? What now\?\n❯ Run it again\n  Mark it done \(its effect is there\)\n  Mark it failed/m);
+    await resume.waitFor(/sev stopped before it ended\. Result unknown: check its effect\.\n\? What now\?\n❯ Run it again\n {2}Mark it done \(its effect is there\)\n {2}Mark it failed/m);
     expect(groupAlive(pgid)).toBe(false);
     resume.keys('Down', 'Enter');
     await resume.waitFor(/^Step 3\/3 · verify/m);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir, testSeed, warnSkipped } from '../helpers.js';
+import { ROOT, anInstanceOf, tempDir, testSeed, warnSkipped } from '../helpers.js';
 import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
 /** The real interactive `sev run` and `sev resume`, in a real pseudo-terminal (tmux). */
@@ -179,7 +179,7 @@ describe.skipIf(!HAS_TMUX)(`interactive sev run in a terminal (tmux)${NEEDS_TMUX
     expect(ofType(events, 'step.answered').map((e) => e.data)).toContainEqual({ step: 'declare', answer: 'Some users' });
     expect(ofType(events, 'announcement')).toHaveLength(1);
     const started = ofType(events, 'command.started');
-    expect(started.map((e) => e.data)).toEqual([{ step: 'restart', command: COMMAND, confirmedBy: 'responder', changesState: true, host: hostname(), pgid: expect.any(Number), processStart: expect.any(String) }]);
+    expect(started.map((e) => e.data)).toEqual([{ step: 'restart', command: COMMAND, confirmedBy: 'responder', changesState: true, host: hostname(), pgid: anInstanceOf(Number), processStart: anInstanceOf(String) }]);
     expect(started[0]!.seq).toBeGreaterThan(events[resumed]!.seq);
     expect(ofType(events, 'command.finished')).toMatchObject([{ data: { ok: true, exit: 0 } }]);
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sev, tempDir } from '../helpers.js';
+import { parseJson, readEvents, sev, tempDir } from '../helpers.js';
 
 // `sev note` appends only to an incident log: a file whose first line is an incident's first event.
 
@@ -50,7 +50,7 @@ describe('sev note writes only to incident logs', () => {
   });
 
   it('refuses a first event without the fields of an incident start (no runbook)', () => {
-    const bad = JSON.parse(start('incident.started', 'alice'));
+    const bad = parseJson<{ data: { runbook?: unknown } }>(start('incident.started', 'alice'));
     delete bad.data.runbook;
     const dir = tempDir({ [`${INCIDENT}.alice.jsonl`]: `${JSON.stringify(bad)}\n` });
     refuses(dir, join(dir, `${INCIDENT}.alice.jsonl`), INCIDENT, /its first line is not an event \(this incident\.started event is malformed \(data\.runbook is not an object\)/);
@@ -73,7 +73,7 @@ describe('sev note writes only to incident logs', () => {
     const carol = sev(['note', 'nt01', 'from carol', '--as', 'carol', '--action', '--incident-dir', dir]);
     expect(carol.code).toBe(0);
     expect(carol.stdout).toMatch(/^Action item added to .*alice\.jsonl, event 2\)/);
-    const last = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8').trimEnd().split('\n').at(-1)!);
+    const last = (name: string) => readEvents(join(dir, name)).at(-1);
     expect(last(`${INCIDENT}.bob.jsonl`)).toMatchObject({ seq: 2, actor: 'bob', type: 'note', data: { text: 'from bob', action: false } });
     expect(last(`${INCIDENT}.alice.jsonl`)).toMatchObject({ seq: 2, actor: 'carol', type: 'note', data: { text: 'from carol', action: true } });
     expect(readFileSync(join(dir, 'stray.txt'), 'utf8')).toBe('not a log\n');

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { ROOT, readEvents, sev, tempDir } from '../helpers.js';
 
 const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
 
@@ -13,8 +13,8 @@ describe('a log written before sev recorded process groups', () => {
     expect(sev(['run', ONCE, '--answers', join(dir, 'answers.yaml'), '--set', `ledger=${ledger}`, '--incident-dir', incidents]).code).toBe(0);
     const file = join(incidents, readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!);
     // As an older sev left it when killed during the command: started, no group, no end.
-    const events = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const paused = events.pop();
+    const events = readEvents(file);
+    const paused = events.pop()!;
     events.push({ ...paused, id: 'old-start', type: 'command.started', data: { step: 'post', command: 'echo posted', confirmedBy: 'responder' } });
     writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
@@ -23,7 +23,7 @@ describe('a log written before sev recorded process groups', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.stderr).toMatch(/sev stopped before it ended\. Result unknown: check its effect/);
     expect(r.code).toBe(0);
-    const after = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const after = readEvents(file);
     expect(after.filter((e) => e.type === 'command.unfinished').map((e) => [e.data.state, e.data.decision])).toEqual([['gone', 'done']]);
   });
 });
@@ -47,10 +47,10 @@ describe('a program that cannot be found', () => {
     const incidents = join(dir, 'incidents');
     expect(sev(['run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents]).code).toBe(0);
     const file = join(incidents, readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!);
-    const events = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = readEvents(file);
     const types = events.map((e) => e.type);
     expect(types.slice(types.indexOf('command.started'), types.indexOf('command.started') + 2)).toEqual(['command.started', 'command.finished']);
-    expect(events.find((e) => e.type === 'command.started').data.confirmedBy).toBe('yes-flag');
-    expect(events.find((e) => e.type === 'command.finished').data.error).toMatch(/command not found/);
+    expect(events.find((e) => e.type === 'command.started')?.data.confirmedBy).toBe('yes-flag');
+    expect(events.find((e) => e.type === 'command.finished')?.data.error).toMatch(/command not found/);
   });
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir, warnSkipped } from '../helpers.js';
+import { ROOT, aStringContaining, anObjectContaining, sev, tempDir, warnSkipped } from '../helpers.js';
 import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
 /** The regulator step through the real CLI: answers files, a team's own rules, sev validate, a terminal. */
@@ -51,7 +51,7 @@ steps:
     const list = events(w.incidents);
     const [assessed, filed, ...rest] = regulator(list);
     // The incident report (事发报告) is not filed yet: it stays pending.
-    expect(rest).toEqual([expect.objectContaining({ type: 'regulator.pending', data: expect.objectContaining({ notification: 'pboc-incident', deadline: 'intermediate' }) })]);
+    expect(rest).toEqual([expect.objectContaining({ type: 'regulator.pending', data: anObjectContaining({ notification: 'pboc-incident', deadline: 'intermediate' }) })]);
     expect(assessed!.data.facts).toMatchObject({ records_leaked: { value: '6,000', source: 'input leaked_records' }, personal_data: { value: 'no', source: 'answer' } });
     const pboc = (assessed!.data.notifications as { id: string; applies: boolean; deadlines: { due: string }[] }[]).find((n) => n.id === 'pboc-incident')!;
     expect(pboc.applies).toBe(true);
@@ -152,7 +152,7 @@ steps:
     expect(r.stderr).toContain('不构成法律意见');
     const [assessed] = regulator(events(w.incidents));
     const pboc = (assessed!.data.notifications as { id: string; applies: boolean; reason: string; files: string }[]).find((n) => n.id === 'pboc-incident')!;
-    expect(pboc).toMatchObject({ applies: true, files: '合规负责人（机构在人民银行登记的报告联系人）', reason: expect.stringContaining('records_leaked 6,000 is at least 5,000') });
+    expect(pboc).toMatchObject({ applies: true, files: '合规负责人（机构在人民银行登记的报告联系人）', reason: aStringContaining('records_leaked 6,000 is at least 5,000') });
     // The same incident in English: the same verdicts, the rules' own texts.
     const en = workspace(readFileSync(w.answers, 'utf8'));
     const e = sev(['run', DRILL, '--answers', en.answers, '--incident-dir', en.incidents], { cwd: en.dir });
@@ -263,7 +263,7 @@ describe.skipIf(!HAS_TMUX)(`the regulator step at a terminal (tmux)${NEEDS_TMUX}
     await run.waitFor(/^\? Records leaked\?/m);
     run.type('12');
     run.keys('Enter');
-    let screen = await run.waitFor(/^\? Acme breach notice \(Acme data protection authority\): initial report filed\?.*\n❯ Filed$/m);
+    const screen = await run.waitFor(/^\? Acme breach notice \(Acme data protection authority\): initial report filed\?.*\n❯ Filed$/m);
     expect(screen).toMatch(/1 notification to file:\n {2}● Acme breach notice — Acme data protection authority\n {6}because records_leaked 12 is at least 1\n {6}initial {6}due \S+ \S+ \(1h\d+m left\) · 2h from awareness/);
     run.keys('Enter');
     await run.waitFor(/^\? Filed at \(UTC, YYYY-MM-DD HH:MMZ\):/m);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvField, jsonSafe, mdText, oneLine, printable } from '../../src/report/sanitize.js';
-import { sev, tempDir } from '../helpers.js';
+import { parseJson, sev, tempDir } from '../helpers.js';
 
 // What a log says reaches terminals and reports only through the one sanitiser: a responder name, a
 // runbook title, an id, a note or a check's output can hold escape sequences, line breaks and bidi controls.
@@ -122,9 +122,9 @@ describe('reports of a log full of escape sequences', () => {
     const json = sev(['timeline', file, '--format', 'json']);
     expect(json.code).toBe(0);
     clean(json.stdout.replace(/\n/g, ''));
-    const doc = JSON.parse(json.stdout);
-    expect(doc.events[0].actor).toBe(EVIL);
-    expect(doc.events[0].id).toBe('id-1\u202e');
+    const doc = parseJson<{ events: { actor: string; id: string }[] }>(json.stdout);
+    expect(doc.events[0]?.actor).toBe(EVIL);
+    expect(doc.events[0]?.id).toBe('id-1\u202e');
     const html = sev(['timeline', file, '--format', 'html']);
     expect(html.code).toBe(0);
     clean(html.stdout.replace(/\n/g, ''));
@@ -152,7 +152,7 @@ describe('reports of a log full of escape sequences', () => {
     clean(table.stderr);
     const json = sev(['status', '--json', '--incident-dir', dir]);
     clean(json.stdout.replace(/\n/g, ''));
-    expect(JSON.parse(json.stdout)[0].responders).toEqual([EVIL]);
+    expect(parseJson<{ responders: string[] }[]>(json.stdout)[0]?.responders).toEqual([EVIL]);
     const note = sev(['note', INCIDENT, 'seen', '--as', EVIL, '--incident-dir', dir]);
     expect(note.code).toBe(0);
     clean(note.stdout);

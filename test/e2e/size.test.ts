@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { ROOT, parseJson, sev, tempDir } from '../helpers.js';
 
 // What a command reads. How much memory and time that takes is measured by the `memory` and `note`
 // benchmarks (npm run bench), not here.
@@ -24,7 +24,7 @@ describe('commands given an incident id read only that incident’s logs, chosen
     const byId = sev(['timeline', 'k3f9', '--incident-dir', dir, '--format', 'json']);
     expect(byId.stderr).not.toMatch(/zz99/);
     expect(byId.code).toBe(0);
-    expect(JSON.parse(byId.stdout).events).toHaveLength(32);
+    expect(parseJson<{ events: unknown[] }>(byId.stdout).events).toHaveLength(32);
     const pm = sev(['postmortem', 'k3f9', '--incident-dir', dir]);
     expect(pm.code).toBe(0);
     expect(pm.stdout).toContain('# Postmortem');
@@ -42,7 +42,7 @@ describe('commands given an incident id read only that incident’s logs, chosen
     const dir = tempDir({ 'copy-from-laptop.jsonl': readFileSync(join(LOGS, `${INCIDENT}.alice.jsonl`)) });
     const r = sev(['timeline', 'k3f9', '--incident-dir', dir, '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).incident).toBe(INCIDENT);
+    expect(parseJson<{ incident: string }>(r.stdout).incident).toBe(INCIDENT);
   });
 });
 

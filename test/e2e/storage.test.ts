@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sev, tempDir } from '../helpers.js';
+import { type LoggedEvent, parseJson, sev, tempDir } from '../helpers.js';
 
 /**
  * A real, small, full file system: a tmpfs mounted for the test (root only). Where it cannot be mounted the
@@ -56,6 +56,8 @@ function lines(file: string): string[] {
   return readFileSync(file, 'utf8').split('\n').slice(0, -1);
 }
 
+const events = (file: string) => lines(file).map((l) => parseJson<LoggedEvent>(l));
+
 function logIn(dir: string): string {
   const name = readdirSync(dir).find((n) => n.endsWith('.jsonl'));
   if (!name) throw new Error(`no log in ${dir}: ${readdirSync(dir).join(', ')}`);
@@ -78,9 +80,9 @@ describe.skipIf(!CAN_MOUNT)('a full disk', () => {
     const log = logIn(incidents);
     const text = readFileSync(log, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    for (const line of lines(log)) expect(() => JSON.parse(line)).not.toThrow();
-    expect(lines(log).map((l) => JSON.parse(l).type)).toContain('command.started');
-    expect(lines(log).map((l) => JSON.parse(l).type)).not.toContain('command.finished');
+    for (const line of lines(log)) expect(() => parseJson(line)).not.toThrow();
+    expect(events(log).map((e) => e.type)).toContain('command.started');
+    expect(events(log).map((e) => e.type)).not.toContain('command.finished');
 
     const note = sev(['note', logIn(incidents), 'x'.repeat(30_000), '--incident-dir', incidents]);
     expect(note.code).toBe(2);
@@ -91,7 +93,7 @@ describe.skipIf(!CAN_MOUNT)('a full disk', () => {
     const resumed = sev(['resume', '--yes', '--incident-dir', incidents]);
     expect(resumed.stderr).toMatch(/only reads and did not finish: running it again/);
     expect(resumed.code).toBe(0);
-    const types = lines(log).map((l) => JSON.parse(l).type);
+    const types = events(log).map((e) => e.type);
     expect(types.filter((t) => t === 'incident.closed')).toHaveLength(1);
     expect(types).toContain('command.finished');
   });
@@ -122,10 +124,10 @@ describe('the log keeps its name', () => {
       expect(run.stderr).toMatch(/was deleted or moved while the incident ran; it was written back from the open file/);
       const log = logIn(incidents);
       expect(run.stdout).toContain(`Log: ${log}`);
-      const types = lines(log).map((l) => JSON.parse(l).type);
+      const types = events(log).map((e) => e.type);
       expect(types[0]).toBe('incident.started');
       expect(types.at(-1)).toBe('incident.closed');
-      const seqs = lines(log).map((l) => JSON.parse(l).seq);
+      const seqs = events(log).map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     });
   }
@@ -156,7 +158,7 @@ describe('leftovers of a killed start', () => {
 
     const status = sev(['status', '--json', '--incident-dir', incidents]);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout).map((i: { id: string }) => i.id)).toEqual([id]);
+    expect(parseJson<{ id: string }[]>(status.stdout).map((i) => i.id)).toEqual([id]);
     expect(readdirSync(incidents).sort()).toEqual([`${id}.alice.jsonl`, `${id}.walker`]);
   });
 });

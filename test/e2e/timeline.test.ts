@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSyn
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir, warnSkipped } from '../helpers.js';
+import { ROOT, parseJson, sev, tempDir, warnSkipped } from '../helpers.js';
 
 const LOGS = 'test/fixtures/logs/incident';
 const INCIDENT = '20261126T235210Z-server-failure-k3f9';
@@ -26,6 +26,26 @@ function golden(name: string, actual: string): void {
 }
 
 const run = (args: string[]) => sev(args, { cwd: ROOT });
+
+/** The JSON timeline, as far as these tests read it. */
+interface TimelineJson {
+  events: { id: string; time: string; source: { file: string; line: number }; copies?: { file: string; line: number }[] }[];
+  metrics: { metrics: { ms: number | null }[] };
+}
+const timeline = (text: string) => parseJson<TimelineJson>(text);
+
+/**
+ * The little of the DOM the drawn page is read through. It is only ever used inside page.evaluate, in the
+ * browser: the tests are type-checked without the DOM library, as the sources run on Node.
+ */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number };
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+};
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe('sev timeline: golden files of each format', () => {
@@ -61,24 +81,24 @@ describe('sev timeline: input', () => {
     const byFiles = run(['timeline', ...FILES, '--format', 'json']);
     expect(byId.code).toBe(0);
     expect(byId.stdout).toBe(byFiles.stdout);
-    const doc = JSON.parse(byId.stdout);
+    const doc = timeline(byId.stdout);
     expect(doc.events).toHaveLength(32);
-    expect(doc.events[0].source).toEqual({ file: FILES[1], line: 1 });
+    expect(doc.events[0]?.source).toEqual({ file: FILES[1], line: 1 });
   });
 
   it('is deterministic whatever the order of the events within a millisecond across logs (log order, then seq)', () => {
-    const doc = JSON.parse(run(['timeline', ...FILES, '--format', 'json']).stdout);
-    const at = doc.events.filter((e: { time: string }) => e.time === '2026-11-26T23:54:00.000Z').map((e: { id: string }) => e.id);
+    const doc = timeline(run(['timeline', ...FILES, '--format', 'json']).stdout);
+    const at = doc.events.filter((e) => e.time === '2026-11-26T23:54:00.000Z').map((e) => e.id);
     expect(at).toEqual(['b-05', 'd-01']);
-    const times = doc.events.map((e: { time: string }) => Date.parse(e.time));
-    expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
+    const times = doc.events.map((e) => Date.parse(e.time));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it('shows an event present in two files once, with its copy', () => {
-    const doc = JSON.parse(run(['timeline', ...FILES, '--format', 'json']).stdout);
-    const copies = doc.events.filter((e: { id: string }) => e.id === 'b-10');
+    const doc = timeline(run(['timeline', ...FILES, '--format', 'json']).stdout);
+    const copies = doc.events.filter((e) => e.id === 'b-10');
     expect(copies).toHaveLength(1);
-    expect(copies[0].copies).toEqual([{ file: FILES[2], line: 5 }]);
+    expect(copies[0]?.copies).toEqual([{ file: FILES[2], line: 5 }]);
   });
 
   it('writes to --out and says where', () => {
@@ -110,8 +130,8 @@ describe('sev timeline: input', () => {
     expect(r.stdout).toMatch(/\| Time to acknowledge \| (\d+ms|[\d.]+s|\d+m \d+s) \|/);
     expect(r.stdout).toContain('no impact-started milestone');
     expect(r.stdout).not.toContain('tok-SECRET-42');
-    const json = JSON.parse(sev(['timeline', id, '--incident-dir', incidents, '--format', 'json'], { cwd: dir, env }).stdout);
-    expect(json.metrics.metrics.map((m: { ms: number | null }) => m.ms === null)).toEqual([false, false, false, false]);
+    const json = timeline(sev(['timeline', id, '--incident-dir', incidents, '--format', 'json'], { cwd: dir, env }).stdout);
+    expect(json.metrics.metrics.map((m) => m.ms === null)).toEqual([false, false, false, false]);
   });
 });
 

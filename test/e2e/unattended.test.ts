@@ -130,8 +130,8 @@ describe('a broken screen in the middle of a run', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     // Read the first lines, then close our end: sev's next write to stderr fails.
-    await new Promise<void>((resolve) => child.stderr!.once('data', () => resolve()));
-    child.stderr!.destroy();
+    await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+    child.stderr.destroy();
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(141);
     const types = events(incidents).map((e) => e.type);

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SEV, sev, tempDir, testSeed, waitFor, type Run } from '../helpers.js';
+import { ROOT, SEV, parseJson, sev, tempDir, testSeed, waitFor, type Run } from '../helpers.js';
 import { alive, groupAlive } from '../processes.js';
 
 const ONCE = join(ROOT, 'test/fixtures/run/once.yaml');
@@ -17,8 +17,8 @@ function start(args: string[], cwd = ROOT): ChildProcess {
   const child = spawn(process.execPath, [SEV, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   outcomes.set(child, new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr }))));
   return child;
 }
@@ -181,7 +181,7 @@ describe('a command never runs twice behind the responder’s back', () => {
     const log = logOf(c.incidents);
     // As sev leaves it when killed between the command's end and the step's: cut after command.finished.
     const kept = lines(log);
-    const end = kept.findIndex((l) => JSON.parse(l).type === 'command.finished');
+    const end = kept.findIndex((l) => parseJson<{ type: string }>(l).type === 'command.finished');
     writeFileSync(log, kept.slice(0, end + 1).join('\n') + '\n');
     const id = log.split('/').pop()!.split('.')[0]!;
     const resumed = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
@@ -301,7 +301,10 @@ describe('SIGKILL during a state-changing command', () => {
       const file = join(c.incidents, log);
       // The responder looks before deciding: wait until the command's group has ended, then see the ledger.
       const started = events(file).find((e) => e.type === 'command.started');
-      if (started) await waitFor(`process group ${started.data.pgid} to end`, () => !groupAlive(Number(started.data.pgid)));
+      if (started) {
+        const pgid = Number(started.data.pgid);
+        await waitFor(`process group ${pgid} to end`, () => !groupAlive(pgid));
+      }
       const posted = lines(c.ledger).length > 0;
       writeFileSync(c.answers, `steps:\n  before: done\n  post: { answer: yes, running: wait, rerun: ${posted ? 'done' : 'yes'} }\n  verify: done\n`);
       const id = log.split('.')[0]!;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEV, tempDir } from '../helpers.js';
+import { aStringContaining, aStringMatching, SEV, tempDir } from '../helpers.js';
 import { walletApi, type Service } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -79,18 +79,18 @@ describe('network checks', () => {
     try {
       const base = { db_url: db, db_host: '127.0.0.1', db_port: String(pg.port), bank_host: 'localhost' };
       const expiring = await check('network', { ...base, bank_port: String(soon.port) });
-      expect(expiring.get('db-tcp')).toMatchObject({ status: 'OK', stdout: expect.stringContaining(`127.0.0.1:${pg.port} accepts connections`) });
-      expect(expiring.get('bank-tls')).toMatchObject({ status: 'WARNING', stdout: expect.stringMatching(/^certificate of localhost:\d+ expires within 14 days \(notAfter=/) });
+      expect(expiring.get('db-tcp')).toMatchObject({ status: 'OK', stdout: aStringContaining(`127.0.0.1:${pg.port} accepts connections`) });
+      expect(expiring.get('bank-tls')).toMatchObject({ status: 'WARNING', stdout: aStringMatching(/^certificate of localhost:\d+ expires within 14 days \(notAfter=/) });
       expect(expiring.has('db-packet-loss')).toBe(false);
       const valid = await check('network', { ...base, bank_port: String(later.port) });
-      expect(valid.get('bank-tls')).toMatchObject({ status: 'OK', stdout: expect.stringContaining('certificate valid') });
+      expect(valid.get('bank-tls')).toMatchObject({ status: 'OK', stdout: aStringContaining('certificate valid') });
     } finally {
       await soon.close();
       await later.close();
     }
     // Nothing listens on the ports of the closed servers any more.
     const closed = await check('network', { db_url: db, db_host: '127.0.0.1', db_port: String(soon.port), bank_host: 'localhost', bank_port: String(later.port) });
-    expect(closed.get('db-tcp')).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining('no answer from 127.0.0.1') });
-    expect(closed.get('bank-tls')).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining('no TLS connection to localhost') });
+    expect(closed.get('db-tcp')).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining('no answer from 127.0.0.1') });
+    expect(closed.get('bank-tls')).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining('no TLS connection to localhost') });
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers.js';
+import { aStringContaining, aStringMatching, parseJson, ROOT, tempDir } from '../helpers.js';
 import { controlPlane, runSev, type Event } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -224,7 +224,7 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
     // The Chinese run walks data-error.yaml itself, with the translation's texts over it.
     const zh = _name.includes('zh-CN');
-    expect(r.events[0]!.data.runbook).toMatchObject({ id: 'data-error', file: expect.stringMatching(/\/data-error\.yaml$/), ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}) });
+    expect(r.events[0]!.data.runbook).toMatchObject({ id: 'data-error', file: aStringMatching(/\/data-error\.yaml$/), ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}) });
     expect(r.events.find((e) => e.type === 'step.started' && e.data.step === 'hold-wallets')!.data.title).toEqual(zh ? '对多入账的钱包止付（只进不出）' : expect.not.stringMatching(/止付/));
     // Three transactions wrong for 45 minutes: no shipped rule makes it reportable, and nothing is filed.
     const assessed = r.events.filter((e) => e.type === 'regulator.assessed');
@@ -270,7 +270,7 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
     expect(await q("select status || ' ' || (approved_by is null) from ledger_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
     expect(await q("select status || ' ' || (approved_by is null) from balance_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
     // Only the transfer flow was paused and resumed; the other incident's paused withdrawals were left alone.
-    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${JSON.parse(x.body).enabled}`)).toEqual(['/admin/flows/transfer false', '/admin/flows/transfer true']);
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`)).toEqual(['/admin/flows/transfer false', '/admin/flows/transfer true']);
 
     // The review showed each duplicate next to its original, and printed the digest the approver typed.
     const reviews = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'review-corrections').map((e) => String(e.data.stdout));
@@ -396,21 +396,21 @@ describe("data-error: the approver's role moves money only through post_ledger_c
       "update ledger_corrections set status = 'posted'",
       "insert into ledger_corrections (incident, txn_id, reason) values ('X', '" + id('b2') + "', 'r')",
     ]) {
-      expect(await as('wallet_approver', sql), sql).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for table/) });
+      expect(await as('wallet_approver', sql), sql).toMatchObject({ code: 1, out: aStringMatching(/permission denied for table/) });
     }
     // The on-call proposes; the approver's role posts only with the digest of exactly what was proposed.
     await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
     const digest = await digestOf('INC-1');
     expect(digest).toMatch(/^[0-9a-f]{32}$/);
-    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/not the reviewed set/) });
-    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for function/) });
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({ code: 1, out: aStringMatching(/not the reviewed set/) });
+    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: aStringMatching(/permission denied for function/) });
     expect(await money()).toBe(before);
     const posted = await post('INC-1', digest);
     expect(posted).toEqual({ code: 0, out: `transaction ${id('b2')} wallet_approver` });
     expect(await q("select count(*) || ' ' || sum(e.amount) from ledger_entries e join transactions t on t.id = e.txn_id where t.kind = 'reversal'")).toMatch(/^[1-9]\d* 0$/);
     // A second post finds nothing proposed and moves nothing.
     const after = await money();
-    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: expect.stringMatching(/no proposal of incident INC-1 is waiting/) });
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: aStringMatching(/no proposal of incident INC-1 is waiting/) });
     expect(await money()).toBe(after);
   });
 
@@ -425,11 +425,11 @@ describe("data-error: the approver's role moves money only through post_ledger_c
       "update ledger_corrections set approved_by = 'alice', posted_at = now()",
       "update ledger_corrections set proposed_by = 'wallet_finance'",
     ]) {
-      expect(await as('wallet_oncall', sql), sql).toMatchObject({ code: 1, out: expect.stringMatching(/permission denied for table/) });
+      expect(await as('wallet_oncall', sql), sql).toMatchObject({ code: 1, out: aStringMatching(/permission denied for table/) });
     }
-    expect(await as('wallet_oncall', "update ledger_corrections set status = 'posted'")).toMatchObject({ code: 1, out: expect.stringMatching(/a proposed correction cannot become posted/) });
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'posted'")).toMatchObject({ code: 1, out: aStringMatching(/a proposed correction cannot become posted/) });
     expect(await as('wallet_oncall', "update ledger_corrections set status = 'handed-to-finance'")).toMatchObject({ code: 0 });
-    expect(await as('wallet_oncall', "update ledger_corrections set status = 'proposed'")).toMatchObject({ code: 1, out: expect.stringMatching(/a handed-to-finance correction cannot become proposed/) });
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'proposed'")).toMatchObject({ code: 1, out: aStringMatching(/a handed-to-finance correction cannot become proposed/) });
     expect(await q("select status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-') from ledger_corrections")).toBe('handed-to-finance wallet_oncall -');
   });
 
@@ -443,8 +443,8 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     const now = await digestOf('INC-1');
     expect(now).not.toBe(reviewed);
     const before = await money();
-    expect(await post('INC-1', reviewed)).toMatchObject({ code: 1, out: expect.stringMatching(/not the reviewed set/) });
-    expect(await post('INC-1', now)).toMatchObject({ code: 1, out: expect.stringContaining(`transaction(s) ${id('e1')} have no ledger entries to correct`) });
+    expect(await post('INC-1', reviewed)).toMatchObject({ code: 1, out: aStringMatching(/not the reviewed set/) });
+    expect(await post('INC-1', now)).toMatchObject({ code: 1, out: aStringContaining(`transaction(s) ${id('e1')} have no ledger entries to correct`) });
     expect(await money()).toBe(before);
     expect(await q("select string_agg(distinct status, ',') from ledger_corrections")).toBe('proposed');
   });
@@ -460,10 +460,10 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, correct_amount) values ('INC-1', '${id('f9')}', 'moved 30, says 10', 10)`);
     expect(await as('wallet_oncall', `select string_agg(amount::text, ' ' order by wallet_id) from ledger_correction_legs('INC-1')`)).toEqual({ code: 0, out: '20 -13.3333333333333333 -6.6666666666666667' });
     const before = await money();
-    expect(await post('INC-1', await digestOf('INC-1'))).toMatchObject({ code: 1, out: expect.stringContaining(`the correction of transaction(s) ${id('f9')} does not split into whole cents`) });
+    expect(await post('INC-1', await digestOf('INC-1'))).toMatchObject({ code: 1, out: aStringContaining(`the correction of transaction(s) ${id('f9')} does not split into whole cents`) });
     expect(await money()).toBe(before);
     // The runbook's set-aside step hands it to finance before the review.
-    const setAside = readFileSync(join(ROOT, 'runbooks/data-error.yaml'), 'utf8').match(/  - id: set-aside\n[\s\S]*?<<'SQL'\n([\s\S]*?)\n {8}SQL\n/)![1]!.replace(/^ {8}/gm, '');
+    const setAside = readFileSync(join(ROOT, 'runbooks/data-error.yaml'), 'utf8').match(/ {2}- id: set-aside\n[\s\S]*?<<'SQL'\n([\s\S]*?)\n {8}SQL\n/)![1]!.replace(/^ {8}/gm, '');
     const run = spawnSync('psql', [roleUrl('wallet_oncall'), '-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-v', 'incident=INC-1'], { input: setAside, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(await q('select status from ledger_corrections')).toBe('handed-to-finance');
@@ -481,7 +481,7 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     await new Promise((done) => setTimeout(done, 400));
     const posting = await post('INC-1', digest);
     await writer;
-    expect(posting).toMatchObject({ code: 1, out: expect.stringMatching(/a stored balance or its ledger changed since it was proposed/) });
+    expect(posting).toMatchObject({ code: 1, out: aStringMatching(/a stored balance or its ledger changed since it was proposed/) });
     expect(await q('select balance from wallets where id = 2')).toBe('135');
   });
 });
@@ -512,7 +512,7 @@ update wallets set balance = balance + 50 where id = 2;
     expect(Date.now() - started).toBeLessThan(90_000);
     expect(checkStatus(r.events, 'verify-flow', 'flow-healthy')).toEqual(['CRITICAL']);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'stop-flows' } });
-    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => JSON.parse(x.body).enabled)).toEqual([false, true]);
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => parseJson<{ enabled: boolean }>(x.body).enabled)).toEqual([false, true]);
   }, 120_000);
 });
 
@@ -531,7 +531,7 @@ describe('data-error with affected_flow "all" while another incident has a flow 
     const r = await walk('data-error', dir, snapshots, ['duplicates'], { flow: 'all' });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
-    const puts = control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${JSON.parse(x.body).enabled}`);
+    const puts = control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`);
     expect(puts).not.toContain('/admin/flows/all true');
     expect(puts.filter((p) => p.startsWith('/admin/flows/withdrawal'))).toEqual([]);
     expect(control.state.get('/admin/flows/withdrawal')).toEqual(other);

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { SEV, tempDir, waitFor } from '../helpers.js';
+import { parseJson, SEV, tempDir, waitFor } from '../helpers.js';
 import { controlPlane, drillTools, runSev, stepEvent, type Event } from '../fixtures/wallet/harness.js';
 import { DatabaseHaproxy } from '../fixtures/wallet/haproxy.js';
 import { asServerUser, freePort, postgresBinDir, serverOwnedDir, TempPostgres } from '../fixtures/wallet/postgres.js';
@@ -54,7 +55,7 @@ afterEach(async () => {
 /** A directory the server's user owns, removed after the test. */
 function ownedDir(prefix: string): string {
   const dir = serverOwnedDir(prefix);
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -270,7 +271,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(existsSync(join(`${primary.data}.pre-rewind`, 'global', 'pg_control'))).toBe(true);
 
     // Money flows: paused before the switch, back after it, except the one another incident paused.
-    const puts = control.requests.filter((q) => q.method === 'PUT').map((q) => `${q.path} ${JSON.parse(q.body).enabled}`);
+    const puts = control.requests.filter((q) => q.method === 'PUT').map((q) => `${q.path} ${parseJson<{ enabled: boolean }>(q.body).enabled}`);
     expect(puts.filter((p) => p.endsWith('false'))).toEqual(['/admin/flows/transfer false', '/admin/flows/top-up false', '/admin/flows/bill-pay false', '/admin/flows/payment false', '/admin/flags/payout-dispatch false']);
     // Payouts only after the lost window is reconciled: the flows inside the wallet first.
     expect(puts.filter((p) => p.endsWith('true'))).toEqual(['/admin/flows/transfer true', '/admin/flows/top-up true', '/admin/flows/bill-pay true', '/admin/flows/payment true', '/admin/flags/payout-dispatch true']);

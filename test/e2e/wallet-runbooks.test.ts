@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SEV, tempDir } from '../helpers.js';
+import { aStringContaining, aStringMatching, SEV, tempDir } from '../helpers.js';
 import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event, type Trigger } from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
@@ -34,7 +34,7 @@ const checkStatus = (events: Event[], step: string, check: string) =>
 const announced = (events: Event[]) => events.filter((e) => e.type === 'announcement').map((e) => e.data.step);
 const puts = (service: Service, path: string) => service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
 const commandOut = (events: Event[], step: string) =>
-  events.filter((e) => e.type === 'command.finished' && e.data.step === step).map((e) => String(e.data.stdout ?? '')).join('\n');
+  events.filter((e) => e.type === 'command.finished' && e.data.step === step).map((e) => (typeof e.data.stdout === 'string' ? e.data.stdout : '')).join('\n');
 /** Another incident's pause, as the admin API keeps it. */
 const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
@@ -257,7 +257,7 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
     );
     expectCompleted(r);
     const lag = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replica-lag');
-    expect(lag?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/) });
+    expect(lag?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/) });
     const primary = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replication-status');
     expect(primary?.data.stdout).toMatch(/^OK: \S+ streaming, replay \d+ (bytes|kB|MB) behind/);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'replica-caught-up')?.data.passed).toBe(true);
@@ -584,7 +584,7 @@ steps:
     // customer-care reads the list software-bug writes: one user per distinct first column.
     const care = await start(controlPlane());
     const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, touched), incident_ref: '20261126T031502Z-software-bug-k3f9', what_happened: 'payments failed after a release', records_dir: w.records });
-    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^10 affected user\(s\)/) });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: aStringMatching(/^10 affected user\(s\)/) });
   }, 180_000);
 
   it('software-bug: after a rollback, a release other than the good one fails the check', async () => {
@@ -747,7 +747,7 @@ steps:
     const r = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
     const takeovers = r.events.find((e) => e.type === 'check.result' && e.data.step === 'confirm-signals' && e.data.check === 'takeover-signals');
-    expect(takeovers?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringMatching(/^2 account/) });
+    expect(takeovers?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringMatching(/^2 account/) });
     expect(checkStatus(r.events, 'confirm-signals', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'verify-contained', 'takeover-signals')).toEqual(['OK']);
     expect(checkStatus(r.events, 'verify-contained', 'api-health')).toEqual(['OK']);
@@ -925,7 +925,7 @@ ${steps}`,
     // customer-care reads the list third-party writes (user_id first): users 1-8 and the 100 new top-ups.
     const care = await start(controlPlane());
     const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, file), incident_ref: '20261126T031502Z-third-party-k3f9', what_happened: 'top-ups through Bank A failed', records_dir: w.records });
-    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: expect.stringMatching(/^108 affected user\(s\)/) });
+    expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: aStringMatching(/^108 affected user\(s\)/) });
   }, 180_000);
 
   it('third-party: when the settle wait times out with payments pending, automatic retries stay off', async () => {
@@ -1002,7 +1002,7 @@ ${steps}`,
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'hand-over-walk' } });
     const detected = r.events.find((e) => e.type === 'milestone' && e.data.milestone === 'detected') as Event & { time: string };
     const due = r.events.find((e) => e.type === 'check.result' && e.data.step === 'escalate-by-time' && e.data.check === 'escalation-due');
-    expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: expect.stringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
+    expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
     expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'tell-partner', 'brief-care', 'page-leadership', 'handoff-brief']);
     expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['OK']);
     const roles = r.events.find((e) => e.type === 'announcement' && e.data.step === 'post-roles');
@@ -1074,7 +1074,7 @@ steps:
     expect(JSON.parse(readFileSync(join(w.records, incident, 'limits_top-up.json'), 'utf8'))).toEqual(salaryWeek);
     expect(JSON.parse(readFileSync(join(w.records, incident, 'settlement_bank-a.json'), 'utf8'))).toEqual({ state: 'released' });
     const merchants = r.events.find((e) => e.type === 'announcement' && e.data.step === 'notify-merchants');
-    expect(merchants?.data).toMatchObject({ audience: 'merchants', message: expect.stringContaining('Our reference: ' + incident) });
+    expect(merchants?.data).toMatchObject({ audience: 'merchants', message: aStringContaining('Our reference: ' + incident) });
     expect(started_(r)).not.toContain('settlement-stays-held');
   }, 180_000);
 
@@ -1283,7 +1283,7 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       // The care tool comes back a second after the first checks: care-tool's own retry (5 s later) finds it up, and
       // the responder retries the step for the check that has no retry of its own.
       const { first, resumed, events } = await walk(w, make, undefined, [
-        { when: stepEvent('step.started', 'ready'), then: () => new Promise((resolve) => setTimeout(() => void care.start().then(resolve), 1000)) },
+        { when: stepEvent('step.started', 'ready'), then: () => new Promise<void>((resolve) => setTimeout(() => void care.start().then(() => resolve()), 1000)) },
       ]);
       expectCompleted(resumed);
       expect(first.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool')?.data).toMatchObject({ status: 'OK', attempts: 2 });

@@ -119,7 +119,7 @@ function block(text, indent) {
 
 /** A shell command as people write it: plain when YAML allows, else double-quoted. */
 function cmd(text) {
-  return /^[A-Za-z\/]/.test(text) && !/: | #|^[-?:,\[\]{}#&*!|>'"%@`]|\s$/.test(text) ? text : JSON.stringify(text);
+  return /^[A-Za-z/]/.test(text) && !/: | #|^[-?:,[\]{}#&*!|>'"%@`]|\s$/.test(text) ? text : JSON.stringify(text);
 }
 
 function flow(items) {
