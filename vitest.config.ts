@@ -30,11 +30,17 @@ export default defineConfig({
         find: /^(?:\.|.*\/src\/engine)\/answers-schema-check\.js$/,
         replacement: fileURLToPath(new URL('./dist/engine/answers-schema-check.js', import.meta.url)),
       },
+      {
+        find: /^(?:\.|.*\/src\/config)\/config-schema-check\.js$/,
+        replacement: fileURLToPath(new URL('./dist/config/config-schema-check.js', import.meta.url)),
+      },
     ],
   },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
+    // No config file or SEV_ variable of the machine's user reaches the tests (nor the sev they spawn).
+    env: { XDG_CONFIG_HOME: '/nonexistent/sev-tests', SEV_CONFIG: '', SEV_RUNBOOKS: '', SEV_INCIDENT_DIR: '' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,10 +1,10 @@
 // Compiles each JSON Schema of runbooks/ (runbook.schema.json, translation.schema.json,
-// regulators.schema.json, triage.schema.json, policy.schema.json, answers.schema.json) into two standalone
+// regulators.schema.json, triage.schema.json, policy.schema.json, answers.schema.json, config.schema.json) into two standalone
 // validator modules at build time, so that `sev validate` never pays Ajv's schema compilation at start-up
 // (the runbook's and the translation's in dist/runbook/, the translation's with the prefix translation-; the
 // regulator rules' in dist/regulator/ with the prefix rules-; the triage matrix's in dist/triage/ with the
 // prefix matrix-; the team policy's in dist/clocks/ with the prefix policy-; an answers file's in
-// dist/engine/ with the prefix answers-):
+// dist/engine/ with the prefix answers-; the team config's in dist/config/ with the prefix config-):
 //   dist/runbook/schema-check.js      a yes/no check that stops at the first violation, with the $refs
 //                                     as Ajv lays them out (small functions the JIT optimises soon):
 //                                     what every file goes through;
@@ -70,3 +70,4 @@ build('regulators.schema.json', 'regulator', 'rules-');
 build('triage.schema.json', 'triage', 'matrix-');
 build('policy.schema.json', 'clocks', 'policy-');
 build('answers.schema.json', 'engine', 'answers-');
+build('config.schema.json', 'config', 'config-');

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, InvalidRunbookError, UserError } from './errors.js';
 import { guardOutput } from './ui/terminal.js';
@@ -8,18 +7,25 @@ function program(): Command {
   const cli = new Command('sev')
     .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
     .version(VERSION, '-V, --version')
-    .option('--runbooks <dir>', 'directory searched for runbooks by id before the shipped ones', './runbooks')
-    .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else ./incidents)')
+    .option('--runbooks <dir>', 'directory searched for runbooks by id before the shipped ones (default $SEV_RUNBOOKS, else the config\'s, else ./runbooks)')
+    .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else the config\'s, else ./incidents)')
+    .option('--config <file>', 'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)')
     .showHelpAfterError('(run sev --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
     .exitOverride();
 
-  // The default ./runbooks may well be missing; a directory someone named must exist.
-  cli.hook('preAction', (root) => {
-    const dir = root.opts().runbooks as string;
-    if (root.getOptionValueSource('runbooks') === 'cli' && !(existsSync(dir) && statSync(dir).isDirectory())) {
-      throw new UserError(`--runbooks ${dir}: no such directory`, EXIT.usage);
-    }
+  // Flags, then SEV_ variables, then the config file, then defaults: resolved once, before any command runs.
+  cli.hook('preAction', async (root, action) => {
+    const { checkRunbooksDir, resolveSettings } = await import('./config/settings.js');
+    const flag = (name: string) => (root.getOptionValueSource(name) === 'cli' ? (root.getOptionValue(name) as string) : undefined);
+    const as = action.getOptionValue('as') as string | undefined;
+    // validate checks a broken config file rather than refusing to start because of it.
+    const settings = resolveSettings({ config: flag('config'), runbooks: flag('runbooks'), incidentDir: flag('incidentDir'), as }, process.cwd(), process.env, { lenient: action.name() === 'validate' });
+    checkRunbooksDir(settings.runbooks);
+    root.setOptionValue('runbooks', settings.runbooks.value);
+    root.setOptionValue('incidentDir', settings.incidentDir.value);
+    if (settings.responder && !as && action.options.some((o) => o.attributeName() === 'as')) action.setOptionValue('as', settings.responder.value);
+    root.setOptionValue('settings', settings);
   });
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -29,7 +35,7 @@ function program(): Command {
   cli
     .command('validate')
     .description('check runbooks without running anything; report each problem at file:line:col')
-    .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml)', ['./runbooks'])
+    .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml); default: the runbooks directory and the config file in force')
     .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
@@ -73,6 +79,12 @@ function program(): Command {
     .option('--force', 'resume even though the runbook changed since the incident started')
     .option('--take-over', "take the incident over from a walker on another host that is gone (asks first; with --yes, doesn't)")
     .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
+
+  cli
+    .command('config')
+    .description('print the settings in force and where each came from: flags, SEV_ variables, the config file, defaults (secrets never shown)')
+    .option('--json', 'print JSON')
+    .action(async (options: object, command: Command) => (await import('./commands/config.js')).configCommand(withGlobals(options, command)));
 
   cli
     .command('status')

@@ -1,3 +1,4 @@
+import type { Settings } from '../config/settings.js';
 import { formatDiagnostics, totals, type Format } from '../diagnostics/index.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ export interface ValidateOptions {
   quiet?: boolean;
   /** The team's runbooks directory: a translation checked here may translate one of its runbooks, or a shipped one. */
   runbooks?: string;
+  settings?: Settings;
 }
 
 /** Runbook files a translation may translate besides the files checked: the team's, then the shipped ones. */
@@ -23,7 +25,14 @@ async function referenceFiles(runbooksDir: string | undefined, checked: readonly
   return (await findRunbookFiles(dirs)).filter((f) => !skip.has(resolve(f)));
 }
 
-export async function validateCommand(paths: string[], options: ValidateOptions): Promise<void> {
+export async function validateCommand(given: string[], options: ValidateOptions): Promise<void> {
+  // Without paths: the runbooks directory in force (flag, SEV_RUNBOOKS, config, ./runbooks) and the config file itself.
+  const configFile = options.settings?.configFile?.value;
+  const runbooksDir = options.runbooks ?? './runbooks';
+  if (!given.length && !configFile && !existsSync(runbooksDir)) {
+    throw new UserError(`nothing to check: no ${runbooksDir} directory here`, EXIT.usage, 'Name the files or directories (sev validate ops/runbooks), or set runbooks in a sev.config.yaml.');
+  }
+  const paths = given.length ? given : [...(existsSync(runbooksDir) ? [runbooksDir] : []), ...(configFile ? [configFile] : [])];
   const format: Format = options.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   const strict = Boolean(options.strict);
   const files = await findRunbookFiles(paths);

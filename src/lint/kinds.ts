@@ -1,4 +1,5 @@
 import { checkPolicyBytes, isPolicyBytes } from '../clocks/policy.js';
+import { checkConfigBytes, isConfigFile } from '../config/config.js';
 import { isRegulatorsBytes, checkRegulatorsBytes } from '../regulator/rules.js';
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import { checkRunbookBytes } from '../runbook/lint.js';
@@ -10,7 +11,7 @@ import { checkMatrixBytes, isTriageBytes } from '../triage/matrix.js';
 import type { Finding, Suppression, YamlDocument } from './document.js';
 
 /** The kinds of file `sev validate` checks; a file whose format line names none of the others is a runbook. */
-export type FileKind = 'runbook' | 'translation' | 'triage' | 'regulators' | 'policy';
+export type FileKind = 'runbook' | 'translation' | 'triage' | 'regulators' | 'policy' | 'config';
 
 export interface LintResult {
   file: string;
@@ -19,7 +20,7 @@ export interface LintResult {
   diagnostics: Diagnostic[];
   /**
    * Set for a triage matrix (format sevkit-triage/v1), a regulators file (sevkit-regulators/v1) or the team
-   * policy (sevkit-policy/v1):
+   * policy (sevkit-policy/v1) or the team config (sev.config.yaml, .sevrc.yaml, or format sevkit-config/v1):
    * validated, but not a runbook, so never listed; and for a translation (format sevkit-translation/v1),
    * which is shown only over the runbook it translates.
    */
@@ -49,8 +50,9 @@ function checked({ file, source, diagnostics, found }: YamlDocument, extra: Omit
  * reads its file through the shared pipeline (lint/document.ts) with its own schema; what one kind
  * checks beyond that is its own module's business.
  */
-const KINDS: readonly { kind: Exclude<FileKind, 'runbook'>; is(bytes: Uint8Array): boolean; check(file: string, bytes: Uint8Array): Checked }[] = [
+const KINDS: readonly { kind: Exclude<FileKind, 'runbook'>; is(bytes: Uint8Array, file: string): boolean; check(file: string, bytes: Uint8Array): Checked }[] = [
   { kind: 'triage', is: isTriageBytes, check: (file, bytes) => checked(checkMatrixBytes(file, bytes).document, { kind: 'triage' }) },
+  { kind: 'config', is: (bytes, file) => isConfigFile(file, bytes), check: (file, bytes) => checked(checkConfigBytes(file, bytes).document, { kind: 'config' }, SUPPRESSIBLE) },
   { kind: 'policy', is: isPolicyBytes, check: (file, bytes) => checked(checkPolicyBytes(file, bytes).document, { kind: 'policy' }, SUPPRESSIBLE) },
   { kind: 'regulators', is: isRegulatorsBytes, check: (file, bytes) => checked(checkRegulatorsBytes(file, bytes).document, { kind: 'regulators' }, SUPPRESSIBLE) },
   {
@@ -65,7 +67,7 @@ const KINDS: readonly { kind: Exclude<FileKind, 'runbook'>; is(bytes: Uint8Array
 
 /** Checks one file given as bytes with its kind's checker, up to its findings. Never throws on bad input. */
 export function checkBytes(file: string, bytes: Uint8Array): Checked {
-  const other = KINDS.find((k) => k.is(bytes));
+  const other = KINDS.find((k) => k.is(bytes, file));
   if (other) return other.check(file, bytes);
   const { document, runbook } = checkRunbookBytes(file, bytes);
   return checked(document, runbook ? { runbook } : {}, SUPPRESSIBLE);

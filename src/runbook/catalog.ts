@@ -145,6 +145,7 @@ const ownLang = (runbook: Runbook, lang: string) => sameLang(runbook.lang ?? 'en
 
 function usable(result: LintResult): Runbook {
   if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, EXIT.usage, 'sev triage uses it; sev validate checks it.');
+  if (result.kind === 'config') throw new UserError(`${result.file} is the team config, not a runbook`, EXIT.usage, 'sev config shows what it sets; sev validate checks it.');
   if (result.kind === 'policy') throw new UserError(`${result.file} is the team policy (its clocks), not a runbook`, EXIT.usage, 'Every runbook uses it; sev validate checks it.');
   if (result.kind === 'regulators') throw new UserError(`${result.file} holds the regulator notification rules, not a runbook`, EXIT.usage, 'Regulator steps of runbooks use it; sev validate checks it.');
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
