@@ -52,12 +52,12 @@ function aliasBomb(): string {
  * Lints one runbook through the module; with `first`, lints it as the second of two files (for cross-file
  * rules); with `runbook` too, after that runbook (which a translation in `first` and `input` may translate).
  */
-async function lint(input: string | Uint8Array, first?: string, runbook?: string): Promise<Diagnostic[]> {
+function lint(input: string | Uint8Array, first?: string, runbook?: string): Diagnostic[] {
   const data = typeof input === 'string' ? bytes(input) : input;
   if (first === undefined) return lintBytes('runbook.yaml', data).diagnostics;
   const dir = tempDir({ 'a.yaml': first, 'b.yaml': data, ...(runbook === undefined ? {} : { 'r.yaml': runbook }) });
   const files = [join(dir, 'a.yaml'), join(dir, 'b.yaml')];
-  const results = await lintFiles(runbook === undefined ? files : [join(dir, 'r.yaml'), ...files]);
+  const results = lintFiles(runbook === undefined ? files : [join(dir, 'r.yaml'), ...files]);
   return results.at(-1)!.diagnostics;
 }
 
@@ -464,8 +464,8 @@ describe('every rule, on both sides', () => {
     expect(CASES.filter((c) => declared.get(c.rule) !== c.severity).map(label), 'cases naming an unknown rule or another severity').toEqual([]);
   });
 
-  it.each(CASES.map((c) => [label(c), c] as const))('triggers %s', async (_, c) => {
-    const found = await lint(c.bad, c.first, c.runbook);
+  it.each(CASES.map((c) => [label(c), c] as const))('triggers %s', (_, c) => {
+    const found = lint(c.bad, c.first, c.runbook);
     const [line, col, text] = c.at;
     expect(found.filter((d) => d.rule === c.rule), show(found).join('\n')).toEqual([
       expect.objectContaining({ rule: c.rule, severity: c.severity, line, col, message: aStringContaining(c.message) }),
@@ -474,10 +474,10 @@ describe('every rule, on both sides', () => {
     if (typeof c.bad === 'string' && text) expect(c.bad.split('\n')[line - 1]!.slice(col - 1)).toMatch(new RegExp(`^${escape(text)}`));
   });
 
-  it.each(CASES.map((c) => [label(c), c] as const))('a close variant is clean: %s', async (_, c) => {
+  it.each(CASES.map((c) => [label(c), c] as const))('a close variant is clean: %s', (_, c) => {
     const good = goodOf(c);
     expect(good, 'the fix must change the runbook').not.toEqual(c.bad);
-    expect(show(await lint(good, c.first, c.runbook))).toEqual([]);
+    expect(show(lint(good, c.first, c.runbook))).toEqual([]);
   });
 });
 
@@ -555,41 +555,41 @@ const RUN_LINE = 9;
 const onLine = (text: string, n: number, comment: string) => text.split('\n').map((l, i) => (i === n - 1 ? `${l}  ${comment}` : l)).join('\n');
 /** `text` with `comment` alone on a new line before line `n`. */
 const before = (text: string, n: number, comment: string) => text.split('\n').toSpliced(n - 1, 0, `      ${comment}`).join('\n');
-const rules = async (text: string) => (await lint(text)).map((d) => `${d.line}:${d.col} ${d.rule}`);
+const rules = (text: string) => lint(text).map((d) => `${d.line}:${d.col} ${d.rule}`);
 
 describe('sev-disable-line', () => {
-  it('the unsuppressed runbook has both findings on the line', async () => {
-    expect(await rules(TWO_ON_A_LINE)).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
+  it('the unsuppressed runbook has both findings on the line', () => {
+    expect(rules(TWO_ON_A_LINE)).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
   });
 
-  it('on the same line, silences the rule it names and only that one', async () => {
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command'))).toEqual(['9:12 undefined-env']);
+  it('on the same line, silences the rule it names and only that one', () => {
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command'))).toEqual(['9:12 undefined-env']);
   });
 
-  it('alone on the line before, silences the next line', async () => {
-    expect(await rules(before(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command'))).toEqual(['10:12 undefined-env']);
+  it('alone on the line before, silences the next line', () => {
+    expect(rules(before(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command'))).toEqual(['10:12 undefined-env']);
   });
 
-  it('after content, does not reach the next line', async () => {
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE - 1, '# sev-disable-line'))).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
+  it('after content, does not reach the next line', () => {
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE - 1, '# sev-disable-line'))).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
   });
 
-  it('with several comma-separated ids, silences each', async () => {
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command, undefined-env'))).toEqual([]);
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command,undefined-env'))).toEqual([]);
+  it('with several comma-separated ids, silences each', () => {
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command, undefined-env'))).toEqual([]);
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-command,undefined-env'))).toEqual([]);
   });
 
-  it('with no id, silences every rule on the line', async () => {
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line'))).toEqual([]);
+  it('with no id, silences every rule on the line', () => {
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line'))).toEqual([]);
   });
 
-  it('with another (known) rule id, silences nothing', async () => {
-    expect(await rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line unused-input'))).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
+  it('with another (known) rule id, silences nothing', () => {
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line unused-input'))).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
   });
 
-  it('with an unknown id, silences nothing and warns about the id', async () => {
+  it('with an unknown id, silences nothing and warns about the id', () => {
     const text = onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-comand');
-    const found = await lint(text);
+    const found = lint(text);
     expect(found.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual(['9:12 template-in-command', '9:12 undefined-env', '9:67 unknown-rule']);
     expect(text.split('\n')[8]!.slice(66)).toBe('template-in-comand');
     expect(found[2]).toMatchObject({ severity: 'warning', message: 'sev-disable-line names unknown rule "template-in-comand"' });
@@ -597,8 +597,8 @@ describe('sev-disable-line', () => {
 
   // Every finding that points into the text can be silenced on its own line, whatever rule made it.
   const SILENCEABLE = CASES.filter((c) => typeof c.bad === 'string' && !['empty-file', 'file-too-large', 'unknown-rule'].includes(c.rule));
-  it.each(SILENCEABLE.map((c) => [label(c), c] as const))('silences %s', async (_, c) => {
-    const found = await lint(onLine(c.bad as string, c.at[0], `# sev-disable-line ${c.rule}`), c.first, c.runbook);
+  it.each(SILENCEABLE.map((c) => [label(c), c] as const))('silences %s', (_, c) => {
+    const found = lint(onLine(c.bad as string, c.at[0], `# sev-disable-line ${c.rule}`), c.first, c.runbook);
     expect(show(found.filter((d) => d.rule === c.rule))).toEqual([]);
     expect(found.some((d) => d.rule === 'unknown-rule')).toBe(false);
   });
@@ -616,8 +616,8 @@ describe('sev validate', () => {
     .replace('SEV3', 'SEV5')
     .replace('steps:', 'sumary: Typo here.\nsteps:');
 
-  it('reports every problem of a file, not just the first', async () => {
-    expect((await lint(THREE)).map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}]`)).toEqual([
+  it('reports every problem of a file, not just the first', () => {
+    expect((lint(THREE)).map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}]`)).toEqual([
       '5:11 error [schema]',
       '6:1 error [unknown-key]',
       '9:14 error [undefined-check]',

@@ -102,9 +102,9 @@ const runbookOf = () => lintBytes('refunds.yaml', Buffer.from(RUNBOOK)).runbook!
 const translationOf = (text: string) => buildTranslation(parse(text), { file: 'refunds.de.yaml', hash: 'h' });
 
 /** Lints the runbook and a translation together, as sev validate does; the translation's findings as `line:col severity [rule] message`. */
-async function findings(translation: string): Promise<string[]> {
+function findings(translation: string): string[] {
   const dir = tempDir({ 'refunds.yaml': RUNBOOK, 'refunds.de.yaml': translation });
-  const [runbook, result] = await lintFiles([join(dir, 'refunds.yaml'), join(dir, 'refunds.de.yaml')]);
+  const [runbook, result] = lintFiles([join(dir, 'refunds.yaml'), join(dir, 'refunds.de.yaml')]);
   expect(runbook!.diagnostics).toEqual([]);
   return result!.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}] ${d.message}`);
 }
@@ -162,18 +162,18 @@ describe('the overlay', () => {
 });
 
 describe('a translation against its runbook, every finding at its file:line:col', () => {
-  it('a complete translation for the current version is clean', async () => {
-    expect(await findings(COMPLETE)).toEqual([]);
+  it('a complete translation for the current version is clean', () => {
+    expect(findings(COMPLETE)).toEqual([]);
   });
 
-  it('reports stray keys at the key: a step, an input, a check, an option, and a text the step does not have', async () => {
+  it('reports stray keys at the key: a step, an input, a check, an option, and a text the step does not have', () => {
     const stray = COMPLETE.replace('  token:\n', '  tokn:\n') // line 11
       .replace('  queue:\n', '  queu:\n') // line 14
       .replace('        all: Jede', '        alle: Jede') // line 24
       .replace('  drain:\n    title: Warteschlange leeren\n', '  drain:\n    title: Warteschlange leeren\n    confirm: Leeren?\n') // line 31
       .concat('  restart:\n    title: Neu starten\n'); // line 39
     const missing = (path: string) => `no de text for ${path}: the runbook's own text is shown`;
-    expect(await findings(stray)).toEqual([
+    expect(findings(stray)).toEqual([
       `7:1 warning [missing-translation] ${missing('inputs.token.prompt')}`,
       '11:3 error [stray-translation-key] refunds has no input "tokn": remove "tokn" or correct it',
       `13:1 warning [missing-translation] ${missing('checks.queue.description')}`,
@@ -185,7 +185,7 @@ describe('a translation against its runbook, every finding at its file:line:col'
     ]);
   });
 
-  it('reports each missing text once: at the nearest key the translation has, or at the top of the file', async () => {
+  it('reports each missing text once: at the nearest key the translation has, or at the top of the file', () => {
     const partial = `format: sevkit-translation/v1
 translates: refunds
 lang: de
@@ -202,7 +202,7 @@ steps:
     confirm: Kommen Erstattungen wieder an?
 `;
     const missing = (path: string) => `no de text for ${path}: the runbook's own text is shown`;
-    expect(await findings(partial)).toEqual([
+    expect(findings(partial)).toEqual([
       `1:1 warning [missing-translation] ${missing('title')}`,
       `1:1 warning [missing-translation] ${missing('summary')}`,
       `1:1 warning [missing-translation] ${missing('checks.queue.description')}`,
@@ -220,21 +220,21 @@ steps:
     ]);
   });
 
-  it('checks templates in translated texts with the runbook\'s inputs and the facts of a run', async () => {
+  it('checks templates in translated texts with the runbook\'s inputs and the facts of a run', () => {
     const templated = COMPLETE.replace('Die Warteschlange von {{ region }} öffnen.', 'Die Warteschlange von {{ regoin }} öffnen, Token {{ token }}.') // line 19
       .replace('Ihre Erstattung für {{ ticket }} ist unterwegs.', 'Ihre Erstattung ({{ incident.id }}) ist {{ unterwegs'); // line 35
-    expect(await findings(templated)).toEqual([
+    expect(findings(templated)).toEqual([
       '19:19 warning [secret-in-text] secret input "token" is shown in a text: it will be masked; pass it to commands as $SEV_TOKEN instead',
       '19:19 error [undefined-input] {{ regoin }} is not an input or a fact of the incident: did you mean {{ region }}?',
       '35:16 error [template-syntax] unclosed "{{": close it with "}}"',
     ]);
   });
 
-  it('warns about a translation written for another version, at its runbook_version, or at the top when it names none', async () => {
-    expect(await findings(COMPLETE.replace('runbook_version: "2.0.0"', 'runbook_version: "1.9.0"'))).toEqual([
+  it('warns about a translation written for another version, at its runbook_version, or at the top when it names none', () => {
+    expect(findings(COMPLETE.replace('runbook_version: "2.0.0"', 'runbook_version: "1.9.0"'))).toEqual([
       '4:18 warning [outdated-translation] written for version 1.9.0 of refunds, which is at version 2.0.0 now: check the texts against it, then set runbook_version: "2.0.0"',
     ]);
-    expect(await findings(COMPLETE.replace('runbook_version: "2.0.0"\n', ''))).toEqual([
+    expect(findings(COMPLETE.replace('runbook_version: "2.0.0"\n', ''))).toEqual([
       '1:1 warning [outdated-translation] written for an unnamed version of refunds, which is at version 2.0.0 now: check the texts against it, then set runbook_version: "2.0.0"',
     ]);
   });

@@ -52,17 +52,18 @@ class FakeRunner implements Runner {
     return this.aliveGroups.has(group.pid) ? 'alive' : 'gone';
   }
 
-  async endGroup(group: ProcessRef): Promise<boolean> {
+  endGroup(group: ProcessRef): Promise<boolean> {
     this.groupsEnded.push(group.pid);
     this.aliveGroups.delete(group.pid);
-    return true;
+    return Promise.resolve(true);
   }
 
   /** The group ends while it is waited for, after a minute on the fake clock. */
-  async awaitGroup(group: ProcessRef, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new Interrupted();
+  awaitGroup(group: ProcessRef, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new Interrupted());
     this.groupsAwaited.push(group.pid);
     if (this.aliveGroups.delete(group.pid)) this.ms += 60_000;
+    return Promise.resolve();
   }
 
   now(): Date {

@@ -23,7 +23,7 @@ export const feishu: HttpKind<FeishuChannel> = {
     if (code === 0) return { ok: true };
     if (code === undefined) return { ok: false, error: `unreadable answer: ${answerText(answer)}`, retry: false };
     const msg = body?.msg ?? body?.StatusMessage;
-    return { ok: false, error: `Feishu code ${String(code)}: ${typeof msg === 'string' ? msg : ''}`.trimEnd(), retry: code === FREQUENCY_LIMITED };
+    return { ok: false, error: `Feishu code ${JSON.stringify(code)}: ${typeof msg === 'string' ? msg : ''}`.trimEnd(), retry: code === FREQUENCY_LIMITED };
   },
   idempotent: () => false,
   delivered: (_def, secrets) => `posted to the Feishu bot at ${originOf(secrets.url_env!)}`,

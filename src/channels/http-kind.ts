@@ -89,8 +89,9 @@ async function readCapped(response: Response): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    // Node's web streams are typed loosely without the DOM library.
+    const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (done || !value) break;
     chunks.push(value);
     size += value.length;
     if (size >= ANSWER_CAP) {
@@ -137,7 +138,7 @@ export function byErrcode(answer: HttpAnswer, vendor: string, throttled: number)
   if (body?.errcode === 0) return { ok: true };
   if (body?.errcode === undefined) return { ok: false, error: `unreadable answer: ${answerText(answer)}`, retry: false };
   const errmsg = typeof body.errmsg === 'string' ? body.errmsg : '';
-  return { ok: false, error: `${vendor} errcode ${String(body.errcode)}: ${errmsg}`.trimEnd(), retry: body.errcode === throttled };
+  return { ok: false, error: `${vendor} errcode ${JSON.stringify(body.errcode)}: ${errmsg}`.trimEnd(), retry: body.errcode === throttled };
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;

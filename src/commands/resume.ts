@@ -24,12 +24,12 @@ export interface ResumeOptions extends WalkCliOptions {
 
 /** The incident's runbook: the file it started from if it is still there, else the same id. */
 async function runbookOf(ref: RunbookRef, runbooksDir: string): Promise<Runbook> {
-  const runbook = existsSync(ref.file) ? usableFile(await lintFile(ref.file)) : (await loadRunbook(ref.id, runbooksDir)).runbook;
+  const runbook = existsSync(ref.file) ? usableFile(lintFile(ref.file)) : (await loadRunbook(ref.id, runbooksDir)).runbook;
   if (!ref.translation) return runbook;
   // Shown in the language it started in: the same translation, checked against the runbook as it is now.
   const file = ref.translation.file;
   if (!existsSync(file)) throw new UserError(`the translation ${file} the incident started with is gone`, EXIT.usage, 'Put it back, or resume in the runbook\'s own language with --force.');
-  const translation = checkTranslationAgainst(await lintFile(file), { file: runbook.file, runbook, diagnostics: [] });
+  const translation = checkTranslationAgainst(lintFile(file), { file: runbook.file, runbook, diagnostics: [] });
   if (!translation.translation || translation.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(translation);
   return applyTranslation(runbook, translation.translation);
 }

@@ -50,7 +50,7 @@ export function readRunbookFile(file: string): Uint8Array {
 }
 
 /** Lints one file; a file that cannot be read is a usage error. */
-export async function lintFile(file: string): Promise<LintResult> {
+export function lintFile(file: string): LintResult {
   return lintBytes(file, readRunbookFile(file));
 }
 
@@ -170,7 +170,7 @@ function lintEach<T>(files: readonly string[], keep: (result: LintResult) => T, 
 }
 
 /** Lints many files, keeping each one's runbook (sev list, run). */
-export async function lintFiles(files: string[], options: LintOptions = {}): Promise<LintResult[]> {
+export function lintFiles(files: string[], options: LintOptions = {}): LintResult[] {
   return lintEach(files, (result) => result, options);
 }
 

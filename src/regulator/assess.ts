@@ -52,7 +52,7 @@ export function factDefault(def: FactDef, milestones: MilestoneTimes, now: Date)
   const [from, to] = def.fromMilestones;
   const start = milestones[from] ?? milestones.detected;
   if (!start) return undefined;
-  const end = milestones[to] ? Date.parse(milestones[to]!) : now.getTime();
+  const end = milestones[to] ? Date.parse(milestones[to]) : now.getTime();
   const ms = Math.max(0, end - Date.parse(start));
   return ms < 60_000 ? '0m' : formatDuration(Math.floor(ms / 60_000) * 60_000, 'compact');
 }
@@ -137,7 +137,7 @@ export function dueTimes(deadlines: readonly DeadlineDef[], anchors: Anchors, fi
     let base: string | undefined;
     let waitingFor: string | undefined;
     if (d.from) {
-      base = anchors[d.from as Anchor];
+      base = anchors[d.from];
       if (!base) waitingFor = d.from;
     } else if (d.after) {
       base = filed.get(d.after) ?? out.find((e) => e.name === d.after)?.due;

@@ -44,7 +44,7 @@ export async function listCatalog(runbooksDir: string): Promise<CatalogEntry[]> 
   const translations: LintResult[] = [];
   const seen = new Set<string>();
   for (const { dir, origin } of dirs(runbooksDir)) {
-    for (const result of await lintFiles(await findRunbookFiles([dir]))) {
+    for (const result of lintFiles(await findRunbookFiles([dir]))) {
       if (result.kind === 'translation') {
         translations.push(result);
         continue;
@@ -76,7 +76,7 @@ const looksLikePath = (ref: string) => /[\\/]|\.ya?ml$/i.test(ref);
 async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintResult> {
   if (looksLikePath(ref) || existsSync(ref)) {
     if (!existsSync(ref)) throw new UserError(`${ref}: no such file`, EXIT.usage, 'Give a runbook id (see sev list) or the path of a runbook file.');
-    const result = await lintFile(ref);
+    const result = lintFile(ref);
     return result.kind === 'translation' ? withItsRunbook(result, runbooksDir) : result;
   }
   const entries = await listCatalog(runbooksDir);
