@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -40,7 +43,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     // No config file or SEV_ variable of the machine's user reaches the tests (nor the sev they spawn).
-    env: { XDG_CONFIG_HOME: '/nonexistent/sev-tests', SEV_CONFIG: '', SEV_RUNBOOKS: '', SEV_INCIDENT_DIR: '' },
+    // (An empty directory of its own: a browser the tests start writes its own settings there.)
+    env: { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'sev-tests-config-')), SEV_CONFIG: '', SEV_RUNBOOKS: '', SEV_INCIDENT_DIR: '' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
