@@ -186,4 +186,23 @@ steps:
     expect(r.of('delivery.finished')).toEqual([expect.objectContaining({ channel: 'incident', audience: 'live', ok: true })]);
     expect(r.of('delivery.finished')[0]).not.toHaveProperty('step');
   });
+
+  it('the live feed posts a severity change before the step that made it is logged as done', async () => {
+    const declare = runbookFrom(`${HEAD}
+steps:
+  - id: declare
+    choice:
+      question: Impact?
+      options:
+        - { label: Big, severity: SEV1 }
+        - { label: Small }
+`);
+    const { announcer, calls } = fakeAnnouncer({}, {}, { channel: 'incident', milestones: false, severity: true });
+    const log = memoryLog();
+    const responder = new ScriptedResponder({ answers: answersFile('steps: { declare: Big }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    await new Walk({ runbook: declare, state: replay(log.events), sink: log.sink, responder, announcer }).run();
+    expect(calls.map((c) => [c.message.kind, c.message.text, c.message.severity])).toEqual([['severity', 'Severity SEV3 → SEV1: declare: Big', 'SEV1']]);
+    const types = log.types();
+    expect(types.indexOf('delivery.finished')).toBeLessThan(types.indexOf('step.completed'));
+  });
 });

@@ -137,6 +137,8 @@ export class Walk {
         this.current = step.id;
         this.emit('step.started', { step: step.id, index: step.index, kind: step.kind, ...(step.title ? { title: step.title } : {}) });
         const end = await this.runStep(step);
+        // A severity change the step made is posted before the step's end is logged.
+        await this.livePosts;
         if (end.kind === 'pause') return this.pause('responder');
         if (end.kind === 'stop') {
           this.emit('step.completed', { step: step.id, result: 'failed', next: END });
@@ -148,6 +150,7 @@ export class Walk {
         else {
           if (end.result === 'done' && step.milestone && !this.state.milestones.has(step.milestone)) {
             this.emit('milestone', { milestone: step.milestone, step: step.id, ...(end.at ? { at: end.at } : {}) });
+            await this.livePosts;
           }
           this.emit('step.completed', { step: step.id, result: end.result, next });
         }
