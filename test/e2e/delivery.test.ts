@@ -127,6 +127,9 @@ describe('announcements delivered through channels, end to end', () => {
     const timeline = sev(['timeline', c.logFile()], { cwd: c.dir });
     expect(timeline.stdout).toMatch(/delivery to hook started at .* by an earlier run: marked as sent by the responder/);
     expect(timeline.stdout).toContain('delivery to chat done');
+    const postmortem = sev(['postmortem', c.logFile()], { cwd: c.dir });
+    expect(postmortem.stdout).toContain('delivery to chat done');
+    expect(postmortem.stdout).toContain('delivery to hook started at');
   }, 60_000);
 
   it('"send again" on resume: a second request, with the same idempotency key', async () => {
