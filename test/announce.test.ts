@@ -145,6 +145,18 @@ describe('announcements through channels', () => {
     });
   });
 
+  it('a step resumed after every channel had it sends nothing and logs no second announcement', async () => {
+    const { announcer } = fakeAnnouncer({ users: ['ops'] });
+    const first = await walk(announcer, 'steps: { tell: yes, fix: { pause: yes } }');
+    expect(first.outcome).toMatchObject({ kind: 'paused' });
+    // As if sev died after the announcement was logged and before its step was completed.
+    const cut = first.events.findIndex((e) => e.type === 'step.completed');
+    const again = fakeAnnouncer({ users: ['ops'] });
+    const r = await walk(again.announcer, 'steps: { fix: done }', { events: first.events.slice(0, cut) });
+    expect(again.calls).toEqual([]);
+    expect(r.of('announcement')).toHaveLength(1);
+  });
+
   it('a step walked again announces with a new key', async () => {
     const loop = runbookFrom(`${HEAD}
 steps:

@@ -29,6 +29,8 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
 
   const toSend: { channel: string; key: string; decided: boolean }[] = [];
   const reached: string[] = [];
+  // Reached in this call: when every channel had it before, an earlier run logged the announcement too.
+  let newlyReached = false;
   for (const channel of channels) {
     if (a.step !== undefined && deps.state.stepDeliveries.has(channel)) {
       deps.responder.info(`already delivered to ${channel} by an earlier run: not sending it again`);
@@ -44,7 +46,10 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
     if (reply.kind !== 'answer') return reply;
     deps.emit('delivery.unfinished', { ...stepOf(a), channel, audience: a.audience, key: unfinished.key, startedAt: unfinished.time, decision: reply.value });
     if (reply.value === 'resend') toSend.push({ channel, key: unfinished.key, decided: true });
-    if (reply.value === 'sent') reached.push(channel);
+    if (reply.value === 'sent') {
+      reached.push(channel);
+      newlyReached = true;
+    }
   }
 
   const asked = toSend.filter((d) => !d.decided);
@@ -66,9 +71,12 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
   for (const delivery of toSend) {
     const end = await deliverAsked(deps, a, delivery.channel, delivery.key);
     if (typeof end !== 'string') return end;
-    if (end === 'delivered') reached.push(delivery.channel);
+    if (end === 'delivered') {
+      reached.push(delivery.channel);
+      newlyReached = true;
+    }
   }
-  if (reached.length > 0) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message }) });
+  if (newlyReached) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message }) });
   return { kind: 'done' };
 }
 
