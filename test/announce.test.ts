@@ -2,9 +2,12 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryResult, Message } from '../src/channels/types.js';
 import type { AnnounceOptions, Announcer, LiveFeed } from '../src/engine/announcer.js';
+import { announce } from '../src/engine/announce.js';
+import type { Reply } from '../src/engine/responder.js';
+import type { Settled } from '../src/engine/steps/context.js';
 import { Walk } from '../src/engine/walk.js';
 import type { IncidentEvent } from '../src/incident/events.js';
-import { replay } from '../src/incident/replay.js';
+import { apply, replay } from '../src/incident/replay.js';
 import type { Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
 import { aStringContaining } from './helpers.js';
@@ -174,6 +177,33 @@ steps:
     const responder = new ScriptedResponder({ answers: answersFile('steps: { tell: yes, again: [Yes, No] }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
     await new Walk({ runbook: loop, state: replay(log.events), sink: log.sink, responder, announcer }).run();
     expect(calls.map((c) => c.options.idempotencyKey)).toEqual(['INC-1/tell/1/ops', 'INC-1/tell/2/ops']);
+  });
+
+  it('updates sent outside any step each take a key of their own, a retry the same one', async () => {
+    const { announcer, calls } = fakeAnnouncer({ users: ['ops'] }, { ops: [failed, { ok: true, attempts: [{ n: 1, status: 200 }], detail: 'posted' }] });
+    const log = memoryLog();
+    const state = replay(log.events);
+    const responder = new ScriptedResponder({ answers: answersFile('steps: { tell: [{ answer: yes, on_fail: retry }, yes] }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const view = { step: runbook.steps[0]!, number: 1, total: 2, severity: 'SEV3' as const, incident: 'INC-1', elapsedMs: 0, dryRun: false, visit: 1 };
+    const deps = {
+      state,
+      runbook,
+      responder,
+      view,
+      yes: false,
+      settle: async <T>(ask: () => Promise<Reply<T>>) => (await ask()) as Settled<T>,
+      announcer,
+      signals: {},
+    };
+    // The walk's emit: every event folded into the state as it is written.
+    const emit: typeof log.sink = (type, data) => {
+      const event = log.sink(type, data);
+      apply(state, event);
+      return event;
+    };
+    await announce({ ...deps, emit }, { audience: 'users', message: 'First update' });
+    await announce({ ...deps, emit }, { audience: 'users', message: 'Second update' });
+    expect(calls.map((c) => c.options.idempotencyKey)).toEqual(['INC-1/update/1/ops', 'INC-1/update/1/ops', 'INC-1/update/2/ops']);
   });
 
   it('a status page delivery updates what the earlier one created', async () => {

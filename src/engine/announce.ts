@@ -167,12 +167,15 @@ async function byHand(deps: AnnounceDeps, a: Announcement): Promise<AnnounceEnd>
 
 /**
  * The same for every attempt and for a send again after a crash (the resumed step has not completed, so
- * its round is unchanged); a step walked again after completing announces afresh.
+ * its round is unchanged); a step walked again after completing announces afresh. An update sent from a
+ * prompt, outside any step, takes the first round its channel has not settled yet.
  */
 function deliveryKey(deps: Pick<AnnounceDeps, 'state'>, step: string | undefined, channel: string): string {
-  const where = step ?? 'update';
-  const round = (deps.state.stepRounds.get(where) ?? 0) + 1;
-  return `${deps.state.incident}/${where}/${round}/${channel}`;
+  const key = (where: string, round: number) => `${deps.state.incident}/${where}/${round}/${channel}`;
+  if (step !== undefined) return key(step, (deps.state.stepRounds.get(step) ?? 0) + 1);
+  let round = 1;
+  while (deps.state.settledDeliveryKeys.has(key('update', round))) round++;
+  return key('update', round);
 }
 
 function unfinishedFor(deps: AnnounceDeps, a: Announcement, channel: string): UnfinishedDelivery | undefined {

@@ -65,6 +65,8 @@ export interface IncidentState {
   stepDeliveries: Set<string>;
   /** How many times each step was completed or skipped: a step walked again announces afresh (a new idempotency key). */
   stepRounds: Map<string, number>;
+  /** Idempotency keys of deliveries done with (delivered, marked sent, or left): a new delivery takes a key not among them. */
+  settledDeliveryKeys: Set<string>;
   /** The latest id a channel's service gave a delivery of this incident (a status page incident, updated by the next). */
   channelMessages: Map<string, string>;
   /** Regulator filings so far: notification id → deadline name → when it was filed. */
@@ -89,6 +91,7 @@ export function initialState(): IncidentState {
     unfinishedDeliveries: new Map(),
     stepDeliveries: new Set(),
     stepRounds: new Map(),
+    settledDeliveryKeys: new Set(),
     channelMessages: new Map(),
     regulatorFilings: new Map(),
     clocks: new Map(),
@@ -191,11 +194,13 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       break;
     case 'delivery.finished':
       state.unfinishedDeliveries.delete(e.data.key);
+      if (e.data.ok) state.settledDeliveryKeys.add(e.data.key);
       if (e.data.ok && e.data.messageId) state.channelMessages.set(e.data.channel, e.data.messageId);
       if (e.data.ok && e.data.step !== undefined) state.stepDeliveries.add(e.data.channel);
       break;
     case 'delivery.unfinished':
       state.unfinishedDeliveries.delete(e.data.key);
+      if (e.data.decision !== 'resend') state.settledDeliveryKeys.add(e.data.key);
       if (e.data.decision === 'sent' && e.data.step !== undefined) state.stepDeliveries.add(e.data.channel);
       break;
     case 'regulator.filed': {
