@@ -33,7 +33,7 @@ describe('an answers file, read like every YAML file', () => {
   });
 
   it('says where a problem is, at file:line:col, as a runbook finding does', () => {
-    expect(refusal('steps:\n  restart: { answr: yes }\n')).toBe('answers.yaml:2:14: unknown key "answr": did you mean "answer"? (allowed: answer, on_fail, note, skip, pause, rerun, running, facts, filed)');
+    expect(refusal('steps:\n  restart: { answr: yes }\n')).toBe('answers.yaml:2:14: unknown key "answr": did you mean "answer"? (allowed: answer, on_fail, note, skip, pause, rerun, running, delivery, facts, filed)');
     expect(refusal('inputs:\n  a: 1\nseverity: SEV9\n')).toBe('answers.yaml:3:11: "severity" must be one of SEV1, SEV2, SEV3, SEV4; got "SEV9"');
     expect(refusal('steps:\n  verify:\n    - retry\n    - [a, b]\n')).toBe('answers.yaml:4:7: "1" must be a string or a number or true or false, not a list');
     expect(refusal('steps:\n  x: { rerun: maybe }\n  y: { running: later }\n')).toBe('answers.yaml:2:15: "rerun" must be one of yes, done, failed, true; got "maybe" (and 1 more)');

@@ -1,3 +1,4 @@
+import { byHandOnly } from '../src/engine/announcer.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +41,7 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     state: replay(events),
     responder,
     runner: options.runner as Runner,
+    announcer: byHandOnly,
     view,
     fallThrough: runbook.steps[step.index + 1]?.id ?? 'end',
     yes: false,

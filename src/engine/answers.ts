@@ -22,6 +22,8 @@ export interface StepAnswer {
   rerun?: string;
   /** For such a command still running: `wait` for it or `kill` it. */
   running?: string;
+  /** For a delivery an earlier run started and did not see end: `resend` (same idempotency key), `sent`, or `skip`. */
+  delivery?: string;
   /** A regulator step's facts: fact name → answer. */
   facts?: Record<string, string>;
   /** A regulator step's filings: notification id → one per deadline, in order. */
@@ -101,6 +103,7 @@ function stepAnswer(given: unknown, at: Path, report: Report): StepAnswer {
   if (given.pause !== undefined) out.pause = text(given.pause) === 'yes';
   if (given.rerun !== undefined) out.rerun = text(given.rerun);
   if (given.running !== undefined) out.running = text(given.running);
+  if (given.delivery !== undefined) out.delivery = text(given.delivery);
   if (given.facts !== undefined) out.facts = texts(given.facts);
   if (isObj(given.filed)) {
     out.filed = {};

@@ -1,4 +1,4 @@
-import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
+import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { ChoiceOption, InputDef, Severity, Step } from '../runbook/model.js';
 import type { AssessedNotificationData } from '../incident/events.js';
 import type { FactValue } from '../regulator/assess.js';
@@ -44,6 +44,16 @@ export interface AnnouncementView {
   channel?: string;
   subject?: string;
   message: string;
+}
+
+/** A channel that could not be reached: retry it, copy the text to send it by hand, or go on without it. */
+export type DeliveryChoice = 'retry' | 'copy' | 'continue';
+
+/** A delivery an earlier run of sev started and did not see end: it may have been sent. */
+export interface UnfinishedDeliveryView {
+  channel: string;
+  audience: string;
+  startedAt: string;
 }
 
 /**
@@ -116,6 +126,14 @@ export interface Responder {
   showAnnouncement(announcement: AnnouncementView): void;
   /** Asks whether the announcement just shown was sent. */
   announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>>;
+  /** Asks whether to send the announcement just shown through these channels. */
+  confirmDelivery(view: StepView, announcement: AnnouncementView, channels: string[]): Promise<Reply<boolean>>;
+  /** A channel failed (`detail` says why): retry, copy, or go on. */
+  deliveryFailed(view: StepView, channel: string, detail: string): Promise<Reply<DeliveryChoice>>;
+  /** Asks about a delivery that may have been sent by an earlier run. Never guessed: a script must say. */
+  unfinishedDelivery(view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>>;
+  /** Shows a message as it is, to be copied and sent by hand. */
+  copyText(text: string): void;
   onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>>;
   /** Asks the facts a regulator step needs (name → answer); the engine reads each answer again. */
   regulatorFacts(view: StepView, questions: FactQuestion[]): Promise<Reply<Record<string, string>>>;

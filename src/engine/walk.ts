@@ -1,6 +1,6 @@
 import { printableText } from '../diagnostics/report.js';
 import { UserError } from '../errors.js';
-import type { EventData, EventType, IncidentEvent } from '../incident/events.js';
+import type { AnyEvent, EventData, EventType, IncidentEvent } from '../incident/events.js';
 import { apply, type IncidentState } from '../incident/replay.js';
 import { END, allInputs, type Action, type InputDef, type Runbook, type Severity, type Step } from '../runbook/model.js';
 import { renderTemplate } from '../runbook/template.js';
@@ -12,6 +12,8 @@ import { MASK, masker, noMask, type Masker } from './mask.js';
 import { Interrupted, MissingAnswer } from './errors.js';
 import { groupData, groupOf } from './group-ref.js';
 import { processRunner, type Runner } from './runner.js';
+import { byHandOnly, type Announcer } from './announcer.js';
+import { leaveUnfinishedLivePosts, postLive } from './announce.js';
 import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
 import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import type { RegulatorRules } from '../regulator/rules.js';
@@ -41,6 +43,8 @@ export interface WalkOptions {
   yes?: boolean;
   /** What runs checks and commands, sleeps between attempts and tells the time: real processes and the system clock by default. */
   runner?: Runner;
+  /** Where announcements are delivered (the team config's channels); without one, every announcement is sent by hand. */
+  announcer?: Announcer;
   /** The regulator notification rules; by default the file beside the runbook, else the shipped one. */
   regulatorRules?: () => RegulatorRules;
 }
@@ -68,6 +72,9 @@ export class Walk {
   /** Any of them: what a question, a wait between attempts, or a wait for an earlier run's command gives way to. */
   private readonly anySignal?: AbortSignal;
   private readonly runner: Runner;
+  private readonly announcer: Announcer;
+  /** Live posts under way, in order: awaited before the next question and before the walk ends. */
+  private livePosts: Promise<void> = Promise.resolve();
   private readonly yes: boolean;
   private readonly presets: Record<string, string>;
   /** Secret values live in memory only: the log holds just the fact that they were given. */
@@ -85,6 +92,7 @@ export class Walk {
     this.stopSignal = anyOf([options.signal, options.leaveSignal]);
     this.anySignal = anyOf([options.signal, options.leaveSignal, options.pauseSignal]);
     this.runner = options.runner ?? processRunner;
+    this.announcer = options.announcer ?? byHandOnly;
     this.yes = Boolean(options.yes);
     this.presets = options.presets ?? {};
   }
@@ -92,12 +100,35 @@ export class Walk {
   private emit<T extends EventType>(type: T, data: EventData[T]): IncidentEvent<T, EventData[T]> {
     const event = this.options.sink(type, data);
     apply(this.state, event);
+    if (type === 'milestone' || type === 'severity.changed') this.live(event as AnyEvent);
     return event;
+  }
+
+  /** A milestone or severity change posted to the live feed as it happens, after what was posted before it. */
+  private live(event: AnyEvent): void {
+    const deps = { state: this.state, runbook: this.runbook, responder: this.responder, emit: this.emit.bind(this), announcer: this.announcer, signals: { stop: this.stopSignal } };
+    const post =
+      event.type === 'milestone'
+        ? () => postLive(deps, 'milestone', event.data.milestone, `Milestone: ${event.data.milestone}`)
+        : event.type === 'severity.changed'
+          ? () => postLive(deps, 'severity', `severity-${event.seq}`, `Severity ${event.data.from} → ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`)
+          : undefined;
+    if (post) this.livePosts = this.livePosts.then(post);
   }
 
   async run(): Promise<WalkOutcome> {
     try {
+      return await this.walk();
+    } finally {
+      // A post under way is let finish (or fail) and logged before the walk's end is.
+      await this.livePosts.catch(() => undefined);
+    }
+  }
+
+  private async walk(): Promise<WalkOutcome> {
+    try {
       await this.stopLeftoverChecks();
+      leaveUnfinishedLivePosts({ state: this.state, responder: this.responder, emit: (type, data) => this.emit(type, data) });
       if ((await this.askInputs()) === 'pause') return this.pause('responder');
       let id = this.state.step ?? this.runbook.steps[0]?.id ?? END;
       while (id !== END) {
@@ -106,6 +137,8 @@ export class Walk {
         this.current = step.id;
         this.emit('step.started', { step: step.id, index: step.index, kind: step.kind, ...(step.title ? { title: step.title } : {}) });
         const end = await this.runStep(step);
+        // A severity change the step made is posted before the step's end is logged.
+        await this.livePosts;
         if (end.kind === 'pause') return this.pause('responder');
         if (end.kind === 'stop') {
           this.emit('step.completed', { step: step.id, result: 'failed', next: END });
@@ -117,6 +150,7 @@ export class Walk {
         else {
           if (end.result === 'done' && step.milestone && !this.state.milestones.has(step.milestone)) {
             this.emit('milestone', { milestone: step.milestone, step: step.id, ...(end.at ? { at: end.at } : {}) });
+            await this.livePosts;
           }
           this.emit('step.completed', { step: step.id, result: end.result, next });
         }
@@ -211,6 +245,7 @@ export class Walk {
       // One turn of the event loop first: a signal or a closed output that has just happened is seen here,
       // even by a scripted walk whose answers never wait for anything.
       await new Promise((resolve) => setImmediate(resolve));
+      await this.livePosts;
       if (this.anySignal?.aborted) throw new Interrupted();
       const reply = await ask();
       if (reply.kind === 'note') {
@@ -316,6 +351,7 @@ export class Walk {
       state: this.state,
       responder: this.responder,
       runner: this.runner,
+      announcer: this.announcer,
       view,
       fallThrough: this.fallThrough(step),
       yes: this.yes,

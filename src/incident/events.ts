@@ -61,7 +61,18 @@ export interface EventData {
   'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & Partial<ProcessGroupData>;
   'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
+  /** The audience was told: sent by hand (the responder said so, or copied it after a channel failed), or delivered through channels. */
   announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
+  /**
+   * Written before each attempt to send to a channel, so a later sev knows the message may be out there.
+   * `key` is the delivery's idempotency key: the same for every attempt, and for a send again after a crash.
+   * No `step` for the live feed's posts, which belong to a milestone or severity change, not to a step.
+   */
+  'delivery.started': { step?: string; channel: string; audience: string; key: string; attempt: number; kind: DeliveryKind };
+  /** A delivery's end: `status` of the last attempt, `messageId` the service's id of what it created. */
+  'delivery.finished': { step?: string; channel: string; audience: string; key: string; ok: boolean; status?: number; messageId?: string; attempts: number; detail: string; maybeDelivered?: boolean };
+  /** What the responder decided about a delivery an earlier run started and did not see end. */
+  'delivery.unfinished': { step?: string; channel: string; audience: string; key: string; startedAt: string; decision: DeliveryDecision };
   note: { text: string; action: boolean; step?: string };
   /** `at`: when it really happened, as the responder typed it, when that is not the moment of the event. */
   milestone: { milestone: Milestone; step?: string; at?: string };
@@ -127,6 +138,9 @@ const EVENT_TYPES = new Set<string>([
   'command.unfinished',
   'check.started',
   'announcement',
+  'delivery.started',
+  'delivery.finished',
+  'delivery.unfinished',
   'note',
   'milestone',
   'severity.changed',
@@ -148,6 +162,11 @@ export interface ProcessGroupData {
 }
 
 export type UnfinishedDecision = 'wait' | 'kill' | 'rerun' | 'done' | 'failed';
+
+export type DeliveryKind = 'announcement' | 'milestone' | 'severity';
+
+/** About a delivery that may have been sent: send it again (same key), mark it sent, or leave it. */
+export type DeliveryDecision = 'resend' | 'sent' | 'skip';
 
 export interface ProcessResultData {
   exit: number | null;

@@ -1,6 +1,6 @@
 import { END, type Milestone, type Severity } from '../runbook/model.js';
 import { foldClockEvent, type ClockState } from './clock-state.js';
-import type { AnyEvent, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
+import type { AnyEvent, DeliveryKind, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
 
 /** A command or check whose start is in the log and whose end is not; no group in a log of an older sev. */
 export interface Unfinished extends Partial<ProcessGroupData> {
@@ -9,6 +9,17 @@ export interface Unfinished extends Partial<ProcessGroupData> {
   /** When it started: the time of its start event. */
   time: string;
   changesState: boolean;
+}
+
+/** A delivery whose attempt is in the log and whose end is not: it may have reached the channel. */
+export interface UnfinishedDelivery {
+  step?: string;
+  channel: string;
+  audience: string;
+  key: string;
+  kind: DeliveryKind;
+  /** When its last attempt started. */
+  time: string;
 }
 
 type IncidentStatus = 'open' | 'paused' | 'closed';
@@ -45,6 +56,19 @@ export interface IncidentState {
   finishedCommand?: { step: string; ok: boolean; time: string };
   /** Checks started and not finished, by name: a resume stops those still running. */
   unfinishedChecks: Map<string, Unfinished>;
+  /** Deliveries started and not finished (nor decided on), by key: a resume asks before sending any again. */
+  unfinishedDeliveries: Map<string, UnfinishedDelivery>;
+  /**
+   * Channels the announcement of the step in progress reached (delivered, or marked sent by the responder),
+   * when the step itself was not completed: a resume does not send to them again.
+   */
+  stepDeliveries: Set<string>;
+  /** How many times each step was completed or skipped: a step walked again announces afresh (a new idempotency key). */
+  stepRounds: Map<string, number>;
+  /** Idempotency keys of deliveries done with (delivered, marked sent, or left): a new delivery takes a key not among them. */
+  settledDeliveryKeys: Set<string>;
+  /** The latest id a channel's service gave a delivery of this incident (a status page incident, updated by the next). */
+  channelMessages: Map<string, string>;
   /** Regulator filings so far: notification id → deadline name → when it was filed. */
   regulatorFilings: Map<string, Map<string, string>>;
   /** The clocks so far, by id: what is open and due, what has ended. */
@@ -64,6 +88,11 @@ export function initialState(): IncidentState {
     visits: new Map(),
     milestones: new Map(),
     unfinishedChecks: new Map(),
+    unfinishedDeliveries: new Map(),
+    stepDeliveries: new Set(),
+    stepRounds: new Map(),
+    settledDeliveryKeys: new Set(),
+    channelMessages: new Map(),
     regulatorFilings: new Map(),
     clocks: new Map(),
     events: 0,
@@ -112,6 +141,8 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       state.step = e.data.next;
       state.stepInProgress = false;
       state.finishedCommand = undefined;
+      state.stepDeliveries.clear();
+      state.stepRounds.set(e.data.step, (state.stepRounds.get(e.data.step) ?? 0) + 1);
       break;
     case 'milestone':
       if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step, ...(e.data.at ? { at: e.data.at } : {}) });
@@ -150,6 +181,27 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       break;
     case 'check.result':
       state.unfinishedChecks.delete(e.data.check);
+      break;
+    case 'delivery.started':
+      state.unfinishedDeliveries.set(e.data.key, {
+        ...(e.data.step === undefined ? {} : { step: e.data.step }),
+        channel: e.data.channel,
+        audience: e.data.audience,
+        key: e.data.key,
+        kind: e.data.kind ?? 'announcement',
+        time: e.time,
+      });
+      break;
+    case 'delivery.finished':
+      state.unfinishedDeliveries.delete(e.data.key);
+      if (e.data.ok) state.settledDeliveryKeys.add(e.data.key);
+      if (e.data.ok && e.data.messageId) state.channelMessages.set(e.data.channel, e.data.messageId);
+      if (e.data.ok && e.data.step !== undefined) state.stepDeliveries.add(e.data.channel);
+      break;
+    case 'delivery.unfinished':
+      state.unfinishedDeliveries.delete(e.data.key);
+      if (e.data.decision !== 'resend') state.settledDeliveryKeys.add(e.data.key);
+      if (e.data.decision === 'sent' && e.data.step !== undefined) state.stepDeliveries.add(e.data.channel);
       break;
     case 'regulator.filed': {
       const filings = state.regulatorFilings.get(e.data.notification) ?? new Map<string, string>();

@@ -36,7 +36,11 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'step.completed':
       return e.data.result === 'failed' ? 'failure' : 'step';
     case 'announcement':
+    case 'delivery.started':
+    case 'delivery.unfinished':
       return 'announcement';
+    case 'delivery.finished':
+      return e.data.ok ? 'announcement' : 'failure';
     case 'note':
       return e.data.action || isTodo(e.data.text) ? 'action' : 'note';
     case 'incident.started':
@@ -72,6 +76,12 @@ const UNFINISHED: Record<string, string> = {
   rerun: 'run again',
   done: 'marked done by the responder',
   failed: 'marked failed by the responder',
+};
+
+const DELIVERY_DECIDED: Record<string, string> = {
+  resend: 'sent again',
+  sent: 'marked as sent by the responder',
+  skip: 'not sent again',
 };
 
 /**
@@ -121,6 +131,12 @@ function sentence(event: IncidentEvent): string {
       return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${formatDuration(e.data.durationMs, 'spaced')}`;
     case 'announcement':
       return `announcement to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
+    case 'delivery.started':
+      return `delivery to ${oneLine(e.data.channel, 60)} (${oneLine(e.data.audience, 60)}) started${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
+    case 'delivery.finished':
+      return `delivery to ${oneLine(e.data.channel, 60)} ${e.data.ok ? 'done' : 'FAILED'}: ${oneLine(e.data.detail, 160)}${e.data.status !== undefined ? `, status ${e.data.status}` : ''}${e.data.messageId ? `, id ${oneLine(e.data.messageId, 80)}` : ''}${e.data.attempts > 1 ? `, after ${e.data.attempts} attempts` : ''}`;
+    case 'delivery.unfinished':
+      return `delivery to ${oneLine(e.data.channel, 60)} started at ${oneLine(e.data.startedAt, 30)} by an earlier run: ${DELIVERY_DECIDED[e.data.decision] ?? oneLine(e.data.decision, 20)}`;
     case 'note':
       return `${e.data.action ? 'action item' : 'note'}: ${oneLine(e.data.text, 200)}`;
     case 'milestone':

@@ -23,7 +23,7 @@ interface Item {
   text?: string;
 }
 
-const LISTED = new Set(['note', 'announcement', 'command.started', 'command.finished', 'check.result', 'wait.finished', 'step.completed', 'step.skipped', 'step.answered', 'severity.changed', 'milestone', 'incident.paused', 'incident.resumed']);
+const LISTED = new Set(['note', 'announcement', 'delivery.finished', 'delivery.unfinished', 'command.started', 'command.finished', 'check.result', 'wait.finished', 'step.completed', 'step.skipped', 'step.answered', 'severity.changed', 'milestone', 'incident.paused', 'incident.resumed']);
 
 /** A note's text without the prefix that sorted it. */
 function noteText(e: AnyEvent): string {

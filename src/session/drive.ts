@@ -2,6 +2,8 @@ import os from 'node:os';
 import { loadAnswers, type Answers } from '../engine/answers.js';
 import { inputProblem, parseSets } from '../engine/inputs.js';
 import type { Responder } from '../engine/responder.js';
+import type { Settings } from '../config/settings.js';
+import { configAnnouncer } from './announcer.js';
 import { Walk, type WalkOutcome } from '../engine/walk.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
 import type { LogWriter } from '../incident/log.js';
@@ -21,6 +23,8 @@ export interface WalkCliOptions {
   as?: string;
   /** The team's runbooks directory: its regulators.yaml replaces the shipped one. */
   runbooks?: string;
+  /** The settings in force; the team config's channels deliver the announcements. */
+  settings?: Settings;
 }
 
 /** A person can be asked only with a terminal on both ends, and never in CI. */
@@ -140,6 +144,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       leaveSignal: leaving.signal,
       presets: prepared.presets,
       yes: options.yes,
+      announcer: configAnnouncer(options.settings?.config),
       regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks), runbook.lang),
     }).run();
   } finally {

@@ -1,10 +1,10 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
-import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
+import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
@@ -154,6 +154,35 @@ export class InteractiveResponder implements Responder {
       { name: 'Sent', value: true },
       { name: 'Not sent', value: false },
     ]);
+  }
+
+  confirmDelivery(_view: StepView, _announcement: AnnouncementView, channels: string[]): Promise<Reply<boolean>> {
+    return this.ask(`Send it to ${printable(channels.join(', '))}?`, [
+      { name: 'Send it', value: true },
+      { name: "Don't send it", value: false },
+    ]);
+  }
+
+  deliveryFailed(_view: StepView, channel: string, detail: string): Promise<Reply<DeliveryChoice>> {
+    this.say(this.c.red(`  ✘ ${printable(detail)}`));
+    return this.ask('What now?', [
+      { name: `Retry ${printable(channel)}`, value: 'retry' as const },
+      { name: 'Copy the text and send it by hand', value: 'copy' as const },
+      { name: `Go on without ${printable(channel)}`, value: 'continue' as const },
+    ]);
+  }
+
+  unfinishedDelivery(_view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
+    this.say(this.c.yellow(`  The delivery to ${printable(delivery.channel)} (${printable(delivery.audience)}), started at ${delivery.startedAt} by an earlier run of sev, did not see its end: it may have been sent.`));
+    return this.ask('What now?', [
+      { name: 'Send it again', value: 'resend' as const },
+      { name: 'Mark it as sent (I checked: it arrived)', value: 'sent' as const },
+      { name: 'Skip it', value: 'skip' as const },
+    ]);
+  }
+
+  copyText(text: string): void {
+    this.say(`${this.c.bold('Send this by hand:')}\n${text}`);
   }
 
   onFailure(_view: StepView, failure: Failure): Promise<Reply<FailureChoice>> {

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
-import type { CheckResultData, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
+import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, AssessmentView, ChecksProgress, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
@@ -11,6 +11,8 @@ import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
 const FAILURE_CHOICES: FailureChoice[] = ['retry', 'continue', 'stop'];
+const DELIVERY_CHOICES: Record<string, DeliveryChoice> = { retry: 'retry', copy: 'copy', continue: 'continue', 'go on': 'continue' };
+const DELIVERY_DECISIONS: Record<string, DeliveryDecision> = { resend: 'resend', 'send again': 'resend', sent: 'sent', 'mark as sent': 'sent', skip: 'skip' };
 
 interface ScriptedOptions {
   answers?: Answers;
@@ -154,6 +156,51 @@ export class ScriptedResponder implements Responder {
 
   announce(view: StepView, announcement: AnnouncementView): Promise<Reply<boolean>> {
     return this.step(view, 'whether the announcement was sent (yes/no)', yesNo, () => this.options.fallback!.announce(view, announcement));
+  }
+
+  confirmDelivery(view: StepView, announcement: AnnouncementView, channels: string[]): Promise<Reply<boolean>> {
+    return this.step(view, `whether to send the announcement to ${channels.join(', ')} (yes/no)`, yesNo, () => this.options.fallback!.confirmDelivery(view, announcement, channels));
+  }
+
+  /**
+   * The on_fail of the step's entry (retry, copy or continue); without one and with nobody to ask, the
+   * walk goes on: a channel that fails never stops an incident.
+   */
+  async deliveryFailed(view: StepView, channel: string, detail: string): Promise<Reply<DeliveryChoice>> {
+    this.say(this.options.color.red(`  ✘ ${detail}`));
+    const current = this.last.get(view.step.id);
+    if (current?.onFail !== undefined) {
+      const value = DELIVERY_CHOICES[current.onFail.trim().toLowerCase()];
+      if (!value) throw new MissingAnswer(`step "${view.step.id}": on_fail "${current.onFail}" is not retry, copy or continue`);
+      if (value === 'retry') current.onFail = undefined;
+      this.say(this.options.color.dim(`  → on_fail: ${current.onFail ?? value} (from the answers file)`));
+      return { kind: 'answer', value };
+    }
+    if (this.options.fallback) return this.options.fallback.deliveryFailed(view, channel, detail);
+    this.say(this.options.color.dim(`  going on without ${channel} (the answers do not say on_fail: retry or copy)`));
+    return { kind: 'answer', value: 'continue' };
+  }
+
+  /** `delivery:` (resend, sent, skip) from the step's entries, used once; never a default, not even with --yes. */
+  async unfinishedDelivery(view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
+    this.say(this.options.color.yellow(`  The delivery to ${delivery.channel} (${delivery.audience}) started at ${delivery.startedAt} by an earlier run of sev did not see its end: it may have been sent.`));
+    const queue = this.queues.get(view.step.id) ?? [];
+    const entry = queue.find((e) => e.delivery !== undefined);
+    if (entry) {
+      const given = entry.delivery!;
+      entry.delivery = undefined;
+      if (Object.values(entry).every((v) => v === undefined)) queue.splice(queue.indexOf(entry), 1);
+      const decision = DELIVERY_DECISIONS[given.trim().toLowerCase()];
+      if (!decision) throw new MissingAnswer(`step "${view.step.id}": delivery: ${given} is not resend, sent or skip`);
+      this.say(this.options.color.dim(`  → delivery: ${given} (from the answers file)`));
+      return { kind: 'answer', value: decision };
+    }
+    if (this.options.fallback) return this.options.fallback.unfinishedDelivery(view, delivery);
+    return this.missing(`step "${view.step.id}": its delivery to ${delivery.channel} started at ${delivery.startedAt} and did not finish (say delivery: resend, delivery: sent or delivery: skip)`);
+  }
+
+  copyText(text: string): void {
+    this.say(`  Send this by hand:\n${text}`);
   }
 
   async onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>> {

@@ -1,20 +1,15 @@
+import { announce as send } from '../announce.js';
 import { done, type StepRun } from './context.js';
 
-/** A message for an audience, shown, then sent by the responder (or not); a sent one is logged. */
+/** A message for an audience: delivered through its channels, or shown and sent by the responder (or not). */
 export const announce: StepRun = async (step, ctx) => {
   const a = step.announce!;
-  const announcement = { audience: a.audience, channel: a.channel && ctx.text(a.channel), subject: a.subject && ctx.text(a.subject), message: ctx.text(a.message) };
-  ctx.responder.showAnnouncement(announcement);
-  const reply = ctx.yes ? ({ kind: 'answer', value: true } as const) : await ctx.settle(() => ctx.responder.announce(ctx.view, announcement));
-  if (reply.kind !== 'answer') return reply;
-  if (reply.value) {
-    ctx.emit('announcement', { step: step.id, ...definedOnly(announcement) });
-    return done(ctx);
-  }
-  ctx.emit('step.answered', { step: step.id, answer: 'not sent' });
-  return done(ctx);
+  const end = await send(ctx, {
+    step: step.id,
+    audience: a.audience,
+    ...(a.channel ? { channel: ctx.text(a.channel) } : {}),
+    ...(a.subject ? { subject: ctx.text(a.subject) } : {}),
+    message: ctx.text(a.message),
+  });
+  return end.kind === 'done' ? done(ctx) : end;
 };
-
-function definedOnly<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
-}

@@ -3,6 +3,7 @@ import type { IncidentState } from '../../incident/replay.js';
 import type { RegulatorRules } from '../../regulator/rules.js';
 import type { Action, InputDef, Runbook, Severity, Step } from '../../runbook/model.js';
 import type { CheckRun } from '../checks.js';
+import type { Announcer } from '../announcer.js';
 import type { Masker } from '../mask.js';
 import type { Failure, Reply, Responder, StepView } from '../responder.js';
 import type { Runner } from '../runner.js';
@@ -40,6 +41,8 @@ export interface StepContext {
   readonly state: IncidentState;
   readonly responder: Responder;
   readonly runner: Runner;
+  /** Where announcements are delivered: the team's channels, or nowhere (sent by hand). */
+  readonly announcer: Announcer;
   /** The step as the responder sees it; a severity changed in a reply is written into it. */
   readonly view: StepView;
   /** Where the step goes unless it says otherwise: its `next`, else the step after it. */
