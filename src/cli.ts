@@ -144,6 +144,8 @@ function program(): Command {
     .option('--rules <file>', "YAML rules mapping alert labels to a runbook and severity (default: the triage matrix's alert rules)")
     .option('--matrix <file>', 'triage matrix whose alert rules apply (default: triage.yaml in --runbooks, else the shipped one)')
     .option('--payload <fingerprint>', 'print that alert as a webhook payload, for sev run --alert -')
+    .option('--as <name>', 'responder name for the incident started from an alert (default: your login name)')
+    .option('--dry-run', 'start that incident as a dry run: nothing is executed')
     .option('--all', 'also the silenced and inhibited alerts')
     .option('--timeout <seconds>', 'how long to wait for Alertmanager (default 10)')
     .option('--json', 'print JSON')
