@@ -66,6 +66,8 @@ function program(): Command {
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--severity <sev>', 'starting severity, SEV1 to SEV4 (default: the runbook\'s)')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
+    .option('--alert <file>', 'start from an Alertmanager webhook payload (- for stdin): runbook and severity from the triage matrix unless given, inputs prefilled, milestones dated')
+    .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
     .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
 
   cli
@@ -91,6 +93,15 @@ function program(): Command {
     .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
     .option('--json', 'print JSON')
     .action(async (options: object, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
+
+  cli
+    .command('alert')
+    .description('record an alert that arrived for a running incident; a resolved one is offered as evidence for the resolved milestone')
+    .argument('<incident>', 'incident id, a unique part of it, or a log file')
+    .argument('<payload>', 'Alertmanager webhook payload file, or - for stdin')
+    .option('--answer <yes|no>', 'mark the incident resolved at the alert\'s end (yes) or not (no), without asking')
+    .option('--as <name>', 'who records it (default: your login name)')
+    .action(async (ref: string, payload: string, options: object, command: Command) => (await import('./commands/alert.js')).alertCommand(ref, payload, withGlobals(options, command)));
 
   cli
     .command('note')
@@ -122,13 +133,19 @@ function program(): Command {
     .option('--set <name=value>', 'give an input value to the run (repeatable)', collect)
     .option('--as <name>', 'responder name for the run (default: your login name)')
     .option('--dry-run', 'start the run as a dry run: nothing is executed')
+    .option('--alert <file>', "recommend from an Alertmanager webhook payload (- for stdin) by the matrix's alert rules, instead of asking")
+    .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
     .action(async (options: object, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
 
   cli
     .command('alerts')
     .description('list the firing alerts of an Alertmanager (API v2), and the runbook each calls for')
     .option('--alertmanager <url>', 'the Alertmanager to ask, such as http://localhost:9093')
-    .option('--rules <file>', 'YAML rules mapping alert labels to a runbook and severity')
+    .option('--rules <file>', "YAML rules mapping alert labels to a runbook and severity (default: the triage matrix's alert rules)")
+    .option('--matrix <file>', 'triage matrix whose alert rules apply (default: triage.yaml in --runbooks, else the shipped one)')
+    .option('--payload <fingerprint>', 'print that alert as a webhook payload, for sev run --alert -')
+    .option('--as <name>', 'responder name for the incident started from an alert (default: your login name)')
+    .option('--dry-run', 'start that incident as a dry run: nothing is executed')
     .option('--all', 'also the silenced and inhibited alerts')
     .option('--timeout <seconds>', 'how long to wait for Alertmanager (default 10)')
     .option('--json', 'print JSON')

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { alertmanagerUrl, fetchAlerts } from '../src/alerts/api.js';
 import { matchAlert, type AlertRule } from '../src/alerts/match.js';
 import { alertMilestones, resolvedEvidence } from '../src/alerts/milestones.js';
-import { parseAlertPayload, readAlertPayload, type Alert } from '../src/alerts/payload.js';
+import { evidenceFor, latestOffer } from '../src/alerts/evidence.js';
+import { parseAlertPayload, readAlertPayload, type Alert, type WebhookPayload } from '../src/alerts/payload.js';
+import { alertName, pickFiring } from '../src/alerts/pick.js';
 import { fromAlertError, prefill } from '../src/alerts/prefill.js';
 import { parseAlertRules } from '../src/alerts/rules-file.js';
 import { UserError } from '../src/errors.js';
@@ -269,5 +271,47 @@ describe('the API client', () => {
     }) as unknown as typeof fetch;
     await fetchAlerts('http://am:9093/', { fetch: capture });
     expect(asked).toBe('http://am:9093/api/v2/alerts?active=true&silenced=false&inhibited=false&unprocessed=true');
+  });
+});
+
+describe('the alert an incident starts from, and the evidence a later one offers', () => {
+  const payload = (alerts: Alert[]): WebhookPayload => ({
+    version: '4',
+    status: alerts.some((x) => x.status === 'firing') ? 'firing' : 'resolved',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    alerts,
+  });
+
+  it('takes the first firing alert, or the one --alert-index names, counted from 1', () => {
+    const two = payload([alert({ status: 'resolved', fingerprint: 'a' }), alert({ fingerprint: 'b' }), alert({ fingerprint: 'c' })]);
+    expect(pickFiring(two, 'p.json')).toMatchObject({ index: 2, of: 3, alert: { fingerprint: 'b' } });
+    expect(pickFiring(two, 'p.json', '3')).toMatchObject({ index: 3, alert: { fingerprint: 'c' } });
+    expect(() => pickFiring(two, 'p.json', '1')).toThrow('p.json: alert 1 is resolved, not firing');
+    expect(() => pickFiring(two, 'p.json', '4')).toThrow('--alert-index 4: expected a number from 1 to 3');
+    expect(() => pickFiring(two, 'p.json', '0')).toThrow(UserError);
+    expect(() => pickFiring(payload([alert({ status: 'resolved' })]), 'stdin')).toThrow('stdin: no alert in it is firing');
+  });
+
+  it('names an alert on one line, its control characters shown', () => {
+    expect(alertName(alert())).toBe('HighErrorRate {service=payments instance=api-3:9100}');
+    expect(alertName(alert({ labels: { alertname: 'X\u001b[31m' } }))).toBe('X\\x1b[31m');
+  });
+
+  it("offers a resolved alert's end only for an alert the incident received, the latest end of several", () => {
+    const known = new Set(['a', 'b']);
+    const found = evidenceFor(
+      payload([
+        alert({ status: 'resolved', fingerprint: 'a', endsAt: '2026-11-26T04:00:00Z' }),
+        alert({ status: 'resolved', fingerprint: 'b', endsAt: '2026-11-26T04:30:00Z' }),
+        alert({ status: 'resolved', fingerprint: 'other', endsAt: '2026-11-26T05:00:00Z' }),
+        alert({ fingerprint: 'unknown-firing' }),
+      ]),
+      known,
+    );
+    expect(found.map((e) => e.alert.fingerprint)).toEqual(['a', 'b']);
+    expect(latestOffer(found)).toEqual({ milestone: 'resolved', at: '2026-11-26T04:30:00.000Z' });
+    expect(latestOffer(evidenceFor(payload([alert({ fingerprint: 'a' })]), known))).toBeUndefined();
   });
 });

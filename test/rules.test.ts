@@ -367,6 +367,23 @@ ${DONE}`),
     fix: { good: secretShown('Send the request.', 'Bearer {{ token }}') },
   },
   {
+    rule: 'secret-from-alert', severity: 'error', at: [10, 17, 'labels.token'], message: 'secret input "token" cannot come from an alert',
+    bad: doc(`
+inputs:
+  token:
+    prompt: API token
+    secret: true
+    from_alert: labels.token
+steps:
+  - id: start
+    instructions: Call the API.
+    command:
+      run: curl -H "$AUTH" http://127.0.0.1:8080/
+      env: { AUTH: "Bearer {{ token }}" }
+${DONE}`),
+    fix: ['    from_alert: labels.token\n', ''],
+  },
+  {
     rule: 'invalid-default', severity: 'error', at: [10, 14, 'asia'], message: 'default "asia" is not one of the choices: eu, us',
     bad: doc(`
 inputs:

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { matchAlert } from '../src/alerts/match.js';
 import { classify, type TriageAnswers } from '../src/triage/classify.js';
 import { loadMatrix } from '../src/triage/matrix-file.js';
 import { isTriageBytes, lintTriageBytes } from '../src/triage/matrix.js';
@@ -304,5 +305,45 @@ describe('the README', () => {
     const r = sev(['triage', '--answers', 'triage-answers.yaml'], { cwd: dir, env: { CI: 'true' } });
     const shown = /\$ sev triage --answers triage-answers\.yaml\n([\s\S]*?)```/.exec(section)![1]!;
     expect(r.stdout).toBe(shown);
+  });
+});
+
+describe('the alert rules of the triage matrix', () => {
+  const labels = (alertname: string, more: Record<string, string> = {}) => ({ alertname, ...more });
+
+  it('map common alerts to the shipped runbooks, and leave an unknown one to the questions', () => {
+    const got = (l: Record<string, string>) => {
+      const m = matchAlert(matrix.alerts, l);
+      return m && `${m.runbook} ${m.severity}`;
+    };
+    expect(got(labels('LedgerImbalance'))).toBe('data-error SEV1');
+    expect(got(labels('AdminLoginFromNewCountry'))).toBe('security SEV2');
+    expect(got(labels('PostgresPrimaryDown'))).toBe('disaster-recovery SEV1');
+    expect(got(labels('BankChannelErrors'))).toBe('third-party SEV2');
+    expect(got(labels('HighErrorRate', { severity: 'critical' }))).toBe('server-failure SEV2');
+    expect(got(labels('HighErrorRate', { severity: 'warning' }))).toBe('server-failure SEV3');
+    expect(got(labels('DnsProbeFailed'))).toBe('network SEV2');
+    expect(got(labels('SomethingElse'))).toBeUndefined();
+    expect(matrix.alerts.filter((rule) => !rule.because)).toEqual([]);
+  });
+
+  it('name only runbooks that ship', () => {
+    const shipped = sev(['list', '--json'], { cwd: tempDir() });
+    const ids = (JSON.parse(shipped.stdout) as { id: string }[]).map((r) => r.id);
+    expect(matrix.alerts.length).toBeGreaterThan(0);
+    expect(matrix.alerts.map((rule) => rule.runbook).filter((id) => !ids.includes(id))).toEqual([]);
+  });
+
+  it('refuses a pattern RE2 cannot take and a rule without its runbook, at file:line:col', () => {
+    const text = readFileSync(MATRIX, 'utf8')
+      .replace("alertname: '=~(Ledger|Balance|Reconciliation).*'", "alertname: '=~(?=Ledger).*'")
+      .replace('    runbook: security\n', '');
+    const { diagnostics } = lintTriageBytes('m.yaml', Buffer.from(text));
+    const lines = text.split('\n');
+    const at = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    expect(diagnostics.map((d) => [d.line, d.rule, d.message])).toEqual([
+      [at('=~(?=Ledger)'), 'invalid-regex', expect.stringContaining('look-aheads such as (?=…) are not supported')],
+      [at("- match: { alertname: '=~.*(Login"), 'schema', 'missing required key "runbook"'],
+    ]);
   });
 });

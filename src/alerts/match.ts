@@ -11,11 +11,14 @@ export interface AlertRule {
   match: Record<string, string>;
   runbook: string;
   severity: Severity;
+  /** Why, shown with the recommendation (the triage matrix's rules have one; a --rules file's may not). */
+  because?: string;
 }
 
 export interface AlertMatch {
   runbook: string;
   severity: Severity;
+  because?: string;
   /** The rule's place in its list, to say which one decided. */
   rule: number;
 }
@@ -37,7 +40,7 @@ function holds(matcher: string, value: string): boolean {
 export function matchAlert(rules: readonly AlertRule[], labels: Readonly<Record<string, string>>): AlertMatch | undefined {
   for (const [i, rule] of rules.entries()) {
     if (Object.entries(rule.match).every(([name, matcher]) => holds(matcher, Object.hasOwn(labels, name) ? labels[name]! : ''))) {
-      return { runbook: rule.runbook, severity: rule.severity, rule: i };
+      return { runbook: rule.runbook, severity: rule.severity, ...(rule.because ? { because: rule.because } : {}), rule: i };
     }
   }
   return undefined;

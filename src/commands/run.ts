@@ -5,6 +5,9 @@ import { startIncident, type StartOptions } from '../session/start.js';
 
 export interface RunOptions extends StartOptions {
   lang?: string;
+  /** An Alertmanager webhook payload (a file, or - for stdin) to start from. */
+  alert?: string;
+  alertIndex?: string;
 }
 
 /** With no runbook named, a person picks one from the list; a script must name it. */
@@ -26,6 +29,14 @@ async function pickRunbook(runbooksDir: string): Promise<string> {
 }
 
 export async function runCommand(ref: string | undefined, options: RunOptions): Promise<void> {
+  if (options.alert !== undefined) {
+    // Loaded only for a run from an alert: a plain run stays as quick to start as it was.
+    const { readFiringAlert, sayPicked, startFromAlert } = await import('../session/from-alert.js');
+    const picked = await readFiringAlert(options.alert, options.alertIndex);
+    sayPicked(picked);
+    await startFromAlert(ref, picked, options);
+    return;
+  }
   const { runbook } = await loadRunbook(ref ?? (await pickRunbook(options.runbooks)), options.runbooks, langChoice(options.lang));
   await startIncident(runbook, options);
 }

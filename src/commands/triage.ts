@@ -7,6 +7,8 @@ import type { TriageMatrix, TriageQuestion } from '../triage/matrix.js';
 import { paint, write } from '../ui/output.js';
 import { isPromptCancel } from '../ui/prompt-cancel.js';
 import { canPrompt } from '../session/drive.js';
+import { printable } from '../report/sanitize.js';
+import { shellWord } from '../text/shell-word.js';
 
 export interface TriageOptions {
   runbooks: string;
@@ -19,6 +21,8 @@ export interface TriageOptions {
   set?: string[];
   as?: string;
   dryRun?: boolean;
+  alert?: string;
+  alertIndex?: string;
 }
 
 /** An answers file of `sev triage`: question id → a value or label (a list for a multiple-choice question). */
@@ -85,7 +89,56 @@ function render(verdict: Verdict, matrix: TriageMatrix): string {
   return lines.join('\n');
 }
 
+/** Whether to start the recommended incident: --run, else the responder's word at a terminal. */
+async function confirmStart(options: TriageOptions, runbook: string, severity: string): Promise<boolean> {
+  if (options.run) return true;
+  if (!canPrompt() || options.json) return false;
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message: `Start ${runbook} now at ${severity}?`, default: true }, { output: process.stderr });
+  } catch (error) {
+    if (isPromptCancel(error)) throw new UserError('triage interrupted', EXIT.interrupted);
+    throw error;
+  }
+}
+
+/** The recommendation an alert's labels give by the matrix's alert rules, and the incident it starts. */
+async function triageAlert(file: string, options: TriageOptions): Promise<void> {
+  const { readFiringAlert, recommendForAlert, noRuleError, sayPicked, startFromAlert } = await import('../session/from-alert.js');
+  const { alertName } = await import('../alerts/pick.js');
+  const picked = await readFiringAlert(file, options.alertIndex);
+  sayPicked(picked);
+  const { match, matrix } = recommendForAlert(picked.alert, options.runbooks, options.matrix);
+  if (!match) throw noRuleError(picked.alert, matrix);
+  const command = `sev run ${match.runbook} --severity ${match.severity} --alert ${shellWord(file)}`;
+  if (options.json) {
+    write(JSON.stringify({ matrix, alert: { name: alertName(picked.alert), fingerprint: picked.alert.fingerprint ?? null, index: picked.index }, runbook: match.runbook, severity: match.severity, because: match.because ?? '', rule: match.rule, command }, null, 2));
+  } else {
+    const c = paint();
+    write(
+      [
+        `${c.bold('Alert')}     ${alertName(picked.alert)}`,
+        `${c.bold('Runbook')}   ${printable(match.runbook)} ${c.dim(`— ${printable(match.because ?? `alert rule ${match.rule + 1}`)}`)}`,
+        `${c.bold('Severity')}  ${match.severity}`,
+        '',
+        `Start it: ${printable(command)}`,
+      ].join('\n'),
+    );
+  }
+  if (!(await confirmStart(options, match.runbook, match.severity))) return;
+  await startFromAlert(match.runbook, picked, {
+    runbooks: options.runbooks,
+    incidentDir: options.incidentDir,
+    severity: match.severity,
+    answers: options.runAnswers,
+    set: options.set,
+    as: options.as,
+    dryRun: options.dryRun,
+  });
+}
+
 export async function triageCommand(options: TriageOptions): Promise<void> {
+  if (options.alert !== undefined) return triageAlert(options.alert, options);
   const file = matrixFile(options.matrix, options.runbooks);
   const matrix = loadMatrix(file);
   const answers = options.answers ? readTriageAnswers(options.answers, matrix) : {};

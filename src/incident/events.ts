@@ -74,8 +74,27 @@ export interface EventData {
   /** What the responder decided about a delivery an earlier run started and did not see end. */
   'delivery.unfinished': { step?: string; channel: string; audience: string; key: string; startedAt: string; decision: DeliveryDecision };
   note: { text: string; action: boolean; step?: string };
-  /** `at`: when it really happened, as the responder typed it, when that is not the moment of the event. */
-  milestone: { milestone: Milestone; step?: string; at?: string };
+  /**
+   * `at`: when it really happened, when that is not the moment of the event: as the responder typed it, or as
+   * an alert says (`evidence`: the id of that alert.received event).
+   */
+  milestone: { milestone: Milestone; step?: string; at?: string; evidence?: string };
+  /**
+   * The Alertmanager alert an incident started from, or one that arrived later (resolved): as it came, labels
+   * and annotations unchanged (whoever shows them sanitises them). `receivedAt`: when it reached sev.
+   */
+  'alert.received': {
+    fingerprint?: string;
+    status: 'firing' | 'resolved';
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    startsAt: string;
+    endsAt?: string;
+    generatorURL?: string;
+    receivedAt: string;
+  };
+  /** What the responder decided about a milestone a received alert offers (a resolved alert: resolved at its end). */
+  'alert.evidence': { fingerprint?: string; milestone: Milestone; at: string; accepted: boolean; evidence: string };
   'severity.changed': { from: Severity; to: Severity; step?: string; reason?: string };
   /** A regulator step's verdict: the facts, and for every notification of the rules whether it applies, why, and its deadlines. */
   'regulator.assessed': {
@@ -151,6 +170,8 @@ const EVENT_TYPES = new Set<string>([
   'clock.met',
   'clock.missed',
   'clock.stopped',
+  'alert.received',
+  'alert.evidence',
 ] satisfies EventType[]);
 
 /** Where a check or command runs: its process group (the id of its leader) on a host. */

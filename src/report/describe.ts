@@ -60,6 +60,9 @@ export function kindOf(event: IncidentEvent): Kind {
       return 'step';
     case 'regulator.filed':
       return 'announcement';
+    case 'alert.received':
+    case 'alert.evidence':
+      return 'incident';
     default:
       return 'unknown';
   }
@@ -140,7 +143,11 @@ function sentence(event: IncidentEvent): string {
     case 'note':
       return `${e.data.action ? 'action item' : 'note'}: ${oneLine(e.data.text, 200)}`;
     case 'milestone':
-      return `MILESTONE ${e.data.milestone}${e.data.at ? ` (at ${e.data.at}, as given by the responder)` : ''}`;
+      return `MILESTONE ${e.data.milestone}${e.data.at ? ` (at ${oneLine(e.data.at, 40)}, ${e.data.evidence ? 'as the alert says' : 'as given by the responder'})` : ''}`;
+    case 'alert.received':
+      return `alert ${oneLine(e.data.labels?.alertname ?? '', 80)} ${e.data.status === 'resolved' ? `resolved${e.data.endsAt ? ` at ${oneLine(e.data.endsAt, 40)}` : ''}` : `firing since ${oneLine(e.data.startsAt, 40)}`}${e.data.annotations?.summary ? `: ${oneLine(e.data.annotations.summary, 160)}` : ''}${e.data.fingerprint ? ` (fingerprint ${oneLine(e.data.fingerprint, 40)})` : ''}`;
+    case 'alert.evidence':
+      return `the alert's ${oneLine(e.data.milestone, 20)} at ${oneLine(e.data.at, 40)} ${e.data.accepted ? 'accepted' : 'declined'} as the milestone`;
     case 'severity.changed':
       return `severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${oneLine(e.data.reason, 80)})` : ''}`;
     case 'regulator.assessed': {

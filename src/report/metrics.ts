@@ -62,12 +62,13 @@ const point = (t: Timeline, row: Row, label: string, fallback?: string): Point =
   ...(fallback ? { fallback } : {}),
 });
 
-/** A milestone's point: at the time the responder gave for it (`at`), when they gave one, else at its event. */
+/** A milestone's point: at the time the responder or an alert gave for it (`at`), when there is one, else at its event. */
 function milestonePoint(t: Timeline, row: Row, name: string): Point {
-  const at = (row.event?.data as { at?: unknown } | undefined)?.at;
+  const data = row.event?.data as { at?: unknown; evidence?: unknown } | undefined;
+  const at = data?.at;
   const ms = rfc3339Ms(at);
   if (Number.isNaN(ms)) return point(t, row, name);
-  return { ...point(t, row, `${name} (as given by the responder)`), time: at as string, ms };
+  return { ...point(t, row, `${name} (${data?.evidence ? 'as the alert says' : 'as given by the responder'})`), time: at as string, ms };
 }
 
 const DEFS: { key: Metric['key']; name: string; from: string; to: string }[] = [

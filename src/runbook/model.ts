@@ -24,6 +24,8 @@ export interface InputDef {
   choices?: string[];
   secret: boolean;
   required: boolean;
+  /** `labels.<name>` or `annotations.<name>`: the value comes from the alert a run starts from, when it has one. */
+  fromAlert?: string;
   path: Path;
   /** Set when the input is asked by a step rather than at the start. */
   stepId?: string;
@@ -152,6 +154,7 @@ function input(name: string, v: Obj, path: Path, stepId?: string): InputDef {
     choices: Array.isArray(v.choices) ? choices : undefined,
     secret: bool(v.secret, false),
     required: bool(v.required, true),
+    ...(typeof v.from_alert === 'string' ? { fromAlert: v.from_alert } : {}),
     path,
     stepId,
   };

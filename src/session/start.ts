@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim } from '../incident/claim.js';
+import type { IncidentEvent } from '../incident/events.js';
 import { LogWriter } from '../incident/log.js';
 import { replay } from '../incident/replay.js';
 import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
@@ -10,6 +11,7 @@ import { SEVERITIES, type Runbook, type Severity } from '../runbook/model.js';
 import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import { paint } from '../ui/output.js';
 import { VERSION } from '../version.js';
+import { alertPresets, recordAlertStart, type AlertStart } from './alert-record.js';
 import { loginName, prepare, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';
 
 /** What starting an incident takes, whichever command starts it (sev run, sev triage --run). */
@@ -29,13 +31,17 @@ function parseSeverity(value: string | undefined): Severity | undefined {
 
 /**
  * Starts an incident of a loaded runbook: checks the answers, --set values and regulators file before
- * anything is written, claims the new incident, writes its first event and walks it.
+ * anything is written, claims the new incident, writes its first event and walks it. Started from an
+ * alert, the alert's values for the inputs are checked with them, and the alert and the milestones it
+ * dates follow the first event.
  */
-export async function startIncident(runbook: Runbook, options: StartOptions): Promise<void> {
+export async function startIncident(runbook: Runbook, options: StartOptions, fromAlert?: AlertStart): Promise<void> {
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
   const prepared = prepare(runbook, answers, options.set);
+  const prefilled = fromAlert ? alertPresets(runbook, fromAlert.alert, prepared) : undefined;
+  if (prefilled) prepared.presets = { ...prefilled.values, ...prepared.presets };
   // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
   if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
 
@@ -68,7 +74,15 @@ export async function startIncident(runbook: Runbook, options: StartOptions): Pr
     const c = paint(process.stderr);
     process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
     process.stderr.write(c.dim(`Log: ${writer.path}\n`));
-    await walkIncident(runbook, replay([started]), writer, options, prepared);
+    const events: IncidentEvent[] = [started];
+    if (fromAlert) {
+      const recorded = recordAlertStart(writer, fromAlert);
+      events.push(...recorded.events);
+      for (const m of recorded.events.slice(1)) process.stderr.write(`From the alert: ${printable((m.data as { milestone: string }).milestone)} at ${printable((m.data as { at: string }).at)}\n`);
+      for (const line of prefilled?.shown ?? []) process.stderr.write(`From the alert: ${printable(line)}\n`);
+      for (const warning of recorded.warnings) process.stderr.write(`sev: ${printable(warning)}\n`);
+    }
+    await walkIncident(runbook, replay(events), writer, options, prepared);
   } finally {
     claim.release();
   }

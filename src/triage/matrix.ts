@@ -1,4 +1,5 @@
 import { finishFindings, readDocument, reporter, type Report, type YamlDocument } from '../lint/document.js';
+import { matcherError, type AlertRule } from '../alerts/match.js';
 import type { Diagnostic } from '../runbook/diagnostic.js';
 import { SEVERITIES, type Severity } from '../runbook/model.js';
 import type { CompiledSchema } from '../runbook/schema.js';
@@ -61,6 +62,8 @@ export interface TriageMatrix {
   classes: ClassRule[];
   severities: SeverityRule[];
   adjustments: Adjustment[];
+  /** Alert labels → runbook and severity, the first rule that holds (sev run --alert, sev alerts). */
+  alerts: AlertRule[];
 }
 
 const FORMAT_LINE = /^format:\s*["']?sevkit-triage\/v1["']?\s*(#.*)?$/m;
@@ -85,7 +88,7 @@ const asSeverity = (v: unknown): Severity | undefined => (SEVERITIES.includes(v 
  * adjustment must hold. A value of the wrong shape is skipped here: its schema error is already reported.
  */
 function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix {
-  const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [], adjustments: [] };
+  const matrix: TriageMatrix = { file, questions: [], classes: [], severities: [], adjustments: [], alerts: [] };
   if (!isObj(value)) return matrix;
   if (typeof value.version === 'string') matrix.version = value.version;
 
@@ -155,6 +158,17 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
     const atLeast = asSeverity(raw.at_least);
     matrix.adjustments.push({ ...rule, page, ...(raise !== undefined ? { raise } : {}), ...(atLeast ? { atLeast } : {}) });
   }
+  list(value.alerts).forEach((r, i) => {
+    if (!isObj(r) || !isObj(r.match)) return;
+    const match: Record<string, string> = {};
+    for (const [name, matcher] of Object.entries(r.match)) {
+      if (typeof matcher !== 'string') continue;
+      const problem = matcherError(matcher);
+      if (problem) report(['alerts', i, 'match', name], `invalid regular expression ${JSON.stringify(matcher.slice(2))}: ${problem}`, { rule: 'invalid-regex' });
+      match[name] = matcher;
+    }
+    matrix.alerts.push({ match, runbook: str(r.runbook) ?? '', severity: asSeverity(r.severity) ?? 'SEV4', because: str(r.because) ?? '' });
+  });
   return matrix;
 }
 

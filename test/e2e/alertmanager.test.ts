@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlertPayload, readAlertPayload, type WebhookPayload } from '../../src/alerts/payload.js';
 import { resolvedEvidence } from '../../src/alerts/milestones.js';
-import { SEV, tempDir, waitFor, warnSkipped } from '../helpers.js';
+import { readEvents, ROOT, SEV, tempDir, waitFor, warnSkipped } from '../helpers.js';
+import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
+
+const RUNBOOK = join(ROOT, 'test/fixtures/alerts/disk-full.yaml');
 
 // A real Alertmanager (Debian's prometheus-alertmanager), on 127.0.0.1 with a configuration and storage of
 // its own and clustering off; alerts are posted to its API as Prometheus posts them.
@@ -87,7 +90,10 @@ async function postAlerts(url: string, alerts: object[]): Promise<void> {
 /** `sev` spawned without blocking: the webhook server lives in this process and must keep answering. */
 function sevAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SEV, ...args], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
+    // FORCE_COLOR left out, not emptied: Node warns on stderr when it is set (even empty) beside NO_COLOR.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    const child = spawn(process.execPath, [SEV, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -158,6 +164,19 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     expect(r.stdout).not.toContain('LongGone');
     expect(r.stdout).not.toContain('\u001b');
 
+    // Without --rules, the triage matrix's alert rules, and the command lines that start from an alert.
+    const byMatrix = await sevAsync(['alerts', '--alertmanager', am.url]);
+    expect(byMatrix.stdout).toMatch(/HighErrorRate .*│ server-failure SEV2/);
+    const start = /sev alerts --alertmanager (\S+) --payload ([0-9a-f]{16}) \| sev run server-failure --alert -/.exec(byMatrix.stdout);
+    expect(start?.[1]).toBe(am.url);
+    const payload = await sevAsync(['alerts', '--alertmanager', am.url, '--payload', start![2]!]);
+    expect(payload.code, payload.stderr).toBe(0);
+    expect(parseAlertPayload(payload.stdout, 'sev alerts --payload').alerts[0]).toMatchObject({
+      status: 'firing',
+      fingerprint: start![2],
+      labels: { alertname: 'HighErrorRate', service: 'payments' },
+    });
+
     const json = await sevAsync(['alerts', '--alertmanager', am.url, '--json']);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout) as { alertname: string; startsAt: string; state: string; fingerprint: string }[];
@@ -166,6 +185,46 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     expect(rows[0]!.state).toBe('active');
     expect(rows[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it.skipIf(!HAS_TMUX)(`at a terminal, starts an incident from the alert picked${NEEDS_TMUX}`, async () => {
+    // HighErrorRate, posted above, is still firing; the team's server-failure is a small runbook of its own.
+    const dir = tempDir({
+      'runbooks/server-failure.yaml': [
+        'format: sevkit/v1',
+        'id: server-failure',
+        'title: Servers',
+        'class: server-failure',
+        'severity: SEV3',
+        'inputs:',
+        '  service:',
+        '    prompt: Which service?',
+        '    from_alert: labels.service',
+        'steps:',
+        '  - id: look',
+        '    instructions: Look at {{ service }}.',
+        '    confirm: Seen?',
+        '    milestone: resolved',
+        '',
+      ].join('\n'),
+    });
+    const tmux = new Tmux();
+    try {
+      const s = tmux.start('alerts', dir, ['alerts', '--alertmanager', am.url, '--runbooks', 'runbooks', '--incident-dir', 'inc', '--as', 'ana']);
+      await s.waitFor('Start an incident from one of them?');
+      s.keys('Enter'); // the first: HighErrorRate → server-failure SEV2
+      await s.waitFor('Seen?');
+      expect(s.screen()).toContain('Look at payments.');
+      s.keys('Enter');
+      expect(await s.exitCode()).toBe(0);
+      const incidents = join(dir, 'inc');
+      const events = readEvents(join(incidents, readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!));
+      expect(events[0]!.data).toMatchObject({ severity: 'SEV2', responder: 'ana' });
+      expect(events.find((e) => e.type === 'alert.received')!.data).toMatchObject({ labels: { alertname: 'HighErrorRate' }, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+      expect(events.find((e) => e.type === 'input.set')!.data).toEqual({ name: 'service', value: 'payments' });
+    } finally {
+      tmux.kill();
+    }
+  }, 60_000);
 
   it('leaves silenced alerts out unless --all', async () => {
     const silence = {
@@ -195,6 +254,12 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     await postAlerts(am.url, [
       { labels: { alertname: 'DiskFull', instance: 'db-1:9100' }, annotations: { summary: 'disk 98% full' }, startsAt: started },
     ]);
+    /** The very bytes of the notification of that status for the alert. */
+    const bodyOf = (fingerprint: string, status: string) =>
+      received.find((body) => {
+        const p = parseAlertPayload(body, 'webhook');
+        return p.status === status && p.alerts.some((a) => a.fingerprint === fingerprint);
+      })!;
     const payloadOf = (status: string) =>
       received
         .map((body) => parseAlertPayload(body, 'webhook'))
@@ -226,6 +291,21 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     );
     expect((await readAlertPayload(saved)).alerts[0]!.labels.instance).toBe('db-1:9100');
 
+    // The incident starts from those bytes: the alert in the log, its start the impact, its arrival the detection.
+    const work = tempDir({ 'answers.yaml': 'steps:\n  look: done\n  resolved: "no"\n' });
+    const incidents = join(work, 'incidents');
+    const run = await sevAsync(['run', RUNBOOK, '--alert', saved, '--answers', join(work, 'answers.yaml'), '--incident-dir', incidents]);
+    expect(run.stderr).toContain("From the alert: host = db-1:9100 (the alert's labels.instance)");
+    const logFile = join(incidents, readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!);
+    const events = readEvents(logFile);
+    const logged = events.find((e) => e.type === 'alert.received')!;
+    expect(logged.data).toMatchObject({ status: 'firing', fingerprint: alert.fingerprint, labels: { alertname: 'DiskFull' } });
+    const milestones = events.filter((e) => e.type === 'milestone').map((e) => e.data as { milestone: string; at: string });
+    expect(milestones.map((m) => m.milestone)).toEqual(['impact-started', 'detected']);
+    expect(milestones[0]!.at).toBe(started);
+    expect(events.find((e) => e.type === 'input.set')!.data).toEqual({ name: 'host', value: 'db-1:9100' });
+    const incident = events[0]!.incident;
+
     // Ended a moment ago: Alertmanager sends it again, resolved.
     const ended = new Date(Date.now() - 1000).toISOString();
     await postAlerts(am.url, [
@@ -238,6 +318,17 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     ]);
     const resolved = await waitFor('a resolved DiskFull notification', () => payloadOf('resolved'), { timeoutMs: 20_000, intervalMs: 100 });
     expect(resolvedEvidence(resolved.alerts[0]!)).toEqual({ milestone: 'resolved', at: ended });
+
+    // Offered, never applied silently: declined first, then accepted.
+    const resolvedFile = join(work, 'resolved.json');
+    writeFileSync(resolvedFile, bodyOf(logged.data.fingerprint as string, 'resolved'));
+    const declined = await sevAsync(['alert', incident, resolvedFile, '--answer', 'no', '--incident-dir', incidents]);
+    expect(declined.code, declined.stderr).toBe(0);
+    const resolvedMilestones = () => readEvents(logFile).filter((e) => e.type === 'milestone' && e.data.milestone === 'resolved');
+    expect(resolvedMilestones()).toEqual([]);
+    const accepted = await sevAsync(['alert', incident, resolvedFile, '--answer', 'yes', '--incident-dir', incidents]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(resolvedMilestones().map((e) => e.data.at)).toEqual([ended]);
   });
 
   it('says so when nothing answers, or something else does', async () => {

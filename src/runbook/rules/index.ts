@@ -3,6 +3,7 @@ import { duplicateStepId, loopWithoutExit, multipleActions, unknownStep, unreach
 import {
   invalidDefault,
   reservedInputName,
+  secretFromAlert,
   secretInText,
   templateInCommand,
   templateSyntax,
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   unusedInput,
   reservedInputName,
   secretInText,
+  secretFromAlert,
   invalidDefault,
   invalidRegex,
   invalidDuration,

@@ -140,6 +140,20 @@ export const secretInText: Rule = {
   },
 };
 
+export const secretFromAlert: Rule = {
+  id: 'secret-from-alert',
+  severity: 'error',
+  description: 'A secret input takes its value from an alert; the alert is recorded in the log, so its value would be too.',
+  check({ facts, report }) {
+    for (let i = 0; i < facts.inputs.length; i++) {
+      const input = facts.inputs[i]!;
+      // The alert's labels and annotations go into the log whole (alert.received): a secret there is no secret.
+      if (input.secret && input.fromAlert !== undefined)
+        report([...input.path, 'from_alert'], `secret input "${input.name}" cannot come from an alert: the alert's labels and annotations are written to the log; ask it instead`);
+    }
+  },
+};
+
 export const invalidDefault: Rule = {
   id: 'invalid-default',
   severity: 'error',
