@@ -35,9 +35,11 @@ export interface Answers {
   severity?: Severity;
   inputs: Record<string, string>;
   steps: Map<string, StepAnswer[]>;
+  /** Clock id → `send`: whenever the clock falls due, its update is sent at the next question, whatever the step. */
+  clocks: Record<string, 'send'>;
 }
 
-const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps'];
+const TOP_KEYS = ['responder', 'severity', 'inputs', 'steps', 'clocks'];
 const ANSWER_KEYS = ['answer', 'on_fail', 'note', 'skip', 'pause', 'rerun', 'running', 'facts', 'filed'];
 const FILED_KEYS = ['at', 'by', 'reference'];
 
@@ -51,6 +53,8 @@ const FILED_KEYS = ['at', 'by', 'reference'];
  *     confirm-outage: continue        # checks that fail: retry, continue or stop
  *     verify: [retry, continue]       # one answer per visit
  *     purge: { skip: not needed }
+ *   clocks:
+ *     user-updates: send              # when it falls due, the update goes out at the next question
  */
 export function loadAnswers(file: string): Answers {
   const text = readTextFile(file, 'answers file');
@@ -65,7 +69,7 @@ export function loadAnswers(file: string): Answers {
     const { line, col } = lineCounter.linePos(firstError.pos[0]);
     throw new UserError(`${file}:${line}:${col}: ${firstError.message.split('\n')[0]}`);
   }
-  const answers: Answers = { file, inputs: {}, steps: new Map() };
+  const answers: Answers = { file, inputs: {}, steps: new Map(), clocks: {} };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return answers;
   if (!isMap(doc.contents)) fail(doc.contents, 'an answers file is a mapping with inputs and steps');
   const scalarText = (node: unknown, what: string): string => {
@@ -86,6 +90,13 @@ export function loadAnswers(file: string): Answers {
     if (key === 'inputs' && value !== null) {
       if (!isMap(value)) fail(value, 'inputs maps input names to values');
       for (const p of (value as import('yaml').YAMLMap).items) answers.inputs[String((p.key as { value?: unknown }).value)] = scalarText(p.value, 'an input value');
+    }
+    if (key === 'clocks' && value !== null) {
+      if (!isMap(value)) fail(value, 'clocks maps clock ids to what to do when one falls due: { user-updates: send }');
+      for (const p of (value as import('yaml').YAMLMap).items) {
+        if (scalarText(p.value, 'a clock answer') !== 'send') fail(p.value as Node, 'a clock answer is send (the update is sent when the clock falls due)');
+        answers.clocks[String((p.key as { value?: unknown }).value)] = 'send';
+      }
     }
     if (key === 'steps' && value !== null) {
       if (!isMap(value)) fail(value, 'steps maps step ids to answers');

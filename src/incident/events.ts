@@ -61,7 +61,8 @@ export interface EventData {
   'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & Partial<ProcessGroupData>;
   'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
-  announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
+  /** `clock`: sent as the update a clock was due for, from whatever step the walk was at. */
+  announcement: { step: string; audience: string; channel?: string; subject?: string; message: string; clock?: string };
   note: { text: string; action: boolean; step?: string };
   /** `at`: when it really happened, as the responder typed it, when that is not the moment of the event. */
   milestone: { milestone: Milestone; step?: string; at?: string };

@@ -35,7 +35,7 @@ export async function startIncident(runbook: Runbook, options: StartOptions): Pr
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
-  const prepared = prepare(runbook, answers, options.set);
+  const prepared = prepare(runbook, answers, options.set, options.runbooks);
   // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
   if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
 

@@ -1,3 +1,4 @@
+import { announce as send } from '../announcement.js';
 import { done, type StepRun } from './context.js';
 
 /** A message for an audience, shown, then sent by the responder (or not); a sent one is logged. */
@@ -8,13 +9,9 @@ export const announce: StepRun = async (step, ctx) => {
   const reply = ctx.yes ? ({ kind: 'answer', value: true } as const) : await ctx.settle(() => ctx.responder.announce(ctx.view, announcement));
   if (reply.kind !== 'answer') return reply;
   if (reply.value) {
-    ctx.emit('announcement', { step: step.id, ...definedOnly(announcement) });
+    send((type, data) => ctx.emit(type, data), step.id, announcement);
     return done(ctx);
   }
   ctx.emit('step.answered', { step: step.id, answer: 'not sent' });
   return done(ctx);
 };
-
-function definedOnly<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
-}
