@@ -157,6 +157,7 @@ export class Walk {
     const draft = updateDraft(this.runbook, def, audience, this.current, (t) => this.text(t), this.state.incident);
     this.responder.showAnnouncement(draft);
     announce((type, data) => this.emit(type, data), this.current, draft, def.id);
+    this.responder.info(`Update for ${def.title} sent to ${audience}.`);
   }
 
   async run(): Promise<WalkOutcome> {

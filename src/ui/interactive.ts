@@ -54,7 +54,7 @@ export class InteractiveResponder implements Responder {
   private metaChoices(canSkip = true) {
     return [
       new Separator(this.c.dim('──────────')),
-      ...this.updates.map((u) => ({ name: this.c.red(`Send the update to ${printable(u.audience!)} now (${printable(u.title)})`), value: { meta: 'update', clock: u.id } as Meta })),
+      ...this.updates.map((u) => ({ name: this.c.red(`Send the update to ${printable(u.audience!)} now (${printable(u.title)})`), value: { meta: 'update' as const, clock: u.id } })),
       { name: 'Add a note', value: { meta: 'note' } as Meta },
       { name: 'Add an action item', value: { meta: 'action' } as Meta },
       { name: 'Change severity', value: { meta: 'severity' } as Meta },
