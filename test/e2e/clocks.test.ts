@@ -33,7 +33,7 @@ const twoHoursAgo = () => new Date(Date.now() - 2 * 3_600_000).toISOString().sli
 describe('clocks through sev run, status, timeline and postmortem', () => {
   it('sends the update a clock is overdue for from an answers file, shows the open clock in status, reports every round', () => {
     const w = workspace();
-    const first = w.answers('first.yaml', `clocks: { status-page: send }\nsteps:\n  since: '${twoHoursAgo()}'\n  tell: sent\n  look: { pause: yes }\n`);
+    const first = w.answers('first.yaml', `clocks: { status-page: send }\nsteps:\n  since: '${twoHoursAgo()}'\n  who: the night shift\n  tell: sent\n  look: { pause: yes }\n`);
     const r = w.run(['run', RUNBOOK, '--answers', first]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/! Update the status page is overdue by 1:3[01]:\d\d .*: the answers send its update/);
@@ -47,7 +47,7 @@ describe('clocks through sev run, status, timeline and postmortem', () => {
       ['announcement', 'users'],
       ['clock.started', 'user-updates'],
     ]);
-    expect(clockEvents[2]!.data).toMatchObject({ step: 'tell', audience: 'status-page', clock: 'status-page', message: expect.stringMatching(/^Update on incident /) });
+    expect(clockEvents[2]!.data).toMatchObject({ step: 'who', audience: 'status-page', clock: 'status-page', message: expect.stringMatching(/^Update on incident /) });
     expect(clockEvents[3]!.data.lateMs).toBeGreaterThan(89 * 60_000);
 
     const status = w.run(['status', '--json']);
