@@ -39,7 +39,7 @@ describe('an answers file, read like every YAML file', () => {
     expect(refusal('steps:\n  x: { rerun: maybe }\n  y: { running: later }\n')).toBe('answers.yaml:2:15: "rerun" must be one of yes, done, failed, true; got "maybe" (and 1 more)');
     expect(refusal('steps:\n  report: { filed: { gdpr: [yes, soon] } }\n')).toBe('answers.yaml:2:34: a filing is yes, not yet, or { at, by, reference }');
     expect(refusal('steps: { a: 1\n')).toMatch(/^answers\.yaml:2:1: /);
-    expect(refusal('bogus: 1\n')).toBe('answers.yaml:1:1: unknown key "bogus" (allowed: responder, severity, inputs, steps)');
+    expect(refusal('bogus: 1\n')).toBe('answers.yaml:1:1: unknown key "bogus" (allowed: responder, severity, inputs, steps, clocks)');
   });
 });
 

@@ -53,7 +53,7 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     }) as StepContext['emit'],
     settle: async (ask) => {
       const reply = await ask();
-      if (reply.kind === 'note' || reply.kind === 'severity') throw new Error('not in these tests');
+      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update') throw new Error('not in these tests');
       return reply;
     },
     onFailure: async (action, failure) => {

@@ -10,6 +10,10 @@ import type { ProcessRef } from '../src/incident/owner.js';
 import { replay } from '../src/incident/replay.js';
 import type { CheckDef, Runbook } from '../src/runbook/model.js';
 import { ScriptedResponder } from '../src/ui/scripted.js';
+import type { ClockDef } from '../src/clocks/model.js';
+import { clockHistory, onTime } from '../src/clocks/history.js';
+import type { DueClockNotice, StepView } from '../src/engine/responder.js';
+import { stepHeader } from '../src/ui/render.js';
 import { answersFile, HEAD, memoryLog, quiet, runbookFrom } from './walk-fixtures.js';
 
 // A walk driven through the module API with a fake runner: no process is started and no real time passes, so
@@ -119,14 +123,20 @@ class FakeRunner implements Runner {
 }
 
 /** `earlier` writes what an earlier run of sev left in the log before this walk resumes it. */
-async function walk(runbook: Runbook, answers: string, runner: FakeRunner, earlier?: (sink: EventSink) => void) {
+async function walk(runbook: Runbook, answers: string, runner: FakeRunner, earlier?: (sink: EventSink) => void, clocks?: ClockDef[]) {
   // Events are stamped by the fake clock, as the real log stamps them by the runner's.
   const { events, sink } = memoryLog(() => runner.now());
   earlier?.(sink);
   const resumedAt = events.length;
+  const told: DueClockNotice[][] = [];
   const responder = new ScriptedResponder({ answers: answersFile(answers), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+  const clocksDue = responder.clocksDue.bind(responder);
+  responder.clocksDue = (due) => {
+    if (due.length) told.push(due);
+    clocksDue(due);
+  };
   const started = Date.now();
-  const outcome = await new Walk({ runbook, state: replay(events), sink, responder, runner }).run();
+  const outcome = await new Walk({ runbook, state: replay(events), sink, responder, runner, clocks: clocks ?? runbook.clocks }).run();
   return {
     outcome,
     realMs: Date.now() - started,
@@ -134,6 +144,8 @@ async function walk(runbook: Runbook, answers: string, runner: FakeRunner, earli
     trail: events.slice(earlier ? resumedAt : 1).map((e) => [e.type, e.data] as const),
     of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>),
     at: (type: string) => events.filter((e) => e.type === type).map((e) => e.time),
+    events,
+    told,
   };
 }
 
@@ -331,5 +343,97 @@ steps:
     expect(r.outcome).toEqual({ kind: 'completed' });
     // Whole seconds, rolled over into hours: 0, then 65m 4.7s, then 130m 4.7s after the start.
     expect(runner.checkRuns.map((c) => c.env.AGE)).toEqual(['0ms', '1h5m', '2h10m']);
+  });
+});
+
+describe('clocks in a walk with a fake clock', () => {
+  // user-updates starts at detected (10:00) and falls due 5 minutes before 10:30; status-page is due at
+  // 10:10. The diagnose checks take 27 minutes, so the restart question comes at 10:27: one update can
+  // still be on time, the other is already missed.
+  const rb = runbookFrom(`${HEAD}
+clocks:
+  - id: user-updates
+    title: Update users
+    audience: users
+    starts: { milestone: detected }
+    due: 30m
+    repeat: 30m
+  - id: status-page
+    title: Update the status page
+    audience: status-page
+    starts: { milestone: detected }
+    due: 10m
+checks:
+  slow: { run: 'true' }
+steps:
+  - id: detect
+    instructions: Look.
+    milestone: detected
+  - id: diagnose
+    checks: [slow]
+  - id: restart
+    confirm: Restart the service?
+  - id: tell
+    announce: { audience: users, message: 'We are working on {{ incident.id }}.' }
+`);
+
+  it('tells the responder at the next question, sends the updates from an unrelated step: one on time, one late', async () => {
+    const runner = new FakeRunner({ slow: [{ exit: 0, ms: 27 * 60_000 }] });
+    const r = await walk(rb, 'clocks: { user-updates: send, status-page: send }\nsteps: { detect: done, restart: yes, tell: sent }', runner);
+    expect(r.outcome).toEqual({ kind: 'completed' });
+    const clockTrail = r.trail.filter(([type]) => type.startsWith('clock.') || type === 'announcement');
+    expect(clockTrail).toEqual([
+      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:00:00.000Z', due: '2026-12-01T10:30:00.000Z' }],
+      ['clock.started', { clock: 'status-page', title: 'Update the status page', audience: 'status-page', at: '2026-12-01T10:00:00.000Z', due: '2026-12-01T10:10:00.000Z' }],
+      // Time passed during the checks: the status page's due time went by unmet.
+      ['clock.missed', { clock: 'status-page', due: '2026-12-01T10:10:00.000Z' }],
+      // Sent at the restart question (a step about something else), the overdue one first; users get the
+      // runbook's own text for them as the draft, the status page (no announcement to it) a short default.
+      ['announcement', { step: 'restart', audience: 'status-page', message: expect.stringContaining('Update on incident INC-1'), clock: 'status-page' }],
+      ['clock.met', { clock: 'status-page', by: 'announcement to status-page', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:10:00.000Z', lateMs: 17 * 60_000 }],
+      ['announcement', { step: 'restart', audience: 'users', message: 'We are working on INC-1.', clock: 'user-updates' }],
+      ['clock.met', { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:30:00.000Z' }],
+      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
+      // The announce step's own notice meets the next round too.
+      ['announcement', { step: 'tell', audience: 'users', message: 'We are working on INC-1.' }],
+      ['clock.met', { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
+      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
+    ]);
+    // Told once at the restart question: both due, the status page overdue by 17 minutes.
+    expect(r.told[0]).toEqual([
+      expect.objectContaining({ id: 'status-page', inMs: -17 * 60_000, audience: 'status-page', fresh: true }),
+      expect.objectContaining({ id: 'user-updates', inMs: 3 * 60_000, audience: 'users', fresh: true }),
+    ]);
+    const history = clockHistory(r.events);
+    expect(history.map((i) => [i.clock, i.outcome])).toEqual([
+      ['user-updates', 'on-time'],
+      ['status-page', 'late'],
+      ['user-updates', 'on-time'],
+      ['user-updates', 'open'],
+    ]);
+    expect(onTime(history)).toEqual({ met: 2, total: 3 });
+  });
+
+  it('leaves a due clock alone when the answers do not say to send its update', async () => {
+    const runner = new FakeRunner({ slow: [{ exit: 0, ms: 27 * 60_000 }] });
+    const r = await walk(rb, 'steps: { detect: done, restart: yes, tell: sent }', runner);
+    expect(r.of('announcement')).toEqual([{ step: 'tell', audience: 'users', message: 'We are working on INC-1.' }]);
+    expect(r.told.length).toBeGreaterThan(0);
+    expect(clockHistory(r.events).map((i) => [i.clock, i.outcome])).toEqual([
+      ['user-updates', 'on-time'],
+      ['status-page', 'missed'],
+      ['user-updates', 'open'],
+    ]);
+  });
+
+  it('shows the next due clocks in the step header, soonest first', async () => {
+    const runner = new FakeRunner({ slow: [{ exit: 0, ms: 60_000 }] });
+    const views: StepView[] = [];
+    const { events, sink } = memoryLog(() => runner.now());
+    const responder = new ScriptedResponder({ answers: answersFile('steps: { detect: done, restart: yes, tell: sent }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    responder.showStep = (view) => void views.push({ ...view });
+    await new Walk({ runbook: rb, state: replay(events), sink, responder, runner, clocks: rb.clocks }).run();
+    expect(views.map((v) => v.clocks?.map((c) => `${c.id} ${c.inMs / 60_000}`))).toEqual([[], ['status-page 10', 'user-updates 30'], ['status-page 9', 'user-updates 29'], ['status-page 9', 'user-updates 29']]);
+    expect(stepHeader(views[2]!, new Chalk({ level: 0 }))).toContain('⏱ Update the status page: due in 9:00');
   });
 });

@@ -199,3 +199,18 @@ export function dueClocks(defs: readonly ClockDef[], state: ClockedState, now: n
   }
   return open.sort((a, b) => a.inMs - b.inMs || a.id.localeCompare(b.id));
 }
+
+/**
+ * The open clocks from the log alone (titles as clock.started copied them), soonest due first: what
+ * `sev status` shows of an incident, with no runbook or policy at hand.
+ */
+export function openClocks(state: Pick<IncidentState, 'clocks' | 'clockNames'>, now: number): (DueClock & { missed: boolean })[] {
+  const open: (DueClock & { missed: boolean })[] = [];
+  for (const [id, c] of state.clocks) {
+    if (!c.open || c.stopped) continue;
+    const name = state.clockNames.get(id);
+    const inMs = Date.parse(c.open.due) - now;
+    open.push({ id, title: name?.title ?? id, ...(name?.audience ? { audience: name.audience } : {}), dueAt: c.open.due, inMs, missed: c.open.missed || inMs < 0 });
+  }
+  return open.sort((a, b) => a.inMs - b.inMs || a.id.localeCompare(b.id));
+}

@@ -98,7 +98,7 @@ export async function resumeCommand(ref: string | undefined, options: ResumeOpti
         'Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then use --force to go on.',
       );
     }
-    const prepared = prepare(runbook, answers, options.set);
+    const prepared = prepare(runbook, answers, options.set, options.runbooks);
     const writer = LogWriter.open(log.file, incident.id, responder);
     writer.guard = () => claim.assertHeld();
     // The state goes on from the events written here, folded as any reader of the log folds them.

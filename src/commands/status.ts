@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { incidentDir, summarizeIncidents, walkerSummary } from '../incident/store.js';
 import { jsonSafe, oneLine } from '../report/sanitize.js';
 import { paint, write } from '../ui/output.js';
-import { severityColor } from '../ui/render.js';
+import { clockLine, severityColor } from '../ui/render.js';
+import { openClocks } from '../clocks/run.js';
 import { formatDuration } from '../text/duration.js';
 import { printLogProblems } from '../ui/warnings.js';
 
@@ -37,6 +38,11 @@ export function statusCommand(options: StatusOptions): void {
       responders: incident.logs.map((l) => l.state.responder).filter(Boolean),
       dryRun: s.dryRun,
       logs: incident.logs.map((l) => l.file),
+      // Due and overdue clocks of an incident still open or paused; a closed one owes nobody a prompt.
+      clocks:
+        s.status === 'closed'
+          ? []
+          : openClocks(s, now).map((k) => ({ clock: k.id, title: k.title, ...(k.audience ? { audience: k.audience } : {}), due: k.dueAt, dueInSeconds: Math.round(k.inMs / 1000), overdue: k.missed })),
     };
   });
   if (options.json) {
@@ -58,4 +64,12 @@ export function statusCommand(options: StatusOptions): void {
     table.push([shown(r.id), shown(r.runbook), severityColor(shown(r.severity), c), shown(r.step), r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), formatDuration(r.elapsedSeconds * 1000, 'clock'), status + (r.dryRun ? c.dim(' dry run') : '')]);
   }
   write(table.toString());
+  const clocks = rows.filter((r) => r.clocks.length);
+  if (clocks.length === 0) return;
+  const lines = ['', c.bold('Clocks due:')];
+  for (const r of clocks) {
+    lines.push(`  ${shown(r.id)}`);
+    for (const k of r.clocks) lines.push(`  ${clockLine({ id: k.clock, title: shown(k.title), dueAt: k.due, inMs: k.dueInSeconds * 1000 }, c)}`);
+  }
+  write(lines.join('\n'));
 }

@@ -11,6 +11,10 @@ export type AnnounceDeps = Pick<StepContext, 'state' | 'runbook' | 'responder' |
 /** An announcement as the responder sees it, and the step it belongs to (none: sent from any prompt). */
 export interface Announcement extends AnnouncementView {
   step?: string;
+  /** The clock this announcement is the update for: the event says so, and meets it. */
+  clock?: string;
+  /** The responder asked for it (an update a clock is due for): no second question before it goes. */
+  requested?: boolean;
 }
 
 export type AnnounceEnd = { kind: 'done' } | Exclude<Settled<never>, { kind: 'answer' }>;
@@ -53,7 +57,7 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
   }
 
   const asked = toSend.filter((d) => !d.decided);
-  if (asked.length > 0 && !deps.yes) {
+  if (asked.length > 0 && !deps.yes && !a.requested) {
     const reply = await deps.settle(() => deps.responder.confirmDelivery(deps.view, view, asked.map((d) => d.channel)));
     if (reply.kind !== 'answer') return reply;
     if (!reply.value) {
@@ -76,7 +80,7 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
       newlyReached = true;
     }
   }
-  if (newlyReached) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message }) });
+  if (newlyReached) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message, clock: a.clock }) });
   return { kind: 'done' };
 }
 
@@ -158,9 +162,9 @@ async function send(deps: Pick<AnnounceDeps, 'emit' | 'announcer' | 'signals' | 
 /** Today's way, for an audience no channel reaches: the responder sends it and says so. */
 async function byHand(deps: AnnounceDeps, a: Announcement): Promise<AnnounceEnd> {
   deps.responder.showAnnouncement(a);
-  const reply = deps.yes ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
+  const reply = deps.yes || a.requested ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
   if (reply.kind !== 'answer') return reply;
-  if (reply.value) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: a.channel, subject: a.subject, message: a.message }) });
+  if (reply.value) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: a.channel, subject: a.subject, message: a.message, clock: a.clock }) });
   else answered(deps, a, 'not sent');
   return { kind: 'done' };
 }

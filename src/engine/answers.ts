@@ -40,6 +40,8 @@ export interface Answers {
   severity?: Severity;
   inputs: Record<string, string>;
   steps: Map<string, StepAnswer[]>;
+  /** Clock id → `send`: whenever the clock falls due, its update is sent at the next question, whatever the step. */
+  clocks: Record<string, 'send'>;
 }
 
 /** runbooks/answers.schema.json, compiled at build time like the runbook schema. */
@@ -62,13 +64,15 @@ const visits = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
  *     confirm-outage: continue        # checks that fail: retry, continue or stop
  *     verify: [retry, continue]       # one answer per visit
  *     purge: { skip: not needed }
+ *   clocks:
+ *     user-updates: send              # when it falls due, the update goes out at the next question
  *
  * It is read like every YAML file (decode, parse, answers.schema.json, findings located at the end),
  * and refused with its first problem at file:line:col. A file with no document at all answers nothing.
  */
 export function loadAnswers(file: string): Answers {
   const document = readDocument(file, readTextFileBytes(file, 'answers file'), ANSWERS_SCHEMA);
-  const empty: Answers = { file, inputs: {}, steps: new Map() };
+  const empty: Answers = { file, inputs: {}, steps: new Map(), clocks: {} };
   const errors = document.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 && errors.every((d) => d.rule === 'empty-file')) return empty;
   const { value } = document;
@@ -84,6 +88,7 @@ function buildAnswers(value: Obj, answers: Answers, report: Report): Answers {
   if (value.responder !== undefined) answers.responder = text(value.responder);
   if (typeof value.severity === 'string') answers.severity = value.severity as Severity;
   answers.inputs = texts(value.inputs);
+  for (const id of Object.keys(isObj(value.clocks) ? value.clocks : {})) answers.clocks[id] = 'send';
   for (const [id, given] of Object.entries(isObj(value.steps) ? value.steps : {})) {
     answers.steps.set(
       id,

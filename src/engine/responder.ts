@@ -5,15 +5,35 @@ import type { FactValue } from '../regulator/assess.js';
 import type { FactDef } from '../regulator/rules.js';
 
 /**
- * Besides its answer, at every prompt the responder may add a note, skip the step, pause the run or
- * change the severity. The engine records each and, for a note or a severity change, asks again.
+ * Besides its answer, at every prompt the responder may add a note, skip the step, pause the run,
+ * change the severity or send the update a clock is due for. The engine records each and, for a note,
+ * a severity change or an update, asks again.
  */
 export type Reply<T> =
   | { kind: 'answer'; value: T }
   | { kind: 'note'; text: string; action?: boolean }
   | { kind: 'skip'; reason: string }
   | { kind: 'pause' }
-  | { kind: 'severity'; to: Severity; reason?: string };
+  | { kind: 'severity'; to: Severity; reason?: string }
+  /** "Send the update now": an announcement to the clock's audience, which meets the clock. */
+  | { kind: 'update'; clock: string };
+
+/** An open clock as the header shows it: "Update users: due in 12:04". */
+export interface ClockLine {
+  id: string;
+  title: string;
+  /** RFC 3339, UTC. */
+  dueAt: string;
+  /** Negative once overdue. */
+  inMs: number;
+  /** The audience an update goes to, when an announcement to it meets the clock. */
+  audience?: string;
+}
+
+/** A clock due or overdue at a prompt; `fresh` the first time the responder is told of this round. */
+export interface DueClockNotice extends ClockLine {
+  fresh: boolean;
+}
 
 /** What is on screen while a step runs: enough to know where one is at 3 a.m. */
 export interface StepView {
@@ -29,6 +49,8 @@ export interface StepView {
   dryRun: boolean;
   /** How many times this step has been started in this incident, this time included. */
   visit: number;
+  /** The open clocks due soonest, overdue ones first (at most three). */
+  clocks?: ClockLine[];
 }
 
 export type FailureChoice = 'retry' | 'continue' | 'stop';
@@ -142,6 +164,11 @@ export interface Responder {
   regulatorFiled(view: StepView, question: FilingQuestion): Promise<Reply<Filing>>;
   /** Asks what to do about a command that an earlier run started and did not see end. Never guessed: a script must say. */
   unfinished(view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>>;
+  /**
+   * Before every question: the clocks due or overdue now (empty when none). The responder tells of the
+   * fresh ones and, for those with an audience, offers to answer with an update.
+   */
+  clocksDue(due: DueClockNotice[]): void;
   /** The secrets known so far, so that text typed at a prompt (a note) shows masked as the log keeps it. */
   useMask(mask: (text: string) => string): void;
   checksStarted(names: string[]): ChecksProgress;

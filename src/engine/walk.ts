@@ -13,8 +13,12 @@ import { Interrupted, MissingAnswer } from './errors.js';
 import { groupData, groupOf } from './group-ref.js';
 import { processRunner, type Runner } from './runner.js';
 import { byHandOnly, type Announcer } from './announcer.js';
-import { leaveUnfinishedLivePosts, postLive } from './announce.js';
-import type { Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
+import { announce, leaveUnfinishedLivePosts, postLive, type AnnounceDeps } from './announce.js';
+import type { ClockLine, Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
+import { clockEvents, dueClocks, overdue } from '../clocks/run.js';
+import type { ClockDef } from '../clocks/model.js';
+import type { ClockEvent } from '../incident/clock-state.js';
+import { updateAudience, updateDraft } from './update-draft.js';
 import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import type { RegulatorRules } from '../regulator/rules.js';
 import type { Settled, StepContext, StepEnd } from './steps/context.js';
@@ -47,7 +51,14 @@ export interface WalkOptions {
   announcer?: Announcer;
   /** The regulator notification rules; by default the file beside the runbook, else the shipped one. */
   regulatorRules?: () => RegulatorRules;
+  /** The clocks the incident keeps (the team policy's merged with the runbook's); none by default. */
+  clocks?: readonly ClockDef[];
 }
+
+/** How many open clocks the header shows. */
+const HEADER_CLOCKS = 3;
+/** A clock falls due this long before its deadline: the responder is told while the update can still be on time. */
+export const DUE_SOON_MS = 5 * 60_000;
 
 export type WalkOutcome =
   | { kind: 'completed' }
@@ -81,6 +92,9 @@ export class Walk {
   private readonly secretValues = new Map<string, string>();
   private mask: Masker = noMask;
   private current = '';
+  private readonly clocks: readonly ClockDef[];
+  /** Rounds of clocks (id@due) the responder was told are due, so each is told once. */
+  private readonly toldDue = new Set<string>();
 
   constructor(private readonly options: WalkOptions) {
     this.runbook = options.runbook;
@@ -95,12 +109,15 @@ export class Walk {
     this.announcer = options.announcer ?? byHandOnly;
     this.yes = Boolean(options.yes);
     this.presets = options.presets ?? {};
+    this.clocks = options.clocks ?? [];
   }
 
+  /** Writes an event, then the clock events it brings (a clock started, met, ended, or missed meanwhile). */
   private emit<T extends EventType>(type: T, data: EventData[T]): IncidentEvent<T, EventData[T]> {
     const event = this.options.sink(type, data);
     apply(this.state, event);
     if (type === 'milestone' || type === 'severity.changed') this.live(event as AnyEvent);
+    if (this.clocks.length) this.emitClocks(clockEvents(this.clocks, this.state, event, this.runner.now().getTime()));
     return event;
   }
 
@@ -114,6 +131,73 @@ export class Walk {
           ? () => postLive(deps, 'severity', `severity-${event.seq}`, `Severity ${event.data.from} → ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`)
           : undefined;
     if (post) this.livePosts = this.livePosts.then(post);
+  }
+
+  private emitClocks(events: ClockEvent[]): void {
+    for (const e of events) apply(this.state, this.options.sink(e.type, e.data));
+  }
+
+  // ── clocks ──────────────────────────────────────────────────────────────
+
+  private clockLines(now: number): ClockLine[] {
+    const byId = new Map(this.clocks.map((d) => [d.id, d]));
+    return dueClocks(this.clocks, this.state, now).map((c) => {
+      const audience = updateAudience(byId.get(c.id));
+      return { id: c.id, title: c.title, dueAt: c.dueAt, inMs: c.inMs, ...(audience ? { audience } : {}) };
+    });
+  }
+
+  /**
+   * Before a question: what time alone brought (a clock missed), the header's clocks brought up to date,
+   * and the responder told of the clocks due now (within DUE_SOON_MS of their deadline, or past it).
+   */
+  private tellClocks(view?: StepView): void {
+    if (!this.clocks.length) return;
+    const now = this.runner.now().getTime();
+    this.emitClocks(overdue(this.clocks, this.state, now));
+    const lines = this.clockLines(now);
+    if (view) view.clocks = lines.slice(0, HEADER_CLOCKS);
+    const due = lines.filter((c) => c.inMs <= DUE_SOON_MS).map((c) => {
+      const key = `${c.id}@${c.dueAt}`;
+      const fresh = !this.toldDue.has(key);
+      this.toldDue.add(key);
+      return { ...c, fresh };
+    });
+    this.responder.clocksDue(due);
+  }
+
+  /**
+   * "Send the update now": the clock's audience gets the runbook's latest announcement to it, through the
+   * one announce (its channels, or by hand), and the announcement meets the clock.
+   */
+  private async sendUpdate(clockId: string, view: StepView | undefined): Promise<Exclude<Settled<never>, { kind: 'answer' }> | undefined> {
+    const def = this.clocks.find((d) => d.id === clockId);
+    const audience = updateAudience(def);
+    if (!def || !audience || !this.state.clocks.get(clockId)?.open) {
+      this.responder.info(`No update is due for ${def?.title ?? clockId}.`);
+      return undefined;
+    }
+    if (!view) {
+      this.responder.info('The update can be sent once the first step is shown.');
+      return undefined;
+    }
+    const draft = updateDraft(this.runbook, def, audience, this.current, (t) => this.text(t), this.state.incident);
+    const end = await announce(this.announceDeps(view), { ...draft, clock: def.id, requested: true });
+    return end.kind === 'done' ? undefined : end;
+  }
+
+  private announceDeps(view: StepView): AnnounceDeps {
+    return {
+      state: this.state,
+      runbook: this.runbook,
+      responder: this.responder,
+      view,
+      yes: this.yes,
+      emit: (type, data) => this.emit(type, data),
+      settle: (ask) => this.settle(ask, view),
+      announcer: this.announcer,
+      signals: { interrupt: this.signal, leave: this.leaveSignal, stop: this.stopSignal, any: this.anySignal },
+    };
   }
 
   async run(): Promise<WalkOutcome> {
@@ -247,6 +331,7 @@ export class Walk {
       await new Promise((resolve) => setImmediate(resolve));
       await this.livePosts;
       if (this.anySignal?.aborted) throw new Interrupted();
+      this.tellClocks(view);
       const reply = await ask();
       if (reply.kind === 'note') {
         const text = this.mask(reply.text);
@@ -256,6 +341,11 @@ export class Walk {
       if (reply.kind === 'severity') {
         this.changeSeverity(reply.to, reply.reason ?? 'changed by the responder');
         if (view) view.severity = reply.to;
+        continue;
+      }
+      if (reply.kind === 'update') {
+        const end = await this.sendUpdate(reply.clock, view);
+        if (end) return end;
         continue;
       }
       return reply;
@@ -286,6 +376,7 @@ export class Walk {
       instructions: step.instructions ? this.text(step.instructions) : undefined,
       dryRun: this.state.dryRun,
       visit: this.state.visits.get(step.id) ?? 1,
+      ...(this.clocks.length ? { clocks: this.clockLines(this.runner.now().getTime()).slice(0, HEADER_CLOCKS) } : {}),
     };
   }
 

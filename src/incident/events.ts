@@ -61,8 +61,11 @@ export interface EventData {
   'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & Partial<ProcessGroupData>;
   'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
-  /** The audience was told: sent by hand (the responder said so, or copied it after a channel failed), or delivered through channels. */
-  announcement: { step: string; audience: string; channel?: string; subject?: string; message: string };
+  /**
+   * The audience was told: sent by hand (the responder said so, or copied it after a channel failed), or
+   * delivered through channels. `clock`: sent as the update a clock was due for, from whatever step the walk was at.
+   */
+  announcement: { step: string; audience: string; channel?: string; subject?: string; message: string; clock?: string };
   /**
    * Written before each attempt to send to a channel, so a later sev knows the message may be out there.
    * `key` is the delivery's idempotency key: the same for every attempt, and for a send again after a crash.

@@ -73,6 +73,8 @@ export interface IncidentState {
   regulatorFilings: Map<string, Map<string, string>>;
   /** The clocks so far, by id: what is open and due, what has ended. */
   clocks: Map<string, ClockState>;
+  /** Each clock's title and audience as its clock.started copied them, so status names a clock from the log alone. */
+  clockNames: Map<string, { title: string; audience?: string }>;
   events: number;
 }
 
@@ -95,6 +97,7 @@ export function initialState(): IncidentState {
     channelMessages: new Map(),
     regulatorFilings: new Map(),
     clocks: new Map(),
+    clockNames: new Map(),
     events: 0,
   };
 }
@@ -210,6 +213,9 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       break;
     }
     case 'clock.started':
+      state.clockNames.set(e.data.clock, { title: e.data.title, ...(e.data.audience ? { audience: e.data.audience } : {}) });
+      foldClockEvent(state.clocks, e);
+      break;
     case 'clock.met':
     case 'clock.missed':
     case 'clock.stopped':

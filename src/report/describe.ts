@@ -63,6 +63,12 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'alert.received':
     case 'alert.evidence':
       return 'incident';
+    case 'clock.missed':
+      return 'failure';
+    case 'clock.started':
+    case 'clock.met':
+    case 'clock.stopped':
+      return 'step';
     default:
       return 'unknown';
   }
@@ -133,7 +139,7 @@ function sentence(event: IncidentEvent): string {
     case 'command.finished':
       return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${formatDuration(e.data.durationMs, 'spaced')}`;
     case 'announcement':
-      return `announcement to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
+      return `${e.data.clock ? 'update' : 'announcement'} to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
     case 'delivery.started':
       return `delivery to ${oneLine(e.data.channel, 60)} (${oneLine(e.data.audience, 60)}) started${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
     case 'delivery.finished':
@@ -158,6 +164,14 @@ function sentence(event: IncidentEvent): string {
     }
     case 'regulator.filed':
       return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : e.data.due ? ', on time' : ''}`;
+    case 'clock.started':
+      return `clock ${oneLine(e.data.title, 80)} started, due ${oneLine(e.data.due, 30)}`;
+    case 'clock.met':
+      return `clock ${oneLine(e.data.clock, 60)} met by ${oneLine(e.data.by, 80)}${e.data.lateMs ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : ', on time'}`;
+    case 'clock.missed':
+      return `clock ${oneLine(e.data.clock, 60)} MISSED: due ${oneLine(e.data.due, 30)} passed unmet`;
+    case 'clock.stopped':
+      return `clock ${oneLine(e.data.clock, 60)} ended (${oneLine(e.data.by, 80)})`;
     case 'regulator.pending':
       return `regulator notification not filed yet: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)}${e.data.due ? `, due ${oneLine(e.data.due, 30)}` : ''}`;
     default:

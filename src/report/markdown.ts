@@ -1,6 +1,7 @@
 import { describe, eventOf } from './describe.js';
 import { mdText } from './sanitize.js';
 import { formatDuration } from '../text/duration.js';
+import { roundOutcome } from './clocks.js';
 import { sourceRef, crossesMidnight, copiesNote, pointText, header, type Pieces, type Report } from './view.js';
 
 /** Text safe in a Markdown table cell or list item: one line, sanitised, no pipes, no HTML. */
@@ -17,7 +18,14 @@ export function* metricsMarkdown(r: Report): Pieces {
     for (const s of m.severity.totals) yield `| Time at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | ${cell(m.severity.definition)} | | |\n`;
     for (const s of m.severity.spans) yield `| ↳ at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
   }
+  if (m.clocks) yield `| Updates on time | ${m.clocks.onTime.met}/${m.clocks.onTime.total} | rounds of the clocks that fell due, met by their due time | | |\n`;
   yield '\n';
+  if (m.clocks) {
+    const stamp = (ms: number) => r.clock.stamp(ms);
+    yield `**Clocks:**\n\n| clock | started (${r.clock.zone}) | due (${r.clock.zone}) | outcome |\n| --- | --- | --- | --- |\n`;
+    for (const i of m.clocks.rounds) yield `| ${cell(i.title)} (\`${cell(i.clock)}\`) | ${stamp(Date.parse(i.started))} | ${stamp(Date.parse(i.due))} | ${i.outcome === 'missed' || i.outcome === 'late' ? `**${cell(roundOutcome(i, stamp))}**` : cell(roundOutcome(i, stamp))} |\n`;
+    yield '\n';
+  }
   if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${cell(m.impactStart.fallback)}.\n\n`;
   for (const n of m.notes) yield `> Note: ${cell(n)}\n\n`;
 }

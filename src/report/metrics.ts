@@ -1,6 +1,7 @@
 import { rfc3339Ms } from '../incident/read.js';
 import type { Timeline } from './merge.js';
 import { timeOf, type Row } from './rows.js';
+import { clockReport, type ClockReport } from './clocks.js';
 
 /** One end of a metric: the event it was read from, and where that event is. */
 export interface Point {
@@ -49,6 +50,8 @@ export interface Metrics {
   };
   /** Milestones recorded more than once: the first counts. */
   notes: string[];
+  /** The clocks' rounds and "updates on time"; only for logs with clock events. */
+  clocks?: ClockReport;
 }
 
 const point = (t: Timeline, row: Row, label: string, fallback?: string): Point => ({
@@ -155,6 +158,7 @@ export function computeMetrics(t: Timeline): Metrics {
   }
   const totals = new Map<string, number>();
   for (const s of spans) totals.set(s.severity, (totals.get(s.severity) ?? 0) + s.ms);
+  const clocks = clockReport(t);
   return {
     incidentStart,
     impactStart,
@@ -168,5 +172,6 @@ export function computeMetrics(t: Timeline): Metrics {
       ...(problem ? { problem } : {}),
     },
     notes,
+    ...(clocks ? { clocks } : {}),
   };
 }

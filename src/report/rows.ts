@@ -45,7 +45,7 @@ export function idOf(row: Row, lines?: LineStore): string {
 }
 
 /** The types whose data the metrics, the header and the postmortem read: always parsed, also in lean mode. */
-const KEY_TYPES = new Set(['incident.started', 'incident.joined', 'incident.closed', 'milestone', 'severity.changed']);
+const KEY_TYPES = new Set(['incident.started', 'incident.joined', 'incident.closed', 'milestone', 'severity.changed', 'clock.started', 'clock.met', 'clock.missed', 'clock.stopped']);
 
 export interface LogSource {
   file: string;

@@ -1,6 +1,7 @@
 import { describe, eventOf } from './describe.js';
 import { oneLine } from './sanitize.js';
 import { formatDuration } from '../text/duration.js';
+import { roundOutcome } from './clocks.js';
 import { sourceRef, copiesNote, pointText, header, type Pieces, type Report } from './view.js';
 
 /** Text from the logs in a text report: one line, sanitised. */
@@ -56,4 +57,10 @@ export function* metricsText(r: Report): Pieces {
     for (const s of m.severity.spans) yield `      ${t1(s.severity)} ${formatDuration(s.ms, 'spaced')}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
   }
   for (const n of m.notes) yield `  note: ${t1(n)}\n`;
+  if (m.clocks) {
+    yield `  Updates on time  ${m.clocks.onTime.met}/${m.clocks.onTime.total} (rounds of the clocks that fell due, met by their due time)\n`;
+    yield '  Clocks:\n';
+    const stamp = (ms: number) => r.clock.stamp(ms);
+    for (const i of m.clocks.rounds) yield `    ${t1(i.title)}: started ${stamp(Date.parse(i.started))}, due ${stamp(Date.parse(i.due))}; ${t1(roundOutcome(i, stamp))}\n`;
+  }
 }

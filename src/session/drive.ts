@@ -14,6 +14,8 @@ import { closest } from '../runbook/suggest.js';
 import { paint } from '../ui/output.js';
 import { onOutputClosed } from '../ui/terminal.js';
 import { ScriptedResponder } from '../ui/scripted.js';
+import { mergeClocks, type ClockDef } from '../clocks/model.js';
+import { loadPolicy, policyFile } from '../clocks/policy-file.js';
 
 /** The options `sev run` and `sev resume` share. */
 export interface WalkCliOptions {
@@ -83,15 +85,31 @@ function checkAnswers(runbook: Runbook, answers: Answers | undefined): void {
   for (const id of answers.steps.keys()) if (!steps.includes(id)) throw unknown('step', id, steps);
 }
 
-/** The answers and --set values of a walk, read and checked once, before anything is written. */
+/** The answers' `clocks:` name clocks the incident keeps: a typo would only show as an update never sent. */
+function checkClockAnswers(clocks: readonly ClockDef[], answers: Answers | undefined): void {
+  const ids = clocks.map((c) => c.id);
+  for (const id of Object.keys(answers?.clocks ?? {})) {
+    if (ids.includes(id)) continue;
+    const guess = closest(id, ids);
+    throw new UserError(`${answers!.file}: the incident keeps no clock "${id}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
+  }
+}
+
+/** The answers, --set values and clocks of a walk, read and checked once, before anything is written. */
 export interface Prepared {
   answers?: Answers;
   presets: Record<string, string>;
+  /** The team policy's clocks merged with the runbook's. */
+  clocks: ClockDef[];
 }
 
-export function prepare(runbook: Runbook, answers: Answers | undefined, sets: string[] | undefined): Prepared {
+/** `runbooksDir`: the team's runbooks directory, whose policy.yaml replaces the shipped one. */
+export function prepare(runbook: Runbook, answers: Answers | undefined, sets: string[] | undefined, runbooksDir?: string): Prepared {
   checkAnswers(runbook, answers);
-  return { answers, presets: presets(runbook, sets) };
+  // A policy file with problems is refused now, before the incident starts, not at its first clock.
+  const clocks = mergeClocks(loadPolicy(policyFile(runbooksDir)).clocks, runbook.clocks);
+  checkClockAnswers(clocks, answers);
+  return { answers, presets: presets(runbook, sets), clocks };
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, 'output-closed': EXIT.outputClosed };
@@ -146,6 +164,7 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
       yes: options.yes,
       announcer: configAnnouncer(options.settings?.config),
       regulatorRules: () => loadRules(rulesFile(runbook.file, options.runbooks), runbook.lang),
+      clocks: prepared.clocks,
     }).run();
   } finally {
     for (const s of signals) process.off(s, onSignal);

@@ -39,7 +39,7 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
-  const prepared = prepare(runbook, answers, options.set);
+  const prepared = prepare(runbook, answers, options.set, options.runbooks);
   const prefilled = fromAlert ? alertPresets(runbook, fromAlert.alert, prepared) : undefined;
   if (prefilled) prepared.presets = { ...prefilled.values, ...prepared.presets };
   // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.

@@ -1,6 +1,6 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
@@ -8,10 +8,10 @@ import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDe
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 import { formatDuration } from '../text/duration.js';
 
-type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' };
+type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' } | { meta: 'update'; clock: string };
 type Pick<T> = { value: T } | Meta;
 
 const TEXT_COMMANDS = '/note /action /skip /sev /pause';
@@ -26,6 +26,8 @@ export class InteractiveResponder implements Responder {
   /** Text typed at a prompt is shown through it: a secret typed into a note shows masked, as the log keeps it. */
   private mask: (text: string) => string = (t) => t;
   private readonly shown = (value: string) => this.mask(value);
+  /** The clocks due now whose update can be sent from any prompt (/update, or the menu entry). */
+  private updates: DueClockNotice[] = [];
 
   constructor(
     private readonly c: ChalkInstance,
@@ -52,6 +54,7 @@ export class InteractiveResponder implements Responder {
   private metaChoices(canSkip = true) {
     return [
       new Separator(this.c.dim('──────────')),
+      ...this.updates.map((u) => ({ name: this.c.red(`Send the update to ${printable(u.audience!)} now (${printable(u.title)})`), value: { meta: 'update' as const, clock: u.id } })),
       { name: 'Add a note', value: { meta: 'note' } as Meta },
       { name: 'Add an action item', value: { meta: 'action' } as Meta },
       { name: 'Change severity', value: { meta: 'severity' } as Meta },
@@ -80,7 +83,22 @@ export class InteractiveResponder implements Responder {
       }
       case 'pause':
         return { kind: 'pause' };
+      case 'update':
+        return { kind: 'update', clock: m.clock };
     }
+  }
+
+  /** The text commands a prompt offers: /update only while an update is due. */
+  private get textCommands(): string {
+    return this.updates.length ? `/update ${TEXT_COMMANDS}` : TEXT_COMMANDS;
+  }
+
+  private textCommand(answer: string): Reply<string> | undefined {
+    return updateCommand(answer, this.updates) ?? textCommand(answer);
+  }
+
+  private textCommandProblem(answer: string): string | undefined {
+    return updateCommand(answer, this.updates) ? undefined : (updateProblem(answer, this.updates) ?? textCommandProblem(answer));
   }
 
   private async ask<T>(message: string, choices: { name: string; value: T; description?: string }[], canSkip = true): Promise<Reply<T>> {
@@ -107,9 +125,9 @@ export class InteractiveResponder implements Responder {
       return { kind: 'answer', value };
     }
     const answer = await this.prompt(() =>
-      input({ message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: def.default, transformer: this.shown, validate: (v) => textCommandProblem(v) ?? true }, this.context),
+      input({ message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`, default: def.default, transformer: this.shown, validate: (v) => this.textCommandProblem(v) ?? true }, this.context),
     );
-    return textCommand(answer) ?? { kind: 'answer', value: answer };
+    return this.textCommand(answer) ?? { kind: 'answer', value: answer };
   }
 
   showStep(view: StepView): void {
@@ -218,11 +236,11 @@ export class InteractiveResponder implements Responder {
       }
       const answer = await this.prompt(() =>
         input(
-          { message: `${message} ${this.c.dim(`[${TEXT_COMMANDS}]`)}`, default: q.default, transformer: this.shown, validate: (v) => textCommandProblem(v) ?? (textCommand(v) ? true : (q.problem(v.trim() === '' && q.default ? q.default : v) ?? true)) },
+          { message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`, default: q.default, transformer: this.shown, validate: (v) => this.textCommandProblem(v) ?? (this.textCommand(v) ? true : (q.problem(v.trim() === '' && q.default ? q.default : v) ?? true)) },
           this.context,
         ),
       );
-      const command = textCommand(answer);
+      const command = this.textCommand(answer);
       if (command) return command as Reply<Record<string, string>>;
       answers[q.name] = answer.trim() === '' && q.default ? q.default : answer;
     }
@@ -249,6 +267,11 @@ export class InteractiveResponder implements Responder {
     return { kind: 'answer', value: { filed: true, at, by: by.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) } };
   }
 
+  clocksDue(due: DueClockNotice[]): void {
+    this.updates = due.filter((d) => d.audience);
+    for (const d of due) if (d.fresh) this.say(dueNotice(d, this.c, due.filter((u) => u.audience).length > 1 ? `/update ${d.id} sends the update` : '/update (or the menu) sends the update'));
+  }
+
   useMask(mask: (text: string) => string): void {
     this.mask = mask;
   }
@@ -272,6 +295,22 @@ export class InteractiveResponder implements Responder {
   info(message: string): void {
     this.say(this.c.dim(`  ${message}`));
   }
+}
+
+const UPDATE_COMMAND = /^\/update(?:\s+(\S+))?\s*$/;
+
+/** `/update` (the one clock due) or `/update <clock>`, while an update is due. */
+function updateCommand(answer: string, due: DueClockNotice[]): Reply<string> | undefined {
+  const m = UPDATE_COMMAND.exec(answer.trim());
+  if (!m) return undefined;
+  const clock = m[1] ? due.find((d) => d.id === m[1]) : due.length === 1 ? due[0] : undefined;
+  return clock ? { kind: 'update', clock: clock.id } : undefined;
+}
+
+function updateProblem(answer: string, due: DueClockNotice[]): string | undefined {
+  if (!UPDATE_COMMAND.test(answer.trim())) return undefined;
+  if (!due.length) return 'No update is due now.';
+  return `Say which: ${due.map((d) => `/update ${d.id}`).join(', ')}`;
 }
 
 /** A command is its name alone or followed by a space: `/note/x` is a path, not a note. */

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
-import type { AnnouncementView, AssessmentView, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ClockLine, DueClockNotice, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../text/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 import { firstLineOf } from '../text/cut.js';
@@ -20,8 +20,31 @@ export function stepHeader(view: StepView, c: ChalkInstance): string {
   const title = step.title ? ` — ${printable(step.title)}` : '';
   const status = `${severityColor(view.severity, c)} · ${formatDuration(view.elapsedMs, 'clock')} elapsed · ${view.incident}${view.dryRun ? ' · DRY RUN' : ''}`;
   const lines = [``, c.bold(`Step ${view.number}/${view.total} · ${step.id}${title}`), c.dim(status)];
+  for (const clock of view.clocks ?? []) lines.push(clockLine(clock, c));
   if (view.instructions) lines.push('', indent(view.instructions.trimEnd()));
   return lines.join('\n');
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * An open clock in the header: "Update users: due in 12:04" within the hour (a running time), "PBoC brief
+ * report: due 10:32 UTC, in 1h8m" further off, "! Update users: overdue by 3:12" once past due.
+ */
+export function clockLine(clock: ClockLine, c: ChalkInstance): string {
+  const title = printable(clock.title);
+  if (clock.inMs <= 0) return c.red.bold(`  ! ${title}: overdue by ${formatDuration(-clock.inMs, 'clock')}`);
+  if (clock.inMs < HOUR) return c.yellow(`  ⏱ ${title}: due in ${formatDuration(clock.inMs, 'clock')}`);
+  // A day or more away, the date matters too.
+  const at = clock.inMs < 24 * HOUR ? `${utc(clock.dueAt).slice(11, 16)} UTC` : utc(clock.dueAt);
+  return c.dim(`  ⏱ ${title}: due ${at}, in ${formatDuration(clock.inMs, 'compact')}`);
+}
+
+/** What the responder is told at a prompt when a clock falls due, and how to send its update (`how`). */
+export function dueNotice(due: DueClockNotice, c: ChalkInstance, how?: string): string {
+  const when = due.inMs <= 0 ? `overdue by ${formatDuration(-due.inMs, 'clock')} (was due ${utc(due.dueAt)})` : `due in ${formatDuration(due.inMs, 'clock')} (${utc(due.dueAt)})`;
+  const send = due.audience && how ? `: ${how}` : '';
+  return c.red.bold(`  ! ${printable(due.title)} is ${when}${send}`);
 }
 
 export function severityColor(severity: string, c: ChalkInstance): string {

@@ -1,12 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, stepHeader, unfinishedNotice } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, unfinishedNotice } from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
@@ -35,6 +35,10 @@ export class ScriptedResponder implements Responder {
   /** Entries whose note was given already. */
   private readonly delivered = new WeakSet<StepAnswer>();
   private mask: (text: string) => string = (t) => t;
+  /** The clocks due now whose update the answers say to send. */
+  private dueUpdates: DueClockNotice[] = [];
+  /** Rounds (id@due) whose update was asked for already: never twice for one round. */
+  private readonly updatesSent = new Set<string>();
 
   constructor(private readonly options: ScriptedOptions) {
     for (const [id, list] of options.answers?.steps ?? []) this.queues.set(id, [...list]);
@@ -79,8 +83,19 @@ export class ScriptedResponder implements Responder {
     throw new MissingAnswer(`no answer for ${what}${file}, and no terminal to ask`);
   }
 
+  /** The update of a clock due now that the answers say to send, before any other answer. */
+  private update<T>(): Reply<T> | undefined {
+    const due = this.dueUpdates.find((d) => !this.updatesSent.has(`${d.id}@${d.dueAt}`));
+    if (!due) return undefined;
+    this.updatesSent.add(`${due.id}@${due.dueAt}`);
+    this.say(this.options.color.dim(`  → send the update for ${due.title} (from the answers file)`));
+    return { kind: 'update', clock: due.id };
+  }
+
   /** The entry for a question of a step: its note/skip/pause first, then its answer. */
   private async step<T>(view: StepView, what: string, parse: (answer: string) => T | undefined, fallback: () => Promise<Reply<T>>, byDefault?: T, shown?: string, secret = false): Promise<Reply<T>> {
+    const update = this.update<T>();
+    if (update) return update;
     const entry = this.take(view.step.id);
     const extra = this.extra<T>(view.step.id, entry);
     if (extra) {
@@ -102,6 +117,8 @@ export class ScriptedResponder implements Responder {
   }
 
   async input(def: InputDef, problem?: string): Promise<Reply<string>> {
+    const update = this.update<string>();
+    if (update) return update;
     const given = def.stepId ? undefined : this.options.answers?.inputs[def.name];
     if (problem) {
       if (this.options.fallback) return this.options.fallback.input(def, problem);
@@ -204,6 +221,8 @@ export class ScriptedResponder implements Responder {
   }
 
   async onFailure(view: StepView, failure: Failure): Promise<Reply<FailureChoice>> {
+    const update = this.update<FailureChoice>();
+    if (update) return update;
     this.say(this.options.color.red(`  ✘ ${failure.summary}`));
     const parse = (a: string) => FAILURE_CHOICES.find((c) => c === a.trim().toLowerCase());
     // A confirmation or command answered in the same entry says what its failure does with on_fail.
@@ -227,6 +246,8 @@ export class ScriptedResponder implements Responder {
    * out takes its default from the milestones when it has one; else, with nobody to ask, the walk pauses.
    */
   async regulatorFacts(view: StepView, questions: FactQuestion[]): Promise<Reply<Record<string, string>>> {
+    const update = this.update<Record<string, string>>();
+    if (update) return update;
     const entry = this.take(view.step.id);
     const extra = this.extra<Record<string, string>>(view.step.id, entry);
     if (extra) return extra;
@@ -251,6 +272,8 @@ export class ScriptedResponder implements Responder {
    * as not filed: a script never claims a filing nobody made.
    */
   async regulatorFiled(view: StepView, question: FilingQuestion): Promise<Reply<Filing>> {
+    const update = this.update<Filing>();
+    if (update) return update;
     const entry = this.last.get(view.step.id);
     const queue = entry?.filed?.[question.notification.id];
     const label = `${question.notification.id} ${question.deadline.name}`;
@@ -276,6 +299,8 @@ export class ScriptedResponder implements Responder {
    * default, not even with --yes: whether a command's effect is there is for a person to find out.
    */
   async unfinished(view: StepView, command: UnfinishedView): Promise<Reply<UnfinishedDecision>> {
+    const update = this.update<UnfinishedDecision>();
+    if (update) return update;
     this.say(unfinishedNotice(command, this.options.color));
     const key = command.state === 'alive' ? 'running' : 'rerun';
     const queue = this.queues.get(view.step.id) ?? [];
@@ -294,6 +319,14 @@ export class ScriptedResponder implements Responder {
     if (this.options.fallback) return this.options.fallback.unfinished(view, command);
     const expected = command.state === 'alive' ? 'running: wait or running: kill' : 'rerun: yes, rerun: done or rerun: failed';
     return this.missing(`step "${view.step.id}": its command started at ${command.startedAt} and did not finish (say ${expected})`);
+  }
+
+  /** Told once per round; the answers' `clocks:` say which updates to send, a person at the fallback may send any. */
+  clocksDue(due: DueClockNotice[]): void {
+    const send = this.options.answers?.clocks ?? {};
+    this.dueUpdates = due.filter((d) => d.audience && send[d.id] === 'send');
+    if (this.options.fallback) return this.options.fallback.clocksDue(due);
+    for (const d of due) if (d.fresh) this.say(dueNotice(d, this.options.color, send[d.id] ? 'the answers send its update' : 'clocks: { ' + d.id + ': send } in the answers file sends it'));
   }
 
   useMask(mask: (text: string) => string): void {

@@ -66,6 +66,18 @@ describe('sev timeline: golden files of each format', () => {
     golden('postmortem.md', r.stdout);
   });
 
+  it('a log with clock events: every round in the metrics, the clock events in the timeline', () => {
+    const log = 'test/fixtures/logs/clocks/20261202T161916Z-clocked-larm.root.jsonl';
+    const timeline = run(['timeline', log]);
+    expect(timeline.code).toBe(0);
+    golden('timeline-clocks.txt', timeline.stdout);
+    expect(timeline.stdout).toContain('Updates on time  0/1');
+    const postmortem = run(['postmortem', log]);
+    expect(postmortem.code).toBe(0);
+    golden('postmortem-clocks.md', postmortem.stdout);
+    expect(postmortem.stdout).toContain('| Updates on time | 0/1 |');
+  });
+
   it('--tz shows another zone, with dates when the timeline crosses midnight there', () => {
     const r = run(['timeline', ...FILES, '--tz', 'Asia/Tokyo']);
     expect(r.code).toBe(0);
