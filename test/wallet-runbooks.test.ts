@@ -54,7 +54,7 @@ describe('the wallet runbooks', () => {
     const report = JSON.parse(r.stdout) as { files: string[]; diagnostics: unknown[] };
     expect(report.diagnostics).toEqual([]);
     expect(r.code).toBe(0);
-    expect(report.files.map((f) => f.split('/').at(-1)).sort()).toEqual([...ALL.map((id) => `${id}.yaml`), ...ZH_CN.map((id) => `${id}.zh-CN.yaml`), 'regulators.yaml', 'triage.yaml'].sort());
+    expect(report.files.map((f) => f.split('/').at(-1)).sort()).toEqual([...ALL.map((id) => `${id}.yaml`), ...ZH_CN.map((id) => `${id}.zh-CN.yaml`), 'policy.yaml', 'regulators.yaml', 'triage.yaml'].sort());
   });
 
   it.each(INCIDENT)('%s covers the whole arc: milestones in order, users told early with safety advice, hand-off to customer care', (id) => {
