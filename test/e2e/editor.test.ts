@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.js';
+import { parseJson, ROOT, sev } from '../helpers.js';
 import { YamlLanguageServer, type LspCompletion, type LspDiagnostic } from '../lsp.js';
 
 // A runbook with one error of each kind an author makes first; the editor must show every one.
@@ -111,5 +112,21 @@ describe('yaml-language-server with the shipped schemas', { timeout: 60_000 }, (
         name,
       ).toEqual([]);
     }
+  });
+});
+
+describe('sev validate on the same planted errors', () => {
+  it('reports each once, the duration and the two actions by their rules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sev-planted-'));
+    writeFileSync(join(dir, 'planted.yaml'), PLANTED.replace('./runbook.schema.json', join(RUNBOOKS, 'runbook.schema.json')));
+    const r = sev(['validate', dir, '--format', 'json']);
+    const found = parseJson<{ diagnostics: { line: number; rule: string }[] }>(r.stdout).diagnostics.map((d) => [d.line, d.rule]);
+    expect(found).toEqual([
+      [7, 'unknown-key'],
+      [11, 'schema'],
+      [12, 'invalid-duration'],
+      [16, 'multiple-actions'],
+      [20, 'schema'],
+    ]);
   });
 });
