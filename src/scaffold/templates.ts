@@ -71,6 +71,8 @@ runbooks: ${JSON.stringify(runbooks)}
 export function githubWorkflow(runbooks: string, config: string | undefined, version: string): string {
   const paths = [`${runbooks}/**`, ...(config ? [config] : [])].map((p) => `      - ${JSON.stringify(p)}`).join('\n');
   return `# Checks the runbooks on every change: each problem is shown on the line of the pull request.
+# sev comes from the npm registry, at the version that wrote this file; where sevkit is a devDependency
+# of the repository, run npm ci and npx sev validate instead.
 name: runbooks
 on:
   pull_request:
