@@ -77,11 +77,14 @@ export class YamlLanguageServer {
     return Array.isArray(result) ? result : (result?.items ?? []);
   }
 
+  /** Asks the server to shut down, and kills it when it has not within a few seconds. */
   async stop(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.request('shutdown', null);
+      await Promise.race([this.request('shutdown', null), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
       this.notify('exit', null);
     } finally {
+      clearTimeout(timer);
       this.child.kill();
     }
   }
