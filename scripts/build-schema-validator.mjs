@@ -31,8 +31,12 @@ function inline(node, schema) {
   return out;
 }
 
+const EDITOR_KEYWORDS = ['errorMessage', 'patternErrorMessage'];
+
 function compile(source, options) {
   const ajv = new Ajv.default({ strict: true, strictTypes: false, ...options, code: { source: true, lines: false, ...options.code } });
+  // Messages for editors (yaml-language-server reads them); they validate nothing.
+  ajv.addVocabulary(EDITOR_KEYWORDS);
   return standaloneCode.default(ajv, ajv.compile(source));
 }
 

@@ -89,6 +89,19 @@ function program(): Command {
     .action(async (options: object, command: Command) => (await import('./commands/config.js')).configCommand(withGlobals(options, command)));
 
   cli
+    .command('init')
+    .description('scaffold a runbooks directory: an example runbook, the schemas editors read beside it, a sev.config.yaml and a CI workflow (never overwrites a file)')
+    .argument('[dir]', 'the directory (default: the runbooks directory in force, ./runbooks)')
+    .action(async (dir: string | undefined, options: object, command: Command) => (await import('./commands/init.js')).initCommand(dir, withGlobals(options, command)));
+
+  cli
+    .command('schema')
+    .description('print a JSON Schema of sev (the runbook\'s, or: translation, triage, regulators, policy, answers, config), or its installed path')
+    .argument('[name]', 'which schema (default runbook)')
+    .option('--path', 'print the path of the installed file instead')
+    .action(async (name: string | undefined, options: object) => (await import('./commands/schema.js')).schemaCommand(name, options));
+
+  cli
     .command('status')
     .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
     .option('--json', 'print JSON')

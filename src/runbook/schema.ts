@@ -38,6 +38,18 @@ const ONE_OF_HELP: Record<string, string> = {
   page: 'must be a role in kebab-case (e.g. communications-lead), or a list of them',
 };
 
+/**
+ * What the schema says for editors but a rule explains better, with the step or value in view: a step
+ * with two actions (multiple-actions) and a malformed duration (invalid-duration). The schema check
+ * leaves these to the rules, so that sev validate reports each problem once.
+ */
+const RULE_OWNED_PATTERNS = new Set(['^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$']);
+
+function ownedByRule(error: SchemaError): boolean {
+  if (error.keyword === 'pattern') return RULE_OWNED_PATTERNS.has(String(error.params.pattern));
+  return error.keyword === 'false schema' && error.schemaPath.includes('/dependencies/');
+}
+
 /** A schema compiled at build time: the quick yes/no check and the validator that lists every error. */
 export interface CompiledSchema {
   isValid(data: unknown): boolean;
@@ -144,7 +156,7 @@ export function checkSchema(value: unknown, schema: CompiledSchema = RUNBOOK_SCH
   const problems: SchemaProblem[] = [];
   const failedOneOf = errors.filter((e) => e.keyword === 'oneOf');
   for (const error of errors) {
-    if (error.keyword === 'oneOf' || error.keyword === 'propertyNames' || error.keyword === 'if') continue;
+    if (error.keyword === 'oneOf' || error.keyword === 'propertyNames' || error.keyword === 'if' || ownedByRule(error)) continue;
     const path = toPath(error.instancePath, value);
     // The innermost failed oneOf this error belongs to: under its schema node and at (or inside) its value.
     const inOneOf = failedOneOf
