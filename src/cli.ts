@@ -19,9 +19,11 @@ function program(): Command {
     const { checkRunbooksDir, resolveSettings } = await import('./config/settings.js');
     const flag = (name: string) => (root.getOptionValueSource(name) === 'cli' ? (root.getOptionValue(name) as string) : undefined);
     const as = action.getOptionValue('as') as string | undefined;
-    // validate checks a broken config file rather than refusing to start because of it.
-    const settings = resolveSettings({ config: flag('config'), runbooks: flag('runbooks'), incidentDir: flag('incidentDir'), as }, process.cwd(), process.env, { lenient: action.name() === 'validate' });
-    checkRunbooksDir(settings.runbooks);
+    // validate checks a broken config file, init and schema help to write one: none refuses to start because of it.
+    const setup = ['validate', 'init', 'schema'].includes(action.name());
+    const settings = resolveSettings({ config: flag('config'), runbooks: flag('runbooks'), incidentDir: flag('incidentDir'), as }, process.cwd(), process.env, { lenient: setup });
+    // init creates the runbooks directory it is given.
+    if (action.name() !== 'init') checkRunbooksDir(settings.runbooks);
     root.setOptionValue('runbooks', settings.runbooks.value);
     root.setOptionValue('incidentDir', settings.incidentDir.value);
     if (settings.responder && !as && action.options.some((o) => o.attributeName() === 'as')) action.setOptionValue('as', settings.responder.value);

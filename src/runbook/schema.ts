@@ -20,6 +20,7 @@ const PATTERN_HELP: Record<string, string> = {
   '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
   '^([0-9]+(d|h|m))+$': 'is not a length of time for a clock: write minutes (m), hours (h) and days (d), such as 30m, 2h, 1h30m or 15d',
   '^https?://': 'must be an http or https URL',
+  '^(labels|annotations)\\.[A-Za-z_][A-Za-z0-9_]*$': 'must be labels.<name> or annotations.<name> of the alert, such as labels.instance',
   '\\S': 'must not be blank',
 };
 
