@@ -182,8 +182,17 @@ export class Walk {
       return undefined;
     }
     const draft = updateDraft(this.runbook, def, audience, this.current, (t) => this.text(t), this.state.incident);
-    const end = await announce(this.announceDeps(view), { ...draft, clock: def.id, requested: true });
-    return end.kind === 'done' ? undefined : end;
+    const deps = this.announceDeps(view);
+    // Sent when the announcement is logged: not when every channel failed and the responder went on.
+    let sent = false;
+    const emit: AnnounceDeps['emit'] = (type, data) => {
+      if (type === 'announcement') sent = true;
+      return deps.emit(type, data);
+    };
+    const end = await announce({ ...deps, emit }, { ...draft, clock: def.id, requested: true });
+    if (end.kind !== 'done') return end;
+    if (sent) this.responder.info(`Update for ${def.title} sent to ${audience}.`);
+    return undefined;
   }
 
   private announceDeps(view: StepView): AnnounceDeps {

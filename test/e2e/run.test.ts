@@ -116,7 +116,9 @@ describe('sev run', () => {
   });
 
   it('stops with exit 1 when the responder chooses to stop on a failure', () => {
-    const w = workspace(`inputs: { token: t }\nsteps: { where: /nonexistent/marker, confirm-outage: continue, declare: Most users, tell-users: yes, restart: { answer: yes, on_fail: stop } }\n`);
+    // Under a regular file: no directory can be made there, whoever runs the test.
+    const unwritable = join(tempDir({ file: 'x' }), 'file', 'marker');
+    const w = workspace(`inputs: { token: t }\nsteps: { where: ${unwritable}, confirm-outage: continue, declare: Most users, tell-users: yes, restart: { answer: yes, on_fail: stop } }\n`);
     const r = w.run(['run', DRILL, '--answers', w.answers]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/stopped at step restart/);
