@@ -11,7 +11,8 @@ function program(): Command {
     .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else the config\'s, else ./incidents)')
     .option('--config <file>', 'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)')
     .showHelpAfterError('(run sev --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
+    // Commander's own errors (unknown option, missing argument) read like every other: "sev: error: …".
+    .configureOutput({ outputError: (text, write) => write(`sev: ${text.trimEnd()}\n`) })
     .exitOverride();
 
   // Flags, then SEV_ variables, then the config file, then defaults: resolved once, before any command runs.
