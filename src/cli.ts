@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, InvalidRunbookError, UserError } from './errors.js';
+import { helpAfter } from './help-text.js';
 import { guardOutput } from './ui/terminal.js';
 import { VERSION } from './version.js';
 
-function program(): Command {
+/** The whole command line, as parsed and as its help, completion script and man page describe it. */
+export function program(): Command {
   const cli = new Command('sev')
     .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
     .version(VERSION, '-V, --version')
@@ -11,6 +13,8 @@ function program(): Command {
     .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else the config\'s, else ./incidents)')
     .option('--config <file>', 'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)')
     .showHelpAfterError('(run sev --help for usage)')
+    // Subcommands inherit this: their help lists --runbooks, --incident-dir and --config too.
+    .configureHelp({ showGlobalOptions: true })
     // Commander's own errors (unknown option, missing argument) read like every other: "sev: error: …".
     .configureOutput({ outputError: (text, write) => write(`sev: ${text.trimEnd()}\n`) })
     .exitOverride();
@@ -154,6 +158,7 @@ function program(): Command {
     .option('--force', 'merge logs of different incidents')
     .action(async (refs: string[], options: object, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
 
+  for (const command of cli.commands) command.addHelpText('after', helpAfter(command.name()));
   return cli;
 }
 
