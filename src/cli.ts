@@ -41,7 +41,7 @@ export function program(): Command {
     .command('validate')
     .description('check runbooks without running anything; report each problem at file:line:col')
     .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml); default: the runbooks directory and the config file in force')
-    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
+    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit', 'codequality']))
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
     .action(async (paths: string[], options: object, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, withGlobals(options, command)));

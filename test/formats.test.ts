@@ -19,7 +19,7 @@ function controlClass(ranges: [number, number][], flags?: string): RegExp {
   const hex = (n: number) => `\\x${n.toString(16).padStart(2, '0')}`;
   return new RegExp(`[${ranges.map(([from, to]) => `${hex(from)}-${hex(to)}`).join('')}]`, flags);
 }
-const FORMATS = ['text', 'json', 'github', 'sarif', 'junit'] as const;
+const FORMATS = ['text', 'json', 'github', 'sarif', 'junit', 'codequality'] as const;
 const CLEAN = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
 
 // Errors and warnings, with wide characters (CJK, an emoji) before and inside the flagged ranges.
@@ -703,5 +703,55 @@ describe('junit', () => {
     const strict = childrenNamed(childrenNamed(root, 'testsuite')[0]!, 'testcase');
     expect(childrenNamed(strict[0]!, 'failure')).toHaveLength(1);
     expect(root.attributes.failures).toBe('1');
+  });
+});
+
+interface CodeQualityIssue {
+  type: string;
+  check_name: string;
+  description: string;
+  severity: string;
+  fingerprint: string;
+  location: { path: string; lines: { begin: number; end: number } };
+}
+
+describe('codequality', () => {
+  const issuesOf = (r: Run) => JSON.parse(r.stdout) as CodeQualityIssue[];
+
+  it('is a JSON array of CodeClimate issues with every field GitLab reads, one per finding, at its file and line', () => {
+    const files = ['broken.yaml', 'clean.yaml', 'warn.yaml', 'empty.yaml', TRICKY_NAME];
+    const issues = issuesOf(run(WS, [...files, '--format', 'codequality']));
+    const report = json(WS, files);
+    expect(issues).toHaveLength(report.diagnostics.length);
+    issues.forEach((issue, i) => {
+      const d = report.diagnostics[i]!;
+      expect(Object.keys(issue).sort()).toEqual(['categories', 'check_name', 'description', 'fingerprint', 'location', 'severity', 'type']);
+      expect(issue).toMatchObject({ type: 'issue', check_name: `sev/${d.rule}`, description: d.message, location: { path: d.file, lines: { begin: d.line } } });
+      expect(issue.severity).toBe(d.severity === 'error' ? 'major' : 'minor');
+      expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(issue.severity);
+      expect(issue.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(issue.location.lines.end).toBeGreaterThanOrEqual(issue.location.lines.begin);
+    });
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
+    expect(run(WS, ['clean.yaml', '--format', 'codequality']).stdout.trim()).toBe('[]');
+  });
+
+  it('keeps each fingerprint when an edit above moves the finding, and paths relative to $CI_PROJECT_DIR', () => {
+    const dir = workspace({ 'runbooks/broken.yaml': BROKEN });
+    const before = issuesOf(run(dir, ['runbooks/broken.yaml', '--format', 'codequality']));
+    writeFileSync(join(dir, 'runbooks/broken.yaml'), `# moved down by a comment\n\n${BROKEN}`);
+    const after = issuesOf(run(dir, ['runbooks/broken.yaml', '--format', 'codequality']));
+    expect(after.map((i) => i.fingerprint)).toEqual(before.map((i) => i.fingerprint));
+    expect(after.map((i) => i.location.lines.begin)).toEqual(before.map((i) => i.location.lines.begin + 2));
+    const fromElsewhere = issuesOf(run(join(dir, 'runbooks'), ['broken.yaml', '--format', 'codequality'], { CI_PROJECT_DIR: dir }));
+    expect(fromElsewhere.map((i) => i.location.path)).toEqual(after.map(() => 'runbooks/broken.yaml'));
+    expect(fromElsewhere.map((i) => i.fingerprint)).toEqual(after.map((i) => i.fingerprint));
+  });
+
+  it('counts warnings as major under --strict', () => {
+    const [normal, strict] = [run(WS, ['warn.yaml', '--format', 'codequality']), run(WS, ['warn.yaml', '--format', 'codequality', '--strict'])];
+    expect(issuesOf(normal).map((i) => i.severity)).toEqual(['minor']);
+    expect(issuesOf(strict).map((i) => i.severity)).toEqual(['major']);
+    expect(strict.code).toBe(1);
   });
 });
