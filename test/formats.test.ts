@@ -755,3 +755,32 @@ describe('codequality', () => {
     expect(strict.code).toBe(1);
   });
 });
+
+describe('GitHub Actions job summary', () => {
+  it('appends a Markdown summary to $GITHUB_STEP_SUMMARY beside the annotations: counts, then a row per finding', () => {
+    const summary = join(tempDir({ 'summary.md': '## an earlier step\n' }), 'summary.md');
+    const files = ['broken.yaml', 'warn.yaml', TRICKY_NAME];
+    const r = run(WS, files, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error /m);
+    const report = json(WS, files);
+    const text = readFileSync(summary, 'utf8');
+    expect(text.startsWith('## an earlier step\n## ❌ sev validate\n')).toBe(true);
+    expect(text).toContain(`3 files checked: ${report.errors} errors, ${report.warnings} warning`);
+    const rows = text.split('\n').filter((l) => /^\| (error|warning) \|/.test(l));
+    expect(rows).toHaveLength(report.diagnostics.length);
+    // Every row has its five cells: no message's pipe or newline breaks the table.
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(7);
+    expect(rows[0]).toContain(`| \`broken.yaml\` | ${report.diagnostics[0]!.line}:${report.diagnostics[0]!.col} | ${report.diagnostics[0]!.rule} |`);
+  });
+
+  it('says so when clean, and writes nothing without GITHUB_STEP_SUMMARY or in another format', () => {
+    const summary = join(tempDir(), 'summary.md');
+    expect(run(WS, ['clean.yaml'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }).code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^## ✅ sev validate\n\n1 file checked: 0 errors, 0 warnings\.\n\n$/);
+    const other = join(tempDir(), 'other.md');
+    expect(run(WS, ['broken.yaml', '--format', 'json'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: other }).code).toBe(1);
+    expect(existsSync(other)).toBe(false);
+    expect(run(WS, ['broken.yaml'], { GITHUB_ACTIONS: 'true' }).code).toBe(1);
+  });
+});
