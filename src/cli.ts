@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, InvalidRunbookError, UserError } from './errors.js';
 import { helpAfter } from './help-text.js';
 import { guardOutput } from './ui/terminal.js';
@@ -157,6 +157,19 @@ export function program(): Command {
     .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
     .option('--force', 'merge logs of different incidents')
     .action(async (refs: string[], options: object, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
+
+  cli
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish: commands, options, runbook and incident ids')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => (await import('./commands/completion.js')).completionCommand(shell));
+
+  // What the completion script calls for each completion: `sev complete -- <words so far>`.
+  cli
+    .command('complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .action(async (words: string[], options: object, command: Command) => (await import('./commands/completion.js')).completeCommand(words, cli, withGlobals(options, command)));
 
   for (const command of cli.commands) command.addHelpText('after', helpAfter(command.name()));
   return cli;
