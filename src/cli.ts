@@ -1,9 +1,11 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { EXIT, ExitCode, InvalidRunbookError, UserError } from './errors.js';
+import { helpAfter } from './help-text.js';
 import { guardOutput } from './ui/terminal.js';
 import { VERSION } from './version.js';
 
-function program(): Command {
+/** The whole command line, as parsed and as its help, completion script and man page describe it. */
+export function program(): Command {
   const cli = new Command('sev')
     .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
     .version(VERSION, '-V, --version')
@@ -11,7 +13,10 @@ function program(): Command {
     .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else the config\'s, else ./incidents)')
     .option('--config <file>', 'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)')
     .showHelpAfterError('(run sev --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text.trimEnd() + '\n') })
+    // Subcommands inherit this: their help lists --runbooks, --incident-dir and --config too.
+    .configureHelp({ showGlobalOptions: true })
+    // Commander's own errors (unknown option, missing argument) read like every other: "sev: error: …".
+    .configureOutput({ outputError: (text, write) => write(`sev: ${text.trimEnd()}\n`) })
     .exitOverride();
 
   // Flags, then SEV_ variables, then the config file, then defaults: resolved once, before any command runs.
@@ -38,7 +43,7 @@ function program(): Command {
     .command('validate')
     .description('check runbooks without running anything; report each problem at file:line:col')
     .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml); default: the runbooks directory and the config file in force')
-    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit']))
+    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit', 'codequality']))
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
     .action(async (paths: string[], options: object, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, withGlobals(options, command)));
@@ -185,6 +190,20 @@ function program(): Command {
     .option('--force', 'merge logs of different incidents')
     .action(async (refs: string[], options: object, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
 
+  cli
+    .command('completion')
+    .description('print the shell completion script for bash, zsh or fish: commands, options, runbook and incident ids')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => (await import('./commands/completion.js')).completionCommand(shell));
+
+  // What the completion script calls for each completion: `sev complete -- <words so far>`.
+  cli
+    .command('complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .action(async (words: string[], options: object, command: Command) => (await import('./commands/completion.js')).completeCommand(words, cli, withGlobals(options, command)));
+
+  for (const command of cli.commands) command.addHelpText('after', helpAfter(command.name()));
   return cli;
 }
 

@@ -19,7 +19,7 @@ function controlClass(ranges: [number, number][], flags?: string): RegExp {
   const hex = (n: number) => `\\x${n.toString(16).padStart(2, '0')}`;
   return new RegExp(`[${ranges.map(([from, to]) => `${hex(from)}-${hex(to)}`).join('')}]`, flags);
 }
-const FORMATS = ['text', 'json', 'github', 'sarif', 'junit'] as const;
+const FORMATS = ['text', 'json', 'github', 'sarif', 'junit', 'codequality'] as const;
 const CLEAN = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
 
 // Errors and warnings, with wide characters (CJK, an emoji) before and inside the flagged ranges.
@@ -703,5 +703,84 @@ describe('junit', () => {
     const strict = childrenNamed(childrenNamed(root, 'testsuite')[0]!, 'testcase');
     expect(childrenNamed(strict[0]!, 'failure')).toHaveLength(1);
     expect(root.attributes.failures).toBe('1');
+  });
+});
+
+interface CodeQualityIssue {
+  type: string;
+  check_name: string;
+  description: string;
+  severity: string;
+  fingerprint: string;
+  location: { path: string; lines: { begin: number; end: number } };
+}
+
+describe('codequality', () => {
+  const issuesOf = (r: Run) => JSON.parse(r.stdout) as CodeQualityIssue[];
+
+  it('is a JSON array of CodeClimate issues with every field GitLab reads, one per finding, at its file and line', () => {
+    const files = ['broken.yaml', 'clean.yaml', 'warn.yaml', 'empty.yaml', TRICKY_NAME];
+    const issues = issuesOf(run(WS, [...files, '--format', 'codequality']));
+    const report = json(WS, files);
+    expect(issues).toHaveLength(report.diagnostics.length);
+    issues.forEach((issue, i) => {
+      const d = report.diagnostics[i]!;
+      expect(Object.keys(issue).sort()).toEqual(['categories', 'check_name', 'description', 'fingerprint', 'location', 'severity', 'type']);
+      expect(issue).toMatchObject({ type: 'issue', check_name: `sev/${d.rule}`, description: d.message, location: { path: d.file, lines: { begin: d.line } } });
+      expect(issue.severity).toBe(d.severity === 'error' ? 'major' : 'minor');
+      expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(issue.severity);
+      expect(issue.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(issue.location.lines.end).toBeGreaterThanOrEqual(issue.location.lines.begin);
+    });
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
+    expect(run(WS, ['clean.yaml', '--format', 'codequality']).stdout.trim()).toBe('[]');
+  });
+
+  it('keeps each fingerprint when an edit above moves the finding, and paths relative to $CI_PROJECT_DIR', () => {
+    const dir = workspace({ 'runbooks/broken.yaml': BROKEN });
+    const before = issuesOf(run(dir, ['runbooks/broken.yaml', '--format', 'codequality']));
+    writeFileSync(join(dir, 'runbooks/broken.yaml'), `# moved down by a comment\n\n${BROKEN}`);
+    const after = issuesOf(run(dir, ['runbooks/broken.yaml', '--format', 'codequality']));
+    expect(after.map((i) => i.fingerprint)).toEqual(before.map((i) => i.fingerprint));
+    expect(after.map((i) => i.location.lines.begin)).toEqual(before.map((i) => i.location.lines.begin + 2));
+    const fromElsewhere = issuesOf(run(join(dir, 'runbooks'), ['broken.yaml', '--format', 'codequality'], { CI_PROJECT_DIR: dir }));
+    expect(fromElsewhere.map((i) => i.location.path)).toEqual(after.map(() => 'runbooks/broken.yaml'));
+    expect(fromElsewhere.map((i) => i.fingerprint)).toEqual(after.map((i) => i.fingerprint));
+  });
+
+  it('counts warnings as major under --strict', () => {
+    const [normal, strict] = [run(WS, ['warn.yaml', '--format', 'codequality']), run(WS, ['warn.yaml', '--format', 'codequality', '--strict'])];
+    expect(issuesOf(normal).map((i) => i.severity)).toEqual(['minor']);
+    expect(issuesOf(strict).map((i) => i.severity)).toEqual(['major']);
+    expect(strict.code).toBe(1);
+  });
+});
+
+describe('GitHub Actions job summary', () => {
+  it('appends a Markdown summary to $GITHUB_STEP_SUMMARY beside the annotations: counts, then a row per finding', () => {
+    const summary = join(tempDir({ 'summary.md': '## an earlier step\n' }), 'summary.md');
+    const files = ['broken.yaml', 'warn.yaml', TRICKY_NAME];
+    const r = run(WS, files, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error /m);
+    const report = json(WS, files);
+    const text = readFileSync(summary, 'utf8');
+    expect(text.startsWith('## an earlier step\n## ❌ sev validate\n')).toBe(true);
+    expect(text).toContain(`3 files checked: ${report.errors} errors, ${report.warnings} warning`);
+    const rows = text.split('\n').filter((l) => /^\| (error|warning) \|/.test(l));
+    expect(rows).toHaveLength(report.diagnostics.length);
+    // Every row has its five cells: no message's pipe or newline breaks the table.
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(7);
+    expect(rows[0]).toContain(`| \`broken.yaml\` | ${report.diagnostics[0]!.line}:${report.diagnostics[0]!.col} | ${report.diagnostics[0]!.rule} |`);
+  });
+
+  it('says so when clean, and writes nothing without GITHUB_STEP_SUMMARY or in another format', () => {
+    const summary = join(tempDir(), 'summary.md');
+    expect(run(WS, ['clean.yaml'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }).code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^## ✅ sev validate\n\n1 file checked: 0 errors, 0 warnings\.\n\n$/);
+    const other = join(tempDir(), 'other.md');
+    expect(run(WS, ['broken.yaml', '--format', 'json'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: other }).code).toBe(1);
+    expect(existsSync(other)).toBe(false);
+    expect(run(WS, ['broken.yaml'], { GITHUB_ACTIONS: 'true' }).code).toBe(1);
   });
 });

@@ -30,13 +30,15 @@ export class Tmux {
   }
 
   /**
-   * Runs `sev ARGS` in a new detached session of a fixed size. CI is removed (sev never prompts in CI),
-   * colours are off, and the exit code is printed after sev ends; `sleep` keeps the pane readable.
+   * Runs `sev ARGS` in a new detached session of a fixed size (120 columns unless `columns` says). CI is
+   * removed (sev never prompts in CI), colours are off unless `env` sets the colour variables, and the exit
+   * code is printed after sev ends; `sleep` keeps the pane readable.
    */
-  start(session: string, cwd: string, args: string[]): Pane {
+  start(session: string, cwd: string, args: string[], options: { columns?: number; env?: Record<string, string> } = {}): Pane {
     const sev = [process.execPath, SEV, ...args].map(sh).join(' ');
-    const command = `cd ${sh(cwd)} && env -u CI -u FORCE_COLOR NO_COLOR=1 ${sev}; echo EXIT=$?; sleep 600`;
-    this.tmux(['new-session', '-d', '-s', session, '-x', '120', '-y', '50', command]);
+    const env = Object.entries({ NO_COLOR: '1', ...options.env }).map(([name, value]) => sh(`${name}=${value}`));
+    const command = `cd ${sh(cwd)} && env -u CI -u FORCE_COLOR -u NO_COLOR -u COLUMNS ${env.join(' ')} ${sev}; echo EXIT=$?; sleep 600`;
+    this.tmux(['new-session', '-d', '-s', session, '-x', String(options.columns ?? 120), '-y', '50', command]);
     this.socketPath ??= this.tmux(['display-message', '-p', '#{socket_path}']).trim();
     return new Pane(this, session);
   }
@@ -64,6 +66,11 @@ export class Pane {
       .tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.target])
       .replace(/[ \t]+$/gm, '')
       .trimEnd();
+  }
+
+  /** The transcript as screen() gives it, with the escape sequences of colours and attributes kept. */
+  screenWithEscapes(): string {
+    return this.server.tmux(['capture-pane', '-p', '-e', '-J', '-S', '-', '-t', this.target]).trimEnd();
   }
 
   keys(...keys: string[]): void {

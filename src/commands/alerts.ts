@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import { alertmanagerUrl, fetchAlerts, type ApiAlert } from '../alerts/api.js';
 import { matchAlert, type AlertRule } from '../alerts/match.js';
 import { alertTime } from '../alerts/milestones.js';
@@ -13,6 +12,7 @@ import { isPromptCancel } from '../ui/prompt-cancel.js';
 import { jsonSafe, oneLine } from '../report/sanitize.js';
 import { paint, write } from '../ui/output.js';
 import { severityColor } from '../ui/render.js';
+import { fittedTable, terminalWidth } from '../ui/table.js';
 
 export interface AlertsOptions extends FromAlertOptions {
   alertmanager?: string;
@@ -49,15 +49,14 @@ export async function alertsCommand(options: AlertsOptions): Promise<void> {
     return;
   }
   const c = paint();
-  const head = ['alert', 'severity', 'started (UTC)', 'summary', 'runbook'];
-  const table = new Table({ head: head.map((h) => c.bold(h)), style: { head: [], border: [] } });
-  for (const r of rows) {
+  const columns = [{ head: 'alert' }, { head: 'severity' }, { head: 'started (UTC)' }, { head: 'summary', flex: true }, { head: 'runbook' }];
+  const cells = rows.map((r) => {
     const name = shown(r.alertname, 40) + (r.state === 'active' ? '' : c.dim(` (${shown(r.state, 20)})`));
     const started = r.startsAt ? r.startsAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
     const runbook = r.match ? `${shown(r.match.runbook, 40)} ${severityColor(r.match.severity, c)}` : c.dim('no rule');
-    table.push([name, shown(r.severity, 20), started, shown(r.summary, 70), runbook]);
-  }
-  write(table.toString());
+    return [name, shown(r.severity, 20), started, shown(r.summary, 70), runbook];
+  });
+  write(fittedTable(columns, cells, { width: terminalWidth(), head: (h) => c.bold(h) }));
   await offerStart(alerts, rules, options);
 }
 

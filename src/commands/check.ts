@@ -7,6 +7,7 @@ import { langChoice, loadRunbook } from '../runbook/catalog.js';
 import { allInputs, type InputDef, type Runbook } from '../runbook/model.js';
 import { paint, write } from '../ui/output.js';
 import { checkTable } from '../ui/render.js';
+import { terminalWidth } from '../ui/table.js';
 import { canPrompt, loginName, prepare, readAnswers, type Prepared } from '../session/drive.js';
 import { Interrupted } from '../engine/errors.js';
 
@@ -76,7 +77,7 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   if (options.json) {
     write(JSON.stringify({ runbook: runbook.id, ok: failed.length === 0, results }, null, 2));
   } else {
-    write(checkTable(results, paint()));
+    write(checkTable(results, paint(), terminalWidth()));
     const warnings = results.filter((r) => r.status === 'WARNING').length;
     write(`${failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`}${warnings ? `, ${warnings} with a warning` : ''}`);
   }

@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import { listCatalog } from '../runbook/catalog.js';
 import { paint, write } from '../ui/output.js';
+import { fittedTable, terminalWidth } from '../ui/table.js';
 
 export interface ListOptions {
   runbooks: string;
@@ -32,16 +32,12 @@ export async function listCommand(options: ListOptions): Promise<void> {
     return;
   }
   const c = paint();
-  const table = new Table({
-    head: ['id', 'class', 'severity', 'title', 'steps', 'languages'].map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'left', 'left', 'right', 'left'],
-  });
-  for (const row of rows) {
+  const columns = [{ head: 'id', keep: true }, { head: 'class' }, { head: 'severity' }, { head: 'title', flex: true }, { head: 'steps', align: 'right' as const }, { head: 'languages' }];
+  const cells = rows.map((row) => {
     const id = row.lang ? `${row.id} (${row.lang})` : row.id || c.dim(row.file);
     const title = row.errors ? `${row.title} ${c.red(`(${row.errors} error${row.errors === 1 ? '' : 's'}: sev validate ${row.file})`)}` : row.title;
     const languages = [row.lang || 'en', ...row.languages].join(', ');
-    table.push([id, row.class, row.severity, title, String(row.steps), languages]);
-  }
-  write(table.toString());
+    return [id, row.class, row.severity, title, String(row.steps), languages];
+  });
+  write(fittedTable(columns, cells, { width: terminalWidth(), head: (h) => c.bold(h) }));
 }

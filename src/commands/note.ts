@@ -25,7 +25,8 @@ export function noteCommand(ref: string, words: string[], options: NoteOptions):
   const writer = LogWriter.open(target.file, target.id, actor);
   try {
     const event = writer.append('note', { text, action: Boolean(options.action) });
-    process.stdout.write(`${options.action ? 'Action item' : 'Note'} added to ${oneLine(target.id, 200)} (${oneLine(target.file, 400)}, event ${event.seq}).\n`);
+    // A confirmation, not a result: stdout stays empty, as for every command that only writes.
+    process.stderr.write(`${options.action ? 'Action item' : 'Note'} added to ${oneLine(target.id, 200)} (${oneLine(target.file, 400)}, event ${event.seq}).\n`);
   } finally {
     writer.close();
   }

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings.js';
-import { formatDiagnostics, totals, type Format } from '../diagnostics/index.js';
+import { formatDiagnostics, totals, type FileReport, type Format } from '../diagnostics/index.js';
 import { EXIT, ExitCode, UserError } from '../errors.js';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SHIPPED_DIR } from '../runbook/catalog.js';
 import { findRunbookFiles } from '../runbook/files.js';
@@ -39,5 +39,16 @@ export async function validateCommand(given: string[], options: ValidateOptions)
   if (files.length === 0) throw new UserError(`no runbook files (*.yaml, *.yml) found in ${paths.join(', ')}`);
   const reports = checkFiles(files, { references: await referenceFiles(options.runbooks, files) });
   write(await formatDiagnostics(format, reports, { strict, quiet: options.quiet, color: useColor(), version: VERSION }));
+  if (format === 'github' && process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(process.env.GITHUB_STEP_SUMMARY, reports, strict);
   if (totals(reports, strict).failures > 0) throw new ExitCode(EXIT.findings);
+}
+
+/** Beside the annotations, the job summary on the run's page; a summary that cannot be written costs no verdict. */
+async function appendStepSummary(file: string, reports: FileReport[], strict: boolean): Promise<void> {
+  const { summaryMarkdown } = await import('../diagnostics/summary-markdown.js');
+  try {
+    appendFileSync(file, summaryMarkdown(reports, { strict }));
+  } catch (error) {
+    process.stderr.write(`sev: could not write the job summary to ${file}: ${(error as Error).message}\n`);
+  }
 }

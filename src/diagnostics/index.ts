@@ -1,6 +1,6 @@
 import type { FileReport, FormatOptions } from './report.js';
 
-export type Format = 'text' | 'json' | 'github' | 'sarif' | 'junit';
+export type Format = 'text' | 'json' | 'github' | 'sarif' | 'junit' | 'codequality';
 export { totals, type FileReport } from './report.js';
 
 /** Renders the reports in one format; only that format's module is loaded (the text one pulls in chalk and string-width). */
@@ -14,6 +14,8 @@ export async function formatDiagnostics(format: Format, reports: FileReport[], o
       return (await import('./format-sarif.js')).formatSarif(reports, options);
     case 'junit':
       return (await import('./format-junit.js')).formatJunit(reports, options);
+    case 'codequality':
+      return (await import('./format-codequality.js')).formatCodeQuality(reports, options);
     case 'text':
       return (await import('./format-text.js')).formatText(reports, options);
   }

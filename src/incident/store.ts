@@ -106,6 +106,11 @@ export function locateIncident(dir: string, ref: string): IncidentFiles {
   throw new UserError(`no incident "${ref}" in ${dir}`, EXIT.usage, all.length ? 'Run sev status to see the incidents there.' : 'Give --incident-dir, or set SEV_INCIDENT_DIR, to the directory of the incident logs.');
 }
 
+/** The ids of the incidents in the directory, their logs unread unless a name does not tell its incident (shell completion). */
+export function incidentIds(dir: string): string[] {
+  return listIncidentFiles(dir).map((i) => i.id);
+}
+
 /** Every incident in the directory, with its logs read. */
 export function listIncidents(dir: string): IncidentLogs[] {
   return listIncidentFiles(dir).map(({ id, files }) => ({ id, logs: files.map(readLog) }));

@@ -1,11 +1,11 @@
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { AnnouncementView, AssessmentView, ClockLine, DueClockNotice, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../text/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 import { firstLineOf } from '../text/cut.js';
 import { fitWidth } from '../text/width.js';
+import { fittedTable } from './table.js';
 
 /** The first line of a text, cut to a display width (CJK characters count twice). */
 export function fittedFirstLine(text: string, width = 60): string {
@@ -75,18 +75,14 @@ function outputLine(r: CheckResultData): string {
   return out ? fittedFirstLine(out) : r.status === 'OK' ? '' : fittedFirstLine(r.reason);
 }
 
-/** Check results as people compare them: check, status, time, first line of output. */
-export function checkTable(results: CheckResultData[], c: ChalkInstance): string {
-  const table = new Table({
-    head: ['check', 'status', 'time', 'output'].map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-    colAligns: ['left', 'left', 'right', 'left'],
-  });
-  for (const r of results) {
+/** Check results as people compare them: check, status, time, first line of output; within `width` when given. */
+export function checkTable(results: CheckResultData[], c: ChalkInstance, width?: number): string {
+  const columns = [{ head: 'check' }, { head: 'status', keep: true }, { head: 'time', align: 'right' as const }, { head: 'output', flex: true }];
+  const rows = results.map((r) => {
     const tries = r.attempts > 1 ? c.dim(` (${r.attempts} tries)`) : '';
-    table.push([r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs, 'compact'), outputLine(r)]);
-  }
-  return table.toString();
+    return [r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs, 'compact'), outputLine(r)];
+  });
+  return fittedTable(columns, rows, { width, head: (h) => c.bold(h) });
 }
 
 export function commandBox(command: string, c: ChalkInstance): string {

@@ -1,8 +1,12 @@
-/** Colour only for a person at a terminal: never when piped, when NO_COLOR is set, or in CI. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  const env = process.env;
+/**
+ * Colour only for a person at a terminal: never when piped, when NO_COLOR is set, or in CI. FORCE_COLOR=0
+ * (or false) turns it off even at a terminal, as chalk and force-color.org read it; another non-empty value
+ * turns it on.
+ */
+export function useColor(stream: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return true;
   if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false') return false;
   return Boolean(stream.isTTY);
 }

@@ -135,10 +135,10 @@ describe('concurrent writers', () => {
     expect(resumed.code).toBe(0);
     const reported: number[] = [];
     for (const run of notes.flat()) {
-      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('');
       expect(run.code).toBe(0);
-      const m = /Note added to (\S+) \((.+), event (\d+)\)\./.exec(run.stdout);
-      expect(m, run.stdout).not.toBeNull();
+      const m = /^Note added to (\S+) \((.+), event (\d+)\)\.\n$/.exec(run.stderr);
+      expect(m, run.stderr).not.toBeNull();
       expect(m![1]).toBe(incident);
       expect(m![2]).toBe(file);
       reported.push(Number(m![3]));

@@ -69,10 +69,11 @@ describe('sev note writes only to incident logs', () => {
     });
     const bob = sev(['note', 'nt01', 'from bob', '--as', 'bob', '--incident-dir', dir]);
     expect(bob.code).toBe(0);
-    expect(bob.stdout).toMatch(/^Note added to 20261126T235210Z-server-failure-nt01 \(.*bob\.jsonl, event 2\)\.\n$/);
+    expect(bob.stdout).toBe('');
+    expect(bob.stderr).toMatch(/^Note added to 20261126T235210Z-server-failure-nt01 \(.*bob\.jsonl, event 2\)\.\n/);
     const carol = sev(['note', 'nt01', 'from carol', '--as', 'carol', '--action', '--incident-dir', dir]);
     expect(carol.code).toBe(0);
-    expect(carol.stdout).toMatch(/^Action item added to .*alice\.jsonl, event 2\)/);
+    expect(carol.stderr).toMatch(/^Action item added to .*alice\.jsonl, event 2\)/);
     const last = (name: string) => readEvents(join(dir, name)).at(-1);
     expect(last(`${INCIDENT}.bob.jsonl`)).toMatchObject({ seq: 2, actor: 'bob', type: 'note', data: { text: 'from bob', action: false } });
     expect(last(`${INCIDENT}.alice.jsonl`)).toMatchObject({ seq: 2, actor: 'carol', type: 'note', data: { text: 'from carol', action: true } });
