@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, anInstanceOf, tempDir, testSeed, warnSkipped } from '../helpers.js';
+import { ROOT, anInstanceOf, tempDir, testSeed, warnSkipped, type LoggedEvent } from '../helpers.js';
 import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
 /** The real interactive `sev run` and `sev resume`, in a real pseudo-terminal (tmux). */
@@ -15,16 +15,7 @@ const { random } = testSeed('test/e2e/interactive.test.ts');
 /** Hex digits from the file's seeded random numbers. */
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 
-interface Event {
-  v: number;
-  id: string;
-  seq: number;
-  time: string;
-  incident: string;
-  actor: string;
-  type: string;
-  data: Record<string, unknown>;
-}
+type Event = LoggedEvent;
 
 function readLog(file: string): Event[] {
   const text = readFileSync(file, 'utf8');
