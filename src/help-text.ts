@@ -8,7 +8,7 @@ const EXAMPLES: Record<string, string[]> = {
   validate: ['sev validate runbooks/', 'sev validate --strict --format sarif runbooks/ > sev.sarif', 'sev validate --format codequality > gl-code-quality-report.json'],
   list: ['sev list', 'sev list --json | jq -r ".[].id"'],
   show: ['sev show server-failure', 'sev show ./ops/payments-down.yaml --json'],
-  run: ['sev run server-failure', 'sev run server-failure --set service=api --severity SEV2', 'sev run --alert alert.json', 'sev run network --answers drill.yaml --dry-run'],
+  run: ['sev run server-failure --set service=api --severity SEV2', 'sev run --alert alert.json', 'sev run network --answers drill.yaml --dry-run'],
   resume: ['sev resume', 'sev resume k3f9 --answers rest.yaml', 'sev resume k3f9 --take-over'],
   config: ['sev config', 'sev config --json'],
   status: ['sev status', 'sev status --json'],
