@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliver } from '../src/channels/deliver.js';
 import type { ChannelDef, DeliveryOptions, DeliveryResult, Message } from '../src/channels/types.js';
+import { aStringContaining, aStringMatching, parseJson } from './helpers.js';
 
 // ---- a vendor on 127.0.0.1 ----
 
@@ -20,7 +21,8 @@ type Answer = { status?: number; headers?: Record<string, string>; body?: string
 interface Vendor {
   base: string;
   requests: Received[];
-  json(i?: number): any;
+  /** The body of request `i`, parsed, in the shape the test expects (its assertions check it). */
+  json<T = unknown>(i?: number): T;
 }
 
 const closers: (() => Promise<void>)[] = [];
@@ -53,7 +55,7 @@ async function vendor(...answers: Answer[]): Promise<Vendor> {
       }),
   );
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, requests, json: (i = 0) => JSON.parse(requests[i]!.body) };
+  return { base, requests, json: <T,>(i = 0) => parseJson<T>(requests[i]!.body) };
 }
 
 const message: Message = {
@@ -87,7 +89,17 @@ function noSecretIn(result: DeliveryResult): void {
 /** Options for a test: no real waiting; every wait is recorded. */
 function quick(env: Record<string, string>, more: Partial<DeliveryOptions> = {}): DeliveryOptions & { slept: number[] } {
   const slept: number[] = [];
-  return { env, sleep: async (ms) => void slept.push(ms), timeoutMs: 2_000, slept, ...more };
+  const sleep = (ms: number): Promise<void> => {
+    slept.push(ms);
+    return Promise.resolve();
+  };
+  return { env, sleep, timeoutMs: 2_000, slept, ...more };
+}
+
+/** What Slack is sent: the fallback text and the Block Kit blocks. */
+interface SlackBody {
+  text: string;
+  blocks: { type: string; text?: { type: string; text: string }; elements?: { text: string }[] }[];
 }
 
 const slackChannel: ChannelDef = { name: 'ops-slack', kind: 'slack', url_env: 'SEV_SLACK_WEBHOOK' };
@@ -101,13 +113,13 @@ describe('Slack', () => {
     const [req] = slack.requests;
     expect(req).toMatchObject({ method: 'POST', url: SLACK_PATH });
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
-    const body = slack.json();
+    const body = slack.json<SlackBody>();
     expect(Object.keys(body).sort()).toEqual(['blocks', 'text']);
     expect(body.text).toBe('Payments delayed: Card payments are delayed by up to 5 minutes. &lt;We&gt; are on it &amp; will update.');
-    expect(body.blocks.map((b: { type: string }) => b.type)).toEqual(['header', 'section', 'context']);
-    expect(body.blocks[0].text).toEqual({ type: 'plain_text', text: 'Payments delayed' });
-    expect(body.blocks[1].text.type).toBe('mrkdwn');
-    expect(body.blocks[2].elements[0].text).toContain('INC-20261202-7f3a');
+    expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+    expect(body.blocks[0]!.text).toEqual({ type: 'plain_text', text: 'Payments delayed' });
+    expect(body.blocks[1]!.text!.type).toBe('mrkdwn');
+    expect(body.blocks[2]!.elements![0]!.text).toContain('INC-20261202-7f3a');
     noSecretIn(result);
   });
 
@@ -181,7 +193,7 @@ describe('Mattermost', () => {
     expect(first.ok).toBe(true);
     expect(mm.requests[0]).toMatchObject({ method: 'POST', url: `/hooks/${SLACK_TOKEN}` });
     const body = mm.json();
-    expect(body).toEqual({ text: expect.stringContaining('**Payments delayed**'), channel: 'incidents', username: 'sev' });
+    expect(body).toEqual({ text: aStringContaining('**Payments delayed**'), channel: 'incidents', username: 'sev' });
     const second = await deliver(channel, message, quick({ SEV_MM: url }));
     expect(second.ok).toBe(false);
     expect(second.attempts).toEqual([{ n: 1, status: 400, error: "HTTP 400: Couldn't find the channel." }]);
@@ -199,7 +211,7 @@ describe('Feishu', () => {
     const result = await deliver(signed, message, quick(env(feishu.base)));
     expect(result.ok).toBe(true);
     expect(feishu.requests[0]).toMatchObject({ method: 'POST', url: `/open-apis/bot/v2/hook/${FEISHU_HOOK}` });
-    const body = feishu.json();
+    const body = feishu.json<{ msg_type: string; content: { text: string }; timestamp: string; sign: string }>();
     expect(body.msg_type).toBe('text');
     expect(body.content.text).toContain('Card payments are delayed');
     const timestamp = Number(body.timestamp);
@@ -213,7 +225,7 @@ describe('Feishu', () => {
     const feishu = await vendor({ body: '{"code":0,"msg":"success"}' });
     const channel: ChannelDef = { name: 'feishu', kind: 'feishu', url_env: 'SEV_FEISHU', msg_type: 'post' };
     expect((await deliver(channel, message, quick({ SEV_FEISHU: `${feishu.base}/open-apis/bot/v2/hook/${FEISHU_HOOK}` }))).ok).toBe(true);
-    const body = feishu.json();
+    const body = feishu.json<{ timestamp?: unknown; sign?: unknown; msg_type: string; content: { post: { zh_cn: { title: string; content: unknown[] } } } }>();
     expect(body.timestamp).toBeUndefined();
     expect(body.sign).toBeUndefined();
     expect(body.msg_type).toBe('post');
@@ -259,7 +271,7 @@ describe('DingTalk', () => {
     // Percent-encoded once on the wire: + / = never travel raw.
     expect(req.url).toContain(`sign=${encodeURIComponent(sign)}`);
     expect(url.searchParams.get('sign')).toBe(sign);
-    expect(ding.json()).toEqual({ msgtype: 'markdown', markdown: { title: 'Payments delayed', text: expect.stringContaining('Card payments') } });
+    expect(ding.json()).toEqual({ msgtype: 'markdown', markdown: { title: 'Payments delayed', text: aStringContaining('Card payments') } });
     noSecretIn(result);
   });
 
@@ -267,14 +279,14 @@ describe('DingTalk', () => {
     const refused = await vendor({ body: '{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}' });
     const result = await deliver(channel, message, quick(env(refused.base)));
     expect(result.ok).toBe(false);
-    expect(result.attempts).toEqual([{ n: 1, status: 200, error: expect.stringMatching(/^DingTalk errcode 310000: sign not match/) }]);
+    expect(result.attempts).toEqual([{ n: 1, status: 200, error: aStringMatching(/^DingTalk errcode 310000: sign not match/) }]);
     noSecretIn(result);
 
     const throttled = await vendor({ body: '{"errcode":130101,"errmsg":"send too fast"}' }, { body: '{"errcode":0,"errmsg":"ok"}' });
     const again = await deliver({ ...channel, msgtype: 'text' }, message, quick(env(throttled.base)));
     expect(again.ok).toBe(true);
     expect(again.attempts).toHaveLength(2);
-    expect(throttled.json(1)).toEqual({ msgtype: 'text', text: { content: expect.stringContaining('Card payments') } });
+    expect(throttled.json(1)).toEqual({ msgtype: 'text', text: { content: aStringContaining('Card payments') } });
   });
 
   it('says which variable is missing, and sends nothing', async () => {
@@ -294,7 +306,7 @@ describe('WeCom', () => {
     const ok = await deliver(channel, message, quick(env(wecom.base)));
     expect(ok.ok).toBe(true);
     expect(wecom.requests[0]).toMatchObject({ method: 'POST', url: `/cgi-bin/webhook/send?key=${WECOM_KEY}` });
-    expect(wecom.json()).toEqual({ msgtype: 'markdown', markdown: { content: expect.stringContaining('**Payments delayed**') } });
+    expect(wecom.json()).toEqual({ msgtype: 'markdown', markdown: { content: aStringContaining('**Payments delayed**') } });
     const refused = await deliver(channel, message, quick(env(wecom.base)));
     expect(refused.ok).toBe(false);
     expect(refused.attempts[0]!.error).toBe('WeCom errcode 93000: invalid webhook url, hint: [1670000000_1]');
@@ -305,7 +317,7 @@ describe('WeCom', () => {
   it('cuts a text message to the 2,048 bytes WeCom takes', async () => {
     const wecom = await vendor({ body: '{"errcode":0,"errmsg":"ok"}' });
     await deliver({ ...channel, msgtype: 'text' }, { ...message, text: '告警'.repeat(2000) }, quick(env(wecom.base)));
-    const content: string = wecom.json().text.content;
+    const content = wecom.json<{ text: { content: string } }>().text.content;
     expect(Buffer.byteLength(content)).toBeLessThanOrEqual(2048);
     expect(content.endsWith('…')).toBe(true);
   });
@@ -354,13 +366,13 @@ describe('Statuspage', () => {
     const result = await deliver({ ...channel, api_url: sp.base }, resolved, quick(env, { previous: { messageId: 'p31zjtct2jer' } }));
     expect(result).toMatchObject({ ok: true, messageId: 'p31zjtct2jer' });
     expect(sp.requests[0]).toMatchObject({ method: 'PATCH', url: '/v1/pages/kctbh9vrtdwd/incidents/p31zjtct2jer' });
-    expect(sp.json().incident).toMatchObject({ status: 'resolved', body: 'Payments are back to normal.', components: { '8kbf7d35c070': 'operational' } });
+    expect(sp.json<{ incident: unknown }>().incident).toMatchObject({ status: 'resolved', body: 'Payments are back to normal.', components: { '8kbf7d35c070': 'operational' } });
   });
 
   it('leaves the status alone on an update that reaches no milestone', async () => {
     const sp = await vendor({ body: '{"id":"p31zjtct2jer"}' });
     await deliver({ ...channel, api_url: sp.base, components: [] }, { ...message, kind: 'severity', severity: 'SEV2' }, quick(env, { previous: { messageId: 'p31zjtct2jer' } }));
-    expect(sp.json().incident).toEqual({ name: 'Payments delayed', body: message.text });
+    expect(sp.json<{ incident: unknown }>().incident).toEqual({ name: 'Payments delayed', body: message.text });
   });
 
   it('fails at once on 401 with Statuspage\'s error, and retries its 420 rate limit', async () => {
@@ -404,8 +416,9 @@ describe('delivery', () => {
 
   it('masks a secret URL that an error quotes', async () => {
     const url = `https://hooks.example.invalid${SLACK_PATH}`;
-    const fetchThatQuotes: typeof fetch = async (input) => {
-      throw new TypeError(`request to ${String(input)} failed, path ${SLACK_PATH}, token ${SLACK_TOKEN}`);
+    const fetchThatQuotes: typeof fetch = (input) => {
+      const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      return Promise.reject(new TypeError(`request to ${target} failed, path ${SLACK_PATH}, token ${SLACK_TOKEN}`));
     };
     const result = await deliver(slackChannel, message, quick({ SEV_SLACK_WEBHOOK: url }, { fetch: fetchThatQuotes }));
     expect(result.ok).toBe(false);

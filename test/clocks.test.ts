@@ -10,6 +10,7 @@ import type { IncidentEvent } from '../src/incident/events.js';
 import { apply, initialState, type IncidentState } from '../src/incident/replay.js';
 import { lintBytes } from '../src/lint/files.js';
 import { CLOCK_WORDS } from '../src/runbook/model.js';
+import { parseJson } from './helpers.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const min = 60_000;
@@ -309,7 +310,7 @@ describe('the format, through the compiled schemas', () => {
   });
 
   it('the two schemas share one clock definition', () => {
-    const read = (f: string) => JSON.parse(readFileSync(new URL(`../runbooks/${f}`, import.meta.url), 'utf8')).definitions;
+    const read = (f: string) => parseJson<{ definitions: Record<string, unknown> }>(readFileSync(new URL(`../runbooks/${f}`, import.meta.url), 'utf8')).definitions;
     const runbook = read('runbook.schema.json');
     const pol = read('policy.schema.json');
     for (const name of Object.keys(pol)) expect([name, pol[name]]).toEqual([name, runbook[name]]);

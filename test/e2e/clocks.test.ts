@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sev, tempDir } from '../helpers.js';
+import { anInstanceOf, aStringMatching, ROOT, sev, tempDir } from '../helpers.js';
 
 // The runbook's status-page clock starts at the detected milestone, which the answers date two hours back:
 // it is overdue from the start, missed, and met late by the update the answers send. The policy's
@@ -47,21 +47,21 @@ describe('clocks through sev run, status, timeline and postmortem', () => {
       ['announcement', 'users'],
       ['clock.started', 'user-updates'],
     ]);
-    expect(clockEvents[2]!.data).toMatchObject({ step: 'who', audience: 'status-page', clock: 'status-page', message: expect.stringMatching(/^Update on incident /) });
+    expect(clockEvents[2]!.data).toMatchObject({ step: 'who', audience: 'status-page', clock: 'status-page', message: aStringMatching(/^Update on incident /) });
     expect(clockEvents[3]!.data.lateMs).toBeGreaterThan(89 * 60_000);
 
     const status = w.run(['status', '--json']);
     expect(status.code).toBe(0);
     const [row] = JSON.parse(status.stdout) as { status: string; clocks: Record<string, unknown>[] }[];
     expect(row!.status).toBe('paused');
-    expect(row!.clocks).toEqual([{ clock: 'user-updates', title: 'Update users', audience: 'users', due: expect.any(String), dueInSeconds: expect.any(Number), overdue: false }]);
+    expect(row!.clocks).toEqual([{ clock: 'user-updates', title: 'Update users', audience: 'users', due: anInstanceOf(String), dueInSeconds: anInstanceOf(Number), overdue: false }]);
     expect(row!.clocks[0]!.dueInSeconds).toBeGreaterThan(25 * 60);
     expect(w.run(['status']).stdout).toMatch(/Clocks due:\n.*\n\s+⏱ Update users: due in \d+:\d\d/);
 
     const rest = w.answers('rest.yaml', 'steps: { look: done, fix: yes }\n');
     expect(w.run(['resume', '--answers', rest]).code).toBe(0);
     // The resolved milestone ends the update cadence: closed, the incident owes no clock in status.
-    expect(w.events().filter((e) => e.type === 'clock.stopped').map((e) => e.data)).toEqual([{ clock: 'user-updates', by: 'milestone resolved', at: expect.any(String) }]);
+    expect(w.events().filter((e) => e.type === 'clock.stopped').map((e) => e.data)).toEqual([{ clock: 'user-updates', by: 'milestone resolved', at: anInstanceOf(String) }]);
     expect((JSON.parse(w.run(['status', '--json']).stdout) as { clocks: unknown[] }[])[0]!.clocks).toEqual([]);
 
     const json = JSON.parse(w.run(['timeline', 'clocked', '--format', 'json']).stdout) as { metrics: { clocks: { onTime: unknown; rounds: { clock: string; outcome: string }[] } } };
