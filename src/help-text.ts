@@ -8,7 +8,7 @@ const EXAMPLES: Record<string, string[]> = {
   validate: ['sev validate runbooks/', 'sev validate --strict --format sarif runbooks/ > sev.sarif', 'sev validate --format codequality > gl-code-quality-report.json'],
   list: ['sev list', 'sev list --json | jq -r ".[].id"'],
   show: ['sev show server-failure', 'sev show ./ops/payments-down.yaml --json'],
-  run: ['sev run server-failure', 'sev run server-failure --set service=api --severity SEV2', 'sev run network-problems --answers drill.yaml --dry-run', 'sev run server-failure --answers rest.yaml --resume'],
+  run: ['sev run server-failure --set service=api --severity SEV2', 'sev run network-problems --answers drill.yaml --dry-run', 'sev run server-failure --answers rest.yaml --resume'],
   resume: ['sev resume', 'sev resume k3f9 --answers rest.yaml', 'sev resume k3f9 --take-over'],
   config: ['sev config', 'sev config --json'],
   status: ['sev status', 'sev status --json', 'sev status --all'],

@@ -99,6 +99,36 @@ describe('sev run while an incident of the runbook is open or paused', () => {
   });
 });
 
+describe('sev triage --run while an incident of the recommended runbook is paused', () => {
+  it('asks the same, and takes --resume', () => {
+    const w = workspace();
+    writeFileSync(
+      join(w.dir, 'runbooks/triage.yaml'),
+      `format: sevkit-triage/v1
+questions:
+  - id: down
+    prompt: Is it down?
+    options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]
+classes:
+  - { class: server-failure, runbook: tiny, because: always tiny }
+severities:
+  - { severity: SEV3, because: always }
+`,
+    );
+    writeFileSync(join(w.dir, 'triage-answers.yaml'), "down: 'yes'\n");
+    const id = w.paused();
+    const args = ['triage', '--answers', 'triage-answers.yaml', '--run', '--run-answers', 'rest.yaml', '--as', 'ana'];
+    const refused = w.run(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`an incident of tiny is still open: ${id}`);
+    expect(refused.stderr).toContain(`  sev ${args.join(' ')} --new`);
+    const resumed = w.run([...args, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`Resuming incident ${id} at step first`);
+    expect(w.logs()).toHaveLength(1);
+  });
+});
+
 describe('sev close', () => {
   it('closes a paused incident with its reason, logged for old readers too; resume then refuses it', () => {
     const w = workspace();
