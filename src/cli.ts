@@ -75,6 +75,8 @@ export function program(): Command {
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
     .option('--alert <file>', 'start from an Alertmanager webhook payload (- for stdin): runbook and severity from the triage matrix unless given, inputs prefilled, milestones dated')
     .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
+    .option('--new', 'start a new incident even if one of this runbook is open or paused')
+    .option('--resume', 'resume the open or paused incident of this runbook instead of starting another')
     .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
 
   cli
@@ -112,6 +114,7 @@ export function program(): Command {
     .command('status')
     .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
     .option('--json', 'print JSON')
+    .option('--all', 'also the dry runs that are closed')
     .action(async (options: object, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
 
   cli
@@ -131,6 +134,15 @@ export function program(): Command {
     .option('--action', 'record it as an action item for the postmortem')
     .option('--as <name>', 'who writes it (default: your login name)')
     .action(async (ref: string, words: string[], options: object, command: Command) => (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)));
+
+  cli
+    .command('close')
+    .description('close an abandoned or duplicate incident without walking it to the end; the reason goes into its log')
+    .argument('<incident>', 'incident id, a unique part of it, or a log file')
+    .requiredOption('--reason <text>', 'why it is closed, for the log and the postmortem')
+    .addOption(new Option('--outcome <outcome>', 'how it ended').choices(['abandoned', 'duplicate']).default('abandoned'))
+    .option('--as <name>', 'who closes it (default: your login name)')
+    .action(async (ref: string, options: object, command: Command) => (await import('./commands/close.js')).closeCommand(ref, withGlobals(options, command)));
 
   cli
     .command('check')
@@ -153,6 +165,8 @@ export function program(): Command {
     .option('--set <name=value>', 'give an input value to the run (repeatable)', collect)
     .option('--as <name>', 'responder name for the run (default: your login name)')
     .option('--dry-run', 'start the run as a dry run: nothing is executed')
+    .option('--new', 'start a new incident even if one of the runbook is open or paused')
+    .option('--resume', 'resume the open or paused incident of the runbook instead of starting another')
     .option('--alert <file>', "recommend from an Alertmanager webhook payload (- for stdin) by the matrix's alert rules, instead of asking")
     .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
     .action(async (options: object, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));

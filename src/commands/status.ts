@@ -10,6 +10,8 @@ import { printLogProblems } from '../ui/warnings.js';
 export interface StatusOptions {
   incidentDir?: string;
   json?: boolean;
+  /** Also the closed dry runs, which are hidden otherwise: a drill done is nobody's business at 3 a.m. */
+  all?: boolean;
 }
 
 /** A cell of the table: what a log says, on one line and sanitised. */
@@ -22,7 +24,7 @@ export function statusCommand(options: StatusOptions): void {
   // Damaged logs are read anyway; what was wrong is said on stderr.
   printLogProblems(incidents.flatMap((i) => i.logs));
   const now = Date.now();
-  const rows = incidents.map((incident) => {
+  const all = incidents.map((incident) => {
     const s = walkerSummary(incident.logs).state;
     const started = s.started ?? s.lastTime ?? '';
     const end = s.status === 'closed' ? Date.parse(s.lastTime ?? started) : now;
@@ -33,6 +35,7 @@ export function statusCommand(options: StatusOptions): void {
       step: s.status === 'closed' ? '' : (s.step ?? ''),
       status: s.status,
       outcome: s.outcome ?? null,
+      ...(s.closeReason !== undefined ? { reason: s.closeReason } : {}),
       started,
       elapsedSeconds: started ? Math.round((end - Date.parse(started)) / 1000) : 0,
       responders: incident.logs.map((l) => l.state.responder).filter(Boolean),
@@ -45,12 +48,16 @@ export function statusCommand(options: StatusOptions): void {
           : openClocks(s, now).map((k) => ({ clock: k.id, title: k.title, ...(k.audience ? { audience: k.audience } : {}), due: k.dueAt, dueInSeconds: Math.round(k.inMs / 1000), overdue: k.missed })),
     };
   });
+  const rows = options.all ? all : all.filter((r) => !(r.dryRun && r.status === 'closed'));
+  const hidden = all.length - rows.length;
   if (options.json) {
     write(jsonSafe(JSON.stringify(rows, null, 2)));
     return;
   }
+  // Said on stderr: stdout stays the table alone.
+  if (hidden) process.stderr.write(`${hidden} closed dry run${hidden === 1 ? '' : 's'} not shown (sev status --all shows ${hidden === 1 ? 'it' : 'them'}).\n`);
   if (rows.length === 0) {
-    write(`No incidents in ${oneLine(dir, 400)}.`);
+    write(`No ${hidden ? 'other ' : ''}incidents in ${oneLine(dir, 400)}.`);
     return;
   }
   const c = paint();

@@ -21,6 +21,8 @@ export interface TriageOptions {
   set?: string[];
   as?: string;
   dryRun?: boolean;
+  new?: boolean;
+  resume?: boolean;
   alert?: string;
   alertIndex?: string;
 }
@@ -134,6 +136,8 @@ async function triageAlert(file: string, options: TriageOptions): Promise<void> 
     set: options.set,
     as: options.as,
     dryRun: options.dryRun,
+    new: options.new,
+    resume: options.resume,
   });
 }
 
@@ -180,5 +184,7 @@ export async function triageCommand(options: TriageOptions): Promise<void> {
     set: options.set,
     as: options.as,
     dryRun: options.dryRun,
+    new: options.new,
+    resume: options.resume,
   });
 }

@@ -6,6 +6,7 @@ import type { ProcessRef } from '../incident/owner.js';
 import type { Masker } from './mask.js';
 import { Interrupted } from './errors.js';
 import { runProcess } from './process.js';
+import { shownCommand } from '../runbook/command-text.js';
 
 /** How many checks of one step run at once. */
 const CHECK_CONCURRENCY = 32;
@@ -77,7 +78,8 @@ export interface CheckRun {
 /** Runs a check, retrying a failure as the check allows; the result of the last attempt counts. */
 export async function runCheck(check: CheckDef, run: CheckRun, retries = check.retries): Promise<CheckResultData> {
   if (run.dryRun) {
-    return { check: check.name, status: 'SKIPPED', reason: 'dry run: not executed', attempts: 0, exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '' };
+    // The command stands in for its output: what the check would have run is what a dry run is read for.
+    return { check: check.name, status: 'SKIPPED', reason: `dry run: would run ${shownCommand(check.run)}`, attempts: 0, exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '' };
   }
   const timeoutMs = durationMs(check.timeout, DEFAULTS.timeout);
   const intervalMs = durationMs(check.interval, DEFAULTS.interval);

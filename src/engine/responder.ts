@@ -142,7 +142,8 @@ export interface Responder {
   confirm(view: StepView, question: string): Promise<Reply<boolean>>;
   choose(view: StepView, question: string, options: ChoiceOption[]): Promise<Reply<ChoiceOption>>;
   /** Shows a command in full before it is confirmed or run. */
-  showCommand(command: string): void;
+  /** Shows a command before it runs; in a dry run, as the one it would run. */
+  showCommand(command: string, options?: { dryRun?: boolean }): void;
   /** Asks whether to run the command just shown. */
   confirmCommand(view: StepView, command: string): Promise<Reply<boolean>>;
   showAnnouncement(announcement: AnnouncementView): void;

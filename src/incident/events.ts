@@ -31,6 +31,9 @@ export interface RunbookRef {
   translation?: { lang: string; hash: string; file: string };
 }
 
+/** How an incident ended; a reader meets outcomes it does not know as plain text. */
+export type CloseOutcome = 'completed' | 'stopped' | 'abandoned' | 'duplicate';
+
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'SKIPPED';
 
 /** The data of each event type. A reader keeps events of types it does not know. */
@@ -41,7 +44,12 @@ export interface EventData {
   'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal' | 'output-closed'; detail?: string };
   /** Another host's walker was replaced, at the responder's word (`sev resume --take-over`). */
   'incident.taken-over': { from: { responder: string; host: string; pid: number; since: string } };
-  'incident.closed': { outcome: 'completed' | 'stopped'; step: string };
+  /**
+   * The walk ended (completed, or stopped on a failed step), or someone closed the incident without walking
+   * on (`sev close`: abandoned, or a duplicate of another), for the `reason` they gave. `step`: where the
+   * walk was, empty when no step had started.
+   */
+  'incident.closed': { outcome: CloseOutcome; step: string; reason?: string };
   'input.set': { name: string; value?: string; secret?: true; step?: string };
   'step.started': { step: string; index: number; kind: string; title?: string };
   'step.answered': { step: string; answer: string };

@@ -1,6 +1,6 @@
 import { END, type Milestone, type Severity } from '../runbook/model.js';
 import { foldClockEvent, type ClockState } from './clock-state.js';
-import type { AnyEvent, DeliveryKind, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
+import type { AnyEvent, CloseOutcome, DeliveryKind, IncidentEvent, ProcessGroupData, RunbookRef } from './events.js';
 
 /** A command or check whose start is in the log and whose end is not; no group in a log of an older sev. */
 export interface Unfinished extends Partial<ProcessGroupData> {
@@ -34,7 +34,9 @@ export interface IncidentState {
   started?: string;
   lastTime?: string;
   status: IncidentStatus;
-  outcome?: 'completed' | 'stopped';
+  outcome?: CloseOutcome;
+  /** Why it was closed without walking on (sev close). */
+  closeReason?: string;
   /** The step in progress, or the next one to start; undefined before the first step. */
   step?: string;
   /** Whether `step` was started and not finished (a resume runs it again). */
@@ -128,6 +130,7 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
     case 'incident.closed':
       state.status = 'closed';
       state.outcome = e.data.outcome;
+      state.closeReason = e.data.reason;
       state.stepInProgress = false;
       break;
     case 'input.set':

@@ -90,7 +90,7 @@ function listIncidentFiles(dir: string): IncidentFiles[] {
  * Finds an incident's log files by its id, by a unique part of it (the last characters are enough), or by
  * the path of one of its log files. Reads no log whose name tells its incident.
  */
-export function locateIncident(dir: string, ref: string): IncidentFiles {
+export function locateIncident(dir: string, ref: string, from?: string): IncidentFiles {
   if (ref.endsWith('.jsonl') || (existsSync(ref) && statSync(ref).isFile())) {
     const first = readFirstEvent(ref);
     return { id: first && 'v' in first ? first.incident : (incidentOfName(ref) ?? basename(ref).split('.')[0]!), files: [ref] };
@@ -103,7 +103,16 @@ export function locateIncident(dir: string, ref: string): IncidentFiles {
   if (matches.length > 1) {
     throw new UserError(`"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`, EXIT.usage, 'Give more of the incident id.');
   }
-  throw new UserError(`no incident "${ref}" in ${dir}`, EXIT.usage, all.length ? 'Run sev status to see the incidents there.' : 'Give --incident-dir, or set SEV_INCIDENT_DIR, to the directory of the incident logs.');
+  throw new UserError(`no incident "${ref}" in ${lookedIn(dir, from)}`, EXIT.usage, all.length ? `Run sev status to see the incidents there. ${POINT_ELSEWHERE}` : POINT_ELSEWHERE);
+}
+
+/** How to name the directory of the incident logs, for a message that found nothing where it looked. */
+export const POINT_ELSEWHERE = 'Logs kept elsewhere: give --incident-dir DIR, set SEV_INCIDENT_DIR=DIR, or put incident_dir: DIR in sev.config.yaml.';
+
+/** The directory searched, where that came from (a flag, a variable, the config file, the default), and whether it exists. */
+export function lookedIn(dir: string, from?: string): string {
+  const origin = from ? `, from ${from === 'default' ? 'the default, ./incidents' : from}` : '';
+  return `${dir} (the incident directory${origin}${existsSync(dir) ? '' : '; it does not exist'})`;
 }
 
 /** The ids of the incidents in the directory, their logs unread unless a name does not tell its incident (shell completion). */
@@ -117,8 +126,8 @@ export function listIncidents(dir: string): IncidentLogs[] {
 }
 
 /** An incident found as locateIncident finds it, with its logs (and only its logs) read. */
-export function findIncident(dir: string, ref: string): IncidentLogs {
-  const { id, files } = locateIncident(dir, ref);
+export function findIncident(dir: string, ref: string, from?: string): IncidentLogs {
+  const { id, files } = locateIncident(dir, ref, from);
   return { id, logs: files.map(readLog) };
 }
 
@@ -149,6 +158,29 @@ function summarizeLog(file: string): LogSummary {
 /** Every incident in the directory with a summary of each of its logs, read one log at a time. */
 export function summarizeIncidents(dir: string): { id: string; logs: LogSummary[] }[] {
   return listIncidentFiles(dir).map(({ id, files }) => ({ id, logs: files.map(summarizeLog) }));
+}
+
+/** An incident not closed yet, as a new run of its runbook is told of it. */
+export interface OpenIncident {
+  id: string;
+  state: IncidentState;
+  file: string;
+}
+
+/**
+ * The open and paused incidents of a runbook, newest first: only incidents whose id names the runbook are
+ * read, and each is kept only if its log says it follows that runbook too.
+ */
+export function openIncidentsOf(dir: string, runbookId: string): OpenIncident[] {
+  const named = (id: string) => id.slice(17, -5) === runbookId;
+  return listIncidentFiles(dir)
+    .filter((i) => named(i.id))
+    .map(({ id, files }) => {
+      const walker = walkerSummary(files.map(summarizeLog));
+      return { id, state: walker.state, file: walker.file };
+    })
+    .filter((i) => i.state.runbook?.id === runbookId && i.state.status !== 'closed')
+    .reverse();
 }
 
 /** The summary of the log a responder walks in (as walkerLog chooses). */

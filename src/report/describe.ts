@@ -113,7 +113,7 @@ function sentence(event: IncidentEvent): string {
     case 'incident.resumed':
       return `resumed at ${e.data.step}${e.data.runbookChanged ? ' (the runbook had changed)' : ''}`;
     case 'incident.closed':
-      return `incident closed: ${e.data.outcome} at ${e.data.step}`;
+      return `incident closed: ${e.data.outcome}${e.data.step ? ` at ${e.data.step}` : ''}${e.data.reason ? ` (${oneLine(e.data.reason, 200)})` : ''}`;
     case 'input.set':
       return `input ${e.data.name} = ${e.data.secret ? '•••••• (secret)' : oneLine(e.data.value, 80)}`;
     case 'step.started':

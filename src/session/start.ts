@@ -12,10 +12,12 @@ import { loadRules, rulesFile } from '../regulator/rules-file.js';
 import { paint } from '../ui/output.js';
 import { VERSION } from '../version.js';
 import { alertPresets, recordAlertStart, type AlertStart } from './alert-record.js';
+import { openIncidentToResume, type OpenChoice } from './already-open.js';
 import { loginName, prepare, readAnswers, walkIncident, type WalkCliOptions } from './drive.js';
+import { resumeIncident } from './resume.js';
 
 /** What starting an incident takes, whichever command starts it (sev run, sev triage --run). */
-export interface StartOptions extends WalkCliOptions {
+export interface StartOptions extends WalkCliOptions, OpenChoice {
   runbooks: string;
   incidentDir?: string;
   dryRun?: boolean;
@@ -36,6 +38,14 @@ function parseSeverity(value: string | undefined): Severity | undefined {
  * dates follow the first event.
  */
 export async function startIncident(runbook: Runbook, options: StartOptions, fromAlert?: AlertStart): Promise<void> {
+  const dir = incidentDir(options.incidentDir);
+  const open = await openIncidentToResume(runbook.id, dir, options);
+  if (open) {
+    if (options.severity) process.stderr.write(`sev: --severity ${printable(options.severity)} is for a new incident; the resumed one keeps its own (change it at any prompt)\n`);
+    if (fromAlert) process.stderr.write(`sev: the alert is not recorded in the resumed incident; sev alert ${open} <payload> records it\n`);
+    await resumeIncident(open, options);
+    return;
+  }
   const answers = readAnswers(options);
   const severity = parseSeverity(options.severity) ?? answers?.severity ?? runbook.severity;
   const responder = options.as || answers?.responder || loginName();
@@ -45,7 +55,6 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
   // A regulators file with problems is refused now, not at the regulator step in the middle of the incident.
   if (runbook.steps.some((s) => s.regulator)) loadRules(rulesFile(runbook.file, options.runbooks));
 
-  const dir = incidentDir(options.incidentDir);
   ensureDir(dir);
   const now = new Date();
   const incident = newIncidentId(runbook.id, now);

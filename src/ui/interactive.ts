@@ -8,7 +8,7 @@ import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDe
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandQuestion, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 import { formatDuration } from '../text/duration.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' } | { meta: 'update'; clock: string };
@@ -152,14 +152,15 @@ export class InteractiveResponder implements Responder {
     );
   }
 
-  showCommand(command: string): void {
-    this.say(commandBox(command, this.c));
+  showCommand(command: string, options?: { dryRun?: boolean }): void {
+    this.say(commandBox(command, this.c, options?.dryRun));
   }
 
-  confirmCommand(): Promise<Reply<boolean>> {
-    return this.ask('Run it?', [
-      { name: 'Run it', value: true },
-      { name: "Don't run it (skips the step)", value: false },
+  confirmCommand(view: StepView): Promise<Reply<boolean>> {
+    const q = commandQuestion(view.dryRun);
+    return this.ask(q.message, [
+      { name: q.yes, value: true },
+      { name: q.no, value: false },
     ]);
   }
 

@@ -85,8 +85,15 @@ export function checkTable(results: CheckResultData[], c: ChalkInstance, width?:
   return fittedTable(columns, rows, { width, head: (h) => c.bold(h) });
 }
 
-export function commandBox(command: string, c: ChalkInstance): string {
-  return `${c.bold('This command will run:')}\n${indent(printableText(command), `  ${c.bold('$')} `)}`;
+export function commandBox(command: string, c: ChalkInstance, dryRun = false): string {
+  return `${c.bold(dryRun ? 'This command would run (dry run: nothing is executed):' : 'This command will run:')}\n${indent(printableText(command), `  ${c.bold('$')} `)}`;
+}
+
+/** The question before a command runs; in a dry run it asks what the responder would do. */
+export function commandQuestion(dryRun: boolean): { message: string; yes: string; no: string } {
+  return dryRun
+    ? { message: 'Would you run it?', yes: 'I would run it (dry run: it is not run)', no: "I wouldn't (skips the step)" }
+    : { message: 'Run it?', yes: 'Run it', no: "Don't run it (skips the step)" };
 }
 
 export function commandResult(result: ProcessResultData & { ok: boolean; reason?: string }, c: ChalkInstance): string {

@@ -159,8 +159,8 @@ export class ScriptedResponder implements Responder {
     return this.step(view, `a choice of ${options.map((o) => `"${o.label}"`).join(', ')}`, pick, () => this.options.fallback!.choose(view, question, options), undefined, `  ? ${question}`);
   }
 
-  showCommand(command: string): void {
-    this.say(commandBox(command, this.options.color));
+  showCommand(command: string, options?: { dryRun?: boolean }): void {
+    this.say(commandBox(command, this.options.color, options?.dryRun));
   }
 
   confirmCommand(view: StepView, command: string): Promise<Reply<boolean>> {

@@ -35,7 +35,8 @@ describe('a dry run', () => {
     const resumed = sev(['resume', '--answers', 'rest.yaml', '--incident-dir', incidents], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/walked to the end \(dry run\)/);
-    expect(resumed.stderr).toContain('dry run: not running echo restarting');
+    expect(resumed.stderr).toContain('This command would run (dry run: nothing is executed):\n  $ echo restarting');
+    expect(resumed.stderr).toContain('dry run: not run');
     expect(resumed.stderr).toContain('· DRY RUN');
 
     const events = eventsIn(incidents);

@@ -95,7 +95,8 @@ describe('sev run', () => {
     const r = w.run(['run', DRILL, '--answers', w.answers, '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('$ echo restarting "$SEV_SERVICE" && echo ok > "$SEV_MARKER"');
-    expect(r.stderr).toMatch(/dry run: not running/);
+    expect(r.stderr).toContain('This command would run (dry run: nothing is executed):');
+    expect(r.stderr).toMatch(/dry run: not run$/m);
     expect(readFileSync(w.marker, 'utf8')).toBe('bad');
     const { events } = logOf(w.incidents);
     expect(events[0]!.data.dryRun).toBe(true);

@@ -34,7 +34,7 @@ export const command: StepRun = async (step, ctx) => {
     decided = true;
   }
   for (;;) {
-    ctx.responder.showCommand(text);
+    ctx.responder.showCommand(text, { dryRun: ctx.state.dryRun });
     let confirmedBy: EventData['command.started']['confirmedBy'] = decided ? 'rerun' : 'runbook';
     if (command.confirm && !ctx.yes && !decided) {
       const reply = await ctx.settle(() => ctx.responder.confirmCommand(ctx.view, text));
@@ -46,7 +46,8 @@ export const command: StepRun = async (step, ctx) => {
     }
     decided = false;
     if (ctx.state.dryRun) {
-      ctx.responder.info(`dry run: not running ${text}`);
+      // The box above showed it as the command that would run: it is not printed a second time.
+      ctx.responder.info('dry run: not run');
       ctx.emit('step.answered', { step: step.id, answer: 'dry run: command not run' });
       return done(ctx);
     }
