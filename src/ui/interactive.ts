@@ -1,6 +1,6 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
@@ -8,6 +8,7 @@ import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDe
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
+import { commandProgress } from './command-progress.js';
 import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 import { formatDuration } from '../text/duration.js';
 
@@ -282,6 +283,10 @@ export class InteractiveResponder implements Responder {
 
   checksFinished(results: CheckResultData[]): void {
     this.say(checkTable(results, this.c));
+  }
+
+  commandStarted(): CommandProgress {
+    return commandProgress(this.stream, this.c);
   }
 
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void {
