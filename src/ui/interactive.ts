@@ -262,7 +262,7 @@ export class InteractiveResponder implements Responder {
     if (reply.kind !== 'answer') return reply;
     if (!reply.value) return { kind: 'answer', value: { filed: false } };
     const now = utc(q.now);
-    const at = await this.prompt(() => input({ message: 'Filed at (UTC, YYYY-MM-DD HH:MMZ):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
+    const at = await this.prompt(() => input({ message: 'Filed at (09:30, 20m ago, now, or a UTC time):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
     const by = await this.prompt(() => input({ message: 'Filed by:', default: q.by, transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say who filed it.') }, this.context));
     const reference = await this.prompt(() => input({ message: "The regulator's reference (empty if none):", transformer: this.shown }, this.context));
     return { kind: 'answer', value: { filed: true, at, by: by.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) } };
