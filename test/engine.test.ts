@@ -137,6 +137,26 @@ steps:
     expect(unknown.of('milestone')[0]).toEqual({ milestone: 'impact-started', step: 'impact-start' });
   });
 
+  it('takes a time answer as people type it (now, 20m ago, 09:30), keeps it in UTC, and refuses others in words', async () => {
+    const rb = runbookFrom(`${HEAD}
+steps:
+  - id: impact-start
+    input: { name: impact_started_at, prompt: 'When did users start to be affected?', pattern: '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2})?Z?|unknown' }
+    milestone: impact-started
+`);
+    const before = Date.now();
+    const given = await walk(rb, 'steps: { impact-start: "20m ago" }');
+    const value = given.of('input.set')[0]!.value as string;
+    expect(value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(Math.abs(Date.parse(value) - (before - 20 * 60_000))).toBeLessThan(5_000);
+    expect(given.of('milestone')[0]).toEqual({ milestone: 'impact-started', step: 'impact-start', at: new Date(value).toISOString() });
+    const refused = await walk(rb, 'steps: { impact-start: "half past nine" }');
+    const paused = refused.of('incident.paused')[0] as { detail: string };
+    expect(paused.detail).toContain('expected a time: 09:30 (today, ');
+    expect(paused.detail).toContain('20m ago, now, or a full time such as 2026-11-26T03:12Z (UTC unless an offset follows), or unknown');
+    expect(paused.detail).not.toContain('\\d{4}');
+  });
+
   it('shows terminal control sequences in runbook texts as visible escapes, never raw', async () => {
     const rb = runbookFrom(`${HEAD}
 steps:

@@ -26,6 +26,7 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
   const responder = new Proxy({} as Responder, {
     get: (_t, name: string) => {
       if (['info', 'showCommand', 'commandFinished'].includes(name)) return () => {};
+      if (name === 'commandStarted') return () => ({ output: () => {}, stop: () => {} });
       if (['confirm', 'confirmCommand', 'choose'].includes(name))
         return async (): Promise<Reply<unknown>> => {
           asked.push(name);

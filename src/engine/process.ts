@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import type { ProcessResultData } from '../incident/events.js';
 import { groupRef, processState, type ProcessRef } from '../incident/owner.js';
 import { keepWhole, type Masker } from './mask.js';
+import { LiveLines, type OutputLine } from './live-lines.js';
 import { Interrupted } from './errors.js';
 
 /** Each of stdout and stderr keeps at most this much; the rest is read and dropped. */
@@ -31,6 +32,11 @@ export interface ProcessSpec {
    * until this returns, and never runs if it throws (the start could not be logged).
    */
   onStart?: (group: ProcessRef) => void;
+  /**
+   * Told each line of output as the command writes it, masked: a long command is visibly alive. What the
+   * log keeps is still the capped capture in the result.
+   */
+  onOutput?: (line: OutputLine) => void;
 }
 
 /**
@@ -41,6 +47,8 @@ export interface ProcessSpec {
 class Spool {
   private readonly fd: number;
   private closed = false;
+  /** How far the live reader has read. */
+  private tailed = 0;
   truncated = false;
 
   constructor(
@@ -56,7 +64,24 @@ class Spool {
     if (fstatSync(this.fd).size > limit) {
       ftruncateSync(this.fd, limit);
       this.truncated = true;
+      this.afterTrim(limit);
     }
+  }
+
+  /** What was written since the last call, for showing live; read before a trim, so the cap does not hide it. */
+  tail(): Buffer {
+    if (this.closed) return Buffer.alloc(0);
+    const size = fstatSync(this.fd).size;
+    if (size <= this.tailed) return Buffer.alloc(0);
+    const bytes = Buffer.alloc(size - this.tailed);
+    const n = readSync(this.fd, bytes, 0, bytes.length, this.tailed);
+    this.tailed += n;
+    return bytes.subarray(0, n);
+  }
+
+  /** Trimmed: the writer goes on at the new end, and so does the live reader. */
+  private afterTrim(limit: number): void {
+    this.tailed = Math.min(this.tailed, limit);
   }
 
   close(): void {
@@ -209,7 +234,14 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
   });
   // A command that exits without reading its input closes the pipe: that is no error of ours.
   child.stdin?.on('error', () => undefined);
+  const live = spec.onOutput && { stdout: new LiveLines('stdout', spec.onOutput, spec.mask), stderr: new LiveLines('stderr', spec.onOutput, spec.mask) };
+  const showLive = () => {
+    if (!live) return;
+    live.stdout.add(stdout.tail());
+    live.stderr.add(stderr.tail());
+  };
   const trimmer = setInterval(() => {
+    showLive();
     stdout.trim();
     stderr.trim();
   }, TRIM_EVERY_MS);
@@ -266,6 +298,9 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
     }
     if (interrupted) throw new Interrupted();
 
+    showLive();
+    live?.stdout.end();
+    live?.stderr.end();
     const out = stdout.read(spec.mask);
     const err = stderr.read(spec.mask);
     const data: ProcessResultData = {

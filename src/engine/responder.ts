@@ -3,6 +3,7 @@ import type { ChoiceOption, InputDef, Severity, Step } from '../runbook/model.js
 import type { AssessedNotificationData } from '../incident/events.js';
 import type { FactValue } from '../regulator/assess.js';
 import type { FactDef } from '../regulator/rules.js';
+import type { OutputLine } from './live-lines.js';
 
 /**
  * Besides its answer, at every prompt the responder may add a note, skip the step, pause the run,
@@ -99,6 +100,12 @@ export interface ChecksProgress {
   stop(): void;
 }
 
+/** A command while it runs: its output shown as it comes (masked and sanitised already), and the time it has taken. */
+export interface CommandProgress {
+  output(line: OutputLine): void;
+  stop(): void;
+}
+
 /** A fact a regulator step asks; `problem` says why an answer does not do (undefined: it does). */
 export interface FactQuestion extends FactDef {
   /** From the incident's milestones (a duration), offered as the answer. */
@@ -174,6 +181,8 @@ export interface Responder {
   useMask(mask: (text: string) => string): void;
   checksStarted(names: string[]): ChecksProgress;
   checksFinished(results: CheckResultData[]): void;
+  /** A command starts: its output is told as it comes, until stop, just before commandFinished. */
+  commandStarted(command: string): CommandProgress;
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void;
   waiting(check: string, attempt: number, status: string, remainingMs: number): void;
   info(message: string): void;

@@ -8,6 +8,8 @@ import { formatDuration } from '../text/duration.js';
 import { processEnv } from './env.js';
 import type { CheckRun } from './checks.js';
 import { inputProblem } from './inputs.js';
+import { inputTime, timeForms, typedTime } from './typed-time.js';
+import { compileWhole } from '../runbook/regex.js';
 import { MASK, masker, noMask, type Masker } from './mask.js';
 import { Interrupted, MissingAnswer } from './errors.js';
 import { groupData, groupOf } from './group-ref.js';
@@ -311,8 +313,15 @@ export class Walk {
           this.responder.info('An input cannot be skipped: give a value, or pause.');
           continue;
         }
-        const answer = reply.value === '' && def.default !== undefined ? def.default : reply.value;
+        let answer = reply.value === '' && def.default !== undefined ? def.default : reply.value;
+        const at = def.time && answer.trim() ? typedTime(answer, this.runner.now()) : undefined;
+        if (at && inputTime(at) !== answer) {
+          this.responder.info(`${answer.trim()} is ${inputTime(at)}`);
+          answer = inputTime(at);
+        }
         problem = inputProblem(def, answer);
+        // The runbook's pattern says it as a regular expression: a time answer is told what it may be in words.
+        if (problem && def.time && answer.trim()) problem = `expected ${timeForms()}${def.pattern && compileWhole(def.pattern)?.test('unknown') ? ', or unknown' : ''}`;
         if (!problem) {
           value = answer;
           break;

@@ -29,6 +29,8 @@ export interface InputDef {
   path: Path;
   /** Set when the input is asked by a step rather than at the start. */
   stepId?: string;
+  /** The answer is a time (it dates the step's milestone): typed as people do (09:30, 20m ago, now), kept as UTC. */
+  time?: boolean;
 }
 
 export interface Expect {

@@ -1,6 +1,6 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
@@ -8,6 +8,7 @@ import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDe
 import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../runbook/model.js';
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
+import { commandProgress } from './command-progress.js';
 import { announcementBox, assessmentBox, checkTable, commandBox, commandQuestion, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 import { formatDuration } from '../text/duration.js';
 
@@ -262,7 +263,7 @@ export class InteractiveResponder implements Responder {
     if (reply.kind !== 'answer') return reply;
     if (!reply.value) return { kind: 'answer', value: { filed: false } };
     const now = utc(q.now);
-    const at = await this.prompt(() => input({ message: 'Filed at (UTC, YYYY-MM-DD HH:MMZ):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
+    const at = await this.prompt(() => input({ message: 'Filed at (09:30, 20m ago, now, or a UTC time):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
     const by = await this.prompt(() => input({ message: 'Filed by:', default: q.by, transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say who filed it.') }, this.context));
     const reference = await this.prompt(() => input({ message: "The regulator's reference (empty if none):", transformer: this.shown }, this.context));
     return { kind: 'answer', value: { filed: true, at, by: by.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) } };
@@ -283,6 +284,10 @@ export class InteractiveResponder implements Responder {
 
   checksFinished(results: CheckResultData[]): void {
     this.say(checkTable(results, this.c));
+  }
+
+  commandStarted(): CommandProgress {
+    return commandProgress(this.stream, this.c);
   }
 
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void {

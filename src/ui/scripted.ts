@@ -1,11 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, AssessmentView, ChecksProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
+import { plainProgress } from './command-progress.js';
 import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, unfinishedNotice } from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
@@ -39,6 +40,8 @@ export class ScriptedResponder implements Responder {
   private dueUpdates: DueClockNotice[] = [];
   /** Rounds (id@due) whose update was asked for already: never twice for one round. */
   private readonly updatesSent = new Set<string>();
+  /** How many lines of the running command were printed live. */
+  private streamed: () => number = () => 0;
 
   constructor(private readonly options: ScriptedOptions) {
     for (const [id, list] of options.answers?.steps ?? []) this.queues.set(id, [...list]);
@@ -344,8 +347,18 @@ export class ScriptedResponder implements Responder {
     this.say(checkTable(results, this.options.color));
   }
 
+  commandStarted(command: string): CommandProgress {
+    if (this.options.fallback) return this.options.fallback.commandStarted(command);
+    const progress = plainProgress(this.options.out, this.options.color);
+    this.streamed = progress.shown;
+    return progress;
+  }
+
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void {
-    this.say(commandResult(result, this.options.color));
+    // The lines were printed as they came: the result says how it ended, without them a second time.
+    const shown = this.streamed();
+    this.streamed = () => 0;
+    this.say(commandResult(shown ? { ...result, stdout: '', stderr: '' } : result, this.options.color));
   }
 
   waiting(check: string, attempt: number, status: string, remainingMs: number): void {

@@ -54,6 +54,7 @@ export const command: StepRun = async (step, ctx) => {
     const start = (group?: ProcessRef) =>
       ctx.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...(group ? groupData(group) : {}) });
     let logged = false;
+    const progress = ctx.responder.commandStarted(text);
     const { result, raw } = await ctx.runner.command({
       run: command.run,
       env: ctx.env(command.env),
@@ -68,7 +69,8 @@ export const command: StepRun = async (step, ctx) => {
         start(group);
         logged = true;
       },
-    });
+      onOutput: (line) => progress.output(line),
+    }).finally(() => progress.stop());
     if (!logged) start();
     const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, { ...result, ...raw }));
     const ok = problem === undefined;

@@ -4,7 +4,7 @@ import { anchorsOf, dueTimes, factDefault, lateness, neededFacts, readFact, verd
 import type { DeadlineName, NotificationDef } from '../../regulator/rules.js';
 import { MissingAnswer } from '../errors.js';
 import type { AssessmentView, FactQuestion, Filing } from '../responder.js';
-import { typedTime } from '../typed-time.js';
+import { timeForms, typedTime } from '../typed-time.js';
 import { done, type StepContext, type StepRun } from './context.js';
 
 /** A script's answer that cannot be used: the walk pauses for it to be corrected. */
@@ -13,8 +13,8 @@ function refuse(message: string): never {
 }
 
 /** A time typed by a person, or one sev wrote (now, by default) with its milliseconds. */
-function filingTime(value: string): string | undefined {
-  return typedTime(value) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined);
+function filingTime(value: string, now: Date): string | undefined {
+  return typedTime(value, now);
 }
 
 function milestoneTimes(state: IncidentState): MilestoneTimes {
@@ -54,8 +54,8 @@ function assessed(n: NotificationDef, facts: ReadonlyMap<string, FactValue>, sta
 
 /** A filing time is a UTC time, and not one still to come (a filing is recorded once it is made). */
 function filingTimeProblem(ctx: StepContext, text: string): string | undefined {
-  const when = filingTime(text);
-  if (!when) return `"${text}" is not a UTC time such as 2026-11-26T04:10Z`;
+  const when = filingTime(text, ctx.runner.now());
+  if (!when) return `"${text}" is not a time: expected ${timeForms()}`;
   if (Date.parse(when) > ctx.runner.now().getTime() + 60_000) return `${when} is still to come: record a filing once it is made`;
   return undefined;
 }
@@ -131,7 +131,7 @@ export const regulator: StepRun = async (step, ctx) => {
       }
       const problem = filingTimeProblem(ctx, filing.at);
       if (problem) refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
-      const when = filingTime(filing.at)!;
+      const when = filingTime(filing.at, ctx.runner.now())!;
       ctx.emit('regulator.filed', { ...base, at: when, by: ctx.mask(filing.by), ...(filing.reference ? { reference: ctx.mask(filing.reference) } : {}), lateMs: lateness(deadline.due, when) });
       // A later deadline that counts after this filing has its due time now.
       notification = assessed(def, facts, ctx.state, at);
