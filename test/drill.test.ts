@@ -7,7 +7,7 @@ const scenario = SCENARIOS.find((s) => s.name === 'api-killed')!;
 const T0 = Date.parse('2026-12-02T10:00:00Z');
 let seq = 0;
 const ev = (type: string, data: Record<string, unknown>, minutes = 0): IncidentEvent =>
-  ({ v: 1, id: String(++seq), seq, time: new Date(T0 + minutes * 60_000).toISOString(), incident: 'i1', actor: 'drill', type, data }) as unknown as IncidentEvent;
+  ({ v: 1, id: String(++seq), seq, time: new Date(T0 + minutes * 60_000).toISOString(), incident: 'i1', actor: 'drill', type, data });
 const walked = (skip: string[] = [], resolveAt = 10) => [
   ev('incident.started', {}),
   ...scenario.expected.filter((x) => !skip.includes(x.step)).map((x) => ev('step.completed', { step: x.step, result: 'done', next: '' })),
