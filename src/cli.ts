@@ -80,6 +80,20 @@ export function program(): Command {
     .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
 
   cli
+    .command('drill')
+    .description('practise a runbook against a failing demo wallet on 127.0.0.1, walked as a real incident marked as a drill, then scored')
+    .argument('[runbook]', 'runbook id (sev drill --list shows the scenarios)')
+    .option('--list', 'list the drill scenarios (of this runbook, when one is named)')
+    .option('--json', 'with --list: print JSON')
+    .option('--scenario <name>', 'which scenario of the runbook (default: its first)')
+    .option('--seed <n>', 'seed of the demo traffic, for a drill that can be played again the same way')
+    .option('--answers <file>', 'YAML file of step answers (the drill fills in the inputs)')
+    .option('-y, --yes', 'answer confirmations yes, run commands without asking, take input defaults')
+    .option('--set <name=value>', 'give an input value (repeatable; over the drill\'s own)', collect)
+    .option('--as <name>', 'responder name (default: your login name)')
+    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/drill.js')).drillCommand(ref, withGlobals(options, command)));
+
+  cli
     .command('resume')
     .description('continue a paused or interrupted incident at the step where it stopped')
     .argument('[incident]', 'incident id, a unique part of it, or a log file (default: the only open one)')

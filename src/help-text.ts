@@ -9,6 +9,7 @@ const EXAMPLES: Record<string, string[]> = {
   list: ['sev list', 'sev list --json | jq -r ".[].id"'],
   show: ['sev show server-failure', 'sev show ./ops/payments-down.yaml --json'],
   run: ['sev run --alert alert.json', 'sev run network --answers drill.yaml --dry-run', 'sev run server-failure --answers rest.yaml --resume'],
+  drill: ['sev drill server-failure', 'sev drill --list', 'sev drill server-failure --scenario api-killed --seed 42 --answers drill-answers.yaml'],
   resume: ['sev resume', 'sev resume k3f9 --answers rest.yaml', 'sev resume k3f9 --take-over'],
   config: ['sev config', 'sev config --json'],
   status: ['sev status', 'sev status --json', 'sev status --all'],
@@ -29,6 +30,7 @@ const EXAMPLES: Record<string, string[]> = {
 const FINDINGS: Record<string, string> = {
   validate: 'a runbook has errors (or warnings, with --strict)',
   run: 'a step failed and the responder chose to stop',
+  drill: 'the drill\'s score is not perfect (the report says why), or a step failed and the responder chose to stop',
   resume: 'a step failed and the responder chose to stop',
   check: 'a check is CRITICAL or UNKNOWN',
   triage: 'the run that --run started stopped on a failed step',
@@ -37,6 +39,7 @@ const FINDINGS: Record<string, string> = {
 /** What exit 130 means for each command that Ctrl-C can interrupt. */
 const INTERRUPTED: Record<string, string> = {
   run: 'interrupted (Ctrl-C): the incident is paused, sev resume continues it',
+  drill: 'interrupted (Ctrl-C): the demo wallet is stopped, the incident is paused',
   resume: 'interrupted (Ctrl-C): the incident is paused, sev resume continues it',
   triage: 'interrupted (Ctrl-C): the incident, if one started, is paused',
   check: 'interrupted (Ctrl-C): the running checks are stopped',

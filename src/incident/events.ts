@@ -34,11 +34,18 @@ export interface RunbookRef {
 /** How an incident ended; a reader meets outcomes it does not know as plain text. */
 export type CloseOutcome = 'completed' | 'stopped' | 'abandoned' | 'duplicate';
 
+/** What marks a drill's incident log: the scenario played and the seed of its traffic. */
+export interface DrillMark {
+  scenario: string;
+  seed: number;
+}
+
 export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'SKIPPED';
 
 /** The data of each event type. A reader keeps events of types it does not know. */
 export interface EventData {
-  'incident.started': { runbook: RunbookRef; severity: Severity; responder: string; dryRun: boolean; host: string; sevVersion: string };
+  /** `drill`: the incident is a practice run of `sev drill` against its demo wallet (scenario and seed). */
+  'incident.started': { runbook: RunbookRef; severity: Severity; responder: string; dryRun: boolean; host: string; sevVersion: string; drill?: DrillMark };
   'incident.joined': { runbook: RunbookRef; severity: Severity; responder: string; host: string; sevVersion: string };
   'incident.resumed': { step: string; runbookChanged: boolean };
   'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal' | 'output-closed'; detail?: string };

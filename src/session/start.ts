@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { printable } from '../diagnostics/report.js';
 import { Claim } from '../incident/claim.js';
-import type { IncidentEvent } from '../incident/events.js';
+import type { DrillMark, IncidentEvent } from '../incident/events.js';
 import { LogWriter } from '../incident/log.js';
 import { replay } from '../incident/replay.js';
 import { ensureDir, incidentDir, logPath, newIncidentId } from '../incident/store.js';
@@ -22,6 +22,10 @@ export interface StartOptions extends WalkCliOptions, OpenChoice {
   incidentDir?: string;
   dryRun?: boolean;
   severity?: string;
+  /** Set by sev drill: the first event marks the incident as a drill. */
+  drill?: DrillMark;
+  /** Told the incident's id and log as soon as its first event is written (sev drill scores that log). */
+  onStarted?: (incident: string, log: string) => void;
 }
 
 function parseSeverity(value: string | undefined): Severity | undefined {
@@ -79,9 +83,11 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
       dryRun: Boolean(options.dryRun),
       host: os.hostname(),
       sevVersion: VERSION,
+      ...(options.drill ? { drill: options.drill } : {}),
     });
+    options.onStarted?.(incident, writer.path);
     const c = paint(process.stderr);
-    process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}\n`);
+    process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}${options.drill ? ' · DRILL' : ''}\n`);
     process.stderr.write(c.dim(`Log: ${writer.path}\n`));
     const events: IncidentEvent[] = [started];
     if (fromAlert) {

@@ -1,0 +1,76 @@
+import type { DemoWallet } from './wallet.js';
+
+/** A step a correct walk of the scenario runs, and what to practise when it was skipped. */
+export interface ExpectedStep {
+  step: string;
+  why: string;
+}
+
+/**
+ * One drill: the runbook it practises, the fault injected into the demo wallet, what the pager says, the inputs
+ * that point the runbook at the demo wallet, and what the score expects. Other runbooks' scenarios are rows of
+ * the same table.
+ */
+export interface Scenario {
+  name: string;
+  runbook: string;
+  summary: string;
+  /** The branch of the runbook this scenario takes (its choice step and answer), for --list. */
+  branch: string;
+  inject: (wallet: DemoWallet) => Promise<void>;
+  pager: (wallet: DemoWallet) => string;
+  inputs: (wallet: DemoWallet) => Record<string, string>;
+  /** Whether the fault is fixed at the end, and what was seen. */
+  fixed: (wallet: DemoWallet) => Promise<{ ok: boolean; detail: string }>;
+  /** Targets from the fault's start, in minutes. */
+  targets: { detect: number; mitigate: number; resolve: number };
+  expected: ExpectedStep[];
+}
+
+const serverFailureInputs = (w: DemoWallet): Record<string, string> => ({
+  health_url: `${w.apiUrl}/health`,
+  service_name: 'wallet-api',
+  process_name: 'wallet-api',
+  data_path: w.dataPath,
+  log_file: w.logFile,
+  db_url: w.db,
+  db_password: '',
+  admin_url: w.adminUrl,
+  records_dir: w.recordsDir,
+  archive_dir: `${w.dataPath}-archive`,
+});
+
+const apiAnswers = async (w: DemoWallet) => ((await w.healthy()) ? { ok: true, detail: 'the wallet API answers its health check' } : { ok: false, detail: 'the wallet API still does not answer its health check' });
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'api-killed',
+    runbook: 'server-failure',
+    summary: 'The wallet API process is killed (as by the OOM killer) while payments are flowing',
+    branch: 'which-cause: process (restart-service)',
+    inject: (w) => w.killApi(),
+    pager: (w) =>
+      [
+        'FIRING [SEV2] WalletApiDown',
+        `  wallet-api health check failing: ${w.apiUrl}/health refuses connections`,
+        '  payments: error rate 100% over the last minute',
+        '  runbook: server-failure',
+      ].join('\n'),
+    inputs: serverFailureInputs,
+    fixed: apiAnswers,
+    targets: { detect: 5, mitigate: 15, resolve: 30 },
+    expected: [
+      { step: 'confirm-symptoms', why: 'confirm the failure with the checks before acting' },
+      { step: 'protect-funds', why: 'pause money flows and payouts while the API is down, so no payment is half-sent' },
+      { step: 'restart-service', why: 'restart the crashed API (the mitigation for a dead process)' },
+      { step: 'verify-all', why: 'check every resource before resuming money flows' },
+      { step: 'resume-money-flows', why: 'turn back on what the incident paused' },
+      { step: 'settle-pending', why: 'wait for pending money movements to settle' },
+    ],
+  },
+];
+
+export function findScenario(runbook: string | undefined, name: string | undefined): Scenario | undefined {
+  const candidates = SCENARIOS.filter((s) => (!runbook || s.runbook === runbook) && (!name || s.name === name));
+  return candidates[0];
+}

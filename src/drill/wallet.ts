@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { controlPlane } from './control-plane.js';
+import { LEDGER_SCHEMA, ledgerFacts } from './ledger.js';
+import { writeState, type DrillState } from './leftovers.js';
+import { DrillPostgres, freePort } from './postgres.js';
+import type { Service } from './service.js';
+import { drillTools } from './stand-ins.js';
+import { seeded, Traffic } from './traffic.js';
+
+const API_MAIN = join(import.meta.dirname, 'wallet-api.js');
+
+/**
+ * A demo wallet on 127.0.0.1: its API (a process of its own), the admin API (control plane, in this process),
+ * a PostgreSQL ledger, payments flowing, and the stand-ins for the privileged tools. Everything it starts is
+ * written to the drill's state file as it starts, and stopped by stop().
+ */
+export class DemoWallet {
+  private api?: ChildProcess;
+  private pg?: DrillPostgres;
+  private control?: Service & { state: Map<string, Record<string, unknown>> };
+  traffic?: Traffic;
+  apiPort = 0;
+  readonly work: string;
+  private readonly state: DrillState;
+
+  constructor(
+    private readonly incidentDir: string,
+    private readonly seed: number,
+  ) {
+    this.work = mkdtempSync(join(tmpdir(), 'sev-drill-'));
+    this.state = { drillPid: process.pid, workDir: this.work, ports: [] };
+    this.save();
+  }
+
+  private save(): void {
+    writeState(this.incidentDir, this.state);
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  get adminUrl(): string {
+    return `${this.control!.url}/admin`;
+  }
+
+  get db(): string {
+    return this.pg!.url('wallet');
+  }
+
+  get logFile(): string {
+    return join(this.work, 'log', 'api.log');
+  }
+
+  get dataPath(): string {
+    return join(this.work, 'data');
+  }
+
+  get recordsDir(): string {
+    return join(this.work, 'records');
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(join(this.work, 'log'));
+    mkdirSync(this.dataPath);
+    writeFileSync(this.logFile, '');
+    DrillPostgres.onCreated = (dir) => {
+      this.state.pgDir = dir;
+      this.save();
+    };
+    this.pg = await DrillPostgres.start();
+    this.state.ports.push(this.pg.port);
+    await this.pg.sql('postgres', 'create database wallet;');
+    await this.pg.sql('wallet', LEDGER_SCHEMA);
+    this.apiPort = await freePort();
+    this.state.ports.push(this.apiPort);
+    // systemctl restart, through the stand-in, starts the API again on its port.
+    this.control = controlPlane([{ method: 'POST', path: '/drill/restart', run: () => this.startApi() }]);
+    await this.control.start();
+    this.state.ports.push(this.control.port);
+    this.save();
+    await this.startApi();
+    this.traffic = new Traffic(this.apiUrl, seeded(this.seed));
+    this.traffic.start();
+  }
+
+  /** Starts the API process (when it is not running) and waits until it answers its health check. */
+  async startApi(): Promise<void> {
+    if (this.api && this.api.exitCode === null && this.api.signalCode === null) return;
+    const child = spawn(process.execPath, [API_MAIN], {
+      env: { ...process.env, WALLET_PORT: String(this.apiPort), WALLET_DB_URL: this.db, WALLET_LOG_FILE: this.logFile },
+      // Its own process group: the drill stops it, and Ctrl-C at the terminal pauses the walk rather than killing it.
+      detached: true,
+      stdio: 'ignore',
+    });
+    this.api = child;
+    this.state.apiPid = child.pid;
+    this.save();
+    const until = Date.now() + 15_000;
+    while (!(await this.healthy())) {
+      if (child.exitCode !== null || Date.now() > until) throw new Error(`the demo wallet API did not start (see ${this.logFile})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The fault of the server-failure scenarios: the API process dies (SIGKILL, as the OOM killer does it). */
+  async killApi(): Promise<void> {
+    const child = this.api;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      return res.ok && ((await res.json()) as { status?: string }).status === 'ok';
+    } catch {
+      return false;
+    }
+  }
+
+  /** PATH and variables for the runbook's commands during the run: the stand-ins first, and where they reach the wallet. */
+  toolEnv(): Record<string, string> {
+    return { PATH: `${drillTools(this.work)}:${process.env.PATH ?? ''}`, DRILL_API: this.apiUrl, DRILL_CONTROL: this.control!.url };
+  }
+
+  /** What the admin API holds for a flow or flag now. */
+  adminState(path: string): Record<string, unknown> | undefined {
+    return this.control?.state.get(path);
+  }
+
+  /**
+   * The money at the end: every payment the wallet acknowledged is booked, exactly once; no key booked twice;
+   * nothing left pending. Traffic has stopped by then.
+   */
+  async money(): Promise<{ acknowledged: number; lost: string[]; doubled: string[]; pending: number; unanswered: number }> {
+    const unanswered = (await this.traffic?.stop()) ?? { unanswered: 0 };
+    const { booked, pending } = await ledgerFacts(this.db);
+    const acknowledged = [...(this.traffic?.acknowledged ?? [])];
+    return {
+      acknowledged: acknowledged.length,
+      lost: acknowledged.filter((k) => !booked.has(k)),
+      doubled: [...booked].filter(([, n]) => n > 1).map(([k]) => k),
+      pending,
+      unanswered: unanswered.unanswered,
+    };
+  }
+
+  /** Stops everything, whatever state the drill is in; safe to call twice. */
+  async stop(): Promise<void> {
+    await this.traffic?.stop(0);
+    if (this.api?.pid && this.api.exitCode === null && this.api.signalCode === null) {
+      const gone = new Promise((r) => this.api!.once('exit', r));
+      try {
+        process.kill(-this.api.pid, 'SIGKILL');
+      } catch {
+        this.api.kill('SIGKILL');
+      }
+      await gone;
+    }
+    await this.control?.stop();
+    await this.pg?.stop();
+    rmSync(this.work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SEV, tempDir } from '../helpers.js';
+import { events, runSev, stepEvent } from '../fixtures/wallet/harness.js';
+
+// sev drill end to end: a real demo wallet (API process, admin API, PostgreSQL ledger, payments flowing), the
+// fault injected, the runbook walked by an answers file with the stand-ins on PATH, the score written.
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'drill');
+
+interface State {
+  drillPid: number;
+  apiPid?: number;
+  pgDir?: string;
+  ports: number[];
+}
+const readState = (incidents: string) => JSON.parse(readFileSync(join(incidents, '.drill', 'state.json'), 'utf8')) as State;
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+async function nothingLeft(state: State) {
+  if (state.apiPid) expect(alive(state.apiPid), `wallet-api pid ${state.apiPid}`).toBe(false);
+  for (const port of state.ports) expect(await listening(port), `port ${port}`).toBe(false);
+  if (state.pgDir) expect(existsSync(state.pgDir), state.pgDir).toBe(false);
+}
+const report = (incidents: string) => {
+  const file = readdirSync(incidents).find((f) => f.endsWith('.drill-report.md'));
+  return file ? readFileSync(join(incidents, file), 'utf8') : '';
+};
+
+describe('sev drill server-failure', () => {
+  it('lists its scenarios', async () => {
+    const dir = tempDir();
+    const r = await runSev(['drill', '--list', '--json'], { cwd: dir, incidents: join(dir, 'incidents') });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ runbook: 'server-failure', scenario: 'api-killed' })]);
+  });
+
+  it('api-killed, walked as the runbook says: the API is back, no payment lost or doubled, a perfect score', async () => {
+    const dir = tempDir();
+    const incidents = join(dir, 'incidents');
+    let state: State | undefined;
+    const r = await runSev(['drill', 'server-failure', '--seed', '7', '--answers', join(FIXTURES, 'server-failure-api-killed.yaml')], {
+      cwd: dir,
+      incidents,
+      triggers: [{ when: stepEvent('step.started', 'confirm-symptoms'), then: () => void (state = readState(incidents)) }],
+    });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toContain('The pager:');
+    const first = r.events[0]!;
+    expect(first).toMatchObject({ type: 'incident.started', data: { drill: { scenario: 'api-killed', seed: 7 } } });
+    const results = (step: string, check: string) => r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
+    // The API process is really gone, and really back after the runbook's restart.
+    expect(results('confirm-symptoms', 'api-process')).toEqual(['CRITICAL']);
+    expect(results('verify-all', 'api-process')).toEqual(['OK']);
+    const md = report(incidents);
+    expect(md).toContain('Score: perfect');
+    expect(md).toMatch(/Money right \| yes: [1-9]\d* payments acknowledged, 0 lost, 0 booked twice/);
+    expect(r.stdout).toContain('Drill report:');
+    // The timeline reads a drill's log like any other.
+    const t = await runSev(['timeline', first.incident!], { cwd: dir, incidents });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toContain('restart-service');
+    expect(state?.apiPid).toBeGreaterThan(0);
+    await nothingLeft(state!);
+    expect(existsSync(join(incidents, '.drill'))).toBe(false);
+  }, 120_000);
+
+  it('api-killed without pausing money flows: the score says protect-funds was skipped', async () => {
+    const dir = tempDir();
+    const incidents = join(dir, 'incidents');
+    const r = await runSev(['drill', 'server-failure', '--answers', join(FIXTURES, 'server-failure-api-killed-no-pause.yaml')], { cwd: dir, incidents });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    const md = report(incidents);
+    expect(md).toContain('Score: not perfect');
+    expect(md).toContain('| Steps skipped | protect-funds |');
+    expect(md).toMatch(/- Step protect-funds: pause money flows/);
+  }, 120_000);
+
+  it('SIGKILL mid-drill leaves the wallet behind, which the next drill stops; Ctrl-C stops its own', async () => {
+    const dir = tempDir();
+    const incidents = join(dir, 'incidents');
+    const answers = join(FIXTURES, 'server-failure-api-killed.yaml');
+    const start = () =>
+      spawn(process.execPath, [SEV, 'drill', 'server-failure', '--answers', answers, '--incident-dir', incidents], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const untilWalking = async () => {
+      for (let i = 0; i < 600 && !events(incidents).some(stepEvent('step.started', 'confirm-symptoms')); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const killed = start();
+    await untilWalking();
+    const left = readState(incidents);
+    killed.kill('SIGKILL');
+    await new Promise((r) => killed.once('close', r));
+    // The fault has killed the API by then; the ledger's PostgreSQL (its first port) outlives the drill.
+    expect(await listening(left.ports[0]!)).toBe(true);
+    expect(existsSync(left.pgDir!)).toBe(true);
+
+    const next = start();
+    let stderr = '';
+    next.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < 600 && !stderr.includes('payments flowing'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain('Stopped what an earlier drill left running: PostgreSQL');
+    await nothingLeft(left);
+    const own = readState(incidents);
+    next.kill('SIGINT');
+    const code = await new Promise((r) => next.once('close', r));
+    expect(code).toBe(130);
+    await nothingLeft(own);
+  }, 120_000);
+});
