@@ -28,10 +28,10 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
       if (['info', 'showCommand', 'commandFinished'].includes(name)) return () => {};
       if (name === 'commandStarted') return () => ({ output: () => {}, stop: () => {} });
       if (['confirm', 'confirmCommand', 'choose'].includes(name))
-        return async (): Promise<Reply<unknown>> => {
+        return (): Promise<Reply<unknown>> => {
           asked.push(name);
-          if (!replies.length) throw new Error(`no reply left for ${name}`);
-          return { kind: 'answer', value: replies.shift() };
+          if (!replies.length) return Promise.reject(new Error(`no reply left for ${name}`));
+          return Promise.resolve({ kind: 'answer', value: replies.shift() });
         };
       throw new Error(`the step asked the responder for ${name}`);
     },
@@ -51,17 +51,17 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     emit: ((type: string, data: unknown) => {
       emitted.push([type, data]);
       return sink(type as never, data as never);
-    }) as StepContext['emit'],
+    }),
     settle: async (ask) => {
       const reply = await ask();
       if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update') throw new Error('not in these tests');
       return reply;
     },
-    onFailure: async (action, failure) => {
+    onFailure: (action, failure) => {
       failures.push([action.kind, failure]);
-      return options.onFailure;
+      return Promise.resolve(options.onFailure);
     },
-    askInput: async () => undefined,
+    askInput: () => Promise.resolve(undefined),
     changeSeverity: () => {},
     text: (template) => template,
     env: (own) => ({ SEV_INCIDENT: 'INC-1', ...own }),
@@ -101,10 +101,10 @@ steps:
   it('command: runs through the context\'s runner with its environment, logs the start with the group, and hands a failure to the policy', async () => {
     const specs: ProcessSpec[] = [];
     const runner: Partial<Runner> = {
-      command: async (spec): Promise<ProcessRun> => {
+      command: (spec): Promise<ProcessRun> => {
         specs.push(spec);
         spec.onStart?.({ host: 'h1', pid: 99 });
-        return { result: { exit: 4, durationMs: 5, timedOut: false, stdout: '', stderr: 'batch locked' }, raw: { stdout: '', stderr: 'batch locked' } };
+        return Promise.resolve({ result: { exit: 4, durationMs: 5, timedOut: false, stdout: '', stderr: 'batch locked' }, raw: { stdout: '', stderr: 'batch locked' } });
       },
     };
     const s = handMade(runbook, 'refund', [true], { onFailure: { kind: 'next', next: 'frozen', result: 'failed' }, runner });
