@@ -101,7 +101,7 @@ export async function resumeIncident(ref: string | undefined, options: ResumeOpt
           ? `the runbook ${runbook.file} has changed since incident ${incident.id} started`
           : `the translation ${state.runbook.translation?.file ?? runbook.translation?.file} has changed since incident ${incident.id} started`,
         EXIT.usage,
-        'Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then use --force to go on.',
+        `Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then go on with sev resume ${incident.id} --force.`,
       );
     }
     const prepared = prepare(runbook, answers, options.set, options.runbooks);
