@@ -54,14 +54,14 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     }) as StepContext['emit'],
     settle: async (ask) => {
       const reply = await ask();
-      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update') throw new Error('not in these tests');
+      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update' || reply.kind === 'links' || reply.kind === 'outline') throw new Error('not in these tests');
       return reply;
     },
     onFailure: async (action, failure) => {
       failures.push([action.kind, failure]);
       return options.onFailure;
     },
-    askInput: async () => undefined,
+    askInput: async () => ({ kind: 'pause' as const }),
     changeSeverity: () => {},
     text: (template) => template,
     env: (own) => ({ SEV_INCIDENT: 'INC-1', ...own }),
