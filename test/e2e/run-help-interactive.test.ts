@@ -73,7 +73,7 @@ describe.skipIf(!HAS_TMUX)(`help during an interactive run (tmux)${NEEDS_TMUX}`,
 
     run.type('half past nine');
     run.keys('Enter');
-    screen = await run.waitFor('expected a time: 09:30 (today, UTC), 20m ago, now');
+    await run.waitFor('expected a time: 09:30 (today, UTC), 20m ago, now');
     run.keys(...Array<string>(14).fill('BSpace'));
     run.type('09:30');
     run.keys('Enter');
