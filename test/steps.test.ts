@@ -54,14 +54,14 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     }),
     settle: async (ask) => {
       const reply = await ask();
-      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update') throw new Error('not in these tests');
+      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update' || reply.kind === 'links' || reply.kind === 'outline') throw new Error('not in these tests');
       return reply;
     },
     onFailure: (action, failure) => {
       failures.push([action.kind, failure]);
       return Promise.resolve(options.onFailure);
     },
-    askInput: () => Promise.resolve(undefined),
+    askInput: () => Promise.resolve({ kind: 'pause' as const }),
     changeSeverity: () => {},
     text: (template) => template,
     env: (own) => ({ SEV_INCIDENT: 'INC-1', ...own }),

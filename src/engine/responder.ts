@@ -17,7 +17,25 @@ export type Reply<T> =
   | { kind: 'pause' }
   | { kind: 'severity'; to: Severity; reason?: string }
   /** "Send the update now": an announcement to the clock's audience, which meets the clock. */
-  | { kind: 'update'; clock: string };
+  | { kind: 'update'; clock: string }
+  /** Show the runbook's links (dashboards, consoles), or its steps with where the walk is; then ask again. */
+  | { kind: 'links' }
+  | { kind: 'outline' }
+  /** Return to the step done before this one (logged as a jump; nothing done is undone). */
+  | { kind: 'back' };
+
+/** One step of the outline: done (or skipped), the one under way, or still to come. */
+export interface OutlineStep {
+  number: number;
+  id: string;
+  title?: string;
+  state: 'done' | 'skipped' | 'current' | 'todo';
+}
+
+export interface RunbookLink {
+  title: string;
+  url: string;
+}
 
 /** An open clock as the header shows it: "Update users: due in 12:04". */
 export interface ClockLine {
@@ -185,5 +203,8 @@ export interface Responder {
   commandStarted(command: string): CommandProgress;
   commandFinished(result: ProcessResultData & { ok: boolean; reason?: string }): void;
   waiting(check: string, attempt: number, status: string, remainingMs: number): void;
+  /** The runbook's links: at the start (`when` 'start') and when asked for. */
+  showLinks(links: RunbookLink[], when: 'start' | 'asked'): void;
+  showOutline(steps: OutlineStep[]): void;
   info(message: string): void;
 }

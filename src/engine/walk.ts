@@ -16,7 +16,7 @@ import { groupData, groupOf } from './group-ref.js';
 import { processRunner, type Runner } from './runner.js';
 import { byHandOnly, type Announcer } from './announcer.js';
 import { announce, leaveUnfinishedLivePosts, postLive, type AnnounceDeps } from './announce.js';
-import type { ClockLine, Failure, FailureChoice, Reply, Responder, StepView } from './responder.js';
+import type { ClockLine, Failure, FailureChoice, OutlineStep, Reply, Responder, StepView } from './responder.js';
 import { clockEvents, dueClocks, overdue } from '../clocks/run.js';
 import type { ClockDef } from '../clocks/model.js';
 import type { ClockEvent } from '../incident/clock-state.js';
@@ -224,6 +224,7 @@ export class Walk {
     try {
       await this.stopLeftoverChecks();
       leaveUnfinishedLivePosts({ state: this.state, responder: this.responder, emit: (type, data) => this.emit(type, data) });
+      if (this.runbook.links.length) this.responder.showLinks(this.runbook.links, 'start');
       if ((await this.askInputs()) === 'pause') return this.pause('responder');
       let id = this.state.step ?? this.runbook.steps[0]?.id ?? END;
       while (id !== END) {
@@ -235,6 +236,10 @@ export class Walk {
         // A severity change the step made is posted before the step's end is logged.
         await this.livePosts;
         if (end.kind === 'pause') return this.pause('responder');
+        if (end.kind === 'back') {
+          id = this.goBack(step);
+          continue;
+        }
         if (end.kind === 'stop') {
           this.emit('step.completed', { step: step.id, result: 'failed', next: END });
           this.emit('incident.closed', { outcome: 'stopped', step: step.id });
@@ -291,14 +296,13 @@ export class Walk {
       ...allInputs(this.runbook).filter((def) => def.stepId && def.secret && this.state.secrets.has(def.name)),
     ];
     for (const def of pending) {
-      const value = await this.askInput(def);
-      if (value === undefined) return 'pause';
+      if (typeof (await this.askInput(def)) !== 'string') return 'pause';
     }
     return 'done';
   }
 
-  /** Asks one input until it is valid; records it (masked when secret). Undefined when the responder pauses. */
-  private async askInput(def: InputDef, view?: StepView): Promise<string | undefined> {
+  /** Asks one input until it is valid; records it (masked when secret). Or the responder pauses, or (at a step) goes back. */
+  private async askInput(def: InputDef, view?: StepView): Promise<string | { kind: 'pause' | 'back' }> {
     let value: string | undefined;
     if (def.name in this.presets) {
       value = this.presets[def.name]!;
@@ -308,9 +312,14 @@ export class Walk {
       let problem: string | undefined;
       for (;;) {
         const reply = await this.settle(() => this.responder.input(def, problem), view);
-        if (reply.kind === 'pause') return undefined;
+        if (reply.kind === 'pause') return reply;
         if (reply.kind === 'skip') {
           this.responder.info('An input cannot be skipped: give a value, or pause.');
+          continue;
+        }
+        if (reply.kind === 'back') {
+          if (view) return reply;
+          this.responder.info('The inputs come before the first step: there is no step to go back to.');
           continue;
         }
         let answer = reply.value === '' && def.default !== undefined ? def.default : reply.value;
@@ -366,6 +375,18 @@ export class Walk {
         if (end) return end;
         continue;
       }
+      if (reply.kind === 'links') {
+        this.responder.showLinks(this.runbook.links, 'asked');
+        continue;
+      }
+      if (reply.kind === 'outline') {
+        this.responder.showOutline(this.outline());
+        continue;
+      }
+      if (reply.kind === 'back' && !this.state.trail.length) {
+        this.responder.info('This is the first step: there is no step before it to go back to.');
+        continue;
+      }
       return reply;
     }
   }
@@ -377,6 +398,30 @@ export class Walk {
   }
 
   // ── steps ───────────────────────────────────────────────────────────────
+
+  /** The runbook's steps, with those done or skipped in this incident and the one under way. */
+  private outline(): OutlineStep[] {
+    const done = new Set(this.state.trail);
+    return this.runbook.steps.map((s) => ({
+      number: s.index + 1,
+      id: s.id,
+      ...(s.title ? { title: s.title } : {}),
+      state: s.id === this.current ? 'current' : done.has(s.id) ? (this.state.skipped.has(s.id) ? 'skipped' : 'done') : 'todo',
+    }));
+  }
+
+  /**
+   * /back: the step done before this one, logged as a jump. What that step did stays done: a command that
+   * changed something is not undone (and is asked about again before it runs a second time).
+   */
+  private goBack(step: Step): string {
+    const to = this.state.trail[this.state.trail.length - 1]!;
+    const target = this.runbook.steps.find((s) => s.id === to);
+    this.emit('step.jumped', { step: step.id, to, reason: 'back' });
+    if (target?.command?.changesState) this.responder.info(`back to ${to}: its command changed state and is not undone by going back`);
+    else this.responder.info(`back to ${to}: what was done there stays done`);
+    return to;
+  }
 
   private fallThrough(step: Step): string {
     return step.next ?? this.runbook.steps[step.index + 1]?.id ?? END;

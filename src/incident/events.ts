@@ -62,6 +62,8 @@ export interface EventData {
   'step.answered': { step: string; answer: string };
   'step.completed': { step: string; result: 'done' | 'failed'; next: string };
   'step.skipped': { step: string; reason: string; next: string };
+  /** The responder went back (/back) from `step` to `to`, the step done before it; nothing done there is undone. */
+  'step.jumped': { step: string; to: string; reason: 'back' };
   'check.result': CheckResultData;
   'wait.finished': { step: string; check: string; passed: boolean; attempts: number; durationMs: number; status: CheckStatus };
   /**
@@ -168,6 +170,7 @@ const EVENT_TYPES = new Set<string>([
   'step.answered',
   'step.completed',
   'step.skipped',
+  'step.jumped',
   'check.result',
   'wait.finished',
   'command.started',

@@ -131,6 +131,7 @@ const DATA_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'
   'step.answered': { step: 'string', answer: 'string' },
   'step.completed': { step: 'string', next: 'string' },
   'step.skipped': { step: 'string', reason: 'string', next: 'string' },
+  'step.jumped': { step: 'string', to: 'string' },
   'check.result': { check: 'string', status: 'string' },
   'wait.finished': { check: 'string' },
   'command.started': { step: 'string', command: 'string' },

@@ -46,6 +46,10 @@ export interface IncidentState {
   secrets: Set<string>;
   /** How many times each step was started: an answers file may give one answer per visit. */
   visits: Map<string, number>;
+  /** The steps completed or skipped, in order, less those gone back over: where /back returns to. */
+  trail: string[];
+  /** The steps whose last end was a skip. */
+  skipped: Set<string>;
   /** `at`: when it really happened, when the responder typed a time other than the event's. */
   milestones: Map<Milestone, { time: string; step?: string; at?: string }>;
   pauseReason?: string;
@@ -90,6 +94,8 @@ export function initialState(): IncidentState {
     inputs: {},
     secrets: new Set(),
     visits: new Map(),
+    trail: [],
+    skipped: new Set(),
     milestones: new Map(),
     unfinishedChecks: new Map(),
     unfinishedDeliveries: new Map(),
@@ -149,6 +155,16 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       state.finishedCommand = undefined;
       state.stepDeliveries.clear();
       state.stepRounds.set(e.data.step, (state.stepRounds.get(e.data.step) ?? 0) + 1);
+      state.trail.push(e.data.step);
+      if (e.type === 'step.skipped') state.skipped.add(e.data.step);
+      else state.skipped.delete(e.data.step);
+      break;
+    case 'step.jumped':
+      state.step = e.data.to;
+      state.stepInProgress = false;
+      state.finishedCommand = undefined;
+      state.stepDeliveries.clear();
+      if (state.trail[state.trail.length - 1] === e.data.to) state.trail.pop();
       break;
     case 'milestone':
       if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step, ...(e.data.at ? { at: e.data.at } : {}) });

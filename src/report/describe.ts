@@ -55,6 +55,7 @@ export function kindOf(event: IncidentEvent): Kind {
     case 'step.started':
     case 'step.answered':
     case 'step.skipped':
+    case 'step.jumped':
     case 'regulator.assessed':
     case 'regulator.pending':
       return 'step';
@@ -124,6 +125,8 @@ function sentence(event: IncidentEvent): string {
       return `step ${e.data.step} ${e.data.result === 'failed' ? 'FAILED' : 'done'} → ${e.data.next}`;
     case 'step.skipped':
       return `step ${e.data.step} skipped (${oneLine(e.data.reason, 80)}) → ${e.data.next}`;
+    case 'step.jumped':
+      return `went back from step ${e.data.step} to ${e.data.to}`;
     case 'check.result':
       return `check ${e.data.check}: ${e.data.status} (${oneLine(e.data.reason, 80)})${e.data.attempts > 1 ? ` after ${e.data.attempts} attempts` : ''}`;
     case 'wait.finished':

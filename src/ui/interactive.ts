@@ -1,6 +1,6 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, OutlineStep, RunbookLink, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
@@ -9,13 +9,30 @@ import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
 import { commandProgress } from './command-progress.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandQuestion, commandResult, dueNotice, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandQuestion, commandResult, dueNotice, linksBox, outlineBox, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
 import { formatDuration } from '../text/duration.js';
 
-type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' } | { meta: 'update'; clock: string };
+type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' | 'back' | 'outline' | 'links' } | { meta: 'update'; clock: string };
 type Pick<T> = { value: T } | Meta;
 
-const TEXT_COMMANDS = '/note /action /skip /sev /pause';
+const TEXT_COMMANDS = '/note /action /skip /sev /pause /help';
+
+/** What /help shows: every text command, and how a time may be answered. */
+export const HELP = [
+  'What can be typed at a text prompt (the menus offer the same):',
+  '  /note TEXT      add a note to the incident log',
+  '  /action TEXT    add an action item (for the postmortem)',
+  '  /sev SEV1       change the severity (SEV1 to SEV4)',
+  '  /skip REASON    skip this step, saying why',
+  '  /back           go back to the step done before this one (what it did is not undone)',
+  '  /outline        the steps, with where you are',
+  '  /links          the runbook\'s dashboards and consoles',
+  '  /update         send the update a clock is due for (while one is due)',
+  '  /pause          pause; sev resume continues here',
+  '  /help           this list',
+  'A time may be typed as 09:30 (today, your time zone), 20m ago, now,',
+  'or in full: 2026-11-26T03:12Z (UTC unless an offset follows).',
+].join('\n');
 
 /**
  * A person at a terminal: prompts (inquirer), a spinner per running check, tables (cli-table3).
@@ -60,6 +77,9 @@ export class InteractiveResponder implements Responder {
       { name: 'Add an action item', value: { meta: 'action' } as Meta },
       { name: 'Change severity', value: { meta: 'severity' } as Meta },
       ...(canSkip ? [{ name: 'Skip this step', value: { meta: 'skip' } as Meta }] : []),
+      ...(canSkip ? [{ name: 'Go back to the previous step', value: { meta: 'back' } as Meta }] : []),
+      { name: 'Show the steps (where I am)', value: { meta: 'outline' } as Meta },
+      { name: 'Show the links (dashboards, consoles)', value: { meta: 'links' } as Meta },
       { name: 'Pause (sev resume continues here)', value: { meta: 'pause' } as Meta },
     ];
   }
@@ -84,6 +104,10 @@ export class InteractiveResponder implements Responder {
       }
       case 'pause':
         return { kind: 'pause' };
+      case 'back':
+      case 'outline':
+      case 'links':
+        return { kind: m.meta };
       case 'update':
         return { kind: 'update', clock: m.clock };
     }
@@ -99,6 +123,8 @@ export class InteractiveResponder implements Responder {
   }
 
   private textCommandProblem(answer: string): string | undefined {
+    // Shown under the prompt, which stays: /help is never an answer.
+    if (answer.trim() === '/help') return HELP;
     return updateCommand(answer, this.updates) ? undefined : (updateProblem(answer, this.updates) ?? textCommandProblem(answer));
   }
 
@@ -298,6 +324,14 @@ export class InteractiveResponder implements Responder {
     this.say(this.c.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${formatDuration(remainingMs, 'clock')} left`));
   }
 
+  showLinks(links: RunbookLink[], when: 'start' | 'asked'): void {
+    if (links.length || when === 'asked') this.say(linksBox(links, this.c));
+  }
+
+  showOutline(steps: OutlineStep[]): void {
+    this.say(outlineBox(steps, this.c));
+  }
+
   info(message: string): void {
     this.say(this.c.dim(`  ${message}`));
   }
@@ -320,7 +354,7 @@ function updateProblem(answer: string, due: DueClockNotice[]): string | undefine
 }
 
 /** A command is its name alone or followed by a space: `/note/x` is a path, not a note. */
-const TEXT_COMMAND = /^\/(note|action|skip|sev|pause)(?:\s+(.*))?$/s;
+const TEXT_COMMAND = /^\/(note|action|skip|sev|pause|back|outline|links)(?:\s+(.*))?$/s;
 
 /** `/note …`, `/action …`, `/skip …`, `/sev SEV1`, `/pause` typed at a text prompt. */
 function textCommand(answer: string): Reply<string> | undefined {
@@ -328,6 +362,7 @@ function textCommand(answer: string): Reply<string> | undefined {
   if (!m) return undefined;
   const [, command, rest = ''] = m;
   if (command === 'pause') return { kind: 'pause' };
+  if (command === 'back' || command === 'outline' || command === 'links') return rest ? undefined : { kind: command };
   if (command === 'skip') return { kind: 'skip', reason: rest || 'skipped by the responder' };
   if (command === 'sev') {
     const to = rest.toUpperCase() as Severity;
@@ -340,5 +375,6 @@ function textCommand(answer: string): Reply<string> | undefined {
 function textCommandProblem(answer: string): string | undefined {
   const m = TEXT_COMMAND.exec(answer.trim());
   if (!m || textCommand(answer)) return undefined;
+  if (m[1] === 'back' || m[1] === 'outline' || m[1] === 'links') return `/${m[1]} takes nothing after it`;
   return m[1] === 'sev' ? `/sev takes one of ${SEVERITIES.join(', ')}` : `/${m[1]} needs a text: /${m[1]} TEXT`;
 }

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
-import type { AnnouncementView, AssessmentView, ClockLine, DueClockNotice, StepView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ClockLine, DueClockNotice, OutlineStep, RunbookLink, StepView, UnfinishedView } from '../engine/responder.js';
 import { formatDuration } from '../text/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 import { firstLineOf } from '../text/cut.js';
@@ -169,4 +169,22 @@ export function assessmentBox(a: AssessmentView, c: ChalkInstance, left: (due: s
     for (const n of not) lines.push(c.dim(`  ○ ${printable(n.title)} — ${printable(n.regulator)}: ${printable(n.reason)}`));
   }
   return lines.join('\n');
+}
+
+/** The runbook's links, at the start and on /links: where to look while the steps go on. */
+export function linksBox(links: RunbookLink[], c: ChalkInstance): string {
+  if (!links.length) return c.dim('  This runbook has no links.');
+  return [c.bold('Links'), ...links.map((l) => `  ${printable(l.title)}: ${c.cyan(printable(l.url))}`)].join('\n');
+}
+
+const OUTLINE_MARK: Record<OutlineStep['state'], string> = { done: '✔', skipped: '↷', current: '▶', todo: ' ' };
+
+/** The runbook's steps on /outline: done, skipped, the one you are at, and what is still to come. */
+export function outlineBox(steps: OutlineStep[], c: ChalkInstance): string {
+  const width = String(steps.length).length;
+  const line = (s: OutlineStep) => {
+    const text = `${OUTLINE_MARK[s.state]} ${String(s.number).padStart(width)}. ${printable(s.title ?? s.id)}${s.title ? c.dim(` (${printable(s.id)})`) : ''}`;
+    return s.state === 'current' ? c.bold(`${text}  ← you are here`) : s.state === 'todo' ? text : c.dim(text);
+  };
+  return [c.bold('Steps'), ...steps.map((s) => `  ${line(s)}`)].join('\n');
 }

@@ -1,13 +1,13 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, OutlineStep, RunbookLink, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
 import { plainProgress } from './command-progress.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, stepHeader, unfinishedNotice } from './render.js';
+import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, linksBox, outlineBox, stepHeader, unfinishedNotice } from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
@@ -363,6 +363,17 @@ export class ScriptedResponder implements Responder {
 
   waiting(check: string, attempt: number, status: string, remainingMs: number): void {
     this.say(this.options.color.dim(`  waiting for ${check}: attempt ${attempt} ${status}, ${Math.ceil(remainingMs / 1000)}s left`));
+  }
+
+  /** A script asks for neither; at the start the links would only lengthen every drill's log. */
+  showLinks(links: RunbookLink[], when: 'start' | 'asked'): void {
+    if (this.options.fallback) return this.options.fallback.showLinks(links, when);
+    if (when === 'asked') this.say(linksBox(links, this.options.color));
+  }
+
+  showOutline(steps: OutlineStep[]): void {
+    if (this.options.fallback) return this.options.fallback.showOutline(steps);
+    this.say(outlineBox(steps, this.options.color));
   }
 
   info(message: string): void {

@@ -13,10 +13,11 @@ export type StepEnd =
   | { kind: 'next'; next: string; result: 'done' | 'failed'; at?: string }
   | { kind: 'skip'; reason: string }
   | { kind: 'stop' }
-  | { kind: 'pause' };
+  | { kind: 'pause' }
+  | { kind: 'back' };
 
 /** What a reply amounts to once notes and severity changes have been recorded. */
-export type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' };
+export type Settled<T> = { kind: 'answer'; value: T } | { kind: 'skip'; reason: string } | { kind: 'pause' } | { kind: 'back' };
 
 /** The signals a step's processes and waits give way to. */
 export interface StepSignals {
@@ -58,8 +59,8 @@ export interface StepContext {
   settle<T>(ask: () => Promise<Reply<T>>): Promise<Settled<T>>;
   /** What a failure does: the runbook's action, or the responder's choice when the action is `ask`. */
   onFailure(action: Action, failure: Failure): Promise<StepEnd | 'retry'>;
-  /** Asks an input until it is valid (or takes its --set value) and records it; undefined when the responder pauses. */
-  askInput(def: InputDef): Promise<string | undefined>;
+  /** Asks an input until it is valid (or takes its --set value) and records it; or the responder pauses or goes back. */
+  askInput(def: InputDef): Promise<string | { kind: 'pause' | 'back' }>;
   changeSeverity(to: Severity, reason: string): void;
   /** A template filled for people: secrets masked, terminal control sequences made visible. */
   text(template: string): string;
