@@ -73,7 +73,11 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
     process.stderr.write(`\nThe pager:\n${scenario.pager(wallet).replace(/^/gm, '  ')}\n\n`);
     if (signalled) throw new ExitCode(EXIT.interrupted);
 
-    const sets = [...Object.entries(scenario.inputs(wallet)).map(([k, v]) => `${k}=${v}`), ...(options.set ?? [])];
+    // The runbook's own inputs are answered before the first step: those the scenario does not point at the demo
+    // wallet take their defaults, so the drill starts at the page, not at a dozen questions about a host it has not.
+    const own = scenario.inputs(wallet);
+    const defaults = runbook.inputs.filter((i) => i.default !== undefined && !(i.name in own)).map((i) => `${i.name}=${i.default}`);
+    const sets = [...defaults, ...Object.entries(own).map(([k, v]) => `${k}=${v}`), ...(options.set ?? [])];
     let log: string | undefined;
     let walkError: Error | undefined;
     const restore = withEnv(wallet.toolEnv());

@@ -65,5 +65,39 @@ case "$*" in
 esac
 `,
   );
+  // The demo wallet's small disk ($DRILL_DISK, $DRILL_DISK_KB): df reports it as a filesystem of its own, its use
+  // measured with du; any other path is the machine's df.
+  tool(
+    'df',
+    `real=
+for d in /usr/bin /bin; do if [ -x "$d/df" ]; then real="$d/df"; break; fi; done
+human=; paths=
+for a in "$@"; do case "$a" in -h) human=1 ;; -*) ;; *) paths="$paths$a
+" ;; esac; done
+if [ -z "\${DRILL_DISK:-}" ]; then exec "$real" "$@"; fi
+if [ -n "$human" ]; then echo "Filesystem      Size  Used Avail Use% Mounted on"; else echo "Filesystem     1024-blocks      Used Available Capacity Mounted on"; fi
+printf '%s' "$paths" | while IFS= read -r p; do
+  case "$(cd "$p" 2>/dev/null && pwd -P)/" in
+    "$DRILL_DISK"/*)
+      used=$(du -sk "$DRILL_DISK" | cut -f1)
+      free=$((DRILL_DISK_KB - used)); [ "$free" -lt 0 ] && free=0
+      pct=$(( (used * 100 + DRILL_DISK_KB - 1) / DRILL_DISK_KB ))
+      if [ -n "$human" ]; then echo "demo-disk $((DRILL_DISK_KB / 1024))M $((used / 1024))M $((free / 1024))M $pct% $DRILL_DISK"
+      else echo "demo-disk $DRILL_DISK_KB $used $free $pct% $DRILL_DISK"; fi ;;
+    *) if [ -n "$human" ]; then "$real" -h "$p" | tail -n +2; else "$real" -P "$p" | tail -n +2; fi ;;
+  esac
+done
+`,
+  );
+  // journald may not run on the drill machine: its disk use and vacuum are answered, the rest goes to the real one.
+  tool(
+    'journalctl',
+    `case "$*" in
+  *--disk-usage*) echo "Archived and active journals take up 0B in the file system." ;;
+  *--vacuum-size*) echo "Vacuuming done, freed 0B of archived journals from the drill's journal." ;;
+  *) for d in /usr/bin /bin; do if [ -x "$d/journalctl" ]; then exec "$d/journalctl" "$@"; fi; done ;;
+esac
+`,
+  );
   return bin;
 }

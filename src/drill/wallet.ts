@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { controlPlane } from './control-plane.js';
 import { LEDGER_SCHEMA, ledgerFacts } from './ledger.js';
 import { writeState, type DrillState } from './leftovers.js';
@@ -9,6 +10,16 @@ import { DrillPostgres, freePort } from './postgres.js';
 import type { Service } from './service.js';
 import { drillTools } from './stand-ins.js';
 import { seeded, Traffic } from './traffic.js';
+
+/** Kilobytes in use under a directory, as du counts them (blocks of the files). */
+function diskUsedKb(dir: string): number {
+  let kb = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    kb += entry.isDirectory() ? diskUsedKb(path) : Math.ceil((statSync(path).blocks * 512) / 1024);
+  }
+  return kb;
+}
 
 const API_MAIN = join(import.meta.dirname, 'wallet-api.js');
 
@@ -51,12 +62,24 @@ export class DemoWallet {
     return this.pg!.url('wallet');
   }
 
+  /** The wallet host's small disk: its data and log directories; df (the stand-in) reports it as a filesystem. */
+  get disk(): string {
+    return join(this.work, 'disk');
+  }
+
+  readonly diskKb = 64 * 1024;
+
   get logFile(): string {
-    return join(this.work, 'log', 'api.log');
+    return join(this.disk, 'log', 'api.log');
   }
 
   get dataPath(): string {
-    return join(this.work, 'data');
+    return join(this.disk, 'data');
+  }
+
+  /** Where the runbook moves old log archives: another filesystem. */
+  get archiveDir(): string {
+    return join(this.work, 'archive');
   }
 
   get recordsDir(): string {
@@ -64,7 +87,7 @@ export class DemoWallet {
   }
 
   async start(): Promise<void> {
-    mkdirSync(join(this.work, 'log'));
+    mkdirSync(join(this.disk, 'log'), { recursive: true });
     mkdirSync(this.dataPath);
     writeFileSync(this.logFile, '');
     DrillPostgres.onCreated = (dir) => {
@@ -91,7 +114,7 @@ export class DemoWallet {
   async startApi(): Promise<void> {
     if (this.api && this.api.exitCode === null && this.api.signalCode === null) return;
     const child = spawn(process.execPath, [API_MAIN], {
-      env: { ...process.env, WALLET_PORT: String(this.apiPort), WALLET_DB_URL: this.db, WALLET_LOG_FILE: this.logFile },
+      env: { ...process.env, WALLET_PORT: String(this.apiPort), WALLET_DB_URL: this.db, WALLET_LOG_FILE: this.logFile, WALLET_DISK: this.disk, WALLET_DISK_KB: String(this.diskKb), WALLET_DATA_PATH: this.dataPath },
       // Its own process group: the drill stops it, and Ctrl-C at the terminal pauses the walk rather than killing it.
       detached: true,
       stdio: 'ignore',
@@ -115,6 +138,26 @@ export class DemoWallet {
     await gone;
   }
 
+  /**
+   * The fault of the disk-full scenario: the API log's rotated archives, days old, fill the disk to 97% (what a
+   * broken log rotation leaves); the API then fails payments with ENOSPC and its health check says so.
+   */
+  fillDisk(): void {
+    const dir = dirname(this.logFile);
+    const chunk = 4 * 1024 * 1024;
+    const old = new Date(Date.now() - 5 * 86_400_000);
+    for (let n = 1; diskUsedKb(this.disk) < 0.97 * this.diskKb; n++) {
+      const file = join(dir, `api.log.${n}.gz`);
+      writeFileSync(file, randomBytes(Math.min(chunk, Math.ceil((0.97 * this.diskKb - diskUsedKb(this.disk)) * 1024) + 4096)));
+      utimesSync(file, old, old);
+    }
+  }
+
+  /** Percent of the demo disk in use. */
+  diskPercent(): number {
+    return Math.round((diskUsedKb(this.disk) * 100) / this.diskKb);
+  }
+
   async healthy(): Promise<boolean> {
     try {
       const res = await fetch(`${this.apiUrl}/health`, { signal: AbortSignal.timeout(2000) });
@@ -126,7 +169,7 @@ export class DemoWallet {
 
   /** PATH and variables for the runbook's commands during the run: the stand-ins first, and where they reach the wallet. */
   toolEnv(): Record<string, string> {
-    return { PATH: `${drillTools(this.work)}:${process.env.PATH ?? ''}`, DRILL_API: this.apiUrl, DRILL_CONTROL: this.control!.url };
+    return { PATH: `${drillTools(this.work)}:${process.env.PATH ?? ''}`, DRILL_API: this.apiUrl, DRILL_CONTROL: this.control!.url, DRILL_DISK: realpathSync(this.disk), DRILL_DISK_KB: String(this.diskKb) };
   }
 
   /** What the admin API holds for a flow or flag now. */

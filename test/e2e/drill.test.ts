@@ -46,7 +46,10 @@ describe('sev drill server-failure', () => {
     const dir = tempDir();
     const r = await runSev(['drill', '--list', '--json'], { cwd: dir, incidents: join(dir, 'incidents') });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ runbook: 'server-failure', scenario: 'api-killed' })]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      expect.objectContaining({ runbook: 'server-failure', scenario: 'api-killed' }),
+      expect.objectContaining({ runbook: 'server-failure', scenario: 'disk-full' }),
+    ]);
   });
 
   it('api-killed, walked as the runbook says: the API is back, no payment lost or doubled, a perfect score', async () => {
@@ -77,6 +80,22 @@ describe('sev drill server-failure', () => {
     expect(state?.apiPid).toBeGreaterThan(0);
     await nothingLeft(state!);
     expect(existsSync(join(incidents, '.drill'))).toBe(false);
+  }, 120_000);
+
+  it('disk-full, walked as the runbook says: the old archives move off the disk, the API recovers, a perfect score', async () => {
+    const dir = tempDir();
+    const incidents = join(dir, 'incidents');
+    const r = await runSev(['drill', 'server-failure', '--scenario', 'disk-full', '--answers', join(FIXTURES, 'server-failure-disk-full.yaml')], { cwd: dir, incidents });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const results = (step: string, check: string) => r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
+    expect(results('confirm-symptoms', 'disk-space')).toEqual(['CRITICAL']);
+    expect(results('confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
+    expect(results('verify-all', 'disk-space')).toEqual(['OK']);
+    const moved = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'free-disk')?.data.stdout;
+    expect(moved).toMatch(/api\.log\.1\.gz/);
+    const md = report(incidents);
+    expect(md).toContain('Score: perfect');
+    expect(md).toMatch(/Fault fixed \| yes: the data disk is \d+% full and the API is healthy/);
   }, 120_000);
 
   it('api-killed without pausing money flows: the score says protect-funds was skipped', async () => {
