@@ -40,7 +40,8 @@ section('COMMANDS');
 for (const command of help.visibleCommands(cli)) {
   if (command.name() === 'help') continue;
   out.push(`.SS ${text(`sev ${help.commandUsage(command).replace(/^sev /, '')}`)}`, text(command.description()));
-  for (const argument of help.visibleArguments(command)) out.push('.TP', `.I ${text(help.argumentTerm(argument))}`, text(help.argumentDescription(argument)));
+  for (const argument of help.visibleArguments(command))
+    out.push('.TP', `.I ${text(help.argumentTerm(argument))}`, text(help.argumentDescription(argument)));
   options(command, help.visibleOptions(command));
   // Examples and exit codes as --help ends with them, kept as preformatted lines.
   const after = helpAfter(command.name()).trim().split('\n');

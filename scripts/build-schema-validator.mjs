@@ -58,10 +58,16 @@ function build(schemaFile, outDir, prefix = '') {
   const schema = JSON.parse(readFileSync(join(root, 'runbooks', schemaFile), 'utf8'));
   const dir = join(root, 'dist', outDir);
   mkdirSync(dir, { recursive: true });
-  const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace('export const validate =', 'export const isValid =');
+  const check = cheapNonEmpty(compile(schema, { allErrors: false, code: { esm: true } })).replace(
+    'export const validate =',
+    'export const isValid =',
+  );
   // Ajv's ESM output still calls require() for its small runtime helpers.
   const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./${prefix}schema-validator.cjs'));\n}\n`;
-  writeFileSync(join(dir, `${prefix}schema-check.js`), `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`);
+  writeFileSync(
+    join(dir, `${prefix}schema-check.js`),
+    `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`,
+  );
 
   const flat = inline(schema, schema);
   const full = compile(flat, { allErrors: true, code: { esm: false } });

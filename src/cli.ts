@@ -9,9 +9,15 @@ export function program(): Command {
   const cli = new Command('sev')
     .description('Incident response from the command line: runbooks in YAML, guided runs, timelines and postmortems.')
     .version(VERSION, '-V, --version')
-    .option('--runbooks <dir>', 'directory searched for runbooks by id before the shipped ones (default $SEV_RUNBOOKS, else the config\'s, else ./runbooks)')
-    .option('--incident-dir <dir>', 'directory of incident logs (default $SEV_INCIDENT_DIR, else the config\'s, else ./incidents)')
-    .option('--config <file>', 'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)')
+    .option(
+      '--runbooks <dir>',
+      "directory searched for runbooks by id before the shipped ones (default $SEV_RUNBOOKS, else the config's, else ./runbooks)",
+    )
+    .option('--incident-dir <dir>', "directory of incident logs (default $SEV_INCIDENT_DIR, else the config's, else ./incidents)")
+    .option(
+      '--config <file>',
+      'the team config file (default $SEV_CONFIG, else sev.config.yaml or .sevrc.yaml found upward, else $XDG_CONFIG_HOME/sev/config.yaml)',
+    )
     .showHelpAfterError('(run sev --help for usage)')
     // Subcommands inherit this: their help lists --runbooks, --incident-dir and --config too.
     .configureHelp({ showGlobalOptions: true })
@@ -26,12 +32,18 @@ export function program(): Command {
     const as = action.getOptionValue('as') as string | undefined;
     // validate checks a broken config file, init and schema help to write one: none refuses to start because of it.
     const setup = ['validate', 'init', 'schema'].includes(action.name());
-    const settings = resolveSettings({ config: flag('config'), runbooks: flag('runbooks'), incidentDir: flag('incidentDir'), as }, process.cwd(), process.env, { lenient: setup });
+    const settings = resolveSettings(
+      { config: flag('config'), runbooks: flag('runbooks'), incidentDir: flag('incidentDir'), as },
+      process.cwd(),
+      process.env,
+      { lenient: setup },
+    );
     // init creates the runbooks directory it is given.
     if (action.name() !== 'init') checkRunbooksDir(settings.runbooks);
     root.setOptionValue('runbooks', settings.runbooks.value);
     root.setOptionValue('incidentDir', settings.incidentDir.value);
-    if (settings.responder && !as && action.options.some((o) => o.attributeName() === 'as')) action.setOptionValue('as', settings.responder.value);
+    if (settings.responder && !as && action.options.some((o) => o.attributeName() === 'as'))
+      action.setOptionValue('as', settings.responder.value);
     root.setOptionValue('settings', settings);
   });
 
@@ -42,11 +54,25 @@ export function program(): Command {
   cli
     .command('validate')
     .description('check runbooks without running anything; report each problem at file:line:col')
-    .argument('[paths...]', 'runbook files or directories (searched for *.yaml, *.yml); default: the runbooks directory and the config file in force')
-    .addOption(new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices(['text', 'json', 'github', 'sarif', 'junit', 'codequality']))
+    .argument(
+      '[paths...]',
+      'runbook files or directories (searched for *.yaml, *.yml); default: the runbooks directory and the config file in force',
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format (default text; github when GITHUB_ACTIONS=true)').choices([
+        'text',
+        'json',
+        'github',
+        'sarif',
+        'junit',
+        'codequality',
+      ]),
+    )
     .option('--strict', 'treat warnings as failures')
     .option('-q, --quiet', 'print errors only, no warnings or summary (text format)')
-    .action(async (paths: string[], options: object, command: Command) => (await import('./commands/validate.js')).validateCommand(paths, withGlobals(options, command)));
+    .action(async (paths: string[], options: object, command: Command) =>
+      (await import('./commands/validate.js')).validateCommand(paths, withGlobals(options, command)),
+    );
 
   cli
     .command('list')
@@ -60,7 +86,9 @@ export function program(): Command {
     .argument('<runbook>', 'runbook id or path')
     .option('--json', 'print the parsed runbook as JSON')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .action(async (ref: string, options: object, command: Command) => (await import('./commands/show.js')).showCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string, options: object, command: Command) =>
+      (await import('./commands/show.js')).showCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('run')
@@ -71,13 +99,18 @@ export function program(): Command {
     .option('--dry-run', 'walk the steps and show every command, but execute nothing; the log is marked as a dry run')
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--as <name>', 'responder name (default: your login name)')
-    .option('--severity <sev>', 'starting severity, SEV1 to SEV4 (default: the runbook\'s)')
+    .option('--severity <sev>', "starting severity, SEV1 to SEV4 (default: the runbook's)")
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .option('--alert <file>', 'start from an Alertmanager webhook payload (- for stdin): runbook and severity from the triage matrix unless given, inputs prefilled, milestones dated')
+    .option(
+      '--alert <file>',
+      'start from an Alertmanager webhook payload (- for stdin): runbook and severity from the triage matrix unless given, inputs prefilled, milestones dated',
+    )
     .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
     .option('--new', 'start a new incident even if one of this runbook is open or paused')
     .option('--resume', 'resume the open or paused incident of this runbook instead of starting another')
-    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string | undefined, options: object, command: Command) =>
+      (await import('./commands/run.js')).runCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('drill')
@@ -89,9 +122,11 @@ export function program(): Command {
     .option('--seed <n>', 'seed of the demo traffic, for a drill that can be played again the same way')
     .option('--answers <file>', 'YAML file of step answers (the drill fills in the inputs)')
     .option('-y, --yes', 'answer confirmations yes, run commands without asking, take input defaults')
-    .option('--set <name=value>', 'give an input value (repeatable; over the drill\'s own)', collect)
+    .option('--set <name=value>', "give an input value (repeatable; over the drill's own)", collect)
     .option('--as <name>', 'responder name (default: your login name)')
-    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/drill.js')).drillCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string | undefined, options: object, command: Command) =>
+      (await import('./commands/drill.js')).drillCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('resume')
@@ -103,23 +138,35 @@ export function program(): Command {
     .option('--as <name>', 'responder name (default: your login name)')
     .option('--force', 'resume even though the runbook changed since the incident started')
     .option('--take-over', "take the incident over from a walker on another host that is gone (asks first; with --yes, doesn't)")
-    .action(async (ref: string | undefined, options: object, command: Command) => (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string | undefined, options: object, command: Command) =>
+      (await import('./commands/resume.js')).resumeCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('config')
-    .description('print the settings in force and where each came from: flags, SEV_ variables, the config file, defaults (secrets never shown)')
+    .description(
+      'print the settings in force and where each came from: flags, SEV_ variables, the config file, defaults (secrets never shown)',
+    )
     .option('--json', 'print JSON')
-    .action(async (options: object, command: Command) => (await import('./commands/config.js')).configCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) =>
+      (await import('./commands/config.js')).configCommand(withGlobals(options, command)),
+    );
 
   cli
     .command('init')
-    .description('scaffold a runbooks directory: an example runbook, the schemas editors read beside it, a sev.config.yaml and a CI workflow (never overwrites a file)')
+    .description(
+      'scaffold a runbooks directory: an example runbook, the schemas editors read beside it, a sev.config.yaml and a CI workflow (never overwrites a file)',
+    )
     .argument('[dir]', 'the directory (default: the runbooks directory in force, ./runbooks)')
-    .action(async (dir: string | undefined, options: object, command: Command) => (await import('./commands/init.js')).initCommand(dir, withGlobals(options, command)));
+    .action(async (dir: string | undefined, options: object, command: Command) =>
+      (await import('./commands/init.js')).initCommand(dir, withGlobals(options, command)),
+    );
 
   cli
     .command('schema')
-    .description('print a JSON Schema of sev (the runbook\'s, or: translation, triage, regulators, policy, answers, config), or its installed path')
+    .description(
+      "print a JSON Schema of sev (the runbook's, or: translation, triage, regulators, policy, answers, config), or its installed path",
+    )
     .argument('[name]', 'which schema (default runbook)')
     .option('--path', 'print the path of the installed file instead')
     .action(async (name: string | undefined, options: object) => (await import('./commands/schema.js')).schemaCommand(name, options));
@@ -129,16 +176,20 @@ export function program(): Command {
     .description('list the incidents in the incident directory: step, severity, elapsed time, open/paused/closed')
     .option('--json', 'print JSON')
     .option('--all', 'also the dry runs that are closed')
-    .action(async (options: object, command: Command) => (await import('./commands/status.js')).statusCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) =>
+      (await import('./commands/status.js')).statusCommand(withGlobals(options, command)),
+    );
 
   cli
     .command('alert')
     .description('record an alert that arrived for a running incident; a resolved one is offered as evidence for the resolved milestone')
     .argument('<incident>', 'incident id, a unique part of it, or a log file')
     .argument('<payload>', 'Alertmanager webhook payload file, or - for stdin')
-    .option('--answer <yes|no>', 'mark the incident resolved at the alert\'s end (yes) or not (no), without asking')
+    .option('--answer <yes|no>', "mark the incident resolved at the alert's end (yes) or not (no), without asking")
     .option('--as <name>', 'who records it (default: your login name)')
-    .action(async (ref: string, payload: string, options: object, command: Command) => (await import('./commands/alert.js')).alertCommand(ref, payload, withGlobals(options, command)));
+    .action(async (ref: string, payload: string, options: object, command: Command) =>
+      (await import('./commands/alert.js')).alertCommand(ref, payload, withGlobals(options, command)),
+    );
 
   cli
     .command('note')
@@ -147,7 +198,9 @@ export function program(): Command {
     .argument('<text...>', 'the note')
     .option('--action', 'record it as an action item for the postmortem')
     .option('--as <name>', 'who writes it (default: your login name)')
-    .action(async (ref: string, words: string[], options: object, command: Command) => (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)));
+    .action(async (ref: string, words: string[], options: object, command: Command) =>
+      (await import('./commands/note.js')).noteCommand(ref, words, withGlobals(options, command)),
+    );
 
   cli
     .command('close')
@@ -156,7 +209,9 @@ export function program(): Command {
     .requiredOption('--reason <text>', 'why it is closed, for the log and the postmortem')
     .addOption(new Option('--outcome <outcome>', 'how it ended').choices(['abandoned', 'duplicate']).default('abandoned'))
     .option('--as <name>', 'who closes it (default: your login name)')
-    .action(async (ref: string, options: object, command: Command) => (await import('./commands/close.js')).closeCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string, options: object, command: Command) =>
+      (await import('./commands/close.js')).closeCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('check')
@@ -166,7 +221,9 @@ export function program(): Command {
     .option('--set <name=value>', 'give an input value (repeatable)', collect)
     .option('--json', 'print JSON')
     .option('--lang <tag>', 'show the runbook in this language, from its translation (default: $SEV_LANG when it has one)')
-    .action(async (ref: string, options: object, command: Command) => (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)));
+    .action(async (ref: string, options: object, command: Command) =>
+      (await import('./commands/check.js')).checkCommand(ref, withGlobals(options, command)),
+    );
 
   cli
     .command('triage')
@@ -183,7 +240,9 @@ export function program(): Command {
     .option('--resume', 'resume the open or paused incident of the runbook instead of starting another')
     .option('--alert <file>', "recommend from an Alertmanager webhook payload (- for stdin) by the matrix's alert rules, instead of asking")
     .option('--alert-index <n>', 'which alert of the payload, counted from 1 (default: the first firing one)')
-    .action(async (options: object, command: Command) => (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) =>
+      (await import('./commands/triage.js')).triageCommand(withGlobals(options, command)),
+    );
 
   cli
     .command('alerts')
@@ -197,7 +256,9 @@ export function program(): Command {
     .option('--all', 'also the silenced and inhibited alerts')
     .option('--timeout <seconds>', 'how long to wait for Alertmanager (default 10)')
     .option('--json', 'print JSON')
-    .action(async (options: object, command: Command) => (await import('./commands/alerts.js')).alertsCommand(withGlobals(options, command)));
+    .action(async (options: object, command: Command) =>
+      (await import('./commands/alerts.js')).alertsCommand(withGlobals(options, command)),
+    );
 
   cli
     .command('timeline')
@@ -207,7 +268,9 @@ export function program(): Command {
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
     .option('--force', 'merge logs of different incidents')
-    .action(async (refs: string[], options: object, command: Command) => (await import('./commands/timeline.js')).timelineCommand(refs, withGlobals(options, command)));
+    .action(async (refs: string[], options: object, command: Command) =>
+      (await import('./commands/timeline.js')).timelineCommand(refs, withGlobals(options, command)),
+    );
 
   cli
     .command('postmortem')
@@ -216,7 +279,9 @@ export function program(): Command {
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--tz <zone>', 'show times in this IANA time zone (default UTC)')
     .option('--force', 'merge logs of different incidents')
-    .action(async (refs: string[], options: object, command: Command) => (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)));
+    .action(async (refs: string[], options: object, command: Command) =>
+      (await import('./commands/postmortem.js')).postmortemCommand(refs, withGlobals(options, command)),
+    );
 
   cli
     .command('completion')
@@ -229,7 +294,9 @@ export function program(): Command {
     .command('complete', { hidden: true })
     .argument('[words...]')
     .allowUnknownOption()
-    .action(async (words: string[], options: object, command: Command) => (await import('./commands/completion.js')).completeCommand(words, cli, withGlobals(options, command)));
+    .action(async (words: string[], options: object, command: Command) =>
+      (await import('./commands/completion.js')).completeCommand(words, cli, withGlobals(options, command)),
+    );
 
   for (const command of cli.commands) command.addHelpText('after', helpAfter(command.name()));
   return cli;
@@ -263,13 +330,19 @@ async function exitCodeFor(error: unknown): Promise<number> {
     const { result } = error;
     const { formatText } = await import('./diagnostics/format-text.js');
     const { useColor } = await import('./ui/output.js');
-    const report = { file: result.file, lines: result.source?.lines, diagnostics: result.diagnostics.filter((d) => d.severity === 'error') };
+    const report = {
+      file: result.file,
+      lines: result.source?.lines,
+      diagnostics: result.diagnostics.filter((d) => d.severity === 'error'),
+    };
     process.stderr.write(`${formatText([report], { strict: false, color: useColor(process.stderr), quiet: true })}\n`);
     process.stderr.write(`sev: ${error.message}\n`);
     return EXIT.usage;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`sev: internal error: ${detail}\nThis is a bug in sev: please report it with the command you ran (set SEV_DEBUG=1 to see where it happened).\n`);
+  process.stderr.write(
+    `sev: internal error: ${detail}\nThis is a bug in sev: please report it with the command you ran (set SEV_DEBUG=1 to see where it happened).\n`,
+  );
   if (process.env.SEV_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT.internal;
 }

@@ -43,11 +43,27 @@ describe.skipIf(!HAS_TMUX)(`sev alert and sev triage --alert at a terminal (tmux
   const servers: Tmux[] = [];
   afterEach(() => servers.splice(0).forEach((t) => t.kill()));
 
-  it('asks before marking the incident resolved at the alert\'s end: No by default, yes when typed', async () => {
+  it("asks before marking the incident resolved at the alert's end: No by default, yes when typed", async () => {
     const dir = tempDir({ 'firing.json': FIRING, 'resolved.json': RESOLVED, 'answers.yaml': 'steps:\n  look: done\n  resolved: "no"\n' });
-    const started = sev(['run', join(ROOT, 'test/fixtures/alerts/disk-full.yaml'), '--alert', 'firing.json', '--answers', 'answers.yaml', '--incident-dir', 'inc'], { cwd: dir });
+    const started = sev(
+      [
+        'run',
+        join(ROOT, 'test/fixtures/alerts/disk-full.yaml'),
+        '--alert',
+        'firing.json',
+        '--answers',
+        'answers.yaml',
+        '--incident-dir',
+        'inc',
+      ],
+      { cwd: dir },
+    );
     expect(started.stderr).toContain('From the alert');
-    const log = join(dir, 'inc', readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!);
+    const log = join(
+      dir,
+      'inc',
+      readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!,
+    );
     const incident = readEvents(log)[0]!.incident;
     const resolved = () => readEvents(log).filter((e) => e.type === 'milestone' && e.data.milestone === 'resolved');
     const tmux = new Tmux();
@@ -79,7 +95,11 @@ describe.skipIf(!HAS_TMUX)(`sev alert and sev triage --alert at a terminal (tmux
     expect(s.screen()).toContain('Look at db-1:9100.');
     s.keys('Enter');
     expect(await s.exitCode()).toBe(0);
-    const log = join(dir, 'inc', readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!);
+    const log = join(
+      dir,
+      'inc',
+      readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!,
+    );
     const events = readEvents(log);
     expect(events[0]!.data).toMatchObject({ severity: 'SEV2', responder: 'ana' });
     expect(events.map((e) => e.type)).toContain('alert.received');

@@ -23,7 +23,11 @@ function fakeAnnouncer(audiences: Record<string, string[]>, results: Record<stri
       calls.push({ channel, message, options });
       await options.onAttempt?.({ n: 1, channel });
       const list = results[channel] ?? [];
-      const result = (list.length > 1 ? list.shift() : list[0]) ?? { ok: true, attempts: [{ n: 1, status: 200 }], detail: `posted to ${channel}` };
+      const result = (list.length > 1 ? list.shift() : list[0]) ?? {
+        ok: true,
+        attempts: [{ n: 1, status: 200 }],
+        detail: `posted to ${channel}`,
+      };
       if (result === 'hang') throw new Error('crashed while sending');
       return result;
     },
@@ -31,7 +35,14 @@ function fakeAnnouncer(audiences: Record<string, string[]>, results: Record<stri
   return { announcer, calls };
 }
 
-const failed: DeliveryResult = { ok: false, attempts: [{ n: 1, status: 500 }, { n: 2, status: 500 }], detail: 'channel ops: not delivered after 2 attempts: HTTP 500' };
+const failed: DeliveryResult = {
+  ok: false,
+  attempts: [
+    { n: 1, status: 500 },
+    { n: 2, status: 500 },
+  ],
+  detail: 'channel ops: not delivered after 2 attempts: HTTP 500',
+};
 
 const runbook: Runbook = runbookFrom(`${HEAD}
 steps:
@@ -47,7 +58,12 @@ async function walk(announcer: Announcer, answers: string, options: { yes?: bool
   if (options.events) log.events.splice(0, log.events.length, ...options.events);
   const state = replay(log.events);
   state.dryRun = Boolean(options.dryRun);
-  const responder = new ScriptedResponder({ answers: answersFile(answers), yes: Boolean(options.yes), out: quiet(), color: new Chalk({ level: 0 }) });
+  const responder = new ScriptedResponder({
+    answers: answersFile(answers),
+    yes: Boolean(options.yes),
+    out: quiet(),
+    color: new Chalk({ level: 0 }),
+  });
   const outcome = await new Walk({ runbook, state, sink: log.sink, responder, yes: options.yes, announcer }).run();
   return { ...log, outcome, state };
 }
@@ -58,7 +74,13 @@ describe('announcements through channels', () => {
     const r = await walk(announcer, 'steps: { tell: yes, fix: done }');
     expect(r.outcome).toEqual({ kind: 'completed' });
     expect(calls.map((c) => c.channel)).toEqual(['ops', 'page']);
-    expect(calls[0]!.message).toMatchObject({ incident: 'INC-1', audience: 'users', subject: 'Outage', text: 'Payments are slow (INC-1)', kind: 'announcement' });
+    expect(calls[0]!.message).toMatchObject({
+      incident: 'INC-1',
+      audience: 'users',
+      subject: 'Outage',
+      text: 'Payments are slow (INC-1)',
+      kind: 'announcement',
+    });
     expect(calls[0]!.options.idempotencyKey).toBe('INC-1/tell/1/ops');
     const types = r.types();
     expect(types.indexOf('delivery.started')).toBeLessThan(types.indexOf('delivery.finished'));
@@ -91,7 +113,12 @@ describe('announcements through channels', () => {
     expect(r.outcome).toEqual({ kind: 'completed' });
     expect(calls.map((c) => c.options.idempotencyKey)).toEqual(['INC-1/tell/1/ops', 'INC-1/tell/1/ops']);
     expect(r.of('delivery.finished').map((d) => d.ok)).toEqual([false, false]);
-    expect(r.of('step.answered').filter((a) => a.step === 'tell').map((a) => a.answer)).toEqual(['delivery to ops: retry', 'delivery to ops: continue']);
+    expect(
+      r
+        .of('step.answered')
+        .filter((a) => a.step === 'tell')
+        .map((a) => a.answer),
+    ).toEqual(['delivery to ops: retry', 'delivery to ops: continue']);
     expect(r.of('announcement')).toEqual([]);
   });
 
@@ -114,7 +141,12 @@ describe('announcements through channels', () => {
       const log = memoryLog();
       const { announcer } = fakeAnnouncer({ users: ['ops', 'page'] }, { page: ['hang'] });
       const state = replay(log.events);
-      const responder = new ScriptedResponder({ answers: answersFile('steps: { tell: yes }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+      const responder = new ScriptedResponder({
+        answers: answersFile('steps: { tell: yes }'),
+        yes: false,
+        out: quiet(),
+        color: new Chalk({ level: 0 }),
+      });
       return { log, run: new Walk({ runbook, state, sink: log.sink, responder, announcer }).run() };
     }
 
@@ -134,7 +166,9 @@ describe('announcements through channels', () => {
       const r = await walk(announcer, 'steps: { tell: { delivery: sent }, fix: done }', { events: log.events });
       expect(r.outcome).toEqual({ kind: 'completed' });
       expect(calls).toEqual([]);
-      expect(r.of('delivery.unfinished')).toEqual([expect.objectContaining({ channel: 'page', decision: 'sent', key: 'INC-1/tell/1/page' })]);
+      expect(r.of('delivery.unfinished')).toEqual([
+        expect.objectContaining({ channel: 'page', decision: 'sent', key: 'INC-1/tell/1/page' }),
+      ]);
       expect(r.of('announcement')).toEqual([expect.objectContaining({ channel: 'ops, page' })]);
     });
 
@@ -174,17 +208,39 @@ steps:
 `);
     const { announcer, calls } = fakeAnnouncer({ users: ['ops'] });
     const log = memoryLog();
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { tell: yes, again: [Yes, No] }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { tell: yes, again: [Yes, No] }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
     await new Walk({ runbook: loop, state: replay(log.events), sink: log.sink, responder, announcer }).run();
     expect(calls.map((c) => c.options.idempotencyKey)).toEqual(['INC-1/tell/1/ops', 'INC-1/tell/2/ops']);
   });
 
   it('updates sent outside any step each take a key of their own, a retry the same one', async () => {
-    const { announcer, calls } = fakeAnnouncer({ users: ['ops'] }, { ops: [failed, { ok: true, attempts: [{ n: 1, status: 200 }], detail: 'posted' }] });
+    const { announcer, calls } = fakeAnnouncer(
+      { users: ['ops'] },
+      { ops: [failed, { ok: true, attempts: [{ n: 1, status: 200 }], detail: 'posted' }] },
+    );
     const log = memoryLog();
     const state = replay(log.events);
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { tell: [{ answer: yes, on_fail: retry }, yes] }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
-    const view = { step: runbook.steps[0]!, number: 1, total: 2, severity: 'SEV3' as const, incident: 'INC-1', elapsedMs: 0, dryRun: false, visit: 1 };
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { tell: [{ answer: yes, on_fail: retry }, yes] }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
+    const view = {
+      step: runbook.steps[0]!,
+      number: 1,
+      total: 2,
+      severity: 'SEV3' as const,
+      incident: 'INC-1',
+      elapsedMs: 0,
+      dryRun: false,
+      visit: 1,
+    };
     const deps = {
       state,
       runbook,
@@ -207,7 +263,10 @@ steps:
   });
 
   it('a status page delivery updates what the earlier one created', async () => {
-    const { announcer, calls } = fakeAnnouncer({ users: ['page'] }, { page: [{ ok: true, attempts: [{ n: 1, status: 201 }], messageId: 'sp-1', detail: 'status page updated' }] });
+    const { announcer, calls } = fakeAnnouncer(
+      { users: ['page'] },
+      { page: [{ ok: true, attempts: [{ n: 1, status: 201 }], messageId: 'sp-1', detail: 'status page updated' }] },
+    );
     const loop = runbookFrom(`${HEAD}
 steps:
   - id: first
@@ -241,9 +300,16 @@ steps:
 `);
     const { announcer, calls } = fakeAnnouncer({}, {}, { channel: 'incident', milestones: false, severity: true });
     const log = memoryLog();
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { declare: Big }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { declare: Big }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
     await new Walk({ runbook: declare, state: replay(log.events), sink: log.sink, responder, announcer }).run();
-    expect(calls.map((c) => [c.message.kind, c.message.text, c.message.severity])).toEqual([['severity', 'Severity SEV3 → SEV1: declare: Big', 'SEV1']]);
+    expect(calls.map((c) => [c.message.kind, c.message.text, c.message.severity])).toEqual([
+      ['severity', 'Severity SEV3 → SEV1: declare: Big', 'SEV1'],
+    ]);
     const types = log.types();
     expect(types.indexOf('delivery.finished')).toBeLessThan(types.indexOf('step.completed'));
   });

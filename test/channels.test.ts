@@ -55,7 +55,7 @@ async function vendor(...answers: Answer[]): Promise<Vendor> {
       }),
   );
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, requests, json: <T,>(i = 0) => parseJson<T>(requests[i]!.body) };
+  return { base, requests, json: <T>(i = 0) => parseJson<T>(requests[i]!.body) };
 }
 
 const message: Message = {
@@ -123,7 +123,7 @@ describe('Slack', () => {
     noSecretIn(result);
   });
 
-  it('fails at once on a 4xx such as invalid_payload, with Slack\'s reason and no retry', async () => {
+  it("fails at once on a 4xx such as invalid_payload, with Slack's reason and no retry", async () => {
     const slack = await vendor({ status: 400, body: 'invalid_payload' });
     const options = quick({ SEV_SLACK_WEBHOOK: slack.base + SLACK_PATH });
     const result = await deliver(slackChannel, message, options);
@@ -140,7 +140,10 @@ describe('Slack', () => {
     const options = quick({ SEV_SLACK_WEBHOOK: slack.base + SLACK_PATH });
     const result = await deliver(slackChannel, message, options);
     expect(result.ok).toBe(true);
-    expect(result.attempts).toEqual([{ n: 1, status: 429, error: 'HTTP 429: rate_limited', retryAfterMs: 7000 }, { n: 2, status: 200 }]);
+    expect(result.attempts).toEqual([
+      { n: 1, status: 429, error: 'HTTP 429: rate_limited', retryAfterMs: 7000 },
+      { n: 2, status: 200 },
+    ]);
     expect(options.slept).toEqual([7000]);
   });
 
@@ -187,7 +190,14 @@ describe('Mattermost', () => {
   const channel: ChannelDef = { name: 'mm', kind: 'mattermost', url_env: 'SEV_MM', channel: 'incidents', username: 'sev' };
 
   it('posts {text, channel, username} and reads its JSON error', async () => {
-    const mm = await vendor({ body: 'ok' }, { status: 400, headers: { 'content-type': 'application/json' }, body: '{"id":"web.incoming_webhook.channel.app_error","message":"Couldn\'t find the channel.","status_code":400}' });
+    const mm = await vendor(
+      { body: 'ok' },
+      {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: '{"id":"web.incoming_webhook.channel.app_error","message":"Couldn\'t find the channel.","status_code":400}',
+      },
+    );
     const url = `${mm.base}/hooks/${SLACK_TOKEN}`;
     const first = await deliver(channel, message, quick({ SEV_MM: url }));
     expect(first.ok).toBe(true);
@@ -225,7 +235,12 @@ describe('Feishu', () => {
     const feishu = await vendor({ body: '{"code":0,"msg":"success"}' });
     const channel: ChannelDef = { name: 'feishu', kind: 'feishu', url_env: 'SEV_FEISHU', msg_type: 'post' };
     expect((await deliver(channel, message, quick({ SEV_FEISHU: `${feishu.base}/open-apis/bot/v2/hook/${FEISHU_HOOK}` }))).ok).toBe(true);
-    const body = feishu.json<{ timestamp?: unknown; sign?: unknown; msg_type: string; content: { post: { zh_cn: { title: string; content: unknown[] } } } }>();
+    const body = feishu.json<{
+      timestamp?: unknown;
+      sign?: unknown;
+      msg_type: string;
+      content: { post: { zh_cn: { title: string; content: unknown[] } } };
+    }>();
     expect(body.timestamp).toBeUndefined();
     expect(body.sign).toBeUndefined();
     expect(body.msg_type).toBe('post');
@@ -234,16 +249,20 @@ describe('Feishu', () => {
   });
 
   it('treats a non-zero code as a failure although the HTTP status is 200', async () => {
-    const feishu = await vendor({ body: '{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}' });
+    const feishu = await vendor({
+      body: '{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}',
+    });
     const options = quick(env(feishu.base));
     const result = await deliver(signed, message, options);
     expect(result.ok).toBe(false);
-    expect(result.attempts).toEqual([{ n: 1, status: 200, error: 'Feishu code 19021: sign match fail or timestamp is not within one hour from current time' }]);
+    expect(result.attempts).toEqual([
+      { n: 1, status: 200, error: 'Feishu code 19021: sign match fail or timestamp is not within one hour from current time' },
+    ]);
     expect(options.slept).toEqual([]);
     noSecretIn(result);
   });
 
-  it('retries Feishu\'s frequency limit', async () => {
+  it("retries Feishu's frequency limit", async () => {
     const feishu = await vendor({ body: '{"code":11232,"msg":"frequency limited"}' }, { body: '{"code":0,"msg":"success"}' });
     const options = quick(env(feishu.base));
     expect((await deliver(signed, message, options)).attempts).toHaveLength(2);
@@ -276,7 +295,9 @@ describe('DingTalk', () => {
   });
 
   it('fails on a non-zero errcode, retries "send too fast"', async () => {
-    const refused = await vendor({ body: '{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}' });
+    const refused = await vendor({
+      body: '{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}',
+    });
     const result = await deliver(channel, message, quick(env(refused.base)));
     expect(result.ok).toBe(false);
     expect(result.attempts).toEqual([{ n: 1, status: 200, error: aStringMatching(/^DingTalk errcode 310000: sign not match/) }]);
@@ -292,7 +313,11 @@ describe('DingTalk', () => {
   it('says which variable is missing, and sends nothing', async () => {
     const ding = await vendor();
     const result = await deliver(channel, message, quick({ SEV_DING: `${ding.base}/robot/send?access_token=${DING_TOKEN}` }));
-    expect(result).toEqual({ ok: false, attempts: [], detail: 'channel ding: environment variable SEV_DING_SECRET (its secret_env) is not set' });
+    expect(result).toEqual({
+      ok: false,
+      attempts: [],
+      detail: 'channel ding: environment variable SEV_DING_SECRET (its secret_env) is not set',
+    });
     expect(ding.requests).toHaveLength(0);
   });
 });
@@ -302,7 +327,10 @@ describe('WeCom', () => {
   const env = (base: string) => ({ SEV_WECOM: `${base}/cgi-bin/webhook/send?key=${WECOM_KEY}` });
 
   it('posts markdown to webhook/send?key= and reads {errcode, errmsg}', async () => {
-    const wecom = await vendor({ body: '{"errcode":0,"errmsg":"ok"}' }, { body: '{"errcode":93000,"errmsg":"invalid webhook url, hint: [1670000000_1]"}' });
+    const wecom = await vendor(
+      { body: '{"errcode":0,"errmsg":"ok"}' },
+      { body: '{"errcode":93000,"errmsg":"invalid webhook url, hint: [1670000000_1]"}' },
+    );
     const ok = await deliver(channel, message, quick(env(wecom.base)));
     expect(ok.ok).toBe(true);
     expect(wecom.requests[0]).toMatchObject({ method: 'POST', url: `/cgi-bin/webhook/send?key=${WECOM_KEY}` });
@@ -328,9 +356,16 @@ describe('generic webhook', () => {
 
   it('POSTs the Message as JSON with one Idempotency-Key for every attempt', async () => {
     const hook = await vendor({ status: 503 }, { status: 202, body: '' });
-    const result = await deliver(channel, message, quick({ SEV_HOOK: `${hook.base}/in/${SLACK_TOKEN}` }, { idempotencyKey: 'INC-20261202-7f3a/notify/hook' }));
+    const result = await deliver(
+      channel,
+      message,
+      quick({ SEV_HOOK: `${hook.base}/in/${SLACK_TOKEN}` }, { idempotencyKey: 'INC-20261202-7f3a/notify/hook' }),
+    );
     expect(result.ok).toBe(true);
-    expect(hook.requests.map((r) => r.headers['idempotency-key'])).toEqual(['INC-20261202-7f3a/notify/hook', 'INC-20261202-7f3a/notify/hook']);
+    expect(hook.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+      'INC-20261202-7f3a/notify/hook',
+      'INC-20261202-7f3a/notify/hook',
+    ]);
     expect(hook.json(1)).toEqual(message);
     expect(hook.requests[1]!.headers['content-type']).toMatch(/^application\/json/);
   });
@@ -339,23 +374,42 @@ describe('generic webhook', () => {
     const hook = await vendor('hang', { status: 200 });
     const result = await deliver(channel, message, quick({ SEV_HOOK: `${hook.base}/in` }, { timeoutMs: 150, retries: 1 }));
     expect(result.ok).toBe(true);
-    expect(result.attempts).toEqual([{ n: 1, error: 'no answer within 150 ms' }, { n: 2, status: 200 }]);
+    expect(result.attempts).toEqual([
+      { n: 1, error: 'no answer within 150 ms' },
+      { n: 2, status: 200 },
+    ]);
   });
 });
 
 describe('Statuspage', () => {
-  const channel: ChannelDef = { name: 'status', kind: 'statuspage', page_id: 'kctbh9vrtdwd', token_env: 'SEV_STATUSPAGE_TOKEN', components: ['8kbf7d35c070'] };
+  const channel: ChannelDef = {
+    name: 'status',
+    kind: 'statuspage',
+    page_id: 'kctbh9vrtdwd',
+    token_env: 'SEV_STATUSPAGE_TOKEN',
+    components: ['8kbf7d35c070'],
+  };
   const env = { SEV_STATUSPAGE_TOKEN: SP_TOKEN };
 
   it('creates an incident with OAuth auth, name, status, body and component status; its id is the message id', async () => {
-    const sp = await vendor({ status: 201, headers: { 'content-type': 'application/json' }, body: '{"id":"p31zjtct2jer","name":"Payments delayed","status":"investigating"}' });
+    const sp = await vendor({
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+      body: '{"id":"p31zjtct2jer","name":"Payments delayed","status":"investigating"}',
+    });
     const result = await deliver({ ...channel, api_url: sp.base }, message, quick(env));
     expect(result).toMatchObject({ ok: true, messageId: 'p31zjtct2jer', attempts: [{ n: 1, status: 201 }] });
     const req = sp.requests[0]!;
     expect(req).toMatchObject({ method: 'POST', url: '/v1/pages/kctbh9vrtdwd/incidents' });
     expect(req.headers.authorization).toBe(`OAuth ${SP_TOKEN}`);
     expect(sp.json()).toEqual({
-      incident: { name: 'Payments delayed', status: 'investigating', body: message.text, component_ids: ['8kbf7d35c070'], components: { '8kbf7d35c070': 'major_outage' } },
+      incident: {
+        name: 'Payments delayed',
+        status: 'investigating',
+        body: message.text,
+        component_ids: ['8kbf7d35c070'],
+        components: { '8kbf7d35c070': 'major_outage' },
+      },
     });
     noSecretIn(result);
   });
@@ -366,16 +420,24 @@ describe('Statuspage', () => {
     const result = await deliver({ ...channel, api_url: sp.base }, resolved, quick(env, { previous: { messageId: 'p31zjtct2jer' } }));
     expect(result).toMatchObject({ ok: true, messageId: 'p31zjtct2jer' });
     expect(sp.requests[0]).toMatchObject({ method: 'PATCH', url: '/v1/pages/kctbh9vrtdwd/incidents/p31zjtct2jer' });
-    expect(sp.json<{ incident: unknown }>().incident).toMatchObject({ status: 'resolved', body: 'Payments are back to normal.', components: { '8kbf7d35c070': 'operational' } });
+    expect(sp.json<{ incident: unknown }>().incident).toMatchObject({
+      status: 'resolved',
+      body: 'Payments are back to normal.',
+      components: { '8kbf7d35c070': 'operational' },
+    });
   });
 
   it('leaves the status alone on an update that reaches no milestone', async () => {
     const sp = await vendor({ body: '{"id":"p31zjtct2jer"}' });
-    await deliver({ ...channel, api_url: sp.base, components: [] }, { ...message, kind: 'severity', severity: 'SEV2' }, quick(env, { previous: { messageId: 'p31zjtct2jer' } }));
+    await deliver(
+      { ...channel, api_url: sp.base, components: [] },
+      { ...message, kind: 'severity', severity: 'SEV2' },
+      quick(env, { previous: { messageId: 'p31zjtct2jer' } }),
+    );
     expect(sp.json<{ incident: unknown }>().incident).toEqual({ name: 'Payments delayed', body: message.text });
   });
 
-  it('fails at once on 401 with Statuspage\'s error, and retries its 420 rate limit', async () => {
+  it("fails at once on 401 with Statuspage's error, and retries its 420 rate limit", async () => {
     const denied = await vendor({ status: 401, body: `{"error":"Could not authenticate with token ${SP_TOKEN}"}` });
     const result = await deliver({ ...channel, api_url: denied.base }, message, quick(env));
     expect(result.ok).toBe(false);
@@ -470,7 +532,11 @@ async function smtp(rcptAnswer: (attempt: number) => { code: number; text: strin
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({ from: (session.envelope.mailFrom as { address: string }).address, to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString('utf8') });
+        mails.push({
+          from: (session.envelope.mailFrom as { address: string }).address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },
@@ -495,8 +561,16 @@ describe('e-mail', () => {
 
   it('sends over SMTP with the idempotency key as Message-ID', async () => {
     const box = await smtp();
-    const result = await deliver(channel(box.port), message, quick({ SEV_SMTP_PASSWORD: SMTP_PASSWORD }, { idempotencyKey: 'INC-20261202-7f3a/notify mail' }));
-    expect(result).toMatchObject({ ok: true, messageId: '<INC-20261202-7f3a/notify-mail@wallet.example>', attempts: [{ n: 1, status: 250 }] });
+    const result = await deliver(
+      channel(box.port),
+      message,
+      quick({ SEV_SMTP_PASSWORD: SMTP_PASSWORD }, { idempotencyKey: 'INC-20261202-7f3a/notify mail' }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      messageId: '<INC-20261202-7f3a/notify-mail@wallet.example>',
+      attempts: [{ n: 1, status: 250 }],
+    });
     expect(box.mails).toHaveLength(1);
     const mail = box.mails[0]!;
     expect(mail.from).toBe('incidents@wallet.example');

@@ -26,7 +26,16 @@ class Incident {
   constructor(private readonly defs: ClockDef[]) {}
 
   private write(type: string, data: object, time: number): void {
-    const event: IncidentEvent = { v: 1, id: `e${++this.seq}`, seq: this.seq, time: new Date(time).toISOString(), incident: 'INC-1', actor: 'ana', type, data };
+    const event: IncidentEvent = {
+      v: 1,
+      id: `e${++this.seq}`,
+      seq: this.seq,
+      time: new Date(time).toISOString(),
+      incident: 'INC-1',
+      actor: 'ana',
+      type,
+      data,
+    };
     this.log.push(event);
     apply(this.state, event);
   }
@@ -48,7 +57,14 @@ class Incident {
   }
 
   started(severity = 'SEV2'): this {
-    this.event(0, 'incident.started', { runbook: { id: 'r', title: 'R', hash: 'h', file: 'r.yaml' }, severity, responder: 'ana', dryRun: false, host: 'h', sevVersion: '0' });
+    this.event(0, 'incident.started', {
+      runbook: { id: 'r', title: 'R', hash: 'h', file: 'r.yaml' },
+      severity,
+      responder: 'ana',
+      dryRun: false,
+      host: 'h',
+      sevVersion: '0',
+    });
     return this;
   }
 }
@@ -122,13 +138,20 @@ describe('missed and late', () => {
     expect(inc.tick(40)).toEqual([]);
     expect(dueClocks(clocks([USER_UPDATES]), inc.state, T0 + 40 * min)[0]!.inMs).toBe(-10 * min);
     const late = inc.event(42, 'announcement', announce());
-    expect(late[0]).toEqual({ type: 'clock.met', data: { clock: 'user-updates', by: 'announcement to users', at: at(42), due: at(30), lateMs: 12 * min } });
+    expect(late[0]).toEqual({
+      type: 'clock.met',
+      data: { clock: 'user-updates', by: 'announcement to users', at: at(42), due: at(30), lateMs: 12 * min },
+    });
   });
 
   it('an event after due without a tick in between writes the miss first', () => {
     const inc = new Incident(clocks([USER_UPDATES])).started();
     inc.event(0, 'announcement', announce());
-    expect(kinds(inc.event(45, 'announcement', announce()))).toEqual(['clock.missed user-updates', 'clock.met user-updates', 'clock.started user-updates']);
+    expect(kinds(inc.event(45, 'announcement', announce()))).toEqual([
+      'clock.missed user-updates',
+      'clock.met user-updates',
+      'clock.started user-updates',
+    ]);
   });
 
   it('history and on-time count: on time, late, missed, and an open round not yet due is not counted', () => {
@@ -162,7 +185,8 @@ describe('missed and late', () => {
 });
 
 describe('each start kind', () => {
-  const once = (starts: object, extra: object = {}) => clocks([{ id: 'c', title: 'C', starts, due: '1h', met_by: { step: 'done' }, ...extra }]);
+  const once = (starts: object, extra: object = {}) =>
+    clocks([{ id: 'c', title: 'C', starts, due: '1h', met_by: { step: 'done' }, ...extra }]);
 
   it('a milestone, counting from when it really happened', () => {
     const inc = new Incident(once({ milestone: 'detected' })).started();
@@ -192,7 +216,15 @@ describe('each start kind', () => {
     expect(kinds(inc.event(2, 'step.completed', { step: 'isolate', result: 'done', next: 'x' }))).toEqual(['clock.started c']);
 
     inc = new Incident(once({ filing: 'initial', notification: 'dora' })).started();
-    const filed = (notification: string) => ({ step: 'reg', notification, regulator: 'R', deadline: 'initial', at: at(1), by: 'ana', lateMs: 0 });
+    const filed = (notification: string) => ({
+      step: 'reg',
+      notification,
+      regulator: 'R',
+      deadline: 'initial',
+      at: at(1),
+      by: 'ana',
+      lateMs: 0,
+    });
     expect(inc.event(3, 'regulator.filed', filed('gdpr'))).toEqual([]);
     expect(inc.event(3, 'regulator.filed', filed('dora'))[0]!.data).toMatchObject({ at: at(1), due: at(61) });
   });
@@ -200,7 +232,12 @@ describe('each start kind', () => {
   it('a regulator notification found to apply, due counted from detection', () => {
     const inc = new Incident(once({ notification: 'pboc-incident' }, { due: '30m', counted_from: 'detected' })).started();
     inc.event(2, 'milestone', { milestone: 'detected' });
-    const assessed = (applies: boolean) => ({ step: 'reg', rules: { file: 'f', hash: 'h' }, facts: {}, notifications: [{ id: 'pboc-incident', applies }] });
+    const assessed = (applies: boolean) => ({
+      step: 'reg',
+      rules: { file: 'f', hash: 'h' },
+      facts: {},
+      notifications: [{ id: 'pboc-incident', applies }],
+    });
     expect(inc.event(10, 'regulator.assessed', assessed(false))).toEqual([]);
     expect(inc.event(20, 'regulator.assessed', assessed(true))[0]!.data).toMatchObject({ at: at(20), due: at(32) });
   });
@@ -211,7 +248,12 @@ describe('each start kind', () => {
     expect(kinds(inc.event(2, 'input.set', { name: 'affected_transactions', value: '100,001' }))).toEqual(['clock.started c']);
 
     inc = new Incident(once({ input: 'interruption', above: '2h' })).started();
-    const facts = (value: string) => ({ step: 'reg', rules: { file: 'f', hash: 'h' }, facts: { interruption: { value, source: 'asked' } }, notifications: [] });
+    const facts = (value: string) => ({
+      step: 'reg',
+      rules: { file: 'f', hash: 'h' },
+      facts: { interruption: { value, source: 'asked' } },
+      notifications: [],
+    });
     expect(inc.event(3, 'regulator.assessed', facts('1h30m'))).toEqual([]);
     expect(kinds(inc.event(4, 'regulator.assessed', facts('2h30m')))).toEqual(['clock.started c']);
   });
@@ -252,14 +294,23 @@ describe('each start kind', () => {
     inc.tick(40);
     const state = initialState();
     for (const e of inc.log) apply(state, e);
-    expect(state.clocks.get('user-updates')).toEqual({ instances: 1, open: { startedAt: at(0), due: at(30), missed: true }, stopped: false });
+    expect(state.clocks.get('user-updates')).toEqual({
+      instances: 1,
+      open: { startedAt: at(0), due: at(30), missed: true },
+      stopped: false,
+    });
   });
 });
 
 describe('merge of runbook and policy clocks', () => {
   it("a runbook clock replaces the policy's of the same id whole; the others are kept", () => {
-    const policy = clocks([USER_UPDATES, { id: 'gdpr', title: 'GDPR', starts: { notification: 'gdpr-breach' }, due: '72h', met_by: { filing: 'initial' } }]);
-    const runbook = clocks([{ id: 'user-updates', title: 'Update users hourly', audience: 'users', starts: { announcement: 'users' }, due: '1h' }]);
+    const policy = clocks([
+      USER_UPDATES,
+      { id: 'gdpr', title: 'GDPR', starts: { notification: 'gdpr-breach' }, due: '72h', met_by: { filing: 'initial' } },
+    ]);
+    const runbook = clocks([
+      { id: 'user-updates', title: 'Update users hourly', audience: 'users', starts: { announcement: 'users' }, due: '1h' },
+    ]);
     const merged = mergeClocks(policy, runbook);
     expect(merged.map((c) => [c.id, c.title, c.dueMs, c.repeatMs ?? null])).toEqual([
       ['user-updates', 'Update users hourly', 60 * min, null],
@@ -302,7 +353,12 @@ describe('the format, through the compiled schemas', () => {
 
   it('a runbook holds clocks too, checked by the same definitions', () => {
     const runbook = (clock: string) =>
-      lintBytes('r.yaml', Buffer.from(`format: sevkit/v1\nid: r\ntitle: R\nclass: network\nseverity: SEV3\nclocks:\n${clock}steps:\n  - id: s\n    confirm: Done?\n    milestone: resolved\n`));
+      lintBytes(
+        'r.yaml',
+        Buffer.from(
+          `format: sevkit/v1\nid: r\ntitle: R\nclass: network\nseverity: SEV3\nclocks:\n${clock}steps:\n  - id: s\n    confirm: Done?\n    milestone: resolved\n`,
+        ),
+      );
     const good = runbook(GOOD);
     expect(good.diagnostics).toEqual([]);
     expect(good.runbook!.clocks.map((c) => c.id)).toEqual(['c']);
@@ -310,7 +366,8 @@ describe('the format, through the compiled schemas', () => {
   });
 
   it('the two schemas share one clock definition', () => {
-    const read = (f: string) => parseJson<{ definitions: Record<string, unknown> }>(readFileSync(new URL(`../runbooks/${f}`, import.meta.url), 'utf8')).definitions;
+    const read = (f: string) =>
+      parseJson<{ definitions: Record<string, unknown> }>(readFileSync(new URL(`../runbooks/${f}`, import.meta.url), 'utf8')).definitions;
     const runbook = read('runbook.schema.json');
     const pol = read('policy.schema.json');
     for (const name of Object.keys(pol)) expect([name, pol[name]]).toEqual([name, runbook[name]]);
@@ -322,7 +379,9 @@ describe('the shipped policy', () => {
     const shipped = loadPolicy(policyFile());
     expect(shipped.clocks.find((c) => c.id === 'user-updates')).toMatchObject({ dueMs: 30 * min, repeatMs: 30 * min });
     const regulators = readFileSync(new URL('../runbooks/regulators.yaml', import.meta.url), 'utf8');
-    const named = shipped.clocks.flatMap((c) => [c.starts, c.metBy]).flatMap((t) => (t && 'notification' in t && t.notification ? [t.notification] : []));
+    const named = shipped.clocks
+      .flatMap((c) => [c.starts, c.metBy])
+      .flatMap((t) => (t && 'notification' in t && t.notification ? [t.notification] : []));
     expect(named.length).toBeGreaterThan(5);
     for (const id of named) expect(regulators).toContain(`- id: ${id}\n`);
   });

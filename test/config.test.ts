@@ -26,7 +26,10 @@ function team(config = TEAM): string {
   writeFileSync(join(dir, 'sev.config.yaml'), config);
   mkdirSync(join(dir, 'ops'));
   mkdirSync(join(dir, 'deep', 'er'), { recursive: true });
-  writeFileSync(join(dir, 'ops', 'tiny.yaml'), 'format: sevkit/v1\nid: tiny\ntitle: Tiny\nclass: network\nseverity: SEV3\nsteps:\n  - id: only\n    confirm: Done?\n    milestone: resolved\n');
+  writeFileSync(
+    join(dir, 'ops', 'tiny.yaml'),
+    'format: sevkit/v1\nid: tiny\ntitle: Tiny\nclass: network\nseverity: SEV3\nsteps:\n  - id: only\n    confirm: Done?\n    milestone: resolved\n',
+  );
   return dir;
 }
 
@@ -61,9 +64,16 @@ describe('the settings in force', () => {
     expect(fromConfig.incidentDir.value).toBe(join(dir, 'logs'));
     expect(fromConfig.responder).toEqual({ value: 'alice', from: `${join(dir, 'sev.config.yaml')}:4` });
     const fromEnv = resolveSettings({}, cwd, { ...NO_ENV, SEV_RUNBOOKS: '/env/runbooks', SEV_INCIDENT_DIR: '/env/logs' });
-    expect([fromEnv.runbooks, fromEnv.incidentDir]).toEqual([{ value: '/env/runbooks', from: '$SEV_RUNBOOKS' }, { value: '/env/logs', from: '$SEV_INCIDENT_DIR' }]);
+    expect([fromEnv.runbooks, fromEnv.incidentDir]).toEqual([
+      { value: '/env/runbooks', from: '$SEV_RUNBOOKS' },
+      { value: '/env/logs', from: '$SEV_INCIDENT_DIR' },
+    ]);
     const fromFlags = resolveSettings({ runbooks: 'r', incidentDir: 'i', as: 'dave' }, cwd, { ...NO_ENV, SEV_RUNBOOKS: '/env/runbooks' });
-    expect([fromFlags.runbooks.from, fromFlags.incidentDir.from, fromFlags.responder?.value]).toEqual(['--runbooks', '--incident-dir', 'dave']);
+    expect([fromFlags.runbooks.from, fromFlags.incidentDir.from, fromFlags.responder?.value]).toEqual([
+      '--runbooks',
+      '--incident-dir',
+      'dave',
+    ]);
     const none = resolveSettings({}, tempDir(), NO_ENV);
     expect([none.configFile, none.runbooks, none.responder]).toEqual([undefined, { value: './runbooks', from: 'default' }, undefined]);
   });
@@ -73,17 +83,28 @@ describe('checking a config file', () => {
   it('reads channels by name and audiences, and reports what the schema and the names say, each at line:col', () => {
     const good = lintConfigBytes('sev.config.yaml', Buffer.from(TEAM));
     expect(good.diagnostics).toEqual([]);
-    expect(good.config?.channels.map((c) => [c.name, c.kind])).toEqual([['chat', 'slack'], ['status', 'statuspage']]);
+    expect(good.config?.channels.map((c) => [c.name, c.kind])).toEqual([
+      ['chat', 'slack'],
+      ['status', 'statuspage'],
+    ]);
     expect(good.config?.live).toEqual({ channel: 'chat', milestones: true, severity: false });
 
-    const bad = lintConfigBytes('sev.config.yaml', Buffer.from('runbook: ops\nchannels:\n  chat: { kind: slack }\n  mail: { kind: email, from: a@b.c, to: [x@y.z], host: h, password: hunter2 }\n'));
+    const bad = lintConfigBytes(
+      'sev.config.yaml',
+      Buffer.from(
+        'runbook: ops\nchannels:\n  chat: { kind: slack }\n  mail: { kind: email, from: a@b.c, to: [x@y.z], host: h, password: hunter2 }\n',
+      ),
+    );
     expect(bad.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual([
       '1:1 unknown-key unknown key "runbook": did you mean "runbooks"? (allowed: format, runbooks, incident_dir, responder, policy, channels, audiences, live)',
       '3:9 schema missing required key "url_env"',
       expect.stringMatching(/^4:59 unknown-key unknown key "password" \(allowed: .*password_env/),
     ]);
 
-    const names = lintConfigBytes('sev.config.yaml', Buffer.from('channels:\n  chat: { kind: slack, url_env: U }\naudiences:\n  users: [chat, pager]\nlive: { channel: feed }\n'));
+    const names = lintConfigBytes(
+      'sev.config.yaml',
+      Buffer.from('channels:\n  chat: { kind: slack, url_env: U }\naudiences:\n  users: [chat, pager]\nlive: { channel: feed }\n'),
+    );
     expect(names.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual(['4:17 undefined-channel', '5:18 undefined-channel']);
   });
 });
@@ -131,7 +152,10 @@ describe('sev config and the commands that read it (bin/sev.js)', () => {
 
   it('says what to do when there is nothing to validate, and a runbooks directory the config names must exist', () => {
     const empty = sev(['validate'], { cwd: tempDir() });
-    expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/^sev: nothing to check: no \.\/runbooks directory here\n.*sev\.config\.yaml/) as unknown as string]);
+    expect([empty.code, empty.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^sev: nothing to check: no \.\/runbooks directory here\n.*sev\.config\.yaml/) as unknown as string,
+    ]);
     const dir = team('runbooks: ./gone\n');
     const missing = sev(['list'], { cwd: dir });
     expect(missing.code).toBe(2);

@@ -21,8 +21,14 @@ describe('README', () => {
 
   it('documents every top-level key and step key of the schema', () => {
     type Properties = { properties: Record<string, unknown> };
-    const schema = parseJson<Properties & { definitions: { step: Properties; check: Properties } }>(readFileSync(join(ROOT, 'runbooks/runbook.schema.json'), 'utf8'));
-    const keys = [...Object.keys(schema.properties), ...Object.keys(schema.definitions.step.properties), ...Object.keys(schema.definitions.check.properties)];
+    const schema = parseJson<Properties & { definitions: { step: Properties; check: Properties } }>(
+      readFileSync(join(ROOT, 'runbooks/runbook.schema.json'), 'utf8'),
+    );
+    const keys = [
+      ...Object.keys(schema.properties),
+      ...Object.keys(schema.definitions.step.properties),
+      ...Object.keys(schema.definitions.check.properties),
+    ];
     expect(keys.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
   });
 });

@@ -10,7 +10,17 @@ const written = (style: DurationStyle, ...ms: number[]) => ms.map((n) => formatD
 /** The one formatter of lengths of time, in the styles its readers need. */
 describe('durations', () => {
   it('writes the compact style for terminals and facts, which parseDuration reads back from a minute up', () => {
-    expect(written('compact', 350, 4200, 4500, 30 * S, 2 * M + 5 * S, 90 * M, 68 * M, 3 * H, 72 * H)).toEqual(['350ms', '4.2s', '4.5s', '30s', '2m5s', '1h30m', '1h8m', '3h', '72h']);
+    expect(written('compact', 350, 4200, 4500, 30 * S, 2 * M + 5 * S, 90 * M, 68 * M, 3 * H, 72 * H)).toEqual([
+      '350ms',
+      '4.2s',
+      '4.5s',
+      '30s',
+      '2m5s',
+      '1h30m',
+      '1h8m',
+      '3h',
+      '72h',
+    ]);
     for (const text of ['2m5s', '1h30m', '1h8m', '72h']) expect(formatDuration(parseDuration(text)!, 'compact')).toBe(text);
   });
 
@@ -19,7 +29,14 @@ describe('durations', () => {
   });
 
   it('writes the spaced style for reports: padded fields, days, a sign, tenths cut rather than rounded', () => {
-    expect(written('spaced', 350, 4250, 65 * S, 3723 * S, 2 * 86400 * S + 3 * H, -90 * S)).toEqual(['350ms', '4.2s', '1m 05s', '1h 02m 03s', '2d 03h 00m', '-1m 30s']);
+    expect(written('spaced', 350, 4250, 65 * S, 3723 * S, 2 * 86400 * S + 3 * H, -90 * S)).toEqual([
+      '350ms',
+      '4.2s',
+      '1m 05s',
+      '1h 02m 03s',
+      '2d 03h 00m',
+      '-1m 30s',
+    ]);
   });
 
   it('writes the clock style for a running time, never below zero', () => {

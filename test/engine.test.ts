@@ -14,12 +14,29 @@ import { ScriptedResponder } from '../src/ui/scripted.js';
 import { aStringMatching, waitFor } from './helpers.js';
 import { answersFile, HEAD, memoryLog, quiet, runbookFrom } from './walk-fixtures.js';
 
-async function walk(runbook: Runbook, answers: string, options: { yes?: boolean; presets?: Record<string, string>; dryRun?: boolean; signal?: AbortSignal } = {}) {
+async function walk(
+  runbook: Runbook,
+  answers: string,
+  options: { yes?: boolean; presets?: Record<string, string>; dryRun?: boolean; signal?: AbortSignal } = {},
+) {
   const log = memoryLog();
   const state = replay(log.events);
   state.dryRun = Boolean(options.dryRun);
-  const responder = new ScriptedResponder({ answers: answersFile(answers), yes: Boolean(options.yes), out: quiet(), color: new Chalk({ level: 0 }) });
-  const outcome = await new Walk({ runbook, state, sink: log.sink, responder, yes: options.yes, presets: options.presets, signal: options.signal }).run();
+  const responder = new ScriptedResponder({
+    answers: answersFile(answers),
+    yes: Boolean(options.yes),
+    out: quiet(),
+    color: new Chalk({ level: 0 }),
+  });
+  const outcome = await new Walk({
+    runbook,
+    state,
+    sink: log.sink,
+    responder,
+    yes: options.yes,
+    presets: options.presets,
+    signal: options.signal,
+  }).run();
   return { ...log, outcome, state };
 }
 
@@ -67,7 +84,10 @@ steps:
   });
 
   it('records a note before the answer, and a skip with its reason', async () => {
-    const r = await walk(branching, 'steps: { first: { note: "saw it on the dashboard", answer: done }, declare: { skip: "already declared" }, fix: yes, wrap: done }');
+    const r = await walk(
+      branching,
+      'steps: { first: { note: "saw it on the dashboard", answer: done }, declare: { skip: "already declared" }, fix: yes, wrap: done }',
+    );
     expect(r.of('note')).toEqual([{ text: 'saw it on the dashboard', action: false, step: 'first' }]);
     expect(r.of('step.skipped')).toEqual([{ step: 'declare', reason: 'already declared', next: 'fix' }]);
     expect(r.of('milestone').map((m) => m.milestone)).not.toContain('acknowledged');
@@ -85,7 +105,12 @@ steps:
     const first = await walk(branching, 'steps: { first: done, declare: { pause: yes } }');
     const state = replay(first.events);
     const log = first;
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { declare: Big, fix: yes, wrap: done }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { declare: Big, fix: yes, wrap: done }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
     const outcome = await new Walk({ runbook: branching, state, sink: log.sink, responder }).run();
     expect(outcome.kind).toBe('completed');
     expect(log.of('step.started').map((s) => s.step)).toEqual(['first', 'declare', 'declare', 'fix', 'wrap']);
@@ -94,7 +119,12 @@ steps:
 
   it('fails at once with a missing answer instead of waiting, and pauses the incident', async () => {
     const log = memoryLog();
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { first: done }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { first: done }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
     const outcome = await new Walk({ runbook: branching, state: replay(log.events), sink: log.sink, responder }).run();
     expect(outcome).toEqual({ kind: 'paused', step: 'declare', reason: 'missing-answer', detail: aStringMatching(/step "declare"/) });
     expect(log.of('incident.paused')).toEqual([expect.objectContaining({ step: 'declare', reason: 'missing-answer' })]);
@@ -167,7 +197,12 @@ steps:
     let shown = '';
     const out = new Writable({ write: (chunk, _e, done) => ((shown += String(chunk)), done()) });
     const log = memoryLog();
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { s: done }'), yes: false, out, color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { s: done }'),
+      yes: false,
+      out,
+      color: new Chalk({ level: 0 }),
+    });
     await new Walk({ runbook: rb, state: replay(log.events), sink: log.sink, responder }).run();
     expect(shown).not.toContain('\u001b');
     expect(shown).toContain('Clear\\x1b[2J');
@@ -183,7 +218,9 @@ steps:
     instructions: '{{ port }}'
 `);
     const paused = (detail: RegExp) => ({ kind: 'paused', reason: 'missing-answer', detail: aStringMatching(detail) });
-    expect((await walk(rb, 'inputs: { port: abc }\nsteps: { s: done }')).outcome).toMatchObject(paused(/input "port": must match the pattern/));
+    expect((await walk(rb, 'inputs: { port: abc }\nsteps: { s: done }')).outcome).toMatchObject(
+      paused(/input "port": must match the pattern/),
+    );
     await expect(walk(rb, 'steps: { s: done }', { presets: { port: 'x1' } })).rejects.toThrow(/--set port: must match/);
     const ok = await walk(rb, 'steps: { s: done }', { presets: { port: '8080' } });
     expect(ok.of('input.set')).toEqual([{ name: 'port', value: '8080' }]);
@@ -281,7 +318,10 @@ steps:
   it('inputs that look like shell code reach commands as data only', async () => {
     const pwned = join(tmp, 'pwned');
     const evil = `x"; touch ${pwned}; echo "`;
-    const r = await walk(rb, `inputs: { marker: ${JSON.stringify(evil)}, password: p }\nsteps: { look: continue, fix: { answer: yes, on_fail: continue }, verify: continue }`);
+    const r = await walk(
+      rb,
+      `inputs: { marker: ${JSON.stringify(evil)}, password: p }\nsteps: { look: continue, fix: { answer: yes, on_fail: continue }, verify: continue }`,
+    );
     expect(existsSync(pwned)).toBe(false);
     expect(r.of('check.result')[0]).toMatchObject({ check: 'healthy', status: 'CRITICAL' });
   });
@@ -323,7 +363,18 @@ describe('the process runner', () => {
 });
 
 describe('check evaluation', () => {
-  const base: CheckDef = { name: 'c', run: 'true', env: {}, timeout: '5s', retries: 0, interval: '1s', expect: { exit: [0] }, nagios: false, failure: 'critical', path: [] };
+  const base: CheckDef = {
+    name: 'c',
+    run: 'true',
+    env: {},
+    timeout: '5s',
+    retries: 0,
+    interval: '1s',
+    expect: { exit: [0] },
+    nagios: false,
+    failure: 'critical',
+    path: [],
+  };
   const result = (exit: number | null, stdout = '', extra = {}) => ({ exit, stdout, stderr: '', durationMs: 1, timedOut: false, ...extra });
 
   it.each([

@@ -97,7 +97,15 @@ interface JsonReport {
 }
 
 /** A directory with the fixtures, run from there with relative paths, as CI does from a checkout. */
-function workspace(files: Record<string, string> = { 'broken.yaml': BROKEN, 'clean.yaml': CLEAN, 'warn.yaml': WARN_ONLY, [TRICKY_NAME]: TRICKY, 'empty.yaml': '' }) {
+function workspace(
+  files: Record<string, string> = {
+    'broken.yaml': BROKEN,
+    'clean.yaml': CLEAN,
+    'warn.yaml': WARN_ONLY,
+    [TRICKY_NAME]: TRICKY,
+    'empty.yaml': '',
+  },
+) {
   return realpathSync(tempDir(files));
 }
 
@@ -114,7 +122,10 @@ function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 /** As run(), without blocking, so that independent runs overlap. */
 function runAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SEV, 'validate', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', FORCE_COLOR: '', ...HERMETIC, ...env } });
+    const child = spawn(process.execPath, [SEV, 'validate', ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', FORCE_COLOR: '', ...HERMETIC, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -184,7 +195,10 @@ describe('every format', () => {
   });
 
   it.each(FORMATS)('%s: warnings pass, and fail under --strict', async (format) => {
-    const [normal, strict] = await Promise.all([runAsync(WS, ['warn.yaml', '--format', format]), runAsync(WS, ['warn.yaml', '--format', format, '--strict'])]);
+    const [normal, strict] = await Promise.all([
+      runAsync(WS, ['warn.yaml', '--format', format]),
+      runAsync(WS, ['warn.yaml', '--format', format, '--strict']),
+    ]);
     expect(normal.stderr).toBe('');
     expect(normal.code).toBe(0);
     expect(strict.stderr).toBe('');
@@ -260,7 +274,14 @@ describe('text', () => {
       const m = HEADER.exec(l);
       return m ? [{ file: m[1], line: Number(m[2]), col: Number(m[3]), severity: m[4], message: m[5], rule: m[6] }] : [];
     });
-    const expected = json(dir, ['broken.yaml', 'warn.yaml']).diagnostics.map(({ file, line, col, severity, message, rule }) => ({ file, line, col, severity, message, rule }));
+    const expected = json(dir, ['broken.yaml', 'warn.yaml']).diagnostics.map(({ file, line, col, severity, message, rule }) => ({
+      file,
+      line,
+      col,
+      severity,
+      message,
+      rule,
+    }));
     expect(headers).toEqual(expected);
     const { errors, warnings } = json(dir, ['broken.yaml', 'warn.yaml']);
     expect(out.trimEnd().endsWith(`2 files checked: ${errors} errors, ${warnings} warnings`)).toBe(true);
@@ -295,7 +316,13 @@ describe('text', () => {
 
   it('never prints control characters from a runbook to the terminal', () => {
     const out = run(WS, [TRICKY_NAME]).stdout;
-    expect(out).not.toMatch(controlClass([[0x00, 0x08], [0x0b, 0x1f], [0x7f, 0x7f]]));
+    expect(out).not.toMatch(
+      controlClass([
+        [0x00, 0x08],
+        [0x0b, 0x1f],
+        [0x7f, 0x7f],
+      ]),
+    );
     expect(out).toContain('no step has the id "a%b\\x0d\\x0ac,d:e\\x01\\x1b[31m<&>\'"z"');
   });
 
@@ -321,7 +348,10 @@ function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
   const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/s.exec(line);
   if (!m) return undefined;
   const unescape = (s: string, property: boolean) =>
-    s.replace(property ? /%(25|0D|0A|3A|2C)/g : /%(25|0D|0A)/g, (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n', '3A': ':', '2C': ',' })[code]!);
+    s.replace(
+      property ? /%(25|0D|0A|3A|2C)/g : /%(25|0D|0A)/g,
+      (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n', '3A': ':', '2C': ',' })[code]!,
+    );
   const properties: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
     const eq = pair.indexOf('=');
@@ -340,7 +370,9 @@ describe('github', () => {
     const expected = json(dir, files).diagnostics;
     expect(commands).toHaveLength(expected.length);
     // The summary is a plain log line, never a command.
-    expect(lines.filter((l) => !l.startsWith('::'))).toEqual([expect.stringMatching(/^sev validate: 2 files, \d+ errors?, \d+ warnings?$/)]);
+    expect(lines.filter((l) => !l.startsWith('::'))).toEqual([
+      expect.stringMatching(/^sev validate: 2 files, \d+ errors?, \d+ warnings?$/),
+    ]);
 
     commands.forEach((line, i) => {
       const d = expected[i]!;
@@ -461,7 +493,14 @@ describe('sarif', () => {
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(sarifTool().schema, 'utf8')));
     // A working directory with a space and a non-ASCII letter puts both into the root URI.
-    const dir = realpathSync(tempDir({ 'wörk dir/broken.yaml': BROKEN, 'wörk dir/clean.yaml': CLEAN, 'wörk dir/empty.yaml': '', [`wörk dir/${TRICKY_NAME}`]: TRICKY }));
+    const dir = realpathSync(
+      tempDir({
+        'wörk dir/broken.yaml': BROKEN,
+        'wörk dir/clean.yaml': CLEAN,
+        'wörk dir/empty.yaml': '',
+        [`wörk dir/${TRICKY_NAME}`]: TRICKY,
+      }),
+    );
     const log = sarif(join(dir, 'wörk dir'), ['broken.yaml', 'clean.yaml', 'empty.yaml', TRICKY_NAME]);
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(log.runs[0]!.results.length).toBeGreaterThan(0);
@@ -472,45 +511,60 @@ describe('sarif', () => {
   });
 
   const tool = sarifTool();
-  if (!tool.binary) warnSkipped('test/formats.test.ts', `the SARIF SDK validator (@microsoft/sarif-multitool-${process.platform})`, 'the SARIF SDK validation');
-  it.runIf(tool.binary)(`passes the SARIF SDK validator, with the rules of GitHub code scanning ingestion${tool.binary ? '' : ` (skipped: @microsoft/sarif-multitool-${process.platform} has no program for this platform)`}`, () => {
-    const binary = tool.binary!;
-    try {
-      accessSync(binary, constants.X_OK);
-    } catch {
-      chmodSync(binary, 0o755);
-    }
-    const dir = workspace();
-    const problems = (file: string) => {
-      const out = join(dir, `${file}.validation.sarif`);
-      const r = spawnSync(binary, ['validate', file, '--rule-kind', 'Sarif;Gh;Ghas', '--level', 'Error;Warning', '-o', out, '--log', 'ForceOverwrite', '--quiet'], {
-        cwd: dir,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      expect(r.error).toBeUndefined();
-      const validation = JSON.parse(readFileSync(out, 'utf8')) as {
-        runs: { tool: { driver: { rules?: { id: string; defaultConfiguration?: { level?: string } }[] } }; results?: { ruleId: string; level?: string; message: { text?: string; arguments?: string[] } }[] }[];
+  if (!tool.binary)
+    warnSkipped(
+      'test/formats.test.ts',
+      `the SARIF SDK validator (@microsoft/sarif-multitool-${process.platform})`,
+      'the SARIF SDK validation',
+    );
+  it.runIf(tool.binary)(
+    `passes the SARIF SDK validator, with the rules of GitHub code scanning ingestion${tool.binary ? '' : ` (skipped: @microsoft/sarif-multitool-${process.platform} has no program for this platform)`}`,
+    () => {
+      const binary = tool.binary!;
+      try {
+        accessSync(binary, constants.X_OK);
+      } catch {
+        chmodSync(binary, 0o755);
+      }
+      const dir = workspace();
+      const problems = (file: string) => {
+        const out = join(dir, `${file}.validation.sarif`);
+        const r = spawnSync(
+          binary,
+          ['validate', file, '--rule-kind', 'Sarif;Gh;Ghas', '--level', 'Error;Warning', '-o', out, '--log', 'ForceOverwrite', '--quiet'],
+          {
+            cwd: dir,
+            encoding: 'utf8',
+            timeout: 120_000,
+          },
+        );
+        expect(r.error).toBeUndefined();
+        const validation = JSON.parse(readFileSync(out, 'utf8')) as {
+          runs: {
+            tool: { driver: { rules?: { id: string; defaultConfiguration?: { level?: string } }[] } };
+            results?: { ruleId: string; level?: string; message: { text?: string; arguments?: string[] } }[];
+          }[];
+        };
+        const rules = validation.runs[0]!.tool.driver.rules ?? [];
+        return (validation.runs[0]!.results ?? []).map((res) => ({
+          rule: res.ruleId,
+          level: res.level ?? rules.find((rule) => rule.id === res.ruleId)?.defaultConfiguration?.level ?? 'warning',
+          where: res.message.arguments?.[0],
+        }));
       };
-      const rules = validation.runs[0]!.tool.driver.rules ?? [];
-      return (validation.runs[0]!.results ?? []).map((res) => ({
-        rule: res.ruleId,
-        level: res.level ?? rules.find((rule) => rule.id === res.ruleId)?.defaultConfiguration?.level ?? 'warning',
-        where: res.message.arguments?.[0],
-      }));
-    };
 
-    writeFileSync(join(dir, 'out.sarif'), run(dir, ['broken.yaml', 'clean.yaml', 'empty.yaml', TRICKY_NAME, '--format', 'sarif']).stdout);
-    const found = problems('out.sarif');
-    expect(found.filter((p) => p.level === 'error')).toEqual([]);
-    expect(found.filter((p) => p.rule.startsWith('GH'))).toEqual([]);
+      writeFileSync(join(dir, 'out.sarif'), run(dir, ['broken.yaml', 'clean.yaml', 'empty.yaml', TRICKY_NAME, '--format', 'sarif']).stdout);
+      const found = problems('out.sarif');
+      expect(found.filter((p) => p.level === 'error')).toEqual([]);
+      expect(found.filter((p) => p.rule.startsWith('GH'))).toEqual([]);
 
-    // The check has teeth: a result without message text is refused, as GitHub refuses it.
-    const log = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')) as SarifLog;
-    delete (log.runs[0]!.results[0]!.message as { text?: string }).text;
-    writeFileSync(join(dir, 'bad.sarif'), JSON.stringify(log));
-    expect(problems('bad.sarif').filter((p) => p.level === 'error').length).toBeGreaterThan(0);
-  });
+      // The check has teeth: a result without message text is refused, as GitHub refuses it.
+      const log = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')) as SarifLog;
+      delete (log.runs[0]!.results[0]!.message as { text?: string }).text;
+      writeFileSync(join(dir, 'bad.sarif'), JSON.stringify(log));
+      expect(problems('bad.sarif').filter((p) => p.level === 'error').length).toBeGreaterThan(0);
+    },
+  );
 
   it('has what GitHub code scanning requires, and matches the findings', () => {
     const dir = WS;
@@ -580,7 +634,10 @@ describe('sarif', () => {
   });
 
   it('fingerprints follow the flagged line, not its number, and tell identical lines apart', () => {
-    const twice = BROKEN.replace('  - id: done\n', '  - id: again\n    instructions: Nobody gets here either.\n    next: nowhere\n  - id: done\n');
+    const twice = BROKEN.replace(
+      '  - id: done\n',
+      '  - id: again\n    instructions: Nobody gets here either.\n    next: nowhere\n  - id: done\n',
+    );
     const fingerprints = (text: string) => {
       const log = sarif(workspace({ 'r.yaml': text }), ['r.yaml']);
       return log.runs[0]!.results.map((r) => ({
@@ -602,7 +659,10 @@ describe('sarif', () => {
     // Editing the flagged line itself gives that finding a new fingerprint, and only that one.
     const edited = fingerprints(twice.replace('next: 終わり', 'next: 終わり # to do'));
     const changed = edited.filter((f, i) => f.fingerprint !== before[i]!.fingerprint).map((f) => f.key);
-    expect(changed.sort()).toEqual(['schema "終わり" must be kebab-case: lowercase letters and digits joined by single dashes', 'unknown-step no step has the id "終わり"']);
+    expect(changed.sort()).toEqual([
+      'schema "終わり" must be kebab-case: lowercase letters and digits joined by single dashes',
+      'unknown-step no step has the id "終わり"',
+    ]);
   });
 });
 
@@ -641,7 +701,18 @@ function parseXml(xml: string): XmlElement {
 
 const childrenNamed = (e: XmlElement, name: string) => e.children.filter((c) => c.name === name);
 /** What XML 1.0 can carry of a string: the characters it cannot become U+FFFD. */
-const asXml = (s: string) => s.replace(controlClass([[0x00, 0x08], [0x0b, 0x0c], [0x0e, 0x1f]], 'g'), '\uFFFD');
+const asXml = (s: string) =>
+  s.replace(
+    controlClass(
+      [
+        [0x00, 0x08],
+        [0x0b, 0x0c],
+        [0x0e, 0x1f],
+      ],
+      'g',
+    ),
+    '\uFFFD',
+  );
 
 describe('junit', () => {
   it('is well-formed XML: one suite per file, one case per finding, a passing case for a clean file, counts right', () => {
@@ -681,7 +752,9 @@ describe('junit', () => {
     const xml = run(dir, [TRICKY_NAME, '--format', 'junit']).stdout;
     const suite = childrenNamed(parseXml(xml), 'testsuite')[0]!;
     expect(suite.attributes.name).toBe(TRICKY_NAME);
-    const messages = childrenNamed(suite, 'testcase').flatMap((c) => childrenNamed(c, 'failure').map((f) => ({ attr: f.attributes.message, text: f.text })));
+    const messages = childrenNamed(suite, 'testcase').flatMap((c) =>
+      childrenNamed(c, 'failure').map((f) => ({ attr: f.attributes.message, text: f.text })),
+    );
     const expected = json(dir, [TRICKY_NAME]).diagnostics.filter((d) => d.severity === 'error');
     expect(messages).toHaveLength(expected.length);
     messages.forEach((m, i) => {
@@ -726,7 +799,12 @@ describe('codequality', () => {
     issues.forEach((issue, i) => {
       const d = report.diagnostics[i]!;
       expect(Object.keys(issue).sort()).toEqual(['categories', 'check_name', 'description', 'fingerprint', 'location', 'severity', 'type']);
-      expect(issue).toMatchObject({ type: 'issue', check_name: `sev/${d.rule}`, description: d.message, location: { path: d.file, lines: { begin: d.line } } });
+      expect(issue).toMatchObject({
+        type: 'issue',
+        check_name: `sev/${d.rule}`,
+        description: d.message,
+        location: { path: d.file, lines: { begin: d.line } },
+      });
       expect(issue.severity).toBe(d.severity === 'error' ? 'major' : 'minor');
       expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(issue.severity);
       expect(issue.fingerprint).toMatch(/^[0-9a-f]{64}$/);
@@ -749,7 +827,10 @@ describe('codequality', () => {
   });
 
   it('counts warnings as major under --strict', () => {
-    const [normal, strict] = [run(WS, ['warn.yaml', '--format', 'codequality']), run(WS, ['warn.yaml', '--format', 'codequality', '--strict'])];
+    const [normal, strict] = [
+      run(WS, ['warn.yaml', '--format', 'codequality']),
+      run(WS, ['warn.yaml', '--format', 'codequality', '--strict']),
+    ];
     expect(issuesOf(normal).map((i) => i.severity)).toEqual(['minor']);
     expect(issuesOf(strict).map((i) => i.severity)).toEqual(['major']);
     expect(strict.code).toBe(1);
@@ -771,7 +852,9 @@ describe('GitHub Actions job summary', () => {
     expect(rows).toHaveLength(report.diagnostics.length);
     // Every row has its five cells: no message's pipe or newline breaks the table.
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(7);
-    expect(rows[0]).toContain(`| \`broken.yaml\` | ${report.diagnostics[0]!.line}:${report.diagnostics[0]!.col} | ${report.diagnostics[0]!.rule} |`);
+    expect(rows[0]).toContain(
+      `| \`broken.yaml\` | ${report.diagnostics[0]!.line}:${report.diagnostics[0]!.col} | ${report.diagnostics[0]!.rule} |`,
+    );
   });
 
   it('says so when clean, and writes nothing without GITHUB_STEP_SUMMARY or in another format', () => {

@@ -86,7 +86,11 @@ export interface WaitOptions {
  * a clear error naming what it waited for when the time is up, with the last error the condition threw.
  * `what` may be a function, to say what was seen by then.
  */
-export async function waitFor<T>(what: string | (() => string), condition: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  condition: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = options.intervalMs ?? 20;
   const deadline = Date.now() + timeoutMs;
@@ -126,7 +130,8 @@ export function testSeed(file: string): { seed: number; random: () => number } {
   const given = process.env.SEV_TEST_SEED;
   let seed: number;
   if (given !== undefined && given !== '') {
-    if (!/^\d+$/.test(given) || Number(given) > 0xffffffff) throw new Error(`SEV_TEST_SEED=${given}: expected a whole number from 0 to 4294967295`);
+    if (!/^\d+$/.test(given) || Number(given) > 0xffffffff)
+      throw new Error(`SEV_TEST_SEED=${given}: expected a whole number from 0 to 4294967295`);
     seed = Number(given);
   } else {
     seed = Math.floor(Math.random() * 0x100000000);

@@ -29,7 +29,13 @@ afterEach(() => {
 });
 
 const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const RUNBOOK: RunbookRef = { id: 'drill', title: 'Wallet API drill', version: '1.0.0', hash: 'a'.repeat(64), file: '/runbooks/drill.yaml' };
+const RUNBOOK: RunbookRef = {
+  id: 'drill',
+  title: 'Wallet API drill',
+  version: '1.0.0',
+  hash: 'a'.repeat(64),
+  file: '/runbooks/drill.yaml',
+};
 
 const started = (responder = 'alice'): EventData['incident.started'] => ({
   runbook: RUNBOOK,
@@ -253,7 +259,17 @@ describe('LogWriter', () => {
 
   it('reports damaged lines in the middle and events of a newer log version', () => {
     const good = (seq: number, extra: object = {}) =>
-      JSON.stringify({ v: 1, id: `id-${seq}`, seq, time: '2026-11-26T22:31:05.000Z', incident: 'x', actor: 'a', type: 'note', data: { text: 't', action: false }, ...extra });
+      JSON.stringify({
+        v: 1,
+        id: `id-${seq}`,
+        seq,
+        time: '2026-11-26T22:31:05.000Z',
+        incident: 'x',
+        actor: 'a',
+        type: 'note',
+        data: { text: 't', action: false },
+        ...extra,
+      });
     const text = [good(1), 'not json', '{"v":1}', good(2, { v: 9 }), ''].join('\n');
     const read = readLog(join(tempDir({ 'x.jsonl': text }), 'x.jsonl'));
     expect(read.events.map((e) => e.seq)).toEqual([1, 2]);
@@ -345,7 +361,9 @@ describe('withFileLock', () => {
     const lock = join(dir, 'x.jsonl.lock');
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
-    expect(withFileLock(join(dir, 'x.jsonl'), () => readFileSync(lock, 'utf8'))).toBe(`${hostname()} ${process.pid} ${processStart(process.pid) ?? ''}`);
+    expect(withFileLock(join(dir, 'x.jsonl'), () => readFileSync(lock, 'utf8'))).toBe(
+      `${hostname()} ${process.pid} ${processStart(process.pid) ?? ''}`,
+    );
     expect(existsSync(lock)).toBe(false);
   });
 
@@ -417,10 +435,23 @@ describe('replay', () => {
     // Paused by a signal in the middle of the step, resumed, the step run again and the rest walked.
     const rest = [
       ev('incident.paused', { step: 'restart', reason: 'signal' }),
-      ev('incident.joined', { runbook: { ...RUNBOOK, hash: 'b'.repeat(64) }, severity: 'SEV1', responder: 'bob', host: 'h', sevVersion: '0.0.0' }),
+      ev('incident.joined', {
+        runbook: { ...RUNBOOK, hash: 'b'.repeat(64) },
+        severity: 'SEV1',
+        responder: 'bob',
+        host: 'h',
+        sevVersion: '0.0.0',
+      }),
     ];
     const paused = replay([...events, ...rest]);
-    expect(paused).toMatchObject({ status: 'paused', pauseReason: 'signal', step: 'restart', stepInProgress: true, severity: 'SEV2', responder: 'alice' });
+    expect(paused).toMatchObject({
+      status: 'paused',
+      pauseReason: 'signal',
+      step: 'restart',
+      stepInProgress: true,
+      severity: 'SEV2',
+      responder: 'alice',
+    });
     expect(paused.runbook!.hash).toBe('a'.repeat(64));
 
     const end = [
@@ -452,7 +483,14 @@ describe('replay', () => {
     });
     expect([...closed.milestones.keys()]).toEqual(['detected', 'acknowledged', 'mitigated']);
     expect(closed.milestones.get('detected')!.step).toBe('where');
-    expect(closed.visits).toEqual(new Map([['where', 1], ['declare', 1], ['restart', 2], ['wrap-up', 1]]));
+    expect(closed.visits).toEqual(
+      new Map([
+        ['where', 1],
+        ['declare', 1],
+        ['restart', 2],
+        ['wrap-up', 1],
+      ]),
+    );
     expect(resumePoint(closed, 'where')).toBe('end');
   });
 
@@ -534,8 +572,12 @@ describe('events of a known type with malformed data', () => {
   });
 
   it('an incident directory that is a file is a usage error, not a crash', () => {
-    const dir = tempDir({ 'afile': 'x' });
-    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'sev.js'), 'status', '--incident-dir', join(dir, 'afile')], { encoding: 'utf8' });
+    const dir = tempDir({ afile: 'x' });
+    const r = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'bin', 'sev.js'), 'status', '--incident-dir', join(dir, 'afile')],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^sev: incident directory .*afile is a file, not a directory$/m);
   });

@@ -61,8 +61,16 @@ describe('the lint pipeline', () => {
   });
 
   it.each([
-    ['an alias inside an anchored node', CLEAN.replace('inputs:\n', 'inputs:\n  a: &a { prompt: A }\n  b: &b { prompt: B, x: *a }\n  c: *b\n'), ['9:3 unused-input', '10:3 unused-input', '10:22 unknown-key', '11:3 unused-input', '11:6 unknown-key']],
-    ['an anchor named over 100 times', CLEAN.replace('inputs:\n', `x-note: &n note\nx-list: [${Array(101).fill('*n').join(', ')}]\ninputs:\n`), ['1:1 yaml-alias-limit']],
+    [
+      'an alias inside an anchored node',
+      CLEAN.replace('inputs:\n', 'inputs:\n  a: &a { prompt: A }\n  b: &b { prompt: B, x: *a }\n  c: *b\n'),
+      ['9:3 unused-input', '10:3 unused-input', '10:22 unknown-key', '11:3 unused-input', '11:6 unknown-key'],
+    ],
+    [
+      'an anchor named over 100 times',
+      CLEAN.replace('inputs:\n', `x-note: &n note\nx-list: [${Array(101).fill('*n').join(', ')}]\ninputs:\n`),
+      ['1:1 yaml-alias-limit'],
+    ],
     ['a tag', CLEAN.replace('title: Clean', 'title: !!str Clean'), []],
     ['a directive', `%YAML 1.2\n---\n${CLEAN}`, []],
     ['a flow collection over two lines', CLEAN.replace('checks: [up]', 'checks: [up,\n      up]'), []],
@@ -77,10 +85,12 @@ describe('the lint pipeline', () => {
   });
 
   it('reads flat anchors and their aliases with js-yaml, and block scalars as text', () => {
-    const text = CLEAN.replace('timeout: 5s', 'timeout: &t 5s').replace('  url:', '  other: { prompt: *t }\n  url:').replace(
-      '    instructions: Check {{ url }}.',
-      '    instructions: |\n      Check {{ url }}: { a brace group,\n      [ a bracket, &&, *star !bang\n    x-also: *t',
-    );
+    const text = CLEAN.replace('timeout: 5s', 'timeout: &t 5s')
+      .replace('  url:', '  other: { prompt: *t }\n  url:')
+      .replace(
+        '    instructions: Check {{ url }}.',
+        '    instructions: |\n      Check {{ url }}: { a brace group,\n      [ a bracket, &&, *star !bang\n    x-also: *t',
+      );
     expect(readByJsYaml(text).jsyaml).toBe(true);
     expect(short(text)).toEqual(['9:3 unused-input', '16:5 unknown-key']);
     expect(agrees(text)).toBe(true);
@@ -122,7 +132,14 @@ describe('one checker per kind of file', () => {
   it('locates a triage matrix finding from its own schema like a runbook finding', () => {
     const text = readFileSync(join(ROOT, 'runbooks/triage.yaml'), 'utf8').replace(/^version: .*$/m, '$&\nvershun: 2');
     const line = text.split('\n').findIndex((l) => l.startsWith('vershun')) + 1;
-    expect(lintBytes('m.yaml', Buffer.from(text)).diagnostics).toEqual([expect.objectContaining({ line, col: 1, rule: 'unknown-key', message: aStringMatching(/^unknown key "vershun": did you mean "version"\?/) })]);
+    expect(lintBytes('m.yaml', Buffer.from(text)).diagnostics).toEqual([
+      expect.objectContaining({
+        line,
+        col: 1,
+        rule: 'unknown-key',
+        message: aStringMatching(/^unknown key "vershun": did you mean "version"\?/),
+      }),
+    ]);
   });
 
   it('keeps the runbook checker free of the other kinds', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveLines, type OutputLine } from '../src/engine/live-lines.js';
 import { masker } from '../src/engine/mask.js';
 
-describe('a running command\'s output as lines to show', () => {
+describe("a running command's output as lines to show", () => {
   const collect = (secrets: string[] = []) => {
     const lines: OutputLine[] = [];
     return { lines, live: new LiveLines('stdout', (l) => lines.push(l), masker(secrets)) };

@@ -67,7 +67,10 @@ describe('sev run --answers, sev triage --answers and sev triage --matrix refuse
   }
 
   it('a run refused for its answers file starts no incident', () => {
-    const r = sev(['run', DRILL, '--yes', '--answers', '/dev/zero', '--incident-dir', join(p.dir, 'none')], { cwd: p.dir, env: { CI: 'true' } });
+    const r = sev(['run', DRILL, '--yes', '--answers', '/dev/zero', '--incident-dir', join(p.dir, 'none')], {
+      cwd: p.dir,
+      env: { CI: 'true' },
+    });
     expect(r.code).toBe(2);
     expect(() => execFileSync('ls', [join(p.dir, 'none')], { stdio: 'pipe' })).toThrow();
   });
@@ -79,7 +82,10 @@ describe('sev run --answers, sev triage --answers and sev triage --matrix refuse
     // A writer blocks in open() until someone opens the FIFO for reading.
     const writer = spawn('sh', ['-c', `echo 'inputs: {}' > '${fifo}'`]);
     try {
-      const r = sev(['run', DRILL, '--yes', '--answers', fifo, '--incident-dir', join(dir, 'incidents')], { env: { CI: 'true' }, timeout: 15_000 });
+      const r = sev(['run', DRILL, '--yes', '--answers', fifo, '--incident-dir', join(dir, 'incidents')], {
+        env: { CI: 'true' },
+        timeout: 15_000,
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('not a regular file (a FIFO)');
       expect(writer.exitCode).toBeNull();

@@ -48,11 +48,15 @@ describe('patterns run on RE2', () => {
     expect(patternError('caf\\u00e9')).toMatch(/^\\u escapes are not RE2 syntax: write a code point as \\x\{e9\}/);
     expect(patternError('\\p{Letter}+')).toMatch(/^unknown Unicode class \\p\{Letter\}: RE2 takes .* short names, such as \\p\{L\}/);
     expect(patternError('\\p{Script=Greek}')).toMatch(/^unknown Unicode class \\p\{Script=Greek\}/);
-    expect(patternError('a{1001}')).toMatch(/^invalid repeat count: `\{1001\}`: a repeat count, nested repeats multiplied, may be at most 1000$/);
+    expect(patternError('a{1001}')).toMatch(
+      /^invalid repeat count: `\{1001\}`: a repeat count, nested repeats multiplied, may be at most 1000$/,
+    );
     expect(patternError('(a{100}){100}')).toMatch(/^invalid repeat count/);
     expect(patternError('[a-z')).toBe('missing closing ]: `[a-z`');
     expect(patternError('(?x) a')).toBe('invalid or unsupported Perl syntax: `(?x`');
-    expect(patternError('a'.repeat(MAX_PATTERN_LENGTH + 1))).toBe(`longer than ${MAX_PATTERN_LENGTH} characters (${MAX_PATTERN_LENGTH + 1}): split it, or match less`);
+    expect(patternError('a'.repeat(MAX_PATTERN_LENGTH + 1))).toBe(
+      `longer than ${MAX_PATTERN_LENGTH} characters (${MAX_PATTERN_LENGTH + 1}): split it, or match less`,
+    );
     expect(patternError('a'.repeat(MAX_PATTERN_LENGTH))).toBeUndefined();
     // Refused patterns compile to nothing, and an invalid one is never a match at run time.
     expect(compileSearch('(?=a)')).toBeUndefined();
@@ -60,7 +64,19 @@ describe('patterns run on RE2', () => {
   });
 
   it('never throws, whatever the pattern', () => {
-    for (const pattern of ['('.repeat(3000), `${'('.repeat(1000)}a${')'.repeat(1000)}`, '\ud800', 'a\u0000b', '\\', '[', ')', '*', '\\x{110000}', '(?P<>a)', '(?<n>a)(?<n>b)']) {
+    for (const pattern of [
+      '('.repeat(3000),
+      `${'('.repeat(1000)}a${')'.repeat(1000)}`,
+      '\ud800',
+      'a\u0000b',
+      '\\',
+      '[',
+      ')',
+      '*',
+      '\\x{110000}',
+      '(?P<>a)',
+      '(?<n>a)(?<n>b)',
+    ]) {
       const error = patternError(pattern);
       expect(error === undefined || (typeof error === 'string' && error.length > 0)).toBe(true);
     }
@@ -121,18 +137,90 @@ function runbookPatterns(): { whole: Set<string>; search: Set<string> } {
 
 // Texts like the answers and outputs those patterns meet, cut and spliced at random below.
 const SAMPLES = [
-  'https://grafana.example.com/d/wallet?orgId=1', 'http://127.0.0.1:8080/health', 'postgres://app@db-1:5432/wallet', 'postgresql://db',
-  '2026-11-26T03:05:00Z', '2026-11-26 03:05', 'unknown', 'wallet-api', 'db-primary.eu-west-1', 'ops@example.com', 'v2.14.3', 'INC-12345', '9e107d9d372bb6826bd81d3542a419d6', 'AB12CD34',
-  'eu-west-1', '15 minutes', '2 hours', '3 days', 'none', 'fees', '12.50 EUR', '1250 USD', 'A summary of what happened to payments',
-  '{"enabled": false}', '{"enabled":true}', '{"status": "ok"}', '{"status":"pass"}', '{"state": "paused"}', '{"state":"queueing"}',
-  '{"overdue": 0}', '{"overdue":10}', '{"frozen": true}', '"revoked"', '"decided_by": "bob"', '{"version": "1.2.0"}', '{"channel": "email"}', '"channels": []', '"campaign": 7', '"required_for": []', '"pending": 12', '"indicator": "none"',
-  '"resultType":"vector","value":[1700000000,"12.5"]', '"value":[1,"0.3"]', 'OK: 3 nodes', 'CRITICAL: 2 nodes', '0 transactions', '12 transactions',
-  '3 packets transmitted, 3 received, 0% packet loss', '0.0% packet loss', '100% packet loss', '0 wallets', '0 duplicate rows',
-  '0 customers', '0 completed', '0 queued and 0 pending', '0 payments', '0 money movements', '0 accounts', 'active (running)',
-  'ActiveState=active', '200', '503', '10.0.0.12', '  0.00  ', '42', '', ' ', 'will not expire', 'Zürich 钱包 😀', 'a_b-c.d',
-  'EUR', '0 compensation', 'registered 3 affected users', 'no compensation decided', 'primary, taking writes', 'standby: site_b',
-  'replay paused', 'replay pause requested', 'PRIMARY: wrote a heartbeat at 03:05\ncommitted', 'OK: the app writes to the new primary',
-  'present on the new primary', 'START TIME: 2026-11-26', 'in recovery now: false', '{"voice_fallback": true}',
+  'https://grafana.example.com/d/wallet?orgId=1',
+  'http://127.0.0.1:8080/health',
+  'postgres://app@db-1:5432/wallet',
+  'postgresql://db',
+  '2026-11-26T03:05:00Z',
+  '2026-11-26 03:05',
+  'unknown',
+  'wallet-api',
+  'db-primary.eu-west-1',
+  'ops@example.com',
+  'v2.14.3',
+  'INC-12345',
+  '9e107d9d372bb6826bd81d3542a419d6',
+  'AB12CD34',
+  'eu-west-1',
+  '15 minutes',
+  '2 hours',
+  '3 days',
+  'none',
+  'fees',
+  '12.50 EUR',
+  '1250 USD',
+  'A summary of what happened to payments',
+  '{"enabled": false}',
+  '{"enabled":true}',
+  '{"status": "ok"}',
+  '{"status":"pass"}',
+  '{"state": "paused"}',
+  '{"state":"queueing"}',
+  '{"overdue": 0}',
+  '{"overdue":10}',
+  '{"frozen": true}',
+  '"revoked"',
+  '"decided_by": "bob"',
+  '{"version": "1.2.0"}',
+  '{"channel": "email"}',
+  '"channels": []',
+  '"campaign": 7',
+  '"required_for": []',
+  '"pending": 12',
+  '"indicator": "none"',
+  '"resultType":"vector","value":[1700000000,"12.5"]',
+  '"value":[1,"0.3"]',
+  'OK: 3 nodes',
+  'CRITICAL: 2 nodes',
+  '0 transactions',
+  '12 transactions',
+  '3 packets transmitted, 3 received, 0% packet loss',
+  '0.0% packet loss',
+  '100% packet loss',
+  '0 wallets',
+  '0 duplicate rows',
+  '0 customers',
+  '0 completed',
+  '0 queued and 0 pending',
+  '0 payments',
+  '0 money movements',
+  '0 accounts',
+  'active (running)',
+  'ActiveState=active',
+  '200',
+  '503',
+  '10.0.0.12',
+  '  0.00  ',
+  '42',
+  '',
+  ' ',
+  'will not expire',
+  'Zürich 钱包 😀',
+  'a_b-c.d',
+  'EUR',
+  '0 compensation',
+  'registered 3 affected users',
+  'no compensation decided',
+  'primary, taking writes',
+  'standby: site_b',
+  'replay paused',
+  'replay pause requested',
+  'PRIMARY: wrote a heartbeat at 03:05\ncommitted',
+  'OK: the app writes to the new primary',
+  'present on the new primary',
+  'START TIME: 2026-11-26',
+  'in recovery now: false',
+  '{"voice_fallback": true}',
 ];
 // Characters where RE2 and RegExp are known to differ (see above) are left out of the mutations.
 const ALPHABET = 'azAZ09_-.:/@%"{}[],? \t\n#=+*éü中😀';
@@ -222,7 +310,9 @@ steps:
     });
     const bad = sev(['validate', join(dir, 'slow.yaml')], { timeout: 10_000 });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/slow\.yaml:10:14: error: default "a{5000}!" does not match the input's pattern \(a\+\)\+ \[invalid-default\]/);
+    expect(bad.stdout).toMatch(
+      /slow\.yaml:10:14: error: default "a{5000}!" does not match the input's pattern \(a\+\)\+ \[invalid-default\]/,
+    );
     expect(bad.stdout).not.toContain('(x+x+)+y [invalid-default]');
     expect(bad.stdout).toMatch(/1 error/);
     const good = sev(['validate', join(dir, 'fine.yaml')], { timeout: 10_000 });
@@ -252,13 +342,25 @@ steps:
     const r = sev(['validate', join(dir, 'refused.yaml')]);
     expect(r.code).toBe(1);
     const file = join(dir, 'refused.yaml');
-    expect(r.stdout).toContain(`${file}:9:14: error: invalid regular expression "(a)\\\\1": back-references such as \\1 are not supported (patterns run in linear time) [invalid-regex]`);
-    expect(r.stdout).toContain(`${file}:14:15: error: invalid regular expression "(?=ok)": look-aheads such as (?=…) are not supported (patterns run in linear time) [invalid-regex]`);
-    expect(r.stdout).toContain(`${file}:15:19: error: invalid regular expression "(?<!n)ok": look-behinds such as (?<!…) are not supported (patterns run in linear time) [invalid-regex]`);
+    expect(r.stdout).toContain(
+      `${file}:9:14: error: invalid regular expression "(a)\\\\1": back-references such as \\1 are not supported (patterns run in linear time) [invalid-regex]`,
+    );
+    expect(r.stdout).toContain(
+      `${file}:14:15: error: invalid regular expression "(?=ok)": look-aheads such as (?=…) are not supported (patterns run in linear time) [invalid-regex]`,
+    );
+    expect(r.stdout).toContain(
+      `${file}:15:19: error: invalid regular expression "(?<!n)ok": look-behinds such as (?<!…) are not supported (patterns run in linear time) [invalid-regex]`,
+    );
     expect(r.stdout).toMatch(/3 errors/);
     // The machine-readable formats carry the same place.
-    const json = JSON.parse(sev(['validate', file, '--format', 'json']).stdout) as { diagnostics: { line: number; col: number; rule: string }[] };
-    expect(json.diagnostics.filter((d) => d.rule === 'invalid-regex').map((d) => [d.line, d.col])).toEqual([[9, 14], [14, 15], [15, 19]]);
+    const json = JSON.parse(sev(['validate', file, '--format', 'json']).stdout) as {
+      diagnostics: { line: number; col: number; rule: string }[];
+    };
+    expect(json.diagnostics.filter((d) => d.rule === 'invalid-regex').map((d) => [d.line, d.col])).toEqual([
+      [9, 14],
+      [14, 15],
+      [15, 19],
+    ]);
     // sev run refuses the runbook with the same diagnostics, as bad input.
     const run = sev(['run', file, '--yes', '--incident-dir', join(dir, 'inc')], { env: { CI: 'true' } });
     expect(run.code).toBe(2);
@@ -284,7 +386,11 @@ steps:
     milestone: resolved
 `,
     });
-    const r = sev(['run', join(dir, 'big.yaml'), '--yes', '--incident-dir', join(dir, 'inc')], { cwd: dir, env: { CI: 'true' }, timeout: 20_000 });
+    const r = sev(['run', join(dir, 'big.yaml'), '--yes', '--incident-dir', join(dir, 'inc')], {
+      cwd: dir,
+      env: { CI: 'true' },
+      timeout: 20_000,
+    });
     expect(r.code).toBe(0);
     const log = readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!;
     const results = readFileSync(join(dir, 'inc', log), 'utf8')

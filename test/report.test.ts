@@ -24,7 +24,8 @@ const FILES = ['alice', 'bob', 'dave'].map((r) => join(LOGS, `${INCIDENT}.${r}.j
 const S = 1000;
 const M = 60 * S;
 
-const line = (o: Record<string, unknown>) => `${JSON.stringify({ v: 1, incident: 'INC', actor: 'a', type: 'note', data: { text: 'x', action: false }, ...o })}\n`;
+const line = (o: Record<string, unknown>) =>
+  `${JSON.stringify({ v: 1, incident: 'INC', actor: 'a', type: 'note', data: { text: 'x', action: false }, ...o })}\n`;
 const text = (pieces: Iterable<string>) => [...pieces].join('');
 const report = (files: string[], options: { lean?: boolean; tz?: string } = {}): Report => {
   const timeline = loadTimeline(files, { incidentDir: LOGS, lean: options.lean });
@@ -35,7 +36,15 @@ describe('reading a log in chunks', () => {
   it('reads the same events as the incident reader, across chunk boundaries and multi-byte characters', () => {
     // More than one 4 MiB chunk, with characters of 2, 3 and 4 bytes everywhere.
     const lines: string[] = [];
-    for (let i = 1; i <= 30_000; i++) lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i).toISOString(), data: { text: `é€😀 ${'x'.repeat(i % 200)}`, action: false } }));
+    for (let i = 1; i <= 30_000; i++)
+      lines.push(
+        line({
+          id: `e${i}`,
+          seq: i,
+          time: new Date(Date.UTC(2026, 10, 26) + i).toISOString(),
+          data: { text: `é€😀 ${'x'.repeat(i % 200)}`, action: false },
+        }),
+      );
     const dir = tempDir({ 'big.jsonl': lines.join('') });
     const file = join(dir, 'big.jsonl');
     const source = readSource(file, 0);
@@ -52,7 +61,11 @@ describe('reading a log in chunks', () => {
   });
 
   it('reports a torn last line, a damaged line and an unknown type like the incident reader, and keeps the rest', () => {
-    const content = line({ id: 'a', seq: 1, time: '2026-11-26T10:00:00.000Z' }) + 'not json\n' + line({ id: 'b', seq: 2, time: '2026-11-26T10:00:01.000Z', type: 'future.thing', data: { x: 1 } }) + '{"v":1,"id":"c"';
+    const content =
+      line({ id: 'a', seq: 1, time: '2026-11-26T10:00:00.000Z' }) +
+      'not json\n' +
+      line({ id: 'b', seq: 2, time: '2026-11-26T10:00:01.000Z', type: 'future.thing', data: { x: 1 } }) +
+      '{"v":1,"id":"c"';
     const dir = tempDir({ 'l.jsonl': content });
     const source = readSource(join(dir, 'l.jsonl'), 0);
     expect(source.rows.map((r) => r.id)).toEqual(['a', 'b']);
@@ -70,7 +83,11 @@ describe('reading a log in chunks', () => {
     const milestone = source.rows.find((r) => r.type === 'milestone')!;
     expect(note.event).toBeUndefined();
     const lines = readFileSync(FILES[0]!, 'utf8').split('\n');
-    expect(Buffer.from(readFileSync(FILES[0]!)).subarray(note.off, note.off! + note.len!).toString()).toBe(lines[note.line - 1]);
+    expect(
+      Buffer.from(readFileSync(FILES[0]!))
+        .subarray(note.off, note.off! + note.len!)
+        .toString(),
+    ).toBe(lines[note.line - 1]);
     expect(milestone.event).toBeDefined();
   });
 
@@ -84,8 +101,16 @@ describe('merging logs', () => {
   const src = (lines: string, log: number, name = `l${log}.jsonl`) => readSource(join(tempDir({ [name]: lines }), name), log);
 
   it('orders by time, then by log, then by seq; shows a copied event once', () => {
-    const a = src(line({ id: 'x', seq: 1, time: '2026-11-26T10:00:01.000Z' }) + line({ id: 'y', seq: 2, time: '2026-11-26T10:00:02.000Z' }), 0);
-    const b = src(line({ id: 'z', seq: 1, time: '2026-11-26T10:00:01.000Z' }) + line({ id: 'y', seq: 2, time: '2026-11-26T10:00:02.000Z' }) + line({ id: 'w', seq: 3, time: '2026-11-26T10:00:00.500Z' }), 1);
+    const a = src(
+      line({ id: 'x', seq: 1, time: '2026-11-26T10:00:01.000Z' }) + line({ id: 'y', seq: 2, time: '2026-11-26T10:00:02.000Z' }),
+      0,
+    );
+    const b = src(
+      line({ id: 'z', seq: 1, time: '2026-11-26T10:00:01.000Z' }) +
+        line({ id: 'y', seq: 2, time: '2026-11-26T10:00:02.000Z' }) +
+        line({ id: 'w', seq: 3, time: '2026-11-26T10:00:00.500Z' }),
+      1,
+    );
     const t = mergeSources([a, b]);
     expect(t.rows.map((r) => r.id)).toEqual(['w', 'x', 'z', 'y']);
     expect(t.rows.find((r) => r.id === 'y')!.copies).toEqual([{ log: 1, line: 2 }]);
@@ -148,9 +173,15 @@ describe('metrics', () => {
   it('say when a milestone is missing or out of order instead of giving a wrong number, and label the fallback', () => {
     const { metrics } = report([join(ROOT, 'test/fixtures/logs/bad/no-impact.jsonl')]);
     const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
-    expect(metrics.impactStart).toMatchObject({ label: 'incident start (stand-in for impact-started)', fallback: aStringMatching(/no impact-started milestone/) });
+    expect(metrics.impactStart).toMatchObject({
+      label: 'incident start (stand-in for impact-started)',
+      fallback: aStringMatching(/no impact-started milestone/),
+    });
     expect(byKey['time-to-detect']!.ms).toBe(6 * M);
-    expect(byKey['time-to-acknowledge']).toMatchObject({ ms: null, problem: aStringMatching(/^out of order: acknowledged .* is before detected/) });
+    expect(byKey['time-to-acknowledge']).toMatchObject({
+      ms: null,
+      problem: aStringMatching(/^out of order: acknowledged .* is before detected/),
+    });
     expect(byKey['time-to-mitigate']!.ms).toBe(30 * M);
     expect(byKey['time-to-resolve']).toMatchObject({ ms: null, problem: 'no resolved milestone in the logs' });
     // No resolution and no close: the last event ends the severity time, and says so.
@@ -161,19 +192,36 @@ describe('metrics', () => {
   it('date a milestone at the time the responder gave for it, when they gave one', () => {
     const t0 = Date.parse('2026-11-26T03:20:00.000Z');
     const at = (min: number) => new Date(t0 + min * M).toISOString();
-    const started = { runbook: { id: 'r', title: 'R', hash: 'h', file: 'r.yaml' }, severity: 'SEV2', responder: 'a', dryRun: false, host: 'h', sevVersion: '0' };
+    const started = {
+      runbook: { id: 'r', title: 'R', hash: 'h', file: 'r.yaml' },
+      severity: 'SEV2',
+      responder: 'a',
+      dryRun: false,
+      host: 'h',
+      sevVersion: '0',
+    };
     const dir = tempDir({
       'l.jsonl': [
         line({ id: '1', seq: 1, time: at(0), type: 'incident.started', data: started }),
         // Recorded at 03:21, but the responder said users were hit from 03:05.
-        line({ id: '2', seq: 2, time: at(1), type: 'milestone', data: { milestone: 'impact-started', step: 'impact-start', at: '2026-11-26T03:05:00.000Z' } }),
+        line({
+          id: '2',
+          seq: 2,
+          time: at(1),
+          type: 'milestone',
+          data: { milestone: 'impact-started', step: 'impact-start', at: '2026-11-26T03:05:00.000Z' },
+        }),
         line({ id: '3', seq: 3, time: at(2), type: 'milestone', data: { milestone: 'detected', step: 'confirm' } }),
         line({ id: '4', seq: 4, time: at(10), type: 'milestone', data: { milestone: 'resolved', step: 'verify' } }),
       ].join(''),
     });
     const { metrics } = report([join(dir, 'l.jsonl')]);
     const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
-    expect(metrics.impactStart).toMatchObject({ label: 'impact-started (as given by the responder)', time: '2026-11-26T03:05:00.000Z', line: 2 });
+    expect(metrics.impactStart).toMatchObject({
+      label: 'impact-started (as given by the responder)',
+      time: '2026-11-26T03:05:00.000Z',
+      line: 2,
+    });
     expect(byKey['time-to-detect']!.ms).toBe(17 * M);
     expect(byKey['time-to-resolve']!.ms).toBe(25 * M);
   });
@@ -194,7 +242,13 @@ describe('formats', () => {
 
   it('CSV quotes commas, quotes and line breaks, and defuses spreadsheet formulas', () => {
     const dir = tempDir({
-      'l.jsonl': line({ id: 'q', seq: 1, time: '2026-11-26T10:00:00.000Z', actor: '=HYPERLINK("x")', data: { text: 'a, "b"\nc', action: false } }),
+      'l.jsonl': line({
+        id: 'q',
+        seq: 1,
+        time: '2026-11-26T10:00:00.000Z',
+        actor: '=HYPERLINK("x")',
+        data: { text: 'a, "b"\nc', action: false },
+      }),
     });
     const csv = text(renderCsv(report([join(dir, 'l.jsonl')])));
     const row = csv.split('\r\n')[1]!;
@@ -204,7 +258,13 @@ describe('formats', () => {
 
   it('HTML escapes what the logs say, also inside the embedded data', () => {
     const dir = tempDir({
-      'l.jsonl': line({ id: 'h', seq: 1, time: '2026-11-26T10:00:00.000Z', actor: '<b>x</b>', data: { text: '</script><script>alert(1)</script>', action: false } }),
+      'l.jsonl': line({
+        id: 'h',
+        seq: 1,
+        time: '2026-11-26T10:00:00.000Z',
+        actor: '<b>x</b>',
+        data: { text: '</script><script>alert(1)</script>', action: false },
+      }),
     });
     const html = text(renderHtml(report([join(dir, 'l.jsonl')])));
     expect(html).not.toContain('<script>alert(1)');
@@ -240,8 +300,12 @@ describe('formats', () => {
     expect(md).toMatch(/## Contributing factors\n\n_TO BE WRITTEN/);
     expect(md).toContain('| # | action | owner | due | raised by | source |');
     expect(md).toMatch(/\| 2 \| add an alert on the payment error rate \| \| \| bob, 2026-11-27 00:02:00\.000Z \| \[2\]:10 \|/);
-    expect(md).toMatch(/\| 2026-11-26 23:53:31\.000Z \| bob \| restart-api \| `kubectl rollout restart deploy\/wallet-api` \| \*\*exit 1\*\* \| 10s \| \[2\]:3 \|/);
-    expect(md).toContain('| 2026-11-26 23:57:00.000Z | users | status page | Some payments may fail since 23:52 UTC. Your money is safe. | bob | [2]:8 |');
+    expect(md).toMatch(
+      /\| 2026-11-26 23:53:31\.000Z \| bob \| restart-api \| `kubectl rollout restart deploy\/wallet-api` \| \*\*exit 1\*\* \| 10s \| \[2\]:3 \|/,
+    );
+    expect(md).toContain(
+      '| 2026-11-26 23:57:00.000Z | users | status page | Some payments may fail since 23:52 UTC. Your money is safe. | bob | [2]:8 |',
+    );
     expect(md).toContain('- **Money affected:** _TO BE FILLED');
   });
 });
@@ -263,7 +327,29 @@ describe('times and words', () => {
 
   it('a typical incident (a few thousand events) renders in every format, each event drawn', () => {
     const lines: string[] = [];
-    for (let i = 1; i <= 5000; i++) lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString(), type: i % 3 ? 'step.started' : 'check.result', data: i % 3 ? { step: `s${i}`, index: i, kind: 'checks' } : { check: 'h', status: 'OK', reason: 'exit 0', attempts: 1, exit: 0, durationMs: 3, timedOut: false, stdout: '', stderr: '' } }));
+    for (let i = 1; i <= 5000; i++)
+      lines.push(
+        line({
+          id: `e${i}`,
+          seq: i,
+          time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString(),
+          type: i % 3 ? 'step.started' : 'check.result',
+          data:
+            i % 3
+              ? { step: `s${i}`, index: i, kind: 'checks' }
+              : {
+                  check: 'h',
+                  status: 'OK',
+                  reason: 'exit 0',
+                  attempts: 1,
+                  exit: 0,
+                  durationMs: 3,
+                  timedOut: false,
+                  stdout: '',
+                  stderr: '',
+                },
+        }),
+      );
     const dir = tempDir({ 'l.jsonl': lines.join('') });
     const r = report([join(dir, 'l.jsonl')]);
     // How fast is measured by the `typical` benchmark, not here.
@@ -283,12 +369,29 @@ describe('a timeline too big for a page', () => {
       const type = i === 1 ? 'incident.started' : i === 3000 ? 'milestone' : i % 2 ? 'step.started' : 'check.result';
       const data =
         i === 1
-          ? { runbook: { id: 'rb', title: 'T', hash: 'h', file: 'f' }, severity: 'SEV2', responder: 'a', host: 'h', dryRun: false, sevVersion: '0' }
+          ? {
+              runbook: { id: 'rb', title: 'T', hash: 'h', file: 'f' },
+              severity: 'SEV2',
+              responder: 'a',
+              host: 'h',
+              dryRun: false,
+              sevVersion: '0',
+            }
           : i === 3000
             ? { milestone: 'detected' }
             : i % 2
               ? { step: `s${i}`, index: i, kind: 'checks' }
-              : { check: 'h', status: i % 10 ? 'OK' : 'CRITICAL', reason: 'exit 0', attempts: 1, exit: 0, durationMs: 3, timedOut: false, stdout: '', stderr: '' };
+              : {
+                  check: 'h',
+                  status: i % 10 ? 'OK' : 'CRITICAL',
+                  reason: 'exit 0',
+                  attempts: 1,
+                  exit: 0,
+                  durationMs: 3,
+                  timedOut: false,
+                  stdout: '',
+                  stderr: '',
+                };
       lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString(), type, data }));
     }
     const dir = tempDir({ 'l.jsonl': lines.join('') });
@@ -306,7 +409,8 @@ describe('a timeline too big for a page', () => {
 
   it('at the limit, every event is drawn', () => {
     const lines: string[] = [];
-    for (let i = 1; i <= HTML_DRAW_LIMIT; i++) lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString() }));
+    for (let i = 1; i <= HTML_DRAW_LIMIT; i++)
+      lines.push(line({ id: `e${i}`, seq: i, time: new Date(Date.UTC(2026, 10, 26) + i * 700).toISOString() }));
     const dir = tempDir({ 'l.jsonl': lines.join('') });
     const html = text(renderHtml(report([join(dir, 'l.jsonl')])));
     expect(html.match(/<circle class="ev /g)).toHaveLength(HTML_DRAW_LIMIT);

@@ -32,7 +32,8 @@ const BASE = start(`
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 /** Bytes from text and raw byte values, e.g. concat('caf', [0xe9]). */
-const concat = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Uint8Array.from(p))));
+const concat = (...parts: (string | number[])[]) =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Uint8Array.from(p))));
 /** `text` padded with a comment line to exactly `size` bytes. */
 const padded = (text: string, size: number) => `${text}#${'x'.repeat(size - Buffer.byteLength(text) - 2)}\n`;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -44,7 +45,12 @@ const findingLines = (r: Run) => r.stdout.split('\n').filter((l) => /:\d+:\d+: (
 function aliasBomb(): string {
   const names = 'abcdefghij';
   const lines = [`a: &a [${Array(9).fill('lol').join(', ')}]`];
-  for (let i = 1; i <= 9; i++) lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`);
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(', ')}]`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -117,118 +123,182 @@ ${DONE}`);
 const CASES: Case[] = [
   // Read rules: found while reading the file, before any semantic rule can run.
   {
-    rule: 'encoding', severity: 'error', at: [1, 1, ''], message: 'binary file (contains a NUL byte)',
+    rule: 'encoding',
+    severity: 'error',
+    at: [1, 1, ''],
+    message: 'binary file (contains a NUL byte)',
     bad: concat('format: sevkit/v1\nid: ba', [0], 'se\n'),
     fix: { good: BASE },
   },
   {
-    rule: 'file-too-large', severity: 'error', at: [1, 1, ''], message: 'file is 2.0 MB, over the 2.0 MB limit',
+    rule: 'file-too-large',
+    severity: 'error',
+    at: [1, 1, ''],
+    message: 'file is 2.0 MB, over the 2.0 MB limit',
     bad: padded(BASE, MAX_RUNBOOK_BYTES + 1),
     fix: { good: padded(BASE, MAX_RUNBOOK_BYTES) },
   },
   {
-    rule: 'empty-file', severity: 'error', at: [1, 1, ''], message: 'file is empty',
+    rule: 'empty-file',
+    severity: 'error',
+    at: [1, 1, ''],
+    message: 'file is empty',
     bad: '',
     fix: { good: BASE },
   },
   {
-    rule: 'yaml-syntax', severity: 'error', at: [3, 8, '"Base'], message: 'Missing closing "quote (the string opened here is never closed)',
+    rule: 'yaml-syntax',
+    severity: 'error',
+    at: [3, 8, '"Base'],
+    message: 'Missing closing "quote (the string opened here is never closed)',
     bad: BASE.replace('title: Base runbook', 'title: "Base runbook'),
     fix: ['"Base runbook', '"Base runbook"'],
   },
   {
-    rule: 'duplicate-key', severity: 'error', at: [4, 1, 'title: Again'], message: 'duplicate key: each key may appear once',
+    rule: 'duplicate-key',
+    severity: 'error',
+    at: [4, 1, 'title: Again'],
+    message: 'duplicate key: each key may appear once',
     bad: BASE.replace('class:', 'title: Again\nclass:'),
     fix: ['title: Again', 'summary: Again'],
   },
   {
-    rule: 'multiple-documents', severity: 'error', at: [12, 1, '---'], message: 'more than one YAML document',
+    rule: 'multiple-documents',
+    severity: 'error',
+    at: [12, 1, '---'],
+    message: 'more than one YAML document',
     bad: `${BASE}---\n${BASE}`,
     fix: { good: `---\n${BASE}...\n` },
   },
   {
-    rule: 'yaml-alias-limit', severity: 'error', at: [1, 1, 'a: &a'], message: 'too many alias expansions (over 100)',
+    rule: 'yaml-alias-limit',
+    severity: 'error',
+    at: [1, 1, 'a: &a'],
+    message: 'too many alias expansions (over 100)',
     bad: aliasBomb(),
     fix: { good: BASE.replace('Look at the dashboard.', '&look Look.').replace('Is it fixed?', '*look') },
   },
   {
-    rule: 'schema', severity: 'error', at: [5, 11, 'SEV5'], message: '"severity" must be one of SEV1, SEV2, SEV3, SEV4; got "SEV5"',
+    rule: 'schema',
+    severity: 'error',
+    at: [5, 11, 'SEV5'],
+    message: '"severity" must be one of SEV1, SEV2, SEV3, SEV4; got "SEV5"',
     bad: BASE.replace('SEV3', 'SEV5'),
     fix: ['SEV5', 'SEV4'],
   },
   {
-    rule: 'schema', severity: 'error', at: [1, 1, 'format'], message: 'missing required key "title"',
+    rule: 'schema',
+    severity: 'error',
+    at: [1, 1, 'format'],
+    message: 'missing required key "title"',
     bad: BASE.replace('title: Base runbook\n', ''),
     fix: { good: BASE },
   },
   {
-    rule: 'unknown-key', severity: 'error', at: [6, 1, 'summery'], message: 'unknown key "summery": did you mean "summary"?',
+    rule: 'unknown-key',
+    severity: 'error',
+    at: [6, 1, 'summery'],
+    message: 'unknown key "summery": did you mean "summary"?',
     bad: BASE.replace('steps:', 'summery: Use it when the API is down.\nsteps:'),
     fix: ['summery', 'summary'],
   },
   {
-    rule: 'unknown-key', severity: 'error', at: [8, 5, 'instructoins'], message: 'unknown key "instructoins": did you mean "instructions"?',
+    rule: 'unknown-key',
+    severity: 'error',
+    at: [8, 5, 'instructoins'],
+    message: 'unknown key "instructoins": did you mean "instructions"?',
     bad: BASE.replace('instructions', 'instructoins'),
-    fix: ['instructoins', 'instructions'], also: ['multiple-actions'],
+    fix: ['instructoins', 'instructions'],
+    also: ['multiple-actions'],
   },
   {
-    rule: 'duplicate-runbook-id', severity: 'error', at: [2, 5, 'base'], message: 'runbook id "base" is also used by',
+    rule: 'duplicate-runbook-id',
+    severity: 'error',
+    at: [2, 5, 'base'],
+    message: 'runbook id "base" is also used by',
     first: BASE,
     bad: BASE,
     fix: { good: TR }, // a translation names the id it translates: no clash
   },
   // Translations: the schema, then the rules that compare one with the runbook it translates.
   {
-    rule: 'unknown-key', severity: 'error', at: [9, 5, 'run'], message: 'unknown key "run" (allowed: title, instructions, confirm, choice, input, announce)',
+    rule: 'unknown-key',
+    severity: 'error',
+    at: [9, 5, 'run'],
+    message: 'unknown key "run" (allowed: title, instructions, confirm, choice, input, announce)',
     bad: TR.replace('  done:\n', '  done:\n    run: psql -c "delete from ledger_entries"\n'),
     fix: { good: TR },
   },
   {
-    rule: 'translation-without-runbook', severity: 'error', at: [2, 13, 'bsae'], message: 'no runbook has the id "bsae"',
+    rule: 'translation-without-runbook',
+    severity: 'error',
+    at: [2, 13, 'bsae'],
+    message: 'no runbook has the id "bsae"',
     first: BASE,
     bad: TR.replace('translates: base', 'translates: bsae'),
     fix: ['bsae', 'base'],
   },
   {
-    rule: 'stray-translation-key', severity: 'error', at: [10, 3, 'restart'], message: 'base has no step "restart": remove "restart" or correct it',
+    rule: 'stray-translation-key',
+    severity: 'error',
+    at: [10, 3, 'restart'],
+    message: 'base has no step "restart": remove "restart" or correct it',
     first: BASE,
     bad: `${TR}  restart:\n    title: Neu starten\n`,
     fix: { good: TR },
   },
   {
-    rule: 'missing-translation', severity: 'warning', at: [5, 1, 'steps'], message: "no de text for steps.done.confirm: the runbook's own text is shown",
+    rule: 'missing-translation',
+    severity: 'warning',
+    at: [5, 1, 'steps'],
+    message: "no de text for steps.done.confirm: the runbook's own text is shown",
     first: BASE,
     bad: TR.replace('  done:\n    confirm: Ist es behoben?\n', ''),
     fix: { good: TR },
   },
   {
-    rule: 'outdated-translation', severity: 'warning', at: [10, 18, '"1.0.0"'], message: 'written for version 1.0.0 of base, which is at version 1.1.0 now',
+    rule: 'outdated-translation',
+    severity: 'warning',
+    at: [10, 18, '"1.0.0"'],
+    message: 'written for version 1.0.0 of base, which is at version 1.1.0 now',
     first: BASE.replace('severity: SEV3', 'severity: SEV3\nversion: "1.1.0"'),
     bad: `${TR}runbook_version: "1.0.0"\n`,
     fix: ['"1.0.0"', '"1.1.0"'],
   },
   {
-    rule: 'duplicate-translation', severity: 'error', at: [3, 7, 'de'], message: 'translates "base" into de too: keep one translation per language',
+    rule: 'duplicate-translation',
+    severity: 'error',
+    at: [3, 7, 'de'],
+    message: 'translates "base" into de too: keep one translation per language',
     runbook: BASE,
     first: TR,
     bad: TR,
     fix: ['lang: de', 'lang: fr'],
   },
   {
-    rule: 'undefined-input', severity: 'error', at: [7, 19, 'Schau'], message: '{{ hots }} is not an input or a fact of the incident',
+    rule: 'undefined-input',
+    severity: 'error',
+    at: [7, 19, 'Schau'],
+    message: '{{ hots }} is not an input or a fact of the incident',
     first: BASE,
     bad: TR.replace('Schau aufs Dashboard.', 'Schau auf {{ hots }}.'),
     fix: ['{{ hots }}', '{{ incident.id }}'],
   },
   {
-    rule: 'unknown-rule', severity: 'warning', at: [8, 62, 'unsued-input'], message: 'sev-disable-line names unknown rule "unsued-input"',
+    rule: 'unknown-rule',
+    severity: 'warning',
+    at: [8, 62, 'unsued-input'],
+    message: 'sev-disable-line names unknown rule "unsued-input"',
     bad: BASE.replace('dashboard.', 'dashboard.  # sev-disable-line unsued-input'),
     fix: ['unsued-input', 'unused-input'],
   },
 
   // Semantic rules.
   {
-    rule: 'duplicate-step-id', severity: 'error', at: [9, 9, 'start'], message: 'step id "start" is already used by step 1',
+    rule: 'duplicate-step-id',
+    severity: 'error',
+    at: [9, 9, 'start'],
+    message: 'step id "start" is already used by step 1',
     bad: start(`
   - id: start
     instructions: Look at the dashboard.
@@ -237,20 +307,30 @@ const CASES: Case[] = [
     fix: ['id: start\n    instructions: Look at the logs', 'id: logs\n    instructions: Look at the logs'],
   },
   {
-    rule: 'duplicate-step-id', severity: 'error', at: [7, 9, 'end'], message: 'step id "end" is reserved',
+    rule: 'duplicate-step-id',
+    severity: 'error',
+    at: [7, 9, 'end'],
+    message: 'step id "end" is reserved',
     bad: BASE.replace('id: start', 'id: end'),
     fix: ['id: end', 'id: ending'],
   },
   {
-    rule: 'unknown-step', severity: 'error', at: [9, 11, 'dome'], message: 'no step has the id "dome": did you mean "done"?',
+    rule: 'unknown-step',
+    severity: 'error',
+    at: [9, 11, 'dome'],
+    message: 'no step has the id "dome": did you mean "done"?',
     bad: start(`
   - id: start
     instructions: Look at the dashboard.
     next: dome`),
-    fix: ['dome', 'done'], also: ['unreachable-step'],
+    fix: ['dome', 'done'],
+    also: ['unreachable-step'],
   },
   {
-    rule: 'unreachable-step', severity: 'warning', at: [10, 9, 'orphan'], message: 'step "orphan" can never be reached from the first step',
+    rule: 'unreachable-step',
+    severity: 'warning',
+    at: [10, 9, 'orphan'],
+    message: 'step "orphan" can never be reached from the first step',
     bad: start(`
   - id: start
     instructions: Look at the dashboard.
@@ -260,7 +340,10 @@ const CASES: Case[] = [
     fix: ['next: done', 'next: orphan'],
   },
   {
-    rule: 'loop-without-exit', severity: 'error', at: [7, 9, 'start'], message: 'steps start → check loop with no way to the end',
+    rule: 'loop-without-exit',
+    severity: 'error',
+    at: [7, 9, 'start'],
+    message: 'steps start → check loop with no way to the end',
     bad: start(`
   - id: start
     instructions: Restart the API.
@@ -271,7 +354,10 @@ const CASES: Case[] = [
     also: ['unreachable-step'],
   },
   {
-    rule: 'multiple-actions', severity: 'error', at: [9, 5, 'announce'], message: 'step "start" has both confirm and announce',
+    rule: 'multiple-actions',
+    severity: 'error',
+    at: [9, 5, 'announce'],
+    message: 'step "start" has both confirm and announce',
     bad: start(`
   - id: start
     confirm: Ready?
@@ -279,12 +365,18 @@ const CASES: Case[] = [
     fix: ['    confirm: Ready?\n', ''],
   },
   {
-    rule: 'multiple-actions', severity: 'error', at: [7, 9, 'start'], message: 'step "start" has nothing to do',
+    rule: 'multiple-actions',
+    severity: 'error',
+    at: [7, 9, 'start'],
+    message: 'step "start" has nothing to do',
     bad: BASE.replace('    instructions: Look at the dashboard.\n', ''),
     fix: { good: BASE },
   },
   {
-    rule: 'undefined-check', severity: 'error', at: [11, 14, 'api-helth'], message: 'no check is named "api-helth": did you mean "api-health"?',
+    rule: 'undefined-check',
+    severity: 'error',
+    at: [11, 14, 'api-helth'],
+    message: 'no check is named "api-helth": did you mean "api-health"?',
     bad: doc(`${CHECKED}steps:
   - id: start
     checks: [api-helth]
@@ -292,7 +384,10 @@ ${DONE}`),
     fix: ['api-helth', 'api-health'],
   },
   {
-    rule: 'undefined-input', severity: 'error', at: [11, 19, 'Open'], message: '{{ helth_url }} is not an input or a fact of the incident: did you mean {{ health_url }}?',
+    rule: 'undefined-input',
+    severity: 'error',
+    at: [11, 19, 'Open'],
+    message: '{{ helth_url }} is not an input or a fact of the incident: did you mean {{ health_url }}?',
     bad: doc(`
 inputs:
   health_url:
@@ -304,12 +399,18 @@ ${DONE}`),
     fix: ['helth_url', 'health_url'],
   },
   {
-    rule: 'template-syntax', severity: 'error', at: [8, 19, 'Incident'], message: 'unclosed "{{": close it with "}}"',
+    rule: 'template-syntax',
+    severity: 'error',
+    at: [8, 19, 'Incident'],
+    message: 'unclosed "{{": close it with "}}"',
     bad: BASE.replace('Look at the dashboard.', 'Incident {{ incident.id is open.'),
     fix: ['incident.id is', 'incident.id }} is'],
   },
   {
-    rule: 'template-in-command', severity: 'error', at: [9, 12, 'echo'], message: 'commands are never templated, so {{ incident.id }} would not be replaced',
+    rule: 'template-in-command',
+    severity: 'error',
+    at: [9, 12, 'echo'],
+    message: 'commands are never templated, so {{ incident.id }} would not be replaced',
     bad: start(`
   - id: start
     command:
@@ -317,7 +418,10 @@ ${DONE}`),
     fix: ['{{ incident.id }}', '"$SEV_INCIDENT_ID"'],
   },
   {
-    rule: 'undefined-env', severity: 'warning', at: [9, 12, 'echo'], message: '$SEV_INCIDENT_IDX is not set by sev: no input is named incident_idx (did you mean $SEV_INCIDENT_ID?)',
+    rule: 'undefined-env',
+    severity: 'warning',
+    at: [9, 12, 'echo'],
+    message: '$SEV_INCIDENT_IDX is not set by sev: no input is named incident_idx (did you mean $SEV_INCIDENT_ID?)',
     bad: start(`
   - id: start
     command:
@@ -325,7 +429,10 @@ ${DONE}`),
     fix: ['_IDX', '_ID'],
   },
   {
-    rule: 'unused-input', severity: 'warning', at: [7, 3, 'host'], message: 'input "host" is asked but never used',
+    rule: 'unused-input',
+    severity: 'warning',
+    at: [7, 3, 'host'],
+    message: 'input "host" is asked but never used',
     bad: doc(`
 inputs:
   host:
@@ -337,7 +444,10 @@ ${DONE}`),
     fix: ['Log in.', 'Log in to {{ host }}.'],
   },
   {
-    rule: 'reserved-input-name', severity: 'error', at: [7, 3, 'responder:'], message: 'input name "responder" is reserved: sev sets $SEV_RESPONDER itself',
+    rule: 'reserved-input-name',
+    severity: 'error',
+    at: [7, 3, 'responder:'],
+    message: 'input name "responder" is reserved: sev sets $SEV_RESPONDER itself',
     bad: doc(`
 inputs:
   responder:
@@ -349,7 +459,10 @@ ${DONE}`),
     fix: ['responder', 'on_call'],
   },
   {
-    rule: 'reserved-input-name', severity: 'error', at: [11, 14, 'name: host'], message: 'input "host" is defined twice',
+    rule: 'reserved-input-name',
+    severity: 'error',
+    at: [11, 14, 'name: host'],
+    message: 'input "host" is defined twice',
     bad: doc(`
 inputs:
   host:
@@ -362,12 +475,18 @@ ${DONE}`),
     fix: ['name: host,', 'name: other_host,'],
   },
   {
-    rule: 'secret-in-text', severity: 'warning', at: [12, 19, 'Send'], message: 'secret input "token" is shown in a text: it will be masked',
+    rule: 'secret-in-text',
+    severity: 'warning',
+    at: [12, 19, 'Send'],
+    message: 'secret input "token" is shown in a text: it will be masked',
     bad: secretShown('Send {{ token }}.', 'Bearer x'),
     fix: { good: secretShown('Send the request.', 'Bearer {{ token }}') },
   },
   {
-    rule: 'secret-from-alert', severity: 'error', at: [10, 17, 'labels.token'], message: 'secret input "token" cannot come from an alert',
+    rule: 'secret-from-alert',
+    severity: 'error',
+    at: [10, 17, 'labels.token'],
+    message: 'secret input "token" cannot come from an alert',
     bad: doc(`
 inputs:
   token:
@@ -384,7 +503,10 @@ ${DONE}`),
     fix: ['    from_alert: labels.token\n', ''],
   },
   {
-    rule: 'invalid-default', severity: 'error', at: [10, 14, 'asia'], message: 'default "asia" is not one of the choices: eu, us',
+    rule: 'invalid-default',
+    severity: 'error',
+    at: [10, 14, 'asia'],
+    message: 'default "asia" is not one of the choices: eu, us',
     bad: doc(`
 inputs:
   region:
@@ -398,7 +520,10 @@ ${DONE}`),
     fix: ['asia', 'eu'],
   },
   {
-    rule: 'invalid-default', severity: 'error', at: [10, 14, 'EU'], message: `default "EU" does not match the input's pattern [a-z]{2}`,
+    rule: 'invalid-default',
+    severity: 'error',
+    at: [10, 14, 'EU'],
+    message: `default "EU" does not match the input's pattern [a-z]{2}`,
     bad: doc(`
 inputs:
   region:
@@ -412,7 +537,10 @@ ${DONE}`),
     fix: ['default: EU', 'default: eu'],
   },
   {
-    rule: 'invalid-regex', severity: 'error', at: [9, 14, `'[a-z'`], message: 'invalid regular expression "[a-z": missing closing ]: `[a-z`',
+    rule: 'invalid-regex',
+    severity: 'error',
+    at: [9, 14, `'[a-z'`],
+    message: 'invalid regular expression "[a-z": missing closing ]: `[a-z`',
     bad: doc(`
 inputs:
   region:
@@ -425,32 +553,53 @@ ${DONE}`),
     fix: [`'[a-z'`, `'[a-z]+'`],
   },
   {
-    rule: 'invalid-duration', severity: 'error', at: [8, 53, '5 minutes'], message: '"5 minutes" is not a duration',
+    rule: 'invalid-duration',
+    severity: 'error',
+    at: [8, 53, '5 minutes'],
+    message: '"5 minutes" is not a duration',
     bad: BASE.replace('instructions: Look at the dashboard.', 'command: { run: systemctl restart api, timeout: 5 minutes }'),
     fix: ['5 minutes', '5m'],
   },
   {
-    rule: 'invalid-duration', severity: 'error', at: [11, 41, '25h'], message: '25h is longer than 24h',
-    bad: BASE.replace('steps:', `${CHECKED}steps:`).replace('instructions: Look at the dashboard.', 'wait: { check: api-health, timeout: 25h }'),
+    rule: 'invalid-duration',
+    severity: 'error',
+    at: [11, 41, '25h'],
+    message: '25h is longer than 24h',
+    bad: BASE.replace('steps:', `${CHECKED}steps:`).replace(
+      'instructions: Look at the dashboard.',
+      'wait: { check: api-health, timeout: 25h }',
+    ),
     fix: ['25h', '24h'],
   },
   {
-    rule: 'invalid-duration', severity: 'error', at: [9, 15, '0s'], message: 'a duration of zero leaves no time at all',
+    rule: 'invalid-duration',
+    severity: 'error',
+    at: [9, 15, '0s'],
+    message: 'a duration of zero leaves no time at all',
     bad: BASE.replace('steps:', `${CHECKED}    interval: 0s\nsteps:`),
     fix: ['0s', '500ms'],
   },
   {
-    rule: 'unconfirmed-command', severity: 'warning', at: [8, 53, 'false'], message: 'step "start" changes state without a confirmation',
+    rule: 'unconfirmed-command',
+    severity: 'warning',
+    at: [8, 53, 'false'],
+    message: 'step "start" changes state without a confirmation',
     bad: BASE.replace('instructions: Look at the dashboard.', 'command: { run: systemctl restart api, confirm: false }'),
     fix: ['confirm: false', 'confirm: false, changes_state: false'],
   },
   {
-    rule: 'missing-resolved-milestone', severity: 'warning', at: [6, 1, 'steps:'], message: 'no step has milestone: resolved',
+    rule: 'missing-resolved-milestone',
+    severity: 'warning',
+    at: [6, 1, 'steps:'],
+    message: 'no step has milestone: resolved',
     bad: BASE.replace('milestone: resolved', 'milestone: mitigated'),
     fix: ['class: server-failure', 'class: customer-care'], // not required of follow-up work
   },
   {
-    rule: 'regulator-facts', severity: 'error', at: [13, 9, 'records_leakd'], message: 'declares no fact "records_leakd": did you mean "records_leaked"?',
+    rule: 'regulator-facts',
+    severity: 'error',
+    at: [13, 9, 'records_leakd'],
+    message: 'declares no fact "records_leakd": did you mean "records_leaked"?',
     bad: doc(`
 inputs:
   leaked:
@@ -464,7 +613,10 @@ ${DONE}`),
     fix: ['records_leakd', 'records_leaked'],
   },
   {
-    rule: 'milestone-order', severity: 'warning', at: [12, 16, 'detected'], message: 'milestone detected comes after resolved (step "done")',
+    rule: 'milestone-order',
+    severity: 'warning',
+    at: [12, 16, 'detected'],
+    message: 'milestone detected comes after resolved (step "done")',
     bad: doc(`steps:\n${DONE}  - id: start\n    instructions: Look at the dashboard.\n    milestone: detected\n`),
     fix: ['milestone: detected', 'milestone: resolved'],
   },
@@ -477,16 +629,22 @@ describe('every rule, on both sides', () => {
   it('has a case for each rule id in RULES and READ_RULES, at its declared severity', () => {
     const declared = new Map([...READ_RULES, ...RULES, ...TRANSLATION_RULES].map((r) => [r.id, r.severity]));
     const covered = new Set(CASES.map((c) => c.rule));
-    expect([...declared.keys()].filter((id) => !covered.has(id)), 'rules without a test case').toEqual([]);
-    expect(CASES.filter((c) => declared.get(c.rule) !== c.severity).map(label), 'cases naming an unknown rule or another severity').toEqual([]);
+    expect(
+      [...declared.keys()].filter((id) => !covered.has(id)),
+      'rules without a test case',
+    ).toEqual([]);
+    expect(CASES.filter((c) => declared.get(c.rule) !== c.severity).map(label), 'cases naming an unknown rule or another severity').toEqual(
+      [],
+    );
   });
 
   it.each(CASES.map((c) => [label(c), c] as const))('triggers %s', (_, c) => {
     const found = lint(c.bad, c.first, c.runbook);
     const [line, col, text] = c.at;
-    expect(found.filter((d) => d.rule === c.rule), show(found).join('\n')).toEqual([
-      expect.objectContaining({ rule: c.rule, severity: c.severity, line, col, message: aStringContaining(c.message) }),
-    ]);
+    expect(
+      found.filter((d) => d.rule === c.rule),
+      show(found).join('\n'),
+    ).toEqual([expect.objectContaining({ rule: c.rule, severity: c.severity, line, col, message: aStringContaining(c.message) })]);
     expect([...new Set(found.map((d) => d.rule))].sort(), 'rules found').toEqual([c.rule, ...(c.also ?? [])].sort());
     if (typeof c.bad === 'string' && text) expect(c.bad.split('\n')[line - 1]!.slice(col - 1)).toMatch(new RegExp(`^${escape(text)}`));
   });
@@ -502,20 +660,56 @@ describe('every rule, on both sides', () => {
 // Bad input is a diagnostic, never a crash: through the module and through the real CLI.
 // ---------------------------------------------------------------------------------------------------------
 
-interface BadInput { name: string; data: string | Uint8Array; rule: string; at: [line: number, col: number]; message: string }
+interface BadInput {
+  name: string;
+  data: string | Uint8Array;
+  rule: string;
+  at: [line: number, col: number];
+  message: string;
+}
 
 const BAD_INPUTS: BadInput[] = [
   { name: 'an empty file', data: '', rule: 'empty-file', at: [1, 1], message: 'file is empty' },
   { name: 'a whitespace-only file', data: '  \n\t\n   \n', rule: 'empty-file', at: [1, 1], message: 'file is empty' },
   { name: 'a comment-only file', data: '# nothing here yet\n', rule: 'empty-file', at: [1, 1], message: 'file has no YAML document' },
-  { name: 'a binary file (NUL bytes)', data: concat([0x7f], 'ELF', [2, 1, 1, 0, 0, 0, 0, 0]), rule: 'encoding', at: [1, 1], message: 'binary file (contains a NUL byte)' },
-  { name: 'a Latin-1 file (byte 0xE9)', data: concat(HEAD, 'summary: Caf', [0xe9], ' down\n'), rule: 'encoding', at: [1, 1], message: 'file is not valid UTF-8' },
+  {
+    name: 'a binary file (NUL bytes)',
+    data: concat([0x7f], 'ELF', [2, 1, 1, 0, 0, 0, 0, 0]),
+    rule: 'encoding',
+    at: [1, 1],
+    message: 'binary file (contains a NUL byte)',
+  },
+  {
+    name: 'a Latin-1 file (byte 0xE9)',
+    data: concat(HEAD, 'summary: Caf', [0xe9], ' down\n'),
+    rule: 'encoding',
+    at: [1, 1],
+    message: 'file is not valid UTF-8',
+  },
   { name: 'a YAML alias bomb', data: aliasBomb(), rule: 'yaml-alias-limit', at: [1, 1], message: 'too many alias expansions' },
-  { name: 'a 10 MB file', data: padded(BASE, 10 * 1024 * 1024), rule: 'file-too-large', at: [1, 1], message: 'file is 10.0 MB, over the 2.0 MB limit' },
+  {
+    name: 'a 10 MB file',
+    data: padded(BASE, 10 * 1024 * 1024),
+    rule: 'file-too-large',
+    at: [1, 1],
+    message: 'file is 10.0 MB, over the 2.0 MB limit',
+  },
   { name: 'two documents', data: `${BASE}---\n${BASE}`, rule: 'multiple-documents', at: [12, 1], message: 'more than one YAML document' },
-  { name: 'a top-level list', data: '- format: sevkit/v1\n- id: base\n', rule: 'schema', at: [1, 1], message: 'must be a mapping, not a list' },
+  {
+    name: 'a top-level list',
+    data: '- format: sevkit/v1\n- id: base\n',
+    rule: 'schema',
+    at: [1, 1],
+    message: 'must be a mapping, not a list',
+  },
   { name: 'a top-level scalar', data: 'just some text\n', rule: 'schema', at: [1, 1], message: 'must be a mapping, not "just some text"' },
-  { name: 'an unclosed quote', data: doc('summary: "never closed\nsteps: []\n'), rule: 'yaml-syntax', at: [6, 10], message: 'Missing closing "quote' },
+  {
+    name: 'an unclosed quote',
+    data: doc('summary: "never closed\nsteps: []\n'),
+    rule: 'yaml-syntax',
+    at: [6, 10],
+    message: 'Missing closing "quote',
+  },
   { name: 'a duplicate key', data: doc('id: again\nsteps: []\n'), rule: 'duplicate-key', at: [6, 1], message: 'duplicate key' },
 ];
 
@@ -524,7 +718,14 @@ describe('bad input', () => {
     const data = typeof b.data === 'string' ? bytes(b.data) : b.data;
     const result = lintBytes('bad.yaml', data);
     expect(result.diagnostics).toEqual([
-      expect.objectContaining({ file: 'bad.yaml', rule: b.rule, severity: 'error', line: b.at[0], col: b.at[1], message: aStringContaining(b.message) }),
+      expect.objectContaining({
+        file: 'bad.yaml',
+        rule: b.rule,
+        severity: 'error',
+        line: b.at[0],
+        col: b.at[1],
+        message: aStringContaining(b.message),
+      }),
     ]);
   });
 
@@ -569,9 +770,17 @@ const TWO_ON_A_LINE = start(`
 const RUN_LINE = 9;
 
 /** `text` with `comment` appended to line `n`. */
-const onLine = (text: string, n: number, comment: string) => text.split('\n').map((l, i) => (i === n - 1 ? `${l}  ${comment}` : l)).join('\n');
+const onLine = (text: string, n: number, comment: string) =>
+  text
+    .split('\n')
+    .map((l, i) => (i === n - 1 ? `${l}  ${comment}` : l))
+    .join('\n');
 /** `text` with `comment` alone on a new line before line `n`. */
-const before = (text: string, n: number, comment: string) => text.split('\n').toSpliced(n - 1, 0, `      ${comment}`).join('\n');
+const before = (text: string, n: number, comment: string) =>
+  text
+    .split('\n')
+    .toSpliced(n - 1, 0, `      ${comment}`)
+    .join('\n');
 const rules = (text: string) => lint(text).map((d) => `${d.line}:${d.col} ${d.rule}`);
 
 describe('sev-disable-line', () => {
@@ -601,13 +810,20 @@ describe('sev-disable-line', () => {
   });
 
   it('with another (known) rule id, silences nothing', () => {
-    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line unused-input'))).toEqual(['9:12 template-in-command', '9:12 undefined-env']);
+    expect(rules(onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line unused-input'))).toEqual([
+      '9:12 template-in-command',
+      '9:12 undefined-env',
+    ]);
   });
 
   it('with an unknown id, silences nothing and warns about the id', () => {
     const text = onLine(TWO_ON_A_LINE, RUN_LINE, '# sev-disable-line template-in-comand');
     const found = lint(text);
-    expect(found.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual(['9:12 template-in-command', '9:12 undefined-env', '9:67 unknown-rule']);
+    expect(found.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual([
+      '9:12 template-in-command',
+      '9:12 undefined-env',
+      '9:67 unknown-rule',
+    ]);
     expect(text.split('\n')[8]!.slice(66)).toBe('template-in-comand');
     expect(found[2]).toMatchObject({ severity: 'warning', message: 'sev-disable-line names unknown rule "template-in-comand"' });
   });
@@ -634,14 +850,18 @@ describe('sev validate', () => {
     .replace('steps:', 'sumary: Typo here.\nsteps:');
 
   it('reports every problem of a file, not just the first', () => {
-    expect((lint(THREE)).map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}]`)).toEqual([
+    expect(lint(THREE).map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}]`)).toEqual([
       '5:11 error [schema]',
       '6:1 error [unknown-key]',
       '9:14 error [undefined-check]',
     ]);
     const file = join(tempDir({ 'three.yaml': THREE }), 'three.yaml');
     const r = sev(['validate', file]);
-    expect(findingLines(r).map((l) => l.slice(file.length + 1).replace(/: error: .* \[/, ' ['))).toEqual(['5:11 [schema]', '6:1 [unknown-key]', '9:14 [undefined-check]']);
+    expect(findingLines(r).map((l) => l.slice(file.length + 1).replace(/: error: .* \[/, ' ['))).toEqual([
+      '5:11 [schema]',
+      '6:1 [unknown-key]',
+      '9:14 [undefined-check]',
+    ]);
     expect(r.stdout).toContain('1 file checked: 3 errors, 0 warnings');
     expect(r.code).toBe(1);
   });
@@ -658,7 +878,9 @@ describe('sev validate', () => {
   it('passes a warning-only file, and fails it with --strict', () => {
     const file = join(tempDir({ 'warn.yaml': BASE.replace('steps:', 'inputs:\n  spare:\n    prompt: Never used\nsteps:') }), 'warn.yaml');
     const plain = sev(['validate', file]);
-    expect(findingLines(plain)).toEqual([`${file}:7:3: warning: input "spare" is asked but never used: reference it as {{ spare }} or $SEV_SPARE [unused-input]`]);
+    expect(findingLines(plain)).toEqual([
+      `${file}:7:3: warning: input "spare" is asked but never used: reference it as {{ spare }} or $SEV_SPARE [unused-input]`,
+    ]);
     expect(plain.code).toBe(0);
     const strict = sev(['validate', '--strict', file]);
     expect(findingLines(strict)).toEqual(findingLines(plain));

@@ -42,7 +42,11 @@ describe('shipped runbooks', () => {
     const listing = report.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`).join('\n');
     expect(report.diagnostics, `sev validate --strict found:\n${listing}`).toEqual([]);
     expect(r.code, r.stderr).toBe(0);
-    for (const id of SHIPPED) expect(report.files.some((f) => f.endsWith(`${id}.yaml`)), `${id}.yaml was not checked`).toBe(true);
+    for (const id of SHIPPED)
+      expect(
+        report.files.some((f) => f.endsWith(`${id}.yaml`)),
+        `${id}.yaml was not checked`,
+      ).toBe(true);
   });
 
   it.each(SHIPPED)('%s.yaml has its id and class and points editors at the schema', (id) => {
@@ -54,12 +58,22 @@ describe('shipped runbooks', () => {
     const cwd = tempDir(); // no ./runbooks here: only the shipped ones are listed
     const r = sev(['list', '--json'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    const rows = json<{ id: string; lang: string; class: string; severity: string; steps: number; origin: string; errors: number }[]>(r, 'sev list');
+    const rows = json<{ id: string; lang: string; class: string; severity: string; steps: number; origin: string; errors: number }[]>(
+      r,
+      'sev list',
+    );
     for (const id of SHIPPED) {
       const source = read(id);
       // One row per runbook: a translation is no row of its own, it is among the row's languages.
       expect(rows.filter((row) => row.id === id && !row.lang)).toEqual([
-        expect.objectContaining({ id, class: source.class, severity: source.severity, steps: source.steps.length, origin: 'shipped', errors: 0 }),
+        expect.objectContaining({
+          id,
+          class: source.class,
+          severity: source.severity,
+          steps: source.steps.length,
+          origin: 'shipped',
+          errors: 0,
+        }),
       ]);
     }
   });

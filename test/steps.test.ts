@@ -16,7 +16,12 @@ import { HEAD, memoryLog, runbookFrom } from './walk-fixtures.js';
 // responder and the runner, and what it leaves to the context's failure policy are seen directly.
 
 /** A context whose replies are given in turn, whose failure policy answers as `onFailure` says, and which records what the step did. */
-function handMade(runbook: Runbook, stepId: string, replies: unknown[], options: { onFailure: 'retry' | StepEnd; runner?: Partial<Runner> }) {
+function handMade(
+  runbook: Runbook,
+  stepId: string,
+  replies: unknown[],
+  options: { onFailure: 'retry' | StepEnd; runner?: Partial<Runner> },
+) {
   const step = runbook.steps.find((s) => s.id === stepId)!;
   const emitted: [string, unknown][] = [];
   const failures: [Action['kind'], Failure][] = [];
@@ -36,7 +41,16 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
       throw new Error(`the step asked the responder for ${name}`);
     },
   });
-  const view: StepView = { step, number: step.index + 1, total: runbook.steps.length, severity: 'SEV3', incident: 'INC-1', elapsedMs: 0, dryRun: false, visit: 1 };
+  const view: StepView = {
+    step,
+    number: step.index + 1,
+    total: runbook.steps.length,
+    severity: 'SEV3',
+    incident: 'INC-1',
+    elapsedMs: 0,
+    dryRun: false,
+    visit: 1,
+  };
   const ctx: StepContext = {
     runbook,
     state: replay(events),
@@ -48,13 +62,20 @@ function handMade(runbook: Runbook, stepId: string, replies: unknown[], options:
     yes: false,
     signals: {},
     mask: noMask,
-    emit: ((type: string, data: unknown) => {
+    emit: (type: string, data: unknown) => {
       emitted.push([type, data]);
       return sink(type as never, data as never);
-    }),
+    },
     settle: async (ask) => {
       const reply = await ask();
-      if (reply.kind === 'note' || reply.kind === 'severity' || reply.kind === 'update' || reply.kind === 'links' || reply.kind === 'outline') throw new Error('not in these tests');
+      if (
+        reply.kind === 'note' ||
+        reply.kind === 'severity' ||
+        reply.kind === 'update' ||
+        reply.kind === 'links' ||
+        reply.kind === 'outline'
+      )
+        throw new Error('not in these tests');
       return reply;
     },
     onFailure: (action, failure) => {
@@ -87,7 +108,7 @@ steps:
     instructions: Done.
 `);
 
-  it('confirm: a no goes to the context\'s failure policy, which retries; the yes after it is done', async () => {
+  it("confirm: a no goes to the context's failure policy, which retries; the yes after it is done", async () => {
     const s = handMade(runbook, 'frozen', [false, true], { onFailure: 'retry' });
     expect(await s.run()).toEqual({ kind: 'next', next: 'refund', result: 'done' });
     expect(s.asked).toEqual(['confirm', 'confirm']);
@@ -98,13 +119,16 @@ steps:
     ]);
   });
 
-  it('command: runs through the context\'s runner with its environment, logs the start with the group, and hands a failure to the policy', async () => {
+  it("command: runs through the context's runner with its environment, logs the start with the group, and hands a failure to the policy", async () => {
     const specs: ProcessSpec[] = [];
     const runner: Partial<Runner> = {
       command: (spec): Promise<ProcessRun> => {
         specs.push(spec);
         spec.onStart?.({ host: 'h1', pid: 99 });
-        return Promise.resolve({ result: { exit: 4, durationMs: 5, timedOut: false, stdout: '', stderr: 'batch locked' }, raw: { stdout: '', stderr: 'batch locked' } });
+        return Promise.resolve({
+          result: { exit: 4, durationMs: 5, timedOut: false, stdout: '', stderr: 'batch locked' },
+          raw: { stdout: '', stderr: 'batch locked' },
+        });
       },
     };
     const s = handMade(runbook, 'refund', [true], { onFailure: { kind: 'next', next: 'frozen', result: 'failed' }, runner });
@@ -112,7 +136,10 @@ steps:
     expect(specs.map((p) => [p.run, p.env])).toEqual([[['wallet-admin', 'refund', '--batch', '7'], { SEV_INCIDENT: 'INC-1', BATCH: '7' }]]);
     expect(s.failures).toEqual([['goto', { what: 'command', summary: 'wallet-admin refund --batch 7: exit 4, expected 0' }]]);
     expect(s.emitted).toEqual([
-      ['command.started', { step: 'refund', command: 'wallet-admin refund --batch 7', confirmedBy: 'responder', changesState: true, pgid: 99, host: 'h1' }],
+      [
+        'command.started',
+        { step: 'refund', command: 'wallet-admin refund --batch 7', confirmedBy: 'responder', changesState: true, pgid: 99, host: 'h1' },
+      ],
       ['command.finished', expect.objectContaining({ step: 'refund', ok: false, exit: 4 })],
     ]);
   });

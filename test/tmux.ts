@@ -26,7 +26,11 @@ export class Tmux {
   private socketPath?: string;
 
   tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /**

@@ -30,8 +30,15 @@ describe('the shipped translations against the English they were checked with', 
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, `${JSON.stringify(current, null, 2)}\n`);
     expect(existsSync(GOLDEN), `${GOLDEN} is missing: run UPDATE_GOLDEN=1 npx vitest run test/translation-sources.test.ts`).toBe(true);
     const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, Record<string, string>>;
-    const changed = translated.flatMap((id) => Object.entries(current[id]!).filter(([key, hash]) => golden[id]?.[key] !== hash).map(([key]) => `${id}: ${key}`));
-    expect(changed, 'English texts changed since their translations were checked: update the translations, then record them with UPDATE_GOLDEN=1').toEqual([]);
+    const changed = translated.flatMap((id) =>
+      Object.entries(current[id]!)
+        .filter(([key, hash]) => golden[id]?.[key] !== hash)
+        .map(([key]) => `${id}: ${key}`),
+    );
+    expect(
+      changed,
+      'English texts changed since their translations were checked: update the translations, then record them with UPDATE_GOLDEN=1',
+    ).toEqual([]);
     expect(Object.keys(golden).sort()).toEqual(translated);
   });
 });

@@ -137,26 +137,76 @@ describe('the overlay', () => {
     const before = JSON.stringify(runbook);
     const shown = applyTranslation(runbook, translationOf(COMPLETE));
     expect(JSON.stringify(runbook), 'the runbook itself is left as it was').toBe(before);
-    expect(shown).toMatchObject({ title: 'Erstattungen hängen', lang: 'de', translation: { lang: 'de', file: 'refunds.de.yaml', hash: 'h' }, hash: runbook.hash, file: 'refunds.yaml' });
-    expect(shown.inputs.map((i) => [i.name, i.prompt, i.secret])).toEqual([['region', 'Welche Region?', false], ['token', 'API-Token', true]]);
-    expect(shown.checks[0]).toMatchObject({ description: 'Die Erstattungswarteschlange leert sich', run: ['curl', '-fsS', 'http://127.0.0.1:9/queue'] });
+    expect(shown).toMatchObject({
+      title: 'Erstattungen hängen',
+      lang: 'de',
+      translation: { lang: 'de', file: 'refunds.de.yaml', hash: 'h' },
+      hash: runbook.hash,
+      file: 'refunds.yaml',
+    });
+    expect(shown.inputs.map((i) => [i.name, i.prompt, i.secret])).toEqual([
+      ['region', 'Welche Region?', false],
+      ['token', 'API-Token', true],
+    ]);
+    expect(shown.checks[0]).toMatchObject({
+      description: 'Die Erstattungswarteschlange leert sich',
+      run: ['curl', '-fsS', 'http://127.0.0.1:9/queue'],
+    });
     const [look, declare, ticket, drain, tell, done] = shown.steps;
-    expect(look).toMatchObject({ title: 'Warteschlange ansehen', instructions: 'Die Warteschlange von {{ region }} öffnen.', checks: ['queue'], milestone: 'detected' });
+    expect(look).toMatchObject({
+      title: 'Warteschlange ansehen',
+      instructions: 'Die Warteschlange von {{ region }} öffnen.',
+      checks: ['queue'],
+      milestone: 'detected',
+    });
     // Options keep their values (answers files and logs use them), a value-less one its English label as value.
-    expect(declare!.choice!.options.map((o) => [o.value, o.label, o.severity])).toEqual([['all', 'Jede Erstattung', 'SEV1'], ['Some refunds', 'Einige Erstattungen', undefined]]);
+    expect(declare!.choice!.options.map((o) => [o.value, o.label, o.severity])).toEqual([
+      ['all', 'Jede Erstattung', 'SEV1'],
+      ['Some refunds', 'Einige Erstattungen', undefined],
+    ]);
     expect(ticket!.input).toMatchObject({ name: 'ticket', prompt: 'Ticketnummer' });
     expect(drain!.command).toMatchObject({ run: 'refundctl drain --region "$SEV_REGION"', env: { AUTH: '{{ token }}' } });
     expect(tell!.announce).toMatchObject({ audience: 'users', channel: 'App-Mitteilung', subject: 'Erstattungen verspätet' });
     expect(done!.confirm).toMatchObject({ question: 'Kommen Erstattungen wieder an?', onNo: { kind: 'ask' } });
     // Everything but the texts is the runbook's own.
-    const strip = (rb: object) => parseJson(JSON.stringify(rb, (k, v: unknown) => (['title', 'summary', 'prompt', 'description', 'instructions', 'question', 'label', 'subject', 'channel', 'message', 'lang', 'translation'].includes(k) ? undefined : v)));
+    const strip = (rb: object) =>
+      parseJson(
+        JSON.stringify(rb, (k, v: unknown) =>
+          [
+            'title',
+            'summary',
+            'prompt',
+            'description',
+            'instructions',
+            'question',
+            'label',
+            'subject',
+            'channel',
+            'message',
+            'lang',
+            'translation',
+          ].includes(k)
+            ? undefined
+            : v,
+        ),
+      );
     expect(strip(shown)).toEqual(strip(runbook));
   });
 
   it("falls back to the runbook's own text for every text the translation leaves out", () => {
-    const shown = applyTranslation(runbookOf(), translationOf('format: sevkit-translation/v1\ntranslates: refunds\nlang: de\nsteps:\n  drain:\n    title: Warteschlange leeren\n'));
+    const shown = applyTranslation(
+      runbookOf(),
+      translationOf('format: sevkit-translation/v1\ntranslates: refunds\nlang: de\nsteps:\n  drain:\n    title: Warteschlange leeren\n'),
+    );
     expect(shown.title).toBe('Refunds stuck');
-    expect(shown.steps.map((s) => s.title)).toEqual(['Look at the queue', undefined, undefined, 'Warteschlange leeren', undefined, undefined]);
+    expect(shown.steps.map((s) => s.title)).toEqual([
+      'Look at the queue',
+      undefined,
+      undefined,
+      'Warteschlange leeren',
+      undefined,
+      undefined,
+    ]);
     expect(shown.steps[1]!.choice!.options.map((o) => o.label)).toEqual(['Every refund', 'Some refunds']);
   });
 });
@@ -220,8 +270,11 @@ steps:
     ]);
   });
 
-  it('checks templates in translated texts with the runbook\'s inputs and the facts of a run', () => {
-    const templated = COMPLETE.replace('Die Warteschlange von {{ region }} öffnen.', 'Die Warteschlange von {{ regoin }} öffnen, Token {{ token }}.') // line 19
+  it("checks templates in translated texts with the runbook's inputs and the facts of a run", () => {
+    const templated = COMPLETE.replace(
+      'Die Warteschlange von {{ region }} öffnen.',
+      'Die Warteschlange von {{ regoin }} öffnen, Token {{ token }}.',
+    ) // line 19
       .replace('Ihre Erstattung für {{ ticket }} ist unterwegs.', 'Ihre Erstattung ({{ incident.id }}) ist {{ unterwegs'); // line 35
     expect(findings(templated)).toEqual([
       '19:19 warning [secret-in-text] secret input "token" is shown in a text: it will be masked; pass it to commands as $SEV_TOKEN instead',
@@ -240,8 +293,10 @@ steps:
   });
 
   it('refuses what is no text with the schema, at the key, and needs no other file for it', () => {
-    const sneaky = COMPLETE.replace('  drain:\n    title: Warteschlange leeren\n', '  drain:\n    title: Warteschlange leeren\n    command:\n      run: rm -rf /srv/refunds\n    next: done\n')
-      .replace('  region:\n    prompt: Welche Region?\n', '  region:\n    prompt: Welche Region?\n    default: eu-west\n');
+    const sneaky = COMPLETE.replace(
+      '  drain:\n    title: Warteschlange leeren\n',
+      '  drain:\n    title: Warteschlange leeren\n    command:\n      run: rm -rf /srv/refunds\n    next: done\n',
+    ).replace('  region:\n    prompt: Welche Region?\n', '  region:\n    prompt: Welche Region?\n    default: eu-west\n');
     const result = lintBytes('refunds.de.yaml', Buffer.from(sneaky));
     expect(result.kind).toBe('translation');
     expect(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual([
@@ -254,13 +309,18 @@ steps:
 
 describe('telling a translation from a runbook', () => {
   it('goes by the format line, not by a mention of the format elsewhere', () => {
-    const mentions = RUNBOOK.replace('summary: When refunds do not reach users.', '# texts in other languages: format sevkit-translation/v1\nsummary: When refunds do not reach users.');
+    const mentions = RUNBOOK.replace(
+      'summary: When refunds do not reach users.',
+      '# texts in other languages: format sevkit-translation/v1\nsummary: When refunds do not reach users.',
+    );
     const runbook = lintBytes('refunds.yaml', Buffer.from(mentions));
     expect(runbook.kind).toBeUndefined();
     expect(runbook.diagnostics).toEqual([]);
     const v2 = lintBytes('refunds.de.yaml', Buffer.from(COMPLETE.replace('sevkit-translation/v1', '"sevkit-translation/v2"')));
     expect(v2.kind).toBe('translation');
-    expect(v2.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual(['1:9 schema "format" must be "sevkit-translation/v1", not "sevkit-translation/v2"']);
+    expect(v2.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule} ${d.message}`)).toEqual([
+      '1:9 schema "format" must be "sevkit-translation/v1", not "sevkit-translation/v2"',
+    ]);
   });
 });
 
@@ -283,9 +343,18 @@ describe('the compiled translation schema', () => {
     const MUTATIONS = [
       (o: Record<string, unknown>) => (o.run = 'rm -rf /'),
       (o: Record<string, unknown>) => (o.goto = 'end'),
-      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) o[k] = 42; },
-      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) o[k] = ''; },
-      (o: Record<string, unknown>) => { const k = Object.keys(o)[0]; if (k) delete o[k]; },
+      (o: Record<string, unknown>) => {
+        const k = Object.keys(o)[0];
+        if (k) o[k] = 42;
+      },
+      (o: Record<string, unknown>) => {
+        const k = Object.keys(o)[0];
+        if (k) o[k] = '';
+      },
+      (o: Record<string, unknown>) => {
+        const k = Object.keys(o)[0];
+        if (k) delete o[k];
+      },
       (o: Record<string, unknown>) => (o['Not-An-Id'] = { title: 'x' }),
     ];
     let invalid = 0;

@@ -61,7 +61,9 @@ describe.skipIf(!HAS_TMUX)(`interactive sev triage in a terminal (tmux)${NEEDS_T
     screen = await s.waitFor(/^EXIT=\d+$/m, 20_000);
     expect(screen).toMatch(/^EXIT=0$/m);
     const log = readdirSync(join(dir, 'inc')).find((f) => f.endsWith('.jsonl'))!;
-    const first = JSON.parse(readFileSync(join(dir, 'inc', log), 'utf8').split('\n')[0]!) as { data: { severity: string; responder: string } };
+    const first = JSON.parse(readFileSync(join(dir, 'inc', log), 'utf8').split('\n')[0]!) as {
+      data: { severity: string; responder: string };
+    };
     expect(first.data).toMatchObject({ severity: 'SEV1', responder: 'ana' });
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { inputTime, timeForms, typedTime } from '../src/engine/typed-time.js';
 const NOW = new Date('2026-11-26T03:40:12.345Z');
 
 describe('a time typed by a person', () => {
-  it('takes now and lengths of time ago from the walk\'s clock', () => {
+  it("takes now and lengths of time ago from the walk's clock", () => {
     expect(typedTime('now', NOW)).toBe('2026-11-26T03:40:12.345Z');
     expect(typedTime(' NOW ', NOW)).toBe('2026-11-26T03:40:12.345Z');
     expect(typedTime('20m ago', NOW)).toBe('2026-11-26T03:20:12.345Z');
@@ -14,7 +14,7 @@ describe('a time typed by a person', () => {
     expect(typedTime('20 ago', NOW)).toBeUndefined();
   });
 
-  it('reads a clock time as today in the responder\'s zone, stored as UTC', () => {
+  it("reads a clock time as today in the responder's zone, stored as UTC", () => {
     expect(typedTime('03:12', NOW, 'UTC')).toBe('2026-11-26T03:12:00.000Z');
     expect(typedTime('9:30', NOW, 'Europe/Paris')).toBe('2026-11-26T08:30:00.000Z');
     expect(typedTime('09:30:15', NOW, 'Asia/Shanghai')).toBe('2026-11-26T01:30:15.000Z');
@@ -42,7 +42,9 @@ describe('a time typed by a person', () => {
 
   it('is kept by an input in whole seconds, and a refusal says what may be typed in words', () => {
     expect(inputTime('2026-11-26T03:12:00.000Z')).toBe('2026-11-26T03:12:00Z');
-    expect(timeForms('Europe/Paris')).toBe('a time: 09:30 (today, Europe/Paris), 20m ago, now, or a full time such as 2026-11-26T03:12Z (UTC unless an offset follows)');
+    expect(timeForms('Europe/Paris')).toBe(
+      'a time: 09:30 (today, Europe/Paris), 20m ago, now, or a full time such as 2026-11-26T03:12Z (UTC unless an offset follows)',
+    );
     expect(timeForms('Europe/Paris')).not.toMatch(/\\d|\[/);
   });
 });

@@ -71,7 +71,9 @@ describe('the yes/no schema check', () => {
     const base = parse(readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8')) as Record<string, Json>;
     expect(isValid({ ...base, title: '😀' })).toBe(true);
     expect(isValid({ ...base, title: '' })).toBe(false);
-    expect(checkSchema({ ...base, title: '' })).toEqual([expect.objectContaining({ rule: 'schema', path: ['title'], message: '"title" must not be empty' })]);
+    expect(checkSchema({ ...base, title: '' })).toEqual([
+      expect.objectContaining({ rule: 'schema', path: ['title'], message: '"title" must not be empty' }),
+    ]);
   });
 });
 
@@ -118,7 +120,11 @@ describe('reading runbook files', () => {
 
   it("records the SHA-256 of the file's bytes as the runbook hash, byte order mark included", () => {
     const text = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
-    for (const bytes of [Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), Buffer.from(text.replace('Minimal', 'Mínimo 最小'))]) {
+    for (const bytes of [
+      Buffer.from(text),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      Buffer.from(text.replace('Minimal', 'Mínimo 最小')),
+    ]) {
       const expected = createHash('sha256').update(bytes).digest('hex');
       expect(lintBytes('minimal.yaml', bytes).runbook?.hash).toBe(expected);
     }
@@ -144,7 +150,9 @@ describe('checking many files', () => {
     expect(checked.map((c) => c.diagnostics)).toEqual(linted.map((l) => l.diagnostics));
     expect(checked.find((c) => c.file.endsWith('zz-copy.yaml'))!.diagnostics.map((d) => d.rule)).toContain('duplicate-runbook-id');
     // Lines are kept for excerpts only where there is something to show.
-    expect(checked.filter((c) => c.lines).map((c) => c.file.split('/').pop())).toEqual(expect.arrayContaining(['broken.yaml', 'zz-copy.yaml']));
+    expect(checked.filter((c) => c.lines).map((c) => c.file.split('/').pop())).toEqual(
+      expect.arrayContaining(['broken.yaml', 'zz-copy.yaml']),
+    );
     expect(checked.find((c) => c.file.endsWith(corpus[0]!.name))!.lines).toBeUndefined();
   });
 });
@@ -191,7 +199,9 @@ describe('sev validate on a tree of plain runbooks', () => {
   it('loads neither the positional YAML library nor a colour library, for --format json', () => {
     const dir = tempDir(Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`r${i}.yaml`, generateRunbook(3, i).text])));
     const trace = join(tempDir(), 'modules.txt');
-    const r = sev(['validate', dir, '--format', 'json'], { env: { SEV_TRACE_FILE: trace, NODE_OPTIONS: `--import=${join(ROOT, 'test/fixtures/trace-imports.mjs')}` } });
+    const r = sev(['validate', dir, '--format', 'json'], {
+      env: { SEV_TRACE_FILE: trace, NODE_OPTIONS: `--import=${join(ROOT, 'test/fixtures/trace-imports.mjs')}` },
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ errors: 0, warnings: 0 });
     const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);

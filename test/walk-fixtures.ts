@@ -28,12 +28,33 @@ severity: SEV3
 export function memoryLog(now: () => Date = () => new Date()) {
   const events: IncidentEvent[] = [];
   const sink: EventSink = (type, data) => {
-    const event = { v: 1, id: String(events.length + 1), seq: events.length + 1, time: now().toISOString(), incident: 'INC-1', actor: 'tester', type, data };
+    const event = {
+      v: 1,
+      id: String(events.length + 1),
+      seq: events.length + 1,
+      time: now().toISOString(),
+      incident: 'INC-1',
+      actor: 'tester',
+      type,
+      data,
+    };
     events.push(event);
     return event;
   };
-  sink('incident.started', { runbook: { id: 't', title: 'Test', hash: 'h', file: 'test.yaml' }, severity: 'SEV3', responder: 'tester', dryRun: false, host: 'h', sevVersion: '0' });
-  return { events, sink, types: () => events.map((e) => e.type), of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>) };
+  sink('incident.started', {
+    runbook: { id: 't', title: 'Test', hash: 'h', file: 'test.yaml' },
+    severity: 'SEV3',
+    responder: 'tester',
+    dryRun: false,
+    host: 'h',
+    sevVersion: '0',
+  });
+  return {
+    events,
+    sink,
+    types: () => events.map((e) => e.type),
+    of: (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>),
+  };
 }
 
 export function answersFile(yaml: string) {

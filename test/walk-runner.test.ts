@@ -85,7 +85,13 @@ class FakeRunner implements Runner {
 
   private process(outcome: Outcome): ProcessRun {
     this.ms += outcome.ms ?? 0;
-    const result: ProcessResultData = { exit: outcome.exit, durationMs: outcome.ms ?? 0, timedOut: false, stdout: outcome.stdout ?? '', stderr: '' };
+    const result: ProcessResultData = {
+      exit: outcome.exit,
+      durationMs: outcome.ms ?? 0,
+      timedOut: false,
+      stdout: outcome.stdout ?? '',
+      stderr: '',
+    };
     return { result, raw: { stdout: result.stdout, stderr: '' } };
   }
 
@@ -166,14 +172,22 @@ steps:
     milestone: resolved
 `);
 
-  it('retries a checks step that was CRITICAL at the responder\'s word, and goes on when it is OK', async () => {
-    const runner = new FakeRunner({ healthy: [{ exit: 0, stdout: 'degraded' }, { exit: 0, stdout: 'ok' }] });
+  it("retries a checks step that was CRITICAL at the responder's word, and goes on when it is OK", async () => {
+    const runner = new FakeRunner({
+      healthy: [
+        { exit: 0, stdout: 'degraded' },
+        { exit: 0, stdout: 'ok' },
+      ],
+    });
     const r = await walk(checks, 'inputs: { health_url: http://127.0.0.1:9/health }\nsteps: { look: retry }', runner);
     expect(r.outcome).toEqual({ kind: 'completed' });
     expect(r.trail.filter(([type]) => type.startsWith('check.') || type.startsWith('step.') || type === 'milestone')).toEqual([
       ['step.started', { step: 'look', index: 0, kind: 'checks' }],
       ['check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 4242, host: 'fake-host' }],
-      ['check.result', expect.objectContaining({ step: 'look', check: 'healthy', status: 'CRITICAL', reason: 'stdout does not match /ok/' })],
+      [
+        'check.result',
+        expect.objectContaining({ step: 'look', check: 'healthy', status: 'CRITICAL', reason: 'stdout does not match /ok/' }),
+      ],
       ['step.answered', { step: 'look', answer: 'retry' }],
       ['check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 4242, host: 'fake-host' }],
       ['check.result', expect.objectContaining({ step: 'look', check: 'healthy', status: 'OK' })],
@@ -186,18 +200,30 @@ steps:
       ['step.completed', { step: 'verify', result: 'done', next: 'end' }],
     ]);
     // The fake runner is given what a real check would get: the input as $SEV_HEALTH_URL.
-    expect(runner.checkRuns.map((c) => c.env.SEV_HEALTH_URL)).toEqual(['http://127.0.0.1:9/health', 'http://127.0.0.1:9/health', 'http://127.0.0.1:9/health']);
+    expect(runner.checkRuns.map((c) => c.env.SEV_HEALTH_URL)).toEqual([
+      'http://127.0.0.1:9/health',
+      'http://127.0.0.1:9/health',
+      'http://127.0.0.1:9/health',
+    ]);
     expect(runner.slept).toEqual([]);
   });
 
-  it('waits for a check that is CRITICAL then OK by the runner\'s sleep and clock, not real time', async () => {
-    const runner = new FakeRunner({ healthy: [{ exit: 0, stdout: 'ok' }, { exit: 0, stdout: 'degraded', ms: 3000 }, { exit: 0, stdout: 'ok', ms: 1000 }] });
+  it("waits for a check that is CRITICAL then OK by the runner's sleep and clock, not real time", async () => {
+    const runner = new FakeRunner({
+      healthy: [
+        { exit: 0, stdout: 'ok' },
+        { exit: 0, stdout: 'degraded', ms: 3000 },
+        { exit: 0, stdout: 'ok', ms: 1000 },
+      ],
+    });
     const r = await walk(checks, 'inputs: { health_url: http://127.0.0.1:9/health }\nsteps: {}', runner);
     expect(r.outcome).toEqual({ kind: 'completed' });
     // One two-minute interval slept, on the fake clock: the walk took nothing like it.
     expect(runner.slept).toEqual([120_000]);
     expect(r.realMs).toBeLessThan(5_000);
-    expect(r.of('wait.finished')).toEqual([{ step: 'verify', check: 'healthy', passed: true, attempts: 2, durationMs: 124_000, status: 'OK' }]);
+    expect(r.of('wait.finished')).toEqual([
+      { step: 'verify', check: 'healthy', passed: true, attempts: 2, durationMs: 124_000, status: 'OK' },
+    ]);
     expect(r.of('check.result').filter((c) => c.step === 'verify')).toEqual([expect.objectContaining({ status: 'OK', attempts: 2 })]);
     expect(r.at('milestone')).toEqual(['2026-12-01T10:00:00.000Z', '2026-12-01T10:02:04.000Z']);
   });
@@ -219,7 +245,9 @@ steps:
     // Attempts at 0, 30, 60, 90 and 120 s: after the last, less than an interval is left.
     expect(runner.slept).toEqual([30_000, 30_000, 30_000, 30_000]);
     expect(r.realMs).toBeLessThan(5_000);
-    expect(r.of('wait.finished')).toEqual([{ step: 'drain', check: 'drained', passed: false, attempts: 5, durationMs: 120_000, status: 'CRITICAL' }]);
+    expect(r.of('wait.finished')).toEqual([
+      { step: 'drain', check: 'drained', passed: false, attempts: 5, durationMs: 120_000, status: 'CRITICAL' },
+    ]);
     expect(r.trail.slice(-2)).toEqual([
       ['step.completed', { step: 'drain', result: 'failed', next: 'end' }],
       ['incident.closed', { outcome: 'stopped', step: 'drain' }],
@@ -248,7 +276,7 @@ steps:
     on_fail: ask
 `);
 
-  it('follows on_fail when a command fails: goto the rollback, whose own failure is retried at the responder\'s word', async () => {
+  it("follows on_fail when a command fails: goto the rollback, whose own failure is retried at the responder's word", async () => {
     const runner = new FakeRunner({}, [{ exit: 3, stdout: 'wallet locked by another job', ms: 800 }, { exit: 1 }, { exit: 0 }]);
     const r = await walk(commands, 'inputs: { wallet: w-123 }\nsteps: { freeze: yes, rollback: { answer: yes, on_fail: retry } }', runner);
     expect(r.outcome).toEqual({ kind: 'completed' });
@@ -260,8 +288,14 @@ steps:
     const trail = r.trail.filter(([type]) => type.startsWith('command.') || type.startsWith('step.') || type === 'milestone');
     expect(trail).toEqual([
       ['step.started', { step: 'freeze', index: 0, kind: 'command' }],
-      ['command.started', expect.objectContaining({ step: 'freeze', confirmedBy: 'responder', changesState: true, pgid: 5151, host: 'fake-host' })],
-      ['command.finished', expect.objectContaining({ step: 'freeze', ok: false, exit: 3, stdout: 'wallet locked by another job', durationMs: 800 })],
+      [
+        'command.started',
+        expect.objectContaining({ step: 'freeze', confirmedBy: 'responder', changesState: true, pgid: 5151, host: 'fake-host' }),
+      ],
+      [
+        'command.finished',
+        expect.objectContaining({ step: 'freeze', ok: false, exit: 3, stdout: 'wallet locked by another job', durationMs: 800 }),
+      ],
       ['step.completed', { step: 'freeze', result: 'failed', next: 'rollback' }],
       ['step.started', { step: 'rollback', index: 2, kind: 'command' }],
       ['command.started', expect.objectContaining({ step: 'rollback', confirmedBy: 'responder' })],
@@ -313,7 +347,14 @@ steps:
       sink('check.started', { step: 'look', check: 'healthy', attempt: 1, pgid: 7001, host: 'fake-host' });
       sink('step.completed', { step: 'look', result: 'done', next: 'freeze' });
       sink('step.started', { step: 'freeze', index: 1, kind: 'command' });
-      sink('command.started', { step: 'freeze', command: 'wallet-admin freeze', confirmedBy: 'responder', changesState: true, pgid: 7002, host: 'fake-host' });
+      sink('command.started', {
+        step: 'freeze',
+        command: 'wallet-admin freeze',
+        confirmedBy: 'responder',
+        changesState: true,
+        pgid: 7002,
+        host: 'fake-host',
+      });
     });
     expect(r.outcome).toEqual({ kind: 'completed' });
     // Nothing started again: the check's group was ended, the command's waited for until it was gone.
@@ -331,7 +372,7 @@ steps:
 });
 
 describe('the facts a walk fills into texts', () => {
-  it('writes incident.elapsed in the compact duration style, from the incident\'s start on the runner\'s clock', async () => {
+  it("writes incident.elapsed in the compact duration style, from the incident's start on the runner's clock", async () => {
     const aged = runbookFrom(`${HEAD}
 checks:
   aged: { run: 'true', env: { AGE: '{{ incident.elapsed }}' }, expect: { stdout: ok } }
@@ -339,7 +380,13 @@ steps:
   - id: settle
     wait: { check: aged, timeout: 3h, interval: 65m }
 `);
-    const runner = new FakeRunner({ aged: [{ exit: 0, stdout: 'not yet', ms: 4_700 }, { exit: 0, stdout: 'not yet' }, { exit: 0, stdout: 'ok' }] });
+    const runner = new FakeRunner({
+      aged: [
+        { exit: 0, stdout: 'not yet', ms: 4_700 },
+        { exit: 0, stdout: 'not yet' },
+        { exit: 0, stdout: 'ok' },
+      ],
+    });
     const r = await walk(aged, 'steps: {}', runner);
     expect(r.outcome).toEqual({ kind: 'completed' });
     // Whole seconds, rolled over into hours: 0, then 65m 4.7s, then 130m 4.7s after the start.
@@ -380,25 +427,83 @@ steps:
 
   it('tells the responder at the next question, sends the updates from an unrelated step: one on time, one late', async () => {
     const runner = new FakeRunner({ slow: [{ exit: 0, ms: 27 * 60_000 }] });
-    const r = await walk(rb, 'clocks: { user-updates: send, status-page: send }\nsteps: { detect: done, restart: yes, tell: sent }', runner);
+    const r = await walk(
+      rb,
+      'clocks: { user-updates: send, status-page: send }\nsteps: { detect: done, restart: yes, tell: sent }',
+      runner,
+    );
     expect(r.outcome).toEqual({ kind: 'completed' });
     const clockTrail = r.trail.filter(([type]) => type.startsWith('clock.') || type === 'announcement');
     expect(clockTrail).toEqual([
-      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:00:00.000Z', due: '2026-12-01T10:30:00.000Z' }],
-      ['clock.started', { clock: 'status-page', title: 'Update the status page', audience: 'status-page', at: '2026-12-01T10:00:00.000Z', due: '2026-12-01T10:10:00.000Z' }],
+      [
+        'clock.started',
+        {
+          clock: 'user-updates',
+          title: 'Update users',
+          audience: 'users',
+          at: '2026-12-01T10:00:00.000Z',
+          due: '2026-12-01T10:30:00.000Z',
+        },
+      ],
+      [
+        'clock.started',
+        {
+          clock: 'status-page',
+          title: 'Update the status page',
+          audience: 'status-page',
+          at: '2026-12-01T10:00:00.000Z',
+          due: '2026-12-01T10:10:00.000Z',
+        },
+      ],
       // Time passed during the checks: the status page's due time went by unmet.
       ['clock.missed', { clock: 'status-page', due: '2026-12-01T10:10:00.000Z' }],
       // Sent at the restart question (a step about something else), the overdue one first; users get the
       // runbook's own text for them as the draft, the status page (no announcement to it) a short default.
-      ['announcement', { step: 'restart', audience: 'status-page', message: aStringContaining('Update on incident INC-1'), clock: 'status-page' }],
-      ['clock.met', { clock: 'status-page', by: 'announcement to status-page', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:10:00.000Z', lateMs: 17 * 60_000 }],
+      [
+        'announcement',
+        { step: 'restart', audience: 'status-page', message: aStringContaining('Update on incident INC-1'), clock: 'status-page' },
+      ],
+      [
+        'clock.met',
+        {
+          clock: 'status-page',
+          by: 'announcement to status-page',
+          at: '2026-12-01T10:27:00.000Z',
+          due: '2026-12-01T10:10:00.000Z',
+          lateMs: 17 * 60_000,
+        },
+      ],
       ['announcement', { step: 'restart', audience: 'users', message: 'We are working on INC-1.', clock: 'user-updates' }],
-      ['clock.met', { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:30:00.000Z' }],
-      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
+      [
+        'clock.met',
+        { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:30:00.000Z' },
+      ],
+      [
+        'clock.started',
+        {
+          clock: 'user-updates',
+          title: 'Update users',
+          audience: 'users',
+          at: '2026-12-01T10:27:00.000Z',
+          due: '2026-12-01T10:57:00.000Z',
+        },
+      ],
       // The announce step's own notice meets the next round too.
       ['announcement', { step: 'tell', audience: 'users', message: 'We are working on INC-1.' }],
-      ['clock.met', { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
-      ['clock.started', { clock: 'user-updates', title: 'Update users', audience: 'users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' }],
+      [
+        'clock.met',
+        { clock: 'user-updates', by: 'announcement to users', at: '2026-12-01T10:27:00.000Z', due: '2026-12-01T10:57:00.000Z' },
+      ],
+      [
+        'clock.started',
+        {
+          clock: 'user-updates',
+          title: 'Update users',
+          audience: 'users',
+          at: '2026-12-01T10:27:00.000Z',
+          due: '2026-12-01T10:57:00.000Z',
+        },
+      ],
     ]);
     // Told once at the restart question: both due, the status page overdue by 17 minutes.
     expect(r.told[0]).toEqual([
@@ -431,10 +536,20 @@ steps:
     const runner = new FakeRunner({ slow: [{ exit: 0, ms: 60_000 }] });
     const views: StepView[] = [];
     const { events, sink } = memoryLog(() => runner.now());
-    const responder = new ScriptedResponder({ answers: answersFile('steps: { detect: done, restart: yes, tell: sent }'), yes: false, out: quiet(), color: new Chalk({ level: 0 }) });
+    const responder = new ScriptedResponder({
+      answers: answersFile('steps: { detect: done, restart: yes, tell: sent }'),
+      yes: false,
+      out: quiet(),
+      color: new Chalk({ level: 0 }),
+    });
     responder.showStep = (view) => void views.push({ ...view });
     await new Walk({ runbook: rb, state: replay(events), sink, responder, runner, clocks: rb.clocks }).run();
-    expect(views.map((v) => v.clocks?.map((c) => `${c.id} ${c.inMs / 60_000}`))).toEqual([[], ['status-page 10', 'user-updates 30'], ['status-page 9', 'user-updates 29'], ['status-page 9', 'user-updates 29']]);
+    expect(views.map((v) => v.clocks?.map((c) => `${c.id} ${c.inMs / 60_000}`))).toEqual([
+      [],
+      ['status-page 10', 'user-updates 30'],
+      ['status-page 9', 'user-updates 29'],
+      ['status-page 9', 'user-updates 29'],
+    ]);
     expect(stepHeader(views[2]!, new Chalk({ level: 0 }))).toContain('⏱ Update the status page: due in 9:00');
   });
 });

@@ -12,7 +12,12 @@ describe('the throwaway PostgreSQL of the wallet tests', () => {
 
   it('starts on loopback, loads the reference ledger schema, and answers queries', async () => {
     await pg.createDatabase('smoke');
-    expect(await pg.sql('smoke', "select string_agg(table_name, ',' order by table_name) from information_schema.tables where table_schema = 'public'")).toBe(
+    expect(
+      await pg.sql(
+        'smoke',
+        "select string_agg(table_name, ',' order by table_name) from information_schema.tables where table_schema = 'public'",
+      ),
+    ).toBe(
       'auth_events,balance_corrections,compensation_limits,compensations,incident_affected_users,incidents,ledger_corrections,ledger_entries,transactions,users,wallet_holds,wallets',
     );
     expect(await pg.sql('smoke', 'show listen_addresses')).toBe('127.0.0.1');

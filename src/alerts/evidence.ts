@@ -24,5 +24,8 @@ export function evidenceFor(payload: WebhookPayload, fingerprints: ReadonlySet<s
 
 /** The end a responder would accept: the latest of the offers (the incident lasts until its last alert ends). */
 export function latestOffer(evidence: readonly Evidence[]): AlertMilestone | undefined {
-  return evidence.reduce<AlertMilestone | undefined>((latest, e) => (e.offer && (!latest || e.offer.at > latest.at) ? e.offer : latest), undefined);
+  return evidence.reduce<AlertMilestone | undefined>(
+    (latest, e) => (e.offer && (!latest || e.offer.at > latest.at) ? e.offer : latest),
+    undefined,
+  );
 }

@@ -20,7 +20,10 @@ export function pickFiring(payload: WebhookPayload, where: string, index?: strin
   if (index !== undefined) {
     const n = Number(index);
     if (!Number.isInteger(n) || n < 1 || n > of)
-      throw new UserError(`--alert-index ${oneLine(index, 20)}: expected a number from 1 to ${of} (the alerts in ${oneLine(where, 200)})`, EXIT.usage);
+      throw new UserError(
+        `--alert-index ${oneLine(index, 20)}: expected a number from 1 to ${of} (the alerts in ${oneLine(where, 200)})`,
+        EXIT.usage,
+      );
     const alert = payload.alerts[n - 1]!;
     if (alert.status !== 'firing') throw resolvedRefused(where, n);
     return { alert, index: n, of };

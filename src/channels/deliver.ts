@@ -47,7 +47,8 @@ export async function deliver(channel: ChannelDef, message: Message, options: De
       await options.onAttempt?.({ n, channel: channel.name });
       const outcome = await attemptSafely(() => sender.attempt(signal));
       attempts.push(attemptOf(n, outcome, mask));
-      if (outcome.ok) return { ok: true, attempts, ...(outcome.messageId ? { messageId: outcome.messageId } : {}), detail: mask(outcome.detail) };
+      if (outcome.ok)
+        return { ok: true, attempts, ...(outcome.messageId ? { messageId: outcome.messageId } : {}), detail: mask(outcome.detail) };
       if (!outcome.retry || n > retries) return failed(channel, attempts, outcome.error, mask, outcome.maybeDelivered);
       const delay = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, maxRetryAfterMs) : backoffMs * 2 ** (n - 1);
       try {
@@ -85,7 +86,9 @@ function failed(channel: ChannelDef, attempts: Attempt[], reason: string, mask: 
   return {
     ok: false,
     attempts,
-    detail: mask(`channel ${channel.name}: not delivered after ${tries}: ${reason}${maybeDelivered ? ' (it may have arrived: check before sending again)' : ''}`),
+    detail: mask(
+      `channel ${channel.name}: not delivered after ${tries}: ${reason}${maybeDelivered ? ' (it may have arrived: check before sending again)' : ''}`,
+    ),
     ...(maybeDelivered ? { maybeDelivered: true } : {}),
   };
 }

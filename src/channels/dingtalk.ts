@@ -40,4 +40,3 @@ function dingtalkContent(def: DingTalkChannel, message: Message): Record<string,
   if (def.msgtype === 'text') return { msgtype: 'text', text: { content: plainTextOf(message) } };
   return { msgtype: 'markdown', markdown: { title: titleOf(message), text: markdownOf(message) } };
 }
-

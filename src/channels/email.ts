@@ -6,7 +6,13 @@ import type { EmailChannel, Message } from './types.js';
  * E-mail over SMTP, sent with nodemailer. The Message-ID is made from the idempotency key, so every attempt
  * and a send after a crash carry the same one and a reader (or a mail filter) can tell copies apart.
  */
-export function emailSender(def: EmailChannel, message: Message, secrets: Record<string, string>, idempotencyKey: string, timeoutMs: number): Sender {
+export function emailSender(
+  def: EmailChannel,
+  message: Message,
+  secrets: Record<string, string>,
+  idempotencyKey: string,
+  timeoutMs: number,
+): Sender {
   const messageId = messageIdOf(idempotencyKey, def.from);
   return {
     async attempt(signal) {
@@ -49,7 +55,11 @@ function smtpFailure(error: unknown): Outcome {
   const reason = `${e.code ?? 'SMTP'}${e.command ? ` at ${e.command}` : ''}: ${e.message ?? String(error)}`;
   // A 4xx reply is SMTP's "not now": the server did not take the message and asks to be tried again.
   if (status !== undefined) return { ok: false, status, error: reason, retry: status >= 400 && status < 500 };
-  if (e.code === 'EDNS' || (e.code === 'ECONNECTION' && (!e.command || e.command === 'CONN')) || (e.command && BEFORE_DATA.test(e.command))) {
+  if (
+    e.code === 'EDNS' ||
+    (e.code === 'ECONNECTION' && (!e.command || e.command === 'CONN')) ||
+    (e.command && BEFORE_DATA.test(e.command))
+  ) {
     return { ok: false, error: reason, retry: true };
   }
   if (e.code === 'EAUTH' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return { ok: false, error: reason, retry: false };

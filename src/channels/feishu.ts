@@ -12,7 +12,12 @@ import type { FeishuChannel, Message } from './types.js';
 export const feishu: HttpKind<FeishuChannel> = {
   request(def, message, secrets) {
     const signed = secrets.secret_env ? feishuSignature(secrets.secret_env, Math.floor(Date.now() / 1000)) : {};
-    return { method: 'POST', url: secrets.url_env!, headers: { ...JSON_HEADERS }, body: JSON.stringify({ ...signed, ...feishuContent(def, message) }) };
+    return {
+      method: 'POST',
+      url: secrets.url_env!,
+      headers: { ...JSON_HEADERS },
+      body: JSON.stringify({ ...signed, ...feishuContent(def, message) }),
+    };
   },
   judge(answer) {
     const status = byStatus(answer);
@@ -23,7 +28,11 @@ export const feishu: HttpKind<FeishuChannel> = {
     if (code === 0) return { ok: true };
     if (code === undefined) return { ok: false, error: `unreadable answer: ${answerText(answer)}`, retry: false };
     const msg = body?.msg ?? body?.StatusMessage;
-    return { ok: false, error: `Feishu code ${JSON.stringify(code)}: ${typeof msg === 'string' ? msg : ''}`.trimEnd(), retry: code === FREQUENCY_LIMITED };
+    return {
+      ok: false,
+      error: `Feishu code ${JSON.stringify(code)}: ${typeof msg === 'string' ? msg : ''}`.trimEnd(),
+      retry: code === FREQUENCY_LIMITED,
+    };
   },
   idempotent: () => false,
   delivered: (_def, secrets) => `posted to the Feishu bot at ${originOf(secrets.url_env!)}`,
@@ -45,5 +54,8 @@ export function feishuSignature(secret: string, timestampSeconds: number): { tim
 function feishuContent(def: FeishuChannel, message: Message): Record<string, unknown> {
   if (def.msg_type !== 'post') return { msg_type: 'text', content: { text: plainTextOf(message) } };
   const lines = [...message.text.split('\n'), '', footerOf(message)];
-  return { msg_type: 'post', content: { post: { zh_cn: { title: titleOf(message), content: lines.map((text) => [{ tag: 'text', text }]) } } } };
+  return {
+    msg_type: 'post',
+    content: { post: { zh_cn: { title: titleOf(message), content: lines.map((text) => [{ tag: 'text', text }]) } } },
+  };
 }

@@ -37,22 +37,42 @@ export interface HttpKind<D> {
 /** A vendor's answer is read this far; an answer is a few hundred bytes, anything longer is not one. */
 const ANSWER_CAP = 64 * 1024;
 
-export function httpSender(request: () => HttpRequest, judge: (answer: HttpAnswer) => Verdict, idempotent: boolean, fetchImpl: typeof fetch, timeoutMs: number, delivered: string): Sender {
+export function httpSender(
+  request: () => HttpRequest,
+  judge: (answer: HttpAnswer) => Verdict,
+  idempotent: boolean,
+  fetchImpl: typeof fetch,
+  timeoutMs: number,
+  delivered: string,
+): Sender {
   return {
     async attempt(signal) {
       const req = request();
       const timeout = AbortSignal.timeout(timeoutMs);
       let answer: HttpAnswer;
       try {
-        const response = await fetchImpl(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.any([signal, timeout]), redirect: 'error' });
+        const response = await fetchImpl(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          signal: AbortSignal.any([signal, timeout]),
+          redirect: 'error',
+        });
         answer = { status: response.status, headers: response.headers, text: await readCapped(response) };
       } catch (error) {
         return failureWithoutAnswer(error, signal, timeout, timeoutMs, idempotent);
       }
       const verdict = judge(answer);
-      if (verdict.ok) return { ok: true, status: answer.status, ...(verdict.messageId ? { messageId: verdict.messageId } : {}), detail: delivered };
+      if (verdict.ok)
+        return { ok: true, status: answer.status, ...(verdict.messageId ? { messageId: verdict.messageId } : {}), detail: delivered };
       const retryAfterMs = answer.status === 429 || answer.status === 503 ? retryAfterOf(answer.headers) : undefined;
-      return { ok: false, status: answer.status, error: verdict.error, retry: verdict.retry, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return {
+        ok: false,
+        status: answer.status,
+        error: verdict.error,
+        retry: verdict.retry,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     },
   };
 }

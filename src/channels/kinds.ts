@@ -44,7 +44,10 @@ export const KINDS: KindTable = {
 /** A chat webhook: its URL is a secret, and so is its signing secret when one is named. */
 function overHttp<D extends ChannelDef & { url_env: string; secret_env?: string }>(kind: HttpKind<D>): Kind<D> {
   return {
-    needs: (def) => [{ field: 'url_env', variable: def.url_env, url: true }, ...(def.secret_env ? [{ field: 'secret_env', variable: def.secret_env }] : [])],
+    needs: (def) => [
+      { field: 'url_env', variable: def.url_env, url: true },
+      ...(def.secret_env ? [{ field: 'secret_env', variable: def.secret_env }] : []),
+    ],
     sender: httpKindSender(kind),
   };
 }

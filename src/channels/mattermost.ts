@@ -9,7 +9,11 @@ import type { MattermostChannel } from './types.js';
  */
 export const mattermost: HttpKind<MattermostChannel> = {
   request(def, message, secrets) {
-    const payload = { text: markdownOf(message), ...(def.channel ? { channel: def.channel } : {}), ...(def.username ? { username: def.username } : {}) };
+    const payload = {
+      text: markdownOf(message),
+      ...(def.channel ? { channel: def.channel } : {}),
+      ...(def.username ? { username: def.username } : {}),
+    };
     return { method: 'POST', url: secrets.url_env!, headers: { ...JSON_HEADERS }, body: JSON.stringify(payload) };
   },
   judge(answer) {

@@ -5,14 +5,7 @@ import type { Milestone, Severity } from '../runbook/model.js';
  * holds it (`url_env: SEV_SLACK_WEBHOOK`): a config file can be committed and shared, the variables cannot.
  */
 export type ChannelDef =
-  | SlackChannel
-  | MattermostChannel
-  | FeishuChannel
-  | DingTalkChannel
-  | WeComChannel
-  | WebhookChannel
-  | StatuspageChannel
-  | EmailChannel;
+  SlackChannel | MattermostChannel | FeishuChannel | DingTalkChannel | WeComChannel | WebhookChannel | StatuspageChannel | EmailChannel;
 
 export type ChannelKind = ChannelDef['kind'];
 

@@ -9,7 +9,12 @@ import type { WebhookChannel } from './types.js';
  */
 export const webhook: HttpKind<WebhookChannel> = {
   request(_def, message, secrets, context) {
-    return { method: 'POST', url: secrets.url_env!, headers: { ...JSON_HEADERS, 'idempotency-key': context.idempotencyKey }, body: JSON.stringify(message) };
+    return {
+      method: 'POST',
+      url: secrets.url_env!,
+      headers: { ...JSON_HEADERS, 'idempotency-key': context.idempotencyKey },
+      body: JSON.stringify(message),
+    };
   },
   judge: (answer) => byStatus(answer),
   idempotent: () => true,

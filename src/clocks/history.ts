@@ -34,7 +34,14 @@ export function clockHistory(events: Iterable<IncidentEvent>): ClockInstance[] {
     const e = event as AnyEvent;
     switch (e.type) {
       case 'clock.started': {
-        const i = { clock: e.data.clock, title: e.data.title, ...(e.data.audience ? { audience: e.data.audience } : {}), started: e.data.at, due: e.data.due, missed: false };
+        const i = {
+          clock: e.data.clock,
+          title: e.data.title,
+          ...(e.data.audience ? { audience: e.data.audience } : {}),
+          started: e.data.at,
+          due: e.data.due,
+          missed: false,
+        };
         all.push(i);
         open.set(i.clock, i);
         break;

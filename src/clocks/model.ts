@@ -60,7 +60,8 @@ function trigger(v: unknown, words: Vocabulary): Trigger | undefined {
   if (typeof v.severity === 'string' && words.severities.has(v.severity)) return { kind: 'severity', severity: v.severity as Severity };
   if (typeof v.announcement === 'string') return { kind: 'announcement', audience: v.announcement };
   if (typeof v.step === 'string') return { kind: 'step', step: v.step };
-  if (typeof v.filing === 'string') return { kind: 'filing', deadline: v.filing, ...(str(v.notification) ? { notification: str(v.notification) } : {}) };
+  if (typeof v.filing === 'string')
+    return { kind: 'filing', deadline: v.filing, ...(str(v.notification) ? { notification: str(v.notification) } : {}) };
   if (typeof v.notification === 'string') return { kind: 'notification', notification: v.notification };
   if (typeof v.input === 'string') {
     if (typeof v.above === 'number') return { kind: 'input', input: v.input, above: v.above, aboveIsTime: false };
@@ -84,7 +85,8 @@ export function buildClocks(raw: unknown, at: Path, words: Vocabulary): ClockDef
     const repeatMs = clockMs(v.repeat);
     const whileCondition = trigger(v.while, words);
     const until = trigger(v.until, words);
-    const countedFrom = typeof v.counted_from === 'string' && words.milestones.has(v.counted_from) ? (v.counted_from as Milestone) : undefined;
+    const countedFrom =
+      typeof v.counted_from === 'string' && words.milestones.has(v.counted_from) ? (v.counted_from as Milestone) : undefined;
     clocks.push({
       id: v.id,
       title: str(v.title) ?? v.id,

@@ -62,7 +62,11 @@ function happens(t: Trigger, event: IncidentEvent): boolean {
     case 'step':
       return e.type === 'step.completed' && e.data.step === t.step && e.data.result === 'done';
     case 'filing':
-      return e.type === 'regulator.filed' && e.data.deadline === t.deadline && (t.notification === undefined || e.data.notification === t.notification);
+      return (
+        e.type === 'regulator.filed' &&
+        e.data.deadline === t.deadline &&
+        (t.notification === undefined || e.data.notification === t.notification)
+      );
     case 'notification':
       return e.type === 'regulator.assessed' && e.data.notifications.some((n) => n.id === t.notification && n.applies);
     default:
@@ -105,7 +109,10 @@ function dueFrom(def: ClockDef, state: ClockedState, start: number): number {
 }
 
 function start(def: ClockDef, r: Run, at: number, dueMs: number): void {
-  r.emit({ type: 'clock.started', data: { clock: def.id, title: def.title, ...(def.audience ? { audience: def.audience } : {}), at: iso(at), due: iso(dueMs) } });
+  r.emit({
+    type: 'clock.started',
+    data: { clock: def.id, title: def.title, ...(def.audience ? { audience: def.audience } : {}), at: iso(at), due: iso(dueMs) },
+  });
 }
 
 /**
@@ -121,7 +128,8 @@ function tick(defs: readonly ClockDef[], r: Run, until: number): void {
       if (c?.stopped) continue;
       if (c?.open && !c.open.missed) {
         const due = Date.parse(c.open.due);
-        if (due <= until && (!next || due < next.at)) next = { at: due, act: () => r.emit({ type: 'clock.missed', data: { clock: def.id, due: c.open!.due } }) };
+        if (due <= until && (!next || due < next.at))
+          next = { at: due, act: () => r.emit({ type: 'clock.missed', data: { clock: def.id, due: c.open!.due } }) };
       }
       if (!c?.instances && isTimed(def) && def.starts.kind === 'milestone') {
         const base = milestoneMs(r.state, def.starts.milestone);
@@ -152,7 +160,10 @@ export function clockEvents(defs: readonly ClockDef[], state: ClockedState, even
     if (before?.stopped) continue;
     if (before?.open && def.metBy && happens(def.metBy, event)) {
       const due = Date.parse(before.open.due);
-      r.emit({ type: 'clock.met', data: { clock: def.id, by: describeTrigger(def.metBy), at: iso(t), due: before.open.due, ...(t > due ? { lateMs: t - due } : {}) } });
+      r.emit({
+        type: 'clock.met',
+        data: { clock: def.id, by: describeTrigger(def.metBy), at: iso(t), due: before.open.due, ...(t > due ? { lateMs: t - due } : {}) },
+      });
       if (def.repeatMs && holds(def.while, r.state, event) && !(def.until && happens(def.until, event))) start(def, r, t, t + def.repeatMs);
     }
     if (def.until && happens(def.until, event)) {
@@ -195,7 +206,13 @@ export function dueClocks(defs: readonly ClockDef[], state: ClockedState, now: n
   for (const [id, c] of state.clocks) {
     if (!c.open || c.stopped) continue;
     const def = byId.get(id);
-    open.push({ id, title: def?.title ?? id, ...(def?.audience ? { audience: def.audience } : {}), dueAt: c.open.due, inMs: Date.parse(c.open.due) - now });
+    open.push({
+      id,
+      title: def?.title ?? id,
+      ...(def?.audience ? { audience: def.audience } : {}),
+      dueAt: c.open.due,
+      inMs: Date.parse(c.open.due) - now,
+    });
   }
   return open.sort((a, b) => a.inMs - b.inMs || a.id.localeCompare(b.id));
 }
@@ -210,7 +227,14 @@ export function openClocks(state: Pick<IncidentState, 'clocks' | 'clockNames'>, 
     if (!c.open || c.stopped) continue;
     const name = state.clockNames.get(id);
     const inMs = Date.parse(c.open.due) - now;
-    open.push({ id, title: name?.title ?? id, ...(name?.audience ? { audience: name.audience } : {}), dueAt: c.open.due, inMs, missed: c.open.missed || inMs < 0 });
+    open.push({
+      id,
+      title: name?.title ?? id,
+      ...(name?.audience ? { audience: name.audience } : {}),
+      dueAt: c.open.due,
+      inMs,
+      missed: c.open.missed || inMs < 0,
+    });
   }
   return open.sort((a, b) => a.inMs - b.inMs || a.id.localeCompare(b.id));
 }

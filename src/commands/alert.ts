@@ -38,22 +38,31 @@ export async function alertCommand(ref: string, file: string, options: AlertOpti
   const receivedAt = new Date();
   const incident = findIncident(dir, ref);
   const events = incident.logs.flatMap((l) => l.events);
-  const known = new Set(events.flatMap((e) => (e.type === 'alert.received' ? [(e.data as { fingerprint?: string }).fingerprint ?? ''] : [])).filter(Boolean));
+  const known = new Set(
+    events.flatMap((e) => (e.type === 'alert.received' ? [(e.data as { fingerprint?: string }).fingerprint ?? ''] : [])).filter(Boolean),
+  );
   const evidence = evidenceFor(payload, known);
   if (evidence.length === 0)
     throw new UserError(
       `${file === '-' ? 'stdin' : oneLine(file, 200)}: no alert in it is one incident ${oneLine(incident.id, 100)} received (by fingerprint); nothing was written`,
       EXIT.usage,
-      known.size ? 'Give the payload of the alert the incident started from.' : 'The incident did not start from an alert (sev run --alert).',
+      known.size
+        ? 'Give the payload of the alert the incident started from.'
+        : 'The incident did not start from an alert (sev run --alert).',
     );
   const offer = latestOffer(evidence);
   const resolvedAlready = events.some((e) => e.type === 'milestone' && (e.data as { milestone?: string }).milestone === 'resolved');
   const chosen = evidence.find((e) => offer && e.offer?.at === offer.at) ?? evidence[0]!;
   const name = alertName(chosen.alert);
-  const question = offer && `Alertmanager says ${name} resolved at ${hhmm(offer.at)} (${offer.at}): mark the incident resolved at ${hhmm(offer.at)}?`;
+  const question =
+    offer && `Alertmanager says ${name} resolved at ${hhmm(offer.at)} (${offer.at}): mark the incident resolved at ${hhmm(offer.at)}?`;
   // Asked before anything is written: a script without its answer changes nothing.
   if (question && !resolvedAlready && scripted === undefined && !canPrompt())
-    throw new UserError(`${question} There is no terminal to ask on; nothing was written`, EXIT.usage, `Answer with --answer yes or --answer no.`);
+    throw new UserError(
+      `${question} There is no terminal to ask on; nothing was written`,
+      EXIT.usage,
+      `Answer with --answer yes or --answer no.`,
+    );
 
   const target = noteTarget(dir, incident.id, actor);
   const writer = LogWriter.open(target.file, target.id, actor);
@@ -75,13 +84,20 @@ export async function alertCommand(ref: string, file: string, options: AlertOpti
       try {
         accepted = await confirm({ message: question!, default: false }, { output: process.stderr });
       } catch (error) {
-        if (isPromptCancel(error)) throw new UserError('interrupted: the alert is recorded, the incident is not marked resolved', EXIT.interrupted);
+        if (isPromptCancel(error))
+          throw new UserError('interrupted: the alert is recorded, the incident is not marked resolved', EXIT.interrupted);
         throw error;
       }
     }
     const evidenceId = received[evidence.indexOf(chosen)]!.id;
     const { fingerprint } = chosen.alert;
-    writer.append('alert.evidence', { ...(fingerprint ? { fingerprint } : {}), milestone: 'resolved', at: offer.at, accepted, evidence: evidenceId });
+    writer.append('alert.evidence', {
+      ...(fingerprint ? { fingerprint } : {}),
+      milestone: 'resolved',
+      at: offer.at,
+      accepted,
+      evidence: evidenceId,
+    });
     if (accepted) {
       writer.append('milestone', { milestone: 'resolved', at: offer.at, evidence: evidenceId });
       out(`Marked resolved at ${offer.at}, as the alert says.`);

@@ -31,7 +31,8 @@ export async function alertsCommand(options: AlertsOptions): Promise<void> {
     throw new UserError('sev alerts needs --alertmanager URL (the Alertmanager to ask, such as http://localhost:9093)');
   const timeoutMs = options.timeout === undefined ? undefined : seconds(options.timeout) * 1000;
   // The rules are read before Alertmanager is asked: a bad rules file or matrix fails at once.
-  const rules: AlertRule[] = options.rules === undefined ? loadMatrix(matrixFile(options.matrix, options.runbooks)).alerts : readAlertRules(options.rules);
+  const rules: AlertRule[] =
+    options.rules === undefined ? loadMatrix(matrixFile(options.matrix, options.runbooks)).alerts : readAlertRules(options.rules);
   const alerts = (await fetchAlerts(options.alertmanager, { timeoutMs, suppressed: options.all })).sort((a, b) =>
     (alertTime(a.startsAt) ?? '').localeCompare(alertTime(b.startsAt) ?? ''),
   );
@@ -49,7 +50,13 @@ export async function alertsCommand(options: AlertsOptions): Promise<void> {
     return;
   }
   const c = paint();
-  const columns = [{ head: 'alert' }, { head: 'severity' }, { head: 'started (UTC)' }, { head: 'summary', flex: true }, { head: 'runbook' }];
+  const columns = [
+    { head: 'alert' },
+    { head: 'severity' },
+    { head: 'started (UTC)' },
+    { head: 'summary', flex: true },
+    { head: 'runbook' },
+  ];
   const cells = rows.map((r) => {
     const name = shown(r.alertname, 40) + (r.state === 'active' ? '' : c.dim(` (${shown(r.state, 20)})`));
     const started = r.startsAt ? r.startsAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
@@ -70,7 +77,10 @@ async function offerStart(alerts: ApiAlert[], rules: AlertRule[], options: Alert
   if (!canPrompt()) {
     const am = shellWord(alertmanagerUrl(options.alertmanager!).shown);
     write('\nStart from one:');
-    for (const { alert, match } of matched) write(`  sev alerts --alertmanager ${am} --payload ${shellWord(alert.fingerprint!)} | sev run ${shellWord(match!.runbook)} --alert -`);
+    for (const { alert, match } of matched)
+      write(
+        `  sev alerts --alertmanager ${am} --payload ${shellWord(alert.fingerprint!)} | sev run ${shellWord(match!.runbook)} --alert -`,
+      );
     return;
   }
   const { select } = await import('@inquirer/prompts');
@@ -80,7 +90,10 @@ async function offerStart(alerts: ApiAlert[], rules: AlertRule[], options: Alert
       {
         message: 'Start an incident from one of them?',
         choices: [
-          ...matched.map(({ alert, match }) => ({ name: `${shown(alert.labels.alertname, 40)} → ${shown(match!.runbook, 40)} ${match!.severity}`, value: alert })),
+          ...matched.map(({ alert, match }) => ({
+            name: `${shown(alert.labels.alertname, 40)} → ${shown(match!.runbook, 40)} ${match!.severity}`,
+            value: alert,
+          })),
           { name: 'No', value: undefined },
         ],
       },
@@ -93,13 +106,21 @@ async function offerStart(alerts: ApiAlert[], rules: AlertRule[], options: Alert
   if (!picked) return;
   const match = matchAlert(rules, picked.labels)!;
   const { startFromAlert } = await import('../session/from-alert.js');
-  await startFromAlert(match.runbook, { alert: picked, arrivedAt: new Date() }, { ...options, severity: options.severity ?? match.severity });
+  await startFromAlert(
+    match.runbook,
+    { alert: picked, arrivedAt: new Date() },
+    { ...options, severity: options.severity ?? match.severity },
+  );
 }
 
 /** One alert of the list as the webhook payload Alertmanager would send for it: what sev run --alert reads. */
 function payloadOf(alerts: ApiAlert[], fingerprint: string, externalURL: string): WebhookPayload {
   const alert = alerts.find((a) => a.fingerprint === fingerprint);
-  if (!alert) throw new UserError(`--payload ${shown(fingerprint, 40)}: no firing alert of that fingerprint (sev alerts --json lists them)`, EXIT.usage);
+  if (!alert)
+    throw new UserError(
+      `--payload ${shown(fingerprint, 40)}: no firing alert of that fingerprint (sev alerts --json lists them)`,
+      EXIT.usage,
+    );
   const { labels, annotations, startsAt, endsAt, generatorURL } = alert;
   return {
     version: '4',
@@ -109,7 +130,17 @@ function payloadOf(alerts: ApiAlert[], fingerprint: string, externalURL: string)
     commonLabels: labels,
     commonAnnotations: annotations,
     externalURL,
-    alerts: [{ status: 'firing', labels, annotations, startsAt, ...(endsAt ? { endsAt } : {}), ...(generatorURL ? { generatorURL } : {}), fingerprint }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations,
+        startsAt,
+        ...(endsAt ? { endsAt } : {}),
+        ...(generatorURL ? { generatorURL } : {}),
+        fingerprint,
+      },
+    ],
   };
 }
 

@@ -38,13 +38,20 @@ async function inputValues(runbook: Runbook, options: CheckOptions, prepared: Pr
     values[def.name] = value;
   }
   if (missing.length && !canPrompt()) {
-    throw new UserError(`no value for ${missing.map((d) => d.name).join(', ')}`, EXIT.usage, 'Give them with --set NAME=VALUE or in an --answers file.');
+    throw new UserError(
+      `no value for ${missing.map((d) => d.name).join(', ')}`,
+      EXIT.usage,
+      'Give them with --set NAME=VALUE or in an --answers file.',
+    );
   }
   if (missing.length) {
     const { input, password } = await import('@inquirer/prompts');
     for (const def of missing) {
       const ask = def.secret ? password : input;
-      values[def.name] = await ask({ message: def.prompt, validate: (v: string) => inputProblem(def, v) ?? true }, { output: process.stderr });
+      values[def.name] = await ask(
+        { message: def.prompt, validate: (v: string) => inputProblem(def, v) ?? true },
+        { output: process.stderr },
+      );
     }
   }
   return values;
@@ -55,17 +62,29 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   if (runbook.checks.length === 0) throw new UserError(`${runbook.id} defines no checks`, EXIT.usage);
   // The answers file and --set values are read and checked as sev run checks them.
   const inputs = await inputValues(runbook, options, prepare(runbook, readAnswers(options), options.set));
-  const secrets = allInputs(runbook).filter((d) => d.secret).map((d) => inputs[d.name] ?? '');
+  const secrets = allInputs(runbook)
+    .filter((d) => d.secret)
+    .map((d) => inputs[d.name] ?? '');
   // Outside an incident, the checks run as if it opened now and nothing was detected yet.
   const facts = { incident: '', severity: runbook.severity, responder: loginName(), step: '', started: new Date().toISOString() };
 
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
-  const progress = options.json ? undefined : (await import('../ui/check-spinners.js')).checkSpinners(runbook.checks.map((ch) => ch.name), process.stderr, paint(process.stderr));
+  const progress = options.json
+    ? undefined
+    : (await import('../ui/check-spinners.js')).checkSpinners(
+        runbook.checks.map((ch) => ch.name),
+        process.stderr,
+        paint(process.stderr),
+      );
   let results;
   try {
-    results = await runChecks(runbook.checks, { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) }, (r) => progress?.done(r));
+    results = await runChecks(
+      runbook.checks,
+      { env: (own) => processEnv(runbook, inputs, facts, own), signal: controller.signal, mask: masker(secrets) },
+      (r) => progress?.done(r),
+    );
   } catch (error) {
     if (error instanceof Interrupted) throw new ExitCode(EXIT.interrupted);
     throw error;
@@ -79,7 +98,9 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
   } else {
     write(checkTable(results, paint(), terminalWidth()));
     const warnings = results.filter((r) => r.status === 'WARNING').length;
-    write(`${failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`}${warnings ? `, ${warnings} with a warning` : ''}`);
+    write(
+      `${failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`}${warnings ? `, ${warnings} with a warning` : ''}`,
+    );
   }
   if (failed.length) throw new ExitCode(EXIT.findings);
 }

@@ -28,7 +28,12 @@ const MAX_REASON_BYTES = 64 * 1024;
 export async function closeCommand(ref: string, options: CloseOptions): Promise<void> {
   const reason = (options.reason ?? '').trim();
   if (!reason) throw new UserError('the reason is empty', EXIT.usage, 'sev close <incident> --reason "duplicate of …"');
-  if (Buffer.byteLength(reason) > MAX_REASON_BYTES) throw new UserError(`the reason is longer than 64 KiB (${Buffer.byteLength(reason)} bytes)`, EXIT.usage, 'Put the details in a document and give where it is.');
+  if (Buffer.byteLength(reason) > MAX_REASON_BYTES)
+    throw new UserError(
+      `the reason is longer than 64 KiB (${Buffer.byteLength(reason)} bytes)`,
+      EXIT.usage,
+      'Put the details in a document and give where it is.',
+    );
   const outcome = (options.outcome ?? 'abandoned') as CloseOutcome;
   if (!OUTCOMES.includes(outcome)) throw new UserError(`--outcome ${options.outcome}: expected one of ${OUTCOMES.join(', ')}`, EXIT.usage);
   const actor = options.as || loginName();
@@ -48,9 +53,17 @@ export async function closeCommand(ref: string, options: CloseOptions): Promise<
     const incident = findIncident(home, found.id);
     const log = walkerLog(incident);
     const state = stateOf(log);
-    if (!state.runbook) throw new UserError(`${log.file}: the log does not say which runbook the incident follows (no incident.started event); nothing was written`, EXIT.usage);
+    if (!state.runbook)
+      throw new UserError(
+        `${log.file}: the log does not say which runbook the incident follows (no incident.started event); nothing was written`,
+        EXIT.usage,
+      );
     if (state.status === 'closed') {
-      throw new UserError(`incident ${incident.id} is closed already (${state.outcome}${state.lastTime ? ` at ${state.lastTime}` : ''}); nothing was written`, EXIT.usage, `sev note ${incident.id} "…" still adds notes to it.`);
+      throw new UserError(
+        `incident ${incident.id} is closed already (${state.outcome}${state.lastTime ? ` at ${state.lastTime}` : ''}); nothing was written`,
+        EXIT.usage,
+        `sev note ${incident.id} "…" still adds notes to it.`,
+      );
     }
     const writer = LogWriter.open(log.file, incident.id, actor);
     try {

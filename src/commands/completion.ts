@@ -18,7 +18,11 @@ interface Lookups {
 }
 
 /** Which lookup completes an argument of that name (as cli.ts names them). */
-const ARGUMENT_VALUES: Record<string, keyof Lookups | undefined> = { runbook: 'runbooks', incident: 'incidents', 'incident|log': 'incidents' };
+const ARGUMENT_VALUES: Record<string, keyof Lookups | undefined> = {
+  runbook: 'runbooks',
+  incident: 'incidents',
+  'incident|log': 'incidents',
+};
 
 /**
  * The completion tree of @bomb.sh/tab built from the commander program, as its commander adapter does, but with
@@ -74,7 +78,8 @@ function lookups(options: CompletionOptions): Lookups {
 
 /** `sev completion <shell>`: the script the shell sources; it asks `sev complete -- <words>` for each completion. */
 export async function completionCommand(shell: string): Promise<void> {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UserError(`no completion for the shell "${shell}"`, EXIT.usage, `Choose one of ${SHELLS.join(', ')}.`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UserError(`no completion for the shell "${shell}"`, EXIT.usage, `Choose one of ${SHELLS.join(', ')}.`);
   const { default: tab } = await import('@bomb.sh/tab');
   tab.setup('sev', 'sev', shell);
 }
@@ -92,7 +97,10 @@ function typedFlag(words: string[], flag: string): string | undefined {
 /** `sev complete -- <words>`: what the shell's script asks; prints one candidate a line, then the directive. */
 export async function completeCommand(words: string[], program: Command, options: CompletionOptions): Promise<void> {
   const { default: tab } = await import('@bomb.sh/tab');
-  const typed = { runbooks: typedFlag(words, '--runbooks') ?? options.runbooks, incidentDir: typedFlag(words, '--incident-dir') ?? options.incidentDir };
+  const typed = {
+    runbooks: typedFlag(words, '--runbooks') ?? options.runbooks,
+    incidentDir: typedFlag(words, '--incident-dir') ?? options.incidentDir,
+  };
   await completionTree(tab, program, lookups(typed));
   tab.parse(words);
 }

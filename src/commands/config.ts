@@ -21,7 +21,11 @@ function secretsOf(channel: ChannelDef, env: NodeJS.ProcessEnv): { key: string; 
 export function configCommand(options: ConfigOptions): void {
   const { settings } = options;
   const config = settings.config;
-  const channels = (config?.channels ?? []).map((channel) => ({ name: channel.name, kind: channel.kind, secrets: secretsOf(channel, process.env) }));
+  const channels = (config?.channels ?? []).map((channel) => ({
+    name: channel.name,
+    kind: channel.kind,
+    secrets: secretsOf(channel, process.env),
+  }));
   if (options.json) {
     const setting = (s: Setting | undefined) => (s ? { value: s.value, from: s.from } : null);
     write(
@@ -65,7 +69,8 @@ export function configCommand(options: ConfigOptions): void {
     for (const [audience, names] of audiences) out.push(`  ${printable(audience).padEnd(18)}→ ${names.map(printable).join(', ')}`);
   }
   if (config?.live) {
-    const posted = [config.live.milestones && 'milestones', config.live.severity && 'severity changes'].filter(Boolean).join(' and ') || 'nothing';
+    const posted =
+      [config.live.milestones && 'milestones', config.live.severity && 'severity changes'].filter(Boolean).join(' and ') || 'nothing';
     out.push('', `${c.bold('live'.padEnd(13))}${posted} posted to ${printable(config.live.channel)} as they happen`);
   }
   write(out.join('\n'));

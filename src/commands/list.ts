@@ -32,10 +32,19 @@ export async function listCommand(options: ListOptions): Promise<void> {
     return;
   }
   const c = paint();
-  const columns = [{ head: 'id', keep: true }, { head: 'class' }, { head: 'severity' }, { head: 'title', flex: true }, { head: 'steps', align: 'right' as const }, { head: 'languages' }];
+  const columns = [
+    { head: 'id', keep: true },
+    { head: 'class' },
+    { head: 'severity' },
+    { head: 'title', flex: true },
+    { head: 'steps', align: 'right' as const },
+    { head: 'languages' },
+  ];
   const cells = rows.map((row) => {
     const id = row.lang ? `${row.id} (${row.lang})` : row.id || c.dim(row.file);
-    const title = row.errors ? `${row.title} ${c.red(`(${row.errors} error${row.errors === 1 ? '' : 's'}: sev validate ${row.file})`)}` : row.title;
+    const title = row.errors
+      ? `${row.title} ${c.red(`(${row.errors} error${row.errors === 1 ? '' : 's'}: sev validate ${row.file})`)}`
+      : row.title;
     const languages = [row.lang || 'en', ...row.languages].join(', ');
     return [id, row.class, row.severity, title, String(row.steps), languages];
   });

@@ -17,7 +17,12 @@ const MAX_NOTE_BYTES = 64 * 1024;
 export function noteCommand(ref: string, words: string[], options: NoteOptions): void {
   const text = words.join(' ').trim();
   if (!text) throw new UserError('the note is empty', EXIT.usage, 'sev note <incident> <text>');
-  if (Buffer.byteLength(text) > MAX_NOTE_BYTES) throw new UserError(`the note is longer than 64 KiB (${Buffer.byteLength(text)} bytes)`, EXIT.usage, 'Put the details in a document and note where it is.');
+  if (Buffer.byteLength(text) > MAX_NOTE_BYTES)
+    throw new UserError(
+      `the note is longer than 64 KiB (${Buffer.byteLength(text)} bytes)`,
+      EXIT.usage,
+      'Put the details in a document and note where it is.',
+    );
   const dir = incidentDir(options.incidentDir);
   const actor = options.as || loginName();
   // Only the first line of each of the incident's logs is read: which one is the responder's.
@@ -26,7 +31,9 @@ export function noteCommand(ref: string, words: string[], options: NoteOptions):
   try {
     const event = writer.append('note', { text, action: Boolean(options.action) });
     // A confirmation, not a result: stdout stays empty, as for every command that only writes.
-    process.stderr.write(`${options.action ? 'Action item' : 'Note'} added to ${oneLine(target.id, 200)} (${oneLine(target.file, 400)}, event ${event.seq}).\n`);
+    process.stderr.write(
+      `${options.action ? 'Action item' : 'Note'} added to ${oneLine(target.id, 200)} (${oneLine(target.file, 400)}, event ${event.seq}).\n`,
+    );
   } finally {
     writer.close();
   }

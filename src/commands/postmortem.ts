@@ -14,5 +14,8 @@ export async function postmortemCommand(refs: string[], options: PostmortemOptio
   } finally {
     report.timeline.lines?.close();
   }
-  if (options.out) process.stderr.write(`Postmortem draft of ${oneLine(report.timeline.incident)} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`);
+  if (options.out)
+    process.stderr.write(
+      `Postmortem draft of ${oneLine(report.timeline.incident)} written to ${options.out}: fill in the sections marked TO BE WRITTEN.\n`,
+    );
 }

@@ -22,7 +22,15 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     return;
   }
   const regulators = runbook.steps.some((s) => s.regulator) ? lintRulesFile(rulesFile(runbook.file, options.runbooks)) : undefined;
-  write(outline(runbook, paint(), regulators ? { file: regulators.file, rules: regulators.rules, errors: regulators.diagnostics.filter((d) => d.severity === 'error').length } : undefined));
+  write(
+    outline(
+      runbook,
+      paint(),
+      regulators
+        ? { file: regulators.file, rules: regulators.rules, errors: regulators.diagnostics.filter((d) => d.severity === 'error').length }
+        : undefined,
+    ),
+  );
 }
 
 /** The regulators file a runbook's regulator steps use, as `sev show` found it. */
@@ -83,7 +91,11 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?:
     lines.push(`  on timeout: ${action(step.wait.onTimeout)}`);
   }
   if (step.command) {
-    const flags = [step.command.changesState ? 'changes state' : 'read-only', step.command.confirm ? 'confirmed first' : c.yellow('not confirmed'), `timeout ${step.command.timeout}`];
+    const flags = [
+      step.command.changesState ? 'changes state' : 'read-only',
+      step.command.confirm ? 'confirmed first' : c.yellow('not confirmed'),
+      `timeout ${step.command.timeout}`,
+    ];
     lines.push(`${c.bold('$')} ${indented(shownCommand(step.command.run), '  ')}`);
     lines.push(c.dim(`  ${flags.join(', ')}; on failure: ${action(step.onFail)}`));
   }
@@ -93,7 +105,9 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?:
   }
   if (step.regulator) {
     const rules = regulators?.rules;
-    lines.push(`assesses regulator notifications (${regulators?.file ?? 'regulators.yaml'}${regulators?.errors ? c.red(`, ${regulators.errors} errors: sev validate it`) : ''})`);
+    lines.push(
+      `assesses regulator notifications (${regulators?.file ?? 'regulators.yaml'}${regulators?.errors ? c.red(`, ${regulators.errors} errors: sev validate it`) : ''})`,
+    );
     if (rules) lines.push(c.dim(`  ${rules.notifications.map((n) => n.id).join(', ')}`));
     const fed = Object.entries(step.regulator.facts);
     if (fed.length) lines.push(c.dim(`  facts from inputs: ${fed.map(([fact, input]) => `${fact} ← ${input}`).join(', ')}`));
@@ -108,7 +122,12 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?:
 export function outline(runbook: Runbook, c: ChalkInstance, regulators?: RegulatorsShown): string {
   const out: string[] = [];
   out.push(`${c.bold(runbook.title)} ${c.dim(`(${runbook.id}${runbook.version ? ` v${runbook.version}` : ''})`)}`);
-  const meta = [`class ${runbook.class}`, `default ${runbook.severity}`, runbook.owner ? `owner ${runbook.owner}` : '', runbook.lang ? `lang ${runbook.lang}` : ''];
+  const meta = [
+    `class ${runbook.class}`,
+    `default ${runbook.severity}`,
+    runbook.owner ? `owner ${runbook.owner}` : '',
+    runbook.lang ? `lang ${runbook.lang}` : '',
+  ];
   out.push(c.dim(meta.filter(Boolean).join(' · ')));
   out.push(c.dim(runbook.translation ? `${runbook.file} · texts from ${runbook.translation.file}` : runbook.file));
   if (runbook.tags.length) out.push(c.dim(`tags: ${runbook.tags.join(', ')}`));
@@ -134,7 +153,9 @@ export function outline(runbook: Runbook, c: ChalkInstance, regulators?: Regulat
   const numberWidth = String(runbook.steps.length).length;
   for (const step of runbook.steps) {
     const milestone = step.milestone ? ` ${c.magenta(`◆ ${step.milestone}`)}` : '';
-    out.push(`  ${String(step.index + 1).padStart(numberWidth)}. ${c.bold(step.id)}${step.title ? ` — ${step.title}` : ''} ${c.dim(`[${step.kind}]`)}${milestone}`);
+    out.push(
+      `  ${String(step.index + 1).padStart(numberWidth)}. ${c.bold(step.id)}${step.title ? ` — ${step.title}` : ''} ${c.dim(`[${step.kind}]`)}${milestone}`,
+    );
     const prefix = `  ${' '.repeat(numberWidth + 2)}`;
     for (const line of stepDetail(step, runbook, c, regulators)) out.push(`${prefix}${indented(line, prefix)}`);
   }

@@ -45,7 +45,14 @@ export function statusCommand(options: StatusOptions): void {
       clocks:
         s.status === 'closed'
           ? []
-          : openClocks(s, now).map((k) => ({ clock: k.id, title: k.title, ...(k.audience ? { audience: k.audience } : {}), due: k.dueAt, dueInSeconds: Math.round(k.inMs / 1000), overdue: k.missed })),
+          : openClocks(s, now).map((k) => ({
+              clock: k.id,
+              title: k.title,
+              ...(k.audience ? { audience: k.audience } : {}),
+              due: k.dueAt,
+              dueInSeconds: Math.round(k.inMs / 1000),
+              overdue: k.missed,
+            })),
     };
   });
   const rows = options.all ? all : all.filter((r) => !(r.dryRun && r.status === 'closed'));
@@ -55,7 +62,10 @@ export function statusCommand(options: StatusOptions): void {
     return;
   }
   // Said on stderr: stdout stays the table alone.
-  if (hidden) process.stderr.write(`${hidden} closed dry run${hidden === 1 ? '' : 's'} not shown (sev status --all shows ${hidden === 1 ? 'it' : 'them'}).\n`);
+  if (hidden)
+    process.stderr.write(
+      `${hidden} closed dry run${hidden === 1 ? '' : 's'} not shown (sev status --all shows ${hidden === 1 ? 'it' : 'them'}).\n`,
+    );
   if (rows.length === 0) {
     write(`No ${hidden ? 'other ' : ''}incidents in ${oneLine(dir, 400)}.`);
     return;
@@ -67,8 +77,17 @@ export function statusCommand(options: StatusOptions): void {
     colAligns: ['left', 'left', 'left', 'left', 'left', 'right', 'left'],
   });
   for (const r of rows) {
-    const status = r.status === 'open' ? c.green('open') : r.status === 'paused' ? c.yellow('paused') : c.dim(`closed (${shown(String(r.outcome))})`);
-    table.push([shown(r.id), shown(r.runbook), severityColor(shown(r.severity), c), shown(r.step), r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), formatDuration(r.elapsedSeconds * 1000, 'clock'), status + (r.dryRun ? c.dim(' dry run') : '')]);
+    const status =
+      r.status === 'open' ? c.green('open') : r.status === 'paused' ? c.yellow('paused') : c.dim(`closed (${shown(String(r.outcome))})`);
+    table.push([
+      shown(r.id),
+      shown(r.runbook),
+      severityColor(shown(r.severity), c),
+      shown(r.step),
+      r.started.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      formatDuration(r.elapsedSeconds * 1000, 'clock'),
+      status + (r.dryRun ? c.dim(' dry run') : ''),
+    ]);
   }
   write(table.toString());
   const clocks = rows.filter((r) => r.clocks.length);
@@ -76,7 +95,8 @@ export function statusCommand(options: StatusOptions): void {
   const lines = ['', c.bold('Clocks due:')];
   for (const r of clocks) {
     lines.push(`  ${shown(r.id)}`);
-    for (const k of r.clocks) lines.push(`  ${clockLine({ id: k.clock, title: shown(k.title), dueAt: k.due, inMs: k.dueInSeconds * 1000 }, c)}`);
+    for (const k of r.clocks)
+      lines.push(`  ${clockLine({ id: k.clock, title: shown(k.title), dueAt: k.due, inMs: k.dueInSeconds * 1000 }, c)}`);
   }
   write(lines.join('\n'));
 }

@@ -51,7 +51,12 @@ function readTriageAnswers(file: string, matrix: TriageMatrix): TriageAnswers {
     const key = String((pair.key as { value?: unknown } | null)?.value);
     const { line, col } = lineCounter.linePos((pair.key as { range?: number[] } | null)?.range?.[0] ?? 0);
     const question = matrix.questions.find((q) => q.id === key);
-    if (!question) throw new UserError(`${file}:${line}:${col}: unknown question "${key}"`, EXIT.usage, `Questions: ${matrix.questions.map((q) => q.id).join(', ')}`);
+    if (!question)
+      throw new UserError(
+        `${file}:${line}:${col}: unknown question "${key}"`,
+        EXIT.usage,
+        `Questions: ${matrix.questions.map((q) => q.id).join(', ')}`,
+      );
     answers[key] = normaliseAnswer(question, value[key], `${file}:${line}:${col}`);
   }
   return answers;
@@ -81,7 +86,9 @@ function render(verdict: Verdict, matrix: TriageMatrix): string {
   const lines = [
     `${c.bold('Class')}     ${verdict.class} ${c.dim(`— ${verdict.reasons.class}`)}`,
     `${c.bold('Severity')}  ${verdict.severity} ${c.dim(`— ${verdict.reasons.severity}`)}`,
-    ...verdict.reasons.adjustments.map((a) => `          ${a.from === a.to ? `stays ${a.to}` : `${a.from} → ${a.to}`} ${c.dim(`— ${a.because}`)}`),
+    ...verdict.reasons.adjustments.map(
+      (a) => `          ${a.from === a.to ? `stays ${a.to}` : `${a.from} → ${a.to}`} ${c.dim(`— ${a.because}`)}`,
+    ),
     ...(verdict.page.length ? [`${c.bold('Page')}      ${verdict.page.join(', ')}`] : []),
     `${c.bold('Runbook')}   ${verdict.runbook}`,
     `${c.bold('Answers')}   ${matrix.questions.map((q) => `${q.id}: ${verdict.answers[q.id]!.join(', ')}`).join(' · ')}`,
@@ -114,7 +121,21 @@ async function triageAlert(file: string, options: TriageOptions): Promise<void> 
   if (!match) throw noRuleError(picked.alert, matrix);
   const command = `sev run ${match.runbook} --severity ${match.severity} --alert ${shellWord(file)}`;
   if (options.json) {
-    write(JSON.stringify({ matrix, alert: { name: alertName(picked.alert), fingerprint: picked.alert.fingerprint ?? null, index: picked.index }, runbook: match.runbook, severity: match.severity, because: match.because ?? '', rule: match.rule, command }, null, 2));
+    write(
+      JSON.stringify(
+        {
+          matrix,
+          alert: { name: alertName(picked.alert), fingerprint: picked.alert.fingerprint ?? null, index: picked.index },
+          runbook: match.runbook,
+          severity: match.severity,
+          because: match.because ?? '',
+          rule: match.rule,
+          command,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     const c = paint();
     write(
@@ -150,9 +171,13 @@ export async function triageCommand(options: TriageOptions): Promise<void> {
   const interactive = canPrompt();
   if (missing.length && !interactive) {
     throw new UserError(
-      options.answers ? `${options.answers}: no answer for ${missing.map((q) => `"${q.id}"`).join(', ')}` : 'sev triage asks questions, and there is no terminal to ask them on',
+      options.answers
+        ? `${options.answers}: no answer for ${missing.map((q) => `"${q.id}"`).join(', ')}`
+        : 'sev triage asks questions, and there is no terminal to ask them on',
       EXIT.usage,
-      options.answers ? `Add them to the answers file (question id: value).` : `Give the answers with --answers FILE (question id: value; the questions are in ${file}).`,
+      options.answers
+        ? `Add them to the answers file (question id: value).`
+        : `Give the answers with --answers FILE (question id: value; the questions are in ${file}).`,
     );
   }
   for (const question of missing) answers[question.id] = await ask(question);

@@ -30,7 +30,11 @@ export async function validateCommand(given: string[], options: ValidateOptions)
   const configFile = options.settings?.configFile?.value;
   const runbooksDir = options.runbooks ?? './runbooks';
   if (!given.length && !configFile && !existsSync(runbooksDir)) {
-    throw new UserError(`nothing to check: no ${runbooksDir} directory here`, EXIT.usage, 'Name the files or directories (sev validate ops/runbooks), or set runbooks in a sev.config.yaml.');
+    throw new UserError(
+      `nothing to check: no ${runbooksDir} directory here`,
+      EXIT.usage,
+      'Name the files or directories (sev validate ops/runbooks), or set runbooks in a sev.config.yaml.',
+    );
   }
   const paths = given.length ? given : [...(existsSync(runbooksDir) ? [runbooksDir] : []), ...(configFile ? [configFile] : [])];
   const format: Format = options.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');

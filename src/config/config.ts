@@ -44,15 +44,20 @@ export function checkConfigBytes(file: string, bytes: Uint8Array): { document: Y
   const names = new Set(config.channels.map((c) => c.name));
   for (const [audience, channels] of Object.entries(config.audiences)) {
     channels.forEach((name, i) => {
-      if (!names.has(name)) report(['audiences', audience, i], `audience "${audience}" names channel "${name}", which channels does not define`);
+      if (!names.has(name))
+        report(['audiences', audience, i], `audience "${audience}" names channel "${name}", which channels does not define`);
     });
   }
-  if (config.live && !names.has(config.live.channel)) report(['live', 'channel'], `live names channel "${config.live.channel}", which channels does not define`);
+  if (config.live && !names.has(config.live.channel))
+    report(['live', 'channel'], `live names channel "${config.live.channel}", which channels does not define`);
   return { document, ...(document.found.length === 0 ? { config } : {}) };
 }
 
 /** Checks a config file given as bytes, each finding at file:line:col. */
-export function lintConfigBytes(file: string, bytes: Uint8Array): { source?: RunbookSource; config?: TeamConfig; diagnostics: Diagnostic[] } {
+export function lintConfigBytes(
+  file: string,
+  bytes: Uint8Array,
+): { source?: RunbookSource; config?: TeamConfig; diagnostics: Diagnostic[] } {
   const { document, config } = checkConfigBytes(file, bytes);
   return { source: document.source, diagnostics: finishFindings(document), ...(config ? { config } : {}) };
 }

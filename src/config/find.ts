@@ -27,11 +27,17 @@ export function findConfigFile(cwd: string, env: Env = process.env): string | un
   const named = env.SEV_CONFIG;
   if (named) {
     const file = resolve(cwd, named);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`SEV_CONFIG=${named}: no such file`, EXIT.usage, 'Point SEV_CONFIG at a sev.config.yaml, or unset it.');
+    if (!existsSync(file) || !statSync(file).isFile())
+      throw new UserError(`SEV_CONFIG=${named}: no such file`, EXIT.usage, 'Point SEV_CONFIG at a sev.config.yaml, or unset it.');
     return file;
   }
   // Only the path is wanted here: the file is read through the one pipeline, with its limits and positions.
-  const found = lilconfigSync('sev', { searchPlaces: [...CONFIG_NAMES], loaders: { '.yaml': () => true, '.yml': () => true }, ignoreEmptySearchPlaces: false, cache: false }).search(cwd);
+  const found = lilconfigSync('sev', {
+    searchPlaces: [...CONFIG_NAMES],
+    loaders: { '.yaml': () => true, '.yml': () => true },
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+  }).search(cwd);
   if (found) return found.filepath;
   for (const name of ['config.yaml', 'config.yml']) {
     const file = join(userConfigDir(env), name);
@@ -44,6 +50,7 @@ export function findConfigFile(cwd: string, env: Env = process.env): string | un
 export function loadConfig(file: string): TeamConfig {
   const { config, diagnostics } = lintConfigBytes(file, readTextFileBytes(file, 'config file'));
   const problem = configProblem(diagnostics);
-  if (problem || !config) throw new UserError(problem ?? `${file}: not a config file`, EXIT.usage, `Fix the config file first: sev validate ${file}`);
+  if (problem || !config)
+    throw new UserError(problem ?? `${file}: not a config file`, EXIT.usage, `Fix the config file first: sev validate ${file}`);
   return config;
 }

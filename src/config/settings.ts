@@ -37,7 +37,12 @@ export interface GivenFlags {
  * The settings in force: a flag, else its environment variable, else the config file, else the default.
  * One function, so that `sev config` shows exactly what the other commands use.
  */
-export function resolveSettings(flags: GivenFlags, cwd: string = process.cwd(), env: Env = process.env, options: { lenient?: boolean } = {}): Settings {
+export function resolveSettings(
+  flags: GivenFlags,
+  cwd: string = process.cwd(),
+  env: Env = process.env,
+  options: { lenient?: boolean } = {},
+): Settings {
   let config: TeamConfig | undefined;
   const file = findConfigFile(cwd, flags.config ? { ...env, SEV_CONFIG: flags.config } : env);
   try {
@@ -46,7 +51,14 @@ export function resolveSettings(flags: GivenFlags, cwd: string = process.cwd(), 
     // `sev validate` must be able to check a broken config file: it goes on with the defaults.
     if (!options.lenient || !(error instanceof UserError)) throw error;
   }
-  const pick = (flag: string | undefined, flagName: string, envName: string | undefined, fromConfig: string | undefined, configKey: string, fallback: string): Setting => {
+  const pick = (
+    flag: string | undefined,
+    flagName: string,
+    envName: string | undefined,
+    fromConfig: string | undefined,
+    configKey: string,
+    fallback: string,
+  ): Setting => {
     if (flag) return { value: flag, from: flagName };
     if (envName && env[envName]) return { value: env[envName], from: `$${envName}` };
     if (config && fromConfig) return { value: fromConfig, from: config.origin([configKey]) };
@@ -54,10 +66,23 @@ export function resolveSettings(flags: GivenFlags, cwd: string = process.cwd(), 
   };
   const runbooks = pick(flags.runbooks, '--runbooks', 'SEV_RUNBOOKS', config?.runbooks, 'runbooks', './runbooks');
   const incidentDir = pick(flags.incidentDir, '--incident-dir', 'SEV_INCIDENT_DIR', config?.incidentDir, 'incident_dir', 'incidents');
-  const responder = flags.as ? { value: flags.as, from: '--as' } : config?.responder ? { value: config.responder, from: config.origin(['responder']) } : undefined;
-  const policy = config?.policy ? { value: config.policy, from: config.origin(['policy']) } : { value: policyFile(runbooks.value), from: 'default' };
+  const responder = flags.as
+    ? { value: flags.as, from: '--as' }
+    : config?.responder
+      ? { value: config.responder, from: config.origin(['responder']) }
+      : undefined;
+  const policy = config?.policy
+    ? { value: config.policy, from: config.origin(['policy']) }
+    : { value: policyFile(runbooks.value), from: 'default' };
   const configFile = file ? { value: file, from: flags.config ? '--config' : env.SEV_CONFIG ? '$SEV_CONFIG' : 'found' } : undefined;
-  return { runbooks, incidentDir, policy, ...(responder ? { responder } : {}), ...(config ? { config } : {}), ...(configFile ? { configFile } : {}) };
+  return {
+    runbooks,
+    incidentDir,
+    policy,
+    ...(responder ? { responder } : {}),
+    ...(config ? { config } : {}),
+    ...(configFile ? { configFile } : {}),
+  };
 }
 
 /** A runbooks directory someone named (flag, variable or config) must exist; the default ./runbooks may well be missing. */
@@ -65,6 +90,7 @@ export function checkRunbooksDir(runbooks: Setting): void {
   if (runbooks.from === 'default') return;
   const dir = resolve(runbooks.value);
   if (existsSync(dir) && statSync(dir).isDirectory()) return;
-  const named = runbooks.from === '--runbooks' ? `--runbooks ${runbooks.value}` : `runbooks directory ${runbooks.value} (from ${runbooks.from})`;
+  const named =
+    runbooks.from === '--runbooks' ? `--runbooks ${runbooks.value}` : `runbooks directory ${runbooks.value} (from ${runbooks.from})`;
   throw new UserError(`${named}: no such directory`, EXIT.usage);
 }

@@ -20,7 +20,10 @@ export function formatGithub(reports: FileReport[], options: FormatOptions): str
       const level = isFailure(d, options.strict) ? 'error' : 'warning';
       const s = span(d);
       const oneLine = s.endLine === s.line;
-      const props: [string, string | number][] = [['file', relativeTo(root, d.file) ?? d.file], ['line', s.line]];
+      const props: [string, string | number][] = [
+        ['file', relativeTo(root, d.file) ?? d.file],
+        ['line', s.line],
+      ];
       if (oneLine) props.push(['col', s.col]);
       props.push(['endLine', s.endLine]);
       if (oneLine && s.endCol !== undefined && s.endCol - 1 >= s.col) props.push(['endColumn', s.endCol - 1]);
@@ -29,6 +32,8 @@ export function formatGithub(reports: FileReport[], options: FormatOptions): str
     }),
   );
   const t = totals(reports, options.strict);
-  lines.push(`sev validate: ${t.files} file${t.files === 1 ? '' : 's'}, ${t.errors} error${t.errors === 1 ? '' : 's'}, ${t.warnings} warning${t.warnings === 1 ? '' : 's'}`);
+  lines.push(
+    `sev validate: ${t.files} file${t.files === 1 ? '' : 's'}, ${t.errors} error${t.errors === 1 ? '' : 's'}, ${t.warnings} warning${t.warnings === 1 ? '' : 's'}`,
+  );
   return lines.join('\n');
 }

@@ -23,5 +23,9 @@ export function formatJson(reports: FileReport[], options: FormatOptions): strin
       message: d.message,
     })),
   );
-  return JSON.stringify({ version: JSON_FORMAT_VERSION, files: reports.map((r) => r.file), errors, warnings, failures, diagnostics }, null, 2);
+  return JSON.stringify(
+    { version: JSON_FORMAT_VERSION, files: reports.map((r) => r.file), errors, warnings, failures, diagnostics },
+    null,
+    2,
+  );
 }

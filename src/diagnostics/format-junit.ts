@@ -5,8 +5,9 @@ import { isFailure } from './report.js';
  * Characters XML 1.0 cannot carry at all, even as references: C0 controls other than tab, LF and CR,
  * unpaired surrogates, U+FFFE and U+FFFF. They become U+FFFD.
  */
-// eslint-disable-next-line no-control-regex -- these are the characters XML cannot carry
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- these are the characters XML cannot carry
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for element content. A CR is written as a reference, or a parser would turn it into LF. */
 function escapeText(s: string): string {
@@ -42,7 +43,9 @@ export function formatJunit(reports: FileReport[], options: FormatOptions): stri
       const text = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`;
       if (isFailure(d, options.strict)) {
         suiteFailures++;
-        cases.push(`${open}\n      <failure message="${escapeAttr(d.message)}" type="${d.severity}">${escapeText(text)}</failure>\n    </testcase>`);
+        cases.push(
+          `${open}\n      <failure message="${escapeAttr(d.message)}" type="${d.severity}">${escapeText(text)}</failure>\n    </testcase>`,
+        );
       } else {
         cases.push(`${open}\n      <system-out>${escapeText(text)}</system-out>\n    </testcase>`);
       }

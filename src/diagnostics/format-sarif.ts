@@ -51,7 +51,10 @@ function ruleDescriptor(rule: RuleInfo) {
 function fingerprinter() {
   const seen = new Map<string, number>();
   return (d: Diagnostic, uri: string, lineText: string): string => {
-    const hash = createHash('sha256').update(`${d.rule}\0${uri}\0${lineText.trim().replace(/\s+/g, ' ')}`).digest('hex').slice(0, 32);
+    const hash = createHash('sha256')
+      .update(`${d.rule}\0${uri}\0${lineText.trim().replace(/\s+/g, ' ')}`)
+      .digest('hex')
+      .slice(0, 32);
     const n = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, n);
     return `${hash}:${n}`;

@@ -40,7 +40,9 @@ export function formatText(reports: FileReport[], options: FormatOptions): strin
     else {
       const parts = [`${t.errors} error${t.errors === 1 ? '' : 's'}`, `${t.warnings} warning${t.warnings === 1 ? '' : 's'}`];
       const verdict = t.failures ? c.red('✗') : c.yellow('!');
-      out.push(`${out.length ? '\n' : ''}${verdict} ${files} checked: ${parts.join(', ')}${options.strict && t.warnings ? ' (warnings fail under --strict)' : ''}`);
+      out.push(
+        `${out.length ? '\n' : ''}${verdict} ${files} checked: ${parts.join(', ')}${options.strict && t.warnings ? ' (warnings fail under --strict)' : ''}`,
+      );
     }
   }
   return out.join('\n');

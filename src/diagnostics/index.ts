@@ -4,7 +4,11 @@ export type Format = 'text' | 'json' | 'github' | 'sarif' | 'junit' | 'codequali
 export { totals, type FileReport } from './report.js';
 
 /** Renders the reports in one format; only that format's module is loaded (the text one pulls in chalk and string-width). */
-export async function formatDiagnostics(format: Format, reports: FileReport[], options: FormatOptions & { version: string }): Promise<string> {
+export async function formatDiagnostics(
+  format: Format,
+  reports: FileReport[],
+  options: FormatOptions & { version: string },
+): Promise<string> {
   switch (format) {
     case 'json':
       return (await import('./format-json.js')).formatJson(reports, options);

@@ -14,14 +14,21 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function summaryMarkdown(reports: FileReport[], options: Pick<FormatOptions, 'strict'>): string {
   const t = totals(reports, options.strict);
   const verdict = t.failures > 0 ? '❌' : '✅';
-  const lines = [`## ${verdict} sev validate`, '', `${plural(t.files, 'file')} checked: ${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')}${options.strict ? ' (--strict: warnings fail)' : ''}.`, ''];
+  const lines = [
+    `## ${verdict} sev validate`,
+    '',
+    `${plural(t.files, 'file')} checked: ${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')}${options.strict ? ' (--strict: warnings fail)' : ''}.`,
+    '',
+  ];
   const findings = reports.flatMap((r) => r.diagnostics);
   if (findings.length) {
     const root = reportRoot();
     lines.push('| Severity | File | Line | Rule | Message |', '| --- | --- | ---: | --- | --- |');
     for (const d of findings.slice(0, MAX_ROWS)) {
       const level = isFailure(d, options.strict) ? 'error' : 'warning';
-      lines.push(`| ${level} | \`${mdText(relativeTo(root, d.file) ?? d.file).replace(/`/g, "'")}\` | ${d.line}:${d.col} | ${mdText(d.rule)} | ${mdText(d.message)} |`);
+      lines.push(
+        `| ${level} | \`${mdText(relativeTo(root, d.file) ?? d.file).replace(/`/g, "'")}\` | ${d.line}:${d.col} | ${mdText(d.rule)} | ${mdText(d.message)} |`,
+      );
     }
     if (findings.length > MAX_ROWS) lines.push('', `…and ${findings.length - MAX_ROWS} more: see the annotations or run sev validate.`);
     lines.push('');

@@ -85,4 +85,3 @@ export function controlPlane(hooks: Hook[] = []): Service & { state: Map<string,
   });
   return Object.assign(service, { state });
 }
-

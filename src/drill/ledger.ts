@@ -41,7 +41,10 @@ select id from transactions where idempotency_key = :'key' order by created_at l
 
 /** How many times each key was booked, and how many movements are still pending. */
 export async function ledgerFacts(db: string): Promise<{ booked: Map<string, number>; pending: number }> {
-  const rows = await psql(db, `select idempotency_key || ' ' || count(*) from transactions where kind = 'payment' group by idempotency_key;`);
+  const rows = await psql(
+    db,
+    `select idempotency_key || ' ' || count(*) from transactions where kind = 'payment' group by idempotency_key;`,
+  );
   const booked = new Map<string, number>();
   for (const line of rows.split('\n').filter(Boolean)) {
     const [key, n] = line.split(' ');

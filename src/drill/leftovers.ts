@@ -76,7 +76,11 @@ export async function cleanLeftovers(incidentDir: string): Promise<string[]> {
   const state = readState(incidentDir);
   if (!state) return [];
   if (state.drillPid !== process.pid && alive(state.drillPid)) {
-    throw new UserError(`a drill is already running (pid ${state.drillPid}) with this incident directory`, EXIT.usage, `Finish it, or use another --incident-dir (when no drill runs, delete ${stateFile(incidentDir)}).`);
+    throw new UserError(
+      `a drill is already running (pid ${state.drillPid}) with this incident directory`,
+      EXIT.usage,
+      `Finish it, or use another --incident-dir (when no drill runs, delete ${stateFile(incidentDir)}).`,
+    );
   }
   const stopped = await stopStarted(state);
   rmSync(stateFile(incidentDir), { force: true });

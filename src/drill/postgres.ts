@@ -36,7 +36,12 @@ function serverUser(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0) throw new UserError('running as root, but there is no postgres user to run the drill\'s database as', EXIT.usage, 'Run sev drill as yourself, or install the postgresql package (it creates the user).');
+  if (uid.status !== 0)
+    throw new UserError(
+      "running as root, but there is no postgres user to run the drill's database as",
+      EXIT.usage,
+      'Run sev drill as yourself, or install the postgresql package (it creates the user).',
+    );
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
@@ -48,7 +53,8 @@ function asServerUser(program: string, args: string[], cwd: string) {
 /** Stops the server of a data directory a killed drill left running; nothing when there is none. */
 export async function stopCluster(dir: string): Promise<void> {
   const data = join(dir, 'data');
-  if (existsSync(join(data, 'postmaster.pid'))) await asServerUser('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], dir).catch(() => undefined);
+  if (existsSync(join(data, 'postmaster.pid')))
+    await asServerUser('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], dir).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -89,7 +95,22 @@ export class DrillPostgres {
     DrillPostgres.onCreated?.(dir);
     const data = join(dir, 'data');
     await asServerUser('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'], dir);
-    await asServerUser('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start'], dir).catch((error: Error) => {
+    await asServerUser(
+      'pg_ctl',
+      [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        `-p ${pg.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+        'start',
+      ],
+      dir,
+    ).catch((error: Error) => {
       const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8') : '';
       throw new Error(`the drill's PostgreSQL did not start: ${error.message}\n${log}`);
     });

@@ -19,8 +19,13 @@ export function pickScenario(runbook: string | undefined, name: string | undefin
   const scenario = findScenario(runbook, name);
   if (scenario) return scenario;
   const known = SCENARIOS.map((s) => `${s.runbook}/${s.name}`).join(', ');
-  if (!runbook && !name) throw new UserError('no runbook given', EXIT.usage, `Name one: sev drill <runbook> (sev drill --list shows the scenarios: ${known}).`);
-  throw new UserError(`no drill scenario${name ? ` "${name}"` : ''}${runbook ? ` for runbook ${runbook}` : ''} yet`, EXIT.usage, `sev drill --list shows the scenarios: ${known}.`);
+  if (!runbook && !name)
+    throw new UserError('no runbook given', EXIT.usage, `Name one: sev drill <runbook> (sev drill --list shows the scenarios: ${known}).`);
+  throw new UserError(
+    `no drill scenario${name ? ` "${name}"` : ''}${runbook ? ` for runbook ${runbook}` : ''} yet`,
+    EXIT.usage,
+    `sev drill --list shows the scenarios: ${known}.`,
+  );
 }
 
 function parseSeed(value: string | undefined): number {
@@ -82,7 +87,12 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
     let walkError: Error | undefined;
     const restore = withEnv(wallet.toolEnv());
     try {
-      await startIncident(runbook, { ...options, set: sets, drill: { scenario: scenario.name, seed }, onStarted: (_id, path) => (log = path) });
+      await startIncident(runbook, {
+        ...options,
+        set: sets,
+        drill: { scenario: scenario.name, seed },
+        onStarted: (_id, path) => (log = path),
+      });
     } catch (error) {
       walkError = error as Error;
     } finally {

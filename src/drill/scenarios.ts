@@ -40,7 +40,10 @@ const serverFailureInputs = (w: DemoWallet): Record<string, string> => ({
   archive_dir: w.archiveDir,
 });
 
-const apiAnswers = async (w: DemoWallet) => ((await w.healthy()) ? { ok: true, detail: 'the wallet API answers its health check' } : { ok: false, detail: 'the wallet API still does not answer its health check' });
+const apiAnswers = async (w: DemoWallet) =>
+  (await w.healthy())
+    ? { ok: true, detail: 'the wallet API answers its health check' }
+    : { ok: false, detail: 'the wallet API still does not answer its health check' };
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -71,7 +74,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'disk-full',
     runbook: 'server-failure',
-    summary: 'Old log archives fill the wallet host\'s disk; payments fail with ENOSPC',
+    summary: "Old log archives fill the wallet host's disk; payments fail with ENOSPC",
     branch: 'which-cause: disk-full (find-disk-usage, free-disk)',
     inject: (w) => Promise.resolve(w.fillDisk()),
     pager: (w) =>
@@ -86,7 +89,9 @@ export const SCENARIOS: Scenario[] = [
     fixed: async (w) => {
       const percent = w.diskPercent();
       if (percent >= 85) return { ok: false, detail: `the data disk is still ${percent}% full` };
-      return (await w.healthy()) ? { ok: true, detail: `the data disk is ${percent}% full and the API is healthy` } : { ok: false, detail: 'the API is still not healthy' };
+      return (await w.healthy())
+        ? { ok: true, detail: `the data disk is ${percent}% full and the API is healthy` }
+        : { ok: false, detail: 'the API is still not healthy' };
     },
     targets: { detect: 5, mitigate: 20, resolve: 40 },
     expected: [

@@ -60,7 +60,10 @@ export function scoreDrill(input: {
   const failedCommands = events
     .filter((e) => e.type === 'command.finished' && !(e.data as { ok: boolean }).ok)
     .map((e) => ({ step: (e.data as { step: string }).step, command: String((e.data as { command?: string }).command ?? '') }));
-  const money = { ...input.money, ok: input.money.lost.length === 0 && input.money.doubled.length === 0 && input.money.pending === 0 && input.money.unanswered === 0 };
+  const money = {
+    ...input.money,
+    ok: input.money.lost.length === 0 && input.money.doubled.length === 0 && input.money.pending === 0 && input.money.unanswered === 0,
+  };
   const closed = events.findLast((e) => e.type === 'incident.closed' || e.type === 'incident.paused');
   const outcome = closed?.type === 'incident.closed' ? (closed.data as { outcome: string }).outcome : closed ? 'paused' : 'not finished';
 
@@ -68,7 +71,10 @@ export function scoreDrill(input: {
   if (!input.fixed.ok) practise.push(`Fixing the fault: ${input.fixed.detail}. Walk the mitigation branch again (${scenario.branch}).`);
   if (!money.ok) practise.push('Protecting money in flight: pause flows before mitigating, and settle pending movements before resolving.');
   for (const s of skipped) practise.push(`Step ${s.step}: ${s.why}.`);
-  for (const t of timings.filter((x) => !x.onTarget)) practise.push(`Time to ${t.name}: ${t.ms === undefined ? 'never reached' : formatDuration(t.ms, 'compact')}, target ${formatDuration(t.targetMs, 'compact')}.`);
+  for (const t of timings.filter((x) => !x.onTarget))
+    practise.push(
+      `Time to ${t.name}: ${t.ms === undefined ? 'never reached' : formatDuration(t.ms, 'compact')}, target ${formatDuration(t.targetMs, 'compact')}.`,
+    );
   for (const c of failedCommands) practise.push(`The failed command of step ${c.step}: read its output in sev timeline before going on.`);
   return {
     scenario: scenario.name,
@@ -81,7 +87,13 @@ export function scoreDrill(input: {
     skipped,
     failedCommands,
     practise,
-    perfect: outcome === 'completed' && input.fixed.ok && money.ok && skipped.length === 0 && failedCommands.length === 0 && timings.every((t) => t.onTarget),
+    perfect:
+      outcome === 'completed' &&
+      input.fixed.ok &&
+      money.ok &&
+      skipped.length === 0 &&
+      failedCommands.length === 0 &&
+      timings.every((t) => t.onTarget),
   };
 }
 
@@ -98,13 +110,18 @@ export function drillMarkdown(score: DrillScore): string {
     '|---|---|',
     `| Fault fixed | ${mark(score.fixed.ok)}: ${score.fixed.detail} |`,
     `| Money right | ${mark(score.money.ok)}: ${score.money.acknowledged} payments acknowledged, ${score.money.lost.length} lost, ${score.money.doubled.length} booked twice, ${score.money.pending} pending, ${score.money.unanswered} never answered |`,
-    ...score.timings.map((t) => `| Time to ${t.name} | ${t.ms === undefined ? 'never' : formatDuration(t.ms, 'spaced')} (target ${formatDuration(t.targetMs, 'spaced')}): ${mark(t.onTarget)} |`),
+    ...score.timings.map(
+      (t) =>
+        `| Time to ${t.name} | ${t.ms === undefined ? 'never' : formatDuration(t.ms, 'spaced')} (target ${formatDuration(t.targetMs, 'spaced')}): ${mark(t.onTarget)} |`,
+    ),
     `| Steps skipped | ${score.skipped.length ? score.skipped.map((s) => s.step).join(', ') : 'none'} |`,
     `| Commands failed | ${score.failedCommands.length ? score.failedCommands.map((c) => c.step).join(', ') : 'none'} |`,
     '',
     '## What to practise next',
     '',
-    ...(score.practise.length ? score.practise.map((p) => `- ${p}`) : ['- Nothing from this drill: try another scenario (sev drill --list).']),
+    ...(score.practise.length
+      ? score.practise.map((p) => `- ${p}`)
+      : ['- Nothing from this drill: try another scenario (sev drill --list).']),
     '',
   ];
   return lines.join('\n');

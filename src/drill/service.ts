@@ -55,4 +55,3 @@ export class Service {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
-

@@ -40,7 +40,8 @@ const server = createServer((req, res) => {
       res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
       res.end(JSON.stringify(value));
     };
-    if (req.method === 'GET' && req.url === '/health') return diskFull() ? answer(503, { status: 'degraded', reason: 'no space left on the data disk' }) : answer(200, { status: 'ok' });
+    if (req.method === 'GET' && req.url === '/health')
+      return diskFull() ? answer(503, { status: 'degraded', reason: 'no space left on the data disk' }) : answer(200, { status: 'ok' });
     if (req.method === 'POST' && req.url === '/payments') {
       let payment: { key?: unknown; user?: unknown; amount?: unknown };
       try {
@@ -49,7 +50,13 @@ const server = createServer((req, res) => {
         return answer(400, { error: 'bad JSON' });
       }
       const { key, user, amount } = payment;
-      if (typeof key !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(key) || !Number.isInteger(user) || typeof amount !== 'string' || !/^\d{1,6}\.\d{2}$/.test(amount)) {
+      if (
+        typeof key !== 'string' ||
+        !/^[A-Za-z0-9-]{1,64}$/.test(key) ||
+        !Number.isInteger(user) ||
+        typeof amount !== 'string' ||
+        !/^\d{1,6}\.\d{2}$/.test(amount)
+      ) {
         return answer(400, { error: 'expected {key, user, amount}' });
       }
       if (diskFull()) {

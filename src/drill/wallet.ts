@@ -114,7 +114,15 @@ export class DemoWallet {
   async startApi(): Promise<void> {
     if (this.api && this.api.exitCode === null && this.api.signalCode === null) return;
     const child = spawn(process.execPath, [API_MAIN], {
-      env: { ...process.env, WALLET_PORT: String(this.apiPort), WALLET_DB_URL: this.db, WALLET_LOG_FILE: this.logFile, WALLET_DISK: this.disk, WALLET_DISK_KB: String(this.diskKb), WALLET_DATA_PATH: this.dataPath },
+      env: {
+        ...process.env,
+        WALLET_PORT: String(this.apiPort),
+        WALLET_DB_URL: this.db,
+        WALLET_LOG_FILE: this.logFile,
+        WALLET_DISK: this.disk,
+        WALLET_DISK_KB: String(this.diskKb),
+        WALLET_DATA_PATH: this.dataPath,
+      },
       // Its own process group: the drill stops it, and Ctrl-C at the terminal pauses the walk rather than killing it.
       detached: true,
       stdio: 'ignore',
@@ -169,7 +177,13 @@ export class DemoWallet {
 
   /** PATH and variables for the runbook's commands during the run: the stand-ins first, and where they reach the wallet. */
   toolEnv(): Record<string, string> {
-    return { PATH: `${drillTools(this.work)}:${process.env.PATH ?? ''}`, DRILL_API: this.apiUrl, DRILL_CONTROL: this.control!.url, DRILL_DISK: realpathSync(this.disk), DRILL_DISK_KB: String(this.diskKb) };
+    return {
+      PATH: `${drillTools(this.work)}:${process.env.PATH ?? ''}`,
+      DRILL_API: this.apiUrl,
+      DRILL_CONTROL: this.control!.url,
+      DRILL_DISK: realpathSync(this.disk),
+      DRILL_DISK_KB: String(this.diskKb),
+    };
   }
 
   /** What the admin API holds for a flow or flag now. */

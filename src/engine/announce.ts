@@ -6,7 +6,10 @@ import type { AnnouncementView } from './responder.js';
 import type { Settled, StepContext } from './steps/context.js';
 
 /** What announcing needs of a walk: a step's context has it all, and so does a prompt's. */
-export type AnnounceDeps = Pick<StepContext, 'state' | 'runbook' | 'responder' | 'view' | 'yes' | 'emit' | 'settle' | 'announcer' | 'signals'>;
+export type AnnounceDeps = Pick<
+  StepContext,
+  'state' | 'runbook' | 'responder' | 'view' | 'yes' | 'emit' | 'settle' | 'announcer' | 'signals'
+>;
 
 /** An announcement as the responder sees it, and the step it belongs to (none: sent from any prompt). */
 export interface Announcement extends AnnouncementView {
@@ -46,9 +49,18 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
       toSend.push({ channel, key: deliveryKey(deps, a.step, channel), decided: false });
       continue;
     }
-    const reply = await deps.settle(() => deps.responder.unfinishedDelivery(deps.view, { channel, audience: a.audience, startedAt: unfinished.time }));
+    const reply = await deps.settle(() =>
+      deps.responder.unfinishedDelivery(deps.view, { channel, audience: a.audience, startedAt: unfinished.time }),
+    );
     if (reply.kind !== 'answer') return reply;
-    deps.emit('delivery.unfinished', { ...stepOf(a), channel, audience: a.audience, key: unfinished.key, startedAt: unfinished.time, decision: reply.value });
+    deps.emit('delivery.unfinished', {
+      ...stepOf(a),
+      channel,
+      audience: a.audience,
+      key: unfinished.key,
+      startedAt: unfinished.time,
+      decision: reply.value,
+    });
     if (reply.value === 'resend') toSend.push({ channel, key: unfinished.key, decided: true });
     if (reply.value === 'sent') {
       reached.push(channel);
@@ -58,7 +70,13 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
 
   const asked = toSend.filter((d) => !d.decided);
   if (asked.length > 0 && !deps.yes && !a.requested) {
-    const reply = await deps.settle(() => deps.responder.confirmDelivery(deps.view, view, asked.map((d) => d.channel)));
+    const reply = await deps.settle(() =>
+      deps.responder.confirmDelivery(
+        deps.view,
+        view,
+        asked.map((d) => d.channel),
+      ),
+    );
     if (reply.kind !== 'answer') return reply;
     if (!reply.value) {
       answered(deps, a, 'not sent');
@@ -80,7 +98,11 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
       newlyReached = true;
     }
   }
-  if (newlyReached) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message, clock: a.clock }) });
+  if (newlyReached)
+    deps.emit('announcement', {
+      step: a.step ?? deps.view.step.id,
+      ...definedOnly({ audience: a.audience, channel: reached.join(', '), subject: a.subject, message: a.message, clock: a.clock }),
+    });
   return { kind: 'done' };
 }
 
@@ -88,7 +110,12 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
  * Posts a milestone or a severity change to the live feed's channel, without asking (the team asked for it
  * in its config); a failure is reported and logged, and the walk goes on.
  */
-export async function postLive(deps: Pick<AnnounceDeps, 'state' | 'runbook' | 'responder' | 'emit' | 'announcer' | 'signals'>, kind: Exclude<DeliveryKind, 'announcement'>, what: string, text: string): Promise<void> {
+export async function postLive(
+  deps: Pick<AnnounceDeps, 'state' | 'runbook' | 'responder' | 'emit' | 'announcer' | 'signals'>,
+  kind: Exclude<DeliveryKind, 'announcement'>,
+  what: string,
+  text: string,
+): Promise<void> {
   const live = deps.announcer.live();
   if (!live || deps.state.dryRun || (kind === 'milestone' ? !live.milestones : !live.severity)) return;
   const key = `${deps.state.incident}/live/${what}/${live.channel}`;
@@ -110,7 +137,12 @@ export function leaveUnfinishedLivePosts(deps: Pick<AnnounceDeps, 'state' | 'res
 }
 
 /** Sends to one channel until it is delivered, copied by hand, or left; what the responder chose. */
-async function deliverAsked(deps: AnnounceDeps, a: Announcement, channel: string, key: string): Promise<'delivered' | 'left' | AnnounceEnd> {
+async function deliverAsked(
+  deps: AnnounceDeps,
+  a: Announcement,
+  channel: string,
+  key: string,
+): Promise<'delivered' | 'left' | AnnounceEnd> {
   const message = messageOf(deps, a, 'announcement');
   for (;;) {
     const result = await send(deps, a, channel, key, message, 'announcement');
@@ -131,7 +163,14 @@ async function deliverAsked(deps: AnnounceDeps, a: Announcement, channel: string
 }
 
 /** One delivery, each attempt in the log before it is sent and the result after; interrupted, the end stays open for a resume to ask. */
-async function send(deps: Pick<AnnounceDeps, 'emit' | 'announcer' | 'signals' | 'state'>, a: { step?: string; audience: string }, channel: string, key: string, message: Message, kind: DeliveryKind) {
+async function send(
+  deps: Pick<AnnounceDeps, 'emit' | 'announcer' | 'signals' | 'state'>,
+  a: { step?: string; audience: string },
+  channel: string,
+  key: string,
+  message: Message,
+  kind: DeliveryKind,
+) {
   const previous = deps.state.channelMessages.get(channel);
   const result = await deps.announcer.deliver(channel, message, {
     idempotencyKey: key,
@@ -162,9 +201,14 @@ async function send(deps: Pick<AnnounceDeps, 'emit' | 'announcer' | 'signals' | 
 /** Today's way, for an audience no channel reaches: the responder sends it and says so. */
 async function byHand(deps: AnnounceDeps, a: Announcement): Promise<AnnounceEnd> {
   deps.responder.showAnnouncement(a);
-  const reply = deps.yes || a.requested ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
+  const reply =
+    deps.yes || a.requested ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
   if (reply.kind !== 'answer') return reply;
-  if (reply.value) deps.emit('announcement', { step: a.step ?? deps.view.step.id, ...definedOnly({ audience: a.audience, channel: a.channel, subject: a.subject, message: a.message, clock: a.clock }) });
+  if (reply.value)
+    deps.emit('announcement', {
+      step: a.step ?? deps.view.step.id,
+      ...definedOnly({ audience: a.audience, channel: a.channel, subject: a.subject, message: a.message, clock: a.clock }),
+    });
   else answered(deps, a, 'not sent');
   return { kind: 'done' };
 }
@@ -183,11 +227,17 @@ function deliveryKey(deps: Pick<AnnounceDeps, 'state'>, step: string | undefined
 }
 
 function unfinishedFor(deps: AnnounceDeps, a: Announcement, channel: string): UnfinishedDelivery | undefined {
-  for (const u of deps.state.unfinishedDeliveries.values()) if (u.kind === 'announcement' && u.step === a.step && u.channel === channel) return u;
+  for (const u of deps.state.unfinishedDeliveries.values())
+    if (u.kind === 'announcement' && u.step === a.step && u.channel === channel) return u;
   return undefined;
 }
 
-function messageOf(deps: Pick<AnnounceDeps, 'state' | 'runbook'>, a: { audience: string; subject?: string; message: string }, kind: DeliveryKind, milestone?: string): Message {
+function messageOf(
+  deps: Pick<AnnounceDeps, 'state' | 'runbook'>,
+  a: { audience: string; subject?: string; message: string },
+  kind: DeliveryKind,
+  milestone?: string,
+): Message {
   return {
     incident: deps.state.incident,
     runbook: deps.runbook.id,

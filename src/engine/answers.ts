@@ -113,7 +113,9 @@ function stepAnswer(given: unknown, at: Path, report: Report): StepAnswer {
   if (isObj(given.filed)) {
     out.filed = {};
     for (const [id, filings] of Object.entries(given.filed)) {
-      out.filed[id] = visits(filings).map((f, i) => filedAnswer(f, Array.isArray(filings) ? [...at, 'filed', id, i] : [...at, 'filed', id], report));
+      out.filed[id] = visits(filings).map((f, i) =>
+        filedAnswer(f, Array.isArray(filings) ? [...at, 'filed', id, i] : [...at, 'filed', id], report),
+      );
     }
   }
   return out;

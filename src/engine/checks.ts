@@ -79,7 +79,17 @@ export interface CheckRun {
 export async function runCheck(check: CheckDef, run: CheckRun, retries = check.retries): Promise<CheckResultData> {
   if (run.dryRun) {
     // The command stands in for its output: what the check would have run is what a dry run is read for.
-    return { check: check.name, status: 'SKIPPED', reason: `dry run: would run ${shownCommand(check.run)}`, attempts: 0, exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '' };
+    return {
+      check: check.name,
+      status: 'SKIPPED',
+      reason: `dry run: would run ${shownCommand(check.run)}`,
+      attempts: 0,
+      exit: null,
+      durationMs: 0,
+      timedOut: false,
+      stdout: '',
+      stderr: '',
+    };
   }
   const timeoutMs = durationMs(check.timeout, DEFAULTS.timeout);
   const intervalMs = durationMs(check.interval, DEFAULTS.interval);
@@ -87,7 +97,14 @@ export async function runCheck(check: CheckDef, run: CheckRun, retries = check.r
   for (;;) {
     attempts++;
     const attempt = attempts;
-    const { result, raw } = await runProcess({ run: check.run, env: run.env(check.env), timeoutMs, signal: run.signal, mask: run.mask, onStart: run.onStart && ((group) => run.onStart!(check.name, attempt, group)) });
+    const { result, raw } = await runProcess({
+      run: check.run,
+      env: run.env(check.env),
+      timeoutMs,
+      signal: run.signal,
+      mask: run.mask,
+      onStart: run.onStart && ((group) => run.onStart!(check.name, attempt, group)),
+    });
     // Judged on the output as it was: masking could make a match where there was none, or hide one.
     const { status, reason } = evaluate(check, { ...result, ...raw });
     if (!isFailing(status) || attempts > retries) return { ...result, check: check.name, status, reason, attempts };

@@ -1,4 +1,16 @@
-import { accessSync, closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
@@ -210,11 +222,17 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
   if (typeof spec.run === 'string') target = ['/bin/sh', '-c', spec.run];
   else {
     const found = resolveProgram(spec.run[0] ?? '', spec.env);
-    if (!found.path) return { result: { exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '', error: found.error }, raw: { stdout: '', stderr: '' } };
+    if (!found.path)
+      return {
+        result: { exit: null, durationMs: 0, timedOut: false, stdout: '', stderr: '', error: found.error },
+        raw: { stdout: '', stderr: '' },
+      };
     target = [found.path, ...spec.run.slice(1)];
   }
   const timer = findWatchdog();
-  const supervised = timer ? [timer, `--kill-after=${KILL_GRACE_MS / 1000}s`, `${(spec.timeoutMs / 1000 + WATCHDOG_GRACE_S).toFixed(3)}s`, ...target] : target;
+  const supervised = timer
+    ? [timer, `--kill-after=${KILL_GRACE_MS / 1000}s`, `${(spec.timeoutMs / 1000 + WATCHDOG_GRACE_S).toFixed(3)}s`, ...target]
+    : target;
   const slack = spec.mask?.longestBytes ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'sev-output-'));
   const stdout = new Spool(join(dir, 'stdout'), slack);
@@ -234,7 +252,10 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
   });
   // A command that exits without reading its input closes the pipe: that is no error of ours.
   child.stdin?.on('error', () => undefined);
-  const live = spec.onOutput && { stdout: new LiveLines('stdout', spec.onOutput, spec.mask), stderr: new LiveLines('stderr', spec.onOutput, spec.mask) };
+  const live = spec.onOutput && {
+    stdout: new LiveLines('stdout', spec.onOutput, spec.mask),
+    stderr: new LiveLines('stderr', spec.onOutput, spec.mask),
+  };
   const showLive = () => {
     if (!live) return;
     live.stdout.add(stdout.tail());
@@ -315,7 +336,10 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
     if (truncated.length) data.truncated = truncated;
     const code = (result as { code?: string }).code;
     if (result.failed && result.exitCode === undefined && !result.signal && !timedOut) {
-      data.error = code === 'EACCES' ? '/bin/sh: permission denied' : firstMessageLine(String(result.shortMessage ?? result.message ?? 'could not start'));
+      data.error =
+        code === 'EACCES'
+          ? '/bin/sh: permission denied'
+          : firstMessageLine(String(result.shortMessage ?? result.message ?? 'could not start'));
     }
     return { result: data, raw: { stdout: out.raw, stderr: err.raw } };
   } finally {

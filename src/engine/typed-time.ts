@@ -44,7 +44,8 @@ const FULL = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2})?(\.\d{1,3})?(Z|z|[+
 
 /** 2026-02-30 parses as 2 March: a date that is not on the calendar is refused instead. */
 function sameDate(date: string, hm: string, seconds: string, offset: string, ms: number): boolean {
-  const shift = offset.toUpperCase() === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const shift =
+    offset.toUpperCase() === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const wall = new Date(ms + shift * 60_000).toISOString();
   return wall.slice(0, 10) === date && wall.slice(11, 16) === hm && wall.slice(16, 19) === seconds;
 }
@@ -52,11 +53,27 @@ function sameDate(date: string, hm: string, seconds: string, offset: string, ms:
 /** Minutes the zone is ahead of UTC at an instant. */
 function offsetMinutes(at: number, zone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(new Date(at))
       .map((p) => [p.type, p.value]),
   );
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return Math.round((wall - Math.floor(at / 1000) * 1000) / 60_000);
 }
 

@@ -13,7 +13,14 @@ export function updateAudience(def: ClockDef | undefined): string | undefined {
  * last announce step at or before the current one, else its first), templates filled by `text`; without
  * one, a short default.
  */
-export function updateDraft(runbook: Runbook, def: ClockDef, audience: string, currentStep: string | undefined, text: (template: string) => string, incident: string): AnnouncementView {
+export function updateDraft(
+  runbook: Runbook,
+  def: ClockDef,
+  audience: string,
+  currentStep: string | undefined,
+  text: (template: string) => string,
+  incident: string,
+): AnnouncementView {
   const steps = runbook.steps.filter((s) => s.announce?.audience === audience);
   const here = runbook.steps.find((s) => s.id === currentStep)?.index ?? -1;
   const step = steps.filter((s) => s.index <= here).at(-1) ?? steps[0];

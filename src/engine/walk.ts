@@ -125,12 +125,25 @@ export class Walk {
 
   /** A milestone or severity change posted to the live feed as it happens, after what was posted before it. */
   private live(event: AnyEvent): void {
-    const deps = { state: this.state, runbook: this.runbook, responder: this.responder, emit: this.emit.bind(this), announcer: this.announcer, signals: { stop: this.stopSignal } };
+    const deps = {
+      state: this.state,
+      runbook: this.runbook,
+      responder: this.responder,
+      emit: this.emit.bind(this),
+      announcer: this.announcer,
+      signals: { stop: this.stopSignal },
+    };
     const post =
       event.type === 'milestone'
         ? () => postLive(deps, 'milestone', event.data.milestone, `Milestone: ${event.data.milestone}`)
         : event.type === 'severity.changed'
-          ? () => postLive(deps, 'severity', `severity-${event.seq}`, `Severity ${event.data.from} → ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`)
+          ? () =>
+              postLive(
+                deps,
+                'severity',
+                `severity-${event.seq}`,
+                `Severity ${event.data.from} → ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`,
+              )
           : undefined;
     if (post) this.livePosts = this.livePosts.then(post);
   }
@@ -159,12 +172,14 @@ export class Walk {
     this.emitClocks(overdue(this.clocks, this.state, now));
     const lines = this.clockLines(now);
     if (view) view.clocks = lines.slice(0, HEADER_CLOCKS);
-    const due = lines.filter((c) => c.inMs <= DUE_SOON_MS).map((c) => {
-      const key = `${c.id}@${c.dueAt}`;
-      const fresh = !this.toldDue.has(key);
-      this.toldDue.add(key);
-      return { ...c, fresh };
-    });
+    const due = lines
+      .filter((c) => c.inMs <= DUE_SOON_MS)
+      .map((c) => {
+        const key = `${c.id}@${c.dueAt}`;
+        const fresh = !this.toldDue.has(key);
+        this.toldDue.add(key);
+        return { ...c, fresh };
+      });
     this.responder.clocksDue(due);
   }
 
@@ -259,7 +274,16 @@ export class Walk {
       this.emit('incident.closed', { outcome: 'completed', step: this.current });
       return { kind: 'completed' };
     } catch (error) {
-      if (error instanceof Interrupted) return this.pause(this.signal?.aborted ? 'interrupted' : this.leaveSignal?.aborted ? 'signal' : this.pauseSignal?.aborted ? 'output-closed' : 'interrupted');
+      if (error instanceof Interrupted)
+        return this.pause(
+          this.signal?.aborted
+            ? 'interrupted'
+            : this.leaveSignal?.aborted
+              ? 'signal'
+              : this.pauseSignal?.aborted
+                ? 'output-closed'
+                : 'interrupted',
+        );
       if (error instanceof MissingAnswer) {
         this.emit('incident.paused', { step: this.current, reason: 'missing-answer', detail: error.message });
         return { kind: 'paused', step: this.current, reason: 'missing-answer', detail: error.message };
@@ -330,7 +354,8 @@ export class Walk {
         }
         problem = inputProblem(def, answer);
         // The runbook's pattern says it as a regular expression: a time answer is told what it may be in words.
-        if (problem && def.time && answer.trim()) problem = `expected ${timeForms()}${def.pattern && compileWhole(def.pattern)?.test('unknown') ? ', or unknown' : ''}`;
+        if (problem && def.time && answer.trim())
+          problem = `expected ${timeForms()}${def.pattern && compileWhole(def.pattern)?.test('unknown') ? ', or unknown' : ''}`;
         if (!problem) {
           value = answer;
           break;
@@ -535,10 +560,7 @@ export class Walk {
       case 'goto':
         return { kind: 'next', next: action.target, result: 'failed' };
       case 'ask': {
-        const reply = await this.settle(
-          () => this.responder.onFailure(view, failure),
-          view,
-        );
+        const reply = await this.settle(() => this.responder.onFailure(view, failure), view);
         if (reply.kind !== 'answer') return reply;
         this.emit('step.answered', { step: step.id, answer: reply.value });
         const choice: FailureChoice = reply.value;
@@ -554,4 +576,3 @@ function anyOf(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((s): s is AbortSignal => s !== undefined);
   return given.length > 1 ? AbortSignal.any(given) : given[0];
 }
-

@@ -39,7 +39,13 @@ class WalkerBusy extends UserError {
 function readWalker(file: string): Walker | undefined {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<Walker>;
-    if (typeof value.host === 'string' && typeof value.pid === 'number' && typeof value.responder === 'string' && typeof value.since === 'string') return value as Walker;
+    if (
+      typeof value.host === 'string' &&
+      typeof value.pid === 'number' &&
+      typeof value.responder === 'string' &&
+      typeof value.since === 'string'
+    )
+      return value as Walker;
   } catch {
     // Unreadable or half-written.
   }
@@ -81,7 +87,12 @@ export class Claim {
       const holder = readWalker(file);
       if (!holder) {
         // Being written this very moment, or left empty by a writer killed in between: stale once old.
-        if (ageMs(file) < FRESH_MS) throw new UserError(`incident ${incident} is being claimed by another sev process right now`, EXIT.usage, 'Try again in a moment.');
+        if (ageMs(file) < FRESH_MS)
+          throw new UserError(
+            `incident ${incident} is being claimed by another sev process right now`,
+            EXIT.usage,
+            'Try again in a moment.',
+          );
         replace(file, undefined, walker);
         return new Claim(file, walker);
       }
@@ -154,7 +165,8 @@ function create(file: string, walker: Walker): boolean {
   return true;
 }
 
-const same = (a: Walker | undefined, b: Walker | undefined) => (a && b ? a.pid === b.pid && a.host === b.host && a.since === b.since : a === b);
+const same = (a: Walker | undefined, b: Walker | undefined) =>
+  a && b ? a.pid === b.pid && a.host === b.host && a.since === b.since : a === b;
 
 /**
  * Replaces a claim judged stale with ours, if it is still the one judged. Under a guard file created

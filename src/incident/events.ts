@@ -45,7 +45,15 @@ export type CheckStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | 'SKIPPED';
 /** The data of each event type. A reader keeps events of types it does not know. */
 export interface EventData {
   /** `drill`: the incident is a practice run of `sev drill` against its demo wallet (scenario and seed). */
-  'incident.started': { runbook: RunbookRef; severity: Severity; responder: string; dryRun: boolean; host: string; sevVersion: string; drill?: DrillMark };
+  'incident.started': {
+    runbook: RunbookRef;
+    severity: Severity;
+    responder: string;
+    dryRun: boolean;
+    host: string;
+    sevVersion: string;
+    drill?: DrillMark;
+  };
   'incident.joined': { runbook: RunbookRef; severity: Severity; responder: string; host: string; sevVersion: string };
   'incident.resumed': { step: string; runbookChanged: boolean };
   'incident.paused': { step: string; reason: 'interrupted' | 'responder' | 'missing-answer' | 'signal' | 'output-closed'; detail?: string };
@@ -70,12 +78,23 @@ export interface EventData {
    * Written once the command's process group exists and before the command itself runs; without a group
    * when the program could not be found (the event still says who confirmed it).
    */
-  'command.started': { step: string; command: string; confirmedBy: 'responder' | 'yes-flag' | 'runbook' | 'rerun'; changesState?: boolean } & Partial<ProcessGroupData>;
+  'command.started': {
+    step: string;
+    command: string;
+    confirmedBy: 'responder' | 'yes-flag' | 'runbook' | 'rerun';
+    changesState?: boolean;
+  } & Partial<ProcessGroupData>;
   /**
    * What the responder decided about a command that started in an earlier run of sev and has no recorded
    * end: wait for it or kill it while it still runs; once it is gone, run it again or mark it done or failed.
    */
-  'command.unfinished': { step: string; command: string; startedAt: string; state: 'alive' | 'gone' | 'elsewhere'; decision: UnfinishedDecision } & Partial<ProcessGroupData>;
+  'command.unfinished': {
+    step: string;
+    command: string;
+    startedAt: string;
+    state: 'alive' | 'gone' | 'elsewhere';
+    decision: UnfinishedDecision;
+  } & Partial<ProcessGroupData>;
   'check.started': { step: string; check: string; attempt: number } & ProcessGroupData;
   'command.finished': ProcessResultData & { step: string; ok: boolean };
   /**
@@ -90,7 +109,18 @@ export interface EventData {
    */
   'delivery.started': { step?: string; channel: string; audience: string; key: string; attempt: number; kind: DeliveryKind };
   /** A delivery's end: `status` of the last attempt, `messageId` the service's id of what it created. */
-  'delivery.finished': { step?: string; channel: string; audience: string; key: string; ok: boolean; status?: number; messageId?: string; attempts: number; detail: string; maybeDelivered?: boolean };
+  'delivery.finished': {
+    step?: string;
+    channel: string;
+    audience: string;
+    key: string;
+    ok: boolean;
+    status?: number;
+    messageId?: string;
+    attempts: number;
+    detail: string;
+    maybeDelivered?: boolean;
+  };
   /** What the responder decided about a delivery an earlier run started and did not see end. */
   'delivery.unfinished': { step?: string; channel: string; audience: string; key: string; startedAt: string; decision: DeliveryDecision };
   note: { text: string; action: boolean; step?: string };
@@ -124,7 +154,17 @@ export interface EventData {
     notifications: AssessedNotificationData[];
   };
   /** A notification's deadline met by a filing: when (as the responder gave it, UTC), by whom, the regulator's reference. */
-  'regulator.filed': { step: string; notification: string; regulator: string; deadline: string; at: string; by: string; reference?: string; due?: string; lateMs: number };
+  'regulator.filed': {
+    step: string;
+    notification: string;
+    regulator: string;
+    deadline: string;
+    at: string;
+    by: string;
+    reference?: string;
+    due?: string;
+    lateMs: number;
+  };
   /** The responder said a notification's deadline is not filed yet. */
   'regulator.pending': { step: string; notification: string; regulator: string; deadline: string; due?: string };
   /**
@@ -154,7 +194,16 @@ export interface AssessedNotificationData {
    * As the rules define them (so a report can date one whose anchor came later), and `due`, absent while
    * what the deadline counts from (resolution, an earlier filing) has not happened.
    */
-  deadlines: { name: string; rule: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string }; due?: string; waitingFor?: string }[];
+  deadlines: {
+    name: string;
+    rule: string;
+    within: string;
+    from?: string;
+    after?: string;
+    noLaterThan?: { within: string; from: string };
+    due?: string;
+    waitingFor?: string;
+  }[];
 }
 
 export type EventType = keyof EventData;

@@ -96,7 +96,11 @@ export function withFileLock<T>(path: string, fn: () => T): T {
       }
       if (isStale(lock) && breakStale(lock)) continue;
       if (Date.now() > deadline) {
-        throw new UserError(`${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`, EXIT.usage, 'If no sev process is running, delete the .lock file.');
+        throw new UserError(
+          `${path}: another sev process has held ${lock} for ${WAIT_LIMIT_MS / 1000}s`,
+          EXIT.usage,
+          'If no sev process is running, delete the .lock file.',
+        );
       }
       sleep(1 + Math.random() * 4);
     }

@@ -1,5 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { UserError } from '../errors.js';
 import { diskError } from '../files/io-error.js';
@@ -39,7 +55,7 @@ function lastSeq(fd: number, size: number): number {
 
 /** The offset just after the last newline of the file, 0 when it has none. */
 function lastNewline(fd: number, size: number): number {
-  for (let end = size; end > 0; ) {
+  for (let end = size; end > 0;) {
     const start = Math.max(0, end - CHUNK);
     const chunk = Buffer.alloc(end - start);
     readSync(fd, chunk, 0, chunk.length, start);
@@ -52,7 +68,7 @@ function lastNewline(fd: number, size: number): number {
 
 /** Writes all of a buffer: a write cut short (a disk filling up) is continued until it fails outright. */
 function writeAll(fd: number, data: Buffer): void {
-  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
 }
 
 function seqOf(line: string): number | undefined {
@@ -205,7 +221,7 @@ export class LogWriter {
       const copy = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
       fd = openSync(copy, 'ax+');
       const buffer = Buffer.alloc(CHUNK);
-      for (let at = 0; at < own.size; ) {
+      for (let at = 0; at < own.size;) {
         const n = readSync(this.fd, buffer, 0, Math.min(CHUNK, own.size - at), at);
         if (n === 0) break;
         writeAll(fd, buffer.subarray(0, n));
@@ -221,7 +237,9 @@ export class LogWriter {
     this.fd = fd;
     this.knownSize = -1;
     this._path = target;
-    this.onWarning?.(`the incident log ${lost} was ${named ? 'replaced by another file' : 'deleted or moved'} while the incident ran; it was written back${named ? ` beside it, as ${target}` : ''} from the open file, and the incident goes on there`);
+    this.onWarning?.(
+      `the incident log ${lost} was ${named ? 'replaced by another file' : 'deleted or moved'} while the incident ran; it was written back${named ? ` beside it, as ${target}` : ''} from the open file, and the incident goes on there`,
+    );
   }
 
   /** Gives a created log its name, now that its first event is on disk; never over another log. */

@@ -155,7 +155,22 @@ const DATA_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'
   'clock.stopped': { clock: 'string', by: 'string', at: 'string' },
 };
 const FIELD_LIST = new Map(Object.entries(DATA_FIELDS).map(([type, fields]) => [type, Object.entries(fields)]));
-const OPTIONAL_STRINGS = ['step', 'title', 'channel', 'subject', 'reason', 'value', 'at', 'stdout', 'stderr', 'version', 'id', 'file', 'hash', 'host'];
+const OPTIONAL_STRINGS = [
+  'step',
+  'title',
+  'channel',
+  'subject',
+  'reason',
+  'value',
+  'at',
+  'stdout',
+  'stderr',
+  'version',
+  'id',
+  'file',
+  'hash',
+  'host',
+];
 
 /** Why a known event's data cannot be used, or undefined when it can. */
 function badData(event: IncidentEvent): string | undefined {
@@ -165,7 +180,10 @@ function badData(event: IncidentEvent): string | undefined {
     if (typeof value !== type || value === null) return `data.${field} is not ${type === 'object' ? 'an' : 'a'} ${type}`;
   }
   const runbook = data.runbook as Record<string, unknown> | undefined;
-  for (const [where, record] of [['data', data], ['data.runbook', runbook]] as const) {
+  for (const [where, record] of [
+    ['data', data],
+    ['data.runbook', runbook],
+  ] as const) {
     if (!record) continue;
     for (const field of OPTIONAL_STRINGS) {
       if (record[field] !== undefined && typeof record[field] !== 'string') return `${where}.${field} is not a string`;
@@ -186,8 +204,14 @@ export function parseLine(raw: string, line: number, last: boolean): IncidentEve
     value = undefined;
   }
   if (isEvent(value)) {
-    if (tooDeep(value, 0)) return { line, kind: 'damaged-line', message: `this ${quoted(value.type)} event is nested deeper than ${MAX_DEPTH} levels; it is ignored` };
-    if (Number.isNaN(rfc3339Ms(value.time))) return { line, kind: 'damaged-line', message: `the time ${quoted(value.time)} is not an RFC 3339 time; the event is ignored` };
+    if (tooDeep(value, 0))
+      return {
+        line,
+        kind: 'damaged-line',
+        message: `this ${quoted(value.type)} event is nested deeper than ${MAX_DEPTH} levels; it is ignored`,
+      };
+    if (Number.isNaN(rfc3339Ms(value.time)))
+      return { line, kind: 'damaged-line', message: `the time ${quoted(value.time)} is not an RFC 3339 time; the event is ignored` };
     const bad = badData(value);
     if (!bad) return value;
     return { line, kind: 'damaged-line', message: `this ${value.type} event is malformed (${bad}); it is ignored` };
@@ -198,16 +222,25 @@ export function parseLine(raw: string, line: number, last: boolean): IncidentEve
 }
 
 function tooLong(line: number, bytes: number): LogProblem {
-  return { line, kind: 'damaged-line', message: `this line is longer than 1 MiB (${(bytes / 1048576).toFixed(1)} MiB), the most a reader reads; it is ignored` };
+  return {
+    line,
+    kind: 'damaged-line',
+    message: `this line is longer than 1 MiB (${(bytes / 1048576).toFixed(1)} MiB), the most a reader reads; it is ignored`,
+  };
 }
 
 /** What a reader says of an event it keeps: written by a newer sev, or of a type it does not know (once per type). */
 function eventNotes(event: IncidentEvent, line: number, unknownTypes: Set<string>): LogProblem[] {
   const notes: LogProblem[] = [];
-  if (event.v > LOG_VERSION) notes.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
+  if (event.v > LOG_VERSION)
+    notes.push({ line, kind: 'newer-version', message: `event written by a newer sev (log format v${event.v}); read as v${LOG_VERSION}` });
   if (!isKnown(event) && !unknownTypes.has(event.type)) {
     unknownTypes.add(event.type);
-    notes.push({ line, kind: 'unknown-type', message: `event type "${event.type}" is unknown to this version of sev; kept and shown as it is` });
+    notes.push({
+      line,
+      kind: 'unknown-type',
+      message: `event type "${event.type}" is unknown to this version of sev; kept and shown as it is`,
+    });
   }
   return notes;
 }
@@ -349,6 +382,11 @@ export function readLog(file: string): LogRead {
  */
 export function readFirstEvent(file: string): IncidentEvent | LogProblem | undefined {
   let first: IncidentEvent | LogProblem | undefined;
-  readLines(file, (raw, line, last) => (first = parseLine(raw, line, last)), (problem) => (first = problem), { maxLines: 1 });
+  readLines(
+    file,
+    (raw, line, last) => (first = parseLine(raw, line, last)),
+    (problem) => (first = problem),
+    { maxLines: 1 },
+  );
   return first;
 }

@@ -167,7 +167,8 @@ export function apply(state: IncidentState, event: IncidentEvent): IncidentState
       if (state.trail[state.trail.length - 1] === e.data.to) state.trail.pop();
       break;
     case 'milestone':
-      if (!state.milestones.has(e.data.milestone)) state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step, ...(e.data.at ? { at: e.data.at } : {}) });
+      if (!state.milestones.has(e.data.milestone))
+        state.milestones.set(e.data.milestone, { time: e.time, step: e.data.step, ...(e.data.at ? { at: e.data.at } : {}) });
       break;
     case 'severity.changed':
       state.severity = e.data.to;

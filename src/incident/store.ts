@@ -23,14 +23,26 @@ export function ensureDir(dir: string): void {
 
 /** An id that sorts by start time and says which runbook: 20261126T223105Z-server-failure-k3f9. */
 export function newIncidentId(runbookId: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const suffix = randomBytes(3).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 4);
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const suffix = randomBytes(3)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 4);
   return `${stamp}-${runbookId}-${suffix}`;
 }
 
 /** File names keep only characters that are safe everywhere. */
 function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'responder';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 64) || 'responder'
+  );
 }
 
 /** One file per responder per incident: <incident>.<responder>.jsonl */
@@ -51,7 +63,12 @@ interface IncidentFiles {
 
 function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  if (!statSync(dir).isDirectory()) throw new UserError(`incident directory ${dir} is a file, not a directory`, EXIT.usage, 'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.');
+  if (!statSync(dir).isDirectory())
+    throw new UserError(
+      `incident directory ${dir} is a file, not a directory`,
+      EXIT.usage,
+      'Give --incident-dir, or set SEV_INCIDENT_DIR, to a directory.',
+    );
   tidyLeftovers(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.jsonl'))
@@ -101,13 +118,22 @@ export function locateIncident(dir: string, ref: string, from?: string): Inciden
   const matches = all.filter((i) => i.id.includes(ref));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new UserError(`"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`, EXIT.usage, 'Give more of the incident id.');
+    throw new UserError(
+      `"${ref}" matches ${matches.length} incidents: ${matches.map((m) => m.id).join(', ')}`,
+      EXIT.usage,
+      'Give more of the incident id.',
+    );
   }
-  throw new UserError(`no incident "${ref}" in ${lookedIn(dir, from)}`, EXIT.usage, all.length ? `Run sev status to see the incidents there. ${POINT_ELSEWHERE}` : POINT_ELSEWHERE);
+  throw new UserError(
+    `no incident "${ref}" in ${lookedIn(dir, from)}`,
+    EXIT.usage,
+    all.length ? `Run sev status to see the incidents there. ${POINT_ELSEWHERE}` : POINT_ELSEWHERE,
+  );
 }
 
 /** How to name the directory of the incident logs, for a message that found nothing where it looked. */
-export const POINT_ELSEWHERE = 'Logs kept elsewhere: give --incident-dir DIR, set SEV_INCIDENT_DIR=DIR, or put incident_dir: DIR in sev.config.yaml.';
+export const POINT_ELSEWHERE =
+  'Logs kept elsewhere: give --incident-dir DIR, set SEV_INCIDENT_DIR=DIR, or put incident_dir: DIR in sev.config.yaml.';
 
 /** The directory searched, where that came from (a flag, a variable, the config file, the default), and whether it exists. */
 export function lookedIn(dir: string, from?: string): string {
@@ -204,11 +230,16 @@ export function noteTarget(dir: string, ref: string, responder: string): { id: s
         : first.type !== 'incident.started' && first.type !== 'incident.joined'
           ? `its first event is ${first.type}, not incident.started or incident.joined`
           : `its first event is of incident ${first.incident}, not ${id}`;
-    return new UserError(`${file} is not an incident log: ${why}; nothing was written`, EXIT.usage, 'Give an incident id, or the path of a log written by sev run.');
+    return new UserError(
+      `${file} is not an incident log: ${why}; nothing was written`,
+      EXIT.usage,
+      'Give an incident id, or the path of a log written by sev run.',
+    );
   };
   const logs: { file: string; first: IncidentEvent }[] = [];
   for (const { file, first } of firsts) {
-    if (first && 'v' in first && (first.type === 'incident.started' || first.type === 'incident.joined') && first.incident === id) logs.push({ file, first });
+    if (first && 'v' in first && (first.type === 'incident.started' || first.type === 'incident.joined') && first.incident === id)
+      logs.push({ file, first });
     else if (files.length === 1) throw refused(file, first);
   }
   const responderOf = (e: IncidentEvent) => (e.data as { responder?: string }).responder;
@@ -228,4 +259,3 @@ export function walkerLog(incident: IncidentLogs, responder?: string): LogRead {
   const own = responder ? incident.logs.find((l) => starts(l) && stateOf(l).responder === responder) : undefined;
   return own ?? incident.logs.find(starts) ?? incident.logs[0]!;
 }
-

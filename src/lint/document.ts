@@ -32,11 +32,16 @@ export interface YamlDocument {
 }
 
 /** How a kind's checks report a finding at a path; a rule's default severity is an error. */
-export type Report = (at: Path, message: string, options?: { rule?: string; part?: 'key' | 'value'; severity?: 'error' | 'warning' }) => void;
+export type Report = (
+  at: Path,
+  message: string,
+  options?: { rule?: string; part?: 'key' | 'value'; severity?: 'error' | 'warning' },
+) => void;
 
 /** A report that adds to a document's findings, with the rule id a kind's checks use unless they name one. */
 export function reporter(document: YamlDocument, rule = 'schema'): Report {
-  return (at, message, options = {}) => document.found.push({ at, part: options.part ?? 'value', rule: options.rule ?? rule, severity: options.severity ?? 'error', message });
+  return (at, message, options = {}) =>
+    document.found.push({ at, part: options.part ?? 'value', rule: options.rule ?? rule, severity: options.severity ?? 'error', message });
 }
 
 /** Reads one file given as bytes up to its schema findings. Never throws on bad input. */
@@ -78,7 +83,14 @@ function suppressions(source: RunbookSource, known: ReadonlySet<string> | undefi
     for (const name of names) {
       if (known && !known.has(name)) {
         const col = text.indexOf(name, match.index) + 1;
-        report({ file: source.file, line, col, rule: 'unknown-rule', severity: 'warning', message: `sev-disable-line names unknown rule "${name}"` });
+        report({
+          file: source.file,
+          line,
+          col,
+          rule: 'unknown-rule',
+          severity: 'warning',
+          message: `sev-disable-line names unknown rule "${name}"`,
+        });
       }
     }
     const ids = names.length ? new Set(names) : 'all';
@@ -88,7 +100,8 @@ function suppressions(source: RunbookSource, known: ReadonlySet<string> | undefi
   return byLine;
 }
 
-const hasSuppressions = (source: RunbookSource | undefined): source is RunbookSource => source !== undefined && source.text.includes('sev-disable-line');
+const hasSuppressions = (source: RunbookSource | undefined): source is RunbookSource =>
+  source !== undefined && source.text.includes('sev-disable-line');
 const covered = (byLine: Suppressed, d: Diagnostic) => {
   const ids = byLine.get(d.line);
   return ids === 'all' || ids?.has(d.rule) === true;

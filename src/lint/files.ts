@@ -128,14 +128,28 @@ class CatalogPass {
       const key = `${translation.translates}\u0000${translation.lang}`;
       const first = this.firstTranslation.get(key);
       if (first === undefined) this.firstTranslation.set(key, file);
-      else found.push({ at: ['lang'], part: 'value', rule: 'duplicate-translation', severity: 'error', message: `${first} translates "${translation.translates}" into ${translation.lang} too: keep one translation per language` });
+      else
+        found.push({
+          at: ['lang'],
+          part: 'value',
+          rule: 'duplicate-translation',
+          severity: 'error',
+          message: `${first} translates "${translation.translates}" into ${translation.lang} too: keep one translation per language`,
+        });
       return;
     }
     // A translation is a file of its own format, so two runbooks never share an id, whatever their lang.
     if (!runbook?.id || result.kind !== undefined) return;
     const first = this.firstById.get(runbook.id);
     if (first === undefined) this.firstById.set(runbook.id, file);
-    else found.push({ at: ['id'], part: 'value', rule: 'duplicate-runbook-id', severity: 'error', message: `runbook id "${runbook.id}" is also used by ${first}: ids must be unique` });
+    else
+      found.push({
+        at: ['id'],
+        part: 'value',
+        rule: 'duplicate-runbook-id',
+        severity: 'error',
+        message: `runbook id "${runbook.id}" is also used by ${first}: ids must be unique`,
+      });
   }
 }
 
@@ -187,5 +201,9 @@ interface FileFindings {
  * costs the garbage collector nothing).
  */
 export function checkFiles(files: readonly string[], options: LintOptions = {}): FileFindings[] {
-  return lintEach(files, ({ file, diagnostics, source }) => ({ file, diagnostics, lines: diagnostics.length ? source?.lines : undefined }), options);
+  return lintEach(
+    files,
+    ({ file, diagnostics, source }) => ({ file, diagnostics, lines: diagnostics.length ? source?.lines : undefined }),
+    options,
+  );
 }

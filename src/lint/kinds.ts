@@ -41,7 +41,11 @@ export interface Checked {
 /** Comments may name any rule sev knows, of any kind of file. */
 const SUPPRESSIBLE: Suppression = { known: RULE_IDS };
 
-function checked({ file, source, diagnostics, found }: YamlDocument, extra: Omit<LintResult, 'file' | 'source' | 'diagnostics'>, suppression?: Suppression): Checked {
+function checked(
+  { file, source, diagnostics, found }: YamlDocument,
+  extra: Omit<LintResult, 'file' | 'source' | 'diagnostics'>,
+  suppression?: Suppression,
+): Checked {
   return { result: { file, source, diagnostics, ...extra }, found, ...(suppression ? { suppression } : {}) };
 }
 
@@ -50,11 +54,27 @@ function checked({ file, source, diagnostics, found }: YamlDocument, extra: Omit
  * reads its file through the shared pipeline (lint/document.ts) with its own schema; what one kind
  * checks beyond that is its own module's business.
  */
-const KINDS: readonly { kind: Exclude<FileKind, 'runbook'>; is(bytes: Uint8Array, file: string): boolean; check(file: string, bytes: Uint8Array): Checked }[] = [
+const KINDS: readonly {
+  kind: Exclude<FileKind, 'runbook'>;
+  is(bytes: Uint8Array, file: string): boolean;
+  check(file: string, bytes: Uint8Array): Checked;
+}[] = [
   { kind: 'triage', is: isTriageBytes, check: (file, bytes) => checked(checkMatrixBytes(file, bytes).document, { kind: 'triage' }) },
-  { kind: 'config', is: (bytes, file) => isConfigFile(file, bytes), check: (file, bytes) => checked(checkConfigBytes(file, bytes).document, { kind: 'config' }, SUPPRESSIBLE) },
-  { kind: 'policy', is: isPolicyBytes, check: (file, bytes) => checked(checkPolicyBytes(file, bytes).document, { kind: 'policy' }, SUPPRESSIBLE) },
-  { kind: 'regulators', is: isRegulatorsBytes, check: (file, bytes) => checked(checkRegulatorsBytes(file, bytes).document, { kind: 'regulators' }, SUPPRESSIBLE) },
+  {
+    kind: 'config',
+    is: (bytes, file) => isConfigFile(file, bytes),
+    check: (file, bytes) => checked(checkConfigBytes(file, bytes).document, { kind: 'config' }, SUPPRESSIBLE),
+  },
+  {
+    kind: 'policy',
+    is: isPolicyBytes,
+    check: (file, bytes) => checked(checkPolicyBytes(file, bytes).document, { kind: 'policy' }, SUPPRESSIBLE),
+  },
+  {
+    kind: 'regulators',
+    is: isRegulatorsBytes,
+    check: (file, bytes) => checked(checkRegulatorsBytes(file, bytes).document, { kind: 'regulators' }, SUPPRESSIBLE),
+  },
   {
     kind: 'translation',
     is: isTranslationBytes,

@@ -123,7 +123,10 @@ interface DeadlineDue {
 }
 
 function ruleText(d: DeadlineDef): string {
-  const base = d.within.text === 'immediately' ? `immediately on ${d.from ?? d.after}` : `${d.within.text} ${d.from ? `from ${d.from}` : `after the ${d.after} filing`}`;
+  const base =
+    d.within.text === 'immediately'
+      ? `immediately on ${d.from ?? d.after}`
+      : `${d.within.text} ${d.from ? `from ${d.from}` : `after the ${d.after} filing`}`;
   return d.noLaterThan ? `${base}, no later than ${d.noLaterThan.within.text} from ${d.noLaterThan.from}` : base;
 }
 
@@ -170,7 +173,9 @@ export function lateness(due: string | undefined, at: string): number {
 }
 
 /** Deadlines as an assessment event recorded them, back as definitions; one that cannot be read is left out. */
-export function recordedDeadlines(recorded: readonly { name: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string } }[]): DeadlineDef[] {
+export function recordedDeadlines(
+  recorded: readonly { name: string; within: string; from?: string; after?: string; noLaterThan?: { within: string; from: string } }[],
+): DeadlineDef[] {
   const out: DeadlineDef[] = [];
   for (const d of recorded) {
     const within = parseWithin(String(d.within ?? ''));

@@ -16,7 +16,10 @@ const RULES_FILE_NAME = 'regulators.yaml';
  * replaces the shipped runbook with its id: rules merged from two files would be nobody's.
  */
 export function rulesFile(runbookFile: string, runbooksDir?: string): string {
-  const candidates = [runbooksDir ? join(resolve(runbooksDir), RULES_FILE_NAME) : undefined, join(dirname(resolve(runbookFile)), RULES_FILE_NAME)];
+  const candidates = [
+    runbooksDir ? join(resolve(runbooksDir), RULES_FILE_NAME) : undefined,
+    join(dirname(resolve(runbookFile)), RULES_FILE_NAME),
+  ];
   return candidates.find((f): f is string => f !== undefined && existsSync(f)) ?? SHIPPED_RULES;
 }
 
@@ -36,6 +39,7 @@ export function lintRulesFile(file: string): RulesLint {
 export function loadRules(file: string, lang?: string): RegulatorRules {
   const { rules, diagnostics } = lintRulesFile(file);
   const refused = firstError(diagnostics) ?? (rules ? undefined : `${file}: not a regulators file`);
-  if (refused !== undefined || !rules) throw new UserError(refused ?? `${file}: not a regulators file`, EXIT.usage, `Fix the regulators file first: sev validate ${file}`);
+  if (refused !== undefined || !rules)
+    throw new UserError(refused ?? `${file}: not a regulators file`, EXIT.usage, `Fix the regulators file first: sev validate ${file}`);
   return inLanguage(rules, lang);
 }

@@ -76,12 +76,33 @@ export interface RegulatorRules {
 
 /** Findings about a regulators file beyond its schema; each id can be named in sev-disable-line. */
 export const REGULATOR_RULES = [
-  { id: 'regulator-unknown-fact', severity: 'error', description: 'A condition of the regulators file, or a regulator step of a runbook, names a fact the regulators file does not declare.' },
-  { id: 'regulator-condition', severity: 'error', description: 'A condition does not fit its fact: a threshold on a yes-no fact, a yes/no on a count, a malformed duration, or no test at all.' },
-  { id: 'regulator-deadline', severity: 'error', description: 'A deadline counts from nothing, from two things, or from a deadline that does not come before it.' },
+  {
+    id: 'regulator-unknown-fact',
+    severity: 'error',
+    description: 'A condition of the regulators file, or a regulator step of a runbook, names a fact the regulators file does not declare.',
+  },
+  {
+    id: 'regulator-condition',
+    severity: 'error',
+    description:
+      'A condition does not fit its fact: a threshold on a yes-no fact, a yes/no on a count, a malformed duration, or no test at all.',
+  },
+  {
+    id: 'regulator-deadline',
+    severity: 'error',
+    description: 'A deadline counts from nothing, from two things, or from a deadline that does not come before it.',
+  },
   { id: 'duplicate-notification-id', severity: 'error', description: 'Two notifications share an id, so filings cannot tell them apart.' },
-  { id: 'regulator-stray-translation', severity: 'error', description: 'A translation of the regulators file names a fact or notification the file does not declare.' },
-  { id: 'regulator-missing-translation', severity: 'warning', description: 'A translation of the regulators file leaves out a fact prompt or a notification title: the English text is shown.' },
+  {
+    id: 'regulator-stray-translation',
+    severity: 'error',
+    description: 'A translation of the regulators file names a fact or notification the file does not declare.',
+  },
+  {
+    id: 'regulator-missing-translation',
+    severity: 'warning',
+    description: 'A translation of the regulators file leaves out a fact prompt or a notification title: the English text is shown.',
+  },
 ] as const;
 
 const FORMAT_LINE = /^format:\s*["']?sevkit-regulators\/v1["']?\s*(#.*)?$/m;
@@ -112,29 +133,45 @@ function condition(raw: unknown, path: Path, facts: Map<string, FactDef>, report
   const fact = facts.get(raw.fact);
   if (!fact) {
     const guess = closest(raw.fact, facts.keys());
-    report([...path, 'fact'], `no fact is named "${raw.fact}"${guess ? `: did you mean "${guess}"?` : ''} (facts: ${[...facts.keys()].join(', ')})`, 'regulator-unknown-fact');
+    report(
+      [...path, 'fact'],
+      `no fact is named "${raw.fact}"${guess ? `: did you mean "${guess}"?` : ''} (facts: ${[...facts.keys()].join(', ')})`,
+      'regulator-unknown-fact',
+    );
     return undefined;
   }
   const ops = OPS.filter((op) => raw[op] !== undefined);
   if (ops.length !== 1) {
-    report(path, ops.length ? `a condition has one test; this one has ${ops.join(' and ')}` : 'a condition needs a test: over, at_least or is', 'regulator-condition');
+    report(
+      path,
+      ops.length ? `a condition has one test; this one has ${ops.join(' and ')}` : 'a condition needs a test: over, at_least or is',
+      'regulator-condition',
+    );
     return undefined;
   }
   const op = ops[0]!;
   const given = raw[op];
   const at: Path = [...path, op];
   if (op === 'is') {
-    if (fact.type !== 'yes-no') return void report(at, `"is" tests a yes-no fact; "${fact.name}" is a ${fact.type}: use over or at_least`, 'regulator-condition');
+    if (fact.type !== 'yes-no')
+      return void report(at, `"is" tests a yes-no fact; "${fact.name}" is a ${fact.type}: use over or at_least`, 'regulator-condition');
     const yes = given === true || given === 'yes';
     return { fact: fact.name, op, value: yes ? 1 : 0, text: yes ? 'yes' : 'no' };
   }
-  if (fact.type === 'yes-no') return void report(at, `"${fact.name}" is a yes-no fact: test it with is: "yes" or is: "no"`, 'regulator-condition');
+  if (fact.type === 'yes-no')
+    return void report(at, `"${fact.name}" is a yes-no fact: test it with is: "yes" or is: "no"`, 'regulator-condition');
   if (fact.type === 'number') {
-    if (typeof given !== 'number') return void report(at, `"${fact.name}" is a count: the threshold is a number, not ${JSON.stringify(given)}`, 'regulator-condition');
+    if (typeof given !== 'number')
+      return void report(at, `"${fact.name}" is a count: the threshold is a number, not ${JSON.stringify(given)}`, 'regulator-condition');
     return { fact: fact.name, op, value: given, text: given.toLocaleString('en-US') };
   }
   const ms = typeof given === 'string' ? thresholdMs(given) : undefined;
-  if (ms === undefined) return void report(at, `"${fact.name}" is a duration: the threshold is a duration such as 2h or 90m, not ${JSON.stringify(given)}`, 'regulator-condition');
+  if (ms === undefined)
+    return void report(
+      at,
+      `"${fact.name}" is a duration: the threshold is a duration such as 2h or 90m, not ${JSON.stringify(given)}`,
+      'regulator-condition',
+    );
   return { fact: fact.name, op, value: ms, text: String(given) };
 }
 
@@ -155,7 +192,12 @@ function buildRules(value: unknown, source: { file: string; hash: string }, repo
         ...(milestones.length === 2 ? { fromMilestones: [milestones[0]!, milestones[1]!] as [Milestone, Milestone] } : {}),
       });
       if (raw.from_milestones !== undefined && type !== 'duration') {
-        report(['facts', name, 'from_milestones'], `from_milestones gives a duration; "${name}" is a ${type}`, 'regulator-condition', 'key');
+        report(
+          ['facts', name, 'from_milestones'],
+          `from_milestones gives a duration; "${name}" is a ${type}`,
+          'regulator-condition',
+          'key',
+        );
       }
     }
   }
@@ -166,7 +208,8 @@ function buildRules(value: unknown, source: { file: string; hash: string }, repo
     const at: Path = ['notifications', i];
     const id = str(raw.id) ?? `#${i + 1}`;
     const earlier = ids.get(id);
-    if (earlier !== undefined) report([...at, 'id'], `notification id "${id}" is already used by notification ${earlier + 1}`, 'duplicate-notification-id');
+    if (earlier !== undefined)
+      report([...at, 'id'], `notification id "${id}" is already used by notification ${earlier + 1}`, 'duplicate-notification-id');
     else ids.set(id, i);
     const applies = isObj(raw.applies) ? raw.applies : {};
     const conditions = (key: 'all' | 'any') =>
@@ -183,10 +226,20 @@ function buildRules(value: unknown, source: { file: string; hash: string }, repo
       const from = str(d.from) as Anchor | undefined;
       const after = str(d.after) as DeadlineName | undefined;
       if ((from === undefined) === (after === undefined)) {
-        report(dat, from ? `deadline "${name}" counts from ${from} and after ${after}: give one of from and after` : `deadline "${name}" counts from nothing: give from (awareness, classification, resolution) or after (an earlier deadline)`, 'regulator-deadline');
+        report(
+          dat,
+          from
+            ? `deadline "${name}" counts from ${from} and after ${after}: give one of from and after`
+            : `deadline "${name}" counts from nothing: give from (awareness, classification, resolution) or after (an earlier deadline)`,
+          'regulator-deadline',
+        );
       }
       if (after !== undefined && !deadlines.some((e) => e.name === after)) {
-        report([...dat, 'after'], `deadline "${name}" counts after "${after}", which is not an earlier deadline of this notification`, 'regulator-deadline');
+        report(
+          [...dat, 'after'],
+          `deadline "${name}" counts after "${after}", which is not an earlier deadline of this notification`,
+          'regulator-deadline',
+        );
       }
       if (deadlines.some((e) => e.name === name)) report([...dat, 'name'], `deadline "${name}" is given twice`, 'regulator-deadline');
       const nlt = isObj(d.no_later_than) && typeof d.no_later_than.within === 'string' ? parseWithin(d.no_later_than.within) : undefined;
@@ -226,7 +279,12 @@ function buildRules(value: unknown, source: { file: string; hash: string }, repo
 }
 
 /** Reads the translations: a key naming nothing is an error, a prompt or title left out a warning. */
-function translations(raw: unknown, facts: Map<string, FactDef>, notifications: NotificationDef[], report: Report): Record<string, RulesTexts> {
+function translations(
+  raw: unknown,
+  facts: Map<string, FactDef>,
+  notifications: NotificationDef[],
+  report: Report,
+): Record<string, RulesTexts> {
   const out: Record<string, RulesTexts> = {};
   if (!isObj(raw)) return out;
   const ids = notifications.map((n) => n.id);
@@ -238,7 +296,12 @@ function translations(raw: unknown, facts: Map<string, FactDef>, notifications: 
       for (const [key, text] of Object.entries(isObj(value) ? value : {})) {
         if (!names.includes(key)) {
           const guess = closest(key, names);
-          report([...at, key], `${lang}: no ${kind} is named "${key}"${guess ? `: did you mean "${guess}"?` : ''}`, 'regulator-stray-translation', 'key');
+          report(
+            [...at, key],
+            `${lang}: no ${kind} is named "${key}"${guess ? `: did you mean "${guess}"?` : ''}`,
+            'regulator-stray-translation',
+            'key',
+          );
         } else if (isObj(text)) entries[key] = text;
       }
       return entries;
@@ -250,13 +313,22 @@ function translations(raw: unknown, facts: Map<string, FactDef>, notifications: 
       ...[...facts.keys()].filter((f) => factTexts[f]?.prompt === undefined).map((f) => `facts.${f}.prompt`),
       ...ids.filter((id) => notificationTexts[id]?.title === undefined).map((id) => `notifications.${id}.title`),
     ];
-    if (missing.length) report(['translations', lang], `${lang}: no text for ${missing.join(', ')}: the English is shown`, 'regulator-missing-translation', 'key', 'warning');
+    if (missing.length)
+      report(
+        ['translations', lang],
+        `${lang}: no text for ${missing.join(', ')}: the English is shown`,
+        'regulator-missing-translation',
+        'key',
+        'warning',
+      );
     // Only the texts given: the spread in inLanguage must not blank what a translation leaves out.
     const given = (e: Obj, keys: string[]) => Object.fromEntries(keys.flatMap((k) => (str(e[k]) ? [[k, str(e[k])]] : [])));
     out[lang] = {
       ...(str(t.notice) ? { notice: str(t.notice) } : {}),
       facts: Object.fromEntries(Object.entries(factTexts).map(([k, e]) => [k, given(e, ['prompt', 'description'])])),
-      notifications: Object.fromEntries(Object.entries(notificationTexts).map(([k, e]) => [k, given(e, ['regulator', 'title', 'files', 'how', 'note'])])),
+      notifications: Object.fromEntries(
+        Object.entries(notificationTexts).map(([k, e]) => [k, given(e, ['regulator', 'title', 'files', 'how', 'note'])]),
+      ),
     };
   }
   return out;

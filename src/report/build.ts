@@ -34,7 +34,11 @@ export function buildReport(refs: string[], options: ReportOptions): Report {
   const timeline = loadTimeline(refs, { incidentDir: incidentDir(options.incidentDir), force: options.force, lean: options.lean });
   // The log is the state of the incident: a report never overwrites one.
   if (options.out && timeline.logs.some((l) => sameFile(l.file, options.out!))) {
-    throw new UserError(`--out ${options.out} is one of the incident logs being read; it would be overwritten`, EXIT.usage, 'Give another file name.');
+    throw new UserError(
+      `--out ${options.out} is one of the incident logs being read; it would be overwritten`,
+      EXIT.usage,
+      'Give another file name.',
+    );
   }
   return { timeline, metrics: computeMetrics(timeline), clock };
 }

@@ -12,7 +12,19 @@ export function eventOf(row: Row, lines?: LineStore): IncidentEvent {
 
 export { oneLine };
 
-export type Kind = 'milestone' | 'severity' | 'failure' | 'check' | 'command' | 'announcement' | 'note' | 'action' | 'step' | 'incident' | 'input' | 'unknown';
+export type Kind =
+  | 'milestone'
+  | 'severity'
+  | 'failure'
+  | 'check'
+  | 'command'
+  | 'announcement'
+  | 'note'
+  | 'action'
+  | 'step'
+  | 'incident'
+  | 'input'
+  | 'unknown';
 
 /** What sort of event it is, for colours, markers and filters. A failed check or command is a failure. */
 export function kindOf(event: IncidentEvent): Kind {
@@ -162,7 +174,10 @@ function sentence(event: IncidentEvent): string {
     case 'regulator.assessed': {
       const all = Array.isArray(e.data.notifications) ? e.data.notifications : [];
       const applying = all.filter((n) => n?.applies);
-      const dues = applying.map((n) => `${n.id} ${n.deadlines?.[0]?.name ?? ''} due ${n.deadlines?.[0]?.due ?? `when ${n.deadlines?.[0]?.waitingFor ?? '?'} is known`}`);
+      const dues = applying.map(
+        (n) =>
+          `${n.id} ${n.deadlines?.[0]?.name ?? ''} due ${n.deadlines?.[0]?.due ?? `when ${n.deadlines?.[0]?.waitingFor ?? '?'} is known`}`,
+      );
       return `regulator assessment: ${applying.length} of ${all.length} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
     }
     case 'regulator.filed':

@@ -26,7 +26,9 @@ const COLORS: Record<Kind, string> = {
 const SEV_COLORS: Record<string, string> = { SEV1: '#d7191c', SEV2: '#fd8d3c', SEV3: '#fecc5c', SEV4: '#a1dab4' };
 
 /** Tick spacing: the first step that gives at most about 10 ticks. */
-const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
+const STEPS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5,
+];
 
 /**
  * The most events a page draws one by one. Beyond it (a browser gets slow, and the page's data would be
@@ -38,7 +40,15 @@ export const HTML_DRAW_LIMIT = 5000;
 const BUCKETS = 200;
 /** Types whose kind depends on their data (a failure, an action item): the others need no parsing to be counted. */
 const KIND_FROM_DATA = new Set(['check.result', 'wait.finished', 'command.finished', 'step.completed', 'note']);
-const SHAPE_TYPES = new Set(['incident.started', 'incident.joined', 'incident.paused', 'incident.resumed', 'incident.closed', 'milestone', 'severity.changed']);
+const SHAPE_TYPES = new Set([
+  'incident.started',
+  'incident.joined',
+  'incident.paused',
+  'incident.resumed',
+  'incident.closed',
+  'milestone',
+  'severity.changed',
+]);
 
 /** Whether a timeline has more events than a page draws one by one. */
 export const summarised = (rowCount: number) => rowCount > HTML_DRAW_LIMIT;
@@ -184,7 +194,8 @@ function* impactWindow(r: Report, g: Chart): Pieces {
 function* laneRows(g: Chart): Pieces {
   for (const [i, lane] of g.lanes.entries()) {
     const y = g.top + i * g.laneH + g.laneH / 2;
-    if (i % 2 === 0) yield `<rect x="${g.left}" y="${g.top + i * g.laneH}" width="${g.width}" height="${g.laneH}" fill="#000" fill-opacity="0.025"/>\n`;
+    if (i % 2 === 0)
+      yield `<rect x="${g.left}" y="${g.top + i * g.laneH}" width="${g.width}" height="${g.laneH}" fill="#000" fill-opacity="0.025"/>\n`;
     yield `<text class="lane-label" x="${g.left - 8}" y="${y + 4}" text-anchor="end">${esc(fitWidth(lane, 20))}</text>\n`;
     yield `<line x1="${g.left}" x2="${g.right}" y1="${y}" y2="${y}" stroke="#ccc"/>\n`;
   }
@@ -198,7 +209,8 @@ function* axis(r: Report, g: Chart): Pieces {
   for (let ms = Math.ceil(t0 / step) * step; ms <= t1; ms += step) {
     const label = step < 1000 ? r.clock.time(ms).slice(3) : step < 60_000 ? r.clock.time(ms).slice(0, 8) : r.clock.time(ms).slice(0, 5);
     yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${g.top - 8}" y2="${axisY - 10}" stroke="#eee"/><text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
-    if (g.showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step)) yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
+    if (g.showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step))
+      yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
   }
 }
 
@@ -215,7 +227,11 @@ function* milestoneMarks(r: Report, g: Chart): Pieces {
 }
 
 /** The events drawn: close events in a lane are spread over three rows; the important ones are drawn last, on top. */
-function* eventMarks(r: Report, rows: Row[], g: Chart): Generator<string, { data: { kind: Kind; summary: string }[]; details: unknown[] }, undefined> {
+function* eventMarks(
+  r: Report,
+  rows: Row[],
+  g: Chart,
+): Generator<string, { data: { kind: Kind; summary: string }[]; details: unknown[] }, undefined> {
   const t = r.timeline;
   const details: unknown[] = [];
   const data: { kind: Kind; summary: string }[] = [];
@@ -241,7 +257,15 @@ function* eventMarks(r: Report, rows: Row[], g: Chart): Generator<string, { data
       svg: `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${cx.toFixed(1)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}"><title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`,
     });
     data.push({ kind, summary });
-    details.push({ time: r.clock.stamp(row.ms), actor: row.actor, kind, summary, source: `${file}:${row.line}`, copies: row.copies?.map((c) => `${t.logs[c.log]!.file}:${c.line}`), event });
+    details.push({
+      time: r.clock.stamp(row.ms),
+      actor: row.actor,
+      kind,
+      summary,
+      source: `${file}:${row.line}`,
+      copies: row.copies?.map((c) => `${t.logs[c.log]!.file}:${c.line}`),
+      event,
+    });
   }
   // A stable sort: events of the same importance stay in time order.
   marks.sort((a, b) => a.order - b.order);
@@ -316,7 +340,10 @@ function* bucketBars(
     const x0 = g.left + bucket * w;
     const from = g.t0 + (bucket / BUCKETS) * (g.t1 - g.t0);
     const to = g.t0 + ((bucket + 1) / BUCKETS) * (g.t1 - g.t0);
-    const types = [...cell.types].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${n} ${type}`).join(', ');
+    const types = [...cell.types]
+      .sort((a, b) => b[1] - a[1])
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
     const label = `${r.clock.stamp(from)} → ${r.clock.stamp(to)}: ${cell.n} event${cell.n === 1 ? '' : 's'}${cell.failures ? ` (${cell.failures} failed)` : ''}: ${types}`;
     yield `<rect class="bucket" data-n="${cell.n}" x="${x0.toFixed(1)}" y="${(g.top + lane * g.laneH + g.laneH - 3 - h).toFixed(1)}" width="${Math.max(1, w - 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${cell.failures ? COLORS.failure : COLORS.step}" fill-opacity="0.6"><title>${esc(label)}</title></rect>\n`;
   }

@@ -15,15 +15,19 @@ export function* metricsMarkdown(r: Report): Pieces {
   }
   if (m.severity.problem) yield `| Time at each severity | n/a: ${cell(m.severity.problem)} | | | |\n`;
   else {
-    for (const s of m.severity.totals) yield `| Time at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | ${cell(m.severity.definition)} | | |\n`;
-    for (const s of m.severity.spans) yield `| ↳ at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
+    for (const s of m.severity.totals)
+      yield `| Time at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | ${cell(m.severity.definition)} | | |\n`;
+    for (const s of m.severity.spans)
+      yield `| ↳ at ${cell(s.severity)} | ${formatDuration(s.ms, 'spaced')} | one span | ${cell(pointText(r, s.from))} | ${cell(pointText(r, s.to))} |\n`;
   }
-  if (m.clocks) yield `| Updates on time | ${m.clocks.onTime.met}/${m.clocks.onTime.total} | rounds of the clocks that fell due, met by their due time | | |\n`;
+  if (m.clocks)
+    yield `| Updates on time | ${m.clocks.onTime.met}/${m.clocks.onTime.total} | rounds of the clocks that fell due, met by their due time | | |\n`;
   yield '\n';
   if (m.clocks) {
     const stamp = (ms: number) => r.clock.stamp(ms);
     yield `**Clocks:**\n\n| clock | started (${r.clock.zone}) | due (${r.clock.zone}) | outcome |\n| --- | --- | --- | --- |\n`;
-    for (const i of m.clocks.rounds) yield `| ${cell(i.title)} (\`${cell(i.clock)}\`) | ${stamp(Date.parse(i.started))} | ${stamp(Date.parse(i.due))} | ${i.outcome === 'missed' || i.outcome === 'late' ? `**${cell(roundOutcome(i, stamp))}**` : cell(roundOutcome(i, stamp))} |\n`;
+    for (const i of m.clocks.rounds)
+      yield `| ${cell(i.title)} (\`${cell(i.clock)}\`) | ${stamp(Date.parse(i.started))} | ${stamp(Date.parse(i.due))} | ${i.outcome === 'missed' || i.outcome === 'late' ? `**${cell(roundOutcome(i, stamp))}**` : cell(roundOutcome(i, stamp))} |\n`;
     yield '\n';
   }
   if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${cell(m.impactStart.fallback)}.\n\n`;
@@ -42,11 +46,13 @@ export function* timelineMarkdown(r: Report): Pieces {
 
 export function* logsMarkdown(r: Report): Pieces {
   yield '| log | file | responder | host | events |\n| --- | --- | --- | --- | --- |\n';
-  for (const [i, l] of r.timeline.logs.entries()) yield `| [${i + 1}] | \`${cell(l.file).replace(/`/g, "'")}\` | ${cell(l.responder)} | ${cell(l.host ?? '')} | ${l.events} |\n`;
+  for (const [i, l] of r.timeline.logs.entries())
+    yield `| [${i + 1}] | \`${cell(l.file).replace(/`/g, "'")}\` | ${cell(l.responder)} | ${cell(l.host ?? '')} | ${l.events} |\n`;
   yield '\n';
   if (r.timeline.warnings.length) {
     yield '**Warnings about the logs:**\n\n';
-    for (const w of r.timeline.warnings) yield `- \`${cell(w.file).replace(/`/g, "'")}${w.line ? `:${w.line}` : ''}\`: ${cell(w.message)}\n`;
+    for (const w of r.timeline.warnings)
+      yield `- \`${cell(w.file).replace(/`/g, "'")}${w.line ? `:${w.line}` : ''}\`: ${cell(w.message)}\n`;
     yield '\n';
   }
 }

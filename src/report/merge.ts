@@ -118,14 +118,20 @@ interface MergeOptions {
 export function mergeSources(sources: LogSource[], options: MergeOptions = {}): Timeline {
   for (const s of sources) {
     if (s.rows.length === 0) {
-      const why = s.problems.length ? `has no complete event (${s.problems.map((p) => `line ${p.line}: ${p.kind}`).join(', ')})` : 'is empty: it holds no events';
+      const why = s.problems.length
+        ? `has no complete event (${s.problems.map((p) => `line ${p.line}: ${p.kind}`).join(', ')})`
+        : 'is empty: it holds no events';
       throw new UserError(`${s.file}: ${why}`, EXIT.usage, 'Give the log files of an incident, or its id.');
     }
   }
   const incidents = [...new Set(sources.flatMap((s) => [s.incident!, ...s.otherIncidents]))];
   if (incidents.length > 1 && !options.force) {
     const which = sources.map((s) => `${s.file} (${[s.incident, ...s.otherIncidents].join(', ')})`).join('; ');
-    throw new UserError(`the logs are of ${incidents.length} different incidents: ${which}`, EXIT.usage, 'Give the logs of one incident, or --force to merge them anyway.');
+    throw new UserError(
+      `the logs are of ${incidents.length} different incidents: ${which}`,
+      EXIT.usage,
+      'Give the logs of one incident, or --force to merge them anyway.',
+    );
   }
   const warnings: Warning[] = [];
   for (const s of sources) {
@@ -159,7 +165,7 @@ export function mergeSources(sources: LogSource[], options: MergeOptions = {}): 
   // Copies of an event carry its time, so they meet within the rows of the same millisecond; most
   // milliseconds have one row, and only rows that share theirs need their id.
   const rows: Row[] = [];
-  for (let i = 0; i < merged.length; ) {
+  for (let i = 0; i < merged.length;) {
     const ms = merged[i]!.ms;
     let end = i + 1;
     while (end < merged.length && merged[end]!.ms === ms) end++;
@@ -179,6 +185,8 @@ export function mergeSources(sources: LogSource[], options: MergeOptions = {}): 
     }
     i = end;
   }
-  warnings.sort((a, b) => sources.findIndex((s) => s.file === a.file) - sources.findIndex((s) => s.file === b.file) || (a.line ?? 0) - (b.line ?? 0));
+  warnings.sort(
+    (a, b) => sources.findIndex((s) => s.file === a.file) - sources.findIndex((s) => s.file === b.file) || (a.line ?? 0) - (b.line ?? 0),
+  );
   return { incident: incidents[0]!, incidents, logs: sources.map(logInfo), rows, warnings };
 }

@@ -100,7 +100,10 @@ export function computeMetrics(t: Timeline): Metrics {
       const name = typeof milestone === 'string' ? milestone : '';
       if (!name) continue;
       const existing = milestones[name];
-      if (existing) notes.push(`milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, not ${t.logs[row.log]!.file}:${row.line}`);
+      if (existing)
+        notes.push(
+          `milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, not ${t.logs[row.log]!.file}:${row.line}`,
+        );
       else milestones[name] = milestonePoint(t, row, name);
     }
   }
@@ -112,7 +115,11 @@ export function computeMetrics(t: Timeline): Metrics {
   const impactStart =
     milestones['impact-started'] ??
     (incidentStart
-      ? { ...incidentStart, label: 'incident start (stand-in for impact-started)', fallback: 'no impact-started milestone: the incident start stands in, so impact may have begun earlier' }
+      ? {
+          ...incidentStart,
+          label: 'incident start (stand-in for impact-started)',
+          fallback: 'no impact-started milestone: the incident start stands in, so impact may have begun earlier',
+        }
       : undefined);
   const get = (name: string) => (name === 'impact-started' ? impactStart : milestones[name]);
 
@@ -123,7 +130,8 @@ export function computeMetrics(t: Timeline): Metrics {
     const m: Metric = { key: d.key, name: d.name, definition, from, to, ms: null };
     if (!to) m.problem = `no ${d.to} milestone in the logs`;
     else if (!from) m.problem = `no ${d.from} milestone in the logs`;
-    else if (to.ms < from.ms) m.problem = `out of order: ${d.to} (${to.time}) is before ${from.label} (${from.time}); check the clocks of the logs`;
+    else if (to.ms < from.ms)
+      m.problem = `out of order: ${d.to} (${to.time}) is before ${from.label} (${from.time}); check the clocks of the logs`;
     else m.ms = to.ms - from.ms;
     return m;
   });

@@ -23,7 +23,23 @@ interface Item {
   text?: string;
 }
 
-const LISTED = new Set(['note', 'announcement', 'delivery.finished', 'delivery.unfinished', 'command.started', 'command.finished', 'check.result', 'wait.finished', 'step.completed', 'step.skipped', 'step.answered', 'severity.changed', 'milestone', 'incident.paused', 'incident.resumed']);
+const LISTED = new Set([
+  'note',
+  'announcement',
+  'delivery.finished',
+  'delivery.unfinished',
+  'command.started',
+  'command.finished',
+  'check.result',
+  'wait.finished',
+  'step.completed',
+  'step.skipped',
+  'step.answered',
+  'severity.changed',
+  'milestone',
+  'incident.paused',
+  'incident.resumed',
+]);
 
 /** A note's text without the prefix that sorted it. */
 function noteText(e: AnyEvent): string {
@@ -34,7 +50,8 @@ function noteText(e: AnyEvent): string {
 
 function failedCheckText(e: AnyEvent): string {
   if (e.type === 'check.result') return `${e.data.check} (step ${e.data.step ?? '?'}): ${e.data.status}, ${oneLine(e.data.reason, 100)}`;
-  if (e.type === 'wait.finished') return `wait for ${e.data.check} (step ${e.data.step}) gave up after ${e.data.attempts} attempts: ${e.data.status}`;
+  if (e.type === 'wait.finished')
+    return `wait for ${e.data.check} (step ${e.data.step}) gave up after ${e.data.attempts} attempts: ${e.data.status}`;
   return '';
 }
 
@@ -96,7 +113,13 @@ function postmortemFacts(r: Report): PostmortemFacts {
       }
       case 'command.finished': {
         const c = openCommands.get(`${row.log}:${e.data.step}`);
-        const exit = e.data.error ? `could not start: ${oneLine(e.data.error, 60)}` : e.data.timedOut ? 'timed out' : e.data.signal ? `killed (${e.data.signal})` : `exit ${e.data.exit}`;
+        const exit = e.data.error
+          ? `could not start: ${oneLine(e.data.error, 60)}`
+          : e.data.timedOut
+            ? 'timed out'
+            : e.data.signal
+              ? `killed (${e.data.signal})`
+              : `exit ${e.data.exit}`;
         if (c) {
           c.exit = exit;
           c.ms = e.data.durationMs;
@@ -150,7 +173,7 @@ export function* renderPostmortem(r: Report): Pieces {
   const impactEnd = m.milestones.resolved;
 
   yield `# Postmortem: ${cell(h.title ?? h.runbook ?? 'incident')} — ${cell(t.incident)}\n\n`;
-  yield '> **Draft** written by `sev postmortem` from the responders\' logs. Blameless: it describes what happened and what the\n';
+  yield "> **Draft** written by `sev postmortem` from the responders' logs. Blameless: it describes what happened and what the\n";
   yield '> system allowed, not who is at fault. Every fact names its source as `[log]:line` (logs listed under Sources).\n';
   yield '> Sections marked _TO BE WRITTEN_ need a person.\n\n';
 
@@ -177,7 +200,8 @@ export function* renderPostmortem(r: Report): Pieces {
   yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
 
   yield '## Impact\n\n';
-  if (impactStart) yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''}\n`;
+  if (impactStart)
+    yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''}\n`;
   if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${cell(impactStart.fallback)}.\n`;
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
@@ -190,7 +214,8 @@ export function* renderPostmortem(r: Report): Pieces {
   if (announcements.length === 0) yield '_No announcement was logged during the incident._\n\n';
   else {
     yield `| time (${r.clock.zone}) | audience | channel | message | by | source |\n| --- | --- | --- | --- | --- | --- |\n`;
-    for (const a of announcements) yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500))} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
+    for (const a of announcements)
+      yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500))} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
     yield '\n';
   }
 
@@ -201,7 +226,9 @@ export function* renderPostmortem(r: Report): Pieces {
 
   yield '## Detection\n\n';
   const detected = m.milestones.detected;
-  yield detected ? `Detected ${at(detected.ms)} by ${cell(detected.actor)} (\`${cell(detected.file)}:${detected.line}\`).\n\n` : '_No `detected` milestone in the logs._\n\n';
+  yield detected
+    ? `Detected ${at(detected.ms)} by ${cell(detected.actor)} (\`${cell(detected.file)}:${detected.line}\`).\n\n`
+    : '_No `detected` milestone in the logs._\n\n';
   if (detection.length) {
     yield 'Checks up to detection:\n\n';
     for (const d of detection) yield `- ${at(d.ms)} ${cell(describe(ev(d)))} (${src(d)})\n`;
@@ -218,7 +245,8 @@ export function* renderPostmortem(r: Report): Pieces {
   if (commands.length === 0) yield '_No commands were run._\n\n';
   else {
     yield `| time (${r.clock.zone}) | who | step | command | result | duration | source |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
-    for (const c of commands) yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? formatDuration(c.ms, 'spaced') : ''} | ${src(c.row)} |\n`;
+    for (const c of commands)
+      yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? formatDuration(c.ms, 'spaced') : ''} | ${src(c.row)} |\n`;
     yield '\n';
   }
   yield '### Checks that failed\n\n';
@@ -231,7 +259,8 @@ export function* renderPostmortem(r: Report): Pieces {
 
   const list = function* (items: Item[], empty: string): Pieces {
     if (items.length === 0) yield `${empty}\n`;
-    for (const i of items) yield `- ${cell(oneLine(i.text ?? noteText(ev(i.row)), 500))} — ${cell(i.row.actor)}, ${at(i.row.ms)} (${src(i.row)})\n`;
+    for (const i of items)
+      yield `- ${cell(oneLine(i.text ?? noteText(ev(i.row)), 500))} — ${cell(i.row.actor)}, ${at(i.row.ms)} (${src(i.row)})\n`;
     yield '\n';
   };
   yield '## What went well\n\n';
@@ -247,7 +276,8 @@ export function* renderPostmortem(r: Report): Pieces {
   yield 'From `sev note --action` and notes starting with TODO. Give each an owner and a due date.\n\n';
   yield '| # | action | owner | due | raised by | source |\n| --- | --- | --- | --- | --- | --- |\n';
   if (actions.length === 0) yield '| | _none logged_ | | | | |\n';
-  for (const [i, a] of actions.entries()) yield `| ${i + 1} | ${cell(oneLine(a.text ?? noteText(ev(a.row)), 500))} | | | ${cell(a.row.actor)}, ${at(a.row.ms)} | ${src(a.row)} |\n`;
+  for (const [i, a] of actions.entries())
+    yield `| ${i + 1} | ${cell(oneLine(a.text ?? noteText(ev(a.row)), 500))} | | | ${cell(a.row.actor)}, ${at(a.row.ms)} | ${src(a.row)} |\n`;
   yield '\n';
 
   yield '## Root cause\n\n';

@@ -16,7 +16,8 @@ export class RegulatorRecord {
 
   add(row: Row, e: AnyEvent): void {
     // The last assessment stands: facts answered again later are the better ones.
-    if (e.type === 'regulator.assessed' && Array.isArray(e.data.notifications)) this.assessment = { row, data: { ...e.data, notifications: e.data.notifications.filter((n) => n && Array.isArray(n.deadlines)) } };
+    if (e.type === 'regulator.assessed' && Array.isArray(e.data.notifications))
+      this.assessment = { row, data: { ...e.data, notifications: e.data.notifications.filter((n) => n && Array.isArray(n.deadlines)) } };
     if (e.type === 'regulator.filed') this.filed.set(`${e.data.notification}\u0000${e.data.deadline}`, { row, data: e.data });
     if (e.type === 'regulator.pending') this.pending.set(`${e.data.notification}\u0000${e.data.deadline}`, row);
   }
@@ -35,14 +36,19 @@ export class RegulatorRecord {
     if (!a) return;
     const at = (iso: string) => r.clock.stamp(Date.parse(iso));
     const milestones: MilestoneTimes = {};
-    for (const [name, p] of Object.entries(r.metrics.milestones)) if (p) (milestones as Record<string, string>)[name] = new Date(p.ms).toISOString();
+    for (const [name, p] of Object.entries(r.metrics.milestones))
+      if (p) (milestones as Record<string, string>)[name] = new Date(p.ms).toISOString();
     const started = r.metrics.incidentStart ? new Date(r.metrics.incidentStart.ms).toISOString() : undefined;
     const assessedAt = new Date(a.row.ms).toISOString();
     const anchors = anchorsOf(milestones, started, assessedAt);
     yield '## Regulator notifications\n\n';
     yield `Assessed at ${at(assessedAt)} by ${cell(a.row.actor)} with ${cell(a.data.rules?.file ?? '?')}${a.data.rules?.version ? ` (version ${cell(a.data.rules.version)})` : ''} (${src(a.row)}). `;
-    yield `Facts: ${cell(Object.entries(a.data.facts ?? {}).map(([name, f]) => `${name} ${f.value}${f.source === 'answer' ? '' : ` (${f.source})`}`).join(', ') || 'none')}. `;
-    yield 'The rules are the team\'s own reading of the texts cited: check them, and the filings below, with compliance.\n\n';
+    yield `Facts: ${cell(
+      Object.entries(a.data.facts ?? {})
+        .map(([name, f]) => `${name} ${f.value}${f.source === 'answer' ? '' : ` (${f.source})`}`)
+        .join(', ') || 'none',
+    )}. `;
+    yield "The rules are the team's own reading of the texts cited: check them, and the filings below, with compliance.\n\n";
     const applying = (a.data.notifications ?? []).filter((n) => n.applies);
     if (applying.length === 0) yield '_No notification applied._\n\n';
     else {
@@ -62,7 +68,8 @@ export class RegulatorRecord {
           if (f) {
             const late = lateness(due, f.data.at);
             status = late > 0 ? `**late by ${formatDuration(late, 'spaced')}**` : 'on time';
-          } else if (due && Date.parse(due) < end) status = `**not filed; overdue by ${formatDuration(end - Date.parse(due), 'spaced')} at the last event**`;
+          } else if (due && Date.parse(due) < end)
+            status = `**not filed; overdue by ${formatDuration(end - Date.parse(due), 'spaced')} at the last event**`;
           else status = this.pending.has(`${n.id}\u0000${d.name}`) ? '**not filed yet**' : '**not recorded**';
           const source = f ? src(f.row) : src(a.row);
           yield `| ${cell(n.title)} (\`${cell(n.id)}\`) | ${cell(n.regulator)} | ${cell(d.name)} | ${due ? at(due) : `when ${cell(d.waitingFor ?? '?')} is known`} | ${f ? at(f.data.at) : ''} | ${f ? cell(f.data.by) : ''} | ${f?.data.reference ? cell(f.data.reference) : ''} | ${status} | ${source} |\n`;

@@ -32,7 +32,8 @@ export interface Row {
  * Whether a time (already checked as RFC 3339) is in the form toISOString gives, YYYY-MM-DDTHH:MM:SS.mmmZ:
  * then a row need not keep it.
  */
-const isIsoForm = (time: string) => time.length === 24 && time.charCodeAt(10) === 84 && time.charCodeAt(19) === 46 && time.charCodeAt(23) === 90;
+const isIsoForm = (time: string) =>
+  time.length === 24 && time.charCodeAt(10) === 84 && time.charCodeAt(19) === 46 && time.charCodeAt(23) === 90;
 
 /** The time of a row as logged. */
 export const timeOf = (row: Row): string => row.time ?? new Date(row.ms).toISOString();
@@ -45,7 +46,17 @@ export function idOf(row: Row, lines?: LineStore): string {
 }
 
 /** The types whose data the metrics, the header and the postmortem read: always parsed, also in lean mode. */
-const KEY_TYPES = new Set(['incident.started', 'incident.joined', 'incident.closed', 'milestone', 'severity.changed', 'clock.started', 'clock.met', 'clock.missed', 'clock.stopped']);
+const KEY_TYPES = new Set([
+  'incident.started',
+  'incident.joined',
+  'incident.closed',
+  'milestone',
+  'severity.changed',
+  'clock.started',
+  'clock.met',
+  'clock.missed',
+  'clock.stopped',
+]);
 
 export interface LogSource {
   file: string;
@@ -95,7 +106,14 @@ class RowBuilder {
     // Lean rows are as small as they can be: a million of them are kept. A time in the usual form and the id
     // are read again from the line when they are needed.
     const lean = this.lean && off !== undefined && !KEY_TYPES.has(event.type);
-    const row: Row = { ms, seq: event.seq, type: this.intern(event.type), actor: typeof event.actor === 'string' ? this.intern(event.actor) : '', log: this.log, line };
+    const row: Row = {
+      ms,
+      seq: event.seq,
+      type: this.intern(event.type),
+      actor: typeof event.actor === 'string' ? this.intern(event.actor) : '',
+      log: this.log,
+      line,
+    };
     if (!isIsoForm(event.time)) row.time = event.time;
     if (lean) {
       row.off = off;

@@ -14,7 +14,8 @@ export function* renderText(r: Report): Pieces {
   if (t.incidents.length > 1) yield `Merged with --force: ${t1(t.incidents.join(', '))}\n`;
   yield `${t.rows.length} events from ${t.logs.length} log${t.logs.length === 1 ? '' : 's'} · times in ${r.clock.zone}\n\n`;
   yield 'Logs\n';
-  for (const [i, l] of t.logs.entries()) yield `  [${i + 1}] ${t1(l.file)} — ${t1(l.responder || '?')}${l.host ? ` on ${t1(l.host)}` : ''}, ${l.events} events\n`;
+  for (const [i, l] of t.logs.entries())
+    yield `  [${i + 1}] ${t1(l.file)} — ${t1(l.responder || '?')}${l.host ? ` on ${t1(l.host)}` : ''}, ${l.events} events\n`;
   if (t.warnings.length) {
     yield `\nWarnings (${t.warnings.length})\n`;
     for (const w of t.warnings) yield `  ${t1(w.file)}${w.line ? `:${w.line}` : ''}: ${t1(w.message)}\n`;
@@ -54,13 +55,15 @@ export function* metricsText(r: Report): Pieces {
   else {
     yield `  Time at each severity (${t1(m.severity.definition)}):\n`;
     for (const s of m.severity.totals) yield `    ${t1(s.severity)}  ${formatDuration(s.ms, 'spaced')}\n`;
-    for (const s of m.severity.spans) yield `      ${t1(s.severity)} ${formatDuration(s.ms, 'spaced')}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
+    for (const s of m.severity.spans)
+      yield `      ${t1(s.severity)} ${formatDuration(s.ms, 'spaced')}: ${pointText(r, s.from)} → ${pointText(r, s.to)}\n`;
   }
   for (const n of m.notes) yield `  note: ${t1(n)}\n`;
   if (m.clocks) {
     yield `  Updates on time  ${m.clocks.onTime.met}/${m.clocks.onTime.total} (rounds of the clocks that fell due, met by their due time)\n`;
     yield '  Clocks:\n';
     const stamp = (ms: number) => r.clock.stamp(ms);
-    for (const i of m.clocks.rounds) yield `    ${t1(i.title)}: started ${stamp(Date.parse(i.started))}, due ${stamp(Date.parse(i.due))}; ${t1(roundOutcome(i, stamp))}\n`;
+    for (const i of m.clocks.rounds)
+      yield `    ${t1(i.title)}: started ${stamp(Date.parse(i.started))}, due ${stamp(Date.parse(i.due))}; ${t1(roundOutcome(i, stamp))}\n`;
   }
 }

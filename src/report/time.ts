@@ -34,7 +34,11 @@ export function clockFor(zone?: string): ZoneClock {
       timeZoneName: 'longOffset',
     });
   } catch {
-    throw new UserError(`--tz ${zone}: not a time zone this system knows`, EXIT.usage, 'Give an IANA zone name such as Europe/Paris or America/New_York, or UTC.');
+    throw new UserError(
+      `--tz ${zone}: not a time zone this system knows`,
+      EXIT.usage,
+      'Give an IANA zone name such as Europe/Paris or America/New_York, or UTC.',
+    );
   }
   const name = format.resolvedOptions().timeZone;
   const parts = (ms: number) => {

@@ -28,7 +28,8 @@ export function copiesNote(r: Report, row: Row): string {
   return row.copies?.length ? ` (also in ${row.copies.map((c) => sourceRef(c)).join(', ')})` : '';
 }
 
-export const pointText = (r: Report, p: Point | undefined) => (p ? `${oneLine(p.label)} ${r.clock.stamp(p.ms)} (${oneLine(p.actor, 64)}, ${sourceRef(p)})` : 'missing');
+export const pointText = (r: Report, p: Point | undefined) =>
+  p ? `${oneLine(p.label)} ${r.clock.stamp(p.ms)} (${oneLine(p.actor, 64)}, ${sourceRef(p)})` : 'missing';
 
 export interface Header {
   runbook?: string;

@@ -7,7 +7,15 @@ import { UserError } from '../errors.js';
 const CHUNK = 1 << 20;
 
 const why = (error: NodeJS.ErrnoException) =>
-  error.code === 'ENOENT' ? 'no such directory' : error.code === 'EACCES' ? 'permission denied' : error.code === 'EISDIR' ? 'is a directory' : error.code === 'ENOSPC' ? 'no space left on the device' : error.message;
+  error.code === 'ENOENT'
+    ? 'no such directory'
+    : error.code === 'EACCES'
+      ? 'permission denied'
+      : error.code === 'EISDIR'
+        ? 'is a directory'
+        : error.code === 'ENOSPC'
+          ? 'no space left on the device'
+          : error.message;
 
 /**
  * Writes the pieces a renderer yields in chunks of about 1 MiB, waiting when the stream is full, to a file

@@ -75,7 +75,8 @@ const looksLikePath = (ref: string) => /[\\/]|\.ya?ml$/i.test(ref);
 /** Finds a runbook by id (the team's directory first, then the shipped ones) or by path. */
 async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintResult> {
   if (looksLikePath(ref) || existsSync(ref)) {
-    if (!existsSync(ref)) throw new UserError(`${ref}: no such file`, EXIT.usage, 'Give a runbook id (see sev list) or the path of a runbook file.');
+    if (!existsSync(ref))
+      throw new UserError(`${ref}: no such file`, EXIT.usage, 'Give a runbook id (see sev list) or the path of a runbook file.');
     const result = lintFile(ref);
     return result.kind === 'translation' ? withItsRunbook(result, runbooksDir) : result;
   }
@@ -85,7 +86,11 @@ async function resolveRunbook(ref: string, runbooksDir: string): Promise<LintRes
     const ids = entries.flatMap((e) => (e.runbook?.id ? [e.runbook.id] : []));
     const { closest } = await import('./suggest.js');
     const suggestion = closest(ref, ids);
-    throw new UserError(`no runbook with id "${ref}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`, EXIT.usage, 'Run sev list to see the runbooks available.');
+    throw new UserError(
+      `no runbook with id "${ref}"${suggestion ? `: did you mean "${suggestion}"?` : ''}`,
+      EXIT.usage,
+      'Run sev list to see the runbooks available.',
+    );
   }
   return match.result;
 }
@@ -144,10 +149,26 @@ export function langChoice(flag: string | undefined, env: NodeJS.ProcessEnv = pr
 const ownLang = (runbook: Runbook, lang: string) => sameLang(runbook.lang ?? 'en', lang) || (!runbook.lang && /^en-/i.test(lang));
 
 function usable(result: LintResult): Runbook {
-  if (result.kind === 'triage') throw new UserError(`${result.file} is the triage matrix, not a runbook`, EXIT.usage, 'sev triage uses it; sev validate checks it.');
-  if (result.kind === 'config') throw new UserError(`${result.file} is the team config, not a runbook`, EXIT.usage, 'sev config shows what it sets; sev validate checks it.');
-  if (result.kind === 'policy') throw new UserError(`${result.file} is the team policy (its clocks), not a runbook`, EXIT.usage, 'Every runbook uses it; sev validate checks it.');
-  if (result.kind === 'regulators') throw new UserError(`${result.file} holds the regulator notification rules, not a runbook`, EXIT.usage, 'Regulator steps of runbooks use it; sev validate checks it.');
+  if (result.kind === 'triage')
+    throw new UserError(`${result.file} is the triage matrix, not a runbook`, EXIT.usage, 'sev triage uses it; sev validate checks it.');
+  if (result.kind === 'config')
+    throw new UserError(
+      `${result.file} is the team config, not a runbook`,
+      EXIT.usage,
+      'sev config shows what it sets; sev validate checks it.',
+    );
+  if (result.kind === 'policy')
+    throw new UserError(
+      `${result.file} is the team policy (its clocks), not a runbook`,
+      EXIT.usage,
+      'Every runbook uses it; sev validate checks it.',
+    );
+  if (result.kind === 'regulators')
+    throw new UserError(
+      `${result.file} holds the regulator notification rules, not a runbook`,
+      EXIT.usage,
+      'Regulator steps of runbooks use it; sev validate checks it.',
+    );
   if (!result.runbook || result.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(result);
   return result.runbook;
 }
@@ -157,7 +178,11 @@ function usable(result: LintResult): Runbook {
  * A translation given by path is shown over its runbook whatever the language asked. Either file with
  * errors is refused with its diagnostics.
  */
-export async function loadRunbook(ref: string, runbooksDir: string, choice: LangChoice = {}): Promise<{ runbook: Runbook; result: LintResult }> {
+export async function loadRunbook(
+  ref: string,
+  runbooksDir: string,
+  choice: LangChoice = {},
+): Promise<{ runbook: Runbook; result: LintResult }> {
   const result = await resolveRunbook(ref, runbooksDir);
   if (result.kind === 'translation') {
     const translation = result.translation;
@@ -171,7 +196,11 @@ export async function loadRunbook(ref: string, runbooksDir: string, choice: Lang
   if (!found) {
     if (choice.from === 'env') return { runbook, result };
     const has = langs.length ? `it is translated into ${langs.join(', ')}` : 'it has no translation';
-    throw new UserError(`--lang ${choice.lang}: no ${choice.lang} translation of ${runbook.id} (${has})`, EXIT.usage, 'sev list shows the languages of each runbook.');
+    throw new UserError(
+      `--lang ${choice.lang}: no ${choice.lang} translation of ${runbook.id} (${has})`,
+      EXIT.usage,
+      'sev list shows the languages of each runbook.',
+    );
   }
   if (!found.translation || found.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(found);
   return { runbook: applyTranslation(runbook, found.translation), result };

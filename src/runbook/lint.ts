@@ -24,7 +24,8 @@ export function checkRunbookBytes(file: string, bytes: Uint8Array): CheckedRunbo
     const context: RuleContext = {
       runbook,
       facts,
-      report: (path, message, options) => found.push({ at: path, part: options?.part ?? 'value', rule: rule.id, severity: options?.severity ?? rule.severity, message }),
+      report: (path, message, options) =>
+        found.push({ at: path, part: options?.part ?? 'value', rule: rule.id, severity: options?.severity ?? rule.severity, message }),
     };
     rule.check(context);
   }

@@ -146,7 +146,9 @@ function env(v: unknown): Record<string, string> {
 }
 
 function input(name: string, v: Obj, path: Path, stepId?: string): InputDef {
-  const choices = list(v.choices).map(scalar).filter((x): x is string => x !== undefined);
+  const choices = list(v.choices)
+    .map(scalar)
+    .filter((x): x is string => x !== undefined);
   return {
     name,
     prompt: str(v.prompt) ?? name,

@@ -42,12 +42,15 @@ function explain(error: unknown): string {
   const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
   // RE2 quotes the part it refused between backquotes: `\1`, `(?=`, `(?<=a)b`.
   const quoted = /`(.*)`$/s.exec(message)?.[1] ?? '';
-  if (/^\\[1-9]$/.test(quoted) || quoted === '\\k') return `back-references such as ${quoted === '\\k' ? '\\k<name>' : quoted} are not supported ${LINEAR}`;
+  if (/^\\[1-9]$/.test(quoted) || quoted === '\\k')
+    return `back-references such as ${quoted === '\\k' ? '\\k<name>' : quoted} are not supported ${LINEAR}`;
   if (quoted === '(?=' || quoted === '(?!') return `look-aheads such as ${quoted}…) are not supported ${LINEAR}`;
-  if (quoted.startsWith('(?<=') || quoted.startsWith('(?<!')) return `look-behinds such as ${quoted.slice(0, 4)}…) are not supported ${LINEAR}`;
+  if (quoted.startsWith('(?<=') || quoted.startsWith('(?<!'))
+    return `look-behinds such as ${quoted.slice(0, 4)}…) are not supported ${LINEAR}`;
   if (quoted === '\\u') return '\\u escapes are not RE2 syntax: write a code point as \\x{e9} or \\x{1F600}';
   if (quoted === '\\c') return 'control escapes such as \\cA are not RE2 syntax: write \\x01';
-  if (/^\\[pP]\{/.test(quoted)) return `unknown Unicode class ${quoted}: RE2 takes general categories and scripts by their short names, such as \\p{L}, \\p{Lu}, \\p{Nd} or \\p{Greek}`;
+  if (/^\\[pP]\{/.test(quoted))
+    return `unknown Unicode class ${quoted}: RE2 takes general categories and scripts by their short names, such as \\p{L}, \\p{Lu}, \\p{Nd} or \\p{Greek}`;
   if (message.startsWith('invalid repeat count')) return `${message}: a repeat count, nested repeats multiplied, may be at most 1000`;
   return message;
 }

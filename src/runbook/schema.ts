@@ -17,7 +17,8 @@ const PATTERN_HELP: Record<string, string> = {
   '^[a-z][a-z0-9_-]*$': 'must start with a lowercase letter and hold only lowercase letters, digits, - and _',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a valid environment variable name',
   '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or zh-CN',
-  '^(immediately|([0-9]+(mo|d|h|m))+)$': 'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
+  '^(immediately|([0-9]+(mo|d|h|m))+)$':
+    'is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo',
   '^([0-9]+(d|h|m))+$': 'is not a length of time for a clock: write minutes (m), hours (h) and days (d), such as 30m, 2h, 1h30m or 15d',
   '^https?://': 'must be an http or https URL',
   '^(labels|annotations)\\.[A-Za-z_][A-Za-z0-9_]*$': 'must be labels.<name> or annotations.<name> of the alert, such as labels.instance',
@@ -194,7 +195,12 @@ export function checkSchema(value: unknown, schema: CompiledSchema = RUNBOOK_SCH
     const path = toPath(o.instancePath, value);
     const name = oneOfName(o.schemaPath, schema);
     const key = path.length ? `"${path[path.length - 1]}" ` : '';
-    problems.push({ rule: 'schema', path, part: 'value', message: `${key}${name ? ONE_OF_HELP[name] : 'is not valid'}; got ${describe(valueAt(value, path))}` });
+    problems.push({
+      rule: 'schema',
+      path,
+      part: 'value',
+      message: `${key}${name ? ONE_OF_HELP[name] : 'is not valid'}; got ${describe(valueAt(value, path))}`,
+    });
   }
   return problems;
 }

@@ -44,7 +44,9 @@ export class RunbookSource {
    */
   get hash(): string {
     const { createHash } = require('node:crypto') as typeof import('node:crypto');
-    this.digest ??= createHash('sha256').update(this.bom ? `\ufeff${this.text}` : this.text, 'utf8').digest('hex');
+    this.digest ??= createHash('sha256')
+      .update(this.bom ? `\ufeff${this.text}` : this.text, 'utf8')
+      .digest('hex');
     return this.digest;
   }
 
@@ -75,7 +77,12 @@ export class RunbookSource {
   /** Position of the value (or of its key) at a path like ['steps', 2, 'next']. Falls back to the nearest ancestor. */
   locate(path: Path, part: 'key' | 'value' = 'value'): Position {
     if (!this.doc && this.lazy) {
-      this.doc = yaml().parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' })[0];
+      this.doc = yaml().parseAllDocuments(this.text, {
+        lineCounter: this.lineCounter,
+        uniqueKeys: true,
+        prettyErrors: false,
+        logLevel: 'error',
+      })[0];
       this.lazy = false;
     }
     if (!this.doc) return { line: 1, col: 1 };
@@ -124,7 +131,9 @@ function startsWithBom(bytes: Uint8Array): boolean {
 export function decodeRunbookBytes(file: string, bytes: Uint8Array): ReadResult {
   if (bytes.length > MAX_RUNBOOK_BYTES) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    return { diagnostics: [diag(file, 'file-too-large', `file is ${mb(bytes.length)}, over the ${mb(MAX_RUNBOOK_BYTES)} limit for a runbook`)] };
+    return {
+      diagnostics: [diag(file, 'file-too-large', `file is ${mb(bytes.length)}, over the ${mb(MAX_RUNBOOK_BYTES)} limit for a runbook`)],
+    };
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { diagnostics: [diag(file, 'encoding', 'binary file (contains a NUL byte): a runbook is UTF-8 text')] };
@@ -135,7 +144,11 @@ export function decodeRunbookBytes(file: string, bytes: Uint8Array): ReadResult 
     return { diagnostics: [diag(file, 'encoding', 'file is not valid UTF-8: save it as UTF-8')] };
   }
   const source = new RunbookSource(file, text, startsWithBom(bytes));
-  if (text.trim() === '') return { source, diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')] };
+  if (text.trim() === '')
+    return {
+      source,
+      diagnostics: [diag(file, 'empty-file', 'file is empty: a runbook needs at least format, id, title, class, severity and steps')],
+    };
   return { source, diagnostics: [] };
 }
 
@@ -173,7 +186,8 @@ const OPEN_FLOW = /[[{][^\]}\n]*$/m;
  */
 function readsAlike(text: string): boolean {
   const anchors = text.includes('&');
-  if (!anchors && !text.includes('!') && !text.includes('\r') && !text.startsWith('%') && !text.includes('\n%') && !OPEN_FLOW.test(text)) return true;
+  if (!anchors && !text.includes('!') && !text.includes('\r') && !text.startsWith('%') && !text.includes('\n%') && !OPEN_FLOW.test(text))
+    return true;
   if (text.includes('\r') && /\r(?!\n)/.test(text)) return false;
   const lines = text.split('\n');
   const uses = new Map<string, number>();
@@ -193,7 +207,13 @@ function readsAlike(text: string): boolean {
       scalar = /^[|>]/.test(content.slice(items)) ? indent + items - 2 : indent + items;
     }
     if (!anchors) continue; // an alias without an anchor: js-yaml refuses the file
-    if (anchored >= 0 && content !== '' && !content.startsWith('#') && (indent < anchored || (indent === anchored && !content.startsWith('-')))) anchored = -1;
+    if (
+      anchored >= 0 &&
+      content !== '' &&
+      !content.startsWith('#') &&
+      (indent < anchored || (indent === anchored && !content.startsWith('-')))
+    )
+      anchored = -1;
     ALIASES.lastIndex = 0;
     for (let m = ALIASES.exec(line); m; m = ALIASES.exec(line)) {
       if (anchored >= 0) return false;
@@ -241,36 +261,58 @@ export function parseValues(source: RunbookSource): Diagnostic[] {
 function parsePositional(source: RunbookSource): Diagnostic[] {
   const { file, text } = source;
   const diagnostics: Diagnostic[] = [];
-  const docs = yaml().parseAllDocuments(text, { lineCounter: source.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const docs = yaml().parseAllDocuments(text, {
+    lineCounter: source.lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    logLevel: 'error',
+  });
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
   if (!doc) return [diag(file, 'empty-file', 'file has no YAML document')];
   for (const extra of list.slice(1)) {
-    diagnostics.push(diag(file, 'multiple-documents', 'file holds more than one YAML document: keep one runbook per file', source.range(extra.range)));
+    diagnostics.push(
+      diag(file, 'multiple-documents', 'file holds more than one YAML document: keep one runbook per file', source.range(extra.range)),
+    );
   }
   for (const error of doc.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
     const message = rule === 'duplicate-key' ? 'duplicate key: each key may appear once in a mapping' : yamlMessageLine(error.message);
     // An unclosed quote runs to the end of the file, where the parser notices it: point at where it opens.
     const opening = error.code === 'MISSING_CHAR' ? openingQuote(doc, error.pos[0]) : undefined;
-    diagnostics.push(diag(file, rule, opening ? `${message} (the string opened here is never closed)` : message, source.range(opening ?? error.pos)));
+    diagnostics.push(
+      diag(file, rule, opening ? `${message} (the string opened here is never closed)` : message, source.range(opening ?? error.pos)),
+    );
   }
   for (const warning of doc.warnings) {
     diagnostics.push({ ...diag(file, 'yaml-syntax', yamlMessageLine(warning.message), source.range(warning.pos)), severity: 'warning' });
   }
   source.doc = doc;
   if (doc.errors.length > 0) return diagnostics;
-  if (isEmptyNode(doc.contents)) return [...diagnostics, diag(file, 'empty-file', 'file holds an empty YAML document: a runbook needs at least format, id, title, class, severity and steps')];
+  if (isEmptyNode(doc.contents))
+    return [
+      ...diagnostics,
+      diag(file, 'empty-file', 'file holds an empty YAML document: a runbook needs at least format, id, title, class, severity and steps'),
+    ];
   try {
     source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const alias = error instanceof ReferenceError && error.message.startsWith('Unresolved alias') ? unresolvedAlias(doc) : undefined;
     if (alias) {
-      diagnostics.push(diag(file, 'yaml-syntax', `alias *${alias.source} names no anchor defined before it: define &${alias.source} first`, source.range(alias.range)));
+      diagnostics.push(
+        diag(
+          file,
+          'yaml-syntax',
+          `alias *${alias.source} names no anchor defined before it: define &${alias.source} first`,
+          source.range(alias.range),
+        ),
+      );
       return diagnostics;
     }
     if (error instanceof ReferenceError || error instanceof RangeError) {
-      diagnostics.push(diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${yamlMessageLine(error.message)}`));
+      diagnostics.push(
+        diag(file, 'yaml-alias-limit', `too many alias expansions (over ${MAX_ALIAS_COUNT}): ${yamlMessageLine(error.message)}`),
+      );
       return diagnostics;
     }
     throw error;

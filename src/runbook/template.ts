@@ -69,4 +69,12 @@ export function inputEnvName(input: string): string {
 }
 
 /** Facts of the run that checks and commands receive as environment variables, besides the inputs. */
-export const INCIDENT_ENV = ['SEV_INCIDENT_ID', 'SEV_SEVERITY', 'SEV_RESPONDER', 'SEV_RUNBOOK', 'SEV_STEP', 'SEV_INCIDENT_STARTED', 'SEV_DETECTED_AT'] as const;
+export const INCIDENT_ENV = [
+  'SEV_INCIDENT_ID',
+  'SEV_SEVERITY',
+  'SEV_RESPONDER',
+  'SEV_RUNBOOK',
+  'SEV_STEP',
+  'SEV_INCIDENT_STARTED',
+  'SEV_DETECTED_AT',
+] as const;

@@ -96,7 +96,9 @@ export function textSlots(runbook: Runbook): TextSlot[] {
     add(['inputs', input.name, 'prompt'], input.prompt === input.name ? undefined : input.prompt, (rb, t) => (rb.inputs[i]!.prompt = t));
     add(['inputs', input.name, 'description'], input.description, (rb, t) => (rb.inputs[i]!.description = t));
   });
-  runbook.checks.forEach((check, i) => add(['checks', check.name, 'description'], check.description, (rb, t) => (rb.checks[i]!.description = t)));
+  runbook.checks.forEach((check, i) =>
+    add(['checks', check.name, 'description'], check.description, (rb, t) => (rb.checks[i]!.description = t)),
+  );
   const seen = new Set<string>();
   runbook.steps.forEach((step, s) => {
     // A step id used twice is an error of the runbook; its texts are keyed by the first.
@@ -108,11 +110,17 @@ export function textSlots(runbook: Runbook): TextSlot[] {
     if (step.confirm) add([...base, 'confirm'], step.confirm.question, (rb, t) => (stepAt(rb, s).confirm!.question = t));
     if (step.choice) {
       add([...base, 'choice', 'question'], step.choice.question, (rb, t) => (stepAt(rb, s).choice!.question = t));
-      step.choice.options.forEach((option, o) => add([...base, 'choice', 'options', option.value], option.label, (rb, t) => (stepAt(rb, s).choice!.options[o]!.label = t)));
+      step.choice.options.forEach((option, o) =>
+        add([...base, 'choice', 'options', option.value], option.label, (rb, t) => (stepAt(rb, s).choice!.options[o]!.label = t)),
+      );
     }
     if (step.input) {
       const input = step.input;
-      add([...base, 'input', 'prompt'], input.prompt === input.name ? undefined : input.prompt, (rb, t) => (stepAt(rb, s).input!.prompt = t));
+      add(
+        [...base, 'input', 'prompt'],
+        input.prompt === input.name ? undefined : input.prompt,
+        (rb, t) => (stepAt(rb, s).input!.prompt = t),
+      );
       add([...base, 'input', 'description'], input.description, (rb, t) => (stepAt(rb, s).input!.description = t));
     }
     if (step.announce) {
@@ -129,7 +137,12 @@ export const pathKey = (path: Path): string => JSON.stringify(path);
 /** A copy of the runbook with the translation's texts in place of its own; a text the translation lacks stays the runbook's. */
 export function applyTranslation(runbook: Runbook, translation: Translation): Runbook {
   const { hash, ...rest } = runbook;
-  const copy: Runbook = { ...structuredClone(rest), hash, lang: translation.lang, translation: { lang: translation.lang, hash: translation.hash, file: translation.file } };
+  const copy: Runbook = {
+    ...structuredClone(rest),
+    hash,
+    lang: translation.lang,
+    translation: { lang: translation.lang, hash: translation.hash, file: translation.file },
+  };
   const texts = new Map(translation.texts.map((t) => [pathKey(t.path), t.text]));
   for (const slot of textSlots(runbook)) {
     const text = texts.get(pathKey(slot.path));

@@ -35,7 +35,10 @@ export function alertPresets(runbook: Runbook, alert: Alert, prepared: Prepared)
   const inputs = allInputs(runbook);
   const given = new Set([...Object.keys(prepared.presets), ...Object.keys(prepared.answers?.inputs ?? {})]);
   const wanted = inputs.filter((i) => i.fromAlert !== undefined && !i.secret && !given.has(i.name));
-  const { values, absent } = prefill(wanted.map((i) => ({ name: i.name, fromAlert: i.fromAlert })), alert);
+  const { values, absent } = prefill(
+    wanted.map((i) => ({ name: i.name, fromAlert: i.fromAlert })),
+    alert,
+  );
   const shown: string[] = [];
   for (const def of wanted) {
     const value = values[def.name];

@@ -36,7 +36,12 @@ export async function openIncidentToResume(runbookId: string, dir: string, choic
   const kind = choice.dryRun ? 'dry run' : 'incident';
   const aKind = choice.dryRun ? 'a dry run' : 'an incident';
   if (open.length === 0) {
-    if (choice.resume) throw new UserError(`--resume: no open or paused ${kind} of ${runbookId} in ${dir}`, EXIT.usage, `Start one: ${commandWith('--new')}`);
+    if (choice.resume)
+      throw new UserError(
+        `--resume: no open or paused ${kind} of ${runbookId} in ${dir}`,
+        EXIT.usage,
+        `Start one: ${commandWith('--new')}`,
+      );
     return undefined;
   }
   if (choice.resume) {

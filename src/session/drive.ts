@@ -72,7 +72,10 @@ function checkAnswers(runbook: Runbook, answers: Answers | undefined): void {
   if (!answers) return;
   const unknown = (kind: string, name: string, names: string[]) => {
     const guess = closest(name, names);
-    return new UserError(`${answers.file}: the runbook ${runbook.id} has no ${kind} "${name}"${guess ? `: did you mean "${guess}"?` : ''}`, EXIT.usage);
+    return new UserError(
+      `${answers.file}: the runbook ${runbook.id} has no ${kind} "${name}"${guess ? `: did you mean "${guess}"?` : ''}`,
+      EXIT.usage,
+    );
   };
   const inputs = runbook.inputs.map((i) => i.name);
   for (const [name, value] of Object.entries(answers.inputs)) {
@@ -118,7 +121,13 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: EXIT.interrupted, SIGTERM:
  * Walks the runbook with the right responder, turns Ctrl-C, a hang-up, a termination or a closed output
  * into a recorded pause, and ends with the exit code of the outcome.
  */
-export async function walkIncident(runbook: Runbook, state: IncidentState, writer: LogWriter, options: WalkCliOptions, prepared: Prepared): Promise<void> {
+export async function walkIncident(
+  runbook: Runbook,
+  state: IncidentState,
+  writer: LogWriter,
+  options: WalkCliOptions,
+  prepared: Prepared,
+): Promise<void> {
   const controller = new AbortController();
   let signalName: string | undefined;
   // Ctrl-C stops whatever runs; a hang-up or a termination leaves a state-changing command to finish.
@@ -177,14 +186,20 @@ export async function walkIncident(runbook: Runbook, state: IncidentState, write
   const out = paint(process.stdout);
   switch (outcome.kind) {
     case 'completed':
-      process.stdout.write(`${out.green('✔')} Incident ${state.incident} walked to the end${state.dryRun ? ' (dry run)' : ''}. Log: ${writer.path}\n`);
+      process.stdout.write(
+        `${out.green('✔')} Incident ${state.incident} walked to the end${state.dryRun ? ' (dry run)' : ''}. Log: ${writer.path}\n`,
+      );
       return;
     case 'stopped':
       process.stdout.write(`${out.red('✘')} Incident ${state.incident} stopped at step ${outcome.step}. Log: ${writer.path}\n`);
       throw new ExitCode(EXIT.findings);
     case 'paused':
       if (outcome.reason === 'missing-answer') {
-        throw new UserError(outcome.detail, EXIT.usage, `The incident is paused at this step: add the answer and run ${resume} --answers FILE, or run ${resume} at a terminal.`);
+        throw new UserError(
+          outcome.detail,
+          EXIT.usage,
+          `The incident is paused at this step: add the answer and run ${resume} --answers FILE, or run ${resume} at a terminal.`,
+        );
       }
       process.stderr.write(`\nPaused at step ${outcome.step}. Everything so far is in ${writer.path}\nTo continue: ${resume}\n`);
       if (outcome.reason === 'interrupted') throw new ExitCode(SIGNAL_EXIT[signalName ?? 'SIGINT'] ?? EXIT.interrupted);

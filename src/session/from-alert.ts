@@ -42,7 +42,8 @@ export function noRuleError(alert: Alert, matrix: string): UserError {
 
 /** Says which alert of several was taken, and how to take another. */
 export function sayPicked(picked: PickedAlert): void {
-  if (picked.of > 1) process.stderr.write(`Alert ${picked.index} of ${picked.of} in the payload: ${alertName(picked.alert)} (another: --alert-index N)\n`);
+  if (picked.of > 1)
+    process.stderr.write(`Alert ${picked.index} of ${picked.of} in the payload: ${alertName(picked.alert)} (another: --alert-index N)\n`);
 }
 
 export async function startFromAlert(ref: string | undefined, start: AlertStart, options: FromAlertOptions): Promise<void> {
@@ -53,7 +54,9 @@ export async function startFromAlert(ref: string | undefined, start: AlertStart,
     if (!match) throw noRuleError(start.alert, matrix);
     runbookRef = match.runbook;
     severity ??= match.severity;
-    process.stderr.write(`Alert ${alertName(start.alert)} → ${printable(match.runbook)} ${match.severity}${match.because ? ` (${printable(match.because)})` : ''}\n`);
+    process.stderr.write(
+      `Alert ${alertName(start.alert)} → ${printable(match.runbook)} ${match.severity}${match.because ? ` (${printable(match.because)})` : ''}\n`,
+    );
   }
   const { runbook } = await loadRunbook(runbookRef, options.runbooks, langChoice(options.lang));
   await startIncident(runbook, { ...options, severity }, start);

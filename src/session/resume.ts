@@ -28,7 +28,12 @@ async function runbookOf(ref: RunbookRef, runbooksDir: string): Promise<Runbook>
   if (!ref.translation) return runbook;
   // Shown in the language it started in: the same translation, checked against the runbook as it is now.
   const file = ref.translation.file;
-  if (!existsSync(file)) throw new UserError(`the translation ${file} the incident started with is gone`, EXIT.usage, 'Put it back, or resume in the runbook\'s own language with --force.');
+  if (!existsSync(file))
+    throw new UserError(
+      `the translation ${file} the incident started with is gone`,
+      EXIT.usage,
+      "Put it back, or resume in the runbook's own language with --force.",
+    );
   const translation = checkTranslationAgainst(lintFile(file), { file: runbook.file, runbook, diagnostics: [] });
   if (!translation.translation || translation.diagnostics.some((d) => d.severity === 'error')) throw new InvalidRunbookError(translation);
   return applyTranslation(runbook, translation.translation);
@@ -43,7 +48,12 @@ function usableFile(result: LintResult): Runbook {
 function onlyOpenIncident(dir: string, from?: string): string {
   const open = listIncidents(dir).filter((i) => stateOf(walkerLog(i)).status !== 'closed');
   if (open.length === 1) return open[0]!.id;
-  if (open.length === 0) throw new UserError(`no open or paused incident in ${lookedIn(dir, from)}`, EXIT.usage, `sev status lists the incidents there. ${POINT_ELSEWHERE}`);
+  if (open.length === 0)
+    throw new UserError(
+      `no open or paused incident in ${lookedIn(dir, from)}`,
+      EXIT.usage,
+      `sev status lists the incidents there. ${POINT_ELSEWHERE}`,
+    );
   throw new UserError(`${open.length} incidents are open or paused: say which one (${open.map((i) => i.id).join(', ')})`, EXIT.usage);
 }
 
@@ -54,7 +64,11 @@ function takeOverConsent(options: ResumeOptions): TakeOver | undefined {
     const question = `${walker.responder} walks this incident from host ${walker.host} (pid ${walker.pid}, since ${walker.since}). Take it over? Only if that sev is gone: two walkers would run the same commands twice.`;
     if (!canPrompt()) {
       if (options.yes) return true;
-      throw new UserError(`--take-over needs a confirmation: ${question}`, EXIT.usage, 'Run it at a terminal to confirm, or add --yes once you are sure.');
+      throw new UserError(
+        `--take-over needs a confirmation: ${question}`,
+        EXIT.usage,
+        'Run it at a terminal to confirm, or add --yes once you are sure.',
+      );
     }
     const { confirm } = await import('@inquirer/prompts');
     return confirm({ message: question, default: false }, { output: process.stderr });
@@ -82,9 +96,14 @@ export async function resumeIncident(ref: string | undefined, options: ResumeOpt
     const log = walkerLog(incident, responder);
     printLogProblems([log]);
     const state = stateOf(log);
-    if (!state.runbook) throw new UserError(`${log.file}: the log does not say which runbook the incident follows (no incident.started event)`, EXIT.usage);
+    if (!state.runbook)
+      throw new UserError(`${log.file}: the log does not say which runbook the incident follows (no incident.started event)`, EXIT.usage);
     if (state.status === 'closed') {
-      throw new UserError(`incident ${incident.id} is closed (${state.outcome} at ${state.lastTime}); there is nothing to resume`, EXIT.usage, `sev note ${incident.id} "…" still adds notes to it.`);
+      throw new UserError(
+        `incident ${incident.id} is closed (${state.outcome} at ${state.lastTime}); there is nothing to resume`,
+        EXIT.usage,
+        `sev note ${incident.id} "…" still adds notes to it.`,
+      );
     }
     let runbook: Runbook;
     try {
@@ -115,8 +134,13 @@ export async function resumeIncident(ref: string | undefined, options: ResumeOpt
     const step = resumePoint(state, runbook.steps[0]?.id);
     apply(state, writer.append('incident.resumed', { step, runbookChanged: changed }));
     const c = paint(process.stderr);
-    process.stderr.write(`${c.bold(`Resuming incident ${incident.id}`)} at step ${printable(step)} · ${state.severity} · ${printable(responder)}\n${c.dim(`Log: ${log.file}`)}\n`);
-    if (state.secrets.size) process.stderr.write(c.dim(`Secret inputs are never written to the log, so they are asked again: ${[...state.secrets].join(', ')}\n`));
+    process.stderr.write(
+      `${c.bold(`Resuming incident ${incident.id}`)} at step ${printable(step)} · ${state.severity} · ${printable(responder)}\n${c.dim(`Log: ${log.file}`)}\n`,
+    );
+    if (state.secrets.size)
+      process.stderr.write(
+        c.dim(`Secret inputs are never written to the log, so they are asked again: ${[...state.secrets].join(', ')}\n`),
+      );
     await walkIncident(runbook, state, writer, options, prepared);
   } finally {
     claim.release();

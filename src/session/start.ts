@@ -45,7 +45,10 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
   const dir = incidentDir(options.incidentDir);
   const open = await openIncidentToResume(runbook.id, dir, options);
   if (open) {
-    if (options.severity) process.stderr.write(`sev: --severity ${printable(options.severity)} is for a new incident; the resumed one keeps its own (change it at any prompt)\n`);
+    if (options.severity)
+      process.stderr.write(
+        `sev: --severity ${printable(options.severity)} is for a new incident; the resumed one keeps its own (change it at any prompt)\n`,
+      );
     if (fromAlert) process.stderr.write(`sev: the alert is not recorded in the resumed incident; sev alert ${open} <payload> records it\n`);
     await resumeIncident(open, options);
     return;
@@ -87,13 +90,18 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
     });
     options.onStarted?.(incident, writer.path);
     const c = paint(process.stderr);
-    process.stderr.write(`${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}${options.drill ? ' · DRILL' : ''}\n`);
+    process.stderr.write(
+      `${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}${options.drill ? ' · DRILL' : ''}\n`,
+    );
     process.stderr.write(c.dim(`Log: ${writer.path}\n`));
     const events: IncidentEvent[] = [started];
     if (fromAlert) {
       const recorded = recordAlertStart(writer, fromAlert);
       events.push(...recorded.events);
-      for (const m of recorded.events.slice(1)) process.stderr.write(`From the alert: ${printable((m.data as { milestone: string }).milestone)} at ${printable((m.data as { at: string }).at)}\n`);
+      for (const m of recorded.events.slice(1))
+        process.stderr.write(
+          `From the alert: ${printable((m.data as { milestone: string }).milestone)} at ${printable((m.data as { at: string }).at)}\n`,
+        );
       for (const line of prefilled?.shown ?? []) process.stderr.write(`From the alert: ${printable(line)}\n`);
       for (const warning of recorded.warnings) process.stderr.write(`sev: ${printable(warning)}\n`);
     }

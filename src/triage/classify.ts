@@ -46,7 +46,12 @@ export function normaliseAnswer(question: TriageQuestion, raw: unknown, where: s
     const text = typeof item === 'string' ? item : typeof item === 'boolean' ? (item ? 'yes' : 'no') : String(item);
     const t = text.trim().toLowerCase();
     const option = question.options.find((o) => o.value.toLowerCase() === t || o.label.toLowerCase() === t);
-    if (!option) throw new UserError(`${where}: "${text}" is not an answer to "${question.id}"`, EXIT.usage, `Expected one of: ${question.options.map((o) => o.value).join(', ')}`);
+    if (!option)
+      throw new UserError(
+        `${where}: "${text}" is not an answer to "${question.id}"`,
+        EXIT.usage,
+        `Expected one of: ${question.options.map((o) => o.value).join(', ')}`,
+      );
     return option.value;
   });
 }

@@ -24,6 +24,7 @@ export function loadMatrix(file: string): TriageMatrix {
   const bytes = readTextFileBytes(file, 'triage matrix file');
   const { matrix, diagnostics } = lintTriageBytes(file, bytes);
   const refused = firstError(diagnostics) ?? (matrix ? undefined : `${file}: not a triage matrix`);
-  if (refused !== undefined || !matrix) throw new UserError(refused ?? `${file}: not a triage matrix`, EXIT.usage, `Fix the matrix first: sev validate ${file}`);
+  if (refused !== undefined || !matrix)
+    throw new UserError(refused ?? `${file}: not a triage matrix`, EXIT.usage, `Fix the matrix first: sev validate ${file}`);
   return matrix;
 }

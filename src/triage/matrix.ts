@@ -102,7 +102,8 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
     list(q.options).forEach((o, j) => {
       const v = isObj(o) ? str(o.value) : undefined;
       if (v === undefined) return;
-      if (question.options.some((known) => known.value === v)) report([...at, 'options', j, 'value'], `value "${v}" appears twice in this question`);
+      if (question.options.some((known) => known.value === v))
+        report([...at, 'options', j, 'value'], `value "${v}" appears twice in this question`);
       else question.options.push({ value: v, label: str((o as Obj).label) ?? v });
     });
     if (id !== undefined && !byId.has(id)) byId.set(id, question);
@@ -119,13 +120,19 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
       for (const [qid, v] of Object.entries(c)) {
         const question = byId.get(qid);
         if (!question) {
-          report([...cat, qid], `no question is named "${qid}" (questions: ${[...byId.keys()].join(', ')})`, { part: 'key', rule: 'unknown-key' });
+          report([...cat, qid], `no question is named "${qid}" (questions: ${[...byId.keys()].join(', ')})`, {
+            part: 'key',
+            rule: 'unknown-key',
+          });
           continue;
         }
         const values = Array.isArray(v) ? v : [v];
         values.forEach((given, n) => {
           if (typeof given === 'string' && !question.options.some((o) => o.value === given))
-            report(Array.isArray(v) ? [...cat, qid, n] : [...cat, qid], `question "${qid}" has no option "${given}" (options: ${question.options.map((o) => o.value).join(', ')})`);
+            report(
+              Array.isArray(v) ? [...cat, qid, n] : [...cat, qid],
+              `question "${qid}" has no option "${given}" (options: ${question.options.map((o) => o.value).join(', ')})`,
+            );
         });
         cond[qid] = values.filter((x): x is string => typeof x === 'string');
       }
@@ -139,7 +146,11 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
     list(value[key]).forEach((r, i) => {
       if (!isObj(r)) return;
       const at: Path = [key, i];
-      out.push({ raw: r, at, rule: { if: conditions(r.if, [...at, 'if']), unless: conditions(r.unless, [...at, 'unless']), because: str(r.because) ?? '' } });
+      out.push({
+        raw: r,
+        at,
+        rule: { if: conditions(r.if, [...at, 'if']), unless: conditions(r.unless, [...at, 'unless']), because: str(r.because) ?? '' },
+      });
     });
     const last = out.at(-1);
     if (key !== 'adjustments' && last && (last.raw.if !== undefined || last.raw.unless !== undefined))
@@ -147,12 +158,14 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
     return out;
   };
 
-  for (const { raw, rule } of rules('classes')) matrix.classes.push({ ...rule, class: str(raw.class) ?? '', runbook: str(raw.runbook) ?? '' });
+  for (const { raw, rule } of rules('classes'))
+    matrix.classes.push({ ...rule, class: str(raw.class) ?? '', runbook: str(raw.runbook) ?? '' });
   for (const { raw, rule } of rules('severities')) matrix.severities.push({ ...rule, severity: asSeverity(raw.severity) ?? 'SEV4' });
   for (const { raw, rule, at } of rules('adjustments')) {
     // An adjustment always has a condition: one that always held would belong in the severity rules.
     if (!('if' in raw)) report(at, 'an adjustment needs an "if": the factor that makes it apply');
-    if (raw.raise === undefined && raw.at_least === undefined && raw.page === undefined) report(at, 'an adjustment does something: raise, at_least or page');
+    if (raw.raise === undefined && raw.at_least === undefined && raw.page === undefined)
+      report(at, 'an adjustment does something: raise, at_least or page');
     const page = typeof raw.page === 'string' ? [raw.page] : list(raw.page).filter((p): p is string => typeof p === 'string');
     const raise = typeof raw.raise === 'number' ? raw.raise : undefined;
     const atLeast = asSeverity(raw.at_least);
@@ -164,7 +177,10 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
     for (const [name, matcher] of Object.entries(r.match)) {
       if (typeof matcher !== 'string') continue;
       const problem = matcherError(matcher);
-      if (problem) report(['alerts', i, 'match', name], `invalid regular expression ${JSON.stringify(matcher.slice(2))}: ${problem}`, { rule: 'invalid-regex' });
+      if (problem)
+        report(['alerts', i, 'match', name], `invalid regular expression ${JSON.stringify(matcher.slice(2))}: ${problem}`, {
+          rule: 'invalid-regex',
+        });
       match[name] = matcher;
     }
     matrix.alerts.push({ match, runbook: str(r.runbook) ?? '', severity: asSeverity(r.severity) ?? 'SEV4', because: str(r.because) ?? '' });
@@ -175,7 +191,8 @@ function buildMatrix(value: unknown, file: string, report: Report): TriageMatrix
 /** A triage matrix through the pipeline up to its findings: decode, parse, triage.schema.json, the checks above. */
 export function checkMatrixBytes(file: string, bytes: Uint8Array): { document: YamlDocument; matrix?: TriageMatrix } {
   const document = readDocument(file, bytes, MATRIX_SCHEMA);
-  if (!document.source || document.diagnostics.some((d) => d.severity === 'error') || document.source.value === undefined) return { document };
+  if (!document.source || document.diagnostics.some((d) => d.severity === 'error') || document.source.value === undefined)
+    return { document };
   return { document, matrix: buildMatrix(document.source.value, file, reporter(document)) };
 }
 

@@ -24,11 +24,13 @@ export function checkSpinners(names: string[], stream: NodeJS.WriteStream, c: Ch
   const draw = () => {
     const lines = names.map((name) => {
       const result = results.get(name);
-      if (result) return `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs, 'compact'))}`;
+      if (result)
+        return `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs, 'compact'))}`;
       return `${c.cyan(FRAMES[frame % FRAMES.length]!)}${' '.repeat(8)}${name.padEnd(width)} ${c.dim(formatDuration(Date.now() - started, 'clock'))}`;
     });
     const running = names.filter((n) => !results.has(n)).length;
-    const shown = lines.length > room ? [...lines.slice(0, room - 1), c.dim(`… ${lines.length - room + 1} more, ${running} still running`)] : lines;
+    const shown =
+      lines.length > room ? [...lines.slice(0, room - 1), c.dim(`… ${lines.length - room + 1} more, ${running} still running`)] : lines;
     stream.write(`${drawn ? `\x1b[${drawn}F` : ''}\x1b[J${shown.join('\n')}\n`);
     drawn = shown.length;
     frame++;

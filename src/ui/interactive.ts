@@ -1,6 +1,25 @@
 import { input, password, select, Separator } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, OutlineStep, RunbookLink, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type {
+  AnnouncementView,
+  AssessmentView,
+  ChecksProgress,
+  CommandProgress,
+  OutlineStep,
+  RunbookLink,
+  DeliveryChoice,
+  DueClockNotice,
+  Failure,
+  FailureChoice,
+  FactQuestion,
+  Filing,
+  FilingQuestion,
+  Reply,
+  Responder,
+  StepView,
+  UnfinishedDeliveryView,
+  UnfinishedView,
+} from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { Interrupted } from '../engine/errors.js';
 import { isPromptCancel } from './prompt-cancel.js';
@@ -9,7 +28,21 @@ import { SEVERITIES, type ChoiceOption, type InputDef, type Severity } from '../
 import { printable } from '../diagnostics/report.js';
 import { checkSpinners } from './check-spinners.js';
 import { commandProgress } from './command-progress.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandQuestion, commandResult, dueNotice, linksBox, outlineBox, stepHeader, UNFINISHED_LABELS, unfinishedNotice, utc } from './render.js';
+import {
+  announcementBox,
+  assessmentBox,
+  checkTable,
+  commandBox,
+  commandQuestion,
+  commandResult,
+  dueNotice,
+  linksBox,
+  outlineBox,
+  stepHeader,
+  UNFINISHED_LABELS,
+  unfinishedNotice,
+  utc,
+} from './render.js';
 import { formatDuration } from '../text/duration.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' | 'back' | 'outline' | 'links' } | { meta: 'update'; clock: string };
@@ -26,7 +59,7 @@ export const HELP = [
   '  /skip REASON    skip this step, saying why',
   '  /back           go back to the step done before this one (what it did is not undone)',
   '  /outline        the steps, with where you are',
-  '  /links          the runbook\'s dashboards and consoles',
+  "  /links          the runbook's dashboards and consoles",
   '  /update         send the update a clock is due for (while one is due)',
   '  /pause          pause; sev resume continues here',
   '  /help           this list',
@@ -72,7 +105,10 @@ export class InteractiveResponder implements Responder {
   private metaChoices(canSkip = true) {
     return [
       new Separator(this.c.dim('──────────')),
-      ...this.updates.map((u) => ({ name: this.c.red(`Send the update to ${printable(u.audience!)} now (${printable(u.title)})`), value: { meta: 'update' as const, clock: u.id } })),
+      ...this.updates.map((u) => ({
+        name: this.c.red(`Send the update to ${printable(u.audience!)} now (${printable(u.title)})`),
+        value: { meta: 'update' as const, clock: u.id },
+      })),
       { name: 'Add a note', value: { meta: 'note' } as Meta },
       { name: 'Add an action item', value: { meta: 'action' } as Meta },
       { name: 'Change severity', value: { meta: 'severity' } as Meta },
@@ -90,16 +126,34 @@ export class InteractiveResponder implements Responder {
       case 'note':
       case 'action': {
         const text = await this.prompt(() =>
-          input({ message: m.meta === 'note' ? 'Note:' : 'Action item:', transformer: this.shown, validate: (v) => (v.trim() ? true : 'An empty note says nothing: type its text.') }, this.context),
+          input(
+            {
+              message: m.meta === 'note' ? 'Note:' : 'Action item:',
+              transformer: this.shown,
+              validate: (v) => (v.trim() ? true : 'An empty note says nothing: type its text.'),
+            },
+            this.context,
+          ),
         );
         return { kind: 'note', text, action: m.meta === 'action' };
       }
       case 'skip': {
-        const reason = await this.prompt(() => input({ message: 'Why skip this step?', transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say why, for the postmortem.') }, this.context));
+        const reason = await this.prompt(() =>
+          input(
+            {
+              message: 'Why skip this step?',
+              transformer: this.shown,
+              validate: (v) => (v.trim() ? true : 'Say why, for the postmortem.'),
+            },
+            this.context,
+          ),
+        );
         return { kind: 'skip', reason };
       }
       case 'severity': {
-        const to = await this.prompt(() => select<Severity>({ message: 'New severity', choices: SEVERITIES.map((s) => ({ name: s, value: s })) }, this.context));
+        const to = await this.prompt(() =>
+          select<Severity>({ message: 'New severity', choices: SEVERITIES.map((s) => ({ name: s, value: s })) }, this.context),
+        );
         return { kind: 'severity', to };
       }
       case 'pause':
@@ -133,7 +187,10 @@ export class InteractiveResponder implements Responder {
       select<Pick<T>>(
         {
           message,
-          choices: [...choices.map((ch) => ({ name: ch.name, value: { value: ch.value } as Pick<T>, description: ch.description })), ...this.metaChoices(canSkip)],
+          choices: [
+            ...choices.map((ch) => ({ name: ch.name, value: { value: ch.value } as Pick<T>, description: ch.description })),
+            ...this.metaChoices(canSkip),
+          ],
           pageSize: 12,
           loop: false,
         },
@@ -146,13 +203,26 @@ export class InteractiveResponder implements Responder {
   async input(def: InputDef, problem?: string): Promise<Reply<string>> {
     if (problem) this.say(this.c.red(`  ${problem}`));
     const message = printable(def.prompt) + (def.description ? this.c.dim(` (${printable(def.description)})`) : '');
-    if (def.choices?.length) return this.ask(message, def.choices.map((ch) => ({ name: ch, value: ch })), false);
+    if (def.choices?.length)
+      return this.ask(
+        message,
+        def.choices.map((ch) => ({ name: ch, value: ch })),
+        false,
+      );
     if (def.secret) {
       const value = await this.prompt(() => password({ message, mask: '•' }, this.context));
       return { kind: 'answer', value };
     }
     const answer = await this.prompt(() =>
-      input({ message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`, default: def.default, transformer: this.shown, validate: (v) => this.textCommandProblem(v) ?? true }, this.context),
+      input(
+        {
+          message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`,
+          default: def.default,
+          transformer: this.shown,
+          validate: (v) => this.textCommandProblem(v) ?? true,
+        },
+        this.context,
+      ),
     );
     return this.textCommand(answer) ?? { kind: 'answer', value: answer };
   }
@@ -175,7 +245,11 @@ export class InteractiveResponder implements Responder {
   choose(_view: StepView, question: string, options: ChoiceOption[]): Promise<Reply<ChoiceOption>> {
     return this.ask(
       question,
-      options.map((o) => ({ name: o.label, value: o, description: [o.severity ? `sets ${o.severity}` : '', o.goto ? `goes to ${o.goto}` : ''].filter(Boolean).join(', ') || undefined })),
+      options.map((o) => ({
+        name: o.label,
+        value: o,
+        description: [o.severity ? `sets ${o.severity}` : '', o.goto ? `goes to ${o.goto}` : ''].filter(Boolean).join(', ') || undefined,
+      })),
     );
   }
 
@@ -219,7 +293,11 @@ export class InteractiveResponder implements Responder {
   }
 
   unfinishedDelivery(_view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
-    this.say(this.c.yellow(`  The delivery to ${printable(delivery.channel)} (${printable(delivery.audience)}), started at ${delivery.startedAt} by an earlier run of sev, did not see its end: it may have been sent.`));
+    this.say(
+      this.c.yellow(
+        `  The delivery to ${printable(delivery.channel)} (${printable(delivery.audience)}), started at ${delivery.startedAt} by an earlier run of sev, did not see its end: it may have been sent.`,
+      ),
+    );
     return this.ask('What now?', [
       { name: 'Send it again', value: 'resend' as const },
       { name: 'Mark it as sent (I checked: it arrived)', value: 'sent' as const },
@@ -264,7 +342,14 @@ export class InteractiveResponder implements Responder {
       }
       const answer = await this.prompt(() =>
         input(
-          { message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`, default: q.default, transformer: this.shown, validate: (v) => this.textCommandProblem(v) ?? (this.textCommand(v) ? true : (q.problem(v.trim() === '' && q.default ? q.default : v) ?? true)) },
+          {
+            message: `${message} ${this.c.dim(`[${this.textCommands}]`)}`,
+            default: q.default,
+            transformer: this.shown,
+            validate: (v) =>
+              this.textCommandProblem(v) ??
+              (this.textCommand(v) ? true : (q.problem(v.trim() === '' && q.default ? q.default : v) ?? true)),
+          },
           this.context,
         ),
       );
@@ -281,23 +366,48 @@ export class InteractiveResponder implements Responder {
 
   /** Filed or not yet; when filed: at what UTC time (now by default), by whom, and the regulator's reference. */
   async regulatorFiled(_view: StepView, q: FilingQuestion): Promise<Reply<Filing>> {
-    const due = q.deadline.due ? `due ${utc(q.deadline.due)}, ${timeLeft(q.deadline.due, new Date())}` : `due when ${q.deadline.waitingFor} is known`;
-    const reply = await this.ask(`${printable(q.notification.title)} (${printable(q.notification.regulator)}): ${q.deadline.name} report filed? ${this.c.dim(due)}`, [
-      { name: 'Filed', value: true },
-      { name: 'Not yet', value: false },
-    ]);
+    const due = q.deadline.due
+      ? `due ${utc(q.deadline.due)}, ${timeLeft(q.deadline.due, new Date())}`
+      : `due when ${q.deadline.waitingFor} is known`;
+    const reply = await this.ask(
+      `${printable(q.notification.title)} (${printable(q.notification.regulator)}): ${q.deadline.name} report filed? ${this.c.dim(due)}`,
+      [
+        { name: 'Filed', value: true },
+        { name: 'Not yet', value: false },
+      ],
+    );
     if (reply.kind !== 'answer') return reply;
     if (!reply.value) return { kind: 'answer', value: { filed: false } };
     const now = utc(q.now);
-    const at = await this.prompt(() => input({ message: 'Filed at (09:30, 20m ago, now, or a UTC time):', default: now, validate: (v) => q.timeProblem(v) ?? true }, this.context));
-    const by = await this.prompt(() => input({ message: 'Filed by:', default: q.by, transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say who filed it.') }, this.context));
-    const reference = await this.prompt(() => input({ message: "The regulator's reference (empty if none):", transformer: this.shown }, this.context));
+    const at = await this.prompt(() =>
+      input(
+        { message: 'Filed at (09:30, 20m ago, now, or a UTC time):', default: now, validate: (v) => q.timeProblem(v) ?? true },
+        this.context,
+      ),
+    );
+    const by = await this.prompt(() =>
+      input(
+        { message: 'Filed by:', default: q.by, transformer: this.shown, validate: (v) => (v.trim() ? true : 'Say who filed it.') },
+        this.context,
+      ),
+    );
+    const reference = await this.prompt(() =>
+      input({ message: "The regulator's reference (empty if none):", transformer: this.shown }, this.context),
+    );
     return { kind: 'answer', value: { filed: true, at, by: by.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) } };
   }
 
   clocksDue(due: DueClockNotice[]): void {
     this.updates = due.filter((d) => d.audience);
-    for (const d of due) if (d.fresh) this.say(dueNotice(d, this.c, due.filter((u) => u.audience).length > 1 ? `/update ${d.id} sends the update` : '/update (or the menu) sends the update'));
+    for (const d of due)
+      if (d.fresh)
+        this.say(
+          dueNotice(
+            d,
+            this.c,
+            due.filter((u) => u.audience).length > 1 ? `/update ${d.id} sends the update` : '/update (or the menu) sends the update',
+          ),
+        );
   }
 
   useMask(mask: (text: string) => string): void {

@@ -1,6 +1,15 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, CheckStatus, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
-import type { AnnouncementView, AssessmentView, ClockLine, DueClockNotice, OutlineStep, RunbookLink, StepView, UnfinishedView } from '../engine/responder.js';
+import type {
+  AnnouncementView,
+  AssessmentView,
+  ClockLine,
+  DueClockNotice,
+  OutlineStep,
+  RunbookLink,
+  StepView,
+  UnfinishedView,
+} from '../engine/responder.js';
 import { formatDuration } from '../text/duration.js';
 import { printable, printableText } from '../diagnostics/report.js';
 import { firstLineOf } from '../text/cut.js';
@@ -42,7 +51,10 @@ export function clockLine(clock: ClockLine, c: ChalkInstance): string {
 
 /** What the responder is told at a prompt when a clock falls due, and how to send its update (`how`). */
 export function dueNotice(due: DueClockNotice, c: ChalkInstance, how?: string): string {
-  const when = due.inMs <= 0 ? `overdue by ${formatDuration(-due.inMs, 'clock')} (was due ${utc(due.dueAt)})` : `due in ${formatDuration(due.inMs, 'clock')} (${utc(due.dueAt)})`;
+  const when =
+    due.inMs <= 0
+      ? `overdue by ${formatDuration(-due.inMs, 'clock')} (was due ${utc(due.dueAt)})`
+      : `due in ${formatDuration(due.inMs, 'clock')} (${utc(due.dueAt)})`;
   const send = due.audience && how ? `: ${how}` : '';
   return c.red.bold(`  ! ${printable(due.title)} is ${when}${send}`);
 }
@@ -77,7 +89,12 @@ function outputLine(r: CheckResultData): string {
 
 /** Check results as people compare them: check, status, time, first line of output; within `width` when given. */
 export function checkTable(results: CheckResultData[], c: ChalkInstance, width?: number): string {
-  const columns = [{ head: 'check' }, { head: 'status', keep: true }, { head: 'time', align: 'right' as const }, { head: 'output', flex: true }];
+  const columns = [
+    { head: 'check' },
+    { head: 'status', keep: true },
+    { head: 'time', align: 'right' as const },
+    { head: 'output', flex: true },
+  ];
   const rows = results.map((r) => {
     const tries = r.attempts > 1 ? c.dim(` (${r.attempts} tries)`) : '';
     return [r.check, statusColor(r.status, c) + tries, formatDuration(r.durationMs, 'compact'), outputLine(r)];
@@ -97,7 +114,9 @@ export function commandQuestion(dryRun: boolean): { message: string; yes: string
 }
 
 export function commandResult(result: ProcessResultData & { ok: boolean; reason?: string }, c: ChalkInstance): string {
-  const head = result.ok ? c.green(`✔ done (exit ${result.exit}, ${formatDuration(result.durationMs, 'compact')})`) : c.red(`✘ failed: ${result.reason ?? `exit ${result.exit}`}`);
+  const head = result.ok
+    ? c.green(`✔ done (exit ${result.exit}, ${formatDuration(result.durationMs, 'compact')})`)
+    : c.red(`✘ failed: ${result.reason ?? `exit ${result.exit}`}`);
   const lines = [head];
   const output = (result.stdout + (result.stderr ? `\n${result.stderr}` : '')).trimEnd();
   if (output) {
@@ -120,7 +139,8 @@ export function announcementBox(a: AnnouncementView, c: ChalkInstance): string {
 
 /** What a responder is told of a command an earlier run of sev started and did not see end. */
 export function unfinishedNotice(u: UnfinishedView, c: ChalkInstance): string {
-  const where = u.pgid === undefined ? 'its process group was not recorded' : `process group ${u.pgid} on ${printable(u.host ?? 'an unknown host')}`;
+  const where =
+    u.pgid === undefined ? 'its process group was not recorded' : `process group ${u.pgid} on ${printable(u.host ?? 'an unknown host')}`;
   const what =
     u.state === 'alive'
       ? `This command, started at ${u.startedAt} by an earlier run of sev, is still running (${where}). It will not be started again beside it.`
@@ -150,10 +170,17 @@ export function utc(iso: string): string {
 export function assessmentBox(a: AssessmentView, c: ChalkInstance, left: (due: string) => string): string {
   const lines = ['', c.yellow(indent(printable(a.notice)))];
   lines.push(c.dim(`  rules: ${a.rulesFile}${a.version ? ` (version ${a.version})` : ''}`));
-  lines.push(`  facts: ${a.facts.map((f) => `${f.name} ${f.text}${f.source === 'answer' ? '' : c.dim(` (${f.source})`)}`).join(', ') || 'none'}`);
+  lines.push(
+    `  facts: ${a.facts.map((f) => `${f.name} ${f.text}${f.source === 'answer' ? '' : c.dim(` (${f.source})`)}`).join(', ') || 'none'}`,
+  );
   const applying = a.notifications.filter((n) => n.applies);
   const not = a.notifications.filter((n) => !n.applies);
-  lines.push('', c.bold(applying.length ? `  ${applying.length} notification${applying.length === 1 ? '' : 's'} to file:` : '  No notification applies.'));
+  lines.push(
+    '',
+    c.bold(
+      applying.length ? `  ${applying.length} notification${applying.length === 1 ? '' : 's'} to file:` : '  No notification applies.',
+    ),
+  );
   for (const n of applying) {
     lines.push(`  ${c.red('●')} ${c.bold(printable(n.title))} — ${printable(n.regulator)}`);
     lines.push(`      because ${printable(n.reason)}`);

@@ -1,19 +1,55 @@
 import type { ChalkInstance } from 'chalk';
 import type { CheckResultData, DeliveryDecision, ProcessResultData, UnfinishedDecision } from '../incident/events.js';
 import type { Answers, StepAnswer } from '../engine/answers.js';
-import type { AnnouncementView, AssessmentView, ChecksProgress, CommandProgress, OutlineStep, RunbookLink, DeliveryChoice, DueClockNotice, Failure, FailureChoice, FactQuestion, Filing, FilingQuestion, Reply, Responder, StepView, UnfinishedDeliveryView, UnfinishedView } from '../engine/responder.js';
+import type {
+  AnnouncementView,
+  AssessmentView,
+  ChecksProgress,
+  CommandProgress,
+  OutlineStep,
+  RunbookLink,
+  DeliveryChoice,
+  DueClockNotice,
+  Failure,
+  FailureChoice,
+  FactQuestion,
+  Filing,
+  FilingQuestion,
+  Reply,
+  Responder,
+  StepView,
+  UnfinishedDeliveryView,
+  UnfinishedView,
+} from '../engine/responder.js';
 import { timeLeft } from '../regulator/assess.js';
 import { MASK } from '../engine/mask.js';
 import { MissingAnswer } from '../engine/errors.js';
 import type { ChoiceOption, InputDef } from '../runbook/model.js';
 import { plainProgress } from './command-progress.js';
-import { announcementBox, assessmentBox, checkTable, commandBox, commandResult, dueNotice, linksBox, outlineBox, stepHeader, unfinishedNotice } from './render.js';
+import {
+  announcementBox,
+  assessmentBox,
+  checkTable,
+  commandBox,
+  commandResult,
+  dueNotice,
+  linksBox,
+  outlineBox,
+  stepHeader,
+  unfinishedNotice,
+} from './render.js';
 
 const YES = new Set(['yes', 'y', 'true', 'on', 'ok', 'done', 'sent']);
 const NO = new Set(['no', 'n', 'false', 'off', 'not sent']);
 const FAILURE_CHOICES: FailureChoice[] = ['retry', 'continue', 'stop'];
 const DELIVERY_CHOICES: Record<string, DeliveryChoice> = { retry: 'retry', copy: 'copy', continue: 'continue', 'go on': 'continue' };
-const DELIVERY_DECISIONS: Record<string, DeliveryDecision> = { resend: 'resend', 'send again': 'resend', sent: 'sent', 'mark as sent': 'sent', skip: 'skip' };
+const DELIVERY_DECISIONS: Record<string, DeliveryDecision> = {
+  resend: 'resend',
+  'send again': 'resend',
+  sent: 'sent',
+  'mark as sent': 'sent',
+  skip: 'skip',
+};
 
 interface ScriptedOptions {
   answers?: Answers;
@@ -96,7 +132,15 @@ export class ScriptedResponder implements Responder {
   }
 
   /** The entry for a question of a step: its note/skip/pause first, then its answer. */
-  private async step<T>(view: StepView, what: string, parse: (answer: string) => T | undefined, fallback: () => Promise<Reply<T>>, byDefault?: T, shown?: string, secret = false): Promise<Reply<T>> {
+  private async step<T>(
+    view: StepView,
+    what: string,
+    parse: (answer: string) => T | undefined,
+    fallback: () => Promise<Reply<T>>,
+    byDefault?: T,
+    shown?: string,
+    secret = false,
+  ): Promise<Reply<T>> {
     const update = this.update<T>();
     if (update) return update;
     const entry = this.take(view.step.id);
@@ -147,7 +191,13 @@ export class ScriptedResponder implements Responder {
   }
 
   acknowledge(view: StepView): Promise<Reply<true>> {
-    return this.step(view, 'the instructions', () => true as const, () => this.options.fallback!.acknowledge(view), this.options.yes ? true : undefined);
+    return this.step(
+      view,
+      'the instructions',
+      () => true as const,
+      () => this.options.fallback!.acknowledge(view),
+      this.options.yes ? true : undefined,
+    );
   }
 
   confirm(view: StepView, question: string): Promise<Reply<boolean>> {
@@ -159,7 +209,14 @@ export class ScriptedResponder implements Responder {
       const a = answer.trim().toLowerCase();
       return options.find((o) => o.label.toLowerCase() === a || o.value.toLowerCase() === a);
     };
-    return this.step(view, `a choice of ${options.map((o) => `"${o.label}"`).join(', ')}`, pick, () => this.options.fallback!.choose(view, question, options), undefined, `  ? ${question}`);
+    return this.step(
+      view,
+      `a choice of ${options.map((o) => `"${o.label}"`).join(', ')}`,
+      pick,
+      () => this.options.fallback!.choose(view, question, options),
+      undefined,
+      `  ? ${question}`,
+    );
   }
 
   showCommand(command: string, options?: { dryRun?: boolean }): void {
@@ -179,7 +236,9 @@ export class ScriptedResponder implements Responder {
   }
 
   confirmDelivery(view: StepView, announcement: AnnouncementView, channels: string[]): Promise<Reply<boolean>> {
-    return this.step(view, `whether to send the announcement to ${channels.join(', ')} (yes/no)`, yesNo, () => this.options.fallback!.confirmDelivery(view, announcement, channels));
+    return this.step(view, `whether to send the announcement to ${channels.join(', ')} (yes/no)`, yesNo, () =>
+      this.options.fallback!.confirmDelivery(view, announcement, channels),
+    );
   }
 
   /**
@@ -203,7 +262,11 @@ export class ScriptedResponder implements Responder {
 
   /** `delivery:` (resend, sent, skip) from the step's entries, used once; never a default, not even with --yes. */
   async unfinishedDelivery(view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
-    this.say(this.options.color.yellow(`  The delivery to ${delivery.channel} (${delivery.audience}) started at ${delivery.startedAt} by an earlier run of sev did not see its end: it may have been sent.`));
+    this.say(
+      this.options.color.yellow(
+        `  The delivery to ${delivery.channel} (${delivery.audience}) started at ${delivery.startedAt} by an earlier run of sev did not see its end: it may have been sent.`,
+      ),
+    );
     const queue = this.queues.get(view.step.id) ?? [];
     const entry = queue.find((e) => e.delivery !== undefined);
     if (entry) {
@@ -216,7 +279,9 @@ export class ScriptedResponder implements Responder {
       return { kind: 'answer', value: decision };
     }
     if (this.options.fallback) return this.options.fallback.unfinishedDelivery(view, delivery);
-    return this.missing(`step "${view.step.id}": its delivery to ${delivery.channel} started at ${delivery.startedAt} and did not finish (say delivery: resend, delivery: sent or delivery: skip)`);
+    return this.missing(
+      `step "${view.step.id}": its delivery to ${delivery.channel} started at ${delivery.startedAt} and did not finish (say delivery: resend, delivery: sent or delivery: skip)`,
+    );
   }
 
   copyText(text: string): void {
@@ -241,7 +306,13 @@ export class ScriptedResponder implements Responder {
       if (this.options.yes) return { kind: 'answer', value: 'stop' };
       return this.missing(`the failure of step "${view.step.id}" (retry, continue or stop)`);
     }
-    return this.step(view, 'a failure (retry, continue or stop)', parse, () => this.options.fallback!.onFailure(view, failure), this.options.yes && !this.options.fallback ? 'stop' : undefined);
+    return this.step(
+      view,
+      'a failure (retry, continue or stop)',
+      parse,
+      () => this.options.fallback!.onFailure(view, failure),
+      this.options.yes && !this.options.fallback ? 'stop' : undefined,
+    );
   }
 
   /**
@@ -256,11 +327,15 @@ export class ScriptedResponder implements Responder {
     if (extra) return extra;
     const given = entry?.facts ?? {};
     const unknown = Object.keys(given).filter((name) => !questions.some((q) => q.name === name));
-    if (unknown.length) throw new MissingAnswer(`step "${view.step.id}": facts ${unknown.join(', ')} are not asked here (asked: ${questions.map((q) => q.name).join(', ')})`);
+    if (unknown.length)
+      throw new MissingAnswer(
+        `step "${view.step.id}": facts ${unknown.join(', ')} are not asked here (asked: ${questions.map((q) => q.name).join(', ')})`,
+      );
     const missing = questions.filter((q) => given[q.name] === undefined && q.default === undefined);
     if (missing.length && this.options.fallback && !entry?.facts) return this.options.fallback.regulatorFacts(view, questions);
     if (missing.length) return this.missing(`step "${view.step.id}" (facts: ${missing.map((q) => q.name).join(', ')})`);
-    for (const q of questions) this.say(this.options.color.dim(`  ? ${q.prompt} → ${given[q.name] ?? `${q.default} (from the milestones)`}`));
+    for (const q of questions)
+      this.say(this.options.color.dim(`  ? ${q.prompt} → ${given[q.name] ?? `${q.default} (from the milestones)`}`));
     return { kind: 'answer', value: given };
   }
 
@@ -290,10 +365,18 @@ export class ScriptedResponder implements Responder {
       this.say(this.options.color.dim(`  ${label}: not filed yet (from the answers file)`));
       return { kind: 'answer', value: { filed: false } };
     }
-    const filing = { at: given.at ?? question.now, by: given.by ?? question.by, ...(given.reference ? { reference: given.reference } : {}) };
+    const filing = {
+      at: given.at ?? question.now,
+      by: given.by ?? question.by,
+      ...(given.reference ? { reference: given.reference } : {}),
+    };
     const problem = question.timeProblem(filing.at);
     if (problem) throw new MissingAnswer(`step "${view.step.id}": filed ${question.notification.id}: ${problem}`);
-    this.say(this.options.color.dim(`  ${label}: filed at ${filing.at} by ${filing.by}${filing.reference ? `, reference ${filing.reference}` : ''} (from the answers file)`));
+    this.say(
+      this.options.color.dim(
+        `  ${label}: filed at ${filing.at} by ${filing.by}${filing.reference ? `, reference ${filing.reference}` : ''} (from the answers file)`,
+      ),
+    );
     return { kind: 'answer', value: { filed: true, ...filing } };
   }
 
@@ -315,7 +398,10 @@ export class ScriptedResponder implements Responder {
       if (Object.values(entry).every((v) => v === undefined)) queue.splice(queue.indexOf(entry), 1);
       else this.last.set(view.step.id, entry);
       const decision = (given === 'yes' ? 'rerun' : given) as UnfinishedDecision;
-      if (!command.choices.includes(decision)) throw new MissingAnswer(`step "${view.step.id}": ${key}: ${given} does not apply: the command is ${command.state === 'alive' ? 'still running' : 'not running'}`);
+      if (!command.choices.includes(decision))
+        throw new MissingAnswer(
+          `step "${view.step.id}": ${key}: ${given} does not apply: the command is ${command.state === 'alive' ? 'still running' : 'not running'}`,
+        );
       this.say(this.options.color.dim(`  → ${key}: ${given} (from the answers file)`));
       return { kind: 'answer', value: decision };
     }
@@ -329,7 +415,15 @@ export class ScriptedResponder implements Responder {
     const send = this.options.answers?.clocks ?? {};
     this.dueUpdates = due.filter((d) => d.audience && send[d.id] === 'send');
     if (this.options.fallback) return this.options.fallback.clocksDue(due);
-    for (const d of due) if (d.fresh) this.say(dueNotice(d, this.options.color, send[d.id] ? 'the answers send its update' : 'clocks: { ' + d.id + ': send } in the answers file sends it'));
+    for (const d of due)
+      if (d.fresh)
+        this.say(
+          dueNotice(
+            d,
+            this.options.color,
+            send[d.id] ? 'the answers send its update' : 'clocks: { ' + d.id + ': send } in the answers file sends it',
+          ),
+        );
   }
 
   useMask(mask: (text: string) => string): void {

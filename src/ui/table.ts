@@ -13,7 +13,10 @@ export interface Column {
 }
 
 /** The width to fit: the terminal's when printing to one, else $COLUMNS when set, else none (a pipe or a file gets it all). */
-export function terminalWidth(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = process.stdout, env: NodeJS.ProcessEnv = process.env): number | undefined {
+export function terminalWidth(
+  stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): number | undefined {
   if (stream.isTTY && stream.columns > 0) return stream.columns;
   const columns = Number(env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : undefined;
@@ -41,8 +44,14 @@ function fitColumns(natural: number[], columns: Column[], width: number | undefi
       widths[widest]! -= 1;
     }
   };
-  shrink((i) => Boolean(columns[i]!.flex), (i) => Math.min(natural[i]!, Math.max(MIN_FLEX, stringWidth(columns[i]!.head))));
-  shrink((i) => !columns[i]!.flex && !columns[i]!.keep, (i) => Math.min(natural[i]!, Math.max(1, stringWidth(columns[i]!.head))));
+  shrink(
+    (i) => Boolean(columns[i]!.flex),
+    (i) => Math.min(natural[i]!, Math.max(MIN_FLEX, stringWidth(columns[i]!.head))),
+  );
+  shrink(
+    (i) => !columns[i]!.flex && !columns[i]!.keep,
+    (i) => Math.min(natural[i]!, Math.max(1, stringWidth(columns[i]!.head))),
+  );
   return widths;
 }
 
@@ -55,7 +64,11 @@ function fitCell(cell: string, width: number): string {
  * A table that fits the terminal: long cells are cut with an ellipsis, flexible columns first, and a rule
  * only under the header, not between rows (which doubled a table's height and wrapped badly at 80 columns).
  */
-export function fittedTable(columns: Column[], rows: string[][], options: { width?: number; head?: (text: string) => string } = {}): string {
+export function fittedTable(
+  columns: Column[],
+  rows: string[][],
+  options: { width?: number; head?: (text: string) => string } = {},
+): string {
   const natural = columns.map((col, i) => Math.max(stringWidth(col.head), ...rows.map((r) => stringWidth(r[i] ?? ''))));
   const widths = fitColumns(natural, columns, options.width);
   const table = new Table({

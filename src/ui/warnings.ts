@@ -6,7 +6,8 @@ import { paint } from './output.js';
 /** Warnings about the input go to stderr, whatever the format: the report may be going to a file. */
 export function printTimelineWarnings(timeline: Timeline): void {
   const c = paint(process.stderr);
-  for (const w of timeline.warnings) process.stderr.write(c.yellow(`warning: ${oneLine(w.file, 400)}${w.line ? `:${w.line}` : ''}: ${oneLine(w.message, 400)}\n`));
+  for (const w of timeline.warnings)
+    process.stderr.write(c.yellow(`warning: ${oneLine(w.file, 400)}${w.line ? `:${w.line}` : ''}: ${oneLine(w.message, 400)}\n`));
 }
 
 /** What reading the logs found wrong, one line each; unknown event types are kept silently (forward compatible). */

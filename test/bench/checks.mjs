@@ -5,7 +5,18 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './lib/paths.mjs';
 import { stats } from './lib/measure.mjs';
 
-const check = (name, run, timeout = '30s') => ({ name, run, env: {}, timeout, retries: 0, interval: '1s', expect: { exit: [0] }, nagios: false, failure: 'critical', path: [] });
+const check = (name, run, timeout = '30s') => ({
+  name,
+  run,
+  env: {},
+  timeout,
+  retries: 0,
+  interval: '1s',
+  expect: { exit: [0] },
+  nagios: false,
+  failure: 'critical',
+  path: [],
+});
 const runOf = { env: () => ({}), mask: (t) => t };
 
 /** Processes of a process group that are still running (a zombie has finished). */
@@ -36,7 +47,10 @@ export default {
       await runChecks([check('one', 'sleep 1')], runOf);
       const a = performance.now() - t;
       t = performance.now();
-      const results = await runChecks(Array.from({ length: 20 }, (_, k) => check(`c${k}`, 'sleep 1')), runOf);
+      const results = await runChecks(
+        Array.from({ length: 20 }, (_, k) => check(`c${k}`, 'sleep 1')),
+        runOf,
+      );
       const b = performance.now() - t;
       if (results.some((r) => r.status !== 'OK')) throw new Error('a sleep check failed');
       if (i >= warmup) {

@@ -18,7 +18,11 @@ export default {
     try {
       const writer = LogWriter.create(join(dir, 'sev.jsonl'), 'INC-BENCH', 'bench');
       const raw = openSync(join(dir, 'raw.jsonl'), 'a');
-      const data = { text: 'checked the dashboards: error rate 42% on /v1/payments, p99 latency 8 s', action: false, step: 'confirm-outage' };
+      const data = {
+        text: 'checked the dashboards: error rate 42% on /v1/payments, p99 latency 8 s',
+        action: false,
+        step: 'confirm-outage',
+      };
       const line = `${JSON.stringify({ v: 1, id: '00000000-0000-0000-0000-000000000000', seq: 1, time: new Date().toISOString(), incident: 'INC-BENCH', actor: 'bench', type: 'note', data })}\n`;
       const sev = [];
       const bare = [];

@@ -23,12 +23,28 @@ export default {
   description: `peak memory of the reports of one log of ${SINGLE.toLocaleString('en')} events, and of a timeline by id against by files (${SPLIT.toLocaleString('en')} events in 4 logs)`,
   defaults: { runs: 1, warmup: 0 },
   async measure({ runs, log }) {
-    const single = cachedDir(LOGS, 'memory-single', { v: 1, SINGLE }, (dir) => writeLog(join(dir, `${BIG}.alice.jsonl`), { incident: BIG, responder: 'alice', events: SINGLE, seed: 1 }), log);
+    const single = cachedDir(
+      LOGS,
+      'memory-single',
+      { v: 1, SINGLE },
+      (dir) => writeLog(join(dir, `${BIG}.alice.jsonl`), { incident: BIG, responder: 'alice', events: SINGLE, seed: 1 }),
+      log,
+    );
     const four = cachedDir(
       LOGS,
       'memory-four',
       { v: 1, SPLIT, RESPONDERS },
-      (dir) => RESPONDERS.forEach((responder, k) => writeLog(join(dir, `${FOUR}.${responder}.jsonl`), { incident: FOUR, responder, events: SPLIT / RESPONDERS.length, seed: 10 + k, starter: k === 0, k })),
+      (dir) =>
+        RESPONDERS.forEach((responder, k) =>
+          writeLog(join(dir, `${FOUR}.${responder}.jsonl`), {
+            incident: FOUR,
+            responder,
+            events: SPLIT / RESPONDERS.length,
+            seed: 10 + k,
+            starter: k === 0,
+            k,
+          }),
+        ),
       log,
     );
     const out = mkdtempSync(join(tmpdir(), 'sev-bench-memory-'));
@@ -36,12 +52,35 @@ export default {
     const files = RESPONDERS.map((r) => join(four, `${FOUR}.${r}.jsonl`));
     const env = { NO_COLOR: '1' };
     const commands = [
-      { id: 'text', label: `sev timeline (text), ${SINGLE.toLocaleString('en')} events`, args: ['timeline', file, '--out', join(out, 't.txt')], max: 512 },
-      { id: 'json', label: 'sev timeline --format json, same log', args: ['timeline', file, '--format', 'json', '--out', join(out, 't.json')], max: 512 },
+      {
+        id: 'text',
+        label: `sev timeline (text), ${SINGLE.toLocaleString('en')} events`,
+        args: ['timeline', file, '--out', join(out, 't.txt')],
+        max: 512,
+      },
+      {
+        id: 'json',
+        label: 'sev timeline --format json, same log',
+        args: ['timeline', file, '--format', 'json', '--out', join(out, 't.json')],
+        max: 512,
+      },
       { id: 'postmortem', label: 'sev postmortem, same log', args: ['postmortem', file, '--out', join(out, 'pm.md')], max: 512 },
-      { id: 'html', label: 'sev timeline --format html, same log', args: ['timeline', file, '--format', 'html', '--out', join(out, 't.html')], max: 768 },
-      { id: 'files', label: `sev timeline <4 files> --format json, ${SPLIT.toLocaleString('en')} events`, args: ['timeline', ...files, '--format', 'json', '--out', join(out, 'f.json')] },
-      { id: 'id', label: 'sev timeline <incident id> --format json, same logs', args: ['timeline', FOUR, '--incident-dir', four, '--format', 'json', '--out', join(out, 'i.json')] },
+      {
+        id: 'html',
+        label: 'sev timeline --format html, same log',
+        args: ['timeline', file, '--format', 'html', '--out', join(out, 't.html')],
+        max: 768,
+      },
+      {
+        id: 'files',
+        label: `sev timeline <4 files> --format json, ${SPLIT.toLocaleString('en')} events`,
+        args: ['timeline', ...files, '--format', 'json', '--out', join(out, 'f.json')],
+      },
+      {
+        id: 'id',
+        label: 'sev timeline <incident id> --format json, same logs',
+        args: ['timeline', FOUR, '--incident-dir', four, '--format', 'json', '--out', join(out, 'i.json')],
+      },
     ];
     try {
       const rows = [];
@@ -58,8 +97,15 @@ export default {
         log(`${c.label}: peak ${mib} MiB`);
         rows.push({ label: `${c.label} (peak ${mib} MiB)`, stats: stats(samples) });
       }
-      const targets = commands.filter((c) => c.max).map((c) => ({ label: `peak memory of ${c.label}`, value: peak[c.id], max: c.max, unit: 'MiB' }));
-      targets.push({ label: 'peak memory by incident id, as a share of by files', value: Math.round((peak.id / peak.files) * 100), max: 110, unit: '%' });
+      const targets = commands
+        .filter((c) => c.max)
+        .map((c) => ({ label: `peak memory of ${c.label}`, value: peak[c.id], max: c.max, unit: 'MiB' }));
+      targets.push({
+        label: 'peak memory by incident id, as a share of by files',
+        value: Math.round((peak.id / peak.files) * 100),
+        max: 110,
+        unit: '%',
+      });
       return { unit: 'per command', rows, targets, info: { peakMemoryMiB: peak, events: { single: SINGLE, split: SPLIT } } };
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -42,6 +42,11 @@ export default {
     ];
     const memory = Object.fromEntries(contenders.map((c) => [c.id, peakRss(c).mib]));
     log(`peak memory: alone ${memory.alone ?? '?'} MiB, crowded ${memory.crowded ?? '?'} MiB`);
-    return { contenders, baseline: 'alone', targets: [{ id: 'crowded', max: 1.2 }], info: { others: OTHERS, eventsEach: EVENTS, peakMemoryMiB: memory } };
+    return {
+      contenders,
+      baseline: 'alone',
+      targets: [{ id: 'crowded', max: 1.2 }],
+      info: { others: OTHERS, eventsEach: EVENTS, peakMemoryMiB: memory },
+    };
   },
 };

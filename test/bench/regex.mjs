@@ -55,7 +55,8 @@ function time(fn, { runs, warmup }) {
 
 export default {
   name: 'regex',
-  description: 'runbook patterns on re2js against RegExp: expectations searched in 64 KiB of output, input patterns, compiling; (a+)+ on 64 KiB',
+  description:
+    'runbook patterns on re2js against RegExp: expectations searched in 64 KiB of output, input patterns, compiling; (a+)+ on 64 KiB',
   defaults: { runs: 30, warmup: 5 },
   async measure({ runs, warmup, log }) {
     const { compileSearch, compileWhole } = await import(pathToFileURL(join(ROOT, 'dist/runbook/regex.js')).href);
@@ -66,7 +67,8 @@ export default {
     const jsSearch = SEARCH.map((p) => new RegExp(p, 'u'));
     // Both engines must agree, or the timing compares nothing.
     for (let i = 0; i < SEARCH.length; i++) {
-      if (re2Search[i].test(text) || jsSearch[i].test(text)) throw new Error(`${SEARCH[i]} matches the output: it should be read to the end`);
+      if (re2Search[i].test(text) || jsSearch[i].test(text))
+        throw new Error(`${SEARCH[i]} matches the output: it should be read to the end`);
     }
     const re2Whole = WHOLE.map(([p]) => compileWhole(p));
     const jsWhole = WHOLE.map(([p]) => new RegExp(`^(?:${p})$`, 'u'));
@@ -77,8 +79,16 @@ export default {
     const opts = { runs, warmup };
     const jsS = stats(time(() => jsSearch.forEach((r) => r.test(text)), opts));
     const re2S = stats(time(() => re2Search.forEach((r) => r.test(text)), opts));
-    const jsW = stats(time(() => { for (let k = 0; k < 100; k++) jsWhole.forEach((r, i) => r.test(WHOLE[i][1])); }, opts));
-    const re2W = stats(time(() => { for (let k = 0; k < 100; k++) re2Whole.forEach((r, i) => r.test(WHOLE[i][1])); }, opts));
+    const jsW = stats(
+      time(() => {
+        for (let k = 0; k < 100; k++) jsWhole.forEach((r, i) => r.test(WHOLE[i][1]));
+      }, opts),
+    );
+    const re2W = stats(
+      time(() => {
+        for (let k = 0; k < 100; k++) re2Whole.forEach((r, i) => r.test(WHOLE[i][1]));
+      }, opts),
+    );
     const all = [...SEARCH, ...WHOLE.map(([p]) => p)];
     // V8 compiles a RegExp on its first match and keeps it by its source: each round's patterns are made
     // new by an alternative that never matches (a private-use character and a number), and both engines

@@ -59,7 +59,8 @@ const count = (name) => {
   const raw = args.values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || (name === 'runs' && n < 1)) fail(`--${name} must be a whole number${name === 'runs' ? ' of at least 1' : ''}`);
+  if (!Number.isInteger(n) || n < 0 || (name === 'runs' && n < 1))
+    fail(`--${name} must be a whole number${name === 'runs' ? ' of at least 1' : ''}`);
   return n;
 };
 const runsOverride = count('runs');
@@ -87,7 +88,11 @@ function machine() {
   const cpus = os.cpus();
   let commit;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     commit = undefined;
   }
@@ -121,7 +126,9 @@ function table(rows) {
 
 const log = (text) => process.stderr.write(`  ${text}\n`);
 const info = machine();
-process.stdout.write(`sevkit benchmarks · node ${info.node} · ${info.cpus} CPUs (${info.cpuModel ?? 'unknown'}) · load ${info.loadavg.join(' ')}\n`);
+process.stdout.write(
+  `sevkit benchmarks · node ${info.node} · ${info.cpus} CPUs (${info.cpuModel ?? 'unknown'}) · load ${info.loadavg.join(' ')}\n`,
+);
 
 const results = { version: 1, date: new Date().toISOString(), machine: info, benchmarks: {} };
 let missed = 0;
@@ -143,7 +150,8 @@ for (const bench of selected) {
       continue;
     }
     const rows = [['measured', `median ${measured.unit}`, 'min', 'p90', '× baseline (median)']];
-    for (const r of measured.rows) rows.push([r.label, ms(r.stats.median), ms(r.stats.min), ms(r.stats.p90), r.ratio ? times(r.ratio) : '1.00×']);
+    for (const r of measured.rows)
+      rows.push([r.label, ms(r.stats.median), ms(r.stats.min), ms(r.stats.p90), r.ratio ? times(r.ratio) : '1.00×']);
     process.stdout.write(`\n${table(rows).replace(/^/gm, '  ')}\n\n`);
     for (const t of measured.targets) {
       t.met = t.value <= t.max;
@@ -161,7 +169,9 @@ for (const bench of selected) {
     samples = interleave(plan.contenders, {
       runs,
       warmup,
-      onRound: process.stderr.isTTY ? (round, total) => process.stderr.write(`\r  round ${round}/${total}${round === total ? '\n' : ''}`) : undefined,
+      onRound: process.stderr.isTTY
+        ? (round, total) => process.stderr.write(`\r  round ${round}/${total}${round === total ? '\n' : ''}`)
+        : undefined,
     });
   } catch (error) {
     broken++;
@@ -203,7 +213,9 @@ for (const bench of selected) {
   process.stdout.write(`\n${table(rows).replace(/^/gm, '  ')}\n\n`);
   for (const t of targets) {
     if (!t.met) missed++;
-    process.stdout.write(`  target: ${t.label} ≤ ${times(t.max)} ${contenders.find((c) => c.id === t.baseline).label} → ${times(t.ratio)}  ${t.met ? 'met' : 'MISSED'}\n`);
+    process.stdout.write(
+      `  target: ${t.label} ≤ ${times(t.max)} ${contenders.find((c) => c.id === t.baseline).label} → ${times(t.ratio)}  ${t.met ? 'met' : 'MISSED'}\n`,
+    );
   }
   results.benchmarks[bench.name] = {
     description: bench.description,

@@ -18,9 +18,24 @@ const INCIDENT = '20261126T200000Z-server-failure-b3nc';
 /** The four responders' logs, made once under test/bench/.logs/timeline and reused while the parameters match. */
 function ensureLogs(log) {
   const perLog = Math.floor(EVENTS / RESPONDERS.length);
-  const dir = cachedDir(LOGS, 'timeline', { EVENTS, SEED, RESPONDERS }, (into) => {
-    RESPONDERS.forEach((responder, k) => writeLog(join(into, `${INCIDENT}.${responder}.jsonl`), { incident: INCIDENT, responder, events: perLog, seed: SEED + k, starter: k === 0, k }));
-  }, log);
+  const dir = cachedDir(
+    LOGS,
+    'timeline',
+    { EVENTS, SEED, RESPONDERS },
+    (into) => {
+      RESPONDERS.forEach((responder, k) =>
+        writeLog(join(into, `${INCIDENT}.${responder}.jsonl`), {
+          incident: INCIDENT,
+          responder,
+          events: perLog,
+          seed: SEED + k,
+          starter: k === 0,
+          k,
+        }),
+      );
+    },
+    log,
+  );
   return RESPONDERS.map((r) => join(dir, `${INCIDENT}.${r}.jsonl`));
 }
 
@@ -40,7 +55,12 @@ function countEvents(file) {
 /** Peak resident memory in MiB of one run, from GNU time. */
 function peakMemory(c) {
   if (!existsSync('/usr/bin/time')) return undefined;
-  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', c.command, ...c.args], { env: { ...process.env, ...c.env }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', c.command, ...c.args], {
+    env: { ...process.env, ...c.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
   return m ? Math.round(Number(m[1]) / 1024) : undefined;
 }
@@ -55,7 +75,13 @@ export default {
     const files = ensureLogs(log);
     const contenders = [
       { id: 'jq', label: "jq -s 'sort_by(.time)'", command: 'jq', args: ['-s', 'sort_by(.time)', ...files] },
-      { id: 'sev', label: 'sev timeline --format json', command: node, args: [SEV, 'timeline', '--format', 'json', ...files], env: { NO_COLOR: '1' } },
+      {
+        id: 'sev',
+        label: 'sev timeline --format json',
+        command: node,
+        args: [SEV, 'timeline', '--format', 'json', ...files],
+        env: { NO_COLOR: '1' },
+      },
     ];
     // sev must really have merged every event, or the timing compares nothing.
     const out = join(tmpdir(), `sev-bench-timeline-${process.pid}.json`);

@@ -30,7 +30,18 @@ function contenders(dir) {
         // --all-errors and --strict-types=false: the options sev's own compiled validator uses; the schema's
         // messages for editors (errorMessage, patternErrorMessage) are keywords ajv-cli does not know, so
         // --strict-schema=log: warned about, not refused.
-        args: [ajv.entry, 'validate', '--spec=draft7', '--all-errors', '--strict-types=false', '--strict-schema=log', '-s', SCHEMA, '-d', join(dir, '*.yaml')],
+        args: [
+          ajv.entry,
+          'validate',
+          '--spec=draft7',
+          '--all-errors',
+          '--strict-types=false',
+          '--strict-schema=log',
+          '-s',
+          SCHEMA,
+          '-d',
+          join(dir, '*.yaml'),
+        ],
       },
       {
         id: 'sev',
@@ -64,7 +75,9 @@ function verify(list, files) {
   const valid = a.stdout.split('\n').filter((l) => / valid$/.test(l)).length;
   const invalid = `${a.stdout}\n${a.stderr}`.split('\n').filter((l) => / invalid$/.test(l)).length;
   if (a.status !== 0 || valid !== files || invalid !== 0) {
-    throw new Error(`ajv-cli found ${valid} valid and ${invalid} invalid of ${files} files (exit ${a.status}): ${a.stderr.trim().split('\n')[0] ?? ''}`);
+    throw new Error(
+      `ajv-cli found ${valid} valid and ${invalid} invalid of ${files} files (exit ${a.status}): ${a.stderr.trim().split('\n')[0] ?? ''}`,
+    );
   }
   return { sev: { files: report.files.length, errors: report.errors, warnings: report.warnings }, ajv: { valid, invalid } };
 }
@@ -92,7 +105,9 @@ function control(dir) {
 function plan(dir, files, info, max, log) {
   const { list, ajvVersion } = contenders(dir);
   const checks = verify(list, files);
-  log(`checked: sev reports ${checks.sev.errors} errors and ${checks.sev.warnings} warnings in ${checks.sev.files} files; ajv-cli reports ${checks.ajv.valid} valid`);
+  log(
+    `checked: sev reports ${checks.sev.errors} errors and ${checks.sev.warnings} warnings in ${checks.sev.files} files; ajv-cli reports ${checks.ajv.valid} valid`,
+  );
   const controlResult = control(dir);
   log('control: a runbook with severity SEV9 is rejected by both');
   return {
@@ -110,7 +125,9 @@ export default {
   defaults: { runs: 15, warmup: 2 },
   prepare({ log }) {
     const corpus = ensureCorpus(CORPUS, { size: DEFAULT_SIZE, seed: DEFAULT_SEED });
-    log(`corpus: ${corpus.files} runbooks, ${(corpus.bytes / 1024 / 1024).toFixed(1)} MB in ${CORPUS} (${corpus.generated ? 'generated' : 'reused'})`);
+    log(
+      `corpus: ${corpus.files} runbooks, ${(corpus.bytes / 1024 / 1024).toFixed(1)} MB in ${CORPUS} (${corpus.generated ? 'generated' : 'reused'})`,
+    );
     return plan(CORPUS, corpus.files, { corpus: { files: corpus.files, bytes: corpus.bytes, seed: corpus.seed } }, 1.3, log);
   },
 };

@@ -23,14 +23,26 @@ function onlyLog(incidents: string): { file: string; events: LoggedEvent[] } {
   return { file, events: readEvents(file) };
 }
 
-const resolvedPayload = (endsAt: string) => FIRING.replaceAll('"status":"firing"', '"status":"resolved"').replace('0001-01-01T00:00:00Z', endsAt);
+const resolvedPayload = (endsAt: string) =>
+  FIRING.replaceAll('"status":"firing"', '"status":"resolved"').replace('0001-01-01T00:00:00Z', endsAt);
 
 describe('sev run --alert', () => {
   it('starts from the payload file: the alert logged, impact-started at startsAt, detected at arrival, inputs prefilled', () => {
     const w = workspace();
     const before = Date.now();
-    const r = sev(['run', RUNBOOK, '--alert', w.at('firing.json'), '--answers', w.at('answers.yaml'), '--set', 'zone=eu-9', '--incident-dir', w.incidents]);
-    expect(r.stderr).toContain('From the alert: host = db-1:9100 (the alert\'s labels.instance)');
+    const r = sev([
+      'run',
+      RUNBOOK,
+      '--alert',
+      w.at('firing.json'),
+      '--answers',
+      w.at('answers.yaml'),
+      '--set',
+      'zone=eu-9',
+      '--incident-dir',
+      w.incidents,
+    ]);
+    expect(r.stderr).toContain("From the alert: host = db-1:9100 (the alert's labels.instance)");
     expect(r.stderr).toContain(`From the alert: impact-started at ${STARTS_AT}`);
     const { events } = onlyLog(w.incidents);
     expect(events.map((e) => e.type).slice(0, 4)).toEqual(['incident.started', 'alert.received', 'milestone', 'milestone']);
@@ -48,7 +60,9 @@ describe('sev run --alert', () => {
     const detected = events[3]!.data as { milestone: string; at: string; evidence: string };
     expect(detected).toMatchObject({ milestone: 'detected', evidence: received.id });
     expect(Date.parse(detected.at)).toBeGreaterThanOrEqual(before - 1000);
-    const inputs = Object.fromEntries(events.filter((e) => e.type === 'input.set').map((e) => [(e.data as { name: string }).name, (e.data as { value: string }).value]));
+    const inputs = Object.fromEntries(
+      events.filter((e) => e.type === 'input.set').map((e) => [(e.data as { name: string }).name, (e.data as { value: string }).value]),
+    );
     // --set comes before the alert; an input the alert has nothing for is asked (here: its default from --set).
     expect(inputs).toEqual({ host: 'db-1:9100', summary: 'disk 98% full', zone: 'eu-9' });
     // The runbook's own detected step does not write a second one.
@@ -59,7 +73,9 @@ describe('sev run --alert', () => {
     // A team's runbooks directory whose server-failure is the small fixture: the shipped matrix names it.
     const w = workspace();
     writeFileSync(w.at('server-failure.yaml'), readFileSync(RUNBOOK, 'utf8').replace('id: disk-full', 'id: server-failure'));
-    const r = sev(['run', '--alert', '-', '--answers', w.at('answers.yaml'), '--runbooks', w.dir, '--incident-dir', w.incidents], { input: FIRING });
+    const r = sev(['run', '--alert', '-', '--answers', w.at('answers.yaml'), '--runbooks', w.dir, '--incident-dir', w.incidents], {
+      input: FIRING,
+    });
     expect(r.stderr).toContain('Alert DiskFull {instance=db-1:9100} → server-failure SEV2');
     const { events } = onlyLog(w.incidents);
     expect(events[0]!.data).toMatchObject({ runbook: { id: 'server-failure' }, severity: 'SEV2' });
@@ -67,7 +83,11 @@ describe('sev run --alert', () => {
 
     const triage = sev(['triage', '--alert', '-', '--json', '--runbooks', w.dir], { input: FIRING });
     expect(triage.code, triage.stderr).toBe(0);
-    expect(parseJson(triage.stdout)).toMatchObject({ runbook: 'server-failure', severity: 'SEV2', command: 'sev run server-failure --severity SEV2 --alert -' });
+    expect(parseJson(triage.stdout)).toMatchObject({
+      runbook: 'server-failure',
+      severity: 'SEV2',
+      command: 'sev run server-failure --severity SEV2 --alert -',
+    });
   });
 
   it('refuses, before anything is written, an alert value the input refuses, a payload with nothing firing, an alert no rule knows', () => {
@@ -75,7 +95,9 @@ describe('sev run --alert', () => {
     const bad = sev(['run', RUNBOOK, '--alert', w.at('firing.json'), '--incident-dir', w.incidents]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/sev: input host from the alert's labels.instance "DB 1": .*\nGive its value with --set host=VALUE/);
-    const resolved = sev(['run', RUNBOOK, '--alert', '-', '--incident-dir', w.incidents], { input: resolvedPayload('2026-12-02T10:42:00Z') });
+    const resolved = sev(['run', RUNBOOK, '--alert', '-', '--incident-dir', w.incidents], {
+      input: resolvedPayload('2026-12-02T10:42:00Z'),
+    });
     expect(resolved.code).toBe(2);
     expect(resolved.stderr).toContain('stdin: no alert in it is firing: an incident starts from a firing alert');
     const unknown = sev(['run', '--alert', '-', '--incident-dir', w.incidents], { input: FIRING.replaceAll('DiskFull', 'Unheard') });
@@ -100,7 +122,9 @@ describe('sev alert <incident> with the resolved alert', () => {
     writeFileSync(s.at('resolved.json'), resolvedPayload(ENDED));
     const unasked = sev(['alert', s.incident, s.at('resolved.json'), '--incident-dir', s.incidents]);
     expect(unasked.code).toBe(2);
-    expect(unasked.stderr).toContain('Alertmanager says DiskFull {instance=db-1:9100} resolved at 10:42 (2026-12-02T10:42:00.000Z): mark the incident resolved at 10:42?');
+    expect(unasked.stderr).toContain(
+      'Alertmanager says DiskFull {instance=db-1:9100} resolved at 10:42 (2026-12-02T10:42:00.000Z): mark the incident resolved at 10:42?',
+    );
     expect(readEvents(s.file)).toHaveLength(s.count);
 
     const no = sev(['alert', s.incident, '-', '--answer', 'no', '--incident-dir', s.incidents], { input: resolvedPayload(ENDED) });
@@ -109,7 +133,12 @@ describe('sev alert <incident> with the resolved alert', () => {
     let added = readEvents(s.file).slice(s.count);
     expect(added.map((e) => e.type)).toEqual(['alert.received', 'alert.evidence']);
     expect(added[0]!.data).toMatchObject({ status: 'resolved', endsAt: ENDED, fingerprint: '0123456789abcdef' });
-    expect(added[1]!.data).toMatchObject({ milestone: 'resolved', at: '2026-12-02T10:42:00.000Z', accepted: false, evidence: added[0]!.id });
+    expect(added[1]!.data).toMatchObject({
+      milestone: 'resolved',
+      at: '2026-12-02T10:42:00.000Z',
+      accepted: false,
+      evidence: added[0]!.id,
+    });
 
     const yes = sev(['alert', s.incident, s.at('resolved.json'), '--answer', 'yes', '--incident-dir', s.incidents]);
     expect(yes.code, yes.stderr).toBe(0);
@@ -122,7 +151,9 @@ describe('sev alert <incident> with the resolved alert', () => {
 
   it('refuses an alert the incident did not receive', () => {
     const s = started();
-    const other = sev(['alert', s.incident, '-', '--answer', 'yes', '--incident-dir', s.incidents], { input: resolvedPayload(ENDED).replace('0123456789abcdef', 'fedcba9876543210') });
+    const other = sev(['alert', s.incident, '-', '--answer', 'yes', '--incident-dir', s.incidents], {
+      input: resolvedPayload(ENDED).replace('0123456789abcdef', 'fedcba9876543210'),
+    });
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(`no alert in it is one incident ${s.incident} received (by fingerprint); nothing was written`);
     expect(readEvents(s.file)).toHaveLength(s.count);

@@ -186,45 +186,67 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     expect(rows[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it.skipIf(!HAS_TMUX)(`at a terminal, starts an incident from the alert picked${NEEDS_TMUX}`, async () => {
-    // HighErrorRate, posted above, is still firing; the team's server-failure is a small runbook of its own.
-    const dir = tempDir({
-      'runbooks/server-failure.yaml': [
-        'format: sevkit/v1',
-        'id: server-failure',
-        'title: Servers',
-        'class: server-failure',
-        'severity: SEV3',
-        'inputs:',
-        '  service:',
-        '    prompt: Which service?',
-        '    from_alert: labels.service',
-        'steps:',
-        '  - id: look',
-        '    instructions: Look at {{ service }}.',
-        '    confirm: Seen?',
-        '    milestone: resolved',
-        '',
-      ].join('\n'),
-    });
-    const tmux = new Tmux();
-    try {
-      const s = tmux.start('alerts', dir, ['alerts', '--alertmanager', am.url, '--runbooks', 'runbooks', '--incident-dir', 'inc', '--as', 'ana']);
-      await s.waitFor('Start an incident from one of them?');
-      s.keys('Enter'); // the first: HighErrorRate → server-failure SEV2
-      await s.waitFor('Seen?');
-      expect(s.screen()).toContain('Look at payments.');
-      s.keys('Enter');
-      expect(await s.exitCode()).toBe(0);
-      const incidents = join(dir, 'inc');
-      const events = readEvents(join(incidents, readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!));
-      expect(events[0]!.data).toMatchObject({ severity: 'SEV2', responder: 'ana' });
-      expect(events.find((e) => e.type === 'alert.received')!.data).toMatchObject({ labels: { alertname: 'HighErrorRate' }, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
-      expect(events.find((e) => e.type === 'input.set')!.data).toEqual({ name: 'service', value: 'payments' });
-    } finally {
-      tmux.kill();
-    }
-  }, 60_000);
+  it.skipIf(!HAS_TMUX)(
+    `at a terminal, starts an incident from the alert picked${NEEDS_TMUX}`,
+    async () => {
+      // HighErrorRate, posted above, is still firing; the team's server-failure is a small runbook of its own.
+      const dir = tempDir({
+        'runbooks/server-failure.yaml': [
+          'format: sevkit/v1',
+          'id: server-failure',
+          'title: Servers',
+          'class: server-failure',
+          'severity: SEV3',
+          'inputs:',
+          '  service:',
+          '    prompt: Which service?',
+          '    from_alert: labels.service',
+          'steps:',
+          '  - id: look',
+          '    instructions: Look at {{ service }}.',
+          '    confirm: Seen?',
+          '    milestone: resolved',
+          '',
+        ].join('\n'),
+      });
+      const tmux = new Tmux();
+      try {
+        const s = tmux.start('alerts', dir, [
+          'alerts',
+          '--alertmanager',
+          am.url,
+          '--runbooks',
+          'runbooks',
+          '--incident-dir',
+          'inc',
+          '--as',
+          'ana',
+        ]);
+        await s.waitFor('Start an incident from one of them?');
+        s.keys('Enter'); // the first: HighErrorRate → server-failure SEV2
+        await s.waitFor('Seen?');
+        expect(s.screen()).toContain('Look at payments.');
+        s.keys('Enter');
+        expect(await s.exitCode()).toBe(0);
+        const incidents = join(dir, 'inc');
+        const events = readEvents(
+          join(
+            incidents,
+            readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!,
+          ),
+        );
+        expect(events[0]!.data).toMatchObject({ severity: 'SEV2', responder: 'ana' });
+        expect(events.find((e) => e.type === 'alert.received')!.data).toMatchObject({
+          labels: { alertname: 'HighErrorRate' },
+          fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown,
+        });
+        expect(events.find((e) => e.type === 'input.set')!.data).toEqual({ name: 'service', value: 'payments' });
+      } finally {
+        tmux.kill();
+      }
+    },
+    60_000,
+  );
 
   it('leaves silenced alerts out unless --all', async () => {
     const silence = {
@@ -296,7 +318,10 @@ describe.skipIf(!HAS_ALERTMANAGER)(`sev alerts and the webhook payload, against 
     const incidents = join(work, 'incidents');
     const run = await sevAsync(['run', RUNBOOK, '--alert', saved, '--answers', join(work, 'answers.yaml'), '--incident-dir', incidents]);
     expect(run.stderr).toContain("From the alert: host = db-1:9100 (the alert's labels.instance)");
-    const logFile = join(incidents, readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!);
+    const logFile = join(
+      incidents,
+      readdirSync(incidents).find((f) => f.endsWith('.jsonl'))!,
+    );
     const events = readEvents(logFile);
     const logged = events.find((e) => e.type === 'alert.received')!;
     expect(logged.data).toMatchObject({ status: 'firing', fingerprint: alert.fingerprint, labels: { alertname: 'DiskFull' } });

@@ -5,11 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, parseJson, sev, tempDir } from '../helpers.js';
 
 const minimal = readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8');
-const withId = (id: string, title = 'Team runbook') => minimal.replace('id: minimal', `id: ${id}`).replace('title: Minimal runbook', `title: ${title}`);
+const withId = (id: string, title = 'Team runbook') =>
+  minimal.replace('id: minimal', `id: ${id}`).replace('title: Minimal runbook', `title: ${title}`);
 
 describe('sev list', () => {
   it("lists the team's runbooks with the shipped ones, the team's hiding a shipped one with its id", () => {
-    const dir = tempDir({ 'runbooks/payments.yaml': withId('payments-stuck'), 'runbooks/net.yaml': withId('network', 'Our own network runbook') });
+    const dir = tempDir({
+      'runbooks/payments.yaml': withId('payments-stuck'),
+      'runbooks/net.yaml': withId('network', 'Our own network runbook'),
+    });
     const r = sev(['list', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { id: string; lang: string; title: string; origin: string; steps: number; severity: string }[];
@@ -18,7 +22,9 @@ describe('sev list', () => {
     const keys = rows.map((x) => x.id);
     expect(ids).toContain('payments-stuck');
     expect(rows.find((x) => x.id === 'payments-stuck')).toMatchObject({ origin: 'local', steps: 2, severity: 'SEV3' });
-    expect(rows.filter((x) => x.id === 'network')).toEqual([expect.objectContaining({ origin: 'local', title: 'Our own network runbook' })]);
+    expect(rows.filter((x) => x.id === 'network')).toEqual([
+      expect.objectContaining({ origin: 'local', title: 'Our own network runbook' }),
+    ]);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -104,15 +110,18 @@ describe('sev show', () => {
   });
 
   it('prints an argument-list command as the confirmation before it runs does, as a shell line that means the same', () => {
-    const args = ['it\'s', 'a b', '$HOME', 'back\\slash', ''];
+    const args = ["it's", 'a b', '$HOME', 'back\\slash', ''];
     const runbook = minimal.replace(
-      "    confirm: Does the service answer again?",
+      '    confirm: Does the service answer again?',
       `    confirm: Does the service answer again?\n  - id: print\n    command:\n      run: ${JSON.stringify(['printf', '[%s]', ...args])}\n      confirm: false`,
     );
     const dir = tempDir({ 'rb.yaml': runbook });
     const shown = sev(['show', 'rb.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(shown.code).toBe(0);
-    const line = shown.stdout.split('\n').find((l) => l.includes('printf'))!.replace(/^\s*\$ /, '');
+    const line = shown.stdout
+      .split('\n')
+      .find((l) => l.includes('printf'))!
+      .replace(/^\s*\$ /, '');
     expect(line).toBe(`printf '[%s]' 'it'\\''s' 'a b' '$HOME' 'back\\slash' ''`);
     const dry = sev(['run', 'rb.yaml', '--dry-run', '--yes', '--incident-dir', 'inc'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(dry.stdout + dry.stderr).toContain(line);

@@ -29,7 +29,9 @@ describe('help', () => {
   const names = commands();
 
   it('lists every command', () => {
-    expect(names).toEqual(expect.arrayContaining(['validate', 'list', 'show', 'run', 'resume', 'status', 'note', 'check', 'timeline', 'postmortem', 'triage']));
+    expect(names).toEqual(
+      expect.arrayContaining(['validate', 'list', 'show', 'run', 'resume', 'status', 'note', 'check', 'timeline', 'postmortem', 'triage']),
+    );
   });
 
   it.each(names)('sev %s --help ends with examples of that command and its exit codes, and shows the global options', (name) => {

@@ -38,7 +38,9 @@ describe.skipIf(!HAS_TMUX)(`a due clock at an interactive prompt (tmux)${NEEDS_T
     run.keys('Enter');
 
     let screen = await run.waitFor(/^\? Who reported it\? \[\/update \/note/m);
-    expect(screen).toMatch(/^ {2}! Update the status page is overdue by 1:3[01]:\d\d \(was due .*\): \/update \(or the menu\) sends the update$/m);
+    expect(screen).toMatch(
+      /^ {2}! Update the status page is overdue by 1:3[01]:\d\d \(was due .*\): \/update \(or the menu\) sends the update$/m,
+    );
     run.type('/update');
     run.keys('Enter');
     screen = await run.waitFor('Update for Update the status page sent to status-page.');
@@ -58,7 +60,10 @@ describe.skipIf(!HAS_TMUX)(`a due clock at an interactive prompt (tmux)${NEEDS_T
     expect(await run.exitCode()).toBe(0);
 
     const [file] = readdirSync(incidents).filter((f) => f.endsWith('.jsonl'));
-    const events = readFileSync(join(incidents, file!), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Event);
+    const events = readFileSync(join(incidents, file!), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
     const update = events.find((e) => e.type === 'announcement' && e.data.clock === 'status-page');
     expect(update?.data).toMatchObject({ step: 'who', audience: 'status-page' });
     const met = events.find((e) => e.type === 'clock.met' && e.data.clock === 'status-page');

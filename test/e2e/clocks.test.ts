@@ -23,7 +23,10 @@ function workspace() {
   };
   const events = (): Event[] => {
     const [file] = readdirSync(incidents).filter((f) => f.endsWith('.jsonl'));
-    return readFileSync(join(incidents, file!), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Event);
+    return readFileSync(join(incidents, file!), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
   };
   return { run, answers, events };
 }
@@ -33,7 +36,10 @@ const twoHoursAgo = () => new Date(Date.now() - 2 * 3_600_000).toISOString().sli
 describe('clocks through sev run, status, timeline and postmortem', () => {
   it('sends the update a clock is overdue for from an answers file, shows the open clock in status, reports every round', () => {
     const w = workspace();
-    const first = w.answers('first.yaml', `clocks: { status-page: send }\nsteps:\n  since: '${twoHoursAgo()}'\n  who: the night shift\n  tell: sent\n  look: { pause: yes }\n`);
+    const first = w.answers(
+      'first.yaml',
+      `clocks: { status-page: send }\nsteps:\n  since: '${twoHoursAgo()}'\n  who: the night shift\n  tell: sent\n  look: { pause: yes }\n`,
+    );
     const r = w.run(['run', RUNBOOK, '--answers', first]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/! Update the status page is overdue by 1:3[01]:\d\d .*: the answers send its update/);
@@ -47,24 +53,45 @@ describe('clocks through sev run, status, timeline and postmortem', () => {
       ['announcement', 'users'],
       ['clock.started', 'user-updates'],
     ]);
-    expect(clockEvents[2]!.data).toMatchObject({ step: 'who', audience: 'status-page', clock: 'status-page', message: aStringMatching(/^Update on incident /) });
+    expect(clockEvents[2]!.data).toMatchObject({
+      step: 'who',
+      audience: 'status-page',
+      clock: 'status-page',
+      message: aStringMatching(/^Update on incident /),
+    });
     expect(clockEvents[3]!.data.lateMs).toBeGreaterThan(89 * 60_000);
 
     const status = w.run(['status', '--json']);
     expect(status.code).toBe(0);
     const [row] = JSON.parse(status.stdout) as { status: string; clocks: Record<string, unknown>[] }[];
     expect(row!.status).toBe('paused');
-    expect(row!.clocks).toEqual([{ clock: 'user-updates', title: 'Update users', audience: 'users', due: anInstanceOf(String), dueInSeconds: anInstanceOf(Number), overdue: false }]);
+    expect(row!.clocks).toEqual([
+      {
+        clock: 'user-updates',
+        title: 'Update users',
+        audience: 'users',
+        due: anInstanceOf(String),
+        dueInSeconds: anInstanceOf(Number),
+        overdue: false,
+      },
+    ]);
     expect(row!.clocks[0]!.dueInSeconds).toBeGreaterThan(25 * 60);
     expect(w.run(['status']).stdout).toMatch(/Clocks due:\n.*\n\s+⏱ Update users: due in \d+:\d\d/);
 
     const rest = w.answers('rest.yaml', 'steps: { look: done, fix: yes }\n');
     expect(w.run(['resume', '--answers', rest]).code).toBe(0);
     // The resolved milestone ends the update cadence: closed, the incident owes no clock in status.
-    expect(w.events().filter((e) => e.type === 'clock.stopped').map((e) => e.data)).toEqual([{ clock: 'user-updates', by: 'milestone resolved', at: anInstanceOf(String) }]);
+    expect(
+      w
+        .events()
+        .filter((e) => e.type === 'clock.stopped')
+        .map((e) => e.data),
+    ).toEqual([{ clock: 'user-updates', by: 'milestone resolved', at: anInstanceOf(String) }]);
     expect((JSON.parse(w.run(['status', '--json']).stdout) as { clocks: unknown[] }[])[0]!.clocks).toEqual([]);
 
-    const json = JSON.parse(w.run(['timeline', 'clocked', '--format', 'json']).stdout) as { metrics: { clocks: { onTime: unknown; rounds: { clock: string; outcome: string }[] } } };
+    const json = JSON.parse(w.run(['timeline', 'clocked', '--format', 'json']).stdout) as {
+      metrics: { clocks: { onTime: unknown; rounds: { clock: string; outcome: string }[] } };
+    };
     expect(json.metrics.clocks.onTime).toEqual({ met: 0, total: 1 });
     expect(json.metrics.clocks.rounds.map((i) => [i.clock, i.outcome])).toEqual([
       ['status-page', 'late'],
@@ -72,7 +99,9 @@ describe('clocks through sev run, status, timeline and postmortem', () => {
     ]);
     const postmortem = w.run(['postmortem', 'clocked']).stdout;
     expect(postmortem).toContain('| Updates on time | 0/1 |');
-    expect(postmortem).toMatch(/\| Update the status page \(`status-page`\) \| .* \| \*\*met .*, 1h 3[01]m \d\ds late \(announcement to status-page\)\*\* \|/);
+    expect(postmortem).toMatch(
+      /\| Update the status page \(`status-page`\) \| .* \| \*\*met .*, 1h 3[01]m \d\ds late \(announcement to status-page\)\*\* \|/,
+    );
   });
 
   it('refuses an answers file that names a clock the incident does not keep', () => {

@@ -5,17 +5,24 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, SEV, sev, tempDir } from '../helpers.js';
 
 const has = (program: string) => spawnSync(program, ['--version'], { stdio: 'ignore' }).status === 0;
-const BASH_COMPLETION = ['/usr/share/bash-completion/bash_completion', '/etc/bash_completion'].find((f) => spawnSync('test', ['-f', f]).status === 0);
+const BASH_COMPLETION = ['/usr/share/bash-completion/bash_completion', '/etc/bash_completion'].find(
+  (f) => spawnSync('test', ['-f', f]).status === 0,
+);
 
 /** A workspace with a team runbook, an incident log, and `sev` on the PATH as a user has it. */
 function workspace() {
-  const dir = tempDir({ 'team/team-only.yaml': readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8').replace('id: minimal', 'id: team-only') });
+  const dir = tempDir({
+    'team/team-only.yaml': readFileSync(join(ROOT, 'test/fixtures/minimal.yaml'), 'utf8').replace('id: minimal', 'id: team-only'),
+  });
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   symlinkSync(SEV, join(bin, 'sev'));
   mkdirSync(join(dir, 'incidents'));
   const incident = '20261126T031502Z-server-failure-k3f9';
-  writeFileSync(join(dir, 'incidents', `${incident}.ana.jsonl`), `${JSON.stringify({ v: 1, id: 'a', seq: 1, time: '2026-11-26T03:15:02.000Z', incident, actor: 'ana', type: 'incident.started', data: {} })}\n`);
+  writeFileSync(
+    join(dir, 'incidents', `${incident}.ana.jsonl`),
+    `${JSON.stringify({ v: 1, id: 'a', seq: 1, time: '2026-11-26T03:15:02.000Z', incident, actor: 'ana', type: 'incident.started', data: {} })}\n`,
+  );
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SEV_RUNBOOKS: 'team', SEV_INCIDENT_DIR: 'incidents', NO_COLOR: '1' };
   return { dir, env, incident };
 }
@@ -37,11 +44,18 @@ describe.skipIf(!BASH_COMPLETION)(`bash completion${BASH_COMPLETION ? '' : ' (sk
     const r = spawnSync('bash', ['-c', script], { cwd: w.dir, env: w.env, encoding: 'utf8' });
     // Driven by hand, outside a real TAB, bash refuses the script's compopt calls; nothing else may complain.
     expect(r.stderr.split('\n').filter((l) => l && !/compopt: not currently executing completion function/.test(l))).toEqual([]);
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!.trim());
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!.trim());
   }
 
   it('registers a function for sev', () => {
-    const r = spawnSync('bash', ['-c', `source ${BASH_COMPLETION}; source <(sev completion bash); complete -p sev`], { cwd: w.dir, env: w.env, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `source ${BASH_COMPLETION}; source <(sev completion bash); complete -p sev`], {
+      cwd: w.dir,
+      env: w.env,
+      encoding: 'utf8',
+    });
     expect(r.stdout).toMatch(/^complete -F \S+ sev$/m);
   });
 
@@ -62,7 +76,15 @@ describe.skipIf(!BASH_COMPLETION)(`bash completion${BASH_COMPLETION ? '' : ' (sk
 describe.skipIf(!has('fish'))(`fish completion${has('fish') ? '' : ' (skipped: fish not installed)'}`, () => {
   it('completes commands and runbook ids', () => {
     const w = workspace();
-    const ask = (line: string) => spawnSync('fish', ['--no-config', '-c', `sev completion fish | source; complete -C '${line}'`], { cwd: w.dir, env: w.env, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    const ask = (line: string) =>
+      spawnSync('fish', ['--no-config', '-c', `sev completion fish | source; complete -C '${line}'`], {
+        cwd: w.dir,
+        env: w.env,
+        encoding: 'utf8',
+      })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
     expect(ask('sev val')).toEqual(['validate']);
     expect(ask('sev run team')).toEqual(['team-only']);
     expect(ask('sev note ')).toContain(w.incident);
@@ -76,7 +98,11 @@ describe.skipIf(!has('zsh'))(`zsh completion${has('zsh') ? '' : ' (skipped: zsh 
     const file = join(w.dir, '_sev');
     writeFileSync(file, script);
     expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
-    const r = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${file} && print -r -- $_comps[sev]`], { cwd: w.dir, env: w.env, encoding: 'utf8' });
+    const r = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${file} && print -r -- $_comps[sev]`], {
+      cwd: w.dir,
+      env: w.env,
+      encoding: 'utf8',
+    });
     expect(r.stdout.trim()).toMatch(/^_sev/);
   });
 });

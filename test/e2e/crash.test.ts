@@ -70,7 +70,11 @@ function drillCase(extraAnswers = '') {
 }
 
 function logsIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.jsonl')).map((n) => join(dir, n)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => n.endsWith('.jsonl'))
+        .map((n) => join(dir, n))
+    : [];
 }
 
 interface Line {
@@ -169,7 +173,9 @@ describe('concurrent writers', () => {
     // The walk went on to the end around the notes, and the reader agrees with all of it.
     expect(events.length).toBeGreaterThan(before + WRITERS * NOTES);
     // Notes may come after the walk's end: the log is still open to them.
-    expect(events.filter((e) => e.type === 'incident.closed')).toEqual([expect.objectContaining({ actor: 'lead', data: { outcome: 'completed', step: 'wrap-up' } })]);
+    expect(events.filter((e) => e.type === 'incident.closed')).toEqual([
+      expect.objectContaining({ actor: 'lead', data: { outcome: 'completed', step: 'wrap-up' } }),
+    ]);
     const read = readLog(file!);
     expect(read.problems).toEqual([]);
     expect(replay(read.events)).toMatchObject({ status: 'closed', outcome: 'completed', severity: 'SEV2' });
@@ -211,7 +217,11 @@ describe('SIGKILL at any moment', () => {
     };
     const runs = await Promise.all(Array.from({ length: CONCURRENCY }, one));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    return { total: median(runs.map((r) => r.total)), firstEvent: median(runs.map((r) => r.firstEvent)), walk: Math.max(40, median(runs.map((r) => r.walk))) };
+    return {
+      total: median(runs.map((r) => r.total)),
+      firstEvent: median(runs.map((r) => r.firstEvent)),
+      walk: Math.max(40, median(runs.map((r) => r.walk))),
+    };
   }
 
   async function chaosCase(n: number, timing: { total: number; firstEvent: number; walk: number }): Promise<Case> {
@@ -303,7 +313,12 @@ describe('SIGKILL at any moment', () => {
     expect(events.filter((e) => e.type === 'incident.started')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
     const final = replay(readLog(file).events);
-    expect(final).toMatchObject({ status: 'closed', outcome: 'completed', severity: 'SEV2', inputs: { service: 'wallet-api', marker: c.marker } });
+    expect(final).toMatchObject({
+      status: 'closed',
+      outcome: 'completed',
+      severity: 'SEV2',
+      inputs: { service: 'wallet-api', marker: c.marker },
+    });
     expect([...final.milestones.keys()]).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
     // The secret was asked again and never written.
     expect(readFileSync(file, 'utf8')).not.toContain('s3cret-token');
@@ -330,11 +345,21 @@ describe('SIGKILL at any moment', () => {
       [
         `calibration: full run ${timing.total} ms, first event at ${timing.firstEvent} ms, walk ${timing.walk} ms`,
         `${RUNS} runs in ${elapsed} ms: before log ${count('before-log')} (${cases.filter((c) => c.leftover).length} left a hidden unfinished log), mid-run ${count('mid-run')}, after completion ${count('after-completion')}`,
-        `blind kills: ${cases.filter((c) => c.mode === 'blind').map((c) => `${c.killedAt === undefined ? 'too late' : `${c.killedAt} ms`} → ${c.outcome}`).join(', ')}`,
-        `whole events in the log at a mid-run kill: ${cases.filter((c) => c.outcome === 'mid-run').map((c) => c.events).sort((a, b) => a - b).join(' ')}`,
+        `blind kills: ${cases
+          .filter((c) => c.mode === 'blind')
+          .map((c) => `${c.killedAt === undefined ? 'too late' : `${c.killedAt} ms`} → ${c.outcome}`)
+          .join(', ')}`,
+        `whole events in the log at a mid-run kill: ${cases
+          .filter((c) => c.outcome === 'mid-run')
+          .map((c) => c.events)
+          .sort((a, b) => a - b)
+          .join(' ')}`,
         `kill times (ms after spawn): min ${killTimes[0]}, median ${killTimes[Math.floor(killTimes.length / 2)]}, max ${killTimes.at(-1)}`,
         `stale locks broken: ${cases.filter((c) => c.staleLock).length}, torn lines: ${cases.filter((c) => c.torn).length}`,
-        `last event before a mid-run kill: ${[...histogram].sort((a, b) => b[1] - a[1]).map(([t, k]) => `${t} ${k}`).join(', ')}`,
+        `last event before a mid-run kill: ${[...histogram]
+          .sort((a, b) => b[1] - a[1])
+          .map(([t, k]) => `${t} ${k}`)
+          .join(', ')}`,
       ].join('\n'),
     );
 

@@ -10,7 +10,17 @@ const INCIDENT = '20261126T235210Z-server-failure-dm01';
 const FILE = `${INCIDENT}.alice.jsonl`;
 
 const event = (seq: number, type: string, data: object, extra: object = {}) =>
-  JSON.stringify({ v: 1, id: `e-${seq}`, seq, time: `2026-11-26T23:52:${String(10 + seq).padStart(2, '0')}.000Z`, incident: INCIDENT, actor: 'alice', type, data, ...extra });
+  JSON.stringify({
+    v: 1,
+    id: `e-${seq}`,
+    seq,
+    time: `2026-11-26T23:52:${String(10 + seq).padStart(2, '0')}.000Z`,
+    incident: INCIDENT,
+    actor: 'alice',
+    type,
+    data,
+    ...extra,
+  });
 
 const START = event(1, 'incident.started', {
   runbook: { id: 'server-failure', title: 'Server failure', version: '1.0.0', hash: 'ab'.repeat(32), file: 'runbooks/server-failure.yaml' },
@@ -31,13 +41,34 @@ const rawEvent = (seq: number, type: string, dataJson: string) =>
   `{"v":1,"id":"e-${seq}","seq":${seq},"time":"2026-11-26T23:52:${10 + seq}.000Z","incident":"${INCIDENT}","actor":"alice","type":"${type}","data":${dataJson}}`;
 
 const DAMAGED: Record<string, { line: () => string; says: RegExp }> = {
-  'an event of an unknown type nested 100,000 deep': { line: () => rawEvent(2, 'future.thing', deep(100_000)), says: /nested deeper than 32/ },
-  'a note with a field nested 100,000 deep': { line: () => rawEvent(2, 'note', `{"text":"x","more":${deep(100_000)}}`), says: /nested deeper than 32/ },
-  'a time beyond what a date can print (+275760-09-13T00:00:00.001Z)': { line: () => event(2, 'note', { text: 'x' }, { time: '+275760-09-13T00:00:00.001Z' }), says: /not an RFC 3339 time/ },
-  'the last time a date can hold (+275760-09-13T00:00:00Z)': { line: () => event(2, 'note', { text: 'x' }, { time: '+275760-09-13T00:00:00Z' }), says: /not an RFC 3339 time/ },
-  'a time with no zone (local time of some machine)': { line: () => event(2, 'note', { text: 'x' }, { time: '2026-11-26T23:52:12' }), says: /not an RFC 3339 time/ },
-  'a day that does not exist (February 30)': { line: () => event(2, 'note', { text: 'x' }, { time: '2026-02-30T00:00:00Z' }), says: /not an RFC 3339 time/ },
-  'a milestone dated beyond what a date can print': { line: () => event(2, 'milestone', { milestone: 'detected', at: '+275760-09-13T00:00:00Z' }), says: /data\.at is not an RFC 3339 time/ },
+  'an event of an unknown type nested 100,000 deep': {
+    line: () => rawEvent(2, 'future.thing', deep(100_000)),
+    says: /nested deeper than 32/,
+  },
+  'a note with a field nested 100,000 deep': {
+    line: () => rawEvent(2, 'note', `{"text":"x","more":${deep(100_000)}}`),
+    says: /nested deeper than 32/,
+  },
+  'a time beyond what a date can print (+275760-09-13T00:00:00.001Z)': {
+    line: () => event(2, 'note', { text: 'x' }, { time: '+275760-09-13T00:00:00.001Z' }),
+    says: /not an RFC 3339 time/,
+  },
+  'the last time a date can hold (+275760-09-13T00:00:00Z)': {
+    line: () => event(2, 'note', { text: 'x' }, { time: '+275760-09-13T00:00:00Z' }),
+    says: /not an RFC 3339 time/,
+  },
+  'a time with no zone (local time of some machine)': {
+    line: () => event(2, 'note', { text: 'x' }, { time: '2026-11-26T23:52:12' }),
+    says: /not an RFC 3339 time/,
+  },
+  'a day that does not exist (February 30)': {
+    line: () => event(2, 'note', { text: 'x' }, { time: '2026-02-30T00:00:00Z' }),
+    says: /not an RFC 3339 time/,
+  },
+  'a milestone dated beyond what a date can print': {
+    line: () => event(2, 'milestone', { milestone: 'detected', at: '+275760-09-13T00:00:00Z' }),
+    says: /data\.at is not an RFC 3339 time/,
+  },
   'a line of 50 MB': { line: () => event(2, 'note', { text: 'x'.repeat(50 * 1024 * 1024) }), says: /longer than 1 MiB/ },
 };
 

@@ -33,7 +33,7 @@ describe.skipIf(!HAS_TMUX)(`delivery prompts in a terminal (tmux)${NEEDS_TMUX}`,
     for (const c of cleanups.splice(0)) c();
   });
 
-  it('asks before sending, and a channel that refuses is copied by hand at the responder\'s choice', async () => {
+  it("asks before sending, and a channel that refuses is copied by hand at the responder's choice", async () => {
     let requests = 0;
     const server = createServer((req, res) => {
       requests++;
@@ -68,9 +68,18 @@ describe.skipIf(!HAS_TMUX)(`delivery prompts in a terminal (tmux)${NEEDS_TMUX}`,
     expect(requests).toBe(1);
 
     const incidents = join(dir, 'incidents');
-    const events = readEvents(join(incidents, readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!));
-    expect(events.filter((e) => e.type === 'delivery.finished').map((e) => e.data)).toEqual([expect.objectContaining({ channel: 'chat', ok: false, status: 400 })]);
+    const events = readEvents(
+      join(
+        incidents,
+        readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!,
+      ),
+    );
+    expect(events.filter((e) => e.type === 'delivery.finished').map((e) => e.data)).toEqual([
+      expect.objectContaining({ channel: 'chat', ok: false, status: 400 }),
+    ]);
     expect(events.filter((e) => e.type === 'step.answered').map((e) => e.data.answer)).toContain('delivery to chat: copy');
-    expect(events.filter((e) => e.type === 'announcement').map((e) => e.data)).toEqual([expect.objectContaining({ audience: 'users', channel: 'chat' })]);
+    expect(events.filter((e) => e.type === 'announcement').map((e) => e.data)).toEqual([
+      expect.objectContaining({ audience: 'users', channel: 'chat' }),
+    ]);
   }, 60_000);
 });

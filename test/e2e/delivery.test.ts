@@ -43,7 +43,11 @@ async function vendors() {
     let body = '';
     req.setEncoding('utf8').on('data', (d: string) => (body += d));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', body, ...(typeof req.headers['idempotency-key'] === 'string' ? { key: req.headers['idempotency-key'] } : {}) });
+      received.push({
+        path: req.url ?? '',
+        body,
+        ...(typeof req.headers['idempotency-key'] === 'string' ? { key: req.headers['idempotency-key'] } : {}),
+      });
       if (req.url?.startsWith('/hook') && hangNext) {
         hangNext = false;
         return; // never answered: sev dies waiting
@@ -69,7 +73,14 @@ async function sevAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pr
 }
 
 function envWith(base: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '', SEV_TEST_CHAT_URL: `${base}/chat/T000/B000/XXXXsecretXXXX`, SEV_TEST_HOOK_URL: `${base}/hook?token=hooksecret` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    CI: 'true',
+    GITHUB_ACTIONS: '',
+    SEV_TEST_CHAT_URL: `${base}/chat/T000/B000/XXXXsecretXXXX`,
+    SEV_TEST_HOOK_URL: `${base}/hook?token=hooksecret`,
+  };
   delete env.FORCE_COLOR;
   return env;
 }
@@ -89,11 +100,20 @@ describe('announcements delivered through channels, end to end', () => {
     servers.push(v.server);
     const dir = tempDir({ 'runbook.yaml': RUNBOOK, 'sev.config.yaml': CONFIG, 'answers.yaml': 'steps: { tell: yes }\n' });
     const env = envWith(v.base);
-    const child = spawn(process.execPath, [SEV, 'run', join(dir, 'runbook.yaml'), '--answers', join(dir, 'answers.yaml'), '--incident-dir', join(dir, 'incidents')], { cwd: dir, env, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [SEV, 'run', join(dir, 'runbook.yaml'), '--answers', join(dir, 'answers.yaml'), '--incident-dir', join(dir, 'incidents')],
+      { cwd: dir, env, stdio: 'ignore' },
+    );
     await waitFor('the webhook to be called', () => v.received.some((r) => r.path.startsWith('/hook')), { timeoutMs: 20_000 });
     child.kill('SIGKILL');
     await once(child, 'exit');
-    const logFile = () => join(dir, 'incidents', readdirSync(join(dir, 'incidents')).find((n) => n.endsWith('.jsonl'))!);
+    const logFile = () =>
+      join(
+        dir,
+        'incidents',
+        readdirSync(join(dir, 'incidents')).find((n) => n.endsWith('.jsonl'))!,
+      );
     const incident = readEvents(logFile())[0]!.incident;
     const resume = (answers: string) => {
       writeFileSync(join(dir, 'resume.yaml'), answers);
@@ -119,7 +139,9 @@ describe('announcements delivered through channels, end to end', () => {
     expect(chat[1]!.body).toContain('mitigated');
 
     const events = readEvents(c.logFile());
-    expect(events.filter((e) => e.type === 'delivery.unfinished').map((e) => e.data)).toEqual([expect.objectContaining({ channel: 'hook', decision: 'sent' })]);
+    expect(events.filter((e) => e.type === 'delivery.unfinished').map((e) => e.data)).toEqual([
+      expect.objectContaining({ channel: 'hook', decision: 'sent' }),
+    ]);
     const raw = JSON.stringify(events);
     expect(raw).not.toContain('XXXXsecretXXXX');
     expect(raw).not.toContain('hooksecret');
@@ -147,7 +169,11 @@ describe('announcements delivered through channels, end to end', () => {
     const v = await vendors();
     servers.push(v.server);
     const dir = tempDir({ 'runbook.yaml': RUNBOOK, 'sev.config.yaml': CONFIG });
-    const run = await sevAsync(['run', join(dir, 'runbook.yaml'), '--yes', '--dry-run', '--incident-dir', join(dir, 'incidents')], dir, envWith(v.base));
+    const run = await sevAsync(
+      ['run', join(dir, 'runbook.yaml'), '--yes', '--dry-run', '--incident-dir', join(dir, 'incidents')],
+      dir,
+      envWith(v.base),
+    );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('dry run: not sending to chat, hook');
     expect(v.received).toEqual([]);

@@ -65,7 +65,8 @@ describe('sev drill server-failure', () => {
     expect(r.stderr).toContain('The pager:');
     const first = r.events[0]!;
     expect(first).toMatchObject({ type: 'incident.started', data: { drill: { scenario: 'api-killed', seed: 7 } } });
-    const results = (step: string, check: string) => r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
+    const results = (step: string, check: string) =>
+      r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
     // The API process is really gone, and really back after the runbook's restart.
     expect(results('confirm-symptoms', 'api-process')).toEqual(['CRITICAL']);
     expect(results('verify-all', 'api-process')).toEqual(['OK']);
@@ -85,9 +86,13 @@ describe('sev drill server-failure', () => {
   it('disk-full, walked as the runbook says: the old archives move off the disk, the API recovers, a perfect score', async () => {
     const dir = tempDir();
     const incidents = join(dir, 'incidents');
-    const r = await runSev(['drill', 'server-failure', '--scenario', 'disk-full', '--answers', join(FIXTURES, 'server-failure-disk-full.yaml')], { cwd: dir, incidents });
+    const r = await runSev(
+      ['drill', 'server-failure', '--scenario', 'disk-full', '--answers', join(FIXTURES, 'server-failure-disk-full.yaml')],
+      { cwd: dir, incidents },
+    );
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    const results = (step: string, check: string) => r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
+    const results = (step: string, check: string) =>
+      r.events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
     expect(results('confirm-symptoms', 'disk-space')).toEqual(['CRITICAL']);
     expect(results('confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
     expect(results('verify-all', 'disk-space')).toEqual(['OK']);
@@ -101,7 +106,10 @@ describe('sev drill server-failure', () => {
   it('api-killed without pausing money flows: the score says protect-funds was skipped', async () => {
     const dir = tempDir();
     const incidents = join(dir, 'incidents');
-    const r = await runSev(['drill', 'server-failure', '--answers', join(FIXTURES, 'server-failure-api-killed-no-pause.yaml')], { cwd: dir, incidents });
+    const r = await runSev(['drill', 'server-failure', '--answers', join(FIXTURES, 'server-failure-api-killed-no-pause.yaml')], {
+      cwd: dir,
+      incidents,
+    });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     const md = report(incidents);
     expect(md).toContain('Score: not perfect');
@@ -114,9 +122,14 @@ describe('sev drill server-failure', () => {
     const incidents = join(dir, 'incidents');
     const answers = join(FIXTURES, 'server-failure-api-killed.yaml');
     const start = () =>
-      spawn(process.execPath, [SEV, 'drill', 'server-failure', '--answers', answers, '--incident-dir', incidents], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      spawn(process.execPath, [SEV, 'drill', 'server-failure', '--answers', answers, '--incident-dir', incidents], {
+        cwd: dir,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const untilWalking = async () => {
-      for (let i = 0; i < 600 && !events(incidents).some(stepEvent('step.started', 'confirm-symptoms')); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !events(incidents).some(stepEvent('step.started', 'confirm-symptoms')); i++)
+        await new Promise((r) => setTimeout(r, 50));
     };
     const killed = start();
     await untilWalking();

@@ -16,7 +16,10 @@ interface Event {
 function eventsIn(dir: string): Event[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
-  return readFileSync(join(dir, files[0]!), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Event);
+  return readFileSync(join(dir, files[0]!), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Event);
 }
 
 describe('a dry run', () => {
@@ -25,13 +28,19 @@ describe('a dry run', () => {
     const marker = join(dir, 'marker');
     const incidents = join(dir, 'incidents');
     const env = { CI: 'true' };
-    writeFileSync(join(dir, 'first.yaml'), `inputs: { token: t }\nsteps: { where: ${marker}, confirm-outage: continue, declare: { pause: yes } }\n`);
+    writeFileSync(
+      join(dir, 'first.yaml'),
+      `inputs: { token: t }\nsteps: { where: ${marker}, confirm-outage: continue, declare: { pause: yes } }\n`,
+    );
     const first = sev(['run', DRILL, '--answers', 'first.yaml', '--dry-run', '--incident-dir', incidents], { cwd: dir, env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain('Paused at step declare');
     expect(eventsIn(incidents).at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'declare' } });
 
-    writeFileSync(join(dir, 'rest.yaml'), 'inputs: { token: t }\nsteps: { declare: Some users, tell-users: yes, restart: yes, wrap-up: yes }\n');
+    writeFileSync(
+      join(dir, 'rest.yaml'),
+      'inputs: { token: t }\nsteps: { declare: Some users, tell-users: yes, restart: yes, wrap-up: yes }\n',
+    );
     const resumed = sev(['resume', '--answers', 'rest.yaml', '--incident-dir', incidents], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/walked to the end \(dry run\)/);
@@ -45,9 +54,17 @@ describe('a dry run', () => {
     expect(resumedAt).toBeGreaterThan(0);
     const after = events.slice(resumedAt);
     // The restart step and the wait for recovery came after the resume: neither ran anything.
-    expect(after.filter((e) => e.type === 'step.started').map((e) => e.data.step)).toEqual(['declare', 'tell-users', 'restart', 'verify', 'wrap-up']);
+    expect(after.filter((e) => e.type === 'step.started').map((e) => e.data.step)).toEqual([
+      'declare',
+      'tell-users',
+      'restart',
+      'verify',
+      'wrap-up',
+    ]);
     expect(events.some((e) => e.type === 'command.started' || e.type === 'command.finished')).toBe(false);
-    expect(after.filter((e) => e.type === 'step.answered' && e.data.step === 'restart').map((e) => e.data.answer)).toEqual(['dry run: command not run']);
+    expect(after.filter((e) => e.type === 'step.answered' && e.data.step === 'restart').map((e) => e.data.answer)).toEqual([
+      'dry run: command not run',
+    ]);
     const checksAfter = after.filter((e) => e.type === 'check.result');
     expect(checksAfter.map((e) => e.data.check)).toEqual(['healthy']);
     expect(events.filter((e) => e.type === 'check.result').map((e) => e.data.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED']);
@@ -85,7 +102,10 @@ steps:
       'answers.yaml': "down: 'yes'\n",
       'run.yaml': 'steps: { restart: yes }\n',
     });
-    const r = sev(['triage', '--answers', 'answers.yaml', '--run', '--dry-run', '--run-answers', 'run.yaml', '--as', 'ana', '--incident-dir', 'inc'], { cwd: dir, env: { CI: 'true' } });
+    const r = sev(
+      ['triage', '--answers', 'answers.yaml', '--run', '--dry-run', '--run-answers', 'run.yaml', '--as', 'ana', '--incident-dir', 'inc'],
+      { cwd: dir, env: { CI: 'true' } },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('DRY RUN: nothing will be executed');
     const events = eventsIn(join(dir, 'inc'));

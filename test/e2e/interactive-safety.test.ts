@@ -54,10 +54,26 @@ describe.skipIf(!HAS_TMUX)('interactive safety (tmux)', () => {
     const dir = tempDir({ 'answers.yaml': 'steps:\n  before: done\n  post: yes\n' });
     const ledger = join(dir, 'ledger');
     const incidents = join(dir, 'incidents');
-    const killed = spawn(process.execPath, [SEV, 'run', ONCE, '--answers', join(dir, 'answers.yaml'), '--set', `ledger=${ledger}`, '--set', 'delay=60', '--incident-dir', incidents], {
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', FORCE_COLOR: undefined },
-      stdio: 'ignore',
-    });
+    const killed = spawn(
+      process.execPath,
+      [
+        SEV,
+        'run',
+        ONCE,
+        '--answers',
+        join(dir, 'answers.yaml'),
+        '--set',
+        `ledger=${ledger}`,
+        '--set',
+        'delay=60',
+        '--incident-dir',
+        incidents,
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1', CI: 'true', FORCE_COLOR: undefined },
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 15_000;
     while (lines(`${ledger}.pids`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     killed.kill('SIGKILL');
@@ -68,10 +84,14 @@ describe.skipIf(!HAS_TMUX)('interactive safety (tmux)', () => {
     const tmux = new Tmux();
     servers.push(tmux);
     const resume = tmux.start('sev-resume', dir, ['resume', '--incident-dir', incidents]);
-    const screen = await resume.waitFor(/is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n\? What now\?\n❯ Wait for it to end\n {2}Kill it \(its whole process group\)/m);
+    const screen = await resume.waitFor(
+      /is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n\? What now\?\n❯ Wait for it to end\n {2}Kill it \(its whole process group\)/m,
+    );
     expect(screen).toContain(`process group ${pgid}`);
     resume.keys('Down', 'Enter');
-    await resume.waitFor(/sev stopped before it ended\. Result unknown: check its effect\.\n\? What now\?\n❯ Run it again\n {2}Mark it done \(its effect is there\)\n {2}Mark it failed/m);
+    await resume.waitFor(
+      /sev stopped before it ended\. Result unknown: check its effect\.\n\? What now\?\n❯ Run it again\n {2}Mark it done \(its effect is there\)\n {2}Mark it failed/m,
+    );
     expect(groupAlive(pgid)).toBe(false);
     resume.keys('Down', 'Enter');
     await resume.waitFor(/^Step 3\/3 · verify/m);

@@ -170,7 +170,17 @@ describe.skipIf(!HAS_TMUX)(`interactive sev run in a terminal (tmux)${NEEDS_TMUX
     expect(ofType(events, 'step.answered').map((e) => e.data)).toContainEqual({ step: 'declare', answer: 'Some users' });
     expect(ofType(events, 'announcement')).toHaveLength(1);
     const started = ofType(events, 'command.started');
-    expect(started.map((e) => e.data)).toEqual([{ step: 'restart', command: COMMAND, confirmedBy: 'responder', changesState: true, host: hostname(), pgid: anInstanceOf(Number), processStart: anInstanceOf(String) }]);
+    expect(started.map((e) => e.data)).toEqual([
+      {
+        step: 'restart',
+        command: COMMAND,
+        confirmedBy: 'responder',
+        changesState: true,
+        host: hostname(),
+        pgid: anInstanceOf(Number),
+        processStart: anInstanceOf(String),
+      },
+    ]);
     expect(started[0]!.seq).toBeGreaterThan(events[resumed]!.seq);
     expect(ofType(events, 'command.finished')).toMatchObject([{ data: { ok: true, exit: 0 } }]);
 

@@ -28,7 +28,11 @@ steps:
 const ENV = { CI: 'true' };
 
 function workspace() {
-  const dir = tempDir({ 'runbooks/tiny.yaml': RUNBOOK, 'pause.yaml': 'steps: { first: { pause: yes } }\n', 'rest.yaml': 'steps: { first: yes, restart: yes, second: yes }\n' });
+  const dir = tempDir({
+    'runbooks/tiny.yaml': RUNBOOK,
+    'pause.yaml': 'steps: { first: { pause: yes } }\n',
+    'rest.yaml': 'steps: { first: yes, restart: yes, second: yes }\n',
+  });
   const run = (args: string[], cwd = dir, env: Record<string, string> = {}) => sev(args, { cwd, env: { ...ENV, ...env } });
   const logs = (sub = 'incidents') => readdirSync(join(dir, sub)).filter((f) => f.endsWith('.jsonl'));
   /** A paused incident of tiny, started with the pausing answers: its id. */
@@ -138,7 +142,11 @@ describe('sev close', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`Incident ${id} closed (duplicate)`);
     const events = readEvents(join(w.dir, 'incidents', w.logs()[0]!));
-    expect(events.at(-1)).toMatchObject({ type: 'incident.closed', actor: 'cy', data: { outcome: 'duplicate', step: 'first', reason: 'duplicate of the one Bo runs' } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'incident.closed',
+      actor: 'cy',
+      data: { outcome: 'duplicate', step: 'first', reason: 'duplicate of the one Bo runs' },
+    });
     const status = parseJson<{ status: string; outcome: string; reason: string }[]>(w.run(['status', '--json']).stdout);
     expect(status).toMatchObject([{ status: 'closed', outcome: 'duplicate', reason: 'duplicate of the one Bo runs' }]);
     const timeline = w.run(['timeline', id]);
@@ -155,7 +163,10 @@ describe('sev close', () => {
     const w = workspace();
     const id = w.paused();
     // A claim held by this very test process: alive on this host.
-    writeFileSync(join(w.dir, 'incidents', `${id}.walker`), JSON.stringify({ host: hostname(), pid: process.pid, responder: 'bo', since: new Date().toISOString() }));
+    writeFileSync(
+      join(w.dir, 'incidents', `${id}.walker`),
+      JSON.stringify({ host: hostname(), pid: process.pid, responder: 'bo', since: new Date().toISOString() }),
+    );
     const r = w.run(['close', id, '--reason', 'gone']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`incident ${id} is being walked by bo`);
@@ -177,7 +188,11 @@ describe('sev status and closed dry runs', () => {
     const text = w.run(['status']);
     expect(text.stderr).toContain('1 closed dry run not shown (sev status --all shows it)');
     const all = w.run(['status', '--all', '--json']);
-    expect(parseJson<{ dryRun: boolean }[]>(all.stdout).map((r) => r.dryRun).sort()).toEqual([false, true]);
+    expect(
+      parseJson<{ dryRun: boolean }[]>(all.stdout)
+        .map((r) => r.dryRun)
+        .sort(),
+    ).toEqual([false, true]);
   });
 });
 
@@ -208,10 +223,14 @@ describe('sev resume from another directory', () => {
     const elsewhere = tempDir();
     const missing = w.run(['resume', 'k3f9'], elsewhere);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`no incident "k3f9" in ${join(elsewhere, 'incidents')} (the incident directory, from the default, ./incidents; it does not exist)`);
+    expect(missing.stderr).toContain(
+      `no incident "k3f9" in ${join(elsewhere, 'incidents')} (the incident directory, from the default, ./incidents; it does not exist)`,
+    );
     expect(missing.stderr).toContain('--incident-dir DIR, set SEV_INCIDENT_DIR=DIR, or put incident_dir: DIR in sev.config.yaml');
     const fromVariable = w.run(['resume'], elsewhere, { SEV_INCIDENT_DIR: join(elsewhere, 'nothing') });
-    expect(fromVariable.stderr).toContain(`no open or paused incident in ${join(elsewhere, 'nothing')} (the incident directory, from $SEV_INCIDENT_DIR; it does not exist)`);
+    expect(fromVariable.stderr).toContain(
+      `no open or paused incident in ${join(elsewhere, 'nothing')} (the incident directory, from $SEV_INCIDENT_DIR; it does not exist)`,
+    );
   });
 });
 

@@ -27,7 +27,8 @@ describe('man page', () => {
 
   it('is roff with the sections of a man page, and every command with its options, examples and exit codes', () => {
     expect(roff).toMatch(/^\.TH SEV 1 /);
-    for (const name of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'GLOBAL OPTIONS', 'COMMANDS', 'EXIT STATUS', 'ENVIRONMENT']) expect(roff).toContain(`\n.SH ${name}\n`);
+    for (const name of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'GLOBAL OPTIONS', 'COMMANDS', 'EXIT STATUS', 'ENVIRONMENT'])
+      expect(roff).toContain(`\n.SH ${name}\n`);
     const names = commands();
     expect(names.length).toBeGreaterThan(10);
     for (const name of names) expect(roff).toMatch(new RegExp(`^\\.SS sev ${name}\\b`, 'm'));

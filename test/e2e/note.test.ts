@@ -15,7 +15,20 @@ const start = (type: 'incident.started' | 'incident.joined', responder: string, 
     incident,
     actor: responder,
     type,
-    data: { runbook: { id: 'server-failure', title: 'Server failure', version: '1.0.0', hash: 'ab'.repeat(32), file: 'runbooks/server-failure.yaml' }, severity: 'SEV2', responder, host: 'h', sevVersion: '0.1.0', ...(type === 'incident.started' ? { dryRun: false } : {}) },
+    data: {
+      runbook: {
+        id: 'server-failure',
+        title: 'Server failure',
+        version: '1.0.0',
+        hash: 'ab'.repeat(32),
+        file: 'runbooks/server-failure.yaml',
+      },
+      severity: 'SEV2',
+      responder,
+      host: 'h',
+      sevVersion: '0.1.0',
+      ...(type === 'incident.started' ? { dryRun: false } : {}),
+    },
   });
 
 /** Runs sev note on `file` and checks it refused in one line, exit 2, leaving the file byte for byte as it was. */
@@ -44,7 +57,16 @@ describe('sev note writes only to incident logs', () => {
   });
 
   it('refuses a log whose first event is not incident.started or incident.joined', () => {
-    const note = JSON.stringify({ v: 1, id: 'n', seq: 1, time: '2026-11-26T23:52:10.000Z', incident: INCIDENT, actor: 'a', type: 'note', data: { text: 'x' } });
+    const note = JSON.stringify({
+      v: 1,
+      id: 'n',
+      seq: 1,
+      time: '2026-11-26T23:52:10.000Z',
+      incident: INCIDENT,
+      actor: 'a',
+      type: 'note',
+      data: { text: 'x' },
+    });
     const dir = tempDir({ [`${INCIDENT}.alice.jsonl`]: `${note}\n` });
     refuses(dir, join(dir, `${INCIDENT}.alice.jsonl`), INCIDENT, /its first event is note, not incident\.started or incident\.joined/);
   });
@@ -53,7 +75,12 @@ describe('sev note writes only to incident logs', () => {
     const bad = parseJson<{ data: { runbook?: unknown } }>(start('incident.started', 'alice'));
     delete bad.data.runbook;
     const dir = tempDir({ [`${INCIDENT}.alice.jsonl`]: `${JSON.stringify(bad)}\n` });
-    refuses(dir, join(dir, `${INCIDENT}.alice.jsonl`), INCIDENT, /its first line is not an event \(this incident\.started event is malformed \(data\.runbook is not an object\)/);
+    refuses(
+      dir,
+      join(dir, `${INCIDENT}.alice.jsonl`),
+      INCIDENT,
+      /its first line is not an event \(this incident\.started event is malformed \(data\.runbook is not an object\)/,
+    );
   });
 
   it('refuses a file named after the incident whose first event is of another incident', () => {
@@ -76,7 +103,12 @@ describe('sev note writes only to incident logs', () => {
     expect(carol.stderr).toMatch(/^Action item added to .*alice\.jsonl, event 2\)/);
     const last = (name: string) => readEvents(join(dir, name)).at(-1);
     expect(last(`${INCIDENT}.bob.jsonl`)).toMatchObject({ seq: 2, actor: 'bob', type: 'note', data: { text: 'from bob', action: false } });
-    expect(last(`${INCIDENT}.alice.jsonl`)).toMatchObject({ seq: 2, actor: 'carol', type: 'note', data: { text: 'from carol', action: true } });
+    expect(last(`${INCIDENT}.alice.jsonl`)).toMatchObject({
+      seq: 2,
+      actor: 'carol',
+      type: 'note',
+      data: { text: 'from carol', action: true },
+    });
     expect(readFileSync(join(dir, 'stray.txt'), 'utf8')).toBe('not a log\n');
   });
 

@@ -10,12 +10,22 @@ describe('a log written before sev recorded process groups', () => {
     const dir = tempDir({ 'answers.yaml': 'steps:\n  before: done\n  post: { pause: yes }\n' });
     const incidents = join(dir, 'incidents');
     const ledger = join(dir, 'ledger');
-    expect(sev(['run', ONCE, '--answers', join(dir, 'answers.yaml'), '--set', `ledger=${ledger}`, '--incident-dir', incidents]).code).toBe(0);
-    const file = join(incidents, readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!);
+    expect(sev(['run', ONCE, '--answers', join(dir, 'answers.yaml'), '--set', `ledger=${ledger}`, '--incident-dir', incidents]).code).toBe(
+      0,
+    );
+    const file = join(
+      incidents,
+      readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!,
+    );
     // As an older sev left it when killed during the command: started, no group, no end.
     const events = readEvents(file);
     const paused = events.pop()!;
-    events.push({ ...paused, id: 'old-start', type: 'command.started', data: { step: 'post', command: 'echo posted', confirmedBy: 'responder' } });
+    events.push({
+      ...paused,
+      id: 'old-start',
+      type: 'command.started',
+      data: { step: 'post', command: 'echo posted', confirmedBy: 'responder' },
+    });
     writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
     writeFileSync(join(dir, 'answers.yaml'), 'steps:\n  before: done\n  post: { rerun: done }\n  verify: done\n');
@@ -46,10 +56,16 @@ describe('a program that cannot be found', () => {
     });
     const incidents = join(dir, 'incidents');
     expect(sev(['run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents]).code).toBe(0);
-    const file = join(incidents, readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!);
+    const file = join(
+      incidents,
+      readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!,
+    );
     const events = readEvents(file);
     const types = events.map((e) => e.type);
-    expect(types.slice(types.indexOf('command.started'), types.indexOf('command.started') + 2)).toEqual(['command.started', 'command.finished']);
+    expect(types.slice(types.indexOf('command.started'), types.indexOf('command.started') + 2)).toEqual([
+      'command.started',
+      'command.finished',
+    ]);
     expect(events.find((e) => e.type === 'command.started')?.data.confirmedBy).toBe('yes-flag');
     expect(events.find((e) => e.type === 'command.finished')?.data.error).toMatch(/command not found/);
   });

@@ -17,7 +17,13 @@ function logOf(dir: string): { file: string; events: Event[] } {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
   const file = join(dir, files[0]!);
-  return { file, events: readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Event) };
+  return {
+    file,
+    events: readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event),
+  };
 }
 
 /** A workspace: a marker file saying "bad", an incident directory and an answers file that walks the drill to the end. */
@@ -38,7 +44,8 @@ steps:
   wrap-up: yes
 `,
   );
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => sev([...args, '--incident-dir', incidents], { cwd: dir, env: { CI: 'true', ...env } });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    sev([...args, '--incident-dir', incidents], { cwd: dir, env: { CI: 'true', ...env } });
   return { dir, marker, incidents, answers: join(dir, 'answers.yaml'), run };
 }
 
@@ -54,9 +61,17 @@ describe('sev run', () => {
     expect(r.stderr).toContain(`Log: ${file}`);
     expect(file).toMatch(/\/\d{8}T\d{6}Z-drill-[a-z0-9]{4}\.alice\.jsonl$/);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events[0]).toMatchObject({ type: 'incident.started', data: { runbook: { id: 'drill', version: '1.0.0' }, severity: 'SEV3', responder: 'alice', dryRun: false } });
+    expect(events[0]).toMatchObject({
+      type: 'incident.started',
+      data: { runbook: { id: 'drill', version: '1.0.0' }, severity: 'SEV3', responder: 'alice', dryRun: false },
+    });
     expect((events[0]!.data.runbook as { hash: string }).hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
+    expect(events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual([
+      'detected',
+      'acknowledged',
+      'mitigated',
+      'resolved',
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
     expect(readFileSync(w.marker, 'utf8')).toBe('ok\n');
     // The secret was used by a check (its output names it) but is masked in the log and on screen.
@@ -79,7 +94,12 @@ describe('sev run', () => {
     expect(resumed.code).toBe(0);
     const events = logOf(w.incidents).events;
     // The step in progress when the run paused is started again.
-    expect(events.filter((e) => e.type === 'step.started').map((e) => e.data.step)).toEqual(['where', 'where', 'confirm-outage', 'declare']);
+    expect(events.filter((e) => e.type === 'step.started').map((e) => e.data.step)).toEqual([
+      'where',
+      'where',
+      'confirm-outage',
+      'declare',
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
   });
 
@@ -108,7 +128,10 @@ describe('sev run', () => {
     const w = workspace();
     const pwned = join(w.dir, 'pwned');
     const evil = `x"; touch ${pwned}; echo "`;
-    writeFileSync(w.answers, `inputs: { token: t }\nsteps: { where: ${JSON.stringify(evil)}, confirm-outage: continue, declare: Nobody }\n`);
+    writeFileSync(
+      w.answers,
+      `inputs: { token: t }\nsteps: { where: ${JSON.stringify(evil)}, confirm-outage: continue, declare: Nobody }\n`,
+    );
     const r = w.run(['run', DRILL, '--answers', w.answers, '--set', `service=${'a'}`]);
     expect(r.code).toBe(0);
     expect(existsSync(pwned)).toBe(false);
@@ -119,7 +142,9 @@ describe('sev run', () => {
   it('stops with exit 1 when the responder chooses to stop on a failure', () => {
     // Under a regular file: no directory can be made there, whoever runs the test.
     const unwritable = join(tempDir({ file: 'x' }), 'file', 'marker');
-    const w = workspace(`inputs: { token: t }\nsteps: { where: ${unwritable}, confirm-outage: continue, declare: Most users, tell-users: yes, restart: { answer: yes, on_fail: stop } }\n`);
+    const w = workspace(
+      `inputs: { token: t }\nsteps: { where: ${unwritable}, confirm-outage: continue, declare: Most users, tell-users: yes, restart: { answer: yes, on_fail: stop } }\n`,
+    );
     const r = w.run(['run', DRILL, '--answers', w.answers]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/stopped at step restart/);
@@ -143,10 +168,17 @@ steps:
     milestone: resolved
 `,
     });
-    const child = spawn(process.execPath, [SEV, 'run', join(dir, 'slow.yaml'), '--yes', '--incident-dir', join(dir, 'inc')], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [SEV, 'run', join(dir, 'slow.yaml'), '--yes', '--incident-dir', join(dir, 'inc')], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => `"running 1 check" on the stderr of sev run (so far: ${JSON.stringify(stderr)})`, () => stderr.includes('running 1 check'), { timeoutMs: 15_000 });
+    await waitFor(
+      () => `"running 1 check" on the stderr of sev run (so far: ${JSON.stringify(stderr)})`,
+      () => stderr.includes('running 1 check'),
+      { timeoutMs: 15_000 },
+    );
     const started = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -197,7 +229,12 @@ steps:
     const dir = tempDir();
     const fifo = join(dir, 'rb.yaml');
     execFileSync('mkfifo', [fifo]);
-    for (const args of [['validate', fifo], ['show', fifo], ['validate', '/dev/zero'], ['timeline', '/dev/zero']]) {
+    for (const args of [
+      ['validate', fifo],
+      ['show', fifo],
+      ['validate', '/dev/zero'],
+      ['timeline', '/dev/zero'],
+    ]) {
       const r = sev(args, { timeout: 10_000 });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/: not a regular file/);
@@ -205,7 +242,9 @@ steps:
   });
 
   it('refuses a runbook with errors, printing the diagnostics sev validate prints', () => {
-    const dir = tempDir({ 'bad.yaml': 'format: sevkit/v1\nid: bad\ntitle: Bad\nclass: network\nseverity: SEV3\nsteps:\n  - id: a\n    next: nowhere\n' });
+    const dir = tempDir({
+      'bad.yaml': 'format: sevkit/v1\nid: bad\ntitle: Bad\nclass: network\nseverity: SEV3\nsteps:\n  - id: a\n    next: nowhere\n',
+    });
     const r = sev(['run', join(dir, 'bad.yaml'), '--incident-dir', join(dir, 'inc')], { env: { CI: 'true' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:8:11: error: .*nowhere.* \[unknown-step\]/);
@@ -240,7 +279,10 @@ describe('sev resume', () => {
 describe('sev status and sev note', () => {
   it('lists incidents with their step, severity and state, as a table and as JSON', () => {
     const w = workspace();
-    writeFileSync(w.answers, `inputs: { token: t }\nsteps: { where: ${w.marker}, confirm-outage: continue, declare: Most users, tell-users: { pause: yes } }\n`);
+    writeFileSync(
+      w.answers,
+      `inputs: { token: t }\nsteps: { where: ${w.marker}, confirm-outage: continue, declare: Most users, tell-users: { pause: yes } }\n`,
+    );
     expect(w.run(['run', DRILL, '--answers', w.answers, '--as', 'bob']).code).toBe(0);
     const noted = w.run(['note', 'drill', 'customers', 'calling', 'about', 'double', 'debits', '--action', '--as', 'carol']);
     expect(noted.code).toBe(0);

@@ -15,13 +15,28 @@ const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u20
 
 let seq = 0;
 const event = (type: string, data: object, actor = EVIL) =>
-  JSON.stringify({ v: 1, id: `id-${++seq}\u202e`, seq, time: `2026-11-26T23:52:${String(10 + seq).padStart(2, '0')}.000Z`, incident: INCIDENT, actor, type, data });
+  JSON.stringify({
+    v: 1,
+    id: `id-${++seq}\u202e`,
+    seq,
+    time: `2026-11-26T23:52:${String(10 + seq).padStart(2, '0')}.000Z`,
+    incident: INCIDENT,
+    actor,
+    type,
+    data,
+  });
 
 function evilLog(): { dir: string; file: string } {
   seq = 0;
   const lines = [
     event('incident.started', {
-      runbook: { id: 'server-failure\x1b[31m', title: 'Server | failure\n# not a heading\x9b31m', version: '1.0\u202e', hash: 'ab'.repeat(32), file: 'runbooks/server-failure.yaml' },
+      runbook: {
+        id: 'server-failure\x1b[31m',
+        title: 'Server | failure\n# not a heading\x9b31m',
+        version: '1.0\u202e',
+        hash: 'ab'.repeat(32),
+        file: 'runbooks/server-failure.yaml',
+      },
       severity: 'SEV2\x1b[2J',
       responder: EVIL,
       host: 'wallet\nops\x07',
@@ -29,7 +44,18 @@ function evilLog(): { dir: string; file: string } {
       sevVersion: '0.1.0',
     }),
     event('step.started', { step: 'check\x1b[1A', index: 0, kind: 'checks', title: 'Look\r\nat | it' }),
-    event('check.result', { step: 'check', check: 'api\x1b]8;;http://x\x07', status: 'CRITICAL', reason: 'exit 1\n\x1b[2Kforged line', exit: 1, durationMs: 5, timedOut: false, attempts: 1, stdout: 'out\x1b[0m', stderr: '' }),
+    event('check.result', {
+      step: 'check',
+      check: 'api\x1b]8;;http://x\x07',
+      status: 'CRITICAL',
+      reason: 'exit 1\n\x1b[2Kforged line',
+      exit: 1,
+      durationMs: 5,
+      timedOut: false,
+      attempts: 1,
+      stdout: 'out\x1b[0m',
+      stderr: '',
+    }),
     event('note', { text: 'went wrong: the ledger\nTODO fake | cell\u2028\u202egnirts', action: false }),
     event('note', { text: 'check | the\nrefunds\x1b[5m', action: true }),
     event('milestone', { milestone: 'detected\x1b[31m', step: 'check' }),
@@ -162,7 +188,9 @@ describe('reports of a log full of escape sequences', () => {
 
   it('an error message that quotes a log is sanitised too', () => {
     const { file } = evilLog();
-    const other = tempDir({ 'x.jsonl': `${JSON.stringify({ v: 1, id: 'o', seq: 1, time: '2026-11-26T23:52:10.000Z', incident: 'other\x1b]0;X\x07', actor: 'a', type: 'note', data: { text: 'x' } })}\n` });
+    const other = tempDir({
+      'x.jsonl': `${JSON.stringify({ v: 1, id: 'o', seq: 1, time: '2026-11-26T23:52:10.000Z', incident: 'other\x1b]0;X\x07', actor: 'a', type: 'note', data: { text: 'x' } })}\n`,
+    });
     const r = sev(['timeline', file, join(other, 'x.jsonl')]);
     expect(r.code).toBe(2);
     clean(r.stderr);

@@ -19,7 +19,13 @@ function theLog(dir: string): { text: string; events: Event[] } {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
   const text = readFileSync(join(dir, files[0]!), 'utf8');
-  return { text, events: text.trimEnd().split('\n').map((l) => JSON.parse(l) as Event) };
+  return {
+    text,
+    events: text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event),
+  };
 }
 
 describe('a note holding a secret', () => {
@@ -39,7 +45,10 @@ steps:
   wrap-up: yes
 `,
     );
-    const run = sev(['run', DRILL, '--answers', 'answers.yaml', '--as', 'alice', '--incident-dir', incidents], { cwd: dir, env: { CI: 'true' } });
+    const run = sev(['run', DRILL, '--answers', 'answers.yaml', '--as', 'alice', '--incident-dir', incidents], {
+      cwd: dir,
+      env: { CI: 'true' },
+    });
     return { dir, incidents, run };
   }
 
@@ -96,8 +105,12 @@ steps:
     const r = sev(['run', 'leaky.yaml', '--answers', 'answers.yaml', '--incident-dir', incidents], { cwd: dir, env: { CI: 'true' } });
     expect(r.code, r.stderr).toBe(0);
     const log = theLog(incidents);
-    expect(log.events.filter((e) => e.type === 'check.result').map((e) => [e.data.status, e.data.stdout, e.data.stderr])).toEqual([['CRITICAL', '', `auth refused for token ${MASK}\n`]]);
-    expect(log.events.filter((e) => e.type === 'command.finished').map((e) => [e.data.ok, e.data.stdout, e.data.stderr])).toEqual([[true, '', `retrying with token ${MASK}\n`]]);
+    expect(log.events.filter((e) => e.type === 'check.result').map((e) => [e.data.status, e.data.stdout, e.data.stderr])).toEqual([
+      ['CRITICAL', '', `auth refused for token ${MASK}\n`],
+    ]);
+    expect(log.events.filter((e) => e.type === 'command.finished').map((e) => [e.data.ok, e.data.stdout, e.data.stderr])).toEqual([
+      [true, '', `retrying with token ${MASK}\n`],
+    ]);
     expect(log.text).not.toContain(SECRET);
     // On screen: the check table shows stderr when there is no stdout, the command's result shows its stderr.
     expect(r.stderr).toMatch(new RegExp(`│ auth\\s+│ CRITICAL │ .* │ auth refused for token ${MASK}\\s+│`));

@@ -13,7 +13,9 @@ const OTHER = '20261125T101010Z-network-zz99';
 
 /** The fixture incident's logs, and beside them a FIFO named as another incident's log: opening it would hang or fail. */
 function crowded(): string {
-  const dir = tempDir(Object.fromEntries(['alice', 'bob', 'dave'].map((r) => [`${INCIDENT}.${r}.jsonl`, readFileSync(join(LOGS, `${INCIDENT}.${r}.jsonl`))])));
+  const dir = tempDir(
+    Object.fromEntries(['alice', 'bob', 'dave'].map((r) => [`${INCIDENT}.${r}.jsonl`, readFileSync(join(LOGS, `${INCIDENT}.${r}.jsonl`))])),
+  );
   execFileSync('mkfifo', [join(dir, `${OTHER}.bob.jsonl`)]);
   return dir;
 }
@@ -50,7 +52,18 @@ describe('an HTML timeline beyond what a page draws', () => {
   it('says so on stderr and on the page, and still has every event counted', () => {
     const lines: string[] = [];
     for (let seq = 1; seq <= 5001; seq++) {
-      lines.push(JSON.stringify({ v: 1, id: `e${seq}`, seq, time: new Date(Date.UTC(2026, 10, 26) + seq * 100).toISOString(), incident: INCIDENT, actor: 'ana', type: 'step.started', data: { step: `s${seq}`, index: seq, kind: 'checks' } }));
+      lines.push(
+        JSON.stringify({
+          v: 1,
+          id: `e${seq}`,
+          seq,
+          time: new Date(Date.UTC(2026, 10, 26) + seq * 100).toISOString(),
+          incident: INCIDENT,
+          actor: 'ana',
+          type: 'step.started',
+          data: { step: `s${seq}`, index: seq, kind: 'checks' },
+        }),
+      );
     }
     const dir = tempDir({ 'l.jsonl': `${lines.join('\n')}\n` });
     const r = sev(['timeline', join(dir, 'l.jsonl'), '--format', 'html']);

@@ -67,7 +67,7 @@ function logIn(dir: string): string {
 describe.skipIf(!CAN_MOUNT)('a full disk', () => {
   it('fails an append with one line and exit 2, leaves only whole lines, and the incident resumes once space is freed', () => {
     const disk = smallDisk('256k');
-    const work = tempDir({ 'rb.yaml': RUNBOOK.replace("eval \"$SEV_ACTION\"", 'true') });
+    const work = tempDir({ 'rb.yaml': RUNBOOK.replace('eval "$SEV_ACTION"', 'true') });
     const incidents = join(disk, 'incidents');
     mkdirSync(incidents);
     // Leave about 24 KB: enough for the first events, not for 40 KB of output.
@@ -117,9 +117,11 @@ describe('the log keeps its name', () => {
     ['deleted and made again', 'rm -rf "$SEV_DIR" && mkdir "$SEV_DIR"'],
   ] as const) {
     it(`writes the whole log back under its path when the incident directory is ${what} mid-run`, () => {
-      const work = tempDir({ 'rb.yaml': RUNBOOK.replace("head -c 40000 /dev/zero | tr \"\\0\" x", 'true') });
+      const work = tempDir({ 'rb.yaml': RUNBOOK.replace('head -c 40000 /dev/zero | tr "\\0" x', 'true') });
       const incidents = join(work, 'incidents');
-      const run = sev(['run', join(work, 'rb.yaml'), '--yes', '--incident-dir', incidents, '--set', `dir=${incidents}`], { env: { SEV_ACTION: action } });
+      const run = sev(['run', join(work, 'rb.yaml'), '--yes', '--incident-dir', incidents, '--set', `dir=${incidents}`], {
+        env: { SEV_ACTION: action },
+      });
       expect(run.code).toBe(0);
       expect(run.stderr).toMatch(/was deleted or moved while the incident ran; it was written back from the open file/);
       const log = logIn(incidents);
@@ -144,7 +146,23 @@ describe('leftovers of a killed start', () => {
   it('gives a complete hidden first event its name and removes stale locks; a dead claim is left for the next walker', () => {
     const incidents = tempDir();
     const id = '20261202T010203Z-storage-ab12';
-    const event = { v: 1, id: 'e1', seq: 1, time: '2026-12-02T01:02:03.000Z', incident: id, actor: 'alice', type: 'incident.started', data: { runbook: { id: 'storage', title: 'Storage', hash: 'x', file: '/nowhere.yaml' }, severity: 'SEV3', responder: 'alice', dryRun: false, host: 'h', sevVersion: '0' } };
+    const event = {
+      v: 1,
+      id: 'e1',
+      seq: 1,
+      time: '2026-12-02T01:02:03.000Z',
+      incident: id,
+      actor: 'alice',
+      type: 'incident.started',
+      data: {
+        runbook: { id: 'storage', title: 'Storage', hash: 'x', file: '/nowhere.yaml' },
+        severity: 'SEV3',
+        responder: 'alice',
+        dryRun: false,
+        host: 'h',
+        sevVersion: '0',
+      },
+    };
     const pending = join(incidents, `.${id}.alice.jsonl.0badcafe.tmp`);
     writeFileSync(pending, `${JSON.stringify(event)}\n`);
     const torn = join(incidents, `.${id}-b.bob.jsonl.0badcafe.tmp`);
@@ -152,7 +170,15 @@ describe('leftovers of a killed start', () => {
     const lock = join(incidents, `${id}.alice.jsonl.lock`);
     writeFileSync(lock, 'vm 999999999 x');
     const claim = join(incidents, `${id}.walker`);
-    writeFileSync(claim, JSON.stringify({ host: spawnSync('hostname', { encoding: 'utf8' }).stdout.trim(), pid: 999999999, responder: 'alice', since: '2026-12-02T01:02:03.000Z' }));
+    writeFileSync(
+      claim,
+      JSON.stringify({
+        host: spawnSync('hostname', { encoding: 'utf8' }).stdout.trim(),
+        pid: 999999999,
+        responder: 'alice',
+        since: '2026-12-02T01:02:03.000Z',
+      }),
+    );
     const old = new Date(Date.now() - 60_000);
     for (const f of [pending, torn, lock, claim]) utimesSync(f, old, old);
 
@@ -167,18 +193,44 @@ describe('output that goes away', () => {
   it('ends quietly with exit 141 when stdout is closed early, and says nothing on stderr', () => {
     const dir = tempDir();
     const id = '20261202T010203Z-big-ab12';
-    const rows = [{ v: 1, id: 'e0', seq: 1, time: '2026-12-02T01:02:03.000Z', incident: id, actor: 'alice', type: 'incident.started', data: { runbook: { id: 'big', title: 'Big', hash: 'x', file: 'x' }, severity: 'SEV3', responder: 'alice', dryRun: false, host: 'h', sevVersion: '0' } }];
-    for (let i = 2; i < 20_000; i++) rows.push({ ...rows[0]!, id: `e${i}`, seq: i, type: 'note', data: { text: `note ${i}`, action: false } as never });
+    const rows = [
+      {
+        v: 1,
+        id: 'e0',
+        seq: 1,
+        time: '2026-12-02T01:02:03.000Z',
+        incident: id,
+        actor: 'alice',
+        type: 'incident.started',
+        data: {
+          runbook: { id: 'big', title: 'Big', hash: 'x', file: 'x' },
+          severity: 'SEV3',
+          responder: 'alice',
+          dryRun: false,
+          host: 'h',
+          sevVersion: '0',
+        },
+      },
+    ];
+    for (let i = 2; i < 20_000; i++)
+      rows.push({ ...rows[0]!, id: `e${i}`, seq: i, type: 'note', data: { text: `note ${i}`, action: false } as never });
     writeFileSync(join(dir, `${id}.alice.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "$SEV" timeline "$LOG" | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], {
-      encoding: 'utf8',
-      env: { ...process.env, SEV: join(import.meta.dirname, '../../bin/sev.js'), LOG: join(dir, `${id}.alice.jsonl`), NO_COLOR: '1' },
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "$SEV" timeline "$LOG" | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SEV: join(import.meta.dirname, '../../bin/sev.js'), LOG: join(dir, `${id}.alice.jsonl`), NO_COLOR: '1' },
+      },
+    );
     expect(r.stderr.trim()).toBe('exit=141');
   });
 
   it('reports a stdout that cannot be written (/dev/full) in one line, exit 2', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "$SEV" list > /dev/full`], { encoding: 'utf8', env: { ...process.env, SEV: join(import.meta.dirname, '../../bin/sev.js') } });
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "$SEV" list > /dev/full`], {
+      encoding: 'utf8',
+      env: { ...process.env, SEV: join(import.meta.dirname, '../../bin/sev.js') },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('sev: cannot write the output: no space left on the device');
   });
@@ -186,7 +238,9 @@ describe('output that goes away', () => {
 
 describe('input problems are found before the incident exists', () => {
   it('refuses a --set value the input does not accept, and leaves no incident', () => {
-    const work = tempDir({ 'rb.yaml': RUNBOOK.replace('    prompt: Incident directory', "    prompt: Incident directory\n    pattern: '/[a-z/]+'") });
+    const work = tempDir({
+      'rb.yaml': RUNBOOK.replace('    prompt: Incident directory', "    prompt: Incident directory\n    pattern: '/[a-z/]+'"),
+    });
     const incidents = join(work, 'incidents');
     const run = sev(['run', join(work, 'rb.yaml'), '--yes', '--incident-dir', incidents, '--set', 'dir=not a path']);
     expect(run.code).toBe(2);
@@ -202,4 +256,3 @@ describe('input problems are found before the incident exists', () => {
     expect(status.stderr).toMatch(/no open or paused incident/);
   });
 });
-

@@ -27,11 +27,15 @@ describe('sev run --yes with a long command', () => {
     const go = join(dir, 'go');
     const incidents = join(dir, 'incidents');
     const token = 'tok-streamed-7f3a';
-    const child = spawn(process.execPath, [SEV, 'run', 'slow.yaml', '--yes', '--set', `go=${go}`, '--set', `token=${token}`, '--incident-dir', incidents], {
-      cwd: dir,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [SEV, 'run', 'slow.yaml', '--yes', '--set', `go=${go}`, '--set', `token=${token}`, '--incident-dir', incidents],
+      {
+        cwd: dir,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let ended: { code: number | null } | undefined;

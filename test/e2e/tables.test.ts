@@ -3,7 +3,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sev, tempDir } from '../helpers.js';
 import { HAS_TMUX, NEEDS_TMUX, Tmux } from '../tmux.js';
 
-const SHIPPED = ['customer-care', 'data-error', 'disaster-recovery', 'network', 'security', 'server-failure', 'software-bug', 'third-party'];
+const SHIPPED = [
+  'customer-care',
+  'data-error',
+  'disaster-recovery',
+  'network',
+  'security',
+  'server-failure',
+  'software-bug',
+  'third-party',
+];
 
 /** The lines of the table in a command's output: its borders and rows. */
 const tableLines = (text: string) => text.split('\n').filter((l) => /^[┌│├└]/.test(l));
@@ -16,7 +25,8 @@ function expectFitted(text: string, columns: number): string[] {
   expect(new Set(lines.map((l) => stringWidth(l))).size).toBe(1);
   expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
   expect(lines[2]!.startsWith('├')).toBe(true);
-  const separators = (l: string) => [...l].reduce<number[]>((acc, ch, i, all) => ('│┬┼┴├┤┌┐└┘'.includes(ch) ? [...acc, stringWidth(all.slice(0, i).join(''))] : acc), []);
+  const separators = (l: string) =>
+    [...l].reduce<number[]>((acc, ch, i, all) => ('│┬┼┴├┤┌┐└┘'.includes(ch) ? [...acc, stringWidth(all.slice(0, i).join(''))] : acc), []);
   for (const line of lines.slice(1)) expect(separators(line)).toEqual(separators(lines[0]!));
   return lines;
 }

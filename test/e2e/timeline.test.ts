@@ -20,7 +20,9 @@ function golden(name: string, actual: string): void {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, actual);
   } else if (!existsSync(file)) {
-    throw new Error(`golden file ${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/e2e/timeline.test.ts to write it, and review it before committing`);
+    throw new Error(
+      `golden file ${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/e2e/timeline.test.ts to write it, and review it before committing`,
+    );
   }
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
@@ -131,10 +133,16 @@ describe('sev timeline: input', () => {
       `inputs: { token: tok-SECRET-42 }\nsteps:\n  where: ${join(dir, 'marker')}\n  confirm-outage: continue\n  declare: Some users\n  tell-users: yes\n  restart: yes\n  wrap-up: yes\n`,
     );
     const env = { CI: 'true' };
-    const started = sev(['run', join(ROOT, 'test/fixtures/run/drill.yaml'), '--answers', 'answers.yaml', '--as', 'alice', '--incident-dir', incidents], { cwd: dir, env });
+    const started = sev(
+      ['run', join(ROOT, 'test/fixtures/run/drill.yaml'), '--answers', 'answers.yaml', '--as', 'alice', '--incident-dir', incidents],
+      { cwd: dir, env },
+    );
     expect(started.code).toBe(0);
     const id = readdirSync(incidents)[0]!.split('.')[0]!;
-    expect(sev(['note', id, 'TODO', 'page', 'the', 'ledger', 'team', 'sooner', '--as', 'bob', '--incident-dir', incidents], { cwd: dir, env }).code).toBe(0);
+    expect(
+      sev(['note', id, 'TODO', 'page', 'the', 'ledger', 'team', 'sooner', '--as', 'bob', '--incident-dir', incidents], { cwd: dir, env })
+        .code,
+    ).toBe(0);
     const r = sev(['postmortem', id, '--incident-dir', incidents], { cwd: dir, env });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`# Postmortem: Wallet API drill — ${id}`);
@@ -151,14 +159,23 @@ describe('sev timeline and sev postmortem: a milestone recorded more than once',
   const INC = '20261201T100000Z-drill-ms01';
   const at = (minutes: number, seconds = 0) => new Date(Date.UTC(2026, 11, 1, 10, minutes, seconds)).toISOString();
   const runbook = { id: 'drill', title: 'Wallet API drill', version: '1.0.0', hash: '0'.repeat(64), file: 'drill.yaml' };
-  const line = (actor: string, seq: number, time: string, type: string, data: object) => JSON.stringify({ v: 1, id: `${actor}-${seq}`, seq, time, incident: INC, actor, type, data });
-  const milestone = (actor: string, seq: number, time: string, name: string) => line(actor, seq, time, 'milestone', { milestone: name, step: 'work' });
+  const line = (actor: string, seq: number, time: string, type: string, data: object) =>
+    JSON.stringify({ v: 1, id: `${actor}-${seq}`, seq, time, incident: INC, actor, type, data });
+  const milestone = (actor: string, seq: number, time: string, name: string) =>
+    line(actor, seq, time, 'milestone', { milestone: name, step: 'work' });
 
   /** Alice records acknowledged twice in her own log; Bob records detected, mitigated and resolved again, later, in his. */
   function logs() {
     const dir = tempDir({
       [`${INC}.alice.jsonl`]: [
-        line('alice', 1, at(0), 'incident.started', { runbook, severity: 'SEV2', responder: 'alice', dryRun: false, host: 'h1', sevVersion: '0.1.0' }),
+        line('alice', 1, at(0), 'incident.started', {
+          runbook,
+          severity: 'SEV2',
+          responder: 'alice',
+          dryRun: false,
+          host: 'h1',
+          sevVersion: '0.1.0',
+        }),
         milestone('alice', 2, at(0, 10), 'impact-started'),
         milestone('alice', 3, at(1), 'detected'),
         milestone('alice', 4, at(3), 'acknowledged'),
@@ -184,7 +201,14 @@ describe('sev timeline and sev postmortem: a milestone recorded more than once',
   it('counts the first time in the metrics of sev timeline --format json, and says the others do not count', () => {
     const r = sev(['timeline', ...logs(), '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const { metrics } = JSON.parse(r.stdout) as { metrics: { metrics: { key: string; ms: number | null; to?: { time: string; actor: string } }[]; milestones: Record<string, { time: string }>; severity: { totals: { severity: string; ms: number }[] }; notes: string[] } };
+    const { metrics } = JSON.parse(r.stdout) as {
+      metrics: {
+        metrics: { key: string; ms: number | null; to?: { time: string; actor: string } }[];
+        milestones: Record<string, { time: string }>;
+        severity: { totals: { severity: string; ms: number }[] };
+        notes: string[];
+      };
+    };
     const byKey = Object.fromEntries(metrics.metrics.map((m) => [m.key, m]));
     expect(byKey['time-to-detect']).toMatchObject({ ms: minutes(1) - minutes(0, 10), to: { time: at(1), actor: 'alice' } });
     expect(byKey['time-to-acknowledge']).toMatchObject({ ms: minutes(3) - minutes(1), to: { time: at(3), actor: 'alice' } });
@@ -218,13 +242,25 @@ describe('sev timeline: bad input is one line and exit 2, never a stack trace', 
   const cases: [string, string[], RegExp][] = [
     ['a missing file', ['timeline', 'nope/missing.jsonl'], /^sev: nope\/missing\.jsonl: no such incident log\n/],
     ['an unknown incident', ['timeline', 'zzzz', '--incident-dir', LOGS], /^sev: no incident "zzzz" in /],
-    ['logs of different incidents', ['timeline', FILES[0]!, 'test/fixtures/logs/bad/other-incident.jsonl'], /^sev: the logs are of 2 different incidents: .*\nGive the logs of one incident, or --force/],
-    ['an empty log', ['timeline', 'test/fixtures/logs/bad/empty.jsonl'], /^sev: test\/fixtures\/logs\/bad\/empty\.jsonl: is empty: it holds no events\n/],
+    [
+      'logs of different incidents',
+      ['timeline', FILES[0]!, 'test/fixtures/logs/bad/other-incident.jsonl'],
+      /^sev: the logs are of 2 different incidents: .*\nGive the logs of one incident, or --force/,
+    ],
+    [
+      'an empty log',
+      ['timeline', 'test/fixtures/logs/bad/empty.jsonl'],
+      /^sev: test\/fixtures\/logs\/bad\/empty\.jsonl: is empty: it holds no events\n/,
+    ],
     ['an unknown zone', ['timeline', FILES[0]!, '--tz', 'Mars/Olympus'], /^sev: --tz Mars\/Olympus: not a time zone this system knows\n/],
     ['an unknown format', ['timeline', FILES[0]!, '--format', 'pdf'], /argument 'pdf' is invalid/],
     ['no log at all', ['timeline'], /missing required argument/],
     ['a postmortem of a missing file', ['postmortem', 'nope.jsonl'], /^sev: nope\.jsonl: no such incident log\n/],
-    ['an --out in a missing directory', ['timeline', FILES[0]!, '--out', 'no/such/dir/t.txt'], /^sev: --out no\/such\/dir\/t\.txt: no such directory\n/],
+    [
+      'an --out in a missing directory',
+      ['timeline', FILES[0]!, '--out', 'no/such/dir/t.txt'],
+      /^sev: --out no\/such\/dir\/t\.txt: no such directory\n/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {
@@ -248,60 +284,75 @@ const CHROMIUM = '/usr/bin/chromium';
 // In CI a missing browser fails the test instead of skipping it.
 const NO_CHROMIUM = !existsSync(CHROMIUM) && !process.env.CI;
 if (NO_CHROMIUM) warnSkipped('test/e2e/timeline.test.ts', `chromium (${CHROMIUM})`, 'the HTML timeline in a real browser');
-describe.skipIf(NO_CHROMIUM)(`sev timeline --format html in headless Chromium${NO_CHROMIUM ? ` (skipped: chromium not installed at ${CHROMIUM})` : ''}`, () => {
-  it('draws one mark per event, the impact window, milestones and severity bands, shows details on click, logs no error', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'timeline.html');
-    expect(run(['timeline', ...FILES, '--format', 'html', '--out', out]).code).toBe(0);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+describe.skipIf(NO_CHROMIUM)(
+  `sev timeline --format html in headless Chromium${NO_CHROMIUM ? ` (skipped: chromium not installed at ${CHROMIUM})` : ''}`,
+  () => {
+    it('draws one mark per event, the impact window, milestones and severity bands, shows details on click, logs no error', async () => {
+      const dir = tempDir();
+      const out = join(dir, 'timeline.html');
+      expect(run(['timeline', ...FILES, '--format', 'html', '--out', out]).code).toBe(0);
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
       });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (r) => requests.push(r.url()));
-      await page.goto(pathToFileURL(out).href);
-      const drawn = await page.evaluate(() => ({
-        events: document.querySelectorAll('#chart circle.ev').length,
-        declared: document.querySelector('#chart')!.getAttribute('data-events'),
-        failures: document.querySelectorAll('#chart circle.ev.failure').length,
-        lanes: document.querySelectorAll('#chart .lane-label').length,
-        milestones: [...document.querySelectorAll('#chart .ms-mark')].map((g) => g.getAttribute('data-milestone')),
-        bands: [...document.querySelectorAll('#chart .sev-band')].map((b) => b.getAttribute('data-severity')),
-        impact: document.querySelector('#impact')?.getBoundingClientRect().width ?? 0,
-        rows: document.querySelectorAll('#events tbody tr').length,
-      }));
-      expect(drawn.events).toBe(32);
-      expect(drawn.declared).toBe('32');
-      expect(drawn.rows).toBe(32);
-      // The CRITICAL check, the failed step and the failed command.
-      expect(drawn.failures).toBe(3);
-      expect(drawn.lanes).toBe(4);
-      expect(drawn.milestones).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
-      expect(drawn.bands).toEqual(['SEV3', 'SEV2', 'SEV3']);
-      expect(drawn.impact).toBeGreaterThan(100);
-      await page.click('#chart circle.ev.failure >> nth=2');
-      const details = await page.textContent('#details');
-      expect(details).toContain('command FAILED: exit 1');
-      expect(details).toContain('"stderr": "Error from server (NotFound)');
-      expect(errors).toEqual([]);
-      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
-});
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+        });
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('request', (r) => requests.push(r.url()));
+        await page.goto(pathToFileURL(out).href);
+        const drawn = await page.evaluate(() => ({
+          events: document.querySelectorAll('#chart circle.ev').length,
+          declared: document.querySelector('#chart')!.getAttribute('data-events'),
+          failures: document.querySelectorAll('#chart circle.ev.failure').length,
+          lanes: document.querySelectorAll('#chart .lane-label').length,
+          milestones: [...document.querySelectorAll('#chart .ms-mark')].map((g) => g.getAttribute('data-milestone')),
+          bands: [...document.querySelectorAll('#chart .sev-band')].map((b) => b.getAttribute('data-severity')),
+          impact: document.querySelector('#impact')?.getBoundingClientRect().width ?? 0,
+          rows: document.querySelectorAll('#events tbody tr').length,
+        }));
+        expect(drawn.events).toBe(32);
+        expect(drawn.declared).toBe('32');
+        expect(drawn.rows).toBe(32);
+        // The CRITICAL check, the failed step and the failed command.
+        expect(drawn.failures).toBe(3);
+        expect(drawn.lanes).toBe(4);
+        expect(drawn.milestones).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
+        expect(drawn.bands).toEqual(['SEV3', 'SEV2', 'SEV3']);
+        expect(drawn.impact).toBeGreaterThan(100);
+        await page.click('#chart circle.ev.failure >> nth=2');
+        const details = await page.textContent('#details');
+        expect(details).toContain('command FAILED: exit 1');
+        expect(details).toContain('"stderr": "Error from server (NotFound)');
+        expect(errors).toEqual([]);
+        expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+);
 
 describe('sev timeline: output', () => {
   it('ends quietly (exit 0) when the reader goes away, as with | head', () => {
-    const r = spawnSync('sh', ['-c', `node ${JSON.stringify(join(ROOT, 'bin/sev.js'))} timeline ${FILES.join(' ')} --format html | head -1`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(
+      'sh',
+      ['-c', `node ${JSON.stringify(join(ROOT, 'bin/sev.js'))} timeline ${FILES.join(' ')} --format html | head -1`],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
     expect(r.stdout).toBe('<!doctype html>\n');
     expect(r.stderr).not.toMatch(/internal error|EPIPE/);
   });

@@ -89,7 +89,12 @@ steps:
       child.kill('SIGKILL');
     }
     const log = readdirSync(incidents).filter((f) => f.endsWith('.jsonl'));
-    const events = readFileSync(join(incidents, log[0]!), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
-    expect(events.filter((e) => e.type === 'check.result').map((e) => [e.data.check, e.data.status, e.data.timedOut, e.data.reason])).toEqual([['stuck', 'UNKNOWN', true, 'timed out after 1s']]);
+    const events = readFileSync(join(incidents, log[0]!), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    expect(
+      events.filter((e) => e.type === 'check.result').map((e) => [e.data.check, e.data.status, e.data.timedOut, e.data.reason]),
+    ).toEqual([['stuck', 'UNKNOWN', true, 'timed out after 1s']]);
   });
 });

@@ -59,10 +59,14 @@ interface Event {
 function events(dir: string): Event[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
-  return readFileSync(join(dir, files[0]!), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Event);
+  return readFileSync(join(dir, files[0]!), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Event);
 }
 
-const team = (files: Record<string, string> = {}) => tempDir({ 'runbooks/restart.yaml': RUNBOOK, 'runbooks/restart.zh-CN.yaml': ZH, ...files });
+const team = (files: Record<string, string> = {}) =>
+  tempDir({ 'runbooks/restart.yaml': RUNBOOK, 'runbooks/restart.zh-CN.yaml': ZH, ...files });
 const findingLines = (stdout: string) => stdout.split('\n').filter((l) => /:\d+:\d+: (error|warning): /.test(l));
 
 describe('sev validate of translations', () => {
@@ -93,12 +97,17 @@ describe('sev validate of translations', () => {
     const dir = team({ 'runbooks/restart.zh-CN.yaml': ZH.replace('    title: 确认已恢复应答\n', '') });
     expect(sev(['validate', 'runbooks'], { cwd: dir, env: ENV }).code).toBe(0);
     const strict = sev(['validate', '--strict', 'runbooks'], { cwd: dir, env: ENV });
-    expect(findingLines(strict.stdout)).toEqual([`runbooks/restart.zh-CN.yaml:13:3: warning: no zh-CN text for steps.done.title: the runbook's own text is shown [missing-translation]`]);
+    expect(findingLines(strict.stdout)).toEqual([
+      `runbooks/restart.zh-CN.yaml:13:3: warning: no zh-CN text for steps.done.title: the runbook's own text is shown [missing-translation]`,
+    ]);
     expect(strict.code).toBe(1);
   });
 
   it('refuses a translation that sneaks in a command, at the key, and sev run refuses it before anything runs', () => {
-    const zh = ZH.replace('    instructions: 在每台主机上重启 {{ service }}。\n', '    instructions: 在每台主机上重启 {{ service }}。\n    command:\n      run: touch pwned.txt\n');
+    const zh = ZH.replace(
+      '    instructions: 在每台主机上重启 {{ service }}。\n',
+      '    instructions: 在每台主机上重启 {{ service }}。\n    command:\n      run: touch pwned.txt\n',
+    );
     const dir = team({ 'runbooks/restart.zh-CN.yaml': zh });
     const r = sev(['validate', 'runbooks'], { cwd: dir, env: ENV });
     expect(findingLines(r.stdout)).toEqual([
@@ -131,13 +140,15 @@ describe('sev validate of translations', () => {
   it('keeps reporting two runbooks with one id, whatever their lang', () => {
     const dir = team({ 'runbooks/restart-copy.yaml': RUNBOOK.replace('severity: SEV3', 'severity: SEV3\nlang: de') });
     const r = sev(['validate', 'runbooks'], { cwd: dir, env: ENV });
-    expect(findingLines(r.stdout)).toEqual(['runbooks/restart.yaml:2:5: error: runbook id "restart-api" is also used by runbooks/restart-copy.yaml: ids must be unique [duplicate-runbook-id]']);
+    expect(findingLines(r.stdout)).toEqual([
+      'runbooks/restart.yaml:2:5: error: runbook id "restart-api" is also used by runbooks/restart-copy.yaml: ids must be unique [duplicate-runbook-id]',
+    ]);
     expect(r.code).toBe(1);
   });
 });
 
 describe('running a translation', () => {
-  it('run --dry-run of the translation shows the Chinese texts and the English file\'s command, and the log records both files', () => {
+  it("run --dry-run of the translation shows the Chinese texts and the English file's command, and the log records both files", () => {
     const dir = team();
     const r = sev(['run', 'runbooks/restart.zh-CN.yaml', '--dry-run', '--yes', '--incident-dir', 'inc'], { cwd: dir, env: ENV });
     expect(r.code, r.stderr).toBe(0);
@@ -166,7 +177,7 @@ describe('running a translation', () => {
     });
   });
 
-  it('--lang runs the runbook\'s own command with the translation\'s texts; $SEV_LANG picks it too', () => {
+  it("--lang runs the runbook's own command with the translation's texts; $SEV_LANG picks it too", () => {
     const dir = team();
     const r = sev(['run', 'restart-api', '--lang', 'zh-CN', '--yes', '--incident-dir', 'inc'], { cwd: dir, env: ENV });
     expect(r.code, r.stderr).toBe(0);
@@ -189,12 +200,17 @@ describe('running a translation', () => {
     const env = sev(['show', 'restart-api'], { cwd: dir, env: { ...ENV, SEV_LANG: 'fr' } });
     expect(env.code, env.stderr).toBe(0);
     expect(env.stdout.split('\n')[0]).toBe('Restart the API (restart-api v1.0.0)');
-    expect(sev(['show', 'restart-api', '--lang', 'en'], { cwd: dir, env: ENV }).stdout.split('\n')[0]).toBe('Restart the API (restart-api v1.0.0)');
+    expect(sev(['show', 'restart-api', '--lang', 'en'], { cwd: dir, env: ENV }).stdout.split('\n')[0]).toBe(
+      'Restart the API (restart-api v1.0.0)',
+    );
   });
 
   it('resume shows the same translation, and refuses without --force when the translation changed', () => {
     const dir = team({ 'pause.yaml': 'steps: { restart: yes, done: { pause: yes } }\n', 'rest.yaml': 'steps: { done: yes }\n' });
-    const first = sev(['run', 'restart-api', '--lang', 'zh-CN', '--answers', 'pause.yaml', '--incident-dir', 'inc'], { cwd: dir, env: ENV });
+    const first = sev(['run', 'restart-api', '--lang', 'zh-CN', '--answers', 'pause.yaml', '--incident-dir', 'inc'], {
+      cwd: dir,
+      env: ENV,
+    });
     expect(first.code, first.stderr).toBe(0);
     expect(events(join(dir, 'inc')).at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'done' } });
 
@@ -220,10 +236,15 @@ runbook_version: "1.0.0"
 title: Salden, Hauptbuch oder Beträge falsch
 `;
 
-  it('lists it among the shipped runbook\'s languages, shows it with --lang, and validates it against the shipped runbook', () => {
+  it("lists it among the shipped runbook's languages, shows it with --lang, and validates it against the shipped runbook", () => {
     const dir = tempDir({ 'team/data-error.de.yaml': DE });
     const list = sev(['--runbooks', 'team', 'list', '--json'], { cwd: dir, env: ENV });
-    const rows = JSON.parse(list.stdout) as { id: string; origin: string; languages: string[]; translations: { lang: string; file: string }[] }[];
+    const rows = JSON.parse(list.stdout) as {
+      id: string;
+      origin: string;
+      languages: string[];
+      translations: { lang: string; file: string }[];
+    }[];
     expect(rows.find((x) => x.id === 'data-error')).toMatchObject({ origin: 'shipped', languages: ['zh-CN', 'de'] });
     const shown = sev(['--runbooks', 'team', 'show', 'data-error', '--lang', 'de'], { cwd: dir, env: ENV });
     expect(shown.code, shown.stderr).toBe(0);
@@ -235,6 +256,8 @@ title: Salden, Hauptbuch oder Beträge falsch
     const found = findingLines(r.stdout);
     expect(found.length).toBeGreaterThan(50);
     expect(found.every((l) => l.endsWith('[missing-translation]'))).toBe(true);
-    expect(found[0]).toBe("team/data-error.de.yaml:1:1: warning: no de text for summary: the runbook's own text is shown [missing-translation]");
+    expect(found[0]).toBe(
+      "team/data-error.de.yaml:1:1: warning: no de text for summary: the runbook's own text is shown [missing-translation]",
+    );
   });
 });

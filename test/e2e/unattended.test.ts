@@ -6,7 +6,16 @@ import { MASK } from '../../src/engine/mask.js';
 import { OUTPUT_CAP_BYTES } from '../../src/engine/process.js';
 import { SEV, sev, tempDir } from '../helpers.js';
 
-const SHIPPED = ['server-failure', 'network', 'software-bug', 'data-error', 'security', 'third-party', 'customer-care', 'disaster-recovery'];
+const SHIPPED = [
+  'server-failure',
+  'network',
+  'software-bug',
+  'data-error',
+  'security',
+  'third-party',
+  'customer-care',
+  'disaster-recovery',
+];
 
 const events = (dir: string) =>
   readdirSync(dir)
@@ -15,12 +24,17 @@ const events = (dir: string) =>
     .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 
 /** What a person would type for a required input without a default, so the run gets past it to the optional ones. */
-const TYPED: Record<string, string> = { incident_ref: '20261126T031502Z-server-failure-k3f9', what_happened: 'top-ups failed for two hours' };
+const TYPED: Record<string, string> = {
+  incident_ref: '20261126T031502Z-server-failure-k3f9',
+  what_happened: 'top-ups failed for two hours',
+};
 
 /** The shipped runbooks that have inputs neither required nor defaulted, with those inputs, and the values typed for the required ones. */
 const WITH_OPTIONAL = SHIPPED.map((id) => {
   const shown = JSON.parse(sev(['show', id, '--json']).stdout) as { inputs: { name: string; required: boolean; default?: string }[] };
-  const typed = shown.inputs.filter((i) => i.required && i.default === undefined).flatMap((i) => ['--set', `${i.name}=${TYPED[i.name] ?? 'x'}`]);
+  const typed = shown.inputs
+    .filter((i) => i.required && i.default === undefined)
+    .flatMap((i) => ['--set', `${i.name}=${TYPED[i.name] ?? 'x'}`]);
   return { id, typed, optional: shown.inputs.filter((i) => !i.required && i.default === undefined).map((i) => i.name) };
 }).filter((r) => r.optional.length > 0);
 
@@ -33,7 +47,9 @@ describe('scripts never need a terminal for an optional answer', () => {
       const r = sev(['run', id, '--yes', '--dry-run', '--incident-dir', incidents, ...typed], { input: '' });
       // It may stop at a question only a person can answer (a choice, a required input), never at an optional input.
       for (const name of optional) expect(r.stderr).not.toContain(`input "${name}"`);
-      const set = events(incidents).filter((e) => e.type === 'input.set').map((e) => e.data.name);
+      const set = events(incidents)
+        .filter((e) => e.type === 'input.set')
+        .map((e) => e.data.name);
       for (const name of optional) expect(set).toContain(name);
     });
   }
@@ -99,7 +115,9 @@ describe('secrets are masked before the output is cut', () => {
       expect(text).not.toContain(secret.slice(0, 3));
     }
     expect(finished.data.truncated).toEqual(['stdout', 'stderr']);
-    const log = readdirSync(incidents).map((n) => readFileSync(join(incidents, n), 'utf8')).join('');
+    const log = readdirSync(incidents)
+      .map((n) => readFileSync(join(incidents, n), 'utf8'))
+      .join('');
     expect(log).not.toContain('TOPSEC');
     expect(r.stderr + r.stdout).not.toContain('TOPSEC');
   });
@@ -136,7 +154,13 @@ describe('a broken screen in the middle of a run', () => {
     expect(code).toBe(141);
     const types = events(incidents).map((e) => e.type);
     // The command was not killed halfway: it ended by itself, and only then was the walk paused.
-    expect(types.slice(types.indexOf('command.started'))).toEqual(['command.started', 'command.finished', 'step.completed', 'step.started', 'incident.paused']);
+    expect(types.slice(types.indexOf('command.started'))).toEqual([
+      'command.started',
+      'command.finished',
+      'step.completed',
+      'step.started',
+      'incident.paused',
+    ]);
     expect(events(incidents).find((e) => e.type === 'command.finished')?.data.ok).toBe(true);
     expect(events(incidents).find((e) => e.type === 'incident.paused')?.data.reason).toBe('output-closed');
     expect(readdirSync(dir).filter((n) => n.endsWith('.done'))).toHaveLength(1);

@@ -41,7 +41,10 @@ function setup(answers = WALK) {
 }
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-const logOf = (incidents: string) => readdirSync(incidents).filter((n) => n.endsWith('.jsonl')).map((n) => join(incidents, n))[0]!;
+const logOf = (incidents: string) =>
+  readdirSync(incidents)
+    .filter((n) => n.endsWith('.jsonl'))
+    .map((n) => join(incidents, n))[0]!;
 const events = (file: string) => lines(file).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
 const types = (file: string) => events(file).map((e) => e.type);
 
@@ -60,13 +63,19 @@ describe('one walker per incident', () => {
     const c = setup();
     const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=2', ...c.args]);
     await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    const id = readdirSync(c.incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
+    const id = readdirSync(c.incidents)
+      .find((n) => n.endsWith('.jsonl'))!
+      .split('.')[0]!;
     const resume = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
     const note = sev(['note', id, 'still', 'looking', '--incident-dir', c.incidents]);
     const done = await finish(run);
 
     expect(resume.code).toBe(2);
-    expect(resume.stderr).toMatch(new RegExp(`^sev: incident ${id} is being walked by \\S+ \\(host ${hostname()}, pid ${run.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\n`));
+    expect(resume.stderr).toMatch(
+      new RegExp(
+        `^sev: incident ${id} is being walked by \\S+ \\(host ${hostname()}, pid ${run.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\n`,
+      ),
+    );
     expect(note.code).toBe(0);
     expect(done.code).toBe(0);
     expect(lines(c.ledger)).toEqual(['posted']);
@@ -107,7 +116,10 @@ describe('one walker per incident', () => {
     const log = logOf(c.incidents);
     const id = log.split('/').pop()!.split('.')[0]!;
     const claim = join(c.incidents, `${id}.walker`);
-    writeFileSync(claim, JSON.stringify({ host: 'db-bastion-2', pid: 4242, start: 'x:1', responder: 'bob', since: '2026-12-01T03:00:00.000Z' }));
+    writeFileSync(
+      claim,
+      JSON.stringify({ host: 'db-bastion-2', pid: 4242, start: 'x:1', responder: 'bob', since: '2026-12-01T03:00:00.000Z' }),
+    );
     writeFileSync(c.answers, WALK);
 
     const refused = sev(['resume', id, '--answers', c.answers, '--incident-dir', c.incidents]);
@@ -133,11 +145,20 @@ describe('a walker that is no longer the walker', () => {
     const c = setup();
     const run = start(['run', ONCE, '--answers', c.answers, '--set', 'delay=2', ...c.args]);
     await waitFor('the command to start', () => lines(`${c.ledger}.pids`).length === 1);
-    const id = readdirSync(c.incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
-    writeFileSync(join(c.incidents, `${id}.walker`), JSON.stringify({ host: 'db-bastion-2', pid: 4242, responder: 'bob', since: '2026-12-02T03:00:00.000Z' }));
+    const id = readdirSync(c.incidents)
+      .find((n) => n.endsWith('.jsonl'))!
+      .split('.')[0]!;
+    writeFileSync(
+      join(c.incidents, `${id}.walker`),
+      JSON.stringify({ host: 'db-bastion-2', pid: 4242, responder: 'bob', since: '2026-12-02T03:00:00.000Z' }),
+    );
     const done = await finish(run);
     expect(done.code).toBe(2);
-    expect(done.stderr).toMatch(new RegExp(`incident ${id} is now walked by bob \\(host db-bastion-2, pid 4242, since 2026-12-02T03:00:00.000Z\\): this run stops here`));
+    expect(done.stderr).toMatch(
+      new RegExp(
+        `incident ${id} is now walked by bob \\(host db-bastion-2, pid 4242, since 2026-12-02T03:00:00.000Z\\): this run stops here`,
+      ),
+    );
     const types = events(logOf(c.incidents)).map((e) => e.type);
     expect(types.at(-1)).toBe('command.started');
   });
@@ -162,10 +183,15 @@ describe('a walker that is no longer the walker', () => {
     const run = start(['run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', incidents], dir);
     const done = finish(run);
     await waitFor('the incident to start', () => existsSync(incidents) && readdirSync(incidents).some((n) => n.endsWith('.jsonl')));
-    const id = readdirSync(incidents).find((n) => n.endsWith('.jsonl'))!.split('.')[0]!;
+    const id = readdirSync(incidents)
+      .find((n) => n.endsWith('.jsonl'))!
+      .split('.')[0]!;
     rmSync(incidents, { recursive: true });
     // The walker notices at its next event (the first command's end): it writes back its log and its claim.
-    await waitFor('the second command to start', () => existsSync(incidents) && events(logOf(incidents)).some((e) => e.type === 'command.started' && e.data.step === 'post'));
+    await waitFor(
+      'the second command to start',
+      () => existsSync(incidents) && events(logOf(incidents)).some((e) => e.type === 'command.started' && e.data.step === 'post'),
+    );
     const resume = sev(['resume', id, '--yes', '--incident-dir', incidents]);
     expect(resume.code).toBe(2);
     expect(resume.stderr).toMatch(/is being walked by/);
@@ -217,9 +243,15 @@ describe('a command never runs twice behind the responder’s back', () => {
         '    milestone: resolved',
       ].join('\n'),
     });
-    const run = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', join(dir, 'incidents')], { cwd: dir, env: ENV, stdio: 'ignore' });
+    const run = spawn(process.execPath, [SEV, 'run', join(dir, 'rb.yaml'), '--yes', '--incident-dir', join(dir, 'incidents')], {
+      cwd: dir,
+      env: ENV,
+      stdio: 'ignore',
+    });
     const pidFile = (suffix: string) => readdirSync(dir).find((n) => n.endsWith(suffix));
-    await waitFor('the command to write its pids', () => Boolean(pidFile('.child') && pidFile('.shell') && readFileSync(join(dir, pidFile('.child')!), 'utf8').trim()));
+    await waitFor('the command to write its pids', () =>
+      Boolean(pidFile('.child') && pidFile('.shell') && readFileSync(join(dir, pidFile('.child')!), 'utf8').trim()),
+    );
     run.kill('SIGKILL');
     const pids = ['.child', '.shell'].map((s) => Number(readFileSync(join(dir, pidFile(s)!), 'utf8')));
     expect(pids.every(alive)).toBe(true);
@@ -247,7 +279,9 @@ describe('a command never runs twice behind the responder’s back', () => {
     expect(waited.code).toBe(0);
     expect(lines(c.ledger)).toEqual(['posted']);
     expect(lines(`${c.ledger}.pids`)).toHaveLength(1);
-    const decisions = events(log).filter((e) => e.type === 'command.unfinished').map((e) => [e.data.state, e.data.decision]);
+    const decisions = events(log)
+      .filter((e) => e.type === 'command.unfinished')
+      .map((e) => [e.data.state, e.data.decision]);
     expect(decisions).toEqual([
       ['alive', 'wait'],
       ['gone', 'done'],
@@ -306,7 +340,10 @@ describe('SIGKILL during a state-changing command', () => {
         await waitFor(`process group ${pgid} to end`, () => !groupAlive(pgid));
       }
       const posted = lines(c.ledger).length > 0;
-      writeFileSync(c.answers, `steps:\n  before: done\n  post: { answer: yes, running: wait, rerun: ${posted ? 'done' : 'yes'} }\n  verify: done\n`);
+      writeFileSync(
+        c.answers,
+        `steps:\n  before: done\n  post: { answer: yes, running: wait, rerun: ${posted ? 'done' : 'yes'} }\n  verify: done\n`,
+      );
       const id = log.split('.')[0]!;
       const closed = events(file).some((e) => e.type === 'incident.closed');
       if (!closed) {

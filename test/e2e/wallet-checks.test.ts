@@ -25,10 +25,22 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-interface Result { check: string; status: string; stdout: string; stderr: string }
+interface Result {
+  check: string;
+  status: string;
+  stdout: string;
+  stderr: string;
+}
 /** `sev check <runbook> --json`, asynchronously so the API here keeps answering; the results by check. */
 async function check(runbook: string, set: Record<string, string>): Promise<Map<string, Result>> {
-  const args = ['check', runbook, '--json', '--set', `health_url=${api.url}/health`, ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const args = [
+    'check',
+    runbook,
+    '--json',
+    '--set',
+    `health_url=${api.url}/health`,
+    ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+  ];
   const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '' };
   const r = await run(process.execPath, [SEV, ...args], { cwd: tempDir(), env, timeout: 120_000 }).catch((e: { stdout: string }) => e);
   const report = JSON.parse(r.stdout) as { results: Result[] };
@@ -37,9 +49,12 @@ async function check(runbook: string, set: Record<string, string>): Promise<Map<
 
 describe('server-failure checks', () => {
   it('stuck-transactions counts the transactions pending, not the kinds they fall into', async () => {
-    await pg.sql('wallet_checks', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
+    await pg.sql(
+      'wallet_checks',
+      `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
       select n, case when n <= 45 then 'withdrawal' else 'top-up' end, 'bank-a', 10, 'EUR', 'pending', now() - interval '10 minutes'
-      from generate_series(1, 47) n`);
+      from generate_series(1, 47) n`,
+    );
     const results = await check('server-failure', { db_url: db });
     expect(results.get('stuck-transactions')).toMatchObject({
       status: 'CRITICAL',
@@ -66,21 +81,44 @@ describe('server-failure checks', () => {
 /** A TLS server on 127.0.0.1 with a self-signed certificate for localhost, valid `days` days, made by openssl. */
 async function tlsServer(days: number) {
   const dir = tempDir();
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', String(days), '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('ok'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
+    res.end('ok'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('network checks', () => {
-  it('probe the database and the bank over TCP (not ping), and read the bank certificate\'s expiry', async () => {
+  it("probe the database and the bank over TCP (not ping), and read the bank certificate's expiry", async () => {
     const soon = await tlsServer(3);
     const later = await tlsServer(60);
     try {
       const base = { db_url: db, db_host: '127.0.0.1', db_port: String(pg.port), bank_host: 'localhost' };
       const expiring = await check('network', { ...base, bank_port: String(soon.port) });
       expect(expiring.get('db-tcp')).toMatchObject({ status: 'OK', stdout: aStringContaining(`127.0.0.1:${pg.port} accepts connections`) });
-      expect(expiring.get('bank-tls')).toMatchObject({ status: 'WARNING', stdout: aStringMatching(/^certificate of localhost:\d+ expires within 14 days \(notAfter=/) });
+      expect(expiring.get('bank-tls')).toMatchObject({
+        status: 'WARNING',
+        stdout: aStringMatching(/^certificate of localhost:\d+ expires within 14 days \(notAfter=/),
+      });
       expect(expiring.has('db-packet-loss')).toBe(false);
       const valid = await check('network', { ...base, bank_port: String(later.port) });
       expect(valid.get('bank-tls')).toMatchObject({ status: 'OK', stdout: aStringContaining('certificate valid') });
@@ -89,7 +127,13 @@ describe('network checks', () => {
       await later.close();
     }
     // Nothing listens on the ports of the closed servers any more.
-    const closed = await check('network', { db_url: db, db_host: '127.0.0.1', db_port: String(soon.port), bank_host: 'localhost', bank_port: String(later.port) });
+    const closed = await check('network', {
+      db_url: db,
+      db_host: '127.0.0.1',
+      db_port: String(soon.port),
+      bank_host: 'localhost',
+      bank_port: String(later.port),
+    });
     expect(closed.get('db-tcp')).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining('no answer from 127.0.0.1') });
     expect(closed.get('bank-tls')).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining('no TLS connection to localhost') });
   }, 120_000);

@@ -109,7 +109,11 @@ async function database_(name: string): Promise<string> {
 
 const roleUrl = (role: string) => pg.url(database).replace('postgres@', `${role}@`);
 
-function answersFile(dir: string, name: string, options: { snapshots: string; steps: string; approverRole?: string; flow?: string }): string {
+function answersFile(
+  dir: string,
+  name: string,
+  options: { snapshots: string; steps: string; approverRole?: string; flow?: string },
+): string {
   const path = join(dir, name);
   writeFileSync(
     path,
@@ -163,7 +167,8 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'hold-wallets': 'yes',
       'notify-users': 'yes',
       'brief-care': 'yes',
-      'notify-regulators': '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
+      'notify-regulators':
+        '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',
@@ -183,7 +188,12 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       .map(([step, answer]) => `  ${step}: ${answer}\n`)
       .join('');
   const file = (n: number, approve: string, remaining: string[]) =>
-    answersFile(dir, `answers-${n}.yaml`, { snapshots, steps: steps(approve, remaining), approverRole: options.approverRole, flow: options.flow });
+    answersFile(dir, `answers-${n}.yaml`, {
+      snapshots,
+      steps: steps(approve, remaining),
+      approverRole: options.approverRole,
+      flow: options.flow,
+    });
   let r = await runSev(['run', runbook, '--answers', file(0, '{ pause: yes }', kinds)], { cwd: dir, incidents });
   if (!r.events[0]) throw new Error(`the run wrote no log: ${r.stderr}`);
   const incident = String((r.events[0] as Event & { incident: string }).incident);
@@ -200,102 +210,190 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
 const q = (sql: string) => pg.sql(database, sql);
 
 /** The answers naming the incident's roles, and keeping the incident commander when a hand-over is offered. */
-const INCIDENT_ROLES = { 'incident-commander': 'Ana Silva', 'comms-lead': 'Bo Chen', 'ops-lead': 'Cy Diaz', 'post-roles': 'yes', 'ic-handoff': 'stay' };
+const INCIDENT_ROLES = {
+  'incident-commander': 'Ana Silva',
+  'comms-lead': 'Bo Chen',
+  'ops-lead': 'Cy Diaz',
+  'post-roles': 'yes',
+  'ic-handoff': 'stay',
+};
 
 describe('data-error, end to end against a real PostgreSQL seeded with adversarial data', () => {
   it.each([
     ['data-error.yaml', 'data-error', 'wallet_data_error'],
     ['data-error.zh-CN.yaml', join(ROOT, 'runbooks/data-error.zh-CN.yaml'), 'wallet_data_error_zh'],
-  ])('%s corrects exactly the wrong money, under a second role and a digest of the reviewed set, and touches nothing else', async (_name, runbook, db) => {
-    control.requests.length = 0;
-    control.state.clear(); // a run stopped part-way leaves its pause behind
-    resumedTransfer = GOOD_TRANSFER;
-    await database_(db);
-    await q(SEED);
-    const ledgerBefore = await q("select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries");
-    const otherBefore = await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)");
+  ])(
+    '%s corrects exactly the wrong money, under a second role and a digest of the reviewed set, and touches nothing else',
+    async (_name, runbook, db) => {
+      control.requests.length = 0;
+      control.state.clear(); // a run stopped part-way leaves its pause behind
+      resumedTransfer = GOOD_TRANSFER;
+      await database_(db);
+      await q(SEED);
+      const ledgerBefore = await q(
+        "select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries",
+      );
+      const otherBefore = await q(
+        "select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)",
+      );
 
-    const dir = tempDir();
-    const snapshots = join(dir, 'snapshots');
-    mkdirSync(snapshots);
-    const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift']);
-    expect(digests(r.events), r.stderr).toHaveLength(3);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
-    // The Chinese run walks data-error.yaml itself, with the translation's texts over it.
-    const zh = _name.includes('zh-CN');
-    expect(r.events[0]!.data.runbook).toMatchObject({ id: 'data-error', file: aStringMatching(/\/data-error\.yaml$/), ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}) });
-    expect(r.events.find((e) => e.type === 'step.started' && e.data.step === 'hold-wallets')!.data.title).toEqual(zh ? '对多入账的钱包止付（只进不出）' : expect.not.stringMatching(/止付/));
-    // Three transactions wrong for 45 minutes: no shipped rule makes it reportable, and nothing is filed.
-    const assessed = r.events.filter((e) => e.type === 'regulator.assessed');
-    expect(assessed.map((e) => e.data.step)).toEqual(['notify-regulators']);
-    expect((assessed[0]!.data.notifications as { applies: boolean }[]).filter((n) => n.applies)).toEqual([]);
-    expect(r.events.filter((e) => e.type === 'regulator.filed' || e.type === 'regulator.pending')).toEqual([]);
+      const dir = tempDir();
+      const snapshots = join(dir, 'snapshots');
+      mkdirSync(snapshots);
+      const r = await walk(runbook, dir, snapshots, ['duplicates', 'wrong-amounts', 'balance-drift']);
+      expect(digests(r.events), r.stderr).toHaveLength(3);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+      // The Chinese run walks data-error.yaml itself, with the translation's texts over it.
+      const zh = _name.includes('zh-CN');
+      expect(r.events[0]!.data.runbook).toMatchObject({
+        id: 'data-error',
+        file: aStringMatching(/\/data-error\.yaml$/),
+        ...(zh ? { translation: { lang: 'zh-CN', file: join(ROOT, 'runbooks/data-error.zh-CN.yaml') } } : {}),
+      });
+      expect(r.events.find((e) => e.type === 'step.started' && e.data.step === 'hold-wallets')!.data.title).toEqual(
+        zh ? '对多入账的钱包止付（只进不出）' : expect.not.stringMatching(/止付/),
+      );
+      // Three transactions wrong for 45 minutes: no shipped rule makes it reportable, and nothing is filed.
+      const assessed = r.events.filter((e) => e.type === 'regulator.assessed');
+      expect(assessed.map((e) => e.data.step)).toEqual(['notify-regulators']);
+      expect((assessed[0]!.data.notifications as { applies: boolean }[]).filter((n) => n.applies)).toEqual([]);
+      expect(r.events.filter((e) => e.type === 'regulator.filed' || e.type === 'regulator.pending')).toEqual([]);
 
-    // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
-    const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');
-    expect(first?.data.stdout).toMatch(/^3 duplicate transaction/);
-    expect(checkStatus(r.events, 'confirm-mismatch', 'wrong-amounts')).toEqual(['CRITICAL']);
-    expect(checkStatus(r.events, 'confirm-mismatch', 'balances-match-ledger')).toEqual(['CRITICAL']);
-    // …and passed once all three kinds were corrected (d2 is with finance, the other incident's are its own).
-    expect(checkStatus(r.events, 'reconcile', 'balances-match-ledger')).toEqual(['CRITICAL', 'CRITICAL', 'OK']);
-    expect(checkStatus(r.events, 'reconcile', 'wrong-amounts')).toEqual(['CRITICAL', 'OK', 'OK']);
-    expect(checkStatus(r.events, 'reconcile', 'duplicate-transactions')).toEqual(['OK', 'OK', 'OK']);
-    expect(r.events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual(['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved']);
-    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow')?.data.passed).toBe(true);
+      // The reconciliation queries found the problems at the start: two duplicates (not user 8's payment), and d2.
+      const first = r.events.find((e) => e.type === 'check.result' && e.data.check === 'duplicate-transactions');
+      expect(first?.data.stdout).toMatch(/^3 duplicate transaction/);
+      expect(checkStatus(r.events, 'confirm-mismatch', 'wrong-amounts')).toEqual(['CRITICAL']);
+      expect(checkStatus(r.events, 'confirm-mismatch', 'balances-match-ledger')).toEqual(['CRITICAL']);
+      // …and passed once all three kinds were corrected (d2 is with finance, the other incident's are its own).
+      expect(checkStatus(r.events, 'reconcile', 'balances-match-ledger')).toEqual(['CRITICAL', 'CRITICAL', 'OK']);
+      expect(checkStatus(r.events, 'reconcile', 'wrong-amounts')).toEqual(['CRITICAL', 'OK', 'OK']);
+      expect(checkStatus(r.events, 'reconcile', 'duplicate-transactions')).toEqual(['OK', 'OK', 'OK']);
+      expect(r.events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone)).toEqual([
+        'impact-started',
+        'detected',
+        'acknowledged',
+        'mitigated',
+        'resolved',
+      ]);
+      expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'verify-flow')?.data.passed).toBe(true);
 
-    // Never a ledger row updated or deleted.
-    expect(await q(`select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= ${ledgerBefore.split(',').length}`)).toBe(ledgerBefore);
-    // Exactly these corrections: b2 and f3 reversed in full, f1 corrected by the difference (90 back to user 4).
-    expect(
-      await q(`select string_agg(o.txn_id || ' ' || e.wallet_id || ' ' || e.amount, ', ' order by o.txn_id, e.wallet_id)
+      // Never a ledger row updated or deleted.
+      expect(
+        await q(
+          `select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= ${ledgerBefore.split(',').length}`,
+        ),
+      ).toBe(ledgerBefore);
+      // Exactly these corrections: b2 and f3 reversed in full, f1 corrected by the difference (90 back to user 4).
+      expect(
+        await q(`select string_agg(o.txn_id || ' ' || e.wallet_id || ' ' || e.amount, ', ' order by o.txn_id, e.wallet_id)
                from ledger_entries e join ledger_entries o on o.id = e.reverses_entry_id`),
-    ).toBe(`${id('b2')} 1 10, ${id('b2')} 2 -10, ${id('f1')} 4 90, ${id('f1')} 50 -90, ${id('f3')} 5 30, ${id('f3')} 50 -30`);
-    expect(await q("select count(*) from ledger_entries where reverses_entry_id is null and txn_id in (select id from transactions where kind = 'reversal')")).toBe('0');
-    // Every transaction's entries sum to zero.
-    expect(await q('select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x')).toBe('0');
-    // Who proposed and who posted, and what stays with finance.
-    expect(await q("select string_agg(txn_id || ' ' || status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-'), ', ' order by txn_id) from ledger_corrections where incident <> 'OTHER-INC'")).toBe(
-      `${id('b2')} posted wallet_oncall wallet_approver, ${id('d2')} handed-to-finance wallet_oncall -, ${id('f1')} posted wallet_oncall wallet_approver, ${id('f3')} posted wallet_oncall wallet_approver`,
-    );
-    expect(await q("select string_agg(wallet_id || ' ' || old_balance || '>' || new_balance || ' ' || status || ' ' || approved_by, ', ') from balance_corrections where incident <> 'OTHER-INC'")).toBe('3 35>30 posted wallet_approver');
-    // Balances: the ledger for every wallet of this incident; wallet 20 (the other incident's drift) untouched.
-    expect(await q("select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe('1=85 2=75 3=30 4=190 5=170 6=0 7=20 8=90 9=-840 20=47 21=50 22=50 50=40');
-    expect(await q("select string_agg(w.id::text, ' ' order by w.id) from wallets w where w.balance <> (select coalesce(sum(amount), 0) from ledger_entries e where e.wallet_id = w.id)")).toBe('20');
-    expect(await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)")).toBe(otherBefore);
-    // Holds: the merchant was held too; released once corrected, except wallet 6 (with finance); the other
-    // incident's holds and proposals are as they were.
-    expect(await q("select string_agg(wallet_id || ' ' || (released_at is not null), ', ' order by wallet_id) from wallet_holds where reason <> 'incident OTHER-INC'")).toBe('2 true, 3 true, 6 false, 50 true');
-    expect(await q("select string_agg(wallet_id || ' ' || (released_at is null), ', ' order by wallet_id) from wallet_holds where reason = 'incident OTHER-INC'")).toBe('20 true, 22 true');
-    expect(await q("select status || ' ' || (approved_by is null) from ledger_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
-    expect(await q("select status || ' ' || (approved_by is null) from balance_corrections where incident = 'OTHER-INC'")).toBe('proposed true');
-    // Only the transfer flow was paused and resumed; the other incident's paused withdrawals were left alone.
-    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`)).toEqual(['/admin/flows/transfer false', '/admin/flows/transfer true']);
+      ).toBe(`${id('b2')} 1 10, ${id('b2')} 2 -10, ${id('f1')} 4 90, ${id('f1')} 50 -90, ${id('f3')} 5 30, ${id('f3')} 50 -30`);
+      expect(
+        await q(
+          "select count(*) from ledger_entries where reverses_entry_id is null and txn_id in (select id from transactions where kind = 'reversal')",
+        ),
+      ).toBe('0');
+      // Every transaction's entries sum to zero.
+      expect(await q('select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x')).toBe('0');
+      // Who proposed and who posted, and what stays with finance.
+      expect(
+        await q(
+          "select string_agg(txn_id || ' ' || status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-'), ', ' order by txn_id) from ledger_corrections where incident <> 'OTHER-INC'",
+        ),
+      ).toBe(
+        `${id('b2')} posted wallet_oncall wallet_approver, ${id('d2')} handed-to-finance wallet_oncall -, ${id('f1')} posted wallet_oncall wallet_approver, ${id('f3')} posted wallet_oncall wallet_approver`,
+      );
+      expect(
+        await q(
+          "select string_agg(wallet_id || ' ' || old_balance || '>' || new_balance || ' ' || status || ' ' || approved_by, ', ') from balance_corrections where incident <> 'OTHER-INC'",
+        ),
+      ).toBe('3 35>30 posted wallet_approver');
+      // Balances: the ledger for every wallet of this incident; wallet 20 (the other incident's drift) untouched.
+      expect(await q("select string_agg(id || '=' || balance, ' ' order by id) from wallets")).toBe(
+        '1=85 2=75 3=30 4=190 5=170 6=0 7=20 8=90 9=-840 20=47 21=50 22=50 50=40',
+      );
+      expect(
+        await q(
+          "select string_agg(w.id::text, ' ' order by w.id) from wallets w where w.balance <> (select coalesce(sum(amount), 0) from ledger_entries e where e.wallet_id = w.id)",
+        ),
+      ).toBe('20');
+      expect(await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)")).toBe(
+        otherBefore,
+      );
+      // Holds: the merchant was held too; released once corrected, except wallet 6 (with finance); the other
+      // incident's holds and proposals are as they were.
+      expect(
+        await q(
+          "select string_agg(wallet_id || ' ' || (released_at is not null), ', ' order by wallet_id) from wallet_holds where reason <> 'incident OTHER-INC'",
+        ),
+      ).toBe('2 true, 3 true, 6 false, 50 true');
+      expect(
+        await q(
+          "select string_agg(wallet_id || ' ' || (released_at is null), ', ' order by wallet_id) from wallet_holds where reason = 'incident OTHER-INC'",
+        ),
+      ).toBe('20 true, 22 true');
+      expect(await q("select status || ' ' || (approved_by is null) from ledger_corrections where incident = 'OTHER-INC'")).toBe(
+        'proposed true',
+      );
+      expect(await q("select status || ' ' || (approved_by is null) from balance_corrections where incident = 'OTHER-INC'")).toBe(
+        'proposed true',
+      );
+      // Only the transfer flow was paused and resumed; the other incident's paused withdrawals were left alone.
+      expect(
+        control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`),
+      ).toEqual(['/admin/flows/transfer false', '/admin/flows/transfer true']);
 
-    // The review showed each duplicate next to its original, and printed the digest the approver typed.
-    const reviews = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'review-corrections').map((e) => String(e.data.stdout));
-    expect(reviews).toHaveLength(3);
-    expect(reviews[0]).toContain(id('b1'));
-    expect(reviews[0]).toContain(id('f2'));
-    expect(digests(r.events).every(Boolean)).toBe(true);
+      // The review showed each duplicate next to its original, and printed the digest the approver typed.
+      const reviews = r.events
+        .filter((e) => e.type === 'command.finished' && e.data.step === 'review-corrections')
+        .map((e) => String(e.data.stdout));
+      expect(reviews).toHaveLength(3);
+      expect(reviews[0]).toContain(id('b1'));
+      expect(reviews[0]).toContain(id('f2'));
+      expect(digests(r.events).every(Boolean)).toBe(true);
 
-    // The same reconciliation queries, run now through sev check, find nothing.
-    const check = await runSev(['check', 'data-error', '--answers', r.answers, '--json'], { cwd: dir, incidents: join(dir, 'incidents') });
-    const results = (JSON.parse(check.stdout) as { results: { check: string; status: string }[] }).results;
-    for (const name of ['balances-match-ledger', 'ledger-balanced', 'duplicate-transactions', 'wrong-amounts', 'negative-balances', 'missing-entries', 'flow-healthy']) {
-      expect(results.find((x) => x.check === name)?.status, name).toBe('OK');
-    }
+      // The same reconciliation queries, run now through sev check, find nothing.
+      const check = await runSev(['check', 'data-error', '--answers', r.answers, '--json'], {
+        cwd: dir,
+        incidents: join(dir, 'incidents'),
+      });
+      const results = (JSON.parse(check.stdout) as { results: { check: string; status: string }[] }).results;
+      for (const name of [
+        'balances-match-ledger',
+        'ledger-balanced',
+        'duplicate-transactions',
+        'wrong-amounts',
+        'negative-balances',
+        'missing-entries',
+        'flow-healthy',
+      ]) {
+        expect(results.find((x) => x.check === name)?.status, name).toBe('OK');
+      }
 
-    // The snapshot was taken before anything changed, and the affected users are listed for customer care.
-    const files = readdirSync(snapshots);
-    expect(files.some((f) => f.endsWith('.dump'))).toBe(true);
-    expect(files.some((f) => f.endsWith('.dump.sha256'))).toBe(true);
-    const affected = files.find((f) => f.endsWith('-affected-users.csv'));
-    expect(affected).toBeDefined();
-    const users = readFileSync(join(snapshots, affected!), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
-    expect([...new Set(users)].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
-    expect(existsSync(join(snapshots, files.find((f) => f.endsWith('-corrections.csv'))!))).toBe(true);
-  }, 300_000);
+      // The snapshot was taken before anything changed, and the affected users are listed for customer care.
+      const files = readdirSync(snapshots);
+      expect(files.some((f) => f.endsWith('.dump'))).toBe(true);
+      expect(files.some((f) => f.endsWith('.dump.sha256'))).toBe(true);
+      const affected = files.find((f) => f.endsWith('-affected-users.csv'));
+      expect(affected).toBeDefined();
+      const users = readFileSync(join(snapshots, affected!), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]);
+      expect([...new Set(users)].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+      expect(
+        existsSync(
+          join(
+            snapshots,
+            files.find((f) => f.endsWith('-corrections.csv'))!,
+          ),
+        ),
+      ).toBe(true);
+    },
+    300_000,
+  );
 });
 
 /** One duplicate debit (b2 repeats user 1's transfer b1 to user 2) and user 8's legitimate transfer b3. */
@@ -322,10 +420,18 @@ describe('data-error posts nothing unless the approver approved exactly this set
       name: 'a proposal added after the review',
       db: 'wallet_de_tampered',
       approverRole: 'wallet_approver',
-      between: (incident: string) => q(`insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`),
+      between: (incident: string) =>
+        q(
+          `insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`,
+        ),
       refusal: /the proposals are not the reviewed set/,
     },
-    { name: "the on-call's own role posts", db: 'wallet_de_oncall_posts', approverRole: 'wallet_oncall', refusal: /permission denied for function post_ledger_corrections/ },
+    {
+      name: "the on-call's own role posts",
+      db: 'wallet_de_oncall_posts',
+      approverRole: 'wallet_oncall',
+      refusal: /permission denied for function post_ledger_corrections/,
+    },
     {
       // A team that lets its on-call role approve too: the function still refuses the proposer's own approval.
       name: 'the approver is the proposer',
@@ -338,41 +444,51 @@ describe('data-error posts nothing unless the approver approved exactly this set
       name: 'a wallet spent the money after the review',
       db: 'wallet_de_spent',
       approverRole: 'wallet_approver',
-      between: () => q(`with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
+      between: () =>
+        q(`with t as (insert into transactions (user_id, kind, channel, amount, currency, status, idempotency_key)
                                    values (2, 'withdrawal', 'bank-a', 80, 'EUR', 'completed', 'withdrawal-2') returning id)
                         insert into ledger_entries (txn_id, wallet_id, amount) select id, 2, -80 from t union all select id, 9, 80 from t;
                         update wallets set balance = balance - 80 where id = 2; update wallets set balance = balance + 80 where id = 9;`),
       refusal: /would take wallet\(s\) 2 below zero/,
     },
-  ])('$name', async ({ db, approverRole, setup, between, refusal }) => {
-    control.requests.length = 0;
-    control.state.clear(); // a run stopped part-way leaves its pause behind
-    await database_(db);
-    await q(SMALL_SEED);
-    await setup?.();
-    const dir = tempDir();
-    const snapshots = join(dir, 'snapshots');
-    mkdirSync(snapshots);
-    const before = async () => q("select count(*) || ' ' || sum(amount) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets) from ledger_entries");
-    let ledger = '';
-    const r = await walk('data-error', dir, snapshots, ['duplicates'], {
-      approverRole,
-      between: async (incident) => {
-        await between?.(incident);
-        ledger = await before();
-      },
-    });
-    // The post step failed and the run stopped there, with the reason on screen and in the log.
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
-    const post = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'post-corrections');
-    expect(post).toHaveLength(1);
-    expect(post[0]!.data.ok).toBe(false);
-    expect(String(post[0]!.data.stderr)).toMatch(refusal);
-    // Nothing was posted: the ledger, the balances and the proposals are as they were after the review.
-    expect(await before()).toBe(ledger);
-    expect(await q("select count(*) from transactions where kind = 'reversal'")).toBe('0');
-    expect(await q("select string_agg(distinct status || ' ' || coalesce(approved_by, '-'), ', ') from ledger_corrections")).toBe('proposed -');
-  }, 120_000);
+  ])(
+    '$name',
+    async ({ db, approverRole, setup, between, refusal }) => {
+      control.requests.length = 0;
+      control.state.clear(); // a run stopped part-way leaves its pause behind
+      await database_(db);
+      await q(SMALL_SEED);
+      await setup?.();
+      const dir = tempDir();
+      const snapshots = join(dir, 'snapshots');
+      mkdirSync(snapshots);
+      const before = async () =>
+        q(
+          "select count(*) || ' ' || sum(amount) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets) from ledger_entries",
+        );
+      let ledger = '';
+      const r = await walk('data-error', dir, snapshots, ['duplicates'], {
+        approverRole,
+        between: async (incident) => {
+          await between?.(incident);
+          ledger = await before();
+        },
+      });
+      // The post step failed and the run stopped there, with the reason on screen and in the log.
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      const post = r.events.filter((e) => e.type === 'command.finished' && e.data.step === 'post-corrections');
+      expect(post).toHaveLength(1);
+      expect(post[0]!.data.ok).toBe(false);
+      expect(String(post[0]!.data.stderr)).toMatch(refusal);
+      // Nothing was posted: the ledger, the balances and the proposals are as they were after the review.
+      expect(await before()).toBe(ledger);
+      expect(await q("select count(*) from transactions where kind = 'reversal'")).toBe('0');
+      expect(await q("select string_agg(distinct status || ' ' || coalesce(approved_by, '-'), ', ') from ledger_corrections")).toBe(
+        'proposed -',
+      );
+    },
+    120_000,
+  );
 });
 
 describe("data-error: the approver's role moves money only through post_ledger_corrections", () => {
@@ -381,9 +497,14 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     promisify(execFile)('psql', [roleUrl(role), '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql])
       .then((r) => ({ code: 0, out: r.stdout.trim() }))
       .catch((e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr.trim() }));
-  const money = () => q("select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets)");
-  const digestOf = async (incident: string) => (await as('wallet_oncall', `select digest from ledger_corrections_digest('${incident}')`)).out;
-  const post = (incident: string, digest: string) => as('wallet_approver', `select corrected || ' ' || approved_by from post_ledger_corrections('${incident}', '${digest}')`);
+  const money = () =>
+    q(
+      "select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets)",
+    );
+  const digestOf = async (incident: string) =>
+    (await as('wallet_oncall', `select digest from ledger_corrections_digest('${incident}')`)).out;
+  const post = (incident: string, digest: string) =>
+    as('wallet_approver', `select corrected || ' ' || approved_by from post_ledger_corrections('${incident}', '${digest}')`);
 
   it('writes no ledger, balance or proposal directly, and the function posts only with the reviewed digest', async () => {
     await database_('wallet_de_direct');
@@ -399,25 +520,44 @@ describe("data-error: the approver's role moves money only through post_ledger_c
       expect(await as('wallet_approver', sql), sql).toMatchObject({ code: 1, out: aStringMatching(/permission denied for table/) });
     }
     // The on-call proposes; the approver's role posts only with the digest of exactly what was proposed.
-    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    await as(
+      'wallet_oncall',
+      `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`,
+    );
     const digest = await digestOf('INC-1');
     expect(digest).toMatch(/^[0-9a-f]{32}$/);
-    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({ code: 1, out: aStringMatching(/not the reviewed set/) });
-    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: aStringMatching(/permission denied for function/) });
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${'0'.repeat(32)}')`)).toMatchObject({
+      code: 1,
+      out: aStringMatching(/not the reviewed set/),
+    });
+    expect(await as('wallet_oncall', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({
+      code: 1,
+      out: aStringMatching(/permission denied for function/),
+    });
     expect(await money()).toBe(before);
     const posted = await post('INC-1', digest);
     expect(posted).toEqual({ code: 0, out: `transaction ${id('b2')} wallet_approver` });
-    expect(await q("select count(*) || ' ' || sum(e.amount) from ledger_entries e join transactions t on t.id = e.txn_id where t.kind = 'reversal'")).toMatch(/^[1-9]\d* 0$/);
+    expect(
+      await q(
+        "select count(*) || ' ' || sum(e.amount) from ledger_entries e join transactions t on t.id = e.txn_id where t.kind = 'reversal'",
+      ),
+    ).toMatch(/^[1-9]\d* 0$/);
     // A second post finds nothing proposed and moves nothing.
     const after = await money();
-    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({ code: 1, out: aStringMatching(/no proposal of incident INC-1 is waiting/) });
+    expect(await as('wallet_approver', `select * from post_ledger_corrections('INC-1', '${digest}')`)).toMatchObject({
+      code: 1,
+      out: aStringMatching(/no proposal of incident INC-1 is waiting/),
+    });
     expect(await money()).toBe(after);
   });
 
   it("the on-call writes only a proposal's own columns, and cannot mark one posted or name its approver", async () => {
     await database_('wallet_de_oncall_columns');
     await q(SMALL_SEED);
-    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    await as(
+      'wallet_oncall',
+      `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`,
+    );
     for (const sql of [
       // A proposer field holding what looks like more digest lines, or someone else's name.
       `insert into balance_corrections (incident, wallet_id, old_balance, new_balance, proposed_by) values ('INC-1', 2, 80, 70, E'wallet_oncall\\nledger x')`,
@@ -427,24 +567,43 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     ]) {
       expect(await as('wallet_oncall', sql), sql).toMatchObject({ code: 1, out: aStringMatching(/permission denied for table/) });
     }
-    expect(await as('wallet_oncall', "update ledger_corrections set status = 'posted'")).toMatchObject({ code: 1, out: aStringMatching(/a proposed correction cannot become posted/) });
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'posted'")).toMatchObject({
+      code: 1,
+      out: aStringMatching(/a proposed correction cannot become posted/),
+    });
     expect(await as('wallet_oncall', "update ledger_corrections set status = 'handed-to-finance'")).toMatchObject({ code: 0 });
-    expect(await as('wallet_oncall', "update ledger_corrections set status = 'proposed'")).toMatchObject({ code: 1, out: aStringMatching(/a handed-to-finance correction cannot become proposed/) });
-    expect(await q("select status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-') from ledger_corrections")).toBe('handed-to-finance wallet_oncall -');
+    expect(await as('wallet_oncall', "update ledger_corrections set status = 'proposed'")).toMatchObject({
+      code: 1,
+      out: aStringMatching(/a handed-to-finance correction cannot become proposed/),
+    });
+    expect(await q("select status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-') from ledger_corrections")).toBe(
+      'handed-to-finance wallet_oncall -',
+    );
   });
 
   it('a proposal added after the review, even one with no ledger entries, changes the digest; one reviewed with none posts nothing', async () => {
     await database_('wallet_de_no_legs');
     await q(SMALL_SEED);
-    await q(`insert into transactions (id, user_id, kind, amount, currency, status) values ('${id('e1')}', 1, 'payment', 10, 'EUR', 'failed')`);
-    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`);
+    await q(
+      `insert into transactions (id, user_id, kind, amount, currency, status) values ('${id('e1')}', 1, 'payment', 10, 'EUR', 'failed')`,
+    );
+    await as(
+      'wallet_oncall',
+      `insert into ledger_corrections (incident, txn_id, reason, original_txn_id) values ('INC-1', '${id('b2')}', 'duplicate', '${id('b1')}')`,
+    );
     const reviewed = await digestOf('INC-1');
-    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason) values ('INC-1', '${id('e1')}', 'added after the review')`);
+    await as(
+      'wallet_oncall',
+      `insert into ledger_corrections (incident, txn_id, reason) values ('INC-1', '${id('e1')}', 'added after the review')`,
+    );
     const now = await digestOf('INC-1');
     expect(now).not.toBe(reviewed);
     const before = await money();
     expect(await post('INC-1', reviewed)).toMatchObject({ code: 1, out: aStringMatching(/not the reviewed set/) });
-    expect(await post('INC-1', now)).toMatchObject({ code: 1, out: aStringContaining(`transaction(s) ${id('e1')} have no ledger entries to correct`) });
+    expect(await post('INC-1', now)).toMatchObject({
+      code: 1,
+      out: aStringContaining(`transaction(s) ${id('e1')} have no ledger entries to correct`),
+    });
     expect(await money()).toBe(before);
     expect(await q("select string_agg(distinct status, ',') from ledger_corrections")).toBe('proposed');
   });
@@ -457,14 +616,27 @@ describe("data-error: the approver's role moves money only through post_ledger_c
              insert into transactions (id, user_id, kind, amount, currency, status) values ('${id('f9')}', 1, 'payment', 10, 'EUR', 'completed');
              insert into ledger_entries (txn_id, wallet_id, amount) values ('${id('f9')}', 1, -30), ('${id('f9')}', 30, 20), ('${id('f9')}', 31, 10);
              update wallets set balance = balance - 30 where id = 1;`);
-    await as('wallet_oncall', `insert into ledger_corrections (incident, txn_id, reason, correct_amount) values ('INC-1', '${id('f9')}', 'moved 30, says 10', 10)`);
-    expect(await as('wallet_oncall', `select string_agg(amount::text, ' ' order by wallet_id) from ledger_correction_legs('INC-1')`)).toEqual({ code: 0, out: '20 -13.3333333333333333 -6.6666666666666667' });
+    await as(
+      'wallet_oncall',
+      `insert into ledger_corrections (incident, txn_id, reason, correct_amount) values ('INC-1', '${id('f9')}', 'moved 30, says 10', 10)`,
+    );
+    expect(
+      await as('wallet_oncall', `select string_agg(amount::text, ' ' order by wallet_id) from ledger_correction_legs('INC-1')`),
+    ).toEqual({ code: 0, out: '20 -13.3333333333333333 -6.6666666666666667' });
     const before = await money();
-    expect(await post('INC-1', await digestOf('INC-1'))).toMatchObject({ code: 1, out: aStringContaining(`the correction of transaction(s) ${id('f9')} does not split into whole cents`) });
+    expect(await post('INC-1', await digestOf('INC-1'))).toMatchObject({
+      code: 1,
+      out: aStringContaining(`the correction of transaction(s) ${id('f9')} does not split into whole cents`),
+    });
     expect(await money()).toBe(before);
     // The runbook's set-aside step hands it to finance before the review.
-    const setAside = readFileSync(join(ROOT, 'runbooks/data-error.yaml'), 'utf8').match(/ {2}- id: set-aside\n[\s\S]*?<<'SQL'\n([\s\S]*?)\n {8}SQL\n/)![1]!.replace(/^ {8}/gm, '');
-    const run = spawnSync('psql', [roleUrl('wallet_oncall'), '-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-v', 'incident=INC-1'], { input: setAside, encoding: 'utf8' });
+    const setAside = readFileSync(join(ROOT, 'runbooks/data-error.yaml'), 'utf8')
+      .match(/ {2}- id: set-aside\n[\s\S]*?<<'SQL'\n([\s\S]*?)\n {8}SQL\n/)![1]!
+      .replace(/^ {8}/gm, '');
+    const run = spawnSync('psql', [roleUrl('wallet_oncall'), '-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-v', 'incident=INC-1'], {
+      input: setAside,
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(await q('select status from ledger_corrections')).toBe('handed-to-finance');
   });
@@ -474,10 +646,21 @@ describe("data-error: the approver's role moves money only through post_ledger_c
     await q(SMALL_SEED);
     // Wallet 2's stored balance is 80 while its ledger says 80; propose a stored-balance correction as if it drifted.
     await q('update wallets set balance = 85 where id = 2');
-    await as('wallet_oncall', "insert into balance_corrections (incident, wallet_id, old_balance, new_balance) values ('INC-1', 2, 85, 80)");
+    await as(
+      'wallet_oncall',
+      "insert into balance_corrections (incident, wallet_id, old_balance, new_balance) values ('INC-1', 2, 85, 80)",
+    );
     const digest = await digestOf('INC-1');
     // Another writer holds wallet 2 and changes its balance without a ledger entry; the post starts meanwhile.
-    const writer = promisify(execFile)('psql', [pg.url(database), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', 'begin; update wallets set balance = balance + 50 where id = 2; select pg_sleep(1.5); commit;']);
+    const writer = promisify(execFile)('psql', [
+      pg.url(database),
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'begin; update wallets set balance = balance + 50 where id = 2; select pg_sleep(1.5); commit;',
+    ]);
     await new Promise((done) => setTimeout(done, 400));
     const posting = await post('INC-1', digest);
     await writer;
@@ -512,12 +695,15 @@ update wallets set balance = balance + 50 where id = 2;
     expect(Date.now() - started).toBeLessThan(90_000);
     expect(checkStatus(r.events, 'verify-flow', 'flow-healthy')).toEqual(['CRITICAL']);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'stop-flows' } });
-    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => parseJson<{ enabled: boolean }>(x.body).enabled)).toEqual([false, true]);
+    expect(control.requests.filter((x) => x.method === 'PUT').map((x) => parseJson<{ enabled: boolean }>(x.body).enabled)).toEqual([
+      false,
+      true,
+    ]);
   }, 120_000);
 });
 
 describe('data-error with affected_flow "all" while another incident has a flow paused', () => {
-  it('pauses and resumes flow by flow, never flows/all, and leaves the other incident\'s pause as it was', async () => {
+  it("pauses and resumes flow by flow, never flows/all, and leaves the other incident's pause as it was", async () => {
     control.requests.length = 0;
     control.state.clear(); // a run stopped part-way leaves its pause behind
     resumedTransfer = GOOD_TRANSFER;
@@ -531,12 +717,17 @@ describe('data-error with affected_flow "all" while another incident has a flow 
     const r = await walk('data-error', dir, snapshots, ['duplicates'], { flow: 'all' });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
-    const puts = control.requests.filter((x) => x.method === 'PUT').map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`);
+    const puts = control.requests
+      .filter((x) => x.method === 'PUT')
+      .map((x) => `${x.path} ${parseJson<{ enabled: boolean }>(x.body).enabled}`);
     expect(puts).not.toContain('/admin/flows/all true');
     expect(puts.filter((p) => p.startsWith('/admin/flows/withdrawal'))).toEqual([]);
     expect(control.state.get('/admin/flows/withdrawal')).toEqual(other);
     for (const f of ['transfer', 'top-up', 'bill-pay', 'payment']) {
-      expect(puts.filter((p) => p.startsWith(`/admin/flows/${f} `)), f).toEqual([`/admin/flows/${f} false`, `/admin/flows/${f} true`]);
+      expect(
+        puts.filter((p) => p.startsWith(`/admin/flows/${f} `)),
+        f,
+      ).toEqual([`/admin/flows/${f} false`, `/admin/flows/${f} true`]);
       expect(control.state.get(`/admin/flows/${f}`), f).toMatchObject({ enabled: true });
     }
     expect(readFileSync(join(dir, 'records', r.incident, 'flows_withdrawal.json'), 'utf8').trim()).toBe(JSON.stringify(other));

@@ -60,9 +60,11 @@ function ownedDir(prefix: string): string {
 }
 
 const milestones = (events: Event[]) => events.filter((e) => e.type === 'milestone').map((e) => e.data.milestone);
-const checkResult = (events: Event[], step: string, check: string) => events.find((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check)?.data;
+const checkResult = (events: Event[], step: string, check: string) =>
+  events.find((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check)?.data;
 const commandsRun = (events: Event[]) => events.filter((e) => e.type === 'command.started').map((e) => e.data.step);
-const answered = (events: Event[], step: string) => events.filter((e) => e.type === 'step.answered' && e.data.step === step).map((e) => e.data.answer);
+const answered = (events: Event[], step: string) =>
+  events.filter((e) => e.type === 'step.answered' && e.data.step === step).map((e) => e.data.answer);
 const lagOf = (output: unknown) => Number(/lag (\d+(?:\.\d)?) s/.exec(String(output))?.[1]);
 const url = (pg: TempPostgres | { port: number }, role = 'wallet_dr') => `postgresql://${role}@127.0.0.1:${pg.port}/wallet`;
 
@@ -70,7 +72,13 @@ const url = (pg: TempPostgres | { port: number }, role = 'wallet_dr') => `postgr
 async function primarySite(archive: string, options: { fullPageWrites?: boolean } = {}) {
   const primary = await TempPostgres.start({
     ...options,
-    settings: ["cluster_name = 'site_a'", 'wal_log_hints = on', 'archive_mode = on', `archive_command = 'cp %p ${archive}/%f'`, `restore_command = 'cp ${archive}/%f %p'`],
+    settings: [
+      "cluster_name = 'site_a'",
+      'wal_log_hints = on',
+      'archive_mode = on',
+      `archive_command = 'cp %p ${archive}/%f'`,
+      `restore_command = 'cp ${archive}/%f %p'`,
+    ],
   });
   cleanups.push(() => primary.stop());
   await primary.createDatabase('wallet');
@@ -84,7 +92,11 @@ async function twoSites() {
   const primary = await primarySite(ownedDir('sev-wal-'), { fullPageWrites: true });
   const standby = await primary.standby('site_b');
   cleanups.push(() => standby.stop());
-  await waitFor('site_b streaming from the primary', async () => (await primary.sql('postgres', "select state from pg_stat_replication where application_name = 'site_b'")) === 'streaming', { timeoutMs: 30_000 });
+  await waitFor(
+    'site_b streaming from the primary',
+    async () => (await primary.sql('postgres', "select state from pg_stat_replication where application_name = 'site_b'")) === 'streaming',
+    { timeoutMs: 30_000 },
+  );
   const haproxy = await new DatabaseHaproxy(join(tempDir(), 'db-admin.sock'), 'wallet_db', [
     { name: 'site_a', port: primary.port },
     { name: 'site_b', port: standby.port, maint: true },
@@ -97,8 +109,14 @@ async function twoSites() {
 
 /** Waits until the standby has replayed the transaction, and returns its last replayed commit time (ms). */
 async function replayed(standby: TempPostgres, txn: string): Promise<number> {
-  await waitFor(`transaction ${txn} on the standby`, async () => (await standby.sql('wallet', `select count(*) from transactions where id = '${txn}'`)) === '1', { timeoutMs: 20_000 });
-  return Date.parse(await standby.sql('wallet', "select to_char(pg_last_xact_replay_timestamp() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+  await waitFor(
+    `transaction ${txn} on the standby`,
+    async () => (await standby.sql('wallet', `select count(*) from transactions where id = '${txn}'`)) === '1',
+    { timeoutMs: 20_000 },
+  );
+  return Date.parse(
+    await standby.sql('wallet', 'select to_char(pg_last_xact_replay_timestamp() at time zone \'UTC\', \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'),
+  );
 }
 
 /** `sev check disaster-recovery --json` with these inputs (asynchronously: the stand-ins here keep answering): results by check. */
@@ -106,7 +124,9 @@ async function sevCheck(cwd: string, set: Record<string, string | number>) {
   const args = ['check', 'disaster-recovery', '--json', ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
   const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '', PATH: `${drillTools(cwd)}:${process.env.PATH}` };
   const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd, env, timeout: 60_000 }).catch((e: { stdout: string }) => e);
-  return new Map((JSON.parse(r.stdout) as { results: { check: string; status: string; stdout: string }[] }).results.map((x) => [x.check, x]));
+  return new Map(
+    (JSON.parse(r.stdout) as { results: { check: string; status: string; stdout: string }[] }).results.map((x) => [x.check, x]),
+  );
 }
 
 /** One command on HAProxy's runtime API socket (the stand-in's), as an operator would send it. */
@@ -114,7 +134,11 @@ async function haproxyCommand(socketPath: string, command: string): Promise<stri
   return new Promise((resolve, reject) => {
     let reply = '';
     const socket = connect(socketPath, () => socket.write(`${command}\n`));
-    socket.setEncoding('utf8').on('data', (d: string) => (reply += d)).on('end', () => resolve(reply)).on('error', reject);
+    socket
+      .setEncoding('utf8')
+      .on('data', (d: string) => (reply += d))
+      .on('end', () => resolve(reply))
+      .on('error', reject);
   });
 }
 
@@ -126,8 +150,16 @@ function workspace() {
 
 function answers(dir: string, name: string, inputs: Record<string, string | number>, steps: Record<string, string>): string {
   const path = join(dir, name);
-  const yaml = (o: Record<string, string | number>) => Object.entries(o).map(([k, v]) => `  ${k}: ${JSON.stringify(String(v))}`).join('\n');
-  writeFileSync(path, `responder: drill\ninputs:\n${yaml(inputs)}\nsteps:\n${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+  const yaml = (o: Record<string, string | number>) =>
+    Object.entries(o)
+      .map(([k, v]) => `  ${k}: ${JSON.stringify(String(v))}`)
+      .join('\n');
+  writeFileSync(
+    path,
+    `responder: drill\ninputs:\n${yaml(inputs)}\nsteps:\n${Object.entries(steps)
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n')}\n`,
+  );
   return path;
 }
 
@@ -139,7 +171,8 @@ const FIRST_STEPS = {
   decider: DECIDER,
   'protect-funds': 'yes',
   'notify-users': 'yes',
-  'notify-regulators': '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
+  'notify-regulators':
+    '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
 };
 
 describe('disaster-recovery, end to end against a real primary and streaming standby', () => {
@@ -155,10 +188,21 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     // While the primary answers, the lag comes from its pg_stat_replication: a stuck replay counts by the bytes behind.
     await standby.sql('wallet', 'select pg_wal_replay_pause()');
     const unapplied = (await primary.sql('wallet', payment('top-up', 1, 'top-up-while-paused'))).split('\n').at(-1)!;
-    await waitFor('the standby to receive what it does not apply', async () => Number(await primary.sql('postgres', "select pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) from pg_stat_replication where application_name = 'site_b'")) > 100);
+    await waitFor(
+      'the standby to receive what it does not apply',
+      async () =>
+        Number(
+          await primary.sql(
+            'postgres',
+            "select pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) from pg_stat_replication where application_name = 'site_b'",
+          ),
+        ) > 100,
+    );
     const stuck = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url(standby), rpo_seconds: 60, rpo_bytes: 100 });
     expect(stuck.get('replica-lag')?.status, stuck.get('replica-lag')?.stdout).toBe('CRITICAL');
-    expect(stuck.get('replica-lag')?.stdout).toMatch(/^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/);
+    expect(stuck.get('replica-lag')?.stdout).toMatch(
+      /^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/,
+    );
     expect(stuck.get('standby-healthy')?.status).toBe('CRITICAL');
     // The primary is alive but refuses the role (psql exits 2 as for a server that is down): not a reason to read the
     // lag from the standby, which would say OK while the primary goes on taking payments.
@@ -176,10 +220,19 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
       w.dir,
       'answers.yaml',
       {
-        primary_db_url: url(primary), standby_db_url: url(standby), app_db_url: url(app), db_password: '',
-        rpo_seconds: 60, lb_socket: haproxy.socketPath, admin_url: `${control.url}/admin`, records_dir: w.records,
+        primary_db_url: url(primary),
+        standby_db_url: url(standby),
+        app_db_url: url(app),
+        db_password: '',
+        rpo_seconds: 60,
+        lb_socket: haproxy.socketPath,
+        admin_url: `${control.url}/admin`,
+        records_dir: w.records,
         replication_conninfo: `host=127.0.0.1 port=${standby.port} user=replicator application_name=site_a`,
-        old_primary_pgdata: primary.data, old_primary_unit: 'postgresql@15-main', pg_bindir: postgresBinDir(), pg_conf_dir: primary.data,
+        old_primary_pgdata: primary.data,
+        old_primary_unit: 'postgresql@15-main',
+        pg_bindir: postgresBinDir(),
+        pg_conf_dir: primary.data,
       },
       {
         ...FIRST_STEPS,
@@ -210,7 +263,9 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     // systemctl start of the old primary's unit (the drill's stand-in) starts it on its port.
     const startOldPrimary = join(w.dir, 'start-old-primary');
     const pgCtl = [join(postgresBinDir(), 'pg_ctl'), ...primary.startArgs()].map((a) => `'${a}'`).join(' ');
-    writeFileSync(startOldPrimary, `#!/bin/sh\nexec ${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${pgCtl}\n`, { mode: 0o755 });
+    writeFileSync(startOldPrimary, `#!/bin/sh\nexec ${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${pgCtl}\n`, {
+      mode: 0o755,
+    });
     const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}`, DRILL_PG_UNIT: 'postgresql@15-main', DRILL_PG_START: startOldPrimary };
     const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -228,14 +283,24 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(order.indexOf('fence-old-primary')).toBeLessThan(order.indexOf('stop-old-primary'));
     expect(order.indexOf('stop-old-primary')).toBeLessThan(order.indexOf('record-last-transaction'));
     expect(order.indexOf('record-last-transaction')).toBeLessThan(order.indexOf('promote'));
-    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'old_primary_stopped_by')?.data.value).toBe('Rui Costa (host powered off at site A)');
+    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'old_primary_stopped_by')?.data.value).toBe(
+      'Rui Costa (host powered off at site A)',
+    );
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-old-primary-wal')?.data.passed).toBe(true);
     expect(checkResult(r.events, 'check-fenced', 'old-primary-fenced')?.status).toBe('OK');
     expect(await standby.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
     expect(await primary.running()).toBe(false);
     expect(haproxy.state('site_a')).toBe('maint');
-    expect(haproxy.seen).toEqual(expect.arrayContaining(['set server wallet_db/site_a state maint', 'shutdown sessions server wallet_db/site_a', 'set server wallet_db/site_b state ready']));
-    expect(readFileSync(join(w.records, String((r.events[0] as Event & { incident: string }).incident), 'lb_wallet_db.txt'), 'utf8')).toMatch(/wallet_db 2 site_b 127\.0\.0\.1 2 1 /);
+    expect(haproxy.seen).toEqual(
+      expect.arrayContaining([
+        'set server wallet_db/site_a state maint',
+        'shutdown sessions server wallet_db/site_a',
+        'set server wallet_db/site_b state ready',
+      ]),
+    );
+    expect(
+      readFileSync(join(w.records, String((r.events[0] as Event & { incident: string }).incident), 'lb_wallet_db.txt'), 'utf8'),
+    ).toMatch(/wallet_db 2 site_b 127\.0\.0\.1 2 1 /);
 
     // The app's endpoint reaches the new primary and a write succeeds there; the ledger invariants hold.
     expect(await viaApp("select current_setting('cluster_name') || ' ' || pg_is_in_recovery()")).toBe('site_b false');
@@ -243,7 +308,13 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(await standby.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
     expect(await standby.sql('wallet', INVARIANTS)).toBe('0 0');
     expect(await standby.sql('wallet', 'select balance from wallets order by id')).toBe('66\n35\n-101');
-    for (const check of ['new-primary-writable', 'traffic-on-new-primary', 'ledger-balanced', 'balances-match-ledger', 'nothing-lost-in-promotion']) {
+    for (const check of [
+      'new-primary-writable',
+      'traffic-on-new-primary',
+      'ledger-balanced',
+      'balances-match-ledger',
+      'nothing-lost-in-promotion',
+    ]) {
       expect(checkResult(r.events, 'verify-new-primary', check)?.status, check).toBe('OK');
     }
 
@@ -271,20 +342,44 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(existsSync(join(`${primary.data}.pre-rewind`, 'global', 'pg_control'))).toBe(true);
 
     // Money flows: paused before the switch, back after it, except the one another incident paused.
-    const puts = control.requests.filter((q) => q.method === 'PUT').map((q) => `${q.path} ${parseJson<{ enabled: boolean }>(q.body).enabled}`);
-    expect(puts.filter((p) => p.endsWith('false'))).toEqual(['/admin/flows/transfer false', '/admin/flows/top-up false', '/admin/flows/bill-pay false', '/admin/flows/payment false', '/admin/flags/payout-dispatch false']);
+    const puts = control.requests
+      .filter((q) => q.method === 'PUT')
+      .map((q) => `${q.path} ${parseJson<{ enabled: boolean }>(q.body).enabled}`);
+    expect(puts.filter((p) => p.endsWith('false'))).toEqual([
+      '/admin/flows/transfer false',
+      '/admin/flows/top-up false',
+      '/admin/flows/bill-pay false',
+      '/admin/flows/payment false',
+      '/admin/flags/payout-dispatch false',
+    ]);
     // Payouts only after the lost window is reconciled: the flows inside the wallet first.
-    expect(puts.filter((p) => p.endsWith('true'))).toEqual(['/admin/flows/transfer true', '/admin/flows/top-up true', '/admin/flows/bill-pay true', '/admin/flows/payment true', '/admin/flags/payout-dispatch true']);
+    expect(puts.filter((p) => p.endsWith('true'))).toEqual([
+      '/admin/flows/transfer true',
+      '/admin/flows/top-up true',
+      '/admin/flows/bill-pay true',
+      '/admin/flows/payment true',
+      '/admin/flags/payout-dispatch true',
+    ]);
     expect(order.indexOf('resume-flows-in-wallet')).toBeLessThan(order.indexOf('resume-payouts'));
-    expect(r.events.findIndex((e) => e.type === 'step.answered' && e.data.step === 'window-reconciled')).toBeLessThan(r.events.findIndex((e) => e.type === 'command.started' && e.data.step === 'resume-payouts'));
+    expect(r.events.findIndex((e) => e.type === 'step.answered' && e.data.step === 'window-reconciled')).toBeLessThan(
+      r.events.findIndex((e) => e.type === 'command.started' && e.data.step === 'resume-payouts'),
+    );
     expect(control.state.get('/admin/flows/withdrawal')).toEqual(OTHER);
     expect(control.state.get('/admin/flows/transfer')?.enabled).toBe(true);
     expect(order.indexOf('protect-funds')).toBeLessThan(order.indexOf('fence-old-primary'));
 
     expect(milestones(r.events)).toEqual(ARC);
-    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'failover_decider')?.data.value).toBe('Ana Lima (head of payments operations)');
+    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'failover_decider')?.data.value).toBe(
+      'Ana Lima (head of payments operations)',
+    );
     expect(answered(r.events, 'can-primary-return')).toEqual([expect.stringMatching(/^Fail over - /)]);
-    expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual(['notify-users', 'loss-handoff', 'update-users', 'resolve-users', 'handoff']);
+    expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual([
+      'notify-users',
+      'loss-handoff',
+      'update-users',
+      'resolve-users',
+      'handoff',
+    ]);
   }, 110_000);
 
   it('lag over the RPO: no promotion without the named decision; the primary brought back instead', async () => {
@@ -295,7 +390,11 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     // The link between the sites breaks; the primary goes on taking payments, then dies.
     await standby.sql('postgres', "alter system set primary_conninfo = 'host=127.0.0.1 port=1 user=postgres'");
     await standby.sql('postgres', 'select pg_reload_conf()');
-    await waitFor('the standby to stop streaming', async () => (await primary.sql('postgres', "select count(*) from pg_stat_replication where application_name = 'site_b'")) === '0', { timeoutMs: 20_000 });
+    await waitFor(
+      'the standby to stop streaming',
+      async () => (await primary.sql('postgres', "select count(*) from pg_stat_replication where application_name = 'site_b'")) === '0',
+      { timeoutMs: 20_000 },
+    );
     const unreplicated = (await primary.sql('wallet', payment('transfer', 30, 'transfer-lost'))).split('\n').at(-1)!;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await primary.kill();
@@ -303,19 +402,41 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     const expectedLag = (lostAt.getTime() - lastCommit) / 1000;
 
     const inputs = {
-      primary_db_url: url(primary), standby_db_url: url(standby), app_db_url: url(app), db_password: '',
-      rpo_seconds: 1, lb_socket: haproxy.socketPath, admin_url: `${control.url}/admin`, records_dir: w.records,
+      primary_db_url: url(primary),
+      standby_db_url: url(standby),
+      app_db_url: url(app),
+      db_password: '',
+      rpo_seconds: 1,
+      lb_socket: haproxy.socketPath,
+      admin_url: `${control.url}/admin`,
+      records_dir: w.records,
     };
     const steps = { ...FIRST_STEPS, 'can-primary-return': 'failover', 'primary-lost': JSON.stringify(lostAt.toISOString()) };
     const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}` };
-    const rest = { 'resume-money-flows': 'yes', 'update-users': 'yes', stable: 'yes', 'resolve-users': 'yes', handoff: 'yes', 'failback-plan': 'stay', postmortem: 'done' };
-    const waited = await runSev(['run', 'disaster-recovery', '--answers', answers(w.dir, 'wait.yaml', inputs, { ...steps, 'rpo-exceeded': 'wait', 'primary-back': 'done', ...rest })], {
-      cwd: w.dir,
-      incidents: join(w.incidents, 'wait'),
-      env,
-      // The primary's site is brought back while the runbook waits for it.
-      triggers: [{ when: stepEvent('step.started', 'wait-primary'), then: () => primary.startServer() }],
-    });
+    const rest = {
+      'resume-money-flows': 'yes',
+      'update-users': 'yes',
+      stable: 'yes',
+      'resolve-users': 'yes',
+      handoff: 'yes',
+      'failback-plan': 'stay',
+      postmortem: 'done',
+    };
+    const waited = await runSev(
+      [
+        'run',
+        'disaster-recovery',
+        '--answers',
+        answers(w.dir, 'wait.yaml', inputs, { ...steps, 'rpo-exceeded': 'wait', 'primary-back': 'done', ...rest }),
+      ],
+      {
+        cwd: w.dir,
+        incidents: join(w.incidents, 'wait'),
+        env,
+        // The primary's site is brought back while the runbook waits for it.
+        triggers: [{ when: stepEvent('step.started', 'wait-primary'), then: () => primary.startServer() }],
+      },
+    );
     expect(waited.code, `${waited.stdout}\n${waited.stderr}`).toBe(0);
     expect(waited.unfired).toBe(0);
     expect(waited.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
@@ -332,7 +453,10 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(waited.events.some((e) => e.type === 'step.started' && e.data.step === 'primary-back')).toBe(true);
 
     // Accepting the loss needs a name: without one, the scripted run stops there (exit 2) and nothing is promoted.
-    const unnamed = await runSev(['run', 'disaster-recovery', '--answers', answers(w.dir, 'accept.yaml', inputs, { ...steps, 'rpo-exceeded': 'accept-loss' })], { cwd: w.dir, incidents: join(w.incidents, 'accept'), env });
+    const unnamed = await runSev(
+      ['run', 'disaster-recovery', '--answers', answers(w.dir, 'accept.yaml', inputs, { ...steps, 'rpo-exceeded': 'accept-loss' })],
+      { cwd: w.dir, incidents: join(w.incidents, 'accept'), env },
+    );
     expect(unnamed.code).toBe(2);
     expect(unnamed.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'accept-loss', reason: 'missing-answer' } });
     expect(answered(unnamed.events, 'rpo-exceeded')).toEqual([expect.stringMatching(/^Accept losing /)]);
@@ -378,7 +502,22 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     const primary = await primarySite(archive);
     const kept = (await primary.sql('wallet', payment('top-up', 100, 'top-up-1'))).split('\n').at(-1)!;
     const backup = join(ownedDir('sev-backup-'), 'base');
-    await asServerUser('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', backup, '-Ft', '-z', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
+    await asServerUser('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      backup,
+      '-Ft',
+      '-z',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+      '--no-sync',
+    ]);
     const afterBackup = (await primary.sql('wallet', payment('transfer', 30, 'transfer-1'))).split('\n').at(-1)!;
     await primary.sql('wallet', "select pg_create_restore_point('before-migration-0142')");
     // The damage the restore point was made for: a migration zeroes every balance, then the app goes on.
@@ -389,8 +528,16 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     await primary.kill();
 
     // A WAL archive that is not there, or does not hold the backup's START WAL file, fails the backup check.
-    for (const [walArchive, says] of [[join(archive, 'missing'), 'is missing or not a directory'], [ownedDir('sev-wal-empty-'), 'is not in']] as const) {
-      const checked = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url({ port: await freePort() }), base_backup_dir: backup, wal_archive_dir: walArchive });
+    for (const [walArchive, says] of [
+      [join(archive, 'missing'), 'is missing or not a directory'],
+      [ownedDir('sev-wal-empty-'), 'is not in'],
+    ] as const) {
+      const checked = await sevCheck(w.dir, {
+        primary_db_url: url(primary),
+        standby_db_url: url({ port: await freePort() }),
+        base_backup_dir: backup,
+        wal_archive_dir: walArchive,
+      });
       expect(checked.get('base-backup-readable')?.status, checked.get('base-backup-readable')?.stdout).not.toBe('OK');
       expect(checked.get('base-backup-readable')?.stdout).toContain(says);
     }
@@ -403,9 +550,17 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
       w.dir,
       'answers.yaml',
       {
-        primary_db_url: url(primary), standby_db_url: url({ port: await freePort() }), db_password: '', admin_url: `${control.url}/admin`,
-        records_dir: w.records, pg_bindir: '/usr/lib/postgresql/15/bin', base_backup_dir: backup, wal_archive_dir: archive,
-        scratch_pgdata: scratch, scratch_port: scratchPort, scratch_db_url: url({ port: scratchPort }),
+        primary_db_url: url(primary),
+        standby_db_url: url({ port: await freePort() }),
+        db_password: '',
+        admin_url: `${control.url}/admin`,
+        records_dir: w.records,
+        pg_bindir: '/usr/lib/postgresql/15/bin',
+        base_backup_dir: backup,
+        wal_archive_dir: archive,
+        scratch_pgdata: scratch,
+        scratch_port: scratchPort,
+        scratch_db_url: url({ port: scratchPort }),
       },
       {
         ...FIRST_STEPS,
@@ -419,7 +574,11 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
         'restore-production': '{ pause: yes }',
       },
     );
-    const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env: { PATH: `${drillTools(w.dir)}:${process.env.PATH}` } });
+    const r = await runSev(['run', 'disaster-recovery', '--answers', file], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: { PATH: `${drillTools(w.dir)}:${process.env.PATH}` },
+    });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'restore-production' } });
     expect(checkResult(r.events, 'check-backup', 'base-backup-readable')?.status).toBe('OK');
@@ -436,7 +595,7 @@ describe('disaster-recovery, end to end against a real primary and streaming sta
     expect(await copy.sql(`select count(*) from transactions where id in ('${kept}', '${afterBackup}')`)).toBe('2');
     expect(await copy.sql(`select count(*) from transactions where id = '${lost}'`)).toBe('0');
     expect(await copy.sql('select balance from wallets order by id')).toBe('70\n30\n-100');
-    expect(await copy.sql("select current_setting('archive_mode') || ' ' || current_setting('listen_addresses')")).toBe("off 127.0.0.1");
+    expect(await copy.sql("select current_setting('archive_mode') || ' ' || current_setting('listen_addresses')")).toBe('off 127.0.0.1');
     const newest = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'what-is-lost');
     expect(String(newest?.data.stdout)).toContain('(2 transactions)');
     expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual(['notify-users', 'restore-loss-handoff']);
@@ -450,7 +609,11 @@ class TempPostgresClient {
   async sql(sql: string): Promise<string> {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
-    const { stdout } = await promisify(execFile)('psql', [`postgresql://postgres@127.0.0.1:${this.port}/wallet`, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: { ...process.env, PGCONNECT_TIMEOUT: '10' } });
+    const { stdout } = await promisify(execFile)(
+      'psql',
+      [`postgresql://postgres@127.0.0.1:${this.port}/wallet`, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+      { env: { ...process.env, PGCONNECT_TIMEOUT: '10' } },
+    );
     return stdout.trim();
   }
 }

@@ -5,7 +5,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { aStringContaining, aStringMatching, SEV, tempDir } from '../helpers.js';
-import { channelConnector, controlPlane, drillTools, FLOWS, runSev, Service, stateOf, stepEvent, walletApi, type Event, type Trigger } from '../fixtures/wallet/harness.js';
+import {
+  channelConnector,
+  controlPlane,
+  drillTools,
+  FLOWS,
+  runSev,
+  Service,
+  stateOf,
+  stepEvent,
+  walletApi,
+  type Event,
+  type Trigger,
+} from '../fixtures/wallet/harness.js';
 import { TempPostgres } from '../fixtures/wallet/postgres.js';
 
 // Every runbook runs through the real CLI with an answers file against services on 127.0.0.1 that the test starts,
@@ -32,17 +44,24 @@ const milestones = (events: Event[]) => events.filter((e) => e.type === 'milesto
 const checkStatus = (events: Event[], step: string, check: string) =>
   events.filter((e) => e.type === 'check.result' && e.data.step === step && e.data.check === check).map((e) => e.data.status);
 const announced = (events: Event[]) => events.filter((e) => e.type === 'announcement').map((e) => e.data.step);
-const puts = (service: Service, path: string) => service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
+const puts = (service: Service, path: string) =>
+  service.requests.filter((q) => q.method !== 'GET' && q.path === path).map((q) => JSON.parse(q.body) as Record<string, unknown>);
 const commandOut = (events: Event[], step: string) =>
-  events.filter((e) => e.type === 'command.finished' && e.data.step === step).map((e) => (typeof e.data.stdout === 'string' ? e.data.stdout : '')).join('\n');
+  events
+    .filter((e) => e.type === 'command.finished' && e.data.step === step)
+    .map((e) => (typeof e.data.stdout === 'string' ? e.data.stdout : ''))
+    .join('\n');
 /** Another incident's pause, as the admin API keeps it. */
 const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz99' };
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 /** The regulator step's answer for an incident no shipped rule makes reportable. */
-const NOT_REPORTABLE = '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
+const NOT_REPORTABLE =
+  '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
 const regulatorEvents = (events: Event[]) => events.filter((e) => e.type.startsWith('regulator.'));
 const applying = (events: Event[]) =>
-  (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)?.filter((n) => n.applies).map((n) => n.id);
+  (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)
+    ?.filter((n) => n.applies)
+    .map((n) => n.id);
 const minuteAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16) + 'Z';
 
 function workspace() {
@@ -50,14 +69,23 @@ function workspace() {
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'evidence'));
   writeFileSync(join(dir, 'api.log'), '2026-11-26T03:00:00Z INFO started\n');
-  return { dir, incidents: join(dir, 'incidents'), answers: join(dir, 'answers.yaml'), evidence: join(dir, 'evidence'), records: join(dir, 'records'), log: join(dir, 'api.log') };
+  return {
+    dir,
+    incidents: join(dir, 'incidents'),
+    answers: join(dir, 'answers.yaml'),
+    evidence: join(dir, 'evidence'),
+    records: join(dir, 'records'),
+    log: join(dir, 'api.log'),
+  };
 }
 
 /** `sev check <runbook> --json` with these inputs, asynchronously so the services here keep answering: results by check. */
 async function runCheck(runbook: string, set: Record<string, string>) {
   const args = ['check', runbook, '--json', ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
   const env = { ...process.env, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: '' };
-  const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd: tempDir(), env, timeout: 120_000 }).catch((e: { stdout: string }) => e);
+  const r = await promisify(execFile)(process.execPath, [SEV, ...args], { cwd: tempDir(), env, timeout: 120_000 }).catch(
+    (e: { stdout: string }) => e,
+  );
   return new Map((JSON.parse(r.stdout) as { results: { check: string }[] }).results.map((x) => [x.check, x]));
 }
 
@@ -129,7 +157,12 @@ steps:
       incidents: w.incidents,
       env: drillEnv(w.dir, api, control),
       // While this incident has every flow paused, a third one pauses transfers for its own reasons.
-      triggers: [{ when: stepEvent('step.started', 'notify-users'), then: () => void control.state.set('/admin/flows/transfer', { enabled: false, reason: 'incident third' }) }],
+      triggers: [
+        {
+          when: stepEvent('step.started', 'notify-users'),
+          then: () => void control.state.set('/admin/flows/transfer', { enabled: false, reason: 'incident third' }),
+        },
+      ],
     });
     expectCompleted(r);
     expect(checkStatus(r.events, 'confirm-symptoms', 'api-health')).toEqual(['CRITICAL']);
@@ -163,7 +196,10 @@ steps:
     // the incident report (due in 2 hours) still pending; the interruption
     // came from the milestones (impact started at 03:00Z, long before now), which also makes the CAC's apply.
     const assessed = r.events.find((e) => e.type === 'regulator.assessed')!;
-    expect(assessed.data.facts).toMatchObject({ interruption: { source: 'milestones' }, transactions_affected: { value: '150,000', source: 'answer' } });
+    expect(assessed.data.facts).toMatchObject({
+      interruption: { source: 'milestones' },
+      transactions_affected: { value: '150,000', source: 'answer' },
+    });
     expect(applying(r.events)).toEqual(['pboc-incident', 'cac-incident']);
     expect(regulatorEvents(r.events).map((e) => [e.type, e.data.notification])).toEqual([
       ['regulator.assessed', undefined],
@@ -172,21 +208,43 @@ steps:
       ['regulator.pending', 'cac-incident'],
     ]);
     expect(regulatorEvents(r.events)[2]!.data).toMatchObject({ deadline: 'intermediate' });
-    expect(regulatorEvents(r.events)[1]!.data).toMatchObject({ deadline: 'initial', by: 'head of compliance', reference: 'PBOC-2026-118', lateMs: 0 });
+    expect(regulatorEvents(r.events)[1]!.data).toMatchObject({
+      deadline: 'initial',
+      by: 'head of compliance',
+      reference: 'PBOC-2026-118',
+      lateMs: 0,
+    });
   }, 180_000);
 
   /** server-failure with the API up, money flows not paused, and `cause` answered at which-cause; `inputs` adds to the defaults. */
-  async function serverFailure(name: string, cause: string, inputs: Record<string, string>, options: { stopOnFail?: string; triggers?: Trigger[] } = {}) {
+  async function serverFailure(
+    name: string,
+    cause: string,
+    inputs: Record<string, string>,
+    options: { stopOnFail?: string; triggers?: Trigger[] } = {},
+  ) {
     const w = workspace();
     const db = await pg.createDatabase(name);
     const api = await start(walletApi());
     const control = await start(controlPlane([{ method: 'POST', path: '/drill/restart', run: () => api.start() }]));
-    const all = { health_url: `${api.url}/health`, admin_url: `${control.url}/admin`, records_dir: w.records, db_url: db, db_password: '""', data_path: join(w.dir, 'data'), log_file: w.log, process_name: 'node', ...inputs };
+    const all = {
+      health_url: `${api.url}/health`,
+      admin_url: `${control.url}/admin`,
+      records_dir: w.records,
+      db_url: db,
+      db_password: '""',
+      data_path: join(w.dir, 'data'),
+      log_file: w.log,
+      process_name: 'node',
+      ...inputs,
+    };
     writeFileSync(
       w.answers,
       `responder: drill
 inputs:
-${Object.entries(all).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+${Object.entries(all)
+  .map(([k, v]) => `  ${k}: ${v}`)
+  .join('\n')}
 steps:
   impact-start: unknown
   confirm-symptoms: continue
@@ -215,11 +273,16 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   postmortem: done
 `,
     );
-    const r = await runSev(['run', 'server-failure', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control), triggers: options.triggers });
+    const r = await runSev(['run', 'server-failure', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: drillEnv(w.dir, api, control),
+      triggers: options.triggers,
+    });
     return { w, r, control };
   }
 
-  it('server-failure: a full disk moves only the API log\'s own old archives elsewhere, and deletes no log', async () => {
+  it("server-failure: a full disk moves only the API log's own old archives elsewhere, and deletes no log", async () => {
     const base = tempDir();
     const logs = join(base, 'log');
     mkdirSync(join(logs, 'nested'), { recursive: true });
@@ -243,22 +306,41 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
     onTestFinished(() => standby.stop());
     const replica = standby.url('wallet_server_failure_replica');
     // It has replayed a first write; then it stops replaying while the primary goes on writing: what it serves is stale.
-    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 10, 'EUR', 'completed')");
-    for (let i = 0; i < 100 && (await standby.sql('wallet_server_failure_replica', 'select count(*) from transactions')) !== '1'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await pg.sql(
+      'wallet_server_failure_replica',
+      "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 10, 'EUR', 'completed')",
+    );
+    for (let i = 0; i < 100 && (await standby.sql('wallet_server_failure_replica', 'select count(*) from transactions')) !== '1'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     await standby.sql('postgres', 'select pg_wal_replay_pause()');
-    await pg.sql('wallet_server_failure_replica', "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 20, 'EUR', 'completed')");
+    await pg.sql(
+      'wallet_server_failure_replica',
+      "insert into transactions (user_id, kind, channel, amount, currency, status) values (1, 'top-up', 'bank-a', 20, 'EUR', 'completed')",
+    );
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const { r, control } = await serverFailure(
       'wallet_server_failure_replica_walk',
       'replica-lag',
       { db_url: db, replica_db_url: replica, replica_name: 'replica-1', max_replica_lag_seconds: '1' },
       // Its replay resumes (the database on-call found it paused) while the runbook waits for it to catch up.
-      { triggers: [{ when: stepEvent('step.started', 'replica-caught-up'), then: () => void standby.sql('postgres', 'select pg_wal_replay_resume()') }] },
+      {
+        triggers: [
+          {
+            when: stepEvent('step.started', 'replica-caught-up'),
+            then: () => void standby.sql('postgres', 'select pg_wal_replay_resume()'),
+          },
+        ],
+      },
     );
     expectCompleted(r);
     const lag = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replica-lag');
-    expect(lag?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/) });
-    const primary = r.events.find((e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replication-status');
+    expect(lag?.data).toMatchObject({
+      status: 'CRITICAL',
+      stdout: aStringMatching(/^CRITICAL: the replica is \d+ s behind \(its replay is paused\)/),
+    });
+    const primary = r.events.find(
+      (e) => e.type === 'check.result' && e.data.step === 'check-replica' && e.data.check === 'replication-status',
+    );
     expect(primary?.data.stdout).toMatch(/^OK: \S+ streaming, replay \d+ (bytes|kB|MB) behind/);
     expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'replica-caught-up')?.data.passed).toBe(true);
     expect(puts(control, '/admin/read-pool/replica-1').map((b) => b.enabled)).toEqual([false, true]);
@@ -267,9 +349,17 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   }, 180_000);
 
   it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
-    await pg.sql('postgres', "do $$ begin if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if; end $$; grant pg_signal_backend to oncall_blind");
+    await pg.sql(
+      'postgres',
+      "do $$ begin if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if; end $$; grant pg_signal_backend to oncall_blind",
+    );
     const db = pg.url('wallet_server_failure_pool').replace('postgres@', 'oncall_blind@');
-    const { r } = await serverFailure('wallet_server_failure_pool', 'connection-pool', { db_url: db }, { stopOnFail: 'release-db-connections' });
+    const { r } = await serverFailure(
+      'wallet_server_failure_pool',
+      'connection-pool',
+      { db_url: db },
+      { stopOnFail: 'release-db-connections' },
+    );
     const step = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'release-db-connections');
     expect(step?.data.ok).toBe(false);
     expect(String(step?.data.stderr)).toContain('role oncall_blind lacks pg_monitor');
@@ -299,7 +389,9 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
               socket.end('\n');
             }
           } else if (command === 'show servers state wallet_api') {
-            const rows = [...admin].map(([name, state], i) => `3 wallet_api ${i + 1} ${name} 10.0.0.${i + 1} 2 ${state} 1 1 1 6 3 0 0 0 0 0 - 8080 -`);
+            const rows = [...admin].map(
+              ([name, state], i) => `3 wallet_api ${i + 1} ${name} 10.0.0.${i + 1} 2 ${state} 1 1 1 6 3 0 0 0 0 0 - 8080 -`,
+            );
             socket.end(`1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ...\n${rows.join('\n')}\n\n`);
           } else socket.end('Unknown command.\n\n');
         });
@@ -312,7 +404,12 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
       const socket = join(tempDir(), 'admin.sock');
       const hap = await haproxy(socket);
       try {
-        const { r } = await serverFailure('wallet_server_failure_drain', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+        const { r } = await serverFailure(
+          'wallet_server_failure_drain',
+          'host-down',
+          { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app1' },
+          { stopOnFail: 'drain-host' },
+        );
         expectCompleted(r);
         expect(hap.seen).toEqual(['set server wallet_api/app1 state maint', 'show servers state wallet_api']);
         expect(hap.admin.get('app1')).toBe(1);
@@ -325,7 +422,12 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
       const socket = join(tempDir(), 'admin.sock');
       const hap = await haproxy(socket);
       try {
-        const wrongName = await serverFailure('wallet_server_failure_drain_name', 'host-down', { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app9' }, { stopOnFail: 'drain-host' });
+        const wrongName = await serverFailure(
+          'wallet_server_failure_drain_name',
+          'host-down',
+          { haproxy_socket: socket, lb_backend: 'wallet_api', app_server: 'app9' },
+          { stopOnFail: 'drain-host' },
+        );
         const named = wrongName.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
         expect(named?.data.ok).toBe(false);
         expect(String(named?.data.stderr)).toContain('HAProxy refused: No such server.');
@@ -334,7 +436,12 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
         await hap.close();
       }
       const missing = join(tempDir(), 'no-such.sock');
-      const wrongPath = await serverFailure('wallet_server_failure_drain_path', 'host-down', { haproxy_socket: missing, lb_backend: 'wallet_api', app_server: 'app1' }, { stopOnFail: 'drain-host' });
+      const wrongPath = await serverFailure(
+        'wallet_server_failure_drain_path',
+        'host-down',
+        { haproxy_socket: missing, lb_backend: 'wallet_api', app_server: 'app1' },
+        { stopOnFail: 'drain-host' },
+      );
       const pathed = wrongPath.r.events.find((e) => e.type === 'command.finished' && e.data.step === 'drain-host');
       expect(pathed?.data.ok).toBe(false);
       expect(String(pathed?.data.stderr)).toContain(`cannot reach HAProxy at ${missing}`);
@@ -345,16 +452,23 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   it('network: the bank channel is unreachable, paused, and settled by status enquiry once it answers again', async () => {
     const w = workspace();
     const db = await pg.createDatabase('wallet_network');
-    await pg.sql('wallet_network', `insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
+    await pg.sql(
+      'wallet_network',
+      `insert into transactions (user_id, kind, channel, amount, currency, status, created_at) values
       (1, 'withdrawal', 'bank-a', 20, 'EUR', 'pending', now() - interval '10 minutes'),
-      (2, 'top-up', 'bank-a', 50, 'EUR', 'pending', now() - interval '8 minutes')`);
+      (2, 'top-up', 'bank-a', 50, 'EUR', 'pending', now() - interval '8 minutes')`,
+    );
     const api = await start(walletApi());
     const bank = await start(channelConnector());
     const control = await start(
       controlPlane([
         // The bank fixes its side while its channel is paused; its answers to the status enquiry settle what was pending.
         { method: 'PUT', path: '/admin/channels/bank-a', when: (b) => b.state === 'paused', run: () => bank.start() },
-        { method: 'POST', path: '/admin/channels/bank-a/status-enquiry', run: () => pg.sql('wallet_network', "update transactions set status = 'completed' where status = 'pending'") },
+        {
+          method: 'POST',
+          path: '/admin/channels/bank-a/status-enquiry',
+          run: () => pg.sql('wallet_network', "update transactions set status = 'completed' where status = 'pending'"),
+        },
       ]),
     );
     await bank.stop(); // the partition to the bank
@@ -422,7 +536,8 @@ steps:
     expect(stateOf(control, '/admin/flags/bank-auto-retry')).toMatchObject({ enabled: true });
     expect(stateOf(control, '/admin/flows/withdrawal')).toEqual(OTHER);
     expect(stateOf(control, '/admin/flags/non-essential-traffic')).toEqual(OTHER);
-    for (const f of FLOWS.filter((f) => f !== 'withdrawal')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    for (const f of FLOWS.filter((f) => f !== 'withdrawal'))
+      expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
     expect(control.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/admin/flows/'))).toEqual([]);
     expect(commandOut(r.events, 'pause-channel')).toContain('channels/bank-a before: {"state":"active"}');
     expect(commandOut(r.events, 'restore')).toContain('flows/withdrawal: this incident did not change it');
@@ -440,10 +555,13 @@ steps:
     const w = workspace();
     const db = await pg.createDatabase(name);
     if (options.sql) await pg.sql(name, options.sql);
-    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
+    await pg.sql(
+      name,
+      `insert into transactions (user_id, kind, channel, amount, currency, status, app_version, error_code, created_at)
       select n, 'payment', 'qr', 12.5, 'EUR', case when n % 2 = 0 then 'failed' else 'completed' end,
              '2026.11.26-2', case when n % 2 = 0 then 'E_FEE_CALC' end, now() - interval '5 minutes'
-      from generate_series(1, 10) n`);
+      from generate_series(1, 10) n`,
+    );
     const release = { version: '2026.11.26-2' };
     const api = await start(walletApi(release));
     const control = await start(
@@ -488,7 +606,11 @@ steps:
   freeze-deploys: yes
 ${steps}`,
     );
-    const r = await runSev(['run', 'software-bug', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const r = await runSev(['run', 'software-bug', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: drillEnv(w.dir, api, control),
+    });
     return { w, control, r };
   }
 
@@ -529,7 +651,11 @@ steps:
   fix-dns: { answer: yes, on_fail: stop }
 `,
     );
-    const r = await runSev(['run', 'network', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, env: drillEnv(w.dir, api, control) });
+    const r = await runSev(['run', 'network', '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      env: drillEnv(w.dir, api, control),
+    });
     const fix = r.events.find((e) => e.type === 'command.finished' && e.data.step === 'fix-dns');
     expect(fix?.data.ok).toBe(false);
     expect(String(fix?.data.stderr)).toContain("systemd-resolved is not this host's resolver: nothing restarted");
@@ -566,7 +692,9 @@ steps:
     expect(checkStatus(r.events, 'confirm-symptoms', 'failed-transactions')).toEqual(['CRITICAL']);
     expect(r.events.find((e) => e.type === 'command.finished' && e.data.step === 'rollback')?.data.ok).toBe(true);
     expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
-    const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
+    const version = r.events.find(
+      (e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release',
+    );
     expect(version?.data.stdout).toContain('2026.11.26-1');
     expect(milestones(r.events)).toEqual(ARC);
     expect(puts(control, '/admin/deploys/freeze')).toEqual([expect.objectContaining({ frozen: true })]);
@@ -574,7 +702,8 @@ steps:
     // The flows this incident paused are back; the one the other incident paused is not.
     expect(stateOf(control, '/admin/flows/transfer')).toEqual(OTHER);
     expect(puts(control, '/admin/flows/transfer')).toEqual([]);
-    for (const f of FLOWS.filter((f) => f !== 'transfer')) expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
+    for (const f of FLOWS.filter((f) => f !== 'transfer'))
+      expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
     expect(commandOut(r.events, 'pause-flow')).toContain(`flows/transfer before: ${JSON.stringify(OTHER)}`);
     expect(commandOut(r.events, 'resume-flow')).toContain('flows/transfer: was already off before this incident: left off');
     const touched = readdirSync(w.evidence).find((f) => f.endsWith('-touched-transactions.csv'))!;
@@ -583,7 +712,13 @@ steps:
     expect(rows[0]).toMatch(/^user_id,transaction_id,/);
     // customer-care reads the list software-bug writes: one user per distinct first column.
     const care = await start(controlPlane());
-    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, touched), incident_ref: '20261126T031502Z-software-bug-k3f9', what_happened: 'payments failed after a release', records_dir: w.records });
+    const cc = await runCheck('customer-care', {
+      care_url: `${care.url}/care`,
+      affected_list: join(w.evidence, touched),
+      incident_ref: '20261126T031502Z-software-bug-k3f9',
+      what_happened: 'payments failed after a release',
+      records_dir: w.records,
+    });
     expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: aStringMatching(/^10 affected user\(s\)/) });
   }, 180_000);
 
@@ -602,8 +737,13 @@ steps:
       {},
       { rollbackTo: '2026.11.26-0' }, // the rollout undo went one release too far back
     );
-    const version = r.events.find((e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release');
-    expect(version?.data).toMatchObject({ status: 'CRITICAL', stdout: 'running 2026.11.26-0, not 2026.11.26-1 (the release rolled back to)\n' });
+    const version = r.events.find(
+      (e) => e.type === 'check.result' && e.data.step === 'verify-errors' && e.data.check === 'running-release',
+    );
+    expect(version?.data).toMatchObject({
+      status: 'CRITICAL',
+      stdout: 'running 2026.11.26-0, not 2026.11.26-1 (the release rolled back to)\n',
+    });
     expect(checkStatus(r.events, 'verify-errors', 'error-log')).toEqual(['OK']);
     expect(r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step)).not.toContain('find-touched');
   }, 180_000);
@@ -673,7 +813,9 @@ steps:
   it('security: takeovers found, accounts frozen, sessions revoked, MFA required, evidence kept with checksums', async () => {
     const w = workspace();
     const db = await pg.createDatabase('wallet_security');
-    await pg.sql('wallet_security', `
+    await pg.sql(
+      'wallet_security',
+      `
       insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com'), (4, '+400', 'mule@example.com');
       insert into wallets (id, user_id, currency, balance) values (10, 1, 'EUR', 0), (20, 2, 'EUR', 0), (30, 3, 'EUR', 90), (40, 4, 'EUR', 250);
       insert into auth_events (user_id, kind, ip, device_id, created_at) values
@@ -687,19 +829,27 @@ steps:
       -- The takeover of account 2 moved its money to wallet 40 (the mule); user 3's own transfer went to user 2.
       insert into ledger_entries (txn_id, wallet_id, amount) values
         ('00000000-0000-0000-0000-00000000000b', 20, -250), ('00000000-0000-0000-0000-00000000000b', 40, 250),
-        ('00000000-0000-0000-0000-00000000000c', 30, -90), ('00000000-0000-0000-0000-00000000000c', 20, 90);`);
+        ('00000000-0000-0000-0000-00000000000c', 30, -90), ('00000000-0000-0000-0000-00000000000c', 20, 90);`,
+    );
     const api = await start(walletApi());
     const control = await start(
       controlPlane([
         // The admin API's freeze marks the accounts frozen; with the attacker's sessions cut, the API recovers.
-        { method: 'POST', path: '/admin/accounts/freeze', run: (b) => pg.sql('wallet_security', `update users set status = 'frozen' where id in (${(b.user_ids as number[]).join(',')})`) },
+        {
+          method: 'POST',
+          path: '/admin/accounts/freeze',
+          run: (b) => pg.sql('wallet_security', `update users set status = 'frozen' where id in (${(b.user_ids as number[]).join(',')})`),
+        },
         { method: 'POST', path: '/admin/sessions/revoke', run: () => api.start() },
       ]),
     );
     await api.stop(); // the attack's traffic took the API down
     control.state.set('/admin/flows/payment', OTHER); // another incident had paused payments
     const access = join(w.dir, 'access.log');
-    writeFileSync(access, Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''));
+    writeFileSync(
+      access,
+      Array.from({ length: 30 }, (_, i) => `${i % 3 ? '203.0.113.7' : '198.51.100.3'} - - "POST /login" 200\n`).join(''),
+    );
     writeFileSync(
       w.answers,
       `responder: drill
@@ -746,18 +896,28 @@ steps:
     );
     const r = await runSev(['run', 'security', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
     expectCompleted(r);
-    const takeovers = r.events.find((e) => e.type === 'check.result' && e.data.step === 'confirm-signals' && e.data.check === 'takeover-signals');
+    const takeovers = r.events.find(
+      (e) => e.type === 'check.result' && e.data.step === 'confirm-signals' && e.data.check === 'takeover-signals',
+    );
     expect(takeovers?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringMatching(/^2 account/) });
     expect(checkStatus(r.events, 'confirm-signals', 'api-health')).toEqual(['CRITICAL']);
     expect(checkStatus(r.events, 'verify-contained', 'takeover-signals')).toEqual(['OK']);
     expect(checkStatus(r.events, 'verify-contained', 'api-health')).toEqual(['OK']);
     expect(milestones(r.events)).toEqual(ARC);
     // The victims' accounts, then the wallet their money went to; the bank withdrawal is recalled.
-    expect(puts(control, '/admin/accounts/freeze')).toEqual([expect.objectContaining({ user_ids: [1, 2] }), expect.objectContaining({ user_ids: [4] })]);
-    expect(puts(control, '/admin/recalls')).toEqual([expect.objectContaining({ transaction_ids: ['00000000-0000-0000-0000-00000000000a'] })]);
+    expect(puts(control, '/admin/accounts/freeze')).toEqual([
+      expect.objectContaining({ user_ids: [1, 2] }),
+      expect.objectContaining({ user_ids: [4] }),
+    ]);
+    expect(puts(control, '/admin/recalls')).toEqual([
+      expect.objectContaining({ transaction_ids: ['00000000-0000-0000-0000-00000000000a'] }),
+    ]);
     // Every way out was paused, and only what this incident paused is back.
     for (const f of ['withdrawal', 'transfer', 'bill-pay']) {
-      expect(puts(control, `/admin/flows/${f}`).map((b) => b.enabled), f).toEqual([false, true]);
+      expect(
+        puts(control, `/admin/flows/${f}`).map((b) => b.enabled),
+        f,
+      ).toEqual([false, true]);
       expect(stateOf(control, `/admin/flows/${f}`), f).toMatchObject({ enabled: true });
     }
     expect(puts(control, '/admin/flows/payment')).toEqual([]);
@@ -769,12 +929,27 @@ steps:
     const sums = readFileSync(join(w.evidence, evidence, 'SHA256SUMS'), 'utf8');
     expect(sums).toMatch(/ access\.log\n/);
     expect(sums).toMatch(/ auth_events\.csv\n/);
-    expect(readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(join(w.evidence, evidence, 'transactions.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
     expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'brief-care', 'resolve-users', 'handoff']);
     // Two users' personal data in the EU: only the GDPR notification applies, and it is recorded as filed.
     expect(applying(r.events)).toEqual(['gdpr-breach']);
-    expect(regulatorEvents(r.events).filter((e) => e.type === 'regulator.filed').map((e) => e.data)).toEqual([
-      expect.objectContaining({ step: 'notify-required', notification: 'gdpr-breach', deadline: 'initial', by: 'dpo', reference: 'DPA-77', lateMs: 0 }),
+    expect(
+      regulatorEvents(r.events)
+        .filter((e) => e.type === 'regulator.filed')
+        .map((e) => e.data),
+    ).toEqual([
+      expect.objectContaining({
+        step: 'notify-required',
+        notification: 'gdpr-breach',
+        deadline: 'initial',
+        by: 'dpo',
+        reference: 'DPA-77',
+        lateMs: 0,
+      }),
     ]);
   }, 180_000);
 
@@ -828,13 +1003,21 @@ steps:
   async function thirdParty(
     name: string,
     steps: string,
-    options: { unanswered?: number; runbook?: string; triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[]; edit?: (answers: string) => string } = {},
+    options: {
+      unanswered?: number;
+      runbook?: string;
+      triggers?: (control: ReturnType<typeof controlPlane>) => Trigger[];
+      edit?: (answers: string) => string;
+    } = {},
   ) {
     const w = workspace();
     const db = await pg.createDatabase(name);
-    await pg.sql(name, `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
+    await pg.sql(
+      name,
+      `insert into transactions (user_id, kind, channel, amount, currency, status, created_at)
       select n, 'top-up', 'bank-a', 30, 'EUR', case when n <= 4 then 'failed' when n <= 6 then 'pending' else 'completed' end, now() - interval '5 minutes'
-      from generate_series(1, 8) n`);
+      from generate_series(1, 8) n`,
+    );
     const api = await start(walletApi());
     const partner = await start(channelConnector());
     const control = await start(
@@ -844,8 +1027,11 @@ steps:
           method: 'POST',
           path: '/admin/channels/bank-a/status-enquiry',
           run: () =>
-            pg.sql(name, `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
-              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`),
+            pg.sql(
+              name,
+              `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
+              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`,
+            ),
         },
       ]),
     );
@@ -893,7 +1079,11 @@ ${steps}`,
     if (options.edit) writeFileSync(w.answers, options.edit(readFileSync(w.answers, 'utf8')));
     let runbook = 'third-party';
     if (options.runbook) writeFileSync((runbook = join(w.dir, 'third-party.yaml')), options.runbook);
-    const r = await runSev(['run', runbook, '--answers', w.answers], { cwd: w.dir, incidents: w.incidents, triggers: options.triggers?.(control) });
+    const r = await runSev(['run', runbook, '--answers', w.answers], {
+      cwd: w.dir,
+      incidents: w.incidents,
+      triggers: options.triggers?.(control),
+    });
     return { w, control, r };
   }
   const started_ = (r: Result) => r.events.filter((e) => e.type === 'step.started').map((e) => e.data.step);
@@ -924,7 +1114,13 @@ ${steps}`,
     expect(readFileSync(join(w.evidence, file), 'utf8').trim().split('\n')).toHaveLength(109);
     // customer-care reads the list third-party writes (user_id first): users 1-8 and the 100 new top-ups.
     const care = await start(controlPlane());
-    const cc = await runCheck('customer-care', { care_url: `${care.url}/care`, affected_list: join(w.evidence, file), incident_ref: '20261126T031502Z-third-party-k3f9', what_happened: 'top-ups through Bank A failed', records_dir: w.records });
+    const cc = await runCheck('customer-care', {
+      care_url: `${care.url}/care`,
+      affected_list: join(w.evidence, file),
+      incident_ref: '20261126T031502Z-third-party-k3f9',
+      what_happened: 'top-ups through Bank A failed',
+      records_dir: w.records,
+    });
     expect(cc.get('affected-list')).toMatchObject({ status: 'OK', stdout: aStringMatching(/^108 affected user\(s\)/) });
   }, 180_000);
 
@@ -957,7 +1153,7 @@ ${steps}`,
     expect(checkStatus(r.events, 'verify-all', 'unsettled')).toEqual(['CRITICAL']);
   }, 180_000);
 
-  it('third-party: the channel is reopened only if it is still as this incident left it; another incident\'s pause since stays', async () => {
+  it("third-party: the channel is reopened only if it is still as this incident left it; another incident's pause since stays", async () => {
     const paused = { state: 'paused', reason: 'incident 20261126T030000Z-network-zz99' };
     const { w, control, r } = await thirdParty(
       'wallet_third_party_reopen',
@@ -968,14 +1164,18 @@ ${steps}`,
 `,
       {
         // While this incident's requests queue, a network incident pauses the same channel for its own reasons.
-        triggers: (control) => [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/channels/bank-a', paused) }],
+        triggers: (control) => [
+          { when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/channels/bank-a', paused) },
+        ],
       },
     );
     expectCompleted(r);
     expect(puts(control, '/admin/channels/bank-a').map((b) => b.state)).toEqual(['queueing']);
     expect(stateOf(control, '/admin/channels/bank-a')).toEqual(paused);
     expect(control.requests.filter((q) => q.path === '/admin/channels/bank-a/drain')).toEqual([]);
-    expect(commandOut(r.events, 'reopen-channel')).toContain('channels/bank-a: changed since by someone else: left as it is, its queue not drained');
+    expect(commandOut(r.events, 'reopen-channel')).toContain(
+      'channels/bank-a: changed since by someone else: left as it is, its queue not drained',
+    );
     expect(readFileSync(join(w.records, r.events[0]!.incident!, 'channels_bank-a.json'), 'utf8').trim()).toBe('{"state":"active"}');
   }, 180_000);
 
@@ -1002,7 +1202,10 @@ ${steps}`,
     expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'hand-over-walk' } });
     const detected = r.events.find((e) => e.type === 'milestone' && e.data.milestone === 'detected') as Event & { time: string };
     const due = r.events.find((e) => e.type === 'check.result' && e.data.step === 'escalate-by-time' && e.data.check === 'escalation-due');
-    expect(due?.data).toMatchObject({ status: 'CRITICAL', stdout: aStringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`) });
+    expect(due?.data).toMatchObject({
+      status: 'CRITICAL',
+      stdout: aStringContaining(`SEV1 not mitigated 0 minute(s) after detection at ${detected.time} (limit 0)`),
+    });
     expect(announced(r.events)).toEqual(['post-roles', 'notify-users', 'tell-partner', 'brief-care', 'page-leadership', 'handoff-brief']);
     expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['OK']);
     const roles = r.events.find((e) => e.type === 'announcement' && e.data.step === 'post-roles');
@@ -1011,14 +1214,18 @@ ${steps}`,
     expect(brief?.data.subject).toContain('passes from Ana Silva to dana');
     expect(brief?.data.message).toContain('Open actions: partner call-back - Bo; reconciliation file - Cy.');
     expect(brief?.data.message).toContain('Next update to users due: 2026-11-26T05:00Z UTC (Bo Chen sends it).');
-    expect(r.events.find((e) => e.type === 'step.answered' && e.data.step === 'dr-decision')?.data).toMatchObject({ answer: 'Keep mitigating here, and decide again at the next update' });
+    expect(r.events.find((e) => e.type === 'step.answered' && e.data.step === 'dr-decision')?.data).toMatchObject({
+      answer: 'Keep mitigating here, and decide again at the next update',
+    });
 
     // The new commander resumes the walk under their own name where it was paused, and walks it to the end.
     const incident = r.events[0]!.incident!;
     const rest = join(w.dir, 'answers-dana.yaml');
     writeFileSync(
       rest,
-      readFileSync(w.answers, 'utf8').replace(/\nsteps:\n[\s\S]*$/, `
+      readFileSync(w.answers, 'utf8').replace(
+        /\nsteps:\n[\s\S]*$/,
+        `
 steps:
   hand-over-walk: yes
   settle-pending: yes
@@ -1029,11 +1236,17 @@ steps:
   resolve-users: yes
   handoff: yes
   postmortem: done
-`),
+`,
+      ),
     );
-    const taken = await runSev(['resume', incident, '--take-over', '--as', 'dana', '--answers', rest], { cwd: w.dir, incidents: w.incidents });
+    const taken = await runSev(['resume', incident, '--take-over', '--as', 'dana', '--answers', rest], {
+      cwd: w.dir,
+      incidents: w.incidents,
+    });
     expectCompleted(taken);
-    const after = taken.events.filter((e) => e.seq > r.events.at(-1)!.seq && e.type === 'step.started').map((e) => (e as Event & { actor: string }).actor);
+    const after = taken.events
+      .filter((e) => e.seq > r.events.at(-1)!.seq && e.type === 'step.started')
+      .map((e) => (e as Event & { actor: string }).actor);
     expect(after.length).toBeGreaterThan(3);
     expect(new Set(after)).toEqual(new Set(['dana']));
     expect(milestones(taken.events)).toEqual(ARC);
@@ -1043,21 +1256,35 @@ steps:
   async function thirdPartyDegraded(name: string, reconciled: 'yes' | 'no') {
     const salaryWeek = { per_payment: 3000, per_day: 9000, currency: 'EUR', reason: 'raised for the salary week' };
     const heldElsewhere = { state: 'held', reason: 'incident 20261126T030000Z-data-error-zz99' };
-    const run = await thirdParty(name, reconciled === 'yes' ? `  restore-retries: yes\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n` : `  restore-retries: yes\n  verify-all: continue\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n`, {
-      edit: (answers) =>
-        answers
-          .replace('  risk-decision: scoring\n', '  risk-decision: fail-open-lowered\n  lower-limits: yes\n')
-          .replace('  merchants-affected: no-merchants\n', '  merchants-affected: merchants\n  hold-settlement: yes\n  notify-merchants: yes\n  settlement-stays-held: done\n')
-          .replace('  reconciled: yes\n', `  reconciled: ${reconciled}\n`),
-      triggers: (control) => {
-        control.state.set('/admin/risk/mode', { mode: 'fail-open', reason: 'risk vendor unreachable' });
-        control.state.set('/admin/limits/top-up', salaryWeek);
-        // Another incident holds another channel's settlement: not this incident's to release.
-        control.state.set('/admin/settlement/bank-b', heldElsewhere);
-        // The risk engine scores again once the partner is back.
-        return [{ when: stepEvent('step.started', 'settle-pending'), then: () => void control.state.set('/admin/risk/mode', { mode: 'scoring' }) }];
+    const run = await thirdParty(
+      name,
+      reconciled === 'yes'
+        ? `  restore-retries: yes\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n`
+        : `  restore-retries: yes\n  verify-all: continue\n  resolve-users: yes\n  handoff: yes\n  postmortem: done\n`,
+      {
+        edit: (answers) =>
+          answers
+            .replace('  risk-decision: scoring\n', '  risk-decision: fail-open-lowered\n  lower-limits: yes\n')
+            .replace(
+              '  merchants-affected: no-merchants\n',
+              '  merchants-affected: merchants\n  hold-settlement: yes\n  notify-merchants: yes\n  settlement-stays-held: done\n',
+            )
+            .replace('  reconciled: yes\n', `  reconciled: ${reconciled}\n`),
+        triggers: (control) => {
+          control.state.set('/admin/risk/mode', { mode: 'fail-open', reason: 'risk vendor unreachable' });
+          control.state.set('/admin/limits/top-up', salaryWeek);
+          // Another incident holds another channel's settlement: not this incident's to release.
+          control.state.set('/admin/settlement/bank-b', heldElsewhere);
+          // The risk engine scores again once the partner is back.
+          return [
+            {
+              when: stepEvent('step.started', 'settle-pending'),
+              then: () => void control.state.set('/admin/risk/mode', { mode: 'scoring' }),
+            },
+          ];
+        },
       },
-    });
+    );
     return { ...run, salaryWeek, heldElsewhere };
   }
 
@@ -1065,7 +1292,10 @@ steps:
     const { w, control, r, salaryWeek, heldElsewhere } = await thirdPartyDegraded('wallet_third_party_merchants', 'yes');
     expectCompleted(r);
     expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['CRITICAL']);
-    expect(puts(control, '/admin/limits/top-up')).toEqual([expect.objectContaining({ per_payment: 200 }), expect.objectContaining({ per_payment: 3000, per_day: 9000 })]);
+    expect(puts(control, '/admin/limits/top-up')).toEqual([
+      expect.objectContaining({ per_payment: 200 }),
+      expect.objectContaining({ per_payment: 3000, per_day: 9000 }),
+    ]);
     expect(stateOf(control, '/admin/limits/top-up')).toEqual(salaryWeek);
     expect(puts(control, '/admin/settlement/bank-a').map((b) => b.state)).toEqual(['held', 'released']);
     expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'released' });
@@ -1093,7 +1323,9 @@ steps:
     const api = await start(walletApi());
     const vendor = await start(channelConnector());
     // The SMS provider recovers once codes go through the backup.
-    const control = await start(controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]));
+    const control = await start(
+      controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]),
+    );
     await vendor.stop();
     writeFileSync(
       w.answers,
@@ -1196,7 +1428,20 @@ grant select on compensations, compensation_limits to wallet_care_peer; grant ex
     }
     const digestOf = (events: Event[]) => /approval digest: ([0-9a-f]{32})/.exec(commandOut(events, 'review-above-limit'))?.[1];
 
-    function answers(file: string, o: { care: Service; affected: string; decisions: string; records: string; db: Awaited<ReturnType<typeof database>>; ref?: string; claims?: string; approver?: string; steps: Record<string, string> }) {
+    function answers(
+      file: string,
+      o: {
+        care: Service;
+        affected: string;
+        decisions: string;
+        records: string;
+        db: Awaited<ReturnType<typeof database>>;
+        ref?: string;
+        claims?: string;
+        approver?: string;
+        steps: Record<string, string>;
+      },
+    ) {
       const steps = {
         ready: 'retry',
         'open-intake': 'yes',
@@ -1242,7 +1487,9 @@ inputs:
   approver_db_url: ${o.db.role(o.approver ?? 'wallet_approver')}
   approver_db_password: ""
 steps:
-${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+${Object.entries(steps)
+  .map(([k, v]) => `  ${k}: ${v}`)
+  .join('\n')}
 `,
       );
       return file;
@@ -1261,15 +1508,27 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
     }
 
     /** Runs to the approval, has the approver read the digest, and resumes with it. */
-    async function walk(w: ReturnType<typeof workspace>, make: (file: string, steps: Record<string, string>) => string, between?: () => Promise<unknown>, triggers?: Trigger[]) {
-      const first = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a1.yaml'), {})], { cwd: w.dir, incidents: w.incidents, triggers });
+    async function walk(
+      w: ReturnType<typeof workspace>,
+      make: (file: string, steps: Record<string, string>) => string,
+      between?: () => Promise<unknown>,
+      triggers?: Trigger[],
+    ) {
+      const first = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a1.yaml'), {})], {
+        cwd: w.dir,
+        incidents: w.incidents,
+        triggers,
+      });
       expect(first.unfired).toBe(0);
       expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);
       const digest = digestOf(first.events);
       expect(digest).toMatch(/^[0-9a-f]{32}$/);
       await between?.();
       const incident = first.events[0]!.incident!;
-      const resumed = await runSev(['resume', incident, '--answers', make(join(w.dir, 'a2.yaml'), { 'approve-compensation': digest! })], { cwd: w.dir, incidents: w.incidents });
+      const resumed = await runSev(['resume', incident, '--answers', make(join(w.dir, 'a2.yaml'), { 'approve-compensation': digest! })], {
+        cwd: w.dir,
+        incidents: w.incidents,
+      });
       return { first, resumed, events: resumed.events };
     }
 
@@ -1279,14 +1538,21 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       await care.stop(); // the care tool is down when the follow-up starts
       const db = await database('wallet_care_full');
       const { affected, decisions } = files(w);
-      const make = (file: string, steps: Record<string, string>) => answers(file, { care, affected, decisions, records: w.records, db, claims: '3,4,5', steps });
+      const make = (file: string, steps: Record<string, string>) =>
+        answers(file, { care, affected, decisions, records: w.records, db, claims: '3,4,5', steps });
       // The care tool comes back a second after the first checks: care-tool's own retry (5 s later) finds it up, and
       // the responder retries the step for the check that has no retry of its own.
       const { first, resumed, events } = await walk(w, make, undefined, [
-        { when: stepEvent('step.started', 'ready'), then: () => new Promise<void>((resolve) => setTimeout(() => void care.start().then(() => resolve()), 1000)) },
+        {
+          when: stepEvent('step.started', 'ready'),
+          then: () => new Promise<void>((resolve) => setTimeout(() => void care.start().then(() => resolve()), 1000)),
+        },
       ]);
       expectCompleted(resumed);
-      expect(first.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool')?.data).toMatchObject({ status: 'OK', attempts: 2 });
+      expect(first.events.find((e) => e.type === 'check.result' && e.data.check === 'care-tool')?.data).toMatchObject({
+        status: 'OK',
+        attempts: 2,
+      });
       expect(checkStatus(first.events, 'ready', 'overdue-complaints')).toEqual(['CRITICAL', 'OK']);
       expect(announced(events)).toEqual(['care-macro', 'explain', 'follow-up-message', 'improvements']);
 
@@ -1315,30 +1581,57 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(review).toMatch(/approval digest: [0-9a-f]{32} \(1 compensations\)/);
 
       // Exactly the verified users, once: 1 and 6 by the care lead within the limit, 2 by the approver; 4 keeps the earlier 3.00.
-      expect(await db.q(`select string_agg(user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' || trim_scale(authority_limit), ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe(
+      expect(
+        await db.q(
+          `select string_agg(user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' || trim_scale(authority_limit), ', ' order by user_id) from compensations where incident = '${INC}'`,
+        ),
+      ).toBe(
         '1 5 posted wallet_care - 20, 2 50 posted wallet_care wallet_approver 20, 4 3 posted wallet_care - 20, 6 7.5 posted wallet_care - 20',
       );
-      expect(await db.q(`select reason || ' ' || kind from compensations where incident = '${INC}' and user_id = 2`)).toBe('two hours without transfers goodwill-credit');
+      expect(await db.q(`select reason || ' ' || kind from compensations where incident = '${INC}' and user_id = 2`)).toBe(
+        'two hours without transfers goodwill-credit',
+      );
       // The other incident's compensation of user 1 is untouched, and user 1 is compensated again for this one.
       expect(await db.q(`select trim_scale(amount) || ' ' || status from compensations where incident = '${OTHER}'`)).toBe('2.5 posted');
       // Each is one transaction whose two entries sum to zero: the expense wallet debited, the user credited.
-      expect(await db.q(`select string_agg(t.user_id || ':' || e.wallet_id || '=' || trim_scale(e.amount), ' ' order by t.user_id, e.amount)
+      expect(
+        await db.q(`select string_agg(t.user_id || ':' || e.wallet_id || '=' || trim_scale(e.amount), ' ' order by t.user_id, e.amount)
         from compensations c join transactions t on t.id = c.txn_id join ledger_entries e on e.txn_id = t.id
-        where c.incident = '${INC}' and c.user_id <> 4 and t.kind = 'compensation' and t.idempotency_key = 'compensation-${INC}-' || c.user_id`)).toBe('1:900=-5 1:1=5 2:900=-50 2:2=50 6:900=-7.5 6:6=7.5');
-      expect(await db.q("select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x")).toBe('0');
-      expect(await db.q('select string_agg(id || ' + "'='" + ' || trim_scale(balance), \' \' order by id) from wallets')).toBe('1=107.5 2=150 3=80 4=103 5=90 6=7.5 9=100 50=40 900=-68 901=0');
+        where c.incident = '${INC}' and c.user_id <> 4 and t.kind = 'compensation' and t.idempotency_key = 'compensation-${INC}-' || c.user_id`),
+      ).toBe('1:900=-5 1:1=5 2:900=-50 2:2=50 6:900=-7.5 6:6=7.5');
+      expect(await db.q('select count(*) from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x')).toBe('0');
+      expect(await db.q('select string_agg(id || ' + "'='" + " || trim_scale(balance), ' ' order by id) from wallets")).toBe(
+        '1=107.5 2=150 3=80 4=103 5=90 6=7.5 9=100 50=40 900=-68 901=0',
+      );
 
       // The decision record and the care tool have who decided; the follow-up leaves out the user whose correction is with finance.
-      const record = readFileSync(join(w.records, `${INC}-compensation-decisions.csv`), 'utf8').trim().split('\n');
-      expect(record[0]).toBe('recorded_at,incident,compensation,currency,authority_limit,decisions_file,reason,decided_by,recorded_by,care_incident');
-      expect(record[1]).toContain(`"goodwill-credit","EUR","20.00","${decisions}","two hours without transfers","Mia Chen, head of customer care","drill"`);
-      expect(puts(care, '/care/compensation')).toEqual([expect.objectContaining({ decided_by: 'Mia Chen, head of customer care', recorded_by: 'drill', kind: 'goodwill-credit', authority_limit: '20.00' })]);
+      const record = readFileSync(join(w.records, `${INC}-compensation-decisions.csv`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(record[0]).toBe(
+        'recorded_at,incident,compensation,currency,authority_limit,decisions_file,reason,decided_by,recorded_by,care_incident',
+      );
+      expect(record[1]).toContain(
+        `"goodwill-credit","EUR","20.00","${decisions}","two hours without transfers","Mia Chen, head of customer care","drill"`,
+      );
+      expect(puts(care, '/care/compensation')).toEqual([
+        expect.objectContaining({
+          decided_by: 'Mia Chen, head of customer care',
+          recorded_by: 'drill',
+          kind: 'goodwill-credit',
+          authority_limit: '20.00',
+        }),
+      ]);
       const audience = join(w.records, `${INC}-follow-up-audience.csv`);
       // The on-call's role registered the incident and the affected list; the function pays only them.
-      expect(commandOut(first.events, 'register-affected')).toMatch(new RegExp(`^registered 5 affected user\\(s\\) of incident ${INC}, 5 on the list`, 'm'));
-      expect(await db.q(`select string_agg(user_id || ' ' || added_by, ', ' order by user_id) from incident_affected_users where incident = '${INC}'`)).toBe(
-        '1 wallet_oncall, 2 wallet_oncall, 3 wallet_oncall, 4 wallet_oncall, 6 wallet_oncall',
+      expect(commandOut(first.events, 'register-affected')).toMatch(
+        new RegExp(`^registered 5 affected user\\(s\\) of incident ${INC}, 5 on the list`, 'm'),
       );
+      expect(
+        await db.q(
+          `select string_agg(user_id || ' ' || added_by, ', ' order by user_id) from incident_affected_users where incident = '${INC}'`,
+        ),
+      ).toBe('1 wallet_oncall, 2 wallet_oncall, 3 wallet_oncall, 4 wallet_oncall, 6 wallet_oncall');
       // User 3's duplicate is not reversed yet: "your balance is correct" is not true for them, so they do not get it.
       expect(puts(care, '/care/campaigns')).toEqual([expect.objectContaining({ tag: INC, audience_file: audience })]);
       expect(readFileSync(audience, 'utf8')).toBe('user_id\n1\n2\n4\n');
@@ -1348,25 +1641,46 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       expect(milestones(events)).toEqual(['detected', 'acknowledged', 'mitigated', 'resolved']);
 
       // Run again for the same incident: everyone is refused as already compensated, nothing is posted twice.
-      const again = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a3.yaml'), { 'approval-needed': "'no'" })], { cwd: w.dir, incidents: join(w.dir, 'incidents-2') });
+      const again = await runSev(['run', 'customer-care', '--answers', make(join(w.dir, 'a3.yaml'), { 'approval-needed': "'no'" })], {
+        cwd: w.dir,
+        incidents: join(w.dir, 'incidents-2'),
+      });
       expectCompleted(again);
       expect(commandOut(again.events, 'propose-compensation').match(/already compensated for this incident/g)).toHaveLength(4);
       // The follow-up is not sent twice: the records say it was sent, and the care tool got one campaign.
-      expect(commandOut(again.events, 'follow-up')).toMatch(/the follow-up of \S+ was already sent \(.*-follow-up\.sent\): not sent again\n.*"campaign":"c-1"/);
+      expect(commandOut(again.events, 'follow-up')).toMatch(
+        /the follow-up of \S+ was already sent \(.*-follow-up\.sent\): not sent again\n.*"campaign":"c-1"/,
+      );
       expect(puts(care, '/care/campaigns')).toHaveLength(1);
       expect(await db.q(`select count(*) from transactions where kind = 'compensation'`)).toBe('5');
 
       // A second incident compensates user 1 again, under its own id.
       const second = join(w.evidence, 'second.csv');
       writeFileSync(second, 'user_id,amount\n1,4\n');
-      const other = await runSev(['run', 'customer-care', '--answers', answers(join(w.dir, 'a4.yaml'), { care, affected, decisions: second, records: w.records, db, ref: '20261127T080000Z-third-party-bb22', steps: { 'approval-needed': "'no'" } })], {
-        cwd: w.dir,
-        incidents: join(w.dir, 'incidents-3'),
-      });
-      expectCompleted(other);
-      expect(await db.q(`select string_agg(incident || ' ' || trim_scale(amount), ', ' order by incident) from compensations where user_id = 1`)).toBe(
-        `${OTHER} 2.5, ${INC} 5, 20261127T080000Z-third-party-bb22 4`,
+      const other = await runSev(
+        [
+          'run',
+          'customer-care',
+          '--answers',
+          answers(join(w.dir, 'a4.yaml'), {
+            care,
+            affected,
+            decisions: second,
+            records: w.records,
+            db,
+            ref: '20261127T080000Z-third-party-bb22',
+            steps: { 'approval-needed': "'no'" },
+          }),
+        ],
+        {
+          cwd: w.dir,
+          incidents: join(w.dir, 'incidents-3'),
+        },
       );
+      expectCompleted(other);
+      expect(
+        await db.q(`select string_agg(incident || ' ' || trim_scale(amount), ', ' order by incident) from compensations where user_id = 1`),
+      ).toBe(`${OTHER} 2.5, ${INC} 5, 20261127T080000Z-third-party-bb22 4`);
       expect(await db.q('select trim_scale(balance) from wallets where id = 1')).toBe('111.5');
     }, 240_000);
 
@@ -1375,24 +1689,45 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
       const care = await start(controlPlane());
       const db = await database('wallet_care_wrong_wallet');
       const { affected, decisions } = files(w);
-      for (const [wallet, refusal] of [['2', /wallet 2 is not an expense wallet of the operator/], ['901', /the expense wallet 901 is in another currency/]] as const) {
-        const file = answers(join(w.dir, `wallet-${wallet}.yaml`), { care, affected, decisions, records: w.records, db, steps: { 'compensation-wallet': `"${wallet}"` } });
+      for (const [wallet, refusal] of [
+        ['2', /wallet 2 is not an expense wallet of the operator/],
+        ['901', /the expense wallet 901 is in another currency/],
+      ] as const) {
+        const file = answers(join(w.dir, `wallet-${wallet}.yaml`), {
+          care,
+          affected,
+          decisions,
+          records: w.records,
+          db,
+          steps: { 'compensation-wallet': `"${wallet}"` },
+        });
         const r = await runSev(['run', 'customer-care', '--answers', file], { cwd: w.dir, incidents: join(w.dir, `incidents-${wallet}`) });
         expect(r.code).toBe(1);
         expect(JSON.stringify(r.events.filter((e) => e.data.step === 'post-within-limit'))).toMatch(refusal);
       }
-      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`)).toBe('1 proposed, 2 proposed, 4 posted, 6 proposed');
+      expect(
+        await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}'`),
+      ).toBe('1 proposed, 2 proposed, 4 posted, 6 proposed');
       expect(await db.q("select count(*) from transactions where kind = 'compensation'")).toBe('2');
-      expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (1, 2, 6, 900)")).toBe('102.5 100 0 -5.5');
+      expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (1, 2, 6, 900)")).toBe(
+        '102.5 100 0 -5.5',
+      );
     }, 240_000);
 
     it.each([
-      { name: 'the approver decided them', db: 'wallet_care_same_role', approver: 'wallet_care', between: undefined, refusal: /role wallet_care decided some of these compensations/ },
+      {
+        name: 'the approver decided them',
+        db: 'wallet_care_same_role',
+        approver: 'wallet_care',
+        between: undefined,
+        refusal: /role wallet_care decided some of these compensations/,
+      },
       {
         name: 'a compensation changed after the review',
         db: 'wallet_care_changed',
         approver: 'wallet_approver',
-        between: (q: (sql: string) => Promise<string>) => q(`update compensations set amount = 500 where user_id = 2 and status = 'proposed'`),
+        between: (q: (sql: string) => Promise<string>) =>
+          q(`update compensations set amount = 500 where user_id = 2 and status = 'proposed'`),
         refusal: /the compensations waiting are not the reviewed set/,
       },
       {
@@ -1400,23 +1735,42 @@ ${Object.entries(steps).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
         db: 'wallet_care_added',
         approver: 'wallet_approver',
         between: (q: (sql: string) => Promise<string>) =>
-          q(`insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${INC}', 5, 5, 'goodwill-credit', 30, 'EUR', 'added late', 20)`),
+          q(
+            `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${INC}', 5, 5, 'goodwill-credit', 30, 'EUR', 'added late', 20)`,
+          ),
         refusal: /the compensations waiting are not the reviewed set/,
       },
-      { name: 'the approver\'s own limit is too low', db: 'wallet_care_low_approver', approver: 'wallet_care_peer', between: undefined, refusal: /above the per-user limit of role wallet_care_peer \(20 EUR\): user 2 50/ },
-    ])('posts nothing above the limit when $name', async ({ db: name, approver, between, refusal }) => {
-      const w = workspace();
-      const care = await start(controlPlane());
-      const db = await database(name);
-      const { affected, decisions } = files(w);
-      const make = (file: string, steps: Record<string, string>) => answers(file, { care, affected, decisions, records: w.records, db, approver, steps });
-      const { resumed } = await walk(w, make, between ? () => between(db.q) : undefined);
-      expect(resumed.code).toBe(1);
-      expect(commandOut(resumed.events, 'post-approved') + JSON.stringify(resumed.events.filter((e) => e.data.step === 'post-approved'))).toMatch(refusal);
-      // The care lead's own within the limit are posted; what waited for approval (and a late addition) is not.
-      expect(await db.q(`select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}' and user_id <> 5`)).toBe('1 posted, 2 proposed, 4 posted, 6 posted');
-      expect(await db.q("select count(*) from transactions where kind = 'compensation' and user_id in (2, 5)")).toBe('0');
-      expect(await db.q('select string_agg(trim_scale(balance)::text, \' \' order by id) from wallets where id in (2, 5)')).toBe('100 90');
-    }, 240_000);
+      {
+        name: "the approver's own limit is too low",
+        db: 'wallet_care_low_approver',
+        approver: 'wallet_care_peer',
+        between: undefined,
+        refusal: /above the per-user limit of role wallet_care_peer \(20 EUR\): user 2 50/,
+      },
+    ])(
+      'posts nothing above the limit when $name',
+      async ({ db: name, approver, between, refusal }) => {
+        const w = workspace();
+        const care = await start(controlPlane());
+        const db = await database(name);
+        const { affected, decisions } = files(w);
+        const make = (file: string, steps: Record<string, string>) =>
+          answers(file, { care, affected, decisions, records: w.records, db, approver, steps });
+        const { resumed } = await walk(w, make, between ? () => between(db.q) : undefined);
+        expect(resumed.code).toBe(1);
+        expect(
+          commandOut(resumed.events, 'post-approved') + JSON.stringify(resumed.events.filter((e) => e.data.step === 'post-approved')),
+        ).toMatch(refusal);
+        // The care lead's own within the limit are posted; what waited for approval (and a late addition) is not.
+        expect(
+          await db.q(
+            `select string_agg(user_id || ' ' || status, ', ' order by user_id) from compensations where incident = '${INC}' and user_id <> 5`,
+          ),
+        ).toBe('1 posted, 2 proposed, 4 posted, 6 posted');
+        expect(await db.q("select count(*) from transactions where kind = 'compensation' and user_id in (2, 5)")).toBe('0');
+        expect(await db.q("select string_agg(trim_scale(balance)::text, ' ' order by id) from wallets where id in (2, 5)")).toBe('100 90');
+      },
+      240_000,
+    );
   });
 });

@@ -22,7 +22,9 @@ export const command: StepRun = async (step, ctx) => {
   const finished = ctx.state.finishedCommand;
   if (finished && finished.step === step.id) {
     ctx.state.finishedCommand = undefined;
-    ctx.responder.info(`the command already ran (it ended at ${finished.time}, ${finished.ok ? 'successfully' : 'failing'}): not running it again`);
+    ctx.responder.info(
+      `the command already ran (it ended at ${finished.time}, ${finished.ok ? 'successfully' : 'failing'}): not running it again`,
+    );
     if (finished.ok) return done(ctx);
     const end = await ctx.onFailure(step.onFail, { what: 'command', summary: `${text}: failed at ${finished.time}, in the earlier run` });
     if (end !== 'retry') return end;
@@ -52,25 +54,33 @@ export const command: StepRun = async (step, ctx) => {
       return done(ctx);
     }
     const start = (group?: ProcessRef) =>
-      ctx.emit('command.started', { step: step.id, command: text, confirmedBy, changesState: command.changesState, ...(group ? groupData(group) : {}) });
+      ctx.emit('command.started', {
+        step: step.id,
+        command: text,
+        confirmedBy,
+        changesState: command.changesState,
+        ...(group ? groupData(group) : {}),
+      });
     let logged = false;
     const progress = ctx.responder.commandStarted(text);
-    const { result, raw } = await ctx.runner.command({
-      run: command.run,
-      env: ctx.env(command.env),
-      timeoutMs: durationMs(command.timeout, DEFAULTS.timeout),
-      // A state-changing command is killed only at the responder's Ctrl-C; hung up on or terminated, sev
-      // leaves it to finish (within its time limit) and the next resume asks about it.
-      signal: command.changesState ? ctx.signals.interrupt : ctx.signals.stop,
-      ...(command.changesState && ctx.signals.leave ? { leaveSignal: ctx.signals.leave } : {}),
-      mask: ctx.mask,
-      // In the log, with its process group and host, before it runs: a later sev knows what may still run.
-      onStart: (group) => {
-        start(group);
-        logged = true;
-      },
-      onOutput: (line) => progress.output(line),
-    }).finally(() => progress.stop());
+    const { result, raw } = await ctx.runner
+      .command({
+        run: command.run,
+        env: ctx.env(command.env),
+        timeoutMs: durationMs(command.timeout, DEFAULTS.timeout),
+        // A state-changing command is killed only at the responder's Ctrl-C; hung up on or terminated, sev
+        // leaves it to finish (within its time limit) and the next resume asks about it.
+        signal: command.changesState ? ctx.signals.interrupt : ctx.signals.stop,
+        ...(command.changesState && ctx.signals.leave ? { leaveSignal: ctx.signals.leave } : {}),
+        mask: ctx.mask,
+        // In the log, with its process group and host, before it runs: a later sev knows what may still run.
+        onStart: (group) => {
+          start(group);
+          logged = true;
+        },
+        onOutput: (line) => progress.output(line),
+      })
+      .finally(() => progress.stop());
     if (!logged) start();
     const problem = result.error ?? (result.timedOut ? `timed out after ${command.timeout}` : unmet(command.expect, { ...result, ...raw }));
     const ok = problem === undefined;
@@ -90,7 +100,14 @@ export const command: StepRun = async (step, ctx) => {
 async function settleUnfinished(step: Step, ctx: StepContext, unfinished: Unfinished): Promise<StepEnd | 'rerun'> {
   const group = groupOf(unfinished);
   const record = (state: 'alive' | 'gone' | 'elsewhere', decision: EventData['command.unfinished']['decision']) =>
-    ctx.emit('command.unfinished', { step: step.id, command: unfinished.command, startedAt: unfinished.time, state, decision, ...(unfinished.pgid === undefined ? {} : groupData(group)) });
+    ctx.emit('command.unfinished', {
+      step: step.id,
+      command: unfinished.command,
+      startedAt: unfinished.time,
+      state,
+      decision,
+      ...(unfinished.pgid === undefined ? {} : groupData(group)),
+    });
   for (;;) {
     const state = unfinished.pgid === undefined ? 'gone' : ctx.runner.groupState(group);
     if (state === 'gone' && !unfinished.changesState) {
@@ -100,11 +117,19 @@ async function settleUnfinished(step: Step, ctx: StepContext, unfinished: Unfini
     }
     const choices = state === 'alive' ? (['wait', 'kill'] as const) : (['rerun', 'done', 'failed'] as const);
     const reply = await ctx.settle(() =>
-      ctx.responder.unfinished(ctx.view, { command: unfinished.command, startedAt: unfinished.time, host: unfinished.host, pgid: unfinished.pgid, state, choices: [...choices] }),
+      ctx.responder.unfinished(ctx.view, {
+        command: unfinished.command,
+        startedAt: unfinished.time,
+        host: unfinished.host,
+        pgid: unfinished.pgid,
+        state,
+        choices: [...choices],
+      }),
     );
     if (reply.kind !== 'answer') return reply;
     const decision = reply.value;
-    if (!(choices as readonly string[]).includes(decision)) throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`);
+    if (!(choices as readonly string[]).includes(decision))
+      throw new UserError(`step "${step.id}": "${decision}" is not one of ${choices.join(', ')} here`);
     record(state, decision);
     switch (decision) {
       case 'wait':
@@ -119,7 +144,10 @@ async function settleUnfinished(step: Step, ctx: StepContext, unfinished: Unfini
       case 'done':
         return done(ctx);
       case 'failed': {
-        const end = await ctx.onFailure(step.onFail, { what: 'command', summary: `${unfinished.command}: started at ${unfinished.time}, marked failed by the responder` });
+        const end = await ctx.onFailure(step.onFail, {
+          what: 'command',
+          summary: `${unfinished.command}: started at ${unfinished.time}, marked failed by the responder`,
+        });
         return end === 'retry' ? 'rerun' : end;
       }
     }

@@ -1,6 +1,16 @@
 import type { AssessedNotificationData } from '../../incident/events.js';
 import type { IncidentState } from '../../incident/replay.js';
-import { anchorsOf, dueTimes, factDefault, lateness, neededFacts, readFact, verdict, type FactValue, type MilestoneTimes } from '../../regulator/assess.js';
+import {
+  anchorsOf,
+  dueTimes,
+  factDefault,
+  lateness,
+  neededFacts,
+  readFact,
+  verdict,
+  type FactValue,
+  type MilestoneTimes,
+} from '../../regulator/assess.js';
 import type { DeadlineName, NotificationDef } from '../../regulator/rules.js';
 import { MissingAnswer } from '../errors.js';
 import type { AssessmentView, FactQuestion, Filing } from '../responder.js';
@@ -83,7 +93,14 @@ export const regulator: StepRun = async (step, ctx) => {
       ctx.responder.info(`input ${input} does not answer ${def.name} (${read}): asking`);
     }
     const fallback = factDefault(def, milestones, now);
-    questions.push({ ...def, ...(fallback !== undefined ? { default: fallback } : {}), problem: (a) => { const r = readFact(def, a); return typeof r === 'string' ? r : undefined; } });
+    questions.push({
+      ...def,
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      problem: (a) => {
+        const r = readFact(def, a);
+        return typeof r === 'string' ? r : undefined;
+      },
+    });
   }
   // Asked even when the inputs answer every fact: a script's entry for this visit (its filings) is taken here.
   {
@@ -95,7 +112,12 @@ export const regulator: StepRun = async (step, ctx) => {
       if (text === undefined) refuse(`step "${step.id}": no answer for the fact ${q.name} (${q.prompt})`);
       const read = readFact(q, text);
       if (typeof read === 'string') refuse(`step "${step.id}": fact ${q.name}: ${read}`);
-      facts.set(q.name, { name: q.name, type: q.type, ...read, source: answer === undefined || answer.trim() === '' ? 'milestones' : 'answer' });
+      facts.set(q.name, {
+        name: q.name,
+        type: q.type,
+        ...read,
+        source: answer === undefined || answer.trim() === '' ? 'milestones' : 'answer',
+      });
     }
   }
 
@@ -107,7 +129,14 @@ export const regulator: StepRun = async (step, ctx) => {
     facts: Object.fromEntries([...facts.values()].map((f) => [f.name, { value: f.text, source: f.source }])),
     notifications,
   });
-  const assessment: AssessmentView = { notice: rules.notice, rulesFile: rules.file, ...(rules.version ? { version: rules.version } : {}), facts: [...facts.values()], notifications, now: at };
+  const assessment: AssessmentView = {
+    notice: rules.notice,
+    rulesFile: rules.file,
+    ...(rules.version ? { version: rules.version } : {}),
+    facts: [...facts.values()],
+    notifications,
+    now: at,
+  };
   ctx.responder.showAssessment(assessment);
   if (ctx.state.dryRun) {
     ctx.responder.info('dry run: no filing is asked or recorded');
@@ -120,11 +149,23 @@ export const regulator: StepRun = async (step, ctx) => {
     for (const name of def.deadlines.map((d) => d.name)) {
       if (ctx.state.regulatorFilings.get(def.id)?.has(name)) continue;
       const deadline = notification.deadlines.find((d) => d.name === name)!;
-      const question = { notification, deadline, by: ctx.state.responder, now: ctx.runner.now().toISOString(), timeProblem: (t: string) => filingTimeProblem(ctx, t) };
+      const question = {
+        notification,
+        deadline,
+        by: ctx.state.responder,
+        now: ctx.runner.now().toISOString(),
+        timeProblem: (t: string) => filingTimeProblem(ctx, t),
+      };
       const reply = await ctx.settle<Filing>(() => ctx.responder.regulatorFiled(ctx.view, question));
       if (reply.kind !== 'answer') return reply;
       const filing = reply.value;
-      const base = { step: step.id, notification: def.id, regulator: def.regulator, deadline: name, ...(deadline.due ? { due: deadline.due } : {}) };
+      const base = {
+        step: step.id,
+        notification: def.id,
+        regulator: def.regulator,
+        deadline: name,
+        ...(deadline.due ? { due: deadline.due } : {}),
+      };
       if (!filing.filed) {
         ctx.emit('regulator.pending', base);
         break; // a later report follows this one: it is not asked before this one is filed
@@ -132,7 +173,13 @@ export const regulator: StepRun = async (step, ctx) => {
       const problem = filingTimeProblem(ctx, filing.at);
       if (problem) refuse(`step "${step.id}": ${def.id} ${name}: ${problem}`);
       const when = filingTime(filing.at, ctx.runner.now())!;
-      ctx.emit('regulator.filed', { ...base, at: when, by: ctx.mask(filing.by), ...(filing.reference ? { reference: ctx.mask(filing.reference) } : {}), lateMs: lateness(deadline.due, when) });
+      ctx.emit('regulator.filed', {
+        ...base,
+        at: when,
+        by: ctx.mask(filing.by),
+        ...(filing.reference ? { reference: ctx.mask(filing.reference) } : {}),
+        lateMs: lateness(deadline.due, when),
+      });
       // A later deadline that counts after this filing has its due time now.
       notification = assessed(def, facts, ctx.state, at);
     }

@@ -27,9 +27,19 @@ export const wait: StepRun = async (step, ctx) => {
     }
     ctx.emit('check.result', { ...last, attempts, step: step.id });
     const passed = !isFailing(last.status);
-    ctx.emit('wait.finished', { step: step.id, check: def!.name, passed, attempts, durationMs: ctx.runner.now().getTime() - started, status: last.status });
+    ctx.emit('wait.finished', {
+      step: step.id,
+      check: def!.name,
+      passed,
+      attempts,
+      durationMs: ctx.runner.now().getTime() - started,
+      status: last.status,
+    });
     if (passed) return done(ctx);
-    const end = await ctx.onFailure(wait.onTimeout, { what: 'wait', summary: `${def!.name} did not pass within ${wait.timeout}: ${last.status} (${last.reason})` });
+    const end = await ctx.onFailure(wait.onTimeout, {
+      what: 'wait',
+      summary: `${def!.name} did not pass within ${wait.timeout}: ${last.status} (${last.reason})`,
+    });
     if (end !== 'retry') return end;
   }
 };

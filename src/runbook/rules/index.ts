@@ -53,11 +53,26 @@ export const READ_RULES: readonly Pick<Rule, 'id' | 'severity' | 'description'>[
   { id: 'duplicate-key', severity: 'error', description: 'A key appears twice in one mapping.' },
   { id: 'multiple-documents', severity: 'error', description: 'The file holds more than one YAML document.' },
   { id: 'yaml-alias-limit', severity: 'error', description: 'Aliases expand too far (a "billion laughs" document).' },
-  { id: 'schema', severity: 'error', description: 'A value does not fit its JSON Schema: runbook.schema.json, or regulators.schema.json for a regulators file (type, required key, allowed values).' },
+  {
+    id: 'schema',
+    severity: 'error',
+    description:
+      'A value does not fit its JSON Schema: runbook.schema.json, or regulators.schema.json for a regulators file (type, required key, allowed values).',
+  },
   { id: 'unknown-key', severity: 'error', description: 'A key the format does not know, usually a typo.' },
-  { id: 'duplicate-runbook-id', severity: 'error', description: 'Two runbook files share an id, so `sev run <id>` is ambiguous (a translation is not a runbook: it names the id it translates).' },
+  {
+    id: 'duplicate-runbook-id',
+    severity: 'error',
+    description:
+      'Two runbook files share an id, so `sev run <id>` is ambiguous (a translation is not a runbook: it names the id it translates).',
+  },
   { id: 'unknown-rule', severity: 'warning', description: 'A sev-disable-line comment names a rule that does not exist.' },
 ];
 
-export const ALL_RULES = [...READ_RULES, ...REGULATOR_RULES, ...RULES.map(({ id, severity, description }) => ({ id, severity, description })), ...TRANSLATION_RULES];
+export const ALL_RULES = [
+  ...READ_RULES,
+  ...REGULATOR_RULES,
+  ...RULES.map(({ id, severity, description }) => ({ id, severity, description })),
+  ...TRANSLATION_RULES,
+];
 export const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));

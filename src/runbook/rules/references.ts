@@ -16,7 +16,10 @@ export const undefinedCheck: Rule = {
     const names = new Set(runbook.checks.map((c) => c.name));
     const missing = (name: string, path: Path) => {
       const suggestion = closest(name, names);
-      report(path, `no check is named "${name}"${suggestion ? `: did you mean "${suggestion}"?` : names.size ? '' : ' (the runbook defines no checks)'}`);
+      report(
+        path,
+        `no check is named "${name}"${suggestion ? `: did you mean "${suggestion}"?` : names.size ? '' : ' (the runbook defines no checks)'}`,
+      );
     };
     for (let s = 0; s < runbook.steps.length; s++) {
       const step = runbook.steps[s]!;
@@ -41,7 +44,10 @@ export const undefinedInput: Rule = {
         const ref = scan.refs[r]!;
         if (names.has(ref.name) || FACT_NAMES.has(ref.name)) continue;
         const suggestion = closest(ref.name, [...names, ...FACTS]);
-        report(path, `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`);
+        report(
+          path,
+          `{{ ${ref.name} }} is not an input or a fact of the incident${suggestion ? `: did you mean {{ ${suggestion} }}?` : ''}`,
+        );
       }
     }
   },
@@ -87,7 +93,10 @@ export const undefinedEnv: Rule = {
         const name = command.env[e]!;
         if (known.has(name)) continue;
         const suggestion = closest(name, known);
-        report(commandPath(command), `$${name} is not set by sev: no input is named ${name.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`);
+        report(
+          commandPath(command),
+          `$${name} is not set by sev: no input is named ${name.slice(4).toLowerCase()}${suggestion ? ` (did you mean $${suggestion}?)` : ''}`,
+        );
       }
     }
   },
@@ -117,7 +126,11 @@ export const unusedInput: Rule = {
       if (used.has(input.name) || used.has(inputEnvName(input.name))) continue;
       // Answers given at a step are recorded in the log, which is a use in itself.
       if (input.stepId) continue;
-      report(input.path, `input "${input.name}" is asked but never used: reference it as {{ ${input.name} }} or $${inputEnvName(input.name)}`, { part: 'key' });
+      report(
+        input.path,
+        `input "${input.name}" is asked but never used: reference it as {{ ${input.name} }} or $${inputEnvName(input.name)}`,
+        { part: 'key' },
+      );
     }
   },
 };
@@ -134,7 +147,11 @@ export const secretInText: Rule = {
       if (path.includes('env')) continue;
       for (let r = 0; r < scan.refs.length; r++) {
         const ref = scan.refs[r]!;
-        if (secrets.has(ref.name)) report(path, `secret input "${ref.name}" is shown in a text: it will be masked; pass it to commands as $${inputEnvName(ref.name)} instead`);
+        if (secrets.has(ref.name))
+          report(
+            path,
+            `secret input "${ref.name}" is shown in a text: it will be masked; pass it to commands as $${inputEnvName(ref.name)} instead`,
+          );
       }
     }
   },
@@ -149,7 +166,10 @@ export const secretFromAlert: Rule = {
       const input = facts.inputs[i]!;
       // The alert's labels and annotations go into the log whole (alert.received): a secret there is no secret.
       if (input.secret && input.fromAlert !== undefined)
-        report([...input.path, 'from_alert'], `secret input "${input.name}" cannot come from an alert: the alert's labels and annotations are written to the log; ask it instead`);
+        report(
+          [...input.path, 'from_alert'],
+          `secret input "${input.name}" cannot come from an alert: the alert's labels and annotations are written to the log; ask it instead`,
+        );
     }
   },
 };
@@ -167,7 +187,8 @@ export const invalidDefault: Rule = {
       }
       if (input.pattern === undefined) continue;
       const pattern = compileWhole(input.pattern);
-      if (pattern && !pattern.test(input.default)) report([...input.path, 'default'], `default "${input.default}" does not match the input's pattern ${input.pattern}`);
+      if (pattern && !pattern.test(input.default))
+        report([...input.path, 'default'], `default "${input.default}" does not match the input's pattern ${input.pattern}`);
     }
   },
 };
@@ -181,8 +202,14 @@ export const reservedInputName: Rule = {
     for (let i = 0; i < facts.inputs.length; i++) {
       const input = facts.inputs[i]!;
       const env = inputEnvName(input.name);
-      if (RESERVED_ENV.has(env)) report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
-      else if (seen.has(input.name)) report(input.stepId ? [...input.path, 'name'] : input.path, `input "${input.name}" is defined twice: a later answer would overwrite the first`, { part: 'key' });
+      if (RESERVED_ENV.has(env))
+        report(input.path, `input name "${input.name}" is reserved: sev sets $${env} itself; choose another name`, { part: 'key' });
+      else if (seen.has(input.name))
+        report(
+          input.stepId ? [...input.path, 'name'] : input.path,
+          `input "${input.name}" is defined twice: a later answer would overwrite the first`,
+          { part: 'key' },
+        );
       seen.add(input.name);
     }
   },

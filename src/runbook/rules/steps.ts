@@ -146,7 +146,7 @@ function components(nodes: readonly string[], edges: (id: string) => readonly st
 function stepsThatCanExit({ byId, nextById }: RuleFacts): Set<string> {
   const canExit = new Set<string>();
   const ids = [...byId.keys()];
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = ids.length - 1; i >= 0; i--) {
       const id = ids[i]!;
@@ -198,7 +198,9 @@ export const multipleActions: Rule = {
       const actions = actionCount(step);
       if (actions > 1) {
         const present = ACTION_KINDS.filter((k) => step[k as keyof Step] !== undefined);
-        report([...step.path, present[1]!], `step "${step.id}" has both ${present.join(' and ')}: split it into one step per action`, { part: 'key' });
+        report([...step.path, present[1]!], `step "${step.id}" has both ${present.join(' and ')}: split it into one step per action`, {
+          part: 'key',
+        });
       }
       if (step.kind === 'instructions' && !step.instructions) {
         report([...step.path, 'id'], `step "${step.id}" has nothing to do: give it instructions or an action`);

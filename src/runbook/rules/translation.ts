@@ -14,8 +14,16 @@ type TranslationReport = (at: TranslationAt, rule: string, severity: 'error' | '
 /** The rules that check a translation against the runbook it translates. */
 export const TRANSLATION_RULES: readonly Pick<Rule, 'id' | 'severity' | 'description'>[] = [
   { id: 'translation-without-runbook', severity: 'error', description: 'A translation names a runbook id that no runbook has.' },
-  { id: 'stray-translation-key', severity: 'error', description: 'A translation has a text for a step, input, check, option or text the runbook does not have.' },
-  { id: 'missing-translation', severity: 'warning', description: 'A text of the runbook has no translation; the runbook\'s own text is shown.' },
+  {
+    id: 'stray-translation-key',
+    severity: 'error',
+    description: 'A translation has a text for a step, input, check, option or text the runbook does not have.',
+  },
+  {
+    id: 'missing-translation',
+    severity: 'warning',
+    description: "A text of the runbook has no translation; the runbook's own text is shown.",
+  },
   { id: 'outdated-translation', severity: 'warning', description: 'A translation was written for another version of the runbook.' },
   { id: 'duplicate-translation', severity: 'error', description: 'Two files translate one runbook into one language.' },
 ];
@@ -66,7 +74,12 @@ function isIdPosition(path: Path): boolean {
 export function checkTranslation(translation: Translation, value: unknown, runbook: Runbook | undefined, report: TranslationReport): void {
   if (!translation.translates) return; // the schema reports it
   if (!runbook) {
-    report({ path: ['translates'], part: 'value' }, 'translation-without-runbook', 'error', `no runbook has the id "${translation.translates}": a translation needs the runbook it translates (in its own directory, --runbooks or the shipped ones)`);
+    report(
+      { path: ['translates'], part: 'value' },
+      'translation-without-runbook',
+      'error',
+      `no runbook has the id "${translation.translates}": a translation needs the runbook it translates (in its own directory, --runbooks or the shipped ones)`,
+    );
     return;
   }
   if (runbook.version !== undefined && translation.runbookVersion !== runbook.version) {
@@ -88,7 +101,12 @@ export function checkTranslation(translation: Translation, value: unknown, runbo
     // A key the format does not know at all is the schema's finding (unknown-key), not reported twice.
     if (!isIdPosition(path) && !FORMAT_KEYS.get(shapeOf(path.slice(0, -1)))?.has(String(path.at(-1)))) return;
     if (path.length && !prefixes.has(pathKey(path))) {
-      report({ path, part: 'key' }, 'stray-translation-key', 'error', `${runbook.id} has no ${describe(path)}: remove "${String(path.at(-1))}" or correct it`);
+      report(
+        { path, part: 'key' },
+        'stray-translation-key',
+        'error',
+        `${runbook.id} has no ${describe(path)}: remove "${String(path.at(-1))}" or correct it`,
+      );
       return;
     }
     if (isObj(node)) for (const key of Object.keys(node)) visit(node[key], [...path, key]);
@@ -113,7 +131,12 @@ export function checkTranslation(translation: Translation, value: unknown, runbo
   if (texts.length === 0) return;
   const facts = { ...gatherFacts(runbook), texts };
   for (const rule of TEMPLATE_RULES) {
-    rule.check({ runbook, facts, report: (path, message, options = {}) => report({ path, part: options.part ?? 'value' }, rule.id, options.severity ?? rule.severity, message) });
+    rule.check({
+      runbook,
+      facts,
+      report: (path, message, options = {}) =>
+        report({ path, part: options.part ?? 'value' }, rule.id, options.severity ?? rule.severity, message),
+    });
   }
 }
 

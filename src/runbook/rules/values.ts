@@ -80,7 +80,10 @@ export const unconfirmedCommand: Rule = {
       const step = runbook.steps[n]!;
       const command = step.command;
       if (command && command.changesState && !command.confirm) {
-        report([...command.path, 'confirm'], `step "${step.id}" changes state without a confirmation: remove confirm: false, or mark the command changes_state: false if it only reads`);
+        report(
+          [...command.path, 'confirm'],
+          `step "${step.id}" changes state without a confirmation: remove confirm: false, or mark the command changes_state: false if it only reads`,
+        );
       }
     }
   },
@@ -109,7 +112,10 @@ export const milestoneOrder: Rule = {
       if (!step.milestone) continue;
       const rank = order.indexOf(step.milestone);
       if (last && rank < last.rank) {
-        report([...step.path, 'milestone'], `milestone ${step.milestone} comes after ${order[last.rank]} (step "${last.id}") in the list: the metrics assume the natural order`);
+        report(
+          [...step.path, 'milestone'],
+          `milestone ${step.milestone} comes after ${order[last.rank]} (step "${last.id}") in the list: the metrics assume the natural order`,
+        );
       }
       if (!last || rank > last.rank) last = { rank, id: step.id };
     }

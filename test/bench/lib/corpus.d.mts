@@ -17,4 +17,7 @@ export function rng(seed: number): Random;
 /** One runbook as YAML text, named by its id. */
 export function generateRunbook(seed: number, index: number): { name: string; text: string };
 
-export function ensureCorpus(dir: string, options?: { size?: number; seed?: number }): { dir: string; files: number; bytes: number; seed: number; generated: boolean };
+export function ensureCorpus(
+  dir: string,
+  options?: { size?: number; seed?: number },
+): { dir: string; files: number; bytes: number; seed: number; generated: boolean };

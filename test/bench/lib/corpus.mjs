@@ -48,12 +48,56 @@ const CLASSES = {
   'customer-care': ['mass-refund-comms', 'failed-topups-followup', 'status-page-update'],
 };
 
-const SERVICES = ['payments-api', 'wallet-ledger', 'topup-service', 'transfer-service', 'kyc-gateway', 'notification-service', 'auth-service', 'fx-rates', 'card-issuing', 'payout-worker'];
+const SERVICES = [
+  'payments-api',
+  'wallet-ledger',
+  'topup-service',
+  'transfer-service',
+  'kyc-gateway',
+  'notification-service',
+  'auth-service',
+  'fx-rates',
+  'card-issuing',
+  'payout-worker',
+];
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-1'];
-const TEAMS = ['Payments SRE', 'Wallet Core', 'Ledger Team', 'Platform Infrastructure', 'Security Operations', 'Customer Operations', 'Integrations'];
-const SYSTEMS = ['the primary database', 'the Kafka cluster', 'the Redis cache', 'the API gateway', 'the payout queue', 'the ledger writer', 'the card processor link', 'the KYC provider'];
-const SYMPTOMS = ['error rate above threshold', 'p99 latency over 2 s', 'failed top-ups', 'stuck transfers', 'balance mismatches', 'timeouts from the bank API', 'login failures', 'duplicate ledger entries'];
-const PEOPLE = ['the incident commander', 'the database on-call', 'the payments lead', 'the security on-call', 'the customer support lead', 'the network on-call'];
+const TEAMS = [
+  'Payments SRE',
+  'Wallet Core',
+  'Ledger Team',
+  'Platform Infrastructure',
+  'Security Operations',
+  'Customer Operations',
+  'Integrations',
+];
+const SYSTEMS = [
+  'the primary database',
+  'the Kafka cluster',
+  'the Redis cache',
+  'the API gateway',
+  'the payout queue',
+  'the ledger writer',
+  'the card processor link',
+  'the KYC provider',
+];
+const SYMPTOMS = [
+  'error rate above threshold',
+  'p99 latency over 2 s',
+  'failed top-ups',
+  'stuck transfers',
+  'balance mismatches',
+  'timeouts from the bank API',
+  'login failures',
+  'duplicate ledger entries',
+];
+const PEOPLE = [
+  'the incident commander',
+  'the database on-call',
+  'the payments lead',
+  'the security on-call',
+  'the customer support lead',
+  'the network on-call',
+];
 const CHANNELS = ['status page', 'in-app banner', 'email', 'SMS', '#incident chat channel', 'partner portal'];
 const DASHBOARDS = ['payments-overview', 'wallet-ledger-health', 'api-gateway', 'kafka-lag', 'database-replication', 'fraud-signals'];
 
@@ -134,14 +178,31 @@ function flow(items) {
 const INPUTS = {
   service: (r) => {
     const choices = r.sample(SERVICES, r.int(3, 6));
-    return [`prompt: Affected service`, `description: The service whose alerts fired, as named in the service catalog.`, `default: ${choices[0]}`, `choices: ${flow(choices)}`];
+    return [
+      `prompt: Affected service`,
+      `description: The service whose alerts fired, as named in the service catalog.`,
+      `default: ${choices[0]}`,
+      `choices: ${flow(choices)}`,
+    ];
   },
   region: (r) => [`prompt: Region`, `default: ${r.pick(REGIONS)}`, `pattern: ${sq('[a-z]{2}-[a-z]+-\\d')}`],
   ticket: () => [`prompt: Incident ticket (for example INC-1234)`, `pattern: ${sq('INC-\\d{3,6}')}`],
-  error_threshold: (r) => [`prompt: Error rate (percent) that counts as recovered`, `default: ${r.pick([1, 2, 5])}`, `pattern: ${sq('\\d+(\\.\\d+)?')}`],
+  error_threshold: (r) => [
+    `prompt: Error rate (percent) that counts as recovered`,
+    `default: ${r.pick([1, 2, 5])}`,
+    `pattern: ${sq('\\d+(\\.\\d+)?')}`,
+  ],
   merchant_id: () => [`prompt: Merchant id, if one merchant is affected`, `pattern: ${sq('[A-Z0-9]{8}')}`, `required: false`],
-  dashboard_url: (r) => [`prompt: Dashboard to watch`, `default: https://grafana.example.com/d/${r.pick(DASHBOARDS)}`, `pattern: ${sq('https?://\\S+')}`],
-  deploy_version: (r) => [`prompt: Version currently deployed`, `default: v2.${r.int(0, 40)}.${r.int(0, 9)}`, `pattern: ${sq('v\\d+\\.\\d+\\.\\d+')}`],
+  dashboard_url: (r) => [
+    `prompt: Dashboard to watch`,
+    `default: https://grafana.example.com/d/${r.pick(DASHBOARDS)}`,
+    `pattern: ${sq('https?://\\S+')}`,
+  ],
+  deploy_version: (r) => [
+    `prompt: Version currently deployed`,
+    `default: v2.${r.int(0, 40)}.${r.int(0, 9)}`,
+    `pattern: ${sq('v\\d+\\.\\d+\\.\\d+')}`,
+  ],
   provider: (r) => {
     const choices = r.sample(['adyen', 'stripe', 'checkout', 'worldpay', 'marqeta'], 3);
     return [`prompt: Payment provider`, `default: ${choices[0]}`, `choices: ${flow(choices)}`];
@@ -257,13 +318,42 @@ function checkDefs(r, has, home) {
 // Steps.
 
 const STEP_NAMES = {
-  instructions: ['open-dashboards', 'read-recent-changes', 'gather-evidence', 'note-first-symptoms', 'check-vendor-status', 'review-alerts', 'inspect-logs', 'write-handover', 'collect-samples', 'list-affected-accounts'],
-  confirm: ['acknowledge-page', 'confirm-impact', 'confirm-recovery', 'verify-traffic', 'confirm-rollback-done', 'confirm-failover', 'confirm-no-data-loss'],
+  instructions: [
+    'open-dashboards',
+    'read-recent-changes',
+    'gather-evidence',
+    'note-first-symptoms',
+    'check-vendor-status',
+    'review-alerts',
+    'inspect-logs',
+    'write-handover',
+    'collect-samples',
+    'list-affected-accounts',
+  ],
+  confirm: [
+    'acknowledge-page',
+    'confirm-impact',
+    'confirm-recovery',
+    'verify-traffic',
+    'confirm-rollback-done',
+    'confirm-failover',
+    'confirm-no-data-loss',
+  ],
   choice: ['choose-mitigation', 'decide-severity', 'pick-recovery-path', 'decide-customer-comms', 'choose-failover-target'],
   input: ['record-root-cause-guess', 'record-affected-count', 'record-bad-version', 'record-change-ticket', 'record-vendor-case'],
   checks: ['check-health', 'check-dependencies', 'check-data-integrity', 'check-capacity', 'run-diagnostics'],
   wait: ['wait-for-recovery', 'wait-for-replication', 'wait-for-queue-drain', 'wait-for-dns-propagation'],
-  command: ['restart-service', 'roll-back-deploy', 'scale-out', 'fail-over-database', 'pause-payouts', 'disable-feature-flag', 'flush-cache', 'rotate-credential', 'block-ip-ranges'],
+  command: [
+    'restart-service',
+    'roll-back-deploy',
+    'scale-out',
+    'fail-over-database',
+    'pause-payouts',
+    'disable-feature-flag',
+    'flush-cache',
+    'rotate-credential',
+    'block-ip-ranges',
+  ],
   announce: ['notify-stakeholders', 'post-status-page', 'inform-support', 'update-users', 'notify-regulator', 'tell-partners'],
 };
 
@@ -281,7 +371,9 @@ const OPTIONS = [
 function sentence(r, ctx) {
   const ref = () => {
     const names = ctx.textInputs();
-    return names.length && r.chance(0.6) ? `{{ ${r.pick(names)} }}` : r.pick(['{{ incident.id }}', '{{ incident.severity }}', '{{ runbook.title }}', '{{ incident.elapsed }}']);
+    return names.length && r.chance(0.6)
+      ? `{{ ${r.pick(names)} }}`
+      : r.pick(['{{ incident.id }}', '{{ incident.severity }}', '{{ runbook.title }}', '{{ incident.elapsed }}']);
   };
   return r.pick([
     () => `Look at ${r.pick(SYSTEMS)} for ${r.pick(SYMPTOMS)} since the alert fired.`,
@@ -322,12 +414,18 @@ function stepLines(r, ctx, kind, i) {
   const P = '    ';
   if (r.chance(0.7)) out.push(`${P}title: ${str(titleFor(kind, ctx.ids[i]))}`);
   const withText = kind === 'instructions' || r.chance(0.6);
-  if (withText) out.push(`${P}instructions: ${block(paragraph(r, ctx, kind === 'instructions' ? 2 : 1, kind === 'instructions' ? 4 : 2), 6)}`);
+  if (withText)
+    out.push(`${P}instructions: ${block(paragraph(r, ctx, kind === 'instructions' ? 2 : 1, kind === 'instructions' ? 4 : 2), 6)}`);
   switch (kind) {
     case 'instructions':
       break;
     case 'confirm': {
-      const question = r.pick([`Is ${r.pick(SYSTEMS)} healthy again?`, `Did you see ${r.pick(SYMPTOMS)} on the dashboard?`, `Is the change done and recorded in {{ incident.id }}?`, `Does the traffic look normal again?`]);
+      const question = r.pick([
+        `Is ${r.pick(SYSTEMS)} healthy again?`,
+        `Did you see ${r.pick(SYMPTOMS)} on the dashboard?`,
+        `Is the change done and recorded in {{ incident.id }}?`,
+        `Does the traffic look normal again?`,
+      ]);
       if (r.chance(0.5)) out.push(`${P}confirm: ${str(question)}`);
       else {
         out.push(`${P}confirm:`, `${P}  question: ${str(question)}`);
@@ -337,7 +435,11 @@ function stepLines(r, ctx, kind, i) {
     }
     case 'choice': {
       const n = r.int(2, 4);
-      out.push(`${P}choice:`, `${P}  question: ${str(r.pick(['What is the most likely cause?', 'How do we mitigate?', 'How bad is it for customers?', 'Which path do we take?']))}`, `${P}  options:`);
+      out.push(
+        `${P}choice:`,
+        `${P}  question: ${str(r.pick(['What is the most likely cause?', 'How do we mitigate?', 'How bad is it for customers?', 'Which path do we take?']))}`,
+        `${P}  options:`,
+      );
       const options = r.sample(OPTIONS, n);
       options.forEach(([label, value], k) => {
         out.push(`${P}    - label: ${str(label)}`);
@@ -351,7 +453,11 @@ function stepLines(r, ctx, kind, i) {
     }
     case 'input': {
       const name = ctx.stepInputName(i);
-      out.push(`${P}input:`, `${P}  name: ${name}`, `${P}  prompt: ${str(r.pick(['What do you think the cause is?', 'How many customers are affected?', 'Which change ticket covers this?', 'Vendor case number?']))}`);
+      out.push(
+        `${P}input:`,
+        `${P}  name: ${name}`,
+        `${P}  prompt: ${str(r.pick(['What do you think the cause is?', 'How many customers are affected?', 'Which change ticket covers this?', 'Vendor case number?']))}`,
+      );
       if (r.chance(0.5)) out.push(`${P}  description: ${str('Recorded in the log for the postmortem.')}`);
       if (r.chance(0.4)) out.push(`${P}  pattern: ${sq('[A-Za-z0-9 #._-]+')}`, `${P}  default: unknown`);
       else if (r.chance(0.3)) out.push(`${P}  choices: [infrastructure, code-change, data, vendor, unknown]`, `${P}  default: unknown`);
@@ -377,7 +483,8 @@ function stepLines(r, ctx, kind, i) {
         () => `kubectl --context ${region} -n ${svc} rollout undo deployment/${svc}`,
         () => `kubectl --context ${region} -n ${svc} scale deployment/${svc} --replicas=${r.int(6, 24)}`,
         () => flow(['flagctl', 'set', 'instant-payouts', '--off', '--reason', 'incident']),
-        () => `curl -fsS -X POST${ctx.has('api_token') ? ' -H "Authorization: Bearer $SEV_API_TOKEN"' : ''} "https://payout-worker.${region}.internal/admin/pause"`,
+        () =>
+          `curl -fsS -X POST${ctx.has('api_token') ? ' -H "Authorization: Bearer $SEV_API_TOKEN"' : ''} "https://payout-worker.${region}.internal/admin/pause"`,
         () => flow(['redis-cli', '-h', `cache.${ctx.region}.internal`, 'FLUSHDB', 'ASYNC']),
         () => `patronictl -c /etc/patroni.yml failover --candidate db-replica-${r.int(1, 3)} --force`,
       ])();
@@ -385,7 +492,8 @@ function stepLines(r, ctx, kind, i) {
       if (r.chance(0.4)) {
         out.push(`${P}  env:`, `${P}    INCIDENT_REF: ${JSON.stringify('{{ incident.id }}')}`);
         const names = ctx.textInputs();
-        if (names.length && r.chance(0.5)) out.push(`${P}    CHANGE_NOTE: ${JSON.stringify(`incident {{ incident.id }} on {{ ${r.pick(names)} }}`)}`);
+        if (names.length && r.chance(0.5))
+          out.push(`${P}    CHANGE_NOTE: ${JSON.stringify(`incident {{ incident.id }} on {{ ${r.pick(names)} }}`)}`);
       }
       out.push(`${P}  timeout: ${r.pick(['30s', '1m', '2m', '5m'])}`);
       if (r.chance(0.5)) out.push(`${P}  expect:`, `${P}    exit: ${r.pick(['0', '[0, 3]'])}`);
@@ -398,9 +506,14 @@ function stepLines(r, ctx, kind, i) {
       const audience = r.pick(['users', 'stakeholders', 'internal', 'regulator', 'partners']);
       out.push(`${P}announce:`, `${P}  audience: ${audience}`);
       if (r.chance(0.8)) out.push(`${P}  channel: ${str(r.pick(CHANNELS))}`);
-      if (r.chance(0.6)) out.push(`${P}  subject: ${str(`[${r.pick(['Investigating', 'Identified', 'Monitoring', 'Resolved'])}] {{ runbook.title }}`)}`);
+      if (r.chance(0.6))
+        out.push(`${P}  subject: ${str(`[${r.pick(['Investigating', 'Identified', 'Monitoring', 'Resolved'])}] {{ runbook.title }}`)}`);
       const msg = [
-        r.pick([`We are investigating ${r.pick(SYMPTOMS)} affecting some customers.`, `Some payments may be delayed while we fix an issue with ${r.pick(SYSTEMS)}.`, `The issue is mitigated and we are monitoring the recovery.`]),
+        r.pick([
+          `We are investigating ${r.pick(SYMPTOMS)} affecting some customers.`,
+          `Some payments may be delayed while we fix an issue with ${r.pick(SYSTEMS)}.`,
+          `The issue is mitigated and we are monitoring the recovery.`,
+        ]),
         `Reference: {{ incident.id }}, severity {{ incident.severity }}.`,
         r.pick(['Next update within 30 minutes.', 'No action is needed on your side.', 'Balances are safe; no funds were lost.']),
       ].join('\n');
@@ -419,7 +532,22 @@ function titleFor(kind, id) {
 
 function stepKinds(r, n) {
   // Every kind at least once, the rest drawn with weights close to real runbooks.
-  const weighted = ['instructions', 'instructions', 'instructions', 'confirm', 'confirm', 'choice', 'input', 'checks', 'checks', 'wait', 'command', 'command', 'announce', 'announce'];
+  const weighted = [
+    'instructions',
+    'instructions',
+    'instructions',
+    'confirm',
+    'confirm',
+    'choice',
+    'input',
+    'checks',
+    'checks',
+    'wait',
+    'command',
+    'command',
+    'announce',
+    'announce',
+  ];
   const middle = ['choice', 'input', 'wait', 'command', 'announce', 'checks'];
   while (middle.length < n - 3) middle.push(r.pick(weighted));
   const shuffled = r.sample(middle, middle.length);
@@ -437,7 +565,10 @@ export function generateRunbook(seed, index) {
   const n = r.int(15, 25);
 
   // Inputs: always the service, then a few more; a secret one now and then.
-  const plain = r.sample(Object.keys(INPUTS).filter((k) => k !== 'service' && !SECRET_INPUTS.has(k)), r.int(1, 3));
+  const plain = r.sample(
+    Object.keys(INPUTS).filter((k) => k !== 'service' && !SECRET_INPUTS.has(k)),
+    r.int(1, 3),
+  );
   const inputNames = ['service', ...plain, ...(r.chance(0.35) ? [r.pick([...SECRET_INPUTS])] : [])];
   const has = (name) => inputNames.includes(name);
 
@@ -492,7 +623,9 @@ export function generateRunbook(seed, index) {
   lines.push(`  Use this runbook when ${r.pick(SYMPTOMS)} point at ${r.pick(SYSTEMS)}.`);
   lines.push(`  It walks the responder from detection to resolution and keeps customers informed.`);
   if (r.chance(0.5)) lines.push(`lang: ${r.pick(['en', 'en-GB', 'en-US'])}`);
-  lines.push(`tags: ${flow([...new Set([klass, topic, ...r.sample(['payments', 'wallet', 'ledger', 'customer-impact', 'fund-safety', 'regulated', 'tier-1'], r.int(1, 3))])])}`);
+  lines.push(
+    `tags: ${flow([...new Set([klass, topic, ...r.sample(['payments', 'wallet', 'ledger', 'customer-impact', 'fund-safety', 'regulated', 'tier-1'], r.int(1, 3))])])}`,
+  );
   lines.push('links:');
   for (const dash of r.sample(DASHBOARDS, r.int(1, 3))) {
     lines.push(`  - title: ${str(`Dashboard ${dash}`)}`, `    url: https://grafana.example.com/d/${dash}`);
@@ -527,7 +660,10 @@ export function generateRunbook(seed, index) {
 }
 
 function generatorHash() {
-  return createHash('sha256').update(readFileSync(new URL(import.meta.url))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(readFileSync(new URL(import.meta.url)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

@@ -18,13 +18,22 @@ export function rng(seed) {
 const hex = (random, n) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 const uuid = (random) => `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`;
 
-const RUNBOOK = { id: 'server-failure', title: 'Server failure', version: '2.1.0', hash: 'ab'.repeat(32), file: 'runbooks/server-failure.yaml' };
+const RUNBOOK = {
+  id: 'server-failure',
+  title: 'Server failure',
+  version: '2.1.0',
+  hash: 'ab'.repeat(32),
+  file: 'runbooks/server-failure.yaml',
+};
 
 /**
  * Writes one responder's log of `events` events: the first is incident.started (`starter`) or
  * incident.joined; `k` shifts its clock a little so that logs interleave.
  */
-export function writeLog(file, { incident, responder, events, seed, starter = true, k = 0, start = Date.parse('2026-11-26T20:00:00.000Z') }) {
+export function writeLog(
+  file,
+  { incident, responder, events, seed, starter = true, k = 0, start = Date.parse('2026-11-26T20:00:00.000Z') },
+) {
   const random = rng(seed);
   const fd = openSync(file, 'w');
   let buffer = '';
@@ -37,7 +46,14 @@ export function writeLog(file, { incident, responder, events, seed, starter = tr
     const step = `step-${Math.floor(seq / 12)}`;
     if (seq === 1) {
       type = starter ? 'incident.started' : 'incident.joined';
-      data = { runbook: RUNBOOK, severity: 'SEV2', responder, host: `wallet-ops-${k + 1}`, sevVersion: '0.1.0', ...(starter ? { dryRun: false } : {}) };
+      data = {
+        runbook: RUNBOOK,
+        severity: 'SEV2',
+        responder,
+        host: `wallet-ops-${k + 1}`,
+        sevVersion: '0.1.0',
+        ...(starter ? { dryRun: false } : {}),
+      };
     } else if (starter && seq % Math.max(2, Math.floor(events / 6)) === 0 && milestones.length) {
       type = 'milestone';
       data = { milestone: milestones.shift(), step };
@@ -52,10 +68,29 @@ export function writeLog(file, { incident, responder, events, seed, starter = tr
       } else if (x < 0.6) {
         const ok = random() < 0.8;
         type = 'check.result';
-        data = { exit: ok ? 0 : 1, durationMs: Math.floor(random() * 900), timedOut: false, stdout: ok ? 'HTTP/1.1 200 OK\n' : '', stderr: ok ? '' : 'curl: (7) Failed to connect to wallet-api port 8080\n', check: 'health', status: ok ? 'OK' : 'CRITICAL', reason: ok ? 'exit 0' : 'exit 1, expected 0', attempts: 1, step };
+        data = {
+          exit: ok ? 0 : 1,
+          durationMs: Math.floor(random() * 900),
+          timedOut: false,
+          stdout: ok ? 'HTTP/1.1 200 OK\n' : '',
+          stderr: ok ? '' : 'curl: (7) Failed to connect to wallet-api port 8080\n',
+          check: 'health',
+          status: ok ? 'OK' : 'CRITICAL',
+          reason: ok ? 'exit 0' : 'exit 1, expected 0',
+          attempts: 1,
+          step,
+        };
       } else if (x < 0.75) {
         type = 'command.finished';
-        data = { exit: 0, durationMs: Math.floor(random() * 5000), timedOut: false, stdout: 'deployment.apps/wallet-api restarted\n', stderr: '', step, ok: true };
+        data = {
+          exit: 0,
+          durationMs: Math.floor(random() * 5000),
+          timedOut: false,
+          stdout: 'deployment.apps/wallet-api restarted\n',
+          stderr: '',
+          step,
+          ok: true,
+        };
       } else if (x < 0.9) {
         type = 'step.completed';
         data = { step, result: 'done', next: `step-${Math.floor(seq / 12) + 1}` };

@@ -97,9 +97,17 @@ export function capture(contender, { maxBuffer = 256 * 1024 * 1024 } = {}) {
  */
 export function peakRss(contender) {
   const hasTime = existsSync('/usr/bin/time');
-  const [command, args] = hasTime ? ['/usr/bin/time', ['-f', 'MAXRSS %M', contender.command, ...contender.args]] : [contender.command, contender.args];
+  const [command, args] = hasTime
+    ? ['/usr/bin/time', ['-f', 'MAXRSS %M', contender.command, ...contender.args]]
+    : [contender.command, contender.args];
   const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: contender.cwd, env: { ...process.env, ...contender.env }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(command, args, {
+    cwd: contender.cwd,
+    env: { ...process.env, ...contender.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.error) throw new Error(`${contender.label}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${contender.label}: exited with ${r.status ?? r.signal}: ${(r.stderr ?? '').split('\n')[0]}`);
