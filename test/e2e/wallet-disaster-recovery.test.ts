@@ -25,6 +25,7 @@ create table dr_heartbeat (at timestamptz not null, incident text not null);
 grant select, insert on dr_heartbeat to wallet_dr;
 grant execute on function pg_ls_dir(text, boolean, boolean), pg_stat_file(text, boolean),
   pg_read_binary_file(text), pg_read_binary_file(text, bigint, bigint, boolean) to wallet_dr;
+grant pg_checkpoint to wallet_dr;
 create role replicator login replication;
 `;
 const SEED = `
