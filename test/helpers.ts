@@ -1,3 +1,4 @@
+import { seeded } from '../src/drill/traffic.js';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,17 +111,8 @@ export async function waitFor<T>(
   throw new Error(`waited ${timeoutMs} ms for ${typeof what === 'function' ? what() : what}, in vain${why}`);
 }
 
-/** Random numbers from a seed (mulberry32): the same seed gives the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Random numbers from a seed (mulberry32): the same seed gives the same numbers; the drill's own generator. */
+export const seededRandom = seeded;
 
 /**
  * The seed of a test file's random choices: SEV_TEST_SEED when set, else a new one. It is printed, so a
