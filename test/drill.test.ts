@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../src/incident/events.js';
 import { drillMarkdown, scoreDrill } from '../src/drill/score.js';
-import { SCENARIOS } from '../src/drill/scenarios.js';
+import { SCENARIOS } from '../src/drill/scenarios/index.js';
 
 const scenario = SCENARIOS.find((s) => s.name === 'api-killed')!;
 const T0 = Date.parse('2026-12-02T10:00:00Z');

@@ -1,5 +1,5 @@
 import { runDrill, type DrillOptions } from '../drill/run.js';
-import { SCENARIOS } from '../drill/scenarios.js';
+import { SCENARIOS } from '../drill/scenarios/index.js';
 import { EXIT, ExitCode } from '../errors.js';
 
 export interface DrillCommandOptions extends DrillOptions {

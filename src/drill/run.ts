@@ -6,7 +6,7 @@ import { ensureDir, incidentDir } from '../incident/store.js';
 import { loadRunbook } from '../runbook/catalog.js';
 import { startIncident, type StartOptions } from '../session/start.js';
 import { cleanLeftovers, stateFile } from './leftovers.js';
-import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.js';
 import { drillMarkdown, scoreDrill, type DrillScore } from './score.js';
 import { DemoWallet } from './wallet.js';
 

@@ -1,6 +1,6 @@
 import type { IncidentEvent } from '../incident/events.js';
 import { formatDuration } from '../text/duration.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios/index.js';
 
 export interface MoneyFacts {
   acknowledged: number;

@@ -1,31 +1,5 @@
-import type { DemoWallet } from './wallet.js';
-
-/** A step a correct walk of the scenario runs, and what to practise when it was skipped. */
-export interface ExpectedStep {
-  step: string;
-  why: string;
-}
-
-/**
- * One drill: the runbook it practises, the fault injected into the demo wallet, what the pager says, the inputs
- * that point the runbook at the demo wallet, and what the score expects. Other runbooks' scenarios are rows of
- * the same table.
- */
-export interface Scenario {
-  name: string;
-  runbook: string;
-  summary: string;
-  /** The branch of the runbook this scenario takes (its choice step and answer), for --list. */
-  branch: string;
-  inject: (wallet: DemoWallet) => Promise<void>;
-  pager: (wallet: DemoWallet) => string;
-  inputs: (wallet: DemoWallet) => Record<string, string>;
-  /** Whether the fault is fixed at the end, and what was seen. */
-  fixed: (wallet: DemoWallet) => Promise<{ ok: boolean; detail: string }>;
-  /** Targets from the fault's start, in minutes. */
-  targets: { detect: number; mitigate: number; resolve: number };
-  expected: ExpectedStep[];
-}
+import type { DemoWallet } from '../wallet.js';
+import type { Scenario } from './scenario.js';
 
 const serverFailureInputs = (w: DemoWallet): Record<string, string> => ({
   health_url: `${w.apiUrl}/health`,
@@ -45,7 +19,7 @@ const apiAnswers = async (w: DemoWallet) =>
     ? { ok: true, detail: 'the wallet API answers its health check' }
     : { ok: false, detail: 'the wallet API still does not answer its health check' };
 
-export const SCENARIOS: Scenario[] = [
+export const SERVER_FAILURE: Scenario[] = [
   {
     name: 'api-killed',
     runbook: 'server-failure',
@@ -105,8 +79,3 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
 ];
-
-export function findScenario(runbook: string | undefined, name: string | undefined): Scenario | undefined {
-  const candidates = SCENARIOS.filter((s) => (!runbook || s.runbook === runbook) && (!name || s.name === name));
-  return candidates[0];
-}
