@@ -16,8 +16,8 @@ export interface Announcement extends AnnouncementView {
   step?: string;
   /** The clock this announcement is the update for: the event says so, and meets it. */
   clock?: string;
-  /** The responder asked for it (an update a clock is due for): no second question before it goes. */
-  requested?: boolean;
+  /** Sending it is decided already (an answers file's `clocks: {id: send}`): no question before it goes. */
+  decided?: boolean;
 }
 
 export type AnnounceEnd = { kind: 'done' } | Exclude<Settled<never>, { kind: 'answer' }>;
@@ -69,7 +69,7 @@ export async function announce(deps: AnnounceDeps, a: Announcement): Promise<Ann
   }
 
   const asked = toSend.filter((d) => !d.decided);
-  if (asked.length > 0 && !deps.yes && !a.requested) {
+  if (asked.length > 0 && !deps.yes && !a.decided) {
     const reply = await deps.settle(() =>
       deps.responder.confirmDelivery(
         deps.view,
@@ -202,7 +202,7 @@ async function send(
 async function byHand(deps: AnnounceDeps, a: Announcement): Promise<AnnounceEnd> {
   deps.responder.showAnnouncement(a);
   const reply =
-    deps.yes || a.requested ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
+    deps.yes || a.decided ? ({ kind: 'answer', value: true } as const) : await deps.settle(() => deps.responder.announce(deps.view, a));
   if (reply.kind !== 'answer') return reply;
   if (reply.value)
     deps.emit('announcement', {

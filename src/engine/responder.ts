@@ -16,8 +16,11 @@ export type Reply<T> =
   | { kind: 'skip'; reason: string }
   | { kind: 'pause' }
   | { kind: 'severity'; to: Severity; reason?: string }
-  /** "Send the update now": an announcement to the clock's audience, which meets the clock. */
-  | { kind: 'update'; clock: string }
+  /**
+   * "Send the update now": an announcement to the clock's audience, which meets the clock. Shown and confirmed
+   * like any announcement, unless `decided`: an answers file that says to send it has decided already.
+   */
+  | { kind: 'update'; clock: string; decided?: boolean }
   /** Show the runbook's links (dashboards, consoles), or its steps with where the walk is; then ask again. */
   | { kind: 'links' }
   | { kind: 'outline' }

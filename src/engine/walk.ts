@@ -187,7 +187,11 @@ export class Walk {
    * "Send the update now": the clock's audience gets the runbook's latest announcement to it, through the
    * one announce (its channels, or by hand), and the announcement meets the clock.
    */
-  private async sendUpdate(clockId: string, view: StepView | undefined): Promise<Exclude<Settled<never>, { kind: 'answer' }> | undefined> {
+  private async sendUpdate(
+    clockId: string,
+    view: StepView | undefined,
+    decided: boolean,
+  ): Promise<Exclude<Settled<never>, { kind: 'answer' }> | undefined> {
     const def = this.clocks.find((d) => d.id === clockId);
     const audience = updateAudience(def);
     if (!def || !audience || !this.state.clocks.get(clockId)?.open) {
@@ -206,9 +210,9 @@ export class Walk {
       if (type === 'announcement') sent = true;
       return deps.emit(type, data);
     };
-    const end = await announce({ ...deps, emit }, { ...draft, clock: def.id, requested: true });
+    const end = await announce({ ...deps, emit }, { ...draft, clock: def.id, decided });
     if (end.kind !== 'done') return end;
-    if (sent) this.responder.info(`Update for ${def.title} sent to ${audience}.`);
+    this.responder.info(sent ? `Update for ${def.title} sent to ${audience}.` : `Update for ${def.title} not sent: it is still due.`);
     return undefined;
   }
 
@@ -396,7 +400,7 @@ export class Walk {
         continue;
       }
       if (reply.kind === 'update') {
-        const end = await this.sendUpdate(reply.clock, view);
+        const end = await this.sendUpdate(reply.clock, view, reply.decided === true);
         if (end) return end;
         continue;
       }

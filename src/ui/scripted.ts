@@ -128,7 +128,7 @@ export class ScriptedResponder implements Responder {
     if (!due) return undefined;
     this.updatesSent.add(`${due.id}@${due.dueAt}`);
     this.say(this.options.color.dim(`  → send the update for ${due.title} (from the answers file)`));
-    return { kind: 'update', clock: due.id };
+    return { kind: 'update', clock: due.id, decided: true };
   }
 
   /** The entry for a question of a step: its note/skip/pause first, then its answer. */

@@ -41,10 +41,18 @@ describe.skipIf(!HAS_TMUX)(`a due clock at an interactive prompt (tmux)${NEEDS_T
     expect(screen).toMatch(
       /^ {2}! Update the status page is overdue by 1:3[01]:\d\d \(was due .*\): \/update \(or the menu\) sends the update$/m,
     );
+    // The draft is shown and the responder decides: not sent leaves the clock running and /update offered.
     run.type('/update');
     run.keys('Enter');
-    screen = await run.waitFor('Update for Update the status page sent to status-page.');
+    screen = await run.waitFor(/^\? Copy and send it, then confirm:/m);
     expect(screen).toMatch(/^Announcement to status-page\n {2}│ Update on incident \S+: we are still working on it\.$/m);
+    run.keys('Down', 'Enter');
+    await run.waitFor(/Update for Update the status page not sent: it is still due\.\n\? Who reported it\? \[\/update \/note/);
+    run.type('/update');
+    run.keys('Enter');
+    await run.waitFor(/^\? Copy and send it, then confirm:/m);
+    run.keys('Enter');
+    await run.waitFor('Update for Update the status page sent to status-page.');
     // Asked again, now with nothing due: /update is no longer offered.
     await run.waitFor(/Update for Update the status page sent to status-page\.\n\? Who reported it\? \[\/note/);
     run.type('the night shift');
@@ -64,7 +72,9 @@ describe.skipIf(!HAS_TMUX)(`a due clock at an interactive prompt (tmux)${NEEDS_T
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Event);
-    const update = events.find((e) => e.type === 'announcement' && e.data.clock === 'status-page');
+    const updates = events.filter((e) => e.type === 'announcement' && e.data.clock === 'status-page');
+    expect(updates).toHaveLength(1);
+    const update = updates[0];
     expect(update?.data).toMatchObject({ step: 'who', audience: 'status-page' });
     const met = events.find((e) => e.type === 'clock.met' && e.data.clock === 'status-page');
     expect(met?.data.lateMs).toBeGreaterThan(89 * 60_000);
