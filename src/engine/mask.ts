@@ -9,12 +9,23 @@ export interface Masker {
   readonly longestBytes: number;
 }
 
+/** Below this length a secret is masked only where it stands alone: masked inside words, it would hide every "a" of the output. */
+const SHORT = 4;
+
+const escaped = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Replaces every occurrence of the given secret values in a text. Longest first, so one secret inside another is masked whole. */
 export function masker(secrets: Iterable<string>): Masker {
   const values = [...new Set([...secrets].filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+  const alone = new Map(
+    values.filter((v) => v.length < SHORT).map((v) => [v, new RegExp(`(?<![\\p{L}\\p{N}])${escaped(v)}(?![\\p{L}\\p{N}])`, 'gu')]),
+  );
   const mask = (text: string) => {
     let out = text;
-    for (const value of values) out = out.split(value).join(MASK);
+    for (const value of values) {
+      const pattern = alone.get(value);
+      out = pattern ? out.replace(pattern, MASK) : out.split(value).join(MASK);
+    }
     return out;
   };
   return Object.assign(mask, { values, longestBytes: values.reduce((n, v) => Math.max(n, Buffer.byteLength(v)), 0) });
