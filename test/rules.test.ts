@@ -620,6 +620,64 @@ ${DONE}`),
     bad: doc(`steps:\n${DONE}  - id: start\n    instructions: Look at the dashboard.\n    milestone: detected\n`),
     fix: ['milestone: detected', 'milestone: resolved'],
   },
+  {
+    rule: 'clock-reference',
+    severity: 'error',
+    at: [9, 21, 'stat'],
+    message: 'no step has the id "stat": did you mean "start"?',
+    bad: doc(`
+clocks:
+  - id: fix-due
+    title: Fix it
+    starts: { step: stat }
+    due: 30m
+    met_by: { step: done }
+steps:
+  - id: start
+    instructions: Look at the dashboard.
+${DONE}`),
+    fix: ['{ step: stat }', '{ step: start }'],
+  },
+  {
+    rule: 'clock-reference',
+    severity: 'error',
+    at: [10, 21, 'users_afected'],
+    message: 'no input is called "users_afected": did you mean "users_affected"?',
+    bad: doc(`
+clocks:
+  - id: big-incident-update
+    title: Tell the regulator
+    starts: { step: start }
+    while: { input: users_afected, above: 100 }
+    due: 30m
+    met_by: { step: done }
+steps:
+  - id: start
+    input: { name: users_affected, prompt: How many users? }
+${DONE}`),
+    fix: ['users_afected', 'users_affected'],
+  },
+  {
+    rule: 'clock-never-starts',
+    severity: 'warning',
+    at: [9, 29, 'users'],
+    message: 'no announce step speaks to "users", so the clock never starts',
+    bad: doc(`
+clocks:
+  - id: user-updates
+    title: Update users
+    starts: { announcement: users }
+    due: 30m
+    audience: users
+steps:
+  - id: start
+    instructions: Look at the dashboard.
+${DONE}`),
+    fix: [
+      '  - id: start\n    instructions: Look at the dashboard.',
+      '  - id: start\n    announce: { audience: users, message: We are on it. }',
+    ],
+  },
 ];
 
 const goodOf = (c: Case) => (Array.isArray(c.fix) ? (c.bad as string).replaceAll(c.fix[0], c.fix[1]) : c.fix.good);

@@ -14,6 +14,7 @@ import {
 } from './references.js';
 import { TRANSLATION_RULES } from './translation.js';
 import { regulatorFacts } from './regulator.js';
+import { clockNeverStarts, clockReference } from './clocks.js';
 import { REGULATOR_RULES } from '../../regulator/rules.js';
 import { invalidDuration, invalidRegex, milestoneOrder, missingResolvedMilestone, unconfirmedCommand } from './values.js';
 
@@ -42,6 +43,8 @@ export const RULES: readonly Rule[] = [
   missingResolvedMilestone,
   milestoneOrder,
   regulatorFacts,
+  clockReference,
+  clockNeverStarts,
 ];
 
 /** Findings made while reading a file, before any rule can run. */
