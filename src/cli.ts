@@ -117,8 +117,14 @@ export function program(): Command {
     .description('practise a runbook against a failing demo wallet on 127.0.0.1, walked as a real incident marked as a drill, then scored')
     .argument('[runbook]', 'runbook id (sev drill --list shows the scenarios)')
     .option('--list', 'list the drill scenarios (of this runbook, when one is named)')
-    .option('--json', 'with --list: print JSON')
+    .option(
+      '--history',
+      'the drills played in the incident directory, and how often each scenario was (of this runbook, when one is named)',
+    )
+    .option('--responder <name>', "with --history: only this responder's drills")
+    .option('--json', 'with --list or --history: print JSON')
     .option('--scenario <name>', 'which scenario of the runbook (default: its first)')
+    .option('--random', 'a scenario picked by the seed (of this runbook, when one is named): the pager tells you the fault')
     .option('--seed <n>', 'seed of the demo traffic, for a drill that can be played again the same way')
     .option('--answers <file>', 'YAML file of step answers (the drill fills in the inputs)')
     .option('-y, --yes', 'answer confirmations yes, run commands without asking, take input defaults')

@@ -18,9 +18,9 @@ const EXAMPLES: Record<string, string[]> = {
     'sev run server-failure --answers rest.yaml --resume',
   ],
   drill: [
-    'sev drill server-failure',
-    'sev drill --list',
+    'sev drill server-failure --random',
     'sev drill server-failure --scenario api-killed --seed 42 --answers drill-answers.yaml',
+    'sev drill --history --responder ana',
   ],
   resume: ['sev resume', 'sev resume k3f9 --answers rest.yaml', 'sev resume k3f9 --take-over'],
   config: ['sev config', 'sev config --json'],

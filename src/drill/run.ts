@@ -5,17 +5,26 @@ import { readLog } from '../incident/read.js';
 import { ensureDir, incidentDir } from '../incident/store.js';
 import { loadRunbook } from '../runbook/catalog.js';
 import { startIncident, type StartOptions } from '../session/start.js';
+import { writeHistoryEntry } from './history.js';
 import { cleanLeftovers, stateFile } from './leftovers.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.js';
 import { drillMarkdown, scoreDrill, type DrillScore } from './score.js';
+import { seeded } from './traffic.js';
 import { DemoWallet } from './wallet.js';
 
 export interface DrillOptions extends StartOptions {
   scenario?: string;
   seed?: string;
+  /** A scenario picked by the seed, of the runbook when one is named: the responder learns the fault from the pager. */
+  random?: boolean;
 }
 
-export function pickScenario(runbook: string | undefined, name: string | undefined): Scenario {
+export function pickScenario(runbook: string | undefined, name: string | undefined, random?: () => number): Scenario {
+  if (random) {
+    if (name) throw new UserError('--random and --scenario: give one of them', EXIT.usage);
+    const candidates = SCENARIOS.filter((s) => !runbook || s.runbook === runbook);
+    if (candidates.length) return candidates[Math.floor(random() * candidates.length)]!;
+  }
   const scenario = findScenario(runbook, name);
   if (scenario) return scenario;
   const known = SCENARIOS.map((s) => `${s.runbook}/${s.name}`).join(', ');
@@ -52,8 +61,8 @@ function withEnv(values: Record<string, string>): () => void {
  * end, whatever happened, also after Ctrl-C.
  */
 export async function runDrill(ref: string | undefined, options: DrillOptions): Promise<DrillScore | undefined> {
-  const scenario = pickScenario(ref, options.scenario);
   const seed = parseSeed(options.seed);
+  const scenario = pickScenario(ref, options.scenario, options.random ? seeded(seed) : undefined);
   const { runbook } = await loadRunbook(scenario.runbook, options.runbooks);
   const dir = incidentDir(options.incidentDir);
   ensureDir(dir);
@@ -67,7 +76,8 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
   for (const s of signals) process.on(s, onSignal);
   const wallet = new DemoWallet(dir, seed);
   try {
-    process.stderr.write(`Drill ${scenario.name} (${scenario.runbook}), seed ${seed}: starting the demo wallet…\n`);
+    const what = options.random ? `of ${scenario.runbook}, a scenario picked at random` : `${scenario.name} (${scenario.runbook})`;
+    process.stderr.write(`Drill ${what}, seed ${seed}: starting the demo wallet…\n`);
     await wallet.start();
     process.stderr.write(`Demo wallet: API ${wallet.apiUrl}, admin API ${wallet.adminUrl}, ledger ${wallet.db}; payments flowing.\n`);
     if (signalled) throw new ExitCode(EXIT.interrupted);
@@ -103,10 +113,13 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
 
     const fixed = await scenario.fixed(wallet);
     const money = await wallet.money();
-    const score = scoreDrill({ scenario, events: readLog(log).events, faultAt, fixed, money });
+    const { events } = readLog(log);
+    const score = scoreDrill({ scenario, events, faultAt, fixed, money });
     const markdown = drillMarkdown(score);
-    const report = log.replace(/\.jsonl$/, '') + '.drill-report.md';
+    const base = log.replace(/\.jsonl$/, '');
+    const report = `${base}.drill-report.md`;
     writeFileSync(report, markdown);
+    writeHistoryEntry(base, { ...score, seed, responder: events[0]?.actor ?? '', at: new Date(faultAt).toISOString() });
     process.stdout.write(`\n${markdown}\nDrill report: ${report}\n`);
     if (walkError) throw walkError;
     return score;

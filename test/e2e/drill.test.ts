@@ -48,6 +48,19 @@ describe('sev drill server-failure', () => {
     const t = await runSev(['timeline', first.incident!], { cwd: dir, incidents });
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toContain('restart-service');
+    // The history is the incident directory: this drill, by its responder, and the scenario played once.
+    const h = await runSev(['drill', '--history', '--json', '--responder', 'drill'], { cwd: dir, incidents });
+    expect(h.code, h.stderr).toBe(0);
+    const history = JSON.parse(h.stdout) as { drills: { scenario: string; seed: number; perfect: boolean }[]; scenarios: object[] };
+    expect(history.drills).toEqual([expect.objectContaining({ scenario: 'api-killed', seed: 7, perfect: true })]);
+    expect(history.scenarios).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ scenario: 'api-killed', played: 1, perfect: 1 }),
+        expect.objectContaining({ scenario: 'disk-full', played: 0 }),
+      ]),
+    );
+    const nobody = await runSev(['drill', '--history', '--responder', 'someone-else'], { cwd: dir, incidents });
+    expect(nobody.stdout).toContain('No drills in');
     expect(state?.apiPid).toBeGreaterThan(0);
     await nothingLeft(state!);
     expect(existsSync(join(incidents, '.drill'))).toBe(false);
