@@ -63,7 +63,13 @@ function build(schemaFile, outDir, prefix = '') {
     'export const isValid =',
   );
   // Ajv's ESM output still calls require() for its small runtime helpers.
-  const loader = `let full;\n/** The validator that lists every error, loaded on first use. */\nexport function fullValidator() {\n  return (full ??= require('./${prefix}schema-validator.cjs'));\n}\n`;
+  const loader = [
+    'let full;',
+    '/** The validator that lists every error, loaded on first use. */',
+    'export function fullValidator() {',
+    `  return (full ??= require('./${prefix}schema-validator.cjs'));`,
+    '}\n',
+  ].join('\n');
   writeFileSync(
     join(dir, `${prefix}schema-check.js`),
     `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${check}\n${loader}`,

@@ -356,7 +356,8 @@ describe('the format, through the compiled schemas', () => {
       lintBytes(
         'r.yaml',
         Buffer.from(
-          `format: sevkit/v1\nid: r\ntitle: R\nclass: network\nseverity: SEV3\nclocks:\n${clock}steps:\n  - id: s\n    confirm: Done?\n    milestone: resolved\n`,
+          `format: sevkit/v1\nid: r\ntitle: R\nclass: network\nseverity: SEV3\nclocks:\n${clock}` +
+            'steps:\n  - id: s\n    confirm: Done?\n    milestone: resolved\n',
         ),
       );
     const good = runbook(GOOD);

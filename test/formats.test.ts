@@ -518,7 +518,8 @@ describe('sarif', () => {
       'the SARIF SDK validation',
     );
   it.runIf(tool.binary)(
-    `passes the SARIF SDK validator, with the rules of GitHub code scanning ingestion${tool.binary ? '' : ` (skipped: @microsoft/sarif-multitool-${process.platform} has no program for this platform)`}`,
+    'passes the SARIF SDK validator, with the rules of GitHub code scanning ingestion' +
+      (tool.binary ? '' : ` (skipped: @microsoft/sarif-multitool-${process.platform} has no program for this platform)`),
     () => {
       const binary = tool.binary!;
       try {

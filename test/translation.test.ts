@@ -285,10 +285,12 @@ steps:
 
   it('warns about a translation written for another version, at its runbook_version, or at the top when it names none', () => {
     expect(findings(COMPLETE.replace('runbook_version: "2.0.0"', 'runbook_version: "1.9.0"'))).toEqual([
-      '4:18 warning [outdated-translation] written for version 1.9.0 of refunds, which is at version 2.0.0 now: check the texts against it, then set runbook_version: "2.0.0"',
+      '4:18 warning [outdated-translation] written for version 1.9.0 of refunds, which is at version 2.0.0 now: ' +
+        'check the texts against it, then set runbook_version: "2.0.0"',
     ]);
     expect(findings(COMPLETE.replace('runbook_version: "2.0.0"\n', ''))).toEqual([
-      '1:1 warning [outdated-translation] written for an unnamed version of refunds, which is at version 2.0.0 now: check the texts against it, then set runbook_version: "2.0.0"',
+      '1:1 warning [outdated-translation] written for an unnamed version of refunds, which is at version 2.0.0 now: ' +
+        'check the texts against it, then set runbook_version: "2.0.0"',
     ]);
   });
 

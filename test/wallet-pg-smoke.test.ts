@@ -18,7 +18,20 @@ describe('the throwaway PostgreSQL of the wallet tests', () => {
         "select string_agg(table_name, ',' order by table_name) from information_schema.tables where table_schema = 'public'",
       ),
     ).toBe(
-      'auth_events,balance_corrections,compensation_limits,compensations,incident_affected_users,incidents,ledger_corrections,ledger_entries,transactions,users,wallet_holds,wallets',
+      [
+        'auth_events',
+        'balance_corrections',
+        'compensation_limits',
+        'compensations',
+        'incident_affected_users',
+        'incidents',
+        'ledger_corrections',
+        'ledger_entries',
+        'transactions',
+        'users',
+        'wallet_holds',
+        'wallets',
+      ].join(','),
     );
     expect(await pg.sql('smoke', 'show listen_addresses')).toBe('127.0.0.1');
   });

@@ -35,7 +35,9 @@ export function emailSender(
         const refused = (info.rejected ?? []).map(String);
         const accepted = def.to.length - refused.length;
         // Some recipients refused, others took it: sending again would reach those twice, so it is a delivery, said in part.
-        const detail = `e-mailed to ${accepted} recipient${accepted === 1 ? '' : 's'} through ${def.host}${refused.length ? `; refused: ${refused.join(', ')}` : ''}`;
+        const detail =
+          `e-mailed to ${accepted} recipient${accepted === 1 ? '' : 's'} through ${def.host}` +
+          (refused.length ? `; refused: ${refused.join(', ')}` : '');
         return { ok: true, ...(status ? { status } : {}), messageId: info.messageId ?? messageId, detail };
       } catch (error) {
         return smtpFailure(error);

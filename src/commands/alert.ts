@@ -44,7 +44,8 @@ export async function alertCommand(ref: string, file: string, options: AlertOpti
   const evidence = evidenceFor(payload, known);
   if (evidence.length === 0)
     throw new UserError(
-      `${file === '-' ? 'stdin' : oneLine(file, 200)}: no alert in it is one incident ${oneLine(incident.id, 100)} received (by fingerprint); nothing was written`,
+      `${file === '-' ? 'stdin' : oneLine(file, 200)}: ` +
+        `no alert in it is one incident ${oneLine(incident.id, 100)} received (by fingerprint); nothing was written`,
       EXIT.usage,
       known.size
         ? 'Give the payload of the alert the incident started from.'

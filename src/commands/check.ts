@@ -99,7 +99,8 @@ export async function checkCommand(ref: string, options: CheckOptions): Promise<
     write(checkTable(results, paint(), terminalWidth()));
     const warnings = results.filter((r) => r.status === 'WARNING').length;
     write(
-      `${failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`}${warnings ? `, ${warnings} with a warning` : ''}`,
+      (failed.length ? `${failed.length} of ${results.length} checks failing` : `all ${results.length} checks pass`) +
+        (warnings ? `, ${warnings} with a warning` : ''),
     );
   }
   if (failed.length) throw new ExitCode(EXIT.findings);

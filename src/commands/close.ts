@@ -42,7 +42,8 @@ export async function closeCommand(ref: string, options: CloseOptions): Promise<
   const walker = currentWalker(home, found.id);
   if (walker) {
     throw new UserError(
-      `incident ${found.id} is being walked by ${walker.responder} (pid ${walker.pid} on ${walker.host}, since ${walker.since}): it is not closed while a walk goes on`,
+      `incident ${found.id} is being walked by ${walker.responder} (pid ${walker.pid} on ${walker.host}, since ${walker.since}): ` +
+        'it is not closed while a walk goes on',
       EXIT.usage,
       `Stop or pause that run first (Ctrl-C pauses it), then close it. Notes can be added meanwhile: sev note ${found.id} "…"`,
     );

@@ -106,7 +106,8 @@ function stepDetail(step: Step, runbook: Runbook, c: ChalkInstance, regulators?:
   if (step.regulator) {
     const rules = regulators?.rules;
     lines.push(
-      `assesses regulator notifications (${regulators?.file ?? 'regulators.yaml'}${regulators?.errors ? c.red(`, ${regulators.errors} errors: sev validate it`) : ''})`,
+      `assesses regulator notifications (${regulators?.file ?? 'regulators.yaml'}` +
+        `${regulators?.errors ? c.red(`, ${regulators.errors} errors: sev validate it`) : ''})`,
     );
     if (rules) lines.push(c.dim(`  ${rules.notifications.map((n) => n.id).join(', ')}`));
     const fed = Object.entries(step.regulator.facts);

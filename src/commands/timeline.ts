@@ -36,7 +36,9 @@ export async function timelineCommand(refs: string[], options: TimelineOptions):
         const html = await import('../report/html.js');
         if (html.summarised(report.timeline.rows.length)) {
           process.stderr.write(
-            `note: ${report.timeline.rows.length} events are more than the page draws one by one (${html.HTML_DRAW_LIMIT}): it shows counts per responder and time bucket, and draws and lists only incident events, milestones and severity changes; --format csv or json has every event\n`,
+            `note: ${report.timeline.rows.length} events are more than the page draws one by one (${html.HTML_DRAW_LIMIT}): ` +
+              'it shows counts per responder and time bucket, and draws and lists only incident events, milestones and severity changes; ' +
+              '--format csv or json has every event\n',
           );
         }
         pieces = html.renderHtml(report);

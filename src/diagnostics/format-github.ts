@@ -33,7 +33,8 @@ export function formatGithub(reports: FileReport[], options: FormatOptions): str
   );
   const t = totals(reports, options.strict);
   lines.push(
-    `sev validate: ${t.files} file${t.files === 1 ? '' : 's'}, ${t.errors} error${t.errors === 1 ? '' : 's'}, ${t.warnings} warning${t.warnings === 1 ? '' : 's'}`,
+    `sev validate: ${t.files} file${t.files === 1 ? '' : 's'}, ` +
+      `${t.errors} error${t.errors === 1 ? '' : 's'}, ${t.warnings} warning${t.warnings === 1 ? '' : 's'}`,
   );
   return lines.join('\n');
 }

@@ -6,9 +6,9 @@ import { awaitGroup, endGroup, groupState, runProcess, type ProcessRun, type Pro
 
 /**
  * Everything a walk does outside itself besides asking and logging: it runs checks and commands, waits,
- * reads the time, and deals with the process groups an earlier run of sev left behind. The real one starts processes and sleeps; a test gives a fake one to walk a runbook whose
- * checks go CRITICAL then OK, whose commands fail, or whose waits run out, without a process or a second
- * of real time.
+ * reads the time, and deals with the process groups an earlier run of sev left behind. The real one starts
+ * processes and sleeps; a test gives a fake one to walk a runbook whose checks go CRITICAL then OK, whose
+ * commands fail, or whose waits run out, without a process or a second of real time.
  */
 export interface Runner {
   /** One check, its failures retried `retries` times (the check's own `retries` by default). */

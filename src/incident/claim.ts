@@ -29,7 +29,8 @@ class WalkerBusy extends UserError {
       `incident ${incident} is being walked by ${walker.responder} (${describeRef(walker)}, since ${walker.since})`,
       EXIT.usage,
       elsewhere
-        ? `Add notes meanwhile with sev note ${incident} "…". If that sev on ${walker.host} is gone for good, sev resume ${incident} --take-over takes the incident over.`
+        ? `Add notes meanwhile with sev note ${incident} "…". ` +
+            `If that sev on ${walker.host} is gone for good, sev resume ${incident} --take-over takes the incident over.`
         : `Add notes meanwhile with sev note ${incident} "…"; resume it once that run has ended or paused.`,
     );
     this.name = 'WalkerBusy';
@@ -123,7 +124,9 @@ export class Claim {
     if (!current && create(this.file, this.walker)) return;
     const holder = readWalker(this.file);
     throw new UserError(
-      `incident ${basename(this.file, '.walker')} is now walked by ${holder ? `${holder.responder} (${describeRef(holder)}, since ${holder.since})` : 'another sev process'}: this run stops here and does nothing more`,
+      `incident ${basename(this.file, '.walker')} is now walked by ` +
+        (holder ? `${holder.responder} (${describeRef(holder)}, since ${holder.since})` : 'another sev process') +
+        ': this run stops here and does nothing more',
       EXIT.usage,
     );
   }

@@ -238,7 +238,8 @@ export class LogWriter {
     this.knownSize = -1;
     this._path = target;
     this.onWarning?.(
-      `the incident log ${lost} was ${named ? 'replaced by another file' : 'deleted or moved'} while the incident ran; it was written back${named ? ` beside it, as ${target}` : ''} from the open file, and the incident goes on there`,
+      `the incident log ${lost} was ${named ? 'replaced by another file' : 'deleted or moved'} while the incident ran; ` +
+        `it was written back${named ? ` beside it, as ${target}` : ''} from the open file, and the incident goes on there`,
     );
   }
 

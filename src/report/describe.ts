@@ -118,7 +118,10 @@ function sentence(event: IncidentEvent): string {
   const e = event as AnyEvent;
   switch (e.type) {
     case 'incident.started':
-      return `incident started: runbook ${e.data.runbook?.id ?? '?'}${e.data.runbook?.version ? ` v${e.data.runbook.version}` : ''}, ${e.data.severity}, responder ${e.data.responder}${e.data.host ? ` on ${e.data.host}` : ''}${e.data.dryRun ? ' (DRY RUN)' : ''}`;
+      return (
+        `incident started: runbook ${e.data.runbook?.id ?? '?'}${e.data.runbook?.version ? ` v${e.data.runbook.version}` : ''}, ` +
+        `${e.data.severity}, responder ${e.data.responder}${e.data.host ? ` on ${e.data.host}` : ''}${e.data.dryRun ? ' (DRY RUN)' : ''}`
+      );
     case 'incident.joined':
       return `joined the incident: responder ${e.data.responder}${e.data.host ? ` on ${e.data.host}` : ''}`;
     case 'incident.paused':
@@ -142,11 +145,17 @@ function sentence(event: IncidentEvent): string {
     case 'check.result':
       return `check ${e.data.check}: ${e.data.status} (${oneLine(e.data.reason, 80)})${e.data.attempts > 1 ? ` after ${e.data.attempts} attempts` : ''}`;
     case 'wait.finished':
-      return `wait for ${e.data.check}: ${e.data.passed ? 'passed' : 'gave up'} after ${e.data.attempts} attempt${e.data.attempts === 1 ? '' : 's'} (${e.data.status})`;
+      return (
+        `wait for ${e.data.check}: ${e.data.passed ? 'passed' : 'gave up'} ` +
+        `after ${e.data.attempts} attempt${e.data.attempts === 1 ? '' : 's'} (${e.data.status})`
+      );
     case 'command.started':
       return `command: $ ${oneLine(e.data.command, 160)}`;
-    case 'command.unfinished':
-      return `command started at ${e.data.startedAt} by an earlier run, ${e.data.state === 'alive' ? 'still running' : e.data.state === 'gone' ? 'no longer running' : `on host ${oneLine(e.data.host, 60)}`}: ${UNFINISHED[e.data.decision] ?? oneLine(e.data.decision, 20)}`;
+    case 'command.unfinished': {
+      const where =
+        e.data.state === 'alive' ? 'still running' : e.data.state === 'gone' ? 'no longer running' : `on host ${oneLine(e.data.host, 60)}`;
+      return `command started at ${e.data.startedAt} by an earlier run, ${where}: ${UNFINISHED[e.data.decision] ?? oneLine(e.data.decision, 20)}`;
+    }
     case 'check.started':
       return `check ${e.data.check} started${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
     case 'incident.taken-over':
@@ -154,19 +163,42 @@ function sentence(event: IncidentEvent): string {
     case 'command.finished':
       return `command ${e.data.ok ? 'done' : 'FAILED'}: ${exitOf(e.data)}, ${formatDuration(e.data.durationMs, 'spaced')}`;
     case 'announcement':
-      return `${e.data.clock ? 'update' : 'announcement'} to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ${oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)}`;
+      return (
+        `${e.data.clock ? 'update' : 'announcement'} to ${e.data.audience}${e.data.channel ? ` via ${e.data.channel}` : ''}: ` +
+        oneLine(e.data.subject ? `${e.data.subject}: ${e.data.message}` : e.data.message, 160)
+      );
     case 'delivery.started':
       return `delivery to ${oneLine(e.data.channel, 60)} (${oneLine(e.data.audience, 60)}) started${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
     case 'delivery.finished':
-      return `delivery to ${oneLine(e.data.channel, 60)} ${e.data.ok ? 'done' : 'FAILED'}: ${oneLine(e.data.detail, 160)}${e.data.status !== undefined ? `, status ${e.data.status}` : ''}${e.data.messageId ? `, id ${oneLine(e.data.messageId, 80)}` : ''}${e.data.attempts > 1 ? `, after ${e.data.attempts} attempts` : ''}`;
+      return (
+        `delivery to ${oneLine(e.data.channel, 60)} ${e.data.ok ? 'done' : 'FAILED'}: ${oneLine(e.data.detail, 160)}` +
+        (e.data.status !== undefined ? `, status ${e.data.status}` : '') +
+        (e.data.messageId ? `, id ${oneLine(e.data.messageId, 80)}` : '') +
+        (e.data.attempts > 1 ? `, after ${e.data.attempts} attempts` : '')
+      );
     case 'delivery.unfinished':
-      return `delivery to ${oneLine(e.data.channel, 60)} started at ${oneLine(e.data.startedAt, 30)} by an earlier run: ${DELIVERY_DECIDED[e.data.decision] ?? oneLine(e.data.decision, 20)}`;
+      return (
+        `delivery to ${oneLine(e.data.channel, 60)} started at ${oneLine(e.data.startedAt, 30)} by an earlier run: ` +
+        (DELIVERY_DECIDED[e.data.decision] ?? oneLine(e.data.decision, 20))
+      );
     case 'note':
       return `${e.data.action ? 'action item' : 'note'}: ${oneLine(e.data.text, 200)}`;
     case 'milestone':
-      return `MILESTONE ${e.data.milestone}${e.data.at ? ` (at ${oneLine(e.data.at, 40)}, ${e.data.evidence ? 'as the alert says' : 'as given by the responder'})` : ''}`;
-    case 'alert.received':
-      return `alert ${oneLine(e.data.labels?.alertname ?? '', 80)} ${e.data.status === 'resolved' ? `resolved${e.data.endsAt ? ` at ${oneLine(e.data.endsAt, 40)}` : ''}` : `firing since ${oneLine(e.data.startsAt, 40)}`}${e.data.annotations?.summary ? `: ${oneLine(e.data.annotations.summary, 160)}` : ''}${e.data.fingerprint ? ` (fingerprint ${oneLine(e.data.fingerprint, 40)})` : ''}`;
+      return (
+        `MILESTONE ${e.data.milestone}` +
+        (e.data.at ? ` (at ${oneLine(e.data.at, 40)}, ${e.data.evidence ? 'as the alert says' : 'as given by the responder'})` : '')
+      );
+    case 'alert.received': {
+      const state =
+        e.data.status === 'resolved'
+          ? `resolved${e.data.endsAt ? ` at ${oneLine(e.data.endsAt, 40)}` : ''}`
+          : `firing since ${oneLine(e.data.startsAt, 40)}`;
+      return (
+        `alert ${oneLine(e.data.labels?.alertname ?? '', 80)} ${state}` +
+        (e.data.annotations?.summary ? `: ${oneLine(e.data.annotations.summary, 160)}` : '') +
+        (e.data.fingerprint ? ` (fingerprint ${oneLine(e.data.fingerprint, 40)})` : '')
+      );
+    }
     case 'alert.evidence':
       return `the alert's ${oneLine(e.data.milestone, 20)} at ${oneLine(e.data.at, 40)} ${e.data.accepted ? 'accepted' : 'declined'} as the milestone`;
     case 'severity.changed':
@@ -181,17 +213,28 @@ function sentence(event: IncidentEvent): string {
       return `regulator assessment: ${applying.length} of ${all.length} notifications apply${dues.length ? ` (${oneLine(dues.join('; '), 300)})` : ''}`;
     }
     case 'regulator.filed':
-      return `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}${e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : ''}${e.data.lateMs > 0 ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : e.data.due ? ', on time' : ''}`;
+      return (
+        `regulator notification filed: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)} ` +
+        `at ${oneLine(e.data.at, 30)} by ${oneLine(e.data.by, 60)}` +
+        (e.data.reference ? ` (reference ${oneLine(e.data.reference, 60)})` : '') +
+        (e.data.lateMs > 0 ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : e.data.due ? ', on time' : '')
+      );
     case 'clock.started':
       return `clock ${oneLine(e.data.title, 80)} started, due ${oneLine(e.data.due, 30)}`;
     case 'clock.met':
-      return `clock ${oneLine(e.data.clock, 60)} met by ${oneLine(e.data.by, 80)}${e.data.lateMs ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : ', on time'}`;
+      return (
+        `clock ${oneLine(e.data.clock, 60)} met by ${oneLine(e.data.by, 80)}` +
+        (e.data.lateMs ? `, ${formatDuration(e.data.lateMs, 'spaced')} late` : ', on time')
+      );
     case 'clock.missed':
       return `clock ${oneLine(e.data.clock, 60)} MISSED: due ${oneLine(e.data.due, 30)} passed unmet`;
     case 'clock.stopped':
       return `clock ${oneLine(e.data.clock, 60)} ended (${oneLine(e.data.by, 80)})`;
     case 'regulator.pending':
-      return `regulator notification not filed yet: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)}${e.data.due ? `, due ${oneLine(e.data.due, 30)}` : ''}`;
+      return (
+        `regulator notification not filed yet: ${oneLine(e.data.notification, 60)} ${oneLine(e.data.deadline, 20)}` +
+        (e.data.due ? `, due ${oneLine(e.data.due, 30)}` : '')
+      );
     default:
       return `${oneLine(event.type, 60)} (unknown event type): ${oneLine(JSON.stringify(event.data), 160)}`;
   }

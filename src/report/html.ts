@@ -70,18 +70,40 @@ export function* renderHtml(r: Report): Pieces {
   const title = `Timeline of ${t.incident}`;
 
   yield* pageHead(title);
-  yield `<h1>${esc(title)}</h1>\n<div class="meta">${h.runbook ? `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · ` : ''}${h.severity ? `severity ${esc(h.severity)} · ` : ''}${all.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}${h.dryRun ? ' · DRY RUN' : ''}</div>\n`;
+  yield `<h1>${esc(title)}</h1>\n<div class="meta">`;
+  if (h.runbook) yield `Runbook ${esc(h.runbook)}${h.title ? ` — ${esc(h.title)}` : ''} · `;
+  if (h.severity) yield `severity ${esc(h.severity)} · `;
+  yield `${all.length} events from ${t.logs.length} logs · responders ${esc(h.responders.join(', '))} · times in ${esc(r.clock.zone)}`;
+  if (h.dryRun) yield ' · DRY RUN';
+  yield '</div>\n';
   if (t.warnings.length) {
     yield '<details open class="warn"><summary>Warnings about the logs</summary><ul>\n';
     for (const w of t.warnings) yield `<li>${esc(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)}</li>\n`;
     yield '</ul></details>\n';
   }
   if (summary) {
-    yield `<p class="warn" id="summarised">${all.length} events are more than this page draws one by one (${HTML_DRAW_LIMIT}): the chart shows how many events each responder logged per time bucket (hover a bar for the count of each type; red: with failures), and only incident events, milestones and severity changes (${rows.length}) are drawn and listed. <code>sev timeline --format csv</code> or <code>--format json</code> has every event.</p>\n`;
+    yield `<p class="warn" id="summarised">${all.length} events are more than this page draws one by one (${HTML_DRAW_LIMIT}): `;
+    yield 'the chart shows how many events each responder logged per time bucket (hover a bar for the count of each type; red: with failures), ';
+    yield `and only incident events, milestones and severity changes (${rows.length}) are drawn and listed. `;
+    yield '<code>sev timeline --format csv</code> or <code>--format json</code> has every event.</p>\n';
   }
-  yield `<div class="legend">${(['milestone', 'failure', 'check', 'command', 'announcement', 'note', 'action', 'severity', 'step', 'incident', 'unknown'] as Kind[]).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
+  const legend: Kind[] = [
+    'milestone',
+    'failure',
+    'check',
+    'command',
+    'announcement',
+    'note',
+    'action',
+    'severity',
+    'step',
+    'incident',
+    'unknown',
+  ];
+  yield `<div class="legend">${legend.map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('')}</div>\n`;
 
-  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${g.right + 20} ${g.height}" width="${g.right + 20}" height="${g.height}" role="img" aria-label="${esc(title)}" data-events="${all.length}" data-drawn="${rows.length}">\n`;
+  yield `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${g.right + 20} ${g.height}" width="${g.right + 20}" height="${g.height}"`;
+  yield ` role="img" aria-label="${esc(title)}" data-events="${all.length}" data-drawn="${rows.length}">\n`;
   yield* severityBand(r, g);
   yield* impactWindow(r, g);
   yield* laneRows(g);
@@ -155,19 +177,22 @@ function* pageHead(title: string): Pieces {
   yield `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n`;
   yield `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">\n`;
   yield `<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${esc(title)}</title>\n`;
-  yield `<style>
+  yield (
+    `<style>
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .2em} .meta{color:#555;margin-bottom:1em}
 svg{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}
 .ev{cursor:pointer;stroke:#fff;stroke-width:1}.ev:hover,.ev:focus,.ev.sel{stroke:#000;stroke-width:2;outline:none}
 .ev.failure{stroke:#7f0000;stroke-width:2}
 .lane-label{font-size:12px;fill:#333}.axis{font-size:11px;fill:#666}.ms-label{font-size:11px;fill:#6a3d9a}
-#details{white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f6f6f6;border:1px solid #ddd;padding:.6em;min-height:3em;max-height:24em;overflow:auto}
+#details{white-space:pre-wrap;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f6f6f6;border:1px solid #ddd;` +
+    `padding:.6em;min-height:3em;max-height:24em;overflow:auto}
 table{border-collapse:collapse;font-size:12px;margin-top:1em}td,th{border-bottom:1px solid #eee;padding:2px 8px;text-align:left;vertical-align:top}
 tr.failure td{color:#b00}tr.milestone td{font-weight:bold}.warn{color:#8a5a00}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
 pre.metrics{background:#fafafa;border:1px solid #eee;padding:.6em;overflow:auto}
-</style>\n</head>\n<body>\n`;
+</style>\n</head>\n<body>\n`
+  );
 }
 
 function* severityBand(r: Report, g: Chart): Pieces {
@@ -175,7 +200,9 @@ function* severityBand(r: Report, g: Chart): Pieces {
   for (const s of r.metrics.severity.spans) {
     const x0 = Number(g.x(s.from.ms));
     const x1 = Math.max(x0 + 1, Number(g.x(s.to.ms)));
-    yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16" fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(`${s.severity} for ${formatDuration(s.ms, 'spaced')}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`)}</title></rect>\n`;
+    const label = `${s.severity} for ${formatDuration(s.ms, 'spaced')}: ${r.clock.stamp(s.from.ms)} → ${r.clock.stamp(s.to.ms)}`;
+    yield `<rect class="sev-band" data-severity="${esc(s.severity)}" x="${x0.toFixed(1)}" y="10" width="${(x1 - x0).toFixed(1)}" height="16"`;
+    yield ` fill="${SEV_COLORS[s.severity] ?? '#ccc'}"><title>${esc(label)}</title></rect>\n`;
     if (x1 - x0 > 34) yield `<text class="axis" x="${(x0 + 4).toFixed(1)}" y="22">${esc(s.severity)}</text>\n`;
   }
 }
@@ -187,8 +214,11 @@ function* impactWindow(r: Report, g: Chart): Pieces {
   const end = m.milestones.resolved?.ms ?? all[all.length - 1]?.ms ?? m.impactStart.ms;
   const x0 = Number(g.x(m.impactStart.ms));
   const x1 = Math.max(x0 + 1, Number(g.x(end)));
-  const label = `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}${m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : ''}`;
-  yield `<rect id="impact" x="${x0.toFixed(1)}" y="${g.top - 8}" width="${(x1 - x0).toFixed(1)}" height="${g.lanes.length * g.laneH + 8}" fill="#d7191c" fill-opacity="0.08" stroke="#d7191c" stroke-opacity="0.3" stroke-dasharray="4 3"><title>${esc(label)}</title></rect>\n`;
+  const label =
+    `impact ${r.clock.stamp(m.impactStart.ms)} → ${m.milestones.resolved ? r.clock.stamp(end) : 'not resolved'}` +
+    (m.impactStart.fallback ? ` (start: ${m.impactStart.fallback})` : '');
+  yield `<rect id="impact" x="${x0.toFixed(1)}" y="${g.top - 8}" width="${(x1 - x0).toFixed(1)}" height="${g.lanes.length * g.laneH + 8}"`;
+  yield ` fill="#d7191c" fill-opacity="0.08" stroke="#d7191c" stroke-opacity="0.3" stroke-dasharray="4 3"><title>${esc(label)}</title></rect>\n`;
 }
 
 function* laneRows(g: Chart): Pieces {
@@ -208,7 +238,8 @@ function* axis(r: Report, g: Chart): Pieces {
   const axisY = g.top + g.lanes.length * g.laneH + 16;
   for (let ms = Math.ceil(t0 / step) * step; ms <= t1; ms += step) {
     const label = step < 1000 ? r.clock.time(ms).slice(3) : step < 60_000 ? r.clock.time(ms).slice(0, 8) : r.clock.time(ms).slice(0, 5);
-    yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${g.top - 8}" y2="${axisY - 10}" stroke="#eee"/><text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
+    yield `<line x1="${x(ms)}" x2="${x(ms)}" y1="${g.top - 8}" y2="${axisY - 10}" stroke="#eee"/>`;
+    yield `<text class="axis" x="${x(ms)}" y="${axisY}" text-anchor="middle">${esc(label)}</text>\n`;
     if (g.showDate && (r.clock.time(ms).startsWith('00:00:00') || ms === Math.ceil(t0 / step) * step))
       yield `<text class="axis" x="${x(ms)}" y="${axisY + 13}" text-anchor="middle">${esc(r.clock.date(ms))}</text>\n`;
   }
@@ -221,8 +252,11 @@ function* milestoneMarks(r: Report, g: Chart): Pieces {
     const px = Number(g.x(p.ms));
     const row = labelled.filter((l) => Math.abs(l - px) < 70).length;
     labelled.push(px);
-    yield `<g class="ms-mark" data-milestone="${esc(name)}"><line x1="${px}" x2="${px}" y1="${g.top - 14}" y2="${g.top + g.lanes.length * g.laneH}" stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>`;
-    yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text><title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
+    yield `<g class="ms-mark" data-milestone="${esc(name)}">`;
+    yield `<line x1="${px}" x2="${px}" y1="${g.top - 14}" y2="${g.top + g.lanes.length * g.laneH}"`;
+    yield ' stroke="#6a3d9a" stroke-width="1.5" stroke-dasharray="5 3"/>';
+    yield `<text class="ms-label" x="${px + 3}" y="${38 + row * 11}">${esc(name)}</text>`;
+    yield `<title>${esc(`${name} ${r.clock.stamp(p.ms)} (${p.actor}, ${p.file}:${p.line})`)}</title></g>\n`;
   }
 }
 
@@ -254,7 +288,9 @@ function* eventMarks(
     const file = t.logs[row.log]!.file;
     marks.push({
       order: ORDER[kind] ?? 0,
-      svg: `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${cx.toFixed(1)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}"><title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`,
+      svg:
+        `<circle class="ev ${kind}" data-i="${i}" tabindex="0" cx="${cx.toFixed(1)}" cy="${y}" r="${radius}" fill="${COLORS[kind]}">` +
+        `<title>${esc(`${r.clock.stamp(row.ms)} ${row.actor}: ${summary} (${file}:${row.line})`)}</title></circle>\n`,
     });
     data.push({ kind, summary });
     details.push({
@@ -274,17 +310,21 @@ function* eventMarks(
 }
 
 function* eventTable(r: Report, rows: Row[], data: { kind: Kind; summary: string }[], showDate: boolean): Pieces {
-  yield `<h2>Events</h2>\n<table id="events"><thead><tr><th>${showDate ? 'date · ' : ''}time (${esc(r.clock.zone)})</th><th>who</th><th>event</th><th>source</th></tr></thead><tbody>\n`;
+  yield '<h2>Events</h2>\n<table id="events"><thead>';
+  yield `<tr><th>${showDate ? 'date · ' : ''}time (${esc(r.clock.zone)})</th><th>who</th><th>event</th><th>source</th></tr></thead><tbody>\n`;
   for (const [i, row] of rows.entries()) {
     const d = data[i]!;
-    yield `<tr class="${d.kind}" data-i="${i}"><td>${esc(showDate ? `${r.clock.date(row.ms)} ${r.clock.time(row.ms)}` : r.clock.time(row.ms))}</td><td>${esc(row.actor)}</td><td>${esc(d.summary)}</td><td>${esc(sourceRef(row))}</td></tr>\n`;
+    const time = showDate ? `${r.clock.date(row.ms)} ${r.clock.time(row.ms)}` : r.clock.time(row.ms);
+    yield `<tr class="${d.kind}" data-i="${i}"><td>${esc(time)}</td><td>${esc(row.actor)}</td>`;
+    yield `<td>${esc(d.summary)}</td><td>${esc(sourceRef(row))}</td></tr>\n`;
   }
   yield '</tbody></table>\n';
 }
 
 /** Click or Enter on an event shows it in full in the details panel. */
 function* pageScript(): Pieces {
-  yield `<script>
+  yield (
+    `<script>
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('data').textContent);
@@ -296,7 +336,8 @@ function* pageScript(): Pieces {
     if (selected) selected.classList.remove('sel');
     selected = document.querySelector('circle.ev[data-i="' + i + '"]');
     if (selected) selected.classList.add('sel');
-    panel.textContent = d.time + '  ' + d.actor + '  (' + d.source + (d.copies ? '; also ' + d.copies.join(', ') : '') + ')\\n' + d.summary + '\\n\\n' + JSON.stringify(d.event, null, 2);
+    panel.textContent = d.time + '  ' + d.actor + '  (' + d.source + (d.copies ? '; also ' + d.copies.join(', ') : '') + ')\\n'` +
+    ` + d.summary + '\\n\\n' + JSON.stringify(d.event, null, 2);
   }
   function pick(e) {
     var el = e.target.closest ? e.target.closest('[data-i]') : null;
@@ -306,7 +347,8 @@ function* pageScript(): Pieces {
   document.getElementById('events').addEventListener('click', pick);
   document.getElementById('chart').addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') pick(e); });
 })();
-</script>\n</body>\n</html>\n`;
+</script>\n</body>\n</html>\n`
+  );
 }
 
 /**
@@ -344,7 +386,11 @@ function* bucketBars(
       .sort((a, b) => b[1] - a[1])
       .map(([type, n]) => `${n} ${type}`)
       .join(', ');
-    const label = `${r.clock.stamp(from)} → ${r.clock.stamp(to)}: ${cell.n} event${cell.n === 1 ? '' : 's'}${cell.failures ? ` (${cell.failures} failed)` : ''}: ${types}`;
-    yield `<rect class="bucket" data-n="${cell.n}" x="${x0.toFixed(1)}" y="${(g.top + lane * g.laneH + g.laneH - 3 - h).toFixed(1)}" width="${Math.max(1, w - 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${cell.failures ? COLORS.failure : COLORS.step}" fill-opacity="0.6"><title>${esc(label)}</title></rect>\n`;
+    const failed = cell.failures ? ` (${cell.failures} failed)` : '';
+    const label = `${r.clock.stamp(from)} → ${r.clock.stamp(to)}: ${cell.n} event${cell.n === 1 ? '' : 's'}${failed}: ${types}`;
+    const y = g.top + lane * g.laneH + g.laneH - 3 - h;
+    yield `<rect class="bucket" data-n="${cell.n}" x="${x0.toFixed(1)}" y="${y.toFixed(1)}"`;
+    yield ` width="${Math.max(1, w - 0.5).toFixed(1)}" height="${h.toFixed(1)}"`;
+    yield ` fill="${cell.failures ? COLORS.failure : COLORS.step}" fill-opacity="0.6"><title>${esc(label)}</title></rect>\n`;
   }
 }

@@ -11,7 +11,8 @@ export function* metricsMarkdown(r: Report): Pieces {
   const m = r.metrics;
   yield '| metric | value | definition | from | to |\n| --- | --- | --- | --- | --- |\n';
   for (const x of m.metrics) {
-    yield `| ${x.name} | ${x.ms === null ? `n/a: ${cell(x.problem ?? '')}` : formatDuration(x.ms, 'spaced')} | ${x.definition} | ${cell(pointText(r, x.from))} | ${cell(pointText(r, x.to))} |\n`;
+    const value = x.ms === null ? `n/a: ${cell(x.problem ?? '')}` : formatDuration(x.ms, 'spaced');
+    yield `| ${x.name} | ${value} | ${x.definition} | ${cell(pointText(r, x.from))} | ${cell(pointText(r, x.to))} |\n`;
   }
   if (m.severity.problem) yield `| Time at each severity | n/a: ${cell(m.severity.problem)} | | | |\n`;
   else {
@@ -26,8 +27,10 @@ export function* metricsMarkdown(r: Report): Pieces {
   if (m.clocks) {
     const stamp = (ms: number) => r.clock.stamp(ms);
     yield `**Clocks:**\n\n| clock | started (${r.clock.zone}) | due (${r.clock.zone}) | outcome |\n| --- | --- | --- | --- |\n`;
-    for (const i of m.clocks.rounds)
-      yield `| ${cell(i.title)} (\`${cell(i.clock)}\`) | ${stamp(Date.parse(i.started))} | ${stamp(Date.parse(i.due))} | ${i.outcome === 'missed' || i.outcome === 'late' ? `**${cell(roundOutcome(i, stamp))}**` : cell(roundOutcome(i, stamp))} |\n`;
+    for (const i of m.clocks.rounds) {
+      const outcome = i.outcome === 'missed' || i.outcome === 'late' ? `**${cell(roundOutcome(i, stamp))}**` : cell(roundOutcome(i, stamp));
+      yield `| ${cell(i.title)} (\`${cell(i.clock)}\`) | ${stamp(Date.parse(i.started))} | ${stamp(Date.parse(i.due))} | ${outcome} |\n`;
+    }
     yield '\n';
   }
   if (m.impactStart?.fallback) yield `> **Impact start is a stand-in:** ${cell(m.impactStart.fallback)}.\n\n`;
@@ -39,7 +42,8 @@ export function* timelineMarkdown(r: Report): Pieces {
   const dates = crossesMidnight(r);
   yield `| ${dates ? 'date | ' : ''}time (${r.clock.zone}) | who | event | source |\n| ${dates ? '--- | ' : ''}--- | --- | --- | --- |\n`;
   for (const row of t.rows) {
-    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | ${cell(describe(eventOf(row, t.lines)))}${copiesNote(r, row)} | ${sourceRef(row)} |\n`;
+    yield `| ${dates ? `${r.clock.date(row.ms)} | ` : ''}${r.clock.time(row.ms)} | ${cell(row.actor)} | `;
+    yield `${cell(describe(eventOf(row, t.lines)))}${copiesNote(r, row)} | ${sourceRef(row)} |\n`;
   }
   yield '\n';
 }
@@ -61,7 +65,9 @@ export function* renderMarkdown(r: Report): Pieces {
   const t = r.timeline;
   const h = header(t);
   yield `# Timeline of ${cell(t.incident)}\n\n`;
-  yield `${h.runbook ? `Runbook **${cell(h.runbook)}**${h.title ? ` (${cell(h.title)})` : ''} · ` : ''}${h.severity ? `severity **${cell(h.severity)}** · ` : ''}${t.rows.length} events from ${t.logs.length} logs · times in ${r.clock.zone}${h.dryRun ? ' · **DRY RUN**' : ''}\n\n`;
+  if (h.runbook) yield `Runbook **${cell(h.runbook)}**${h.title ? ` (${cell(h.title)})` : ''} · `;
+  if (h.severity) yield `severity **${cell(h.severity)}** · `;
+  yield `${t.rows.length} events from ${t.logs.length} logs · times in ${r.clock.zone}${h.dryRun ? ' · **DRY RUN**' : ''}\n\n`;
   if (t.incidents.length > 1) yield `Merged with --force: ${t.incidents.map((i) => `\`${cell(i).replace(/`/g, "'")}\``).join(', ')}\n\n`;
   yield '## Logs\n\n';
   yield* logsMarkdown(r);

@@ -42,9 +42,10 @@ function checkLog(source: LogSource, warnings: Warning[]): boolean {
     const prev = rows[i - 1]!;
     const row = rows[i]!;
     if (row.seq !== prev.seq + 1) {
+      const missing = row.seq - prev.seq - 1;
       const message =
-        row.seq > prev.seq + 1
-          ? `sequence gap: seq ${prev.seq} (line ${prev.line}) is followed by seq ${row.seq}; ${row.seq - prev.seq - 1} event${row.seq - prev.seq - 1 === 1 ? '' : 's'} missing`
+        missing > 0
+          ? `sequence gap: seq ${prev.seq} (line ${prev.line}) is followed by seq ${row.seq}; ${missing} event${missing === 1 ? '' : 's'} missing`
           : `sequence out of order: seq ${row.seq} follows seq ${prev.seq} (line ${prev.line})`;
       warnings.push({ file: source.file, line: row.line, kind: 'seq-gap', message });
     }
@@ -89,7 +90,9 @@ function checkSkew(sources: LogSource[], warnings: Warning[]): void {
         file: s.file,
         line: first.line,
         kind: 'clock-skew',
-        message: `clock disagrees with ${starter.file}: this log's first event (${timeOf(first)}) is ${formatDuration(skew, 'spaced')} before the incident started (${timeOf(start)}, line ${start.line} there); its clock is behind by at least ${formatDuration(skew, 'spaced')}`,
+        message:
+          `clock disagrees with ${starter.file}: this log's first event (${timeOf(first)}) is ${formatDuration(skew, 'spaced')} ` +
+          `before the incident started (${timeOf(start)}, line ${start.line} there); its clock is behind by at least ${formatDuration(skew, 'spaced')}`,
         skewMs: skew,
       });
     }

@@ -102,7 +102,8 @@ export function computeMetrics(t: Timeline): Metrics {
       const existing = milestones[name];
       if (existing)
         notes.push(
-          `milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, not ${t.logs[row.log]!.file}:${row.line}`,
+          `milestone ${name} is recorded more than once; the first (${existing.time}, ${existing.file}:${existing.line}) counts, ` +
+            `not ${t.logs[row.log]!.file}:${row.line}`,
         );
       else milestones[name] = milestonePoint(t, row, name);
     }

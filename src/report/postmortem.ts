@@ -184,7 +184,9 @@ export function* renderPostmortem(r: Report): Pieces {
   yield `| Responders | ${cell(h.responders.join(', '))} |\n`;
   yield `| Hosts | ${cell([...new Set(t.logs.map((l) => l.host).filter(Boolean))].join(', ') || 'unknown')} |\n`;
   if (first && last) yield `| First / last event | ${at(first.ms)} / ${at(last.ms)} |\n`;
-  yield `| Impact window | ${impactStart ? at(impactStart.ms) : '?'} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''} |\n`;
+  yield `| Impact window | ${impactStart ? at(impactStart.ms) : '?'} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}`;
+  if (impactStart && impactEnd) yield ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})`;
+  yield ' |\n';
   yield `| Times | ${r.clock.zone} |\n`;
   yield `| Status | DRAFT |\n`;
   if (h.dryRun) yield '| Note | **the incident was a DRY RUN**: nothing was executed |\n';
@@ -193,15 +195,24 @@ export function* renderPostmortem(r: Report): Pieces {
   yield '## Summary\n\n';
   const ttm = m.metrics.find((x) => x.key === 'time-to-mitigate');
   const ttr = m.metrics.find((x) => x.key === 'time-to-resolve');
-  yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}${m.incidentStart ? ` starting ${at(m.incidentStart.ms)}` : ''}, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
+  yield `From the logs: the incident was handled with the runbook ${cell(h.runbook ?? '?')}`;
+  if (m.incidentStart) yield ` starting ${at(m.incidentStart.ms)}`;
+  yield `, by ${h.responders.length} responder${h.responders.length === 1 ? '' : 's'}; `;
   yield `severity ${h.maxSeverity ? `peaked at ${cell(h.maxSeverity)}` : 'was not recorded'}; `;
-  yield `${ttm?.ms != null ? `mitigated ${formatDuration(ttm.ms, 'spaced')}` : 'mitigation not recorded'} and ${ttr?.ms != null ? `resolved ${formatDuration(ttr.ms, 'spaced')}` : 'resolution not recorded'} after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
-  yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, ${commands.length} command${commands.length === 1 ? '' : 's'} run, ${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
+  yield ttm?.ms != null ? `mitigated ${formatDuration(ttm.ms, 'spaced')}` : 'mitigation not recorded';
+  yield ` and ${ttr?.ms != null ? `resolved ${formatDuration(ttr.ms, 'spaced')}` : 'resolution not recorded'}`;
+  yield ` after ${impactStart?.fallback ? 'the incident started (no impact-start milestone)' : 'impact started'}. `;
+  yield `${announcements.length} announcement${announcements.length === 1 ? '' : 's'} sent, `;
+  yield `${commands.length} command${commands.length === 1 ? '' : 's'} run, `;
+  yield `${failedChecks.length} failed check${failedChecks.length === 1 ? '' : 's'}.\n\n`;
   yield `${TBW.replace('this section', 'two or three sentences for readers who read nothing else')}\n\n`;
 
   yield '## Impact\n\n';
-  if (impactStart)
-    yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}${impactStart && impactEnd ? ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})` : ''}\n`;
+  if (impactStart) {
+    yield `- **Window:** ${at(impactStart.ms)} → ${impactEnd ? at(impactEnd.ms) : 'not resolved in the logs'}`;
+    if (impactEnd) yield ` (${formatDuration(impactEnd.ms - impactStart.ms, 'spaced')})`;
+    yield '\n';
+  }
   if (impactStart?.fallback) yield `- **Impact start is a stand-in:** ${cell(impactStart.fallback)}.\n`;
   yield '- **Users affected:** _TO BE FILLED (number, share of active users, which segments)_\n';
   yield '- **Money affected:** _TO BE FILLED (transactions failed, delayed or duplicated; amount and currency; funds at risk; refunds owed)_\n';
@@ -214,8 +225,10 @@ export function* renderPostmortem(r: Report): Pieces {
   if (announcements.length === 0) yield '_No announcement was logged during the incident._\n\n';
   else {
     yield `| time (${r.clock.zone}) | audience | channel | message | by | source |\n| --- | --- | --- | --- | --- | --- |\n`;
-    for (const a of announcements)
-      yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500))} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
+    for (const a of announcements) {
+      const message = oneLine(a.subject ? `${a.subject}: ${a.message}` : a.message, 500);
+      yield `| ${at(a.row.ms)} | ${cell(a.audience)} | ${cell(a.channel ?? '')} | ${cell(message)} | ${cell(a.row.actor)} | ${src(a.row)} |\n`;
+    }
     yield '\n';
   }
 
@@ -245,8 +258,11 @@ export function* renderPostmortem(r: Report): Pieces {
   if (commands.length === 0) yield '_No commands were run._\n\n';
   else {
     yield `| time (${r.clock.zone}) | who | step | command | result | duration | source |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
-    for (const c of commands)
-      yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | ${c.ok === false ? '**' : ''}${cell(c.exit)}${c.ok === false ? '**' : ''} | ${c.ms !== undefined ? formatDuration(c.ms, 'spaced') : ''} | ${src(c.row)} |\n`;
+    for (const c of commands) {
+      const bold = c.ok === false ? '**' : '';
+      yield `| ${at(c.row.ms)} | ${cell(c.row.actor)} | ${cell(c.step)} | \`${cell(oneLine(c.command, 300)).replace(/`/g, "'")}\` | `;
+      yield `${bold}${cell(c.exit)}${bold} | ${c.ms !== undefined ? formatDuration(c.ms, 'spaced') : ''} | ${src(c.row)} |\n`;
+    }
     yield '\n';
   }
   yield '### Checks that failed\n\n';

@@ -42,7 +42,9 @@ export class RegulatorRecord {
     const assessedAt = new Date(a.row.ms).toISOString();
     const anchors = anchorsOf(milestones, started, assessedAt);
     yield '## Regulator notifications\n\n';
-    yield `Assessed at ${at(assessedAt)} by ${cell(a.row.actor)} with ${cell(a.data.rules?.file ?? '?')}${a.data.rules?.version ? ` (version ${cell(a.data.rules.version)})` : ''} (${src(a.row)}). `;
+    yield `Assessed at ${at(assessedAt)} by ${cell(a.row.actor)} with ${cell(a.data.rules?.file ?? '?')}`;
+    if (a.data.rules?.version) yield ` (version ${cell(a.data.rules.version)})`;
+    yield ` (${src(a.row)}). `;
     yield `Facts: ${cell(
       Object.entries(a.data.facts ?? {})
         .map(([name, f]) => `${name} ${f.value}${f.source === 'answer' ? '' : ` (${f.source})`}`)
@@ -52,7 +54,8 @@ export class RegulatorRecord {
     const applying = (a.data.notifications ?? []).filter((n) => n.applies);
     if (applying.length === 0) yield '_No notification applied._\n\n';
     else {
-      yield `| notification | regulator | report | due (${r.clock.zone}) | filed (${r.clock.zone}) | by | reference | status | source |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n`;
+      yield `| notification | regulator | report | due (${r.clock.zone}) | filed (${r.clock.zone}) | by | reference | status | source |\n`;
+      yield '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n';
       const end = lastMs;
       for (const n of applying) {
         const filedAt = new Map<DeadlineName, string>();
@@ -72,7 +75,9 @@ export class RegulatorRecord {
             status = `**not filed; overdue by ${formatDuration(end - Date.parse(due), 'spaced')} at the last event**`;
           else status = this.pending.has(`${n.id}\u0000${d.name}`) ? '**not filed yet**' : '**not recorded**';
           const source = f ? src(f.row) : src(a.row);
-          yield `| ${cell(n.title)} (\`${cell(n.id)}\`) | ${cell(n.regulator)} | ${cell(d.name)} | ${due ? at(due) : `when ${cell(d.waitingFor ?? '?')} is known`} | ${f ? at(f.data.at) : ''} | ${f ? cell(f.data.by) : ''} | ${f?.data.reference ? cell(f.data.reference) : ''} | ${status} | ${source} |\n`;
+          yield `| ${cell(n.title)} (\`${cell(n.id)}\`) | ${cell(n.regulator)} | ${cell(d.name)} | `;
+          yield `${due ? at(due) : `when ${cell(d.waitingFor ?? '?')} is known`} | ${f ? at(f.data.at) : ''} | ${f ? cell(f.data.by) : ''} | `;
+          yield `${f?.data.reference ? cell(f.data.reference) : ''} | ${status} | ${source} |\n`;
         }
       }
       yield '\n';

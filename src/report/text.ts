@@ -10,7 +10,10 @@ const t1 = (text: unknown) => oneLine(text, 400);
 export function* renderText(r: Report): Pieces {
   const t = r.timeline;
   const h = header(t);
-  yield `Incident ${t1(t.incident)}${h.runbook ? ` · runbook ${t1(h.runbook)}` : ''}${h.severity ? ` · ${t1(h.severity)}` : ''}${h.dryRun ? ' · DRY RUN' : ''}\n`;
+  yield `Incident ${t1(t.incident)}`;
+  if (h.runbook) yield ` · runbook ${t1(h.runbook)}`;
+  if (h.severity) yield ` · ${t1(h.severity)}`;
+  yield `${h.dryRun ? ' · DRY RUN' : ''}\n`;
   if (t.incidents.length > 1) yield `Merged with --force: ${t1(t.incidents.join(', '))}\n`;
   yield `${t.rows.length} events from ${t.logs.length} log${t.logs.length === 1 ? '' : 's'} · times in ${r.clock.zone}\n\n`;
   yield 'Logs\n';

@@ -15,7 +15,8 @@ export interface OpenChoice {
 }
 
 const describe = (i: OpenIncident) =>
-  `${i.id} (${i.state.status}${i.state.step ? ` at step ${i.state.step}` : ''}, started ${i.state.started ?? 'at an unknown time'}${i.state.responder ? ` by ${i.state.responder}` : ''})`;
+  `${i.id} (${i.state.status}${i.state.step ? ` at step ${i.state.step}` : ''}, ` +
+  `started ${i.state.started ?? 'at an unknown time'}${i.state.responder ? ` by ${i.state.responder}` : ''})`;
 
 /** The command line as it was typed, with one flag more, for the responder to paste. */
 function commandWith(flag: string): string {
@@ -58,17 +59,25 @@ export async function openIncidentToResume(runbookId: string, dir: string, choic
       ...(open.length === 1 ? [`  ${commandWith('--resume')}   resumes it too`] : []),
       `  ${commandWith('--new')}   starts another ${kind} all the same`,
     ];
+    const stillOpen =
+      open.length === 1
+        ? `${aKind} of ${runbookId} is still open: ${describe(open[0]!)}`
+        : `${open.length} ${kind}s of ${runbookId} are still open: ${open.map(describe).join('; ')}`;
     throw new UserError(
-      `${open.length === 1 ? `${aKind} of ${runbookId} is still open: ${describe(open[0]!)}` : `${open.length} ${kind}s of ${runbookId} are still open: ${open.map(describe).join('; ')}`}; resume it, or start a new ${kind}?`,
+      `${stillOpen}; resume it, or start a new ${kind}?`,
       EXIT.usage,
       `There is no terminal to ask on. Say which:\n${lines.join('\n')}`,
     );
   }
   const { select } = await import('@inquirer/prompts');
+  const stillOpen =
+    open.length === 1
+      ? `${aKind[0]!.toUpperCase()}${aKind.slice(1)} of ${runbookId} is still open`
+      : `${open.length} ${kind}s of ${runbookId} are still open`;
   try {
     const picked = await select<string>(
       {
-        message: `${open.length === 1 ? `${aKind[0]!.toUpperCase()}${aKind.slice(1)} of ${runbookId} is still open` : `${open.length} ${kind}s of ${runbookId} are still open`}: resume it, or start a new ${kind}?`,
+        message: `${stillOpen}: resume it, or start a new ${kind}?`,
         choices: [
           ...open.map((i) => ({ name: `Resume ${printable(describe(i))}`, value: i.id })),
           { name: `Start a new ${kind}`, value: '' },

@@ -61,7 +61,9 @@ function onlyOpenIncident(dir: string, from?: string): string {
 function takeOverConsent(options: ResumeOptions): TakeOver | undefined {
   if (!options.takeOver) return undefined;
   return async (walker: Walker) => {
-    const question = `${walker.responder} walks this incident from host ${walker.host} (pid ${walker.pid}, since ${walker.since}). Take it over? Only if that sev is gone: two walkers would run the same commands twice.`;
+    const question =
+      `${walker.responder} walks this incident from host ${walker.host} (pid ${walker.pid}, since ${walker.since}). ` +
+      'Take it over? Only if that sev is gone: two walkers would run the same commands twice.';
     if (!canPrompt()) {
       if (options.yes) return true;
       throw new UserError(
@@ -120,7 +122,8 @@ export async function resumeIncident(ref: string | undefined, options: ResumeOpt
           ? `the runbook ${runbook.file} has changed since incident ${incident.id} started`
           : `the translation ${state.runbook.translation?.file ?? runbook.translation?.file} has changed since incident ${incident.id} started`,
         EXIT.usage,
-        `Resuming with other steps than the ones the incident began with may skip or repeat work. Check the change, then go on with sev resume ${incident.id} --force.`,
+        'Resuming with other steps than the ones the incident began with may skip or repeat work. ' +
+          `Check the change, then go on with sev resume ${incident.id} --force.`,
       );
     }
     const prepared = prepare(runbook, answers, options.set, options.runbooks);

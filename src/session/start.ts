@@ -91,7 +91,8 @@ export async function startIncident(runbook: Runbook, options: StartOptions, fro
     options.onStarted?.(incident, writer.path);
     const c = paint(process.stderr);
     process.stderr.write(
-      `${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}${options.drill ? ' · DRILL' : ''}\n`,
+      `${c.bold(`Incident ${incident}`)} · ${printable(runbook.title)} · ${severity} · ${printable(responder)}` +
+        `${options.dryRun ? ' · DRY RUN: nothing will be executed' : ''}${options.drill ? ' · DRILL' : ''}\n`,
     );
     process.stderr.write(c.dim(`Log: ${writer.path}\n`));
     const events: IncidentEvent[] = [started];

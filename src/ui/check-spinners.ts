@@ -24,8 +24,10 @@ export function checkSpinners(names: string[], stream: NodeJS.WriteStream, c: Ch
   const draw = () => {
     const lines = names.map((name) => {
       const result = results.get(name);
-      if (result)
-        return `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs, 'compact'))}`;
+      if (result) {
+        const status = `${statusColor(result.status, c)}${' '.repeat(9 - result.status.length)}`;
+        return `${status}${name.padEnd(width)} ${c.dim(formatDuration(result.durationMs, 'compact'))}`;
+      }
       return `${c.cyan(FRAMES[frame % FRAMES.length]!)}${' '.repeat(8)}${name.padEnd(width)} ${c.dim(formatDuration(Date.now() - started, 'clock'))}`;
     });
     const running = names.filter((n) => !results.has(n)).length;

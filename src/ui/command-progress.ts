@@ -24,7 +24,9 @@ export function commandProgress(stream: NodeJS.WriteStream, c: ChalkInstance): C
   const draw = () => {
     // One column short of the width: a line that fills it exactly wraps on some terminals, and cannot be redrawn.
     const width = Math.max(20, (stream.columns || 80) - 1);
-    const head = `${c.cyan(FRAMES[frame % FRAMES.length]!)} running ${c.dim(formatDuration(Date.now() - started, 'clock'))}${count > latest.length ? c.dim(` · ${count} lines`) : ''}`;
+    const head =
+      `${c.cyan(FRAMES[frame % FRAMES.length]!)} running ${c.dim(formatDuration(Date.now() - started, 'clock'))}` +
+      (count > latest.length ? c.dim(` · ${count} lines`) : '');
     const lines = [
       head,
       ...latest.map((l) => c.dim(PREFIX) + (l.stream === 'stderr' ? c.yellow : (t: string) => t)(fitWidth(l.text, width - PREFIX.length))),

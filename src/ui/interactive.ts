@@ -295,7 +295,8 @@ export class InteractiveResponder implements Responder {
   unfinishedDelivery(_view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
     this.say(
       this.c.yellow(
-        `  The delivery to ${printable(delivery.channel)} (${printable(delivery.audience)}), started at ${delivery.startedAt} by an earlier run of sev, did not see its end: it may have been sent.`,
+        `  The delivery to ${printable(delivery.channel)} (${printable(delivery.audience)}), started at ${delivery.startedAt} ` +
+          'by an earlier run of sev, did not see its end: it may have been sent.',
       ),
     );
     return this.ask('What now?', [

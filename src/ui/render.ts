@@ -103,7 +103,8 @@ export function checkTable(results: CheckResultData[], c: ChalkInstance, width?:
 }
 
 export function commandBox(command: string, c: ChalkInstance, dryRun = false): string {
-  return `${c.bold(dryRun ? 'This command would run (dry run: nothing is executed):' : 'This command will run:')}\n${indent(printableText(command), `  ${c.bold('$')} `)}`;
+  const heading = dryRun ? 'This command would run (dry run: nothing is executed):' : 'This command will run:';
+  return `${c.bold(heading)}\n${indent(printableText(command), `  ${c.bold('$')} `)}`;
 }
 
 /** The question before a command runs; in a dry run it asks what the responder would do. */

@@ -264,7 +264,8 @@ export class ScriptedResponder implements Responder {
   async unfinishedDelivery(view: StepView, delivery: UnfinishedDeliveryView): Promise<Reply<DeliveryDecision>> {
     this.say(
       this.options.color.yellow(
-        `  The delivery to ${delivery.channel} (${delivery.audience}) started at ${delivery.startedAt} by an earlier run of sev did not see its end: it may have been sent.`,
+        `  The delivery to ${delivery.channel} (${delivery.audience}) started at ${delivery.startedAt} ` +
+          'by an earlier run of sev did not see its end: it may have been sent.',
       ),
     );
     const queue = this.queues.get(view.step.id) ?? [];
@@ -280,7 +281,8 @@ export class ScriptedResponder implements Responder {
     }
     if (this.options.fallback) return this.options.fallback.unfinishedDelivery(view, delivery);
     return this.missing(
-      `step "${view.step.id}": its delivery to ${delivery.channel} started at ${delivery.startedAt} and did not finish (say delivery: resend, delivery: sent or delivery: skip)`,
+      `step "${view.step.id}": its delivery to ${delivery.channel} started at ${delivery.startedAt} and did not finish ` +
+        '(say delivery: resend, delivery: sent or delivery: skip)',
     );
   }
 

@@ -23,7 +23,17 @@ export default {
         action: false,
         step: 'confirm-outage',
       };
-      const line = `${JSON.stringify({ v: 1, id: '00000000-0000-0000-0000-000000000000', seq: 1, time: new Date().toISOString(), incident: 'INC-BENCH', actor: 'bench', type: 'note', data })}\n`;
+      const event = {
+        v: 1,
+        id: '00000000-0000-0000-0000-000000000000',
+        seq: 1,
+        time: new Date().toISOString(),
+        incident: 'INC-BENCH',
+        actor: 'bench',
+        type: 'note',
+        data,
+      };
+      const line = `${JSON.stringify(event)}\n`;
       const sev = [];
       const bare = [];
       for (let i = 0; i < warmup + runs; i++) {

@@ -20,7 +20,9 @@ const FOUR = '20261126T200000Z-server-failure-b500';
 
 export default {
   name: 'memory',
-  description: `peak memory of the reports of one log of ${SINGLE.toLocaleString('en')} events, and of a timeline by id against by files (${SPLIT.toLocaleString('en')} events in 4 logs)`,
+  description:
+    `peak memory of the reports of one log of ${SINGLE.toLocaleString('en')} events, ` +
+    `and of a timeline by id against by files (${SPLIT.toLocaleString('en')} events in 4 logs)`,
   defaults: { runs: 1, warmup: 0 },
   async measure({ runs, log }) {
     const single = cachedDir(

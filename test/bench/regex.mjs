@@ -35,7 +35,9 @@ function output() {
   const lines = [];
   let size = 0;
   for (let i = 0; size < KIB64; i++) {
-    const line = `{"time":"2026-11-26T03:${String(i % 60).padStart(2, '0')}:00Z","level":"info","service":"wallet-api","status": "degraded","latency_ms":${(i * 37) % 900},"msg":"request ${i} served by pod-${i % 7}"}`;
+    const line =
+      `{"time":"2026-11-26T03:${String(i % 60).padStart(2, '0')}:00Z","level":"info","service":"wallet-api","status": "degraded",` +
+      `"latency_ms":${(i * 37) % 900},"msg":"request ${i} served by pod-${i % 7}"}`;
     lines.push(line);
     size += line.length + 1;
   }

@@ -106,7 +106,8 @@ function plan(dir, files, info, max, log) {
   const { list, ajvVersion } = contenders(dir);
   const checks = verify(list, files);
   log(
-    `checked: sev reports ${checks.sev.errors} errors and ${checks.sev.warnings} warnings in ${checks.sev.files} files; ajv-cli reports ${checks.ajv.valid} valid`,
+    `checked: sev reports ${checks.sev.errors} errors and ${checks.sev.warnings} warnings in ${checks.sev.files} files; ` +
+      `ajv-cli reports ${checks.ajv.valid} valid`,
   );
   const controlResult = control(dir);
   log('control: a runbook with severity SEV9 is rejected by both');

@@ -113,7 +113,8 @@ describe('sev show', () => {
     const args = ["it's", 'a b', '$HOME', 'back\\slash', ''];
     const runbook = minimal.replace(
       '    confirm: Does the service answer again?',
-      `    confirm: Does the service answer again?\n  - id: print\n    command:\n      run: ${JSON.stringify(['printf', '[%s]', ...args])}\n      confirm: false`,
+      '    confirm: Does the service answer again?\n  - id: print\n    command:\n' +
+        `      run: ${JSON.stringify(['printf', '[%s]', ...args])}\n      confirm: false`,
     );
     const dir = tempDir({ 'rb.yaml': runbook });
     const shown = sev(['show', 'rb.yaml'], { cwd: dir, env: { NO_COLOR: '1' } });

@@ -344,7 +344,9 @@ describe('SIGKILL at any moment', () => {
     console.log(
       [
         `calibration: full run ${timing.total} ms, first event at ${timing.firstEvent} ms, walk ${timing.walk} ms`,
-        `${RUNS} runs in ${elapsed} ms: before log ${count('before-log')} (${cases.filter((c) => c.leftover).length} left a hidden unfinished log), mid-run ${count('mid-run')}, after completion ${count('after-completion')}`,
+        `${RUNS} runs in ${elapsed} ms: before log ${count('before-log')} ` +
+          `(${cases.filter((c) => c.leftover).length} left a hidden unfinished log), ` +
+          `mid-run ${count('mid-run')}, after completion ${count('after-completion')}`,
         `blind kills: ${cases
           .filter((c) => c.mode === 'blind')
           .map((c) => `${c.killedAt === undefined ? 'too late' : `${c.killedAt} ms`} → ${c.outcome}`)

@@ -38,7 +38,8 @@ function logWith(damaged: string): string {
 
 const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 const rawEvent = (seq: number, type: string, dataJson: string) =>
-  `{"v":1,"id":"e-${seq}","seq":${seq},"time":"2026-11-26T23:52:${10 + seq}.000Z","incident":"${INCIDENT}","actor":"alice","type":"${type}","data":${dataJson}}`;
+  `{"v":1,"id":"e-${seq}","seq":${seq},"time":"2026-11-26T23:52:${10 + seq}.000Z",` +
+  `"incident":"${INCIDENT}","actor":"alice","type":"${type}","data":${dataJson}}`;
 
 const DAMAGED: Record<string, { line: () => string; says: RegExp }> = {
   'an event of an unknown type nested 100,000 deep': {

@@ -85,12 +85,20 @@ describe.skipIf(!HAS_TMUX)('interactive safety (tmux)', () => {
     servers.push(tmux);
     const resume = tmux.start('sev-resume', dir, ['resume', '--incident-dir', incidents]);
     const screen = await resume.waitFor(
-      /is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n\? What now\?\n❯ Wait for it to end\n {2}Kill it \(its whole process group\)/m,
+      new RegExp(
+        /is still running \(process group \d+ on .*\)\. It will not be started again beside it\.\n/.source +
+          /\? What now\?\n❯ Wait for it to end\n {2}Kill it \(its whole process group\)/.source,
+        'm',
+      ),
     );
     expect(screen).toContain(`process group ${pgid}`);
     resume.keys('Down', 'Enter');
     await resume.waitFor(
-      /sev stopped before it ended\. Result unknown: check its effect\.\n\? What now\?\n❯ Run it again\n {2}Mark it done \(its effect is there\)\n {2}Mark it failed/m,
+      new RegExp(
+        /sev stopped before it ended\. Result unknown: check its effect\.\n/.source +
+          /\? What now\?\n❯ Run it again\n {2}Mark it done \(its effect is there\)\n {2}Mark it failed/.source,
+        'm',
+      ),
     );
     expect(groupAlive(pgid)).toBe(false);
     resume.keys('Down', 'Enter');

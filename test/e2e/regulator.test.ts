@@ -31,7 +31,8 @@ const regulator = (list: Event[]) => list.filter((e) => e.type.startsWith('regul
 /** A UTC time some minutes ago, as a person types it. */
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 16).replace('T', ' ') + 'Z';
 const NOTHING_ELSE =
-  'interruption: 0m, transactions_affected: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no';
+  'interruption: 0m, transactions_affected: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, ' +
+  'dora_major: no, clients_financial_interests: no, card_data: no';
 
 function workspace(answers: string) {
   const dir = tempDir({ 'answers.yaml': answers });
@@ -57,7 +58,11 @@ steps:
       /1 notification to file:\n {2}● Network security incident report of a payment institution — People's Bank of China/,
     );
     expect(r.stderr).toMatch(
-      /because records_leaked 6,000 is at least 5,000\n {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h3[01]m\) · 30m from awareness\n {6}intermediate {1}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 1h(1m)?\) · 2h from awareness/,
+      new RegExp(
+        /because records_leaked 6,000 is at least 5,000\n/.source +
+          / {6}initial {6}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 2h3[01]m\) · 30m from awareness\n/.source +
+          / {6}intermediate {1}due \d{4}-\d\d-\d\d \d\d:\d\dZ \(overdue by 1h(1m)?\) · 2h from awareness/.source,
+      ),
     );
     expect(r.stderr).toMatch(/○ Personal data breach notification \(GDPR Article 33\) — .*: personal_data is no, not yes/);
     const list = events(w.incidents);
@@ -94,7 +99,10 @@ steps:
     expect(postmortem.code).toBe(0);
     expect(postmortem.stdout).toContain('## Regulator notifications');
     expect(postmortem.stdout).toMatch(
-      /\| Network security incident report of a payment institution \(`pboc-incident`\) \| .* \| initial \| [^|]+ \| [^|]+ \| head of compliance \| PBOC-118 \| \*\*late by 1h 30m 00s\*\* \| \[1\]:\d+ \|/,
+      new RegExp(
+        /\| Network security incident report of a payment institution \(`pboc-incident`\) \| .* \| initial \| [^|]+ \| [^|]+ /.source +
+          /\| head of compliance \| PBOC-118 \| \*\*late by 1h 30m 00s\*\* \| \[1\]:\d+ \|/.source,
+      ),
     );
     expect(postmortem.stdout).toMatch(
       /- Personal data breach notification \(GDPR Article 33\) \(`gdpr-breach`, .*\): personal_data is no, not yes/,
@@ -110,7 +118,11 @@ steps:
     const r = sev(['run', DRILL, '--answers', w.answers, '--incident-dir', w.incidents], { cwd: w.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^sev: no answer for step "notify" \(facts: transactions_affected, customers_exposed, personal_data, eu_entity, eu_residents, dora_major, clients_financial_interests, card_data\) in .*answers\.yaml, and no terminal to ask$/m,
+      new RegExp(
+        /^sev: no answer for step "notify" \(facts: transactions_affected, customers_exposed, personal_data, eu_entity, eu_residents, /
+          .source + /dora_major, clients_financial_interests, card_data\) in .*answers\.yaml, and no terminal to ask$/.source,
+        'm',
+      ),
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(events(w.incidents).at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'notify', reason: 'missing-answer' } });
@@ -223,7 +235,8 @@ describe('sev validate on regulator rules and steps', () => {
     expect(findings).toEqual([
       `${file}:14:19: error: no fact is named "records_leakd": did you mean "records_leaked"? (facts: records_leaked) [regulator-unknown-fact]`,
       `${file}:15:39: error: "is" tests a yes-no fact; "records_leaked" is a number: use over or at_least [regulator-condition]`,
-      `${file}:17:34: error: "2 hours" is not a deadline: write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo [schema]`,
+      `${file}:17:34: error: "2 hours" is not a deadline: ` +
+        'write immediately, or minutes (m), hours (h), days (d) and months (mo), such as 4h, 72h, 5d or 1mo [schema]',
     ]);
   });
 
@@ -259,7 +272,9 @@ translations:
     expect(r.code).toBe(1);
     const findings = r.stdout.split('\n').filter((l) => l.startsWith(file));
     expect(findings[0]).toBe(
-      `${file}:24:9: error: ${join(ROOT, 'runbooks/regulators.yaml')} declares no fact "records_leakd": did you mean "records_leaked"? (facts: interruption, transactions_affected, records_leaked, customers_exposed, personal_data, eu_entity, eu_residents, dora_major, clients_financial_interests, card_data) [regulator-facts]`,
+      `${file}:24:9: error: ${join(ROOT, 'runbooks/regulators.yaml')} declares no fact "records_leakd": did you mean "records_leaked"? ` +
+        '(facts: interruption, transactions_affected, records_leaked, customers_exposed, personal_data, eu_entity, eu_residents, ' +
+        'dora_major, clients_financial_interests, card_data) [regulator-facts]',
     );
     expect(findings[1]).toBe(
       `${file}:25:20: error: fact "card_data" is fed by input "card_input", which the runbook does not define [regulator-facts]`,
@@ -291,7 +306,12 @@ translations:
     const r = sev(['show', DRILL]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /3\. notify — Notify the regulators \[regulator\]\n\s+assesses regulator notifications \(.*runbooks\/regulators\.yaml\)\n\s+pboc-incident, cac-incident, dora-major-ict, dora-clients, gdpr-breach, card-schemes\n\s+facts from inputs: records_leaked ← leaked_records/,
+      new RegExp(
+        /3\. notify — Notify the regulators \[regulator\]\n/.source +
+          /\s+assesses regulator notifications \(.*runbooks\/regulators\.yaml\)\n/.source +
+          /\s+pboc-incident, cac-incident, dora-major-ict, dora-clients, gdpr-breach, card-schemes\n/.source +
+          /\s+facts from inputs: records_leaked ← leaked_records/.source,
+      ),
     );
   });
 });
@@ -332,7 +352,10 @@ describe.skipIf(!HAS_TMUX)(`the regulator step at a terminal (tmux)${NEEDS_TMUX}
     run.keys('Enter');
     const screen = await run.waitFor(/^\? Acme breach notice \(Acme data protection authority\): initial report filed\?.*\n❯ Filed$/m);
     expect(screen).toMatch(
-      /1 notification to file:\n {2}● Acme breach notice — Acme data protection authority\n {6}because records_leaked 12 is at least 1\n {6}initial {6}due \S+ \S+ \(1h\d+m left\) · 2h from awareness/,
+      new RegExp(
+        /1 notification to file:\n {2}● Acme breach notice — Acme data protection authority\n/.source +
+          / {6}because records_leaked 12 is at least 1\n {6}initial {6}due \S+ \S+ \(1h\d+m left\) · 2h from awareness/.source,
+      ),
     );
     run.keys('Enter');
     await run.waitFor(/^\? Filed at \(09:30, 20m ago, now, or a UTC time\):/m);

@@ -24,7 +24,10 @@ steps:
     milestone: impact-started
   - id: migrate
     command:
-      run: 'for i in 1 2 3 4 5 6 7 8; do echo "line $i of an output that goes on well past the width of any terminal window, eighty or a hundred and forty columns wide, because a real migration prints long lines like this one"; done; while [ ! -e "$SEV_GO" ]; do sleep 0.05; done; echo finished'
+      run: 'for i in 1 2 3 4 5 6 7 8; do
+        echo "line $i of an output that goes on well past the width of any terminal window, eighty or a hundred and forty columns wide,
+        because a real migration prints long lines like this one"; done;
+        while [ ! -e "$SEV_GO" ]; do sleep 0.05; done; echo finished'
       timeout: 30s
 `;
 

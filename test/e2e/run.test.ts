@@ -143,7 +143,8 @@ describe('sev run', () => {
     // Under a regular file: no directory can be made there, whoever runs the test.
     const unwritable = join(tempDir({ file: 'x' }), 'file', 'marker');
     const w = workspace(
-      `inputs: { token: t }\nsteps: { where: ${unwritable}, confirm-outage: continue, declare: Most users, tell-users: yes, restart: { answer: yes, on_fail: stop } }\n`,
+      `inputs: { token: t }\nsteps: { where: ${unwritable}, confirm-outage: continue, declare: Most users, tell-users: yes, ` +
+        'restart: { answer: yes, on_fail: stop } }\n',
     );
     const r = w.run(['run', DRILL, '--answers', w.answers]);
     expect(r.code).toBe(1);

@@ -189,7 +189,17 @@ describe('reports of a log full of escape sequences', () => {
   it('an error message that quotes a log is sanitised too', () => {
     const { file } = evilLog();
     const other = tempDir({
-      'x.jsonl': `${JSON.stringify({ v: 1, id: 'o', seq: 1, time: '2026-11-26T23:52:10.000Z', incident: 'other\x1b]0;X\x07', actor: 'a', type: 'note', data: { text: 'x' } })}\n`,
+      'x.jsonl':
+        JSON.stringify({
+          v: 1,
+          id: 'o',
+          seq: 1,
+          time: '2026-11-26T23:52:10.000Z',
+          incident: 'other\x1b]0;X\x07',
+          actor: 'a',
+          type: 'note',
+          data: { text: 'x' },
+        }) + '\n',
     });
     const r = sev(['timeline', file, join(other, 'x.jsonl')]);
     expect(r.code).toBe(2);

@@ -17,7 +17,8 @@ inputs:
 steps:
   - id: migrate
     command:
-      run: 'echo "first line"; echo "using $SEV_TOKEN"; printf "\\033]0;retitled\\007 title\\n"; echo "oops" >&2; while [ ! -e "$SEV_GO" ]; do sleep 0.05; done; echo "second line"'
+      run: 'echo "first line"; echo "using $SEV_TOKEN"; printf "\\033]0;retitled\\007 title\\n"; echo "oops" >&2;
+        while [ ! -e "$SEV_GO" ]; do sleep 0.05; done; echo "second line"'
       timeout: 20s
 `;
 

@@ -130,7 +130,17 @@ describe('sev timeline: input', () => {
     const incidents = join(dir, 'incidents');
     writeFileSync(
       join(dir, 'answers.yaml'),
-      `inputs: { token: tok-SECRET-42 }\nsteps:\n  where: ${join(dir, 'marker')}\n  confirm-outage: continue\n  declare: Some users\n  tell-users: yes\n  restart: yes\n  wrap-up: yes\n`,
+      [
+        'inputs: { token: tok-SECRET-42 }',
+        'steps:',
+        `  where: ${join(dir, 'marker')}`,
+        '  confirm-outage: continue',
+        '  declare: Some users',
+        '  tell-users: yes',
+        '  restart: yes',
+        '  wrap-up: yes',
+        '',
+      ].join('\n'),
     );
     const env = { CI: 'true' };
     const started = sev(

@@ -131,7 +131,8 @@ describe('sev validate of translations', () => {
     });
     const r = sev(['validate', 'runbooks'], { cwd: dir, env: ENV });
     expect(findingLines(r.stdout)).toEqual([
-      'runbooks/orphan.de.yaml:2:13: error: no runbook has the id "restart-db": a translation needs the runbook it translates (in its own directory, --runbooks or the shipped ones) [translation-without-runbook]',
+      'runbooks/orphan.de.yaml:2:13: error: no runbook has the id "restart-db": ' +
+        'a translation needs the runbook it translates (in its own directory, --runbooks or the shipped ones) [translation-without-runbook]',
       'runbooks/restart.zh-CN.yaml:12:19: error: {{ servcie }} is not an input or a fact of the incident: did you mean {{ service }}? [undefined-input]',
     ]);
     expect(r.code).toBe(1);

@@ -100,7 +100,8 @@ describe('secrets are masked before the output is cut', () => {
         '  - id: print',
         '    command:',
         // The secret begins 6 bytes before the cap: a cut after masking would keep "TOPSEC".
-        `      run: 'head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" x; printf "%s" "$SEV_TOKEN"; head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" y >&2; printf "%s" "$SEV_TOKEN" >&2'`,
+        `      run: 'head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" x; printf "%s" "$SEV_TOKEN"; ` +
+          `head -c ${OUTPUT_CAP_BYTES - 6} /dev/zero | tr "\\0" y >&2; printf "%s" "$SEV_TOKEN" >&2'`,
         '      changes_state: false',
         '    milestone: resolved',
       ].join('\n'),

@@ -69,7 +69,8 @@ async function as(role: string, sql: string) {
 const q = (sql: string) => pg.sql(DB, sql);
 const statuses = (incident = INC) =>
   q(
-    `select coalesce(string_agg(user_id || ' ' || status || ' ' || coalesce(approved_by, '-'), ', ' order by user_id), '') from compensations where incident = '${incident}'`,
+    `select coalesce(string_agg(user_id || ' ' || status || ' ' || coalesce(approved_by, '-'), ', ' order by user_id), '')
+     from compensations where incident = '${incident}'`,
   );
 const balances = () => q("select string_agg(id || '=' || trim_scale(balance), ' ' order by id) from wallets");
 const compensationTxns = () => q("select count(*) from transactions where kind = 'compensation'");
@@ -93,7 +94,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
       ],
       ["update compensations set approved_by = 'wallet_approver'", /permission denied for table compensations/],
       [
-        `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status) values ('${INC}', 9, 1, 'x', 5, 'EUR', 'x', 20, 'posted')`,
+        `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status)
+         values ('${INC}', 9, 1, 'x', 5, 'EUR', 'x', 20, 'posted')`,
         /permission denied for table compensations/,
       ],
       // Who was affected, and which incidents exist, is the on-call's record, not the care lead's.
@@ -113,7 +115,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
     );
     expect(
       await q(
-        "select p.prosecdef || ' ' || pg_get_userbyid(p.proowner) || ' ' || array_to_string(p.proconfig, ',') from pg_proc p where p.proname = 'post_compensations'",
+        `select p.prosecdef || ' ' || pg_get_userbyid(p.proowner) || ' ' || array_to_string(p.proconfig, ',')
+         from pg_proc p where p.proname = 'post_compensations'`,
       ),
     ).toBe('true wallet_ledger search_path=pg_catalog, public, pg_temp');
     // Finance's role sets the limits, and the database records who and when: what finance types there is overwritten.
@@ -129,7 +132,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
       (
         await as(
           'wallet_finance',
-          "update compensation_limits set set_by = 'finance: Ana Ruiz', set_at = '2020-01-01' where role = 'wallet_care' returning set_by || ' ' || (set_at > now() - interval '1 minute')",
+          `update compensation_limits set set_by = 'finance: Ana Ruiz', set_at = '2020-01-01' where role = 'wallet_care'
+           returning set_by || ' ' || (set_at > now() - interval '1 minute')`,
         )
       ).stdout,
     ).toBe('wallet_finance true');
@@ -137,7 +141,9 @@ describe("post_compensations: the limit is finance's data and the database enfor
       (
         await as(
           'wallet_finance',
-          "insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by, set_at) values ('wallet_oncall', 1, 1, 'EUR', 'the CFO', '2020-01-01') returning set_by || ' ' || (set_at > now() - interval '1 minute')",
+          `insert into compensation_limits (role, per_user_max, per_incident_max, currency, set_by, set_at)
+           values ('wallet_oncall', 1, 1, 'EUR', 'the CFO', '2020-01-01')
+           returning set_by || ' ' || (set_at > now() - interval '1 minute')`,
         )
       ).stdout,
     ).toBe('wallet_finance true');
@@ -200,7 +206,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
     // Reviewed again, the approver posts both under their own role.
     const approved = await as(
       'wallet_approver',
-      `select compensated_user || ' ' || trim_scale(amount) || ' ' || decided_by || ' ' || approved_by from post_compensations('${INC}', 900, '${(await q(DIGEST)).trim()}')`,
+      `select compensated_user || ' ' || trim_scale(amount) || ' ' || decided_by || ' ' || approved_by
+       from post_compensations('${INC}', 900, '${(await q(DIGEST)).trim()}')`,
     );
     expect(approved.stdout.split('\n')).toEqual(['2 50 wallet_care wallet_approver', '3 10 wallet_care wallet_approver']);
     expect(await statuses()).toBe('1 posted -, 2 posted wallet_approver, 3 posted wallet_approver');
@@ -251,7 +258,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
       (
         await as(
           'wallet_care',
-          `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${incident('aa02')}', 3, 7, 'goodwill-credit', 5, 'EUR', 'x', 20)`,
+          `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit)
+           values ('${incident('aa02')}', 3, 7, 'goodwill-credit', 5, 'EUR', 'x', 20)`,
         )
       ).code,
     ).toBe(0);
@@ -316,7 +324,8 @@ describe("post_compensations: the limit is finance's data and the database enfor
     expect(
       await pg.sql(
         db,
-        "select string_agg(r || '=' || has_function_privilege(r, 'post_compensations(text, bigint, text)', 'execute'), ' ' order by r) from unnest(array['wallet_oncall', 'wallet_finance', 'wallet_care', 'wallet_approver']) r",
+        `select string_agg(r || '=' || has_function_privilege(r, 'post_compensations(text, bigint, text)', 'execute'), ' ' order by r)
+         from unnest(array['wallet_oncall', 'wallet_finance', 'wallet_care', 'wallet_approver']) r`,
       ),
     ).toBe('wallet_approver=true wallet_care=true wallet_finance=false wallet_oncall=false');
   });

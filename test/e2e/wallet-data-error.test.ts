@@ -168,7 +168,8 @@ async function walk(runbook: string, dir: string, snapshots: string, kinds: stri
       'notify-users': 'yes',
       'brief-care': 'yes',
       'notify-regulators':
-        '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
+        '{ facts: { interruption: 45m, transactions_affected: 3, records_leaked: 0, customers_exposed: 0, personal_data: no, ' +
+        'eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
       'which-error': `[${remaining.join(', ')}]`,
       'propose-duplicates': 'yes',
       'propose-wrong-amounts': 'yes',
@@ -281,7 +282,8 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
       // Never a ledger row updated or deleted.
       expect(
         await q(
-          `select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id) from ledger_entries where id <= ${ledgerBefore.split(',').length}`,
+          `select string_agg(id || ':' || txn_id || ':' || wallet_id || ':' || amount, ',' order by id)
+           from ledger_entries where id <= ${ledgerBefore.split(',').length}`,
         ),
       ).toBe(ledgerBefore);
       // Exactly these corrections: b2 and f3 reversed in full, f1 corrected by the difference (90 back to user 4).
@@ -299,14 +301,21 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
       // Who proposed and who posted, and what stays with finance.
       expect(
         await q(
-          "select string_agg(txn_id || ' ' || status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-'), ', ' order by txn_id) from ledger_corrections where incident <> 'OTHER-INC'",
+          `select string_agg(txn_id || ' ' || status || ' ' || proposed_by || ' ' || coalesce(approved_by, '-'), ', ' order by txn_id)
+           from ledger_corrections where incident <> 'OTHER-INC'`,
         ),
       ).toBe(
-        `${id('b2')} posted wallet_oncall wallet_approver, ${id('d2')} handed-to-finance wallet_oncall -, ${id('f1')} posted wallet_oncall wallet_approver, ${id('f3')} posted wallet_oncall wallet_approver`,
+        [
+          `${id('b2')} posted wallet_oncall wallet_approver`,
+          `${id('d2')} handed-to-finance wallet_oncall -`,
+          `${id('f1')} posted wallet_oncall wallet_approver`,
+          `${id('f3')} posted wallet_oncall wallet_approver`,
+        ].join(', '),
       );
       expect(
         await q(
-          "select string_agg(wallet_id || ' ' || old_balance || '>' || new_balance || ' ' || status || ' ' || approved_by, ', ') from balance_corrections where incident <> 'OTHER-INC'",
+          `select string_agg(wallet_id || ' ' || old_balance || '>' || new_balance || ' ' || status || ' ' || approved_by, ', ')
+           from balance_corrections where incident <> 'OTHER-INC'`,
         ),
       ).toBe('3 35>30 posted wallet_approver');
       // Balances: the ledger for every wallet of this incident; wallet 20 (the other incident's drift) untouched.
@@ -315,7 +324,8 @@ describe('data-error, end to end against a real PostgreSQL seeded with adversari
       );
       expect(
         await q(
-          "select string_agg(w.id::text, ' ' order by w.id) from wallets w where w.balance <> (select coalesce(sum(amount), 0) from ledger_entries e where e.wallet_id = w.id)",
+          `select string_agg(w.id::text, ' ' order by w.id) from wallets w
+           where w.balance <> (select coalesce(sum(amount), 0) from ledger_entries e where e.wallet_id = w.id)`,
         ),
       ).toBe('20');
       expect(await q("select string_agg(w.id || '=' || w.balance, ' ' order by w.id) from wallets w where w.id in (8, 20, 21, 22)")).toBe(
@@ -422,7 +432,8 @@ describe('data-error posts nothing unless the approver approved exactly this set
       approverRole: 'wallet_approver',
       between: (incident: string) =>
         q(
-          `insert into ledger_corrections (incident, txn_id, reason, proposed_by) values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`,
+          `insert into ledger_corrections (incident, txn_id, reason, proposed_by)
+           values ('${incident}', '${id('b3')}', 'added after the review', 'wallet_oncall')`,
         ),
       refusal: /the proposals are not the reviewed set/,
     },
@@ -499,7 +510,8 @@ describe("data-error: the approver's role moves money only through post_ledger_c
       .catch((e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr.trim() }));
   const money = () =>
     q(
-      "select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' || (select string_agg(id || '=' || balance, ' ' order by id) from wallets)",
+      `select (select count(*) from ledger_entries) || ' ' || (select count(*) from transactions) || ' ' ||
+         (select string_agg(id || '=' || balance, ' ' order by id) from wallets)`,
     );
   const digestOf = async (incident: string) =>
     (await as('wallet_oncall', `select digest from ledger_corrections_digest('${incident}')`)).out;

@@ -173,215 +173,229 @@ const FIRST_STEPS = {
   'protect-funds': 'yes',
   'notify-users': 'yes',
   'notify-regulators':
-    '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
+    '{ facts: { interruption: 40m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, ' +
+    'eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }',
 };
 
 describe('disaster-recovery, end to end against a real primary and streaming standby', () => {
-  it('fails over: the RPO check reads the real lag, the old primary is fenced, the standby promoted, traffic and writes reach it, the ledger holds; fails back by pg_rewind', async () => {
-    const w = workspace();
-    const { primary, standby, haproxy, control, app } = await twoSites();
-    control.state.set('/admin/flows/withdrawal', OTHER); // another incident's pause, not ours to lift
-    // The app writes through its endpoint, to site A.
-    const viaApp = (sql: string) => new TempPostgresClient(app.port).sql(sql);
-    await viaApp(payment('top-up', 100, 'top-up-1'));
-    const last = (await viaApp(payment('transfer', 30, 'transfer-1'))).split('\n').at(-1)!;
-    await replayed(standby, last);
-    // While the primary answers, the lag comes from its pg_stat_replication: a stuck replay counts by the bytes behind.
-    await standby.sql('wallet', 'select pg_wal_replay_pause()');
-    const unapplied = (await primary.sql('wallet', payment('top-up', 1, 'top-up-while-paused'))).split('\n').at(-1)!;
-    await waitFor(
-      'the standby to receive what it does not apply',
-      async () =>
-        Number(
-          await primary.sql(
-            'postgres',
-            "select pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) from pg_stat_replication where application_name = 'site_b'",
-          ),
-        ) > 100,
-    );
-    const stuck = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url(standby), rpo_seconds: 60, rpo_bytes: 100 });
-    expect(stuck.get('replica-lag')?.status, stuck.get('replica-lag')?.stdout).toBe('CRITICAL');
-    expect(stuck.get('replica-lag')?.stdout).toMatch(
-      /^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/,
-    );
-    expect(stuck.get('standby-healthy')?.status).toBe('CRITICAL');
-    // The primary is alive but refuses the role (psql exits 2 as for a server that is down): not a reason to read the
-    // lag from the standby, which would say OK while the primary goes on taking payments.
-    const refused = await sevCheck(w.dir, { primary_db_url: url(primary, 'wallet_nobody'), standby_db_url: url(standby), rpo_seconds: 60 });
-    expect(refused.get('replica-lag')?.status, refused.get('replica-lag')?.stdout).toBe('UNKNOWN');
-    expect(refused.get('replica-lag')?.stdout).toMatch(/^UNKNOWN: the primary is up but refused this role/);
-    await standby.sql('wallet', 'select pg_wal_replay_resume()');
-    const lastCommitAfter = await replayed(standby, unapplied);
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    await primary.kill(); // site A goes down
-    const lostAt = new Date();
-    const expectedLag = (lostAt.getTime() - lastCommitAfter) / 1000;
-
-    const file = answers(
-      w.dir,
-      'answers.yaml',
-      {
-        primary_db_url: url(primary),
+  it(
+    'fails over: the RPO check reads the real lag, the old primary is fenced, the standby promoted, traffic and writes reach it, ' +
+      'the ledger holds; fails back by pg_rewind',
+    async () => {
+      const w = workspace();
+      const { primary, standby, haproxy, control, app } = await twoSites();
+      control.state.set('/admin/flows/withdrawal', OTHER); // another incident's pause, not ours to lift
+      // The app writes through its endpoint, to site A.
+      const viaApp = (sql: string) => new TempPostgresClient(app.port).sql(sql);
+      await viaApp(payment('top-up', 100, 'top-up-1'));
+      const last = (await viaApp(payment('transfer', 30, 'transfer-1'))).split('\n').at(-1)!;
+      await replayed(standby, last);
+      // While the primary answers, the lag comes from its pg_stat_replication: a stuck replay counts by the bytes behind.
+      await standby.sql('wallet', 'select pg_wal_replay_pause()');
+      const unapplied = (await primary.sql('wallet', payment('top-up', 1, 'top-up-while-paused'))).split('\n').at(-1)!;
+      await waitFor(
+        'the standby to receive what it does not apply',
+        async () =>
+          Number(
+            await primary.sql(
+              'postgres',
+              "select pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) from pg_stat_replication where application_name = 'site_b'",
+            ),
+          ) > 100,
+      );
+      const stuck = await sevCheck(w.dir, { primary_db_url: url(primary), standby_db_url: url(standby), rpo_seconds: 60, rpo_bytes: 100 });
+      expect(stuck.get('replica-lag')?.status, stuck.get('replica-lag')?.stdout).toBe('CRITICAL');
+      expect(stuck.get('replica-lag')?.stdout).toMatch(
+        /^CRITICAL: lag \d+(\.\d)? s, \d{3,} bytes behind the primary \(from pg_stat_replication\)/,
+      );
+      expect(stuck.get('standby-healthy')?.status).toBe('CRITICAL');
+      // The primary is alive but refuses the role (psql exits 2 as for a server that is down): not a reason to read the
+      // lag from the standby, which would say OK while the primary goes on taking payments.
+      const refused = await sevCheck(w.dir, {
+        primary_db_url: url(primary, 'wallet_nobody'),
         standby_db_url: url(standby),
-        app_db_url: url(app),
-        db_password: '',
         rpo_seconds: 60,
-        lb_socket: haproxy.socketPath,
-        admin_url: `${control.url}/admin`,
-        records_dir: w.records,
-        replication_conninfo: `host=127.0.0.1 port=${standby.port} user=replicator application_name=site_a`,
-        old_primary_pgdata: primary.data,
-        old_primary_unit: 'postgresql@15-main',
-        pg_bindir: postgresBinDir(),
-        pg_conf_dir: primary.data,
-      },
-      {
-        ...FIRST_STEPS,
-        'can-primary-return': 'failover',
-        'primary-lost': JSON.stringify(lostAt.toISOString()),
-        'confirm-failover': 'yes',
-        'fence-old-primary': 'yes',
-        'stop-old-primary': 'yes',
-        'old-primary-stopped': '"Rui Costa (host powered off at site A)"',
-        'record-last-transaction': 'yes',
-        promote: 'yes',
-        'switch-traffic': 'yes',
-        'resume-flows-in-wallet': 'yes',
-        'window-reconciled': 'yes',
-        'resume-payouts': 'yes',
-        'update-users': 'yes',
-        'loss-handoff': 'yes',
-        stable: 'yes',
-        'resolve-users': 'yes',
-        handoff: 'yes',
-        // Paused before the fail-back: the old primary comes back in between.
-        'failback-plan': '{ pause: yes }',
-        'rebuild-old-primary': 'yes',
-        switchover: 'done',
-        postmortem: 'done',
-      },
-    );
-    // systemctl start of the old primary's unit (the drill's stand-in) starts it on its port.
-    const startOldPrimary = join(w.dir, 'start-old-primary');
-    const pgCtl = [join(postgresBinDir(), 'pg_ctl'), ...primary.startArgs()].map((a) => `'${a}'`).join(' ');
-    writeFileSync(startOldPrimary, `#!/bin/sh\nexec ${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${pgCtl}\n`, {
-      mode: 0o755,
-    });
-    const env = { PATH: `${drillTools(w.dir)}:${process.env.PATH}`, DRILL_PG_UNIT: 'postgresql@15-main', DRILL_PG_START: startOldPrimary };
-    const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env });
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'failback-plan' } });
+      });
+      expect(refused.get('replica-lag')?.status, refused.get('replica-lag')?.stdout).toBe('UNKNOWN');
+      expect(refused.get('replica-lag')?.stdout).toMatch(/^UNKNOWN: the primary is up but refused this role/);
+      await standby.sql('wallet', 'select pg_wal_replay_resume()');
+      const lastCommitAfter = await replayed(standby, unapplied);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await primary.kill(); // site A goes down
+      const lostAt = new Date();
+      const expectedLag = (lostAt.getTime() - lastCommitAfter) / 1000;
 
-    // The RPO check asked the standby (the primary is down) and reported the lag that really was.
-    const lag = checkResult(r.events, 'rpo-check', 'replica-lag');
-    expect(lag?.status, String(lag?.stdout)).toBe('OK');
-    expect(String(lag?.stdout)).toContain('the primary does not answer');
-    expect(String(lag?.stdout)).toContain(`last transaction here: ${unapplied}`);
-    expect(Math.abs(lagOf(lag?.stdout) - expectedLag)).toBeLessThanOrEqual(0.2);
+      const file = answers(
+        w.dir,
+        'answers.yaml',
+        {
+          primary_db_url: url(primary),
+          standby_db_url: url(standby),
+          app_db_url: url(app),
+          db_password: '',
+          rpo_seconds: 60,
+          lb_socket: haproxy.socketPath,
+          admin_url: `${control.url}/admin`,
+          records_dir: w.records,
+          replication_conninfo: `host=127.0.0.1 port=${standby.port} user=replicator application_name=site_a`,
+          old_primary_pgdata: primary.data,
+          old_primary_unit: 'postgresql@15-main',
+          pg_bindir: postgresBinDir(),
+          pg_conf_dir: primary.data,
+        },
+        {
+          ...FIRST_STEPS,
+          'can-primary-return': 'failover',
+          'primary-lost': JSON.stringify(lostAt.toISOString()),
+          'confirm-failover': 'yes',
+          'fence-old-primary': 'yes',
+          'stop-old-primary': 'yes',
+          'old-primary-stopped': '"Rui Costa (host powered off at site A)"',
+          'record-last-transaction': 'yes',
+          promote: 'yes',
+          'switch-traffic': 'yes',
+          'resume-flows-in-wallet': 'yes',
+          'window-reconciled': 'yes',
+          'resume-payouts': 'yes',
+          'update-users': 'yes',
+          'loss-handoff': 'yes',
+          stable: 'yes',
+          'resolve-users': 'yes',
+          handoff: 'yes',
+          // Paused before the fail-back: the old primary comes back in between.
+          'failback-plan': '{ pause: yes }',
+          'rebuild-old-primary': 'yes',
+          switchover: 'done',
+          postmortem: 'done',
+        },
+      );
+      // systemctl start of the old primary's unit (the drill's stand-in) starts it on its port.
+      const startOldPrimary = join(w.dir, 'start-old-primary');
+      const pgCtl = [join(postgresBinDir(), 'pg_ctl'), ...primary.startArgs()].map((a) => `'${a}'`).join(' ');
+      writeFileSync(startOldPrimary, `#!/bin/sh\nexec ${process.getuid?.() === 0 ? 'runuser -u postgres -- ' : ''}${pgCtl}\n`, {
+        mode: 0o755,
+      });
+      const env = {
+        PATH: `${drillTools(w.dir)}:${process.env.PATH}`,
+        DRILL_PG_UNIT: 'postgresql@15-main',
+        DRILL_PG_START: startOldPrimary,
+      };
+      const r = await runSev(['run', 'disaster-recovery', '--answers', file], { cwd: w.dir, incidents: w.incidents, env });
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.events.at(-1)).toMatchObject({ type: 'incident.paused', data: { step: 'failback-plan' } });
 
-    // Fenced and stopped at its site (by a named person) before the standby is promoted, after it replayed all it had.
-    const order = commandsRun(r.events);
-    expect(order.indexOf('fence-old-primary')).toBeLessThan(order.indexOf('stop-old-primary'));
-    expect(order.indexOf('stop-old-primary')).toBeLessThan(order.indexOf('record-last-transaction'));
-    expect(order.indexOf('record-last-transaction')).toBeLessThan(order.indexOf('promote'));
-    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'old_primary_stopped_by')?.data.value).toBe(
-      'Rui Costa (host powered off at site A)',
-    );
-    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-old-primary-wal')?.data.passed).toBe(true);
-    expect(checkResult(r.events, 'check-fenced', 'old-primary-fenced')?.status).toBe('OK');
-    expect(await standby.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
-    expect(await primary.running()).toBe(false);
-    expect(haproxy.state('site_a')).toBe('maint');
-    expect(haproxy.seen).toEqual(
-      expect.arrayContaining([
-        'set server wallet_db/site_a state maint',
-        'shutdown sessions server wallet_db/site_a',
-        'set server wallet_db/site_b state ready',
-      ]),
-    );
-    expect(
-      readFileSync(join(w.records, String((r.events[0] as Event & { incident: string }).incident), 'lb_wallet_db.txt'), 'utf8'),
-    ).toMatch(/wallet_db 2 site_b 127\.0\.0\.1 2 1 /);
+      // The RPO check asked the standby (the primary is down) and reported the lag that really was.
+      const lag = checkResult(r.events, 'rpo-check', 'replica-lag');
+      expect(lag?.status, String(lag?.stdout)).toBe('OK');
+      expect(String(lag?.stdout)).toContain('the primary does not answer');
+      expect(String(lag?.stdout)).toContain(`last transaction here: ${unapplied}`);
+      expect(Math.abs(lagOf(lag?.stdout) - expectedLag)).toBeLessThanOrEqual(0.2);
 
-    // The app's endpoint reaches the new primary and a write succeeds there; the ledger invariants hold.
-    expect(await viaApp("select current_setting('cluster_name') || ' ' || pg_is_in_recovery()")).toBe('site_b false');
-    const after = (await viaApp(payment('transfer', 5, 'transfer-after-failover'))).split('\n').at(-1)!;
-    expect(await standby.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
-    expect(await standby.sql('wallet', INVARIANTS)).toBe('0 0');
-    expect(await standby.sql('wallet', 'select balance from wallets order by id')).toBe('66\n35\n-101');
-    for (const check of [
-      'new-primary-writable',
-      'traffic-on-new-primary',
-      'ledger-balanced',
-      'balances-match-ledger',
-      'nothing-lost-in-promotion',
-    ]) {
-      expect(checkResult(r.events, 'verify-new-primary', check)?.status, check).toBe('OK');
-    }
+      // Fenced and stopped at its site (by a named person) before the standby is promoted, after it replayed all it had.
+      const order = commandsRun(r.events);
+      expect(order.indexOf('fence-old-primary')).toBeLessThan(order.indexOf('stop-old-primary'));
+      expect(order.indexOf('stop-old-primary')).toBeLessThan(order.indexOf('record-last-transaction'));
+      expect(order.indexOf('record-last-transaction')).toBeLessThan(order.indexOf('promote'));
+      expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'old_primary_stopped_by')?.data.value).toBe(
+        'Rui Costa (host powered off at site A)',
+      );
+      expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-old-primary-wal')?.data.passed).toBe(true);
+      expect(checkResult(r.events, 'check-fenced', 'old-primary-fenced')?.status).toBe('OK');
+      expect(await standby.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
+      expect(await primary.running()).toBe(false);
+      expect(haproxy.state('site_a')).toBe('maint');
+      expect(haproxy.seen).toEqual(
+        expect.arrayContaining([
+          'set server wallet_db/site_a state maint',
+          'shutdown sessions server wallet_db/site_a',
+          'set server wallet_db/site_b state ready',
+        ]),
+      );
+      expect(
+        readFileSync(join(w.records, String((r.events[0] as Event & { incident: string }).incident), 'lb_wallet_db.txt'), 'utf8'),
+      ).toMatch(/wallet_db 2 site_b 127\.0\.0\.1 2 1 /);
 
-    // The old primary comes back after a reboot, on its own a writable primary: the fence keeps the app off it.
-    await primary.startServer();
-    expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
-    expect(await viaApp("select current_setting('cluster_name')")).toBe('site_b');
-    await primary.kill();
+      // The app's endpoint reaches the new primary and a write succeeds there; the ledger invariants hold.
+      expect(await viaApp("select current_setting('cluster_name') || ' ' || pg_is_in_recovery()")).toBe('site_b false');
+      const after = (await viaApp(payment('transfer', 5, 'transfer-after-failover'))).split('\n').at(-1)!;
+      expect(await standby.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
+      expect(await standby.sql('wallet', INVARIANTS)).toBe('0 0');
+      expect(await standby.sql('wallet', 'select balance from wallets order by id')).toBe('66\n35\n-101');
+      for (const check of [
+        'new-primary-writable',
+        'traffic-on-new-primary',
+        'ledger-balanced',
+        'balances-match-ledger',
+        'nothing-lost-in-promotion',
+      ]) {
+        expect(checkResult(r.events, 'verify-new-primary', check)?.status, check).toBe('OK');
+      }
 
-    // Fail-back: the old primary is rewound and follows the new one, and catches up with what was written since.
-    const incident = String((r.events[0] as Event & { incident: string }).incident);
-    const rebuild = join(w.dir, 'rebuild.yaml');
-    writeFileSync(rebuild, readFileSync(file, 'utf8').replace('failback-plan: { pause: yes }', 'failback-plan: rebuild'));
-    const resumed = await runSev(['resume', incident, '--answers', rebuild], { cwd: w.dir, incidents: w.incidents, env });
-    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
-    expect(resumed.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
-    expect(resumed.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-caught-up')?.data.passed).toBe(true);
-    expect(await primary.running()).toBe(true);
-    expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('t');
-    expect(await primary.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
-    expect(await standby.sql('postgres', "select state from pg_stat_replication where application_name = 'site_a'")).toBe('streaming');
-    expect(haproxy.state('site_a')).toBe('maint'); // the switch back is a planned change of its own
-    // Nothing was extracted from the old primary: its data directory was kept before pg_rewind overwrote it.
-    expect(readFileSync(join(`${primary.data}.pre-rewind`, 'pre-rewind-incident.txt'), 'utf8').trim()).toBe(incident);
-    expect(existsSync(join(`${primary.data}.pre-rewind`, 'global', 'pg_control'))).toBe(true);
+      // The old primary comes back after a reboot, on its own a writable primary: the fence keeps the app off it.
+      await primary.startServer();
+      expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('f');
+      expect(await viaApp("select current_setting('cluster_name')")).toBe('site_b');
+      await primary.kill();
 
-    // Money flows: paused before the switch, back after it, except the one another incident paused.
-    const puts = control.requests
-      .filter((q) => q.method === 'PUT')
-      .map((q) => `${q.path} ${parseJson<{ enabled: boolean }>(q.body).enabled}`);
-    expect(puts.filter((p) => p.endsWith('false'))).toEqual([
-      '/admin/flows/transfer false',
-      '/admin/flows/top-up false',
-      '/admin/flows/bill-pay false',
-      '/admin/flows/payment false',
-      '/admin/flags/payout-dispatch false',
-    ]);
-    // Payouts only after the lost window is reconciled: the flows inside the wallet first.
-    expect(puts.filter((p) => p.endsWith('true'))).toEqual([
-      '/admin/flows/transfer true',
-      '/admin/flows/top-up true',
-      '/admin/flows/bill-pay true',
-      '/admin/flows/payment true',
-      '/admin/flags/payout-dispatch true',
-    ]);
-    expect(order.indexOf('resume-flows-in-wallet')).toBeLessThan(order.indexOf('resume-payouts'));
-    expect(r.events.findIndex((e) => e.type === 'step.answered' && e.data.step === 'window-reconciled')).toBeLessThan(
-      r.events.findIndex((e) => e.type === 'command.started' && e.data.step === 'resume-payouts'),
-    );
-    expect(control.state.get('/admin/flows/withdrawal')).toEqual(OTHER);
-    expect(control.state.get('/admin/flows/transfer')?.enabled).toBe(true);
-    expect(order.indexOf('protect-funds')).toBeLessThan(order.indexOf('fence-old-primary'));
+      // Fail-back: the old primary is rewound and follows the new one, and catches up with what was written since.
+      const incident = String((r.events[0] as Event & { incident: string }).incident);
+      const rebuild = join(w.dir, 'rebuild.yaml');
+      writeFileSync(rebuild, readFileSync(file, 'utf8').replace('failback-plan: { pause: yes }', 'failback-plan: rebuild'));
+      const resumed = await runSev(['resume', incident, '--answers', rebuild], { cwd: w.dir, incidents: w.incidents, env });
+      expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+      expect(resumed.events.at(-1)).toMatchObject({ type: 'incident.closed', data: { outcome: 'completed' } });
+      expect(resumed.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-caught-up')?.data.passed).toBe(true);
+      expect(await primary.running()).toBe(true);
+      expect(await primary.sql('wallet', 'select pg_is_in_recovery()')).toBe('t');
+      expect(await primary.sql('wallet', `select amount from transactions where id = '${after}'`)).toBe('5');
+      expect(await standby.sql('postgres', "select state from pg_stat_replication where application_name = 'site_a'")).toBe('streaming');
+      expect(haproxy.state('site_a')).toBe('maint'); // the switch back is a planned change of its own
+      // Nothing was extracted from the old primary: its data directory was kept before pg_rewind overwrote it.
+      expect(readFileSync(join(`${primary.data}.pre-rewind`, 'pre-rewind-incident.txt'), 'utf8').trim()).toBe(incident);
+      expect(existsSync(join(`${primary.data}.pre-rewind`, 'global', 'pg_control'))).toBe(true);
 
-    expect(milestones(r.events)).toEqual(ARC);
-    expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'failover_decider')?.data.value).toBe(
-      'Ana Lima (head of payments operations)',
-    );
-    expect(answered(r.events, 'can-primary-return')).toEqual([expect.stringMatching(/^Fail over - /)]);
-    expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual([
-      'notify-users',
-      'loss-handoff',
-      'update-users',
-      'resolve-users',
-      'handoff',
-    ]);
-  }, 110_000);
+      // Money flows: paused before the switch, back after it, except the one another incident paused.
+      const puts = control.requests
+        .filter((q) => q.method === 'PUT')
+        .map((q) => `${q.path} ${parseJson<{ enabled: boolean }>(q.body).enabled}`);
+      expect(puts.filter((p) => p.endsWith('false'))).toEqual([
+        '/admin/flows/transfer false',
+        '/admin/flows/top-up false',
+        '/admin/flows/bill-pay false',
+        '/admin/flows/payment false',
+        '/admin/flags/payout-dispatch false',
+      ]);
+      // Payouts only after the lost window is reconciled: the flows inside the wallet first.
+      expect(puts.filter((p) => p.endsWith('true'))).toEqual([
+        '/admin/flows/transfer true',
+        '/admin/flows/top-up true',
+        '/admin/flows/bill-pay true',
+        '/admin/flows/payment true',
+        '/admin/flags/payout-dispatch true',
+      ]);
+      expect(order.indexOf('resume-flows-in-wallet')).toBeLessThan(order.indexOf('resume-payouts'));
+      expect(r.events.findIndex((e) => e.type === 'step.answered' && e.data.step === 'window-reconciled')).toBeLessThan(
+        r.events.findIndex((e) => e.type === 'command.started' && e.data.step === 'resume-payouts'),
+      );
+      expect(control.state.get('/admin/flows/withdrawal')).toEqual(OTHER);
+      expect(control.state.get('/admin/flows/transfer')?.enabled).toBe(true);
+      expect(order.indexOf('protect-funds')).toBeLessThan(order.indexOf('fence-old-primary'));
+
+      expect(milestones(r.events)).toEqual(ARC);
+      expect(r.events.find((e) => e.type === 'input.set' && e.data.name === 'failover_decider')?.data.value).toBe(
+        'Ana Lima (head of payments operations)',
+      );
+      expect(answered(r.events, 'can-primary-return')).toEqual([expect.stringMatching(/^Fail over - /)]);
+      expect(r.events.filter((e) => e.type === 'announcement').map((e) => e.data.step)).toEqual([
+        'notify-users',
+        'loss-handoff',
+        'update-users',
+        'resolve-users',
+        'handoff',
+      ]);
+    },
+    110_000,
+  );
 
   it('lag over the RPO: no promotion without the named decision; the primary brought back instead', async () => {
     const w = workspace();

@@ -56,7 +56,8 @@ const OTHER = { enabled: false, reason: 'incident 20261126T030000Z-data-error-zz
 const ARC = ['impact-started', 'detected', 'acknowledged', 'mitigated', 'resolved'];
 /** The regulator step's answer for an incident no shipped rule makes reportable. */
 const NOT_REPORTABLE =
-  '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
+  '{ facts: { interruption: 30m, transactions_affected: 40, records_leaked: 0, customers_exposed: 0, personal_data: no, ' +
+  'eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no } }';
 const regulatorEvents = (events: Event[]) => events.filter((e) => e.type.startsWith('regulator.'));
 const applying = (events: Event[]) =>
   (events.find((e) => e.type === 'regulator.assessed')?.data.notifications as { id: string; applies: boolean }[] | undefined)
@@ -139,7 +140,8 @@ steps:
   notify-users: yes
   brief-care: yes
   notify-regulators:
-    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
+    facts: { transactions_affected: 150000, records_leaked: 0, customers_exposed: 0, personal_data: no, eu_entity: no, eu_residents: no,
+      dora_major: no, clients_financial_interests: no, card_data: no }
     filed:
       pboc-incident: { at: ${minuteAgo(0)}, by: head of compliance, reference: PBOC-2026-118 }
   which-cause: process
@@ -351,7 +353,10 @@ ${options.stopOnFail ? `  ${options.stopOnFail}: { answer: yes, on_fail: stop }`
   it('server-failure: release-db-connections ends nothing, and says why, for a role without pg_monitor', async () => {
     await pg.sql(
       'postgres',
-      "do $$ begin if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if; end $$; grant pg_signal_backend to oncall_blind",
+      `do $$ begin
+        if not exists (select from pg_roles where rolname = 'oncall_blind') then create role oncall_blind login; end if;
+      end $$;
+      grant pg_signal_backend to oncall_blind`,
     );
     const db = pg.url('wallet_server_failure_pool').replace('postgres@', 'oncall_blind@');
     const { r } = await serverFailure(
@@ -816,11 +821,14 @@ steps:
     await pg.sql(
       'wallet_security',
       `
-      insert into users (id, phone, email) values (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com'), (4, '+400', 'mule@example.com');
+      insert into users (id, phone, email) values
+        (1, '+100', 'a@example.com'), (2, '+200', 'b@example.com'), (3, '+300', 'c@example.com'), (4, '+400', 'mule@example.com');
       insert into wallets (id, user_id, currency, balance) values (10, 1, 'EUR', 0), (20, 2, 'EUR', 0), (30, 3, 'EUR', 90), (40, 4, 'EUR', 250);
       insert into auth_events (user_id, kind, ip, device_id, created_at) values
-        (1, 'password_reset', '203.0.113.7', 'dev-x', now() - interval '50 minutes'), (1, 'device_added', '203.0.113.7', 'dev-x', now() - interval '49 minutes'),
-        (2, 'password_reset', '203.0.113.7', 'dev-y', now() - interval '40 minutes'), (2, 'device_added', '203.0.113.7', 'dev-y', now() - interval '39 minutes'),
+        (1, 'password_reset', '203.0.113.7', 'dev-x', now() - interval '50 minutes'),
+        (1, 'device_added', '203.0.113.7', 'dev-x', now() - interval '49 minutes'),
+        (2, 'password_reset', '203.0.113.7', 'dev-y', now() - interval '40 minutes'),
+        (2, 'device_added', '203.0.113.7', 'dev-y', now() - interval '39 minutes'),
         (3, 'login', '198.51.100.3', 'dev-3', now() - interval '30 minutes');
       insert into transactions (id, user_id, kind, channel, amount, currency, status, created_at) values
         ('00000000-0000-0000-0000-00000000000a', 1, 'withdrawal', 'bank-a', 400, 'EUR', 'completed', now() - interval '45 minutes'),
@@ -883,7 +891,8 @@ steps:
   cut-access: yes
   notify-users: yes
   notify-required:
-    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes, eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
+    facts: { interruption: 0m, transactions_affected: 1, records_leaked: 2, customers_exposed: 2, personal_data: yes, eu_entity: yes,
+      eu_residents: no, dora_major: no, clients_financial_interests: no, card_data: no }
     filed: { gdpr-breach: { by: dpo, reference: DPA-77 } }
   brief-care: yes
   restore-funds: yes
@@ -1029,8 +1038,10 @@ steps:
           run: () =>
             pg.sql(
               name,
-              `update transactions set status = 'completed', partner_ref = 'A-' || user_id where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
-              insert into transactions (user_id, kind, channel, amount, currency, status) select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`,
+              `update transactions set status = 'completed', partner_ref = 'A-' || user_id
+                where status in ('pending', 'queued') and user_id <> ${options.unanswered ?? 0};
+              insert into transactions (user_id, kind, channel, amount, currency, status)
+                select n, 'top-up', 'bank-a', 30, 'EUR', 'completed' from generate_series(100, 199) n;`,
             ),
         },
       ]),
@@ -1288,25 +1299,30 @@ steps:
     return { ...run, salaryWeek, heldElsewhere };
   }
 
-  it('third-party: merchants told and their settlement held, limits lowered while the risk engine fails open; both put back as they were after reconciliation', async () => {
-    const { w, control, r, salaryWeek, heldElsewhere } = await thirdPartyDegraded('wallet_third_party_merchants', 'yes');
-    expectCompleted(r);
-    expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['CRITICAL']);
-    expect(puts(control, '/admin/limits/top-up')).toEqual([
-      expect.objectContaining({ per_payment: 200 }),
-      expect.objectContaining({ per_payment: 3000, per_day: 9000 }),
-    ]);
-    expect(stateOf(control, '/admin/limits/top-up')).toEqual(salaryWeek);
-    expect(puts(control, '/admin/settlement/bank-a').map((b) => b.state)).toEqual(['held', 'released']);
-    expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'released' });
-    expect(stateOf(control, '/admin/settlement/bank-b')).toEqual(heldElsewhere);
-    const incident = r.events[0]!.incident!;
-    expect(JSON.parse(readFileSync(join(w.records, incident, 'limits_top-up.json'), 'utf8'))).toEqual(salaryWeek);
-    expect(JSON.parse(readFileSync(join(w.records, incident, 'settlement_bank-a.json'), 'utf8'))).toEqual({ state: 'released' });
-    const merchants = r.events.find((e) => e.type === 'announcement' && e.data.step === 'notify-merchants');
-    expect(merchants?.data).toMatchObject({ audience: 'merchants', message: aStringContaining('Our reference: ' + incident) });
-    expect(started_(r)).not.toContain('settlement-stays-held');
-  }, 180_000);
+  it(
+    'third-party: merchants told and their settlement held, limits lowered while the risk engine fails open; ' +
+      'both put back as they were after reconciliation',
+    async () => {
+      const { w, control, r, salaryWeek, heldElsewhere } = await thirdPartyDegraded('wallet_third_party_merchants', 'yes');
+      expectCompleted(r);
+      expect(checkStatus(r.events, 'risk-check', 'risk-engine')).toEqual(['CRITICAL']);
+      expect(puts(control, '/admin/limits/top-up')).toEqual([
+        expect.objectContaining({ per_payment: 200 }),
+        expect.objectContaining({ per_payment: 3000, per_day: 9000 }),
+      ]);
+      expect(stateOf(control, '/admin/limits/top-up')).toEqual(salaryWeek);
+      expect(puts(control, '/admin/settlement/bank-a').map((b) => b.state)).toEqual(['held', 'released']);
+      expect(stateOf(control, '/admin/settlement/bank-a')).toMatchObject({ state: 'released' });
+      expect(stateOf(control, '/admin/settlement/bank-b')).toEqual(heldElsewhere);
+      const incident = r.events[0]!.incident!;
+      expect(JSON.parse(readFileSync(join(w.records, incident, 'limits_top-up.json'), 'utf8'))).toEqual(salaryWeek);
+      expect(JSON.parse(readFileSync(join(w.records, incident, 'settlement_bank-a.json'), 'utf8'))).toEqual({ state: 'released' });
+      const merchants = r.events.find((e) => e.type === 'announcement' && e.data.step === 'notify-merchants');
+      expect(merchants?.data).toMatchObject({ audience: 'merchants', message: aStringContaining('Our reference: ' + incident) });
+      expect(started_(r)).not.toContain('settlement-stays-held');
+    },
+    180_000,
+  );
 
   it('third-party: while the reconciliation does not match, the settlement files stay held and the limits lowered', async () => {
     const { control, r } = await thirdPartyDegraded('wallet_third_party_unmatched', 'no');
@@ -1317,19 +1333,22 @@ steps:
     expect(stateOf(control, '/admin/limits/top-up')).toMatchObject({ per_payment: 200 });
   }, 180_000);
 
-  it('third-party: the OTP provider is down; codes go through the backup provider with voice fallback, verification stays on, the route is put back as it was', async () => {
-    const w = workspace();
-    const db = await pg.createDatabase('wallet_third_party_otp');
-    const api = await start(walletApi());
-    const vendor = await start(channelConnector());
-    // The SMS provider recovers once codes go through the backup.
-    const control = await start(
-      controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]),
-    );
-    await vendor.stop();
-    writeFileSync(
-      w.answers,
-      `responder: drill
+  it(
+    'third-party: the OTP provider is down; codes go through the backup provider with voice fallback, verification stays on, ' +
+      'the route is put back as it was',
+    async () => {
+      const w = workspace();
+      const db = await pg.createDatabase('wallet_third_party_otp');
+      const api = await start(walletApi());
+      const vendor = await start(channelConnector());
+      // The SMS provider recovers once codes go through the backup.
+      const control = await start(
+        controlPlane([{ method: 'PUT', path: '/admin/otp/route', when: (b) => b.voice_fallback === true, run: () => vendor.start() }]),
+      );
+      await vendor.stop();
+      writeFileSync(
+        w.answers,
+        `responder: drill
 inputs:
   health_url: ${api.url}/health
   channel: sms-a
@@ -1357,22 +1376,24 @@ steps:
   handoff: yes
   postmortem: done
 `,
-    );
-    const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
-    expectCompleted(r);
-    expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
-    expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-vendor')?.data.passed).toBe(true);
-    expect(milestones(r.events)).toEqual(ARC);
-    expect(puts(control, '/admin/otp/route')).toEqual([
-      expect.objectContaining({ provider: 'sms-b', voice_fallback: true }),
-      expect.objectContaining({ provider: 'sms-a', voice_fallback: false }),
-    ]);
-    expect(stateOf(control, '/admin/otp/route')).toMatchObject({ provider: 'sms-a', voice_fallback: false });
-    // No payment-channel step ran: nothing queued, paused, retried or drained; no verification policy touched.
-    expect(control.requests.filter((q) => q.method !== 'GET' && q.path !== '/admin/otp/route')).toEqual([]);
-    for (const step of ['stop-retries', 'queue-requests', 'reopen-channel', 'notify-users']) expect(started_(r)).not.toContain(step);
-    expect(announced(r.events)).toEqual(['post-roles', 'notify-vendor-users', 'resolve-users', 'handoff']);
-  }, 180_000);
+      );
+      const r = await runSev(['run', 'third-party', '--answers', w.answers], { cwd: w.dir, incidents: w.incidents });
+      expectCompleted(r);
+      expect(checkStatus(r.events, 'confirm-outage', 'channel-health')).toEqual(['CRITICAL']);
+      expect(r.events.find((e) => e.type === 'wait.finished' && e.data.step === 'wait-vendor')?.data.passed).toBe(true);
+      expect(milestones(r.events)).toEqual(ARC);
+      expect(puts(control, '/admin/otp/route')).toEqual([
+        expect.objectContaining({ provider: 'sms-b', voice_fallback: true }),
+        expect.objectContaining({ provider: 'sms-a', voice_fallback: false }),
+      ]);
+      expect(stateOf(control, '/admin/otp/route')).toMatchObject({ provider: 'sms-a', voice_fallback: false });
+      // No payment-channel step ran: nothing queued, paused, retried or drained; no verification policy touched.
+      expect(control.requests.filter((q) => q.method !== 'GET' && q.path !== '/admin/otp/route')).toEqual([]);
+      for (const step of ['stop-retries', 'queue-requests', 'reopen-channel', 'notify-users']) expect(started_(r)).not.toContain(step);
+      expect(announced(r.events)).toEqual(['post-roles', 'notify-vendor-users', 'resolve-users', 'handoff']);
+    },
+    180_000,
+  );
 
   describe('customer-care: compensation posted from the expense wallet, once, to verified users, within the limit or approved', () => {
     const INC = '20261126T031502Z-data-error-k3f9';
@@ -1409,7 +1430,8 @@ insert into compensation_limits (role, per_user_max, per_incident_max, currency,
   ('wallet_care', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'), ('wallet_care_peer', 20.00, 1000, 'EUR', 'finance: Ana Ruiz'),
   ('wallet_approver', 500, 5000, 'EUR', 'finance: Ana Ruiz');
 reset session authorization;
-insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status, decided_by, txn_id, expense_wallet_id, posted_at) values
+insert into compensations
+  (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit, status, decided_by, txn_id, expense_wallet_id, posted_at) values
   ('${INC}', 4, 4, 'goodwill-credit', 3, 'EUR', 'an earlier run', 20, 'posted', 'wallet_care', '${uid('c4')}', 900, now() - interval '30 minutes'),
   ('${OTHER}', 1, 1, 'fee-waiver', 2.5, 'EUR', 'fees of the failed top-ups', 20, 'posted', 'wallet_care', '${uid('c1')}', 900, now() - interval '5 days');
 `;
@@ -1499,7 +1521,15 @@ ${Object.entries(steps)
       const affected = join(w.evidence, 'affected-users.csv');
       writeFileSync(
         affected,
-        'user_id,what,detail\n1,transaction corrected,"duplicate of a1 (same user, kind and key)"\n2,balance corrected,x\n3,transaction corrected,x\n4,transaction corrected,x\n6,with finance,x\n',
+        [
+          'user_id,what,detail',
+          '1,transaction corrected,"duplicate of a1 (same user, kind and key)"',
+          '2,balance corrected,x',
+          '3,transaction corrected,x',
+          '4,transaction corrected,x',
+          '6,with finance,x',
+          '',
+        ].join('\n'),
       );
       // 1 within the limit, 2 above it, 3 charged twice and not reversed yet, 4 already compensated, 9 not on the list, 6 with cents.
       const decisions = join(w.evidence, 'decisions.csv');
@@ -1560,7 +1590,8 @@ ${Object.entries(steps)
       expect(checkStatus(first.events, 'charged-twice-claims', 'charged-twice')).toEqual(['CRITICAL']);
       const claims = String(first.events.find((e) => e.type === 'check.result' && e.data.check === 'charged-twice')!.data.stdout);
       expect(claims.trim().split('\n')).toEqual([
-        `CONFIRMED user 3: 1 duplicate debit(s) not reversed: payment 10 EUR ${uid('32')} - hand over to data-error for the reversal; do not compensate it by a credit`,
+        `CONFIRMED user 3: 1 duplicate debit(s) not reversed: payment 10 EUR ${uid('32')} - ` +
+          'hand over to data-error for the reversal; do not compensate it by a credit',
         expect.stringMatching(/^CORRECTED user 4: 1 duplicate debit\(s\), already reversed/),
         expect.stringMatching(/^NOT FOUND user 5: /),
       ]);
@@ -1583,7 +1614,11 @@ ${Object.entries(steps)
       // Exactly the verified users, once: 1 and 6 by the care lead within the limit, 2 by the approver; 4 keeps the earlier 3.00.
       expect(
         await db.q(
-          `select string_agg(user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' || trim_scale(authority_limit), ', ' order by user_id) from compensations where incident = '${INC}'`,
+          `select string_agg(
+             user_id || ' ' || trim_scale(amount) || ' ' || status || ' ' || decided_by || ' ' || coalesce(approved_by, '-') || ' ' ||
+               trim_scale(authority_limit),
+             ', ' order by user_id)
+           from compensations where incident = '${INC}'`,
         ),
       ).toBe(
         '1 5 posted wallet_care - 20, 2 50 posted wallet_care wallet_approver 20, 4 3 posted wallet_care - 20, 6 7.5 posted wallet_care - 20',
@@ -1736,7 +1771,8 @@ ${Object.entries(steps)
         approver: 'wallet_approver',
         between: (q: (sql: string) => Promise<string>) =>
           q(
-            `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit) values ('${INC}', 5, 5, 'goodwill-credit', 30, 'EUR', 'added late', 20)`,
+            `insert into compensations (incident, user_id, wallet_id, kind, amount, currency, reason, authority_limit)
+             values ('${INC}', 5, 5, 'goodwill-credit', 30, 'EUR', 'added late', 20)`,
           ),
         refusal: /the compensations waiting are not the reviewed set/,
       },

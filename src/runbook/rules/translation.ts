@@ -88,7 +88,8 @@ export function checkTranslation(translation: Translation, value: unknown, runbo
       translation.runbookVersion ? { path: ['runbook_version'], part: 'value' } : 'top',
       'outdated-translation',
       'warning',
-      `written for ${written} of ${runbook.id}, which is at version ${runbook.version} now: check the texts against it, then set runbook_version: "${runbook.version}"`,
+      `written for ${written} of ${runbook.id}, which is at version ${runbook.version} now: ` +
+        `check the texts against it, then set runbook_version: "${runbook.version}"`,
     );
   }
 

@@ -100,6 +100,13 @@ const PEOPLE = [
 ];
 const CHANNELS = ['status page', 'in-app banner', 'email', 'SMS', '#incident chat channel', 'partner portal'];
 const DASHBOARDS = ['payments-overview', 'wallet-ledger-health', 'api-gateway', 'kafka-lag', 'database-replication', 'fraud-signals'];
+const INPUT_PROMPTS = [
+  'What do you think the cause is?',
+  'How many customers are affected?',
+  'Which change ticket covers this?',
+  'Vendor case number?',
+];
+const TAGS = ['payments', 'wallet', 'ledger', 'customer-impact', 'fund-safety', 'regulated', 'tier-1'];
 
 const TITLE_WORDS = {
   'api-outage': 'API outage',
@@ -273,7 +280,10 @@ function checkDefs(r, has, home) {
       `timeout: 5s`,
     ],
     'cert-valid': () => [
-      `run: ${cmd(`echo | openssl s_client -servername api.wallet.example.com -connect api.wallet.example.com:443 2>/dev/null | openssl x509 -noout -checkend 86400`)}`,
+      `run: ${cmd(
+        'echo | openssl s_client -servername api.wallet.example.com -connect api.wallet.example.com:443 2>/dev/null' +
+          ' | openssl x509 -noout -checkend 86400',
+      )}`,
       `timeout: 10s`,
       `expect:`,
       `  exit: 0`,
@@ -297,7 +307,10 @@ function checkDefs(r, has, home) {
     ],
     'processor-status': () => [
       `description: The provider's public status page reports no incident.`,
-      `run: ${cmd(`curl -fsS https://status.${has('provider') ? 'provider' : 'processor'}.example.com/api/v2/status.json${has('provider') ? ' -H "X-Provider: $SEV_PROVIDER"' : ''}`)}`,
+      `run: ${cmd(
+        `curl -fsS https://status.${has('provider') ? 'provider' : 'processor'}.example.com/api/v2/status.json` +
+          (has('provider') ? ' -H "X-Provider: $SEV_PROVIDER"' : ''),
+      )}`,
       `expect:`,
       `  stdout: ${sq('"indicator":\\s*"none"')}`,
       `timeout: 10s`,
@@ -453,11 +466,7 @@ function stepLines(r, ctx, kind, i) {
     }
     case 'input': {
       const name = ctx.stepInputName(i);
-      out.push(
-        `${P}input:`,
-        `${P}  name: ${name}`,
-        `${P}  prompt: ${str(r.pick(['What do you think the cause is?', 'How many customers are affected?', 'Which change ticket covers this?', 'Vendor case number?']))}`,
-      );
+      out.push(`${P}input:`, `${P}  name: ${name}`, `${P}  prompt: ${str(r.pick(INPUT_PROMPTS))}`);
       if (r.chance(0.5)) out.push(`${P}  description: ${str('Recorded in the log for the postmortem.')}`);
       if (r.chance(0.4)) out.push(`${P}  pattern: ${sq('[A-Za-z0-9 #._-]+')}`, `${P}  default: unknown`);
       else if (r.chance(0.3)) out.push(`${P}  choices: [infrastructure, code-change, data, vendor, unknown]`, `${P}  default: unknown`);
@@ -623,9 +632,7 @@ export function generateRunbook(seed, index) {
   lines.push(`  Use this runbook when ${r.pick(SYMPTOMS)} point at ${r.pick(SYSTEMS)}.`);
   lines.push(`  It walks the responder from detection to resolution and keeps customers informed.`);
   if (r.chance(0.5)) lines.push(`lang: ${r.pick(['en', 'en-GB', 'en-US'])}`);
-  lines.push(
-    `tags: ${flow([...new Set([klass, topic, ...r.sample(['payments', 'wallet', 'ledger', 'customer-impact', 'fund-safety', 'regulated', 'tier-1'], r.int(1, 3))])])}`,
-  );
+  lines.push(`tags: ${flow([...new Set([klass, topic, ...r.sample(TAGS, r.int(1, 3))])])}`);
   lines.push('links:');
   for (const dash of r.sample(DASHBOARDS, r.int(1, 3))) {
     lines.push(`  - title: ${str(`Dashboard ${dash}`)}`, `    url: https://grafana.example.com/d/${dash}`);
