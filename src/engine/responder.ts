@@ -156,6 +156,26 @@ export interface FilingQuestion {
   timeProblem(at: string): string | undefined;
 }
 
+/** An input of the form before step 1: its value so far (the default until changed). */
+export interface FormField {
+  def: InputDef;
+  value: string;
+  /** Why a typed value does not do (undefined: it does), checked as the walk will check it. */
+  problem(answer: string): string | undefined;
+}
+
+/** An input given before the walk (--set, an alert's label, a drill's values): shown as set, never asked. */
+export interface PresetInput {
+  name: string;
+  value: string;
+  secret: boolean;
+}
+
+export interface InputFormView {
+  fields: FormField[];
+  preset: PresetInput[];
+}
+
 export type Filing = { filed: true; at: string; by: string; reference?: string } | { filed: false };
 
 /**
@@ -165,6 +185,12 @@ export type Filing = { filed: true; at: string; by: string; reference?: string }
 export interface Responder {
   /** Asks an input: one of the runbook's at the start, or an input step's. The engine validates the answer. */
   input(def: InputDef, problem?: string): Promise<Reply<string>>;
+  /**
+   * The runbook's inputs that have a default, asked at once before step 1: accepted as they are, or some
+   * changed. The answer holds the value of each input settled (by name); one it leaves out is then asked
+   * on its own with input(). The engine checks every value again.
+   */
+  inputForm(form: InputFormView): Promise<Reply<Record<string, string>>>;
   showStep(view: StepView): void;
   acknowledge(view: StepView): Promise<Reply<true>>;
   confirm(view: StepView, question: string): Promise<Reply<boolean>>;

@@ -57,6 +57,14 @@ export interface WalkOptions {
   clocks?: readonly ClockDef[];
 }
 
+/** From this many inputs with a default on, they are asked as one form: below it, one prompt is as quick. */
+export const FORM_MIN = 2;
+
+/** An input the form asks: a runbook's, with a default, and not secret (a secret is typed, never shown). */
+function formInput(def: InputDef): boolean {
+  return !def.stepId && !def.secret && def.default !== undefined;
+}
+
 /** How many open clocks the header shows. */
 const HEADER_CLOCKS = 3;
 /** A clock falls due this long before its deadline: the responder is told while the update can still be on time. */
@@ -317,20 +325,58 @@ export class Walk {
 
   // ── inputs ──────────────────────────────────────────────────────────────
 
-  /** Asks the runbook's inputs not yet answered, and again every secret one: secrets are not in the log. */
+  /**
+   * Asks the runbook's inputs not yet answered, and again every secret one: secrets are not in the log.
+   * Those with a default come first, as one form (Enter accepts them all); the others are asked one by one.
+   * Each is logged in the runbook's order, whichever way it was answered.
+   */
   private async askInputs(): Promise<'done' | 'pause'> {
     const pending = [
       ...this.runbook.inputs.filter((def) => !(def.name in this.state.inputs)),
       ...allInputs(this.runbook).filter((def) => def.stepId && def.secret && this.state.secrets.has(def.name)),
     ];
+    const formed = await this.askForm(pending);
+    if (formed === 'pause') return 'pause';
     for (const def of pending) {
-      if (typeof (await this.askInput(def)) !== 'string') return 'pause';
+      if (typeof (await this.askInput(def, undefined, formed[def.name])) !== 'string') return 'pause';
     }
     return 'done';
   }
 
-  /** Asks one input until it is valid; records it (masked when secret). Or the responder pauses, or (at a step) goes back. */
-  private async askInput(def: InputDef, view?: StepView): Promise<string | { kind: 'pause' | 'back' }> {
+  /** The pending inputs with a default, as one form; none when fewer than FORM_MIN (one prompt is as quick). */
+  private async askForm(pending: InputDef[]): Promise<Record<string, string> | 'pause'> {
+    const defs = pending.filter((def) => formInput(def) && !(def.name in this.presets));
+    if (defs.length < FORM_MIN) return {};
+    const view = {
+      fields: defs.map((def) => ({
+        def,
+        value: def.default!,
+        problem: (answer: string) => {
+          const settled = this.settleAnswer(def, answer);
+          return 'problem' in settled ? settled.problem : undefined;
+        },
+      })),
+      preset: this.runbook.inputs
+        .filter((def) => def.name in this.presets)
+        .map((def) => ({ name: def.name, value: this.presets[def.name]!, secret: def.secret })),
+    };
+    for (;;) {
+      const reply = await this.settle(() => this.responder.inputForm(view));
+      if (reply.kind === 'pause') return 'pause';
+      if (reply.kind === 'answer') return reply.value;
+      this.responder.info(
+        reply.kind === 'skip'
+          ? 'The inputs cannot be skipped: accept them, change some, or pause.'
+          : 'The inputs come before the first step: there is no step to go back to.',
+      );
+    }
+  }
+
+  /**
+   * Asks one input until it is valid; records it (masked when secret). Or the responder pauses, or (at a step) goes back.
+   * `given`: the value the form settled, taken as the first answer (asked again only when it does not do).
+   */
+  private async askInput(def: InputDef, view?: StepView, given?: string): Promise<string | { kind: 'pause' | 'back' }> {
     let value: string | undefined;
     if (def.name in this.presets) {
       value = this.presets[def.name]!;
@@ -338,32 +384,34 @@ export class Walk {
       if (problem) throw new UserError(`--set ${def.name}: ${problem}`);
     } else {
       let problem: string | undefined;
+      let offered = given;
       for (;;) {
-        const reply = await this.settle(() => this.responder.input(def, problem), view);
-        if (reply.kind === 'pause') return reply;
-        if (reply.kind === 'skip') {
-          this.responder.info('An input cannot be skipped: give a value, or pause.');
+        let answer: string;
+        if (offered !== undefined) {
+          answer = offered;
+          offered = undefined;
+        } else {
+          const reply = await this.settle(() => this.responder.input(def, problem), view);
+          if (reply.kind === 'pause') return reply;
+          if (reply.kind === 'skip') {
+            this.responder.info('An input cannot be skipped: give a value, or pause.');
+            continue;
+          }
+          if (reply.kind === 'back') {
+            if (view) return reply;
+            this.responder.info('The inputs come before the first step: there is no step to go back to.');
+            continue;
+          }
+          answer = reply.value;
+        }
+        const settled = this.settleAnswer(def, answer);
+        if ('problem' in settled) {
+          problem = settled.problem;
           continue;
         }
-        if (reply.kind === 'back') {
-          if (view) return reply;
-          this.responder.info('The inputs come before the first step: there is no step to go back to.');
-          continue;
-        }
-        let answer = reply.value === '' && def.default !== undefined ? def.default : reply.value;
-        const at = def.time && answer.trim() ? typedTime(answer, this.runner.now()) : undefined;
-        if (at && inputTime(at) !== answer) {
-          this.responder.info(`${answer.trim()} is ${inputTime(at)}`);
-          answer = inputTime(at);
-        }
-        problem = inputProblem(def, answer);
-        // The runbook's pattern says it as a regular expression: a time answer is told what it may be in words.
-        if (problem && def.time && answer.trim())
-          problem = `expected ${timeForms()}${def.pattern && compileWhole(def.pattern)?.test('unknown') ? ', or unknown' : ''}`;
-        if (!problem) {
-          value = answer;
-          break;
-        }
+        if (settled.told) this.responder.info(settled.told);
+        value = settled.value;
+        break;
       }
     }
     if (def.secret) {
@@ -375,6 +423,25 @@ export class Walk {
       this.emit('input.set', { name: def.name, value, ...(def.stepId ? { step: def.stepId } : {}) });
     }
     return value;
+  }
+
+  /**
+   * An answer as the input keeps it (empty: the default; a time as typed: UTC, and `told` says so), or why
+   * it does not do.
+   */
+  private settleAnswer(def: InputDef, typed: string): { value: string; told?: string } | { problem: string } {
+    let answer = typed === '' && def.default !== undefined ? def.default : typed;
+    let told: string | undefined;
+    const at = def.time && answer.trim() ? typedTime(answer, this.runner.now()) : undefined;
+    if (at && inputTime(at) !== answer) {
+      told = `${answer.trim()} is ${inputTime(at)}`;
+      answer = inputTime(at);
+    }
+    let problem = inputProblem(def, answer);
+    // The runbook's pattern says it as a regular expression: a time answer is told what it may be in words.
+    if (problem && def.time && answer.trim())
+      problem = `expected ${timeForms()}${def.pattern && compileWhole(def.pattern)?.test('unknown') ? ', or unknown' : ''}`;
+    return problem ? { problem } : { value: answer, ...(told ? { told } : {}) };
   }
 
   // ── replies ─────────────────────────────────────────────────────────────

@@ -14,6 +14,8 @@ import type {
   FactQuestion,
   Filing,
   FilingQuestion,
+  FormField,
+  InputFormView,
   Reply,
   Responder,
   StepView,
@@ -44,6 +46,7 @@ import {
   utc,
 } from './render.js';
 import { formatDuration } from '../text/duration.js';
+import { formCommand, formLines, withValue } from './input-form.js';
 
 type Meta = { meta: 'note' | 'action' | 'skip' | 'pause' | 'severity' | 'back' | 'outline' | 'links' } | { meta: 'update'; clock: string };
 type Pick<T> = { value: T } | Meta;
@@ -225,6 +228,57 @@ export class InteractiveResponder implements Responder {
       ),
     );
     return this.textCommand(answer) ?? { kind: 'answer', value: answer };
+  }
+
+  /**
+   * The inputs with their defaults as one list; Enter accepts them all. A number (or a name) changes one,
+   * `3=VALUE` at once; after a change the list is shown again, with the changed values marked.
+   */
+  async inputForm(form: InputFormView): Promise<Reply<Record<string, string>>> {
+    let fields = form.fields;
+    for (;;) {
+      this.say(this.c.bold('Inputs') + this.c.dim(' (* changed)'));
+      for (const line of formLines(fields, form.preset, this.stream.columns || 80)) this.say(line);
+      const current = fields;
+      const answer = await this.prompt(() =>
+        input(
+          {
+            message: `Enter accepts all; a number changes one ${this.c.dim(`(3, or 3=VALUE) [/note /pause /help]`)}`,
+            transformer: this.shown,
+            validate: (v) => {
+              const problem = this.textCommandProblem(v);
+              if (problem) return problem;
+              if (this.textCommand(v)) return true;
+              const command = formCommand(v, current);
+              return command.kind === 'problem' ? command.message : true;
+            },
+          },
+          this.context,
+        ),
+      );
+      const text = this.textCommand(answer);
+      if (text) return text as Reply<Record<string, string>>;
+      const command = formCommand(answer, fields);
+      if (command.kind === 'accept') return { kind: 'answer', value: Object.fromEntries(fields.map((f) => [f.def.name, f.value])) };
+      if (command.kind === 'set') fields = withValue(fields, command.field, command.value);
+      if (command.kind === 'edit') fields = withValue(fields, command.field, await this.formValue(fields[command.field]!));
+    }
+  }
+
+  /** A new value for one input of the form: its choices as a menu, else typed (Enter keeps the value it has). */
+  private async formValue(field: FormField): Promise<string> {
+    const { def } = field;
+    const message = printable(def.prompt) + (def.description ? this.c.dim(` (${printable(def.description)})`) : '');
+    if (def.choices?.length)
+      return this.prompt(() =>
+        select({ message, choices: def.choices!.map((ch) => ({ name: ch, value: ch })), default: field.value, loop: false }, this.context),
+      );
+    return this.prompt(() =>
+      input(
+        { message, default: field.value, transformer: this.shown, validate: (v) => field.problem(v === '' ? field.value : v) ?? true },
+        this.context,
+      ),
+    );
   }
 
   showStep(view: StepView): void {

@@ -15,6 +15,7 @@ import type {
   FactQuestion,
   Filing,
   FilingQuestion,
+  InputFormView,
   Reply,
   Responder,
   StepView,
@@ -184,6 +185,24 @@ export class ScriptedResponder implements Responder {
     if (byDefault !== undefined) return { kind: 'answer', value: byDefault };
     if (this.options.fallback) return this.options.fallback.input(def);
     return this.missing(`input "${def.name}"${def.default === undefined ? ' (it has no default)' : ''}`);
+  }
+
+  /**
+   * Each input of the form as input() answers it: the answers file's value, else (with --yes or an answers
+   * file) its default. With neither, a person at the terminal gets the form; with nobody there, the inputs
+   * are left to input(), which says which answer is missing.
+   */
+  async inputForm(form: InputFormView): Promise<Reply<Record<string, string>>> {
+    const update = this.update<Record<string, string>>();
+    if (update) return update;
+    if (!this.defaults && this.options.fallback) return this.options.fallback.inputForm(form);
+    const values: Record<string, string> = {};
+    for (const { def } of form.fields) {
+      const given = this.options.answers?.inputs[def.name];
+      if (given !== undefined) values[def.name] = given;
+      else if (this.defaults && def.default !== undefined) values[def.name] = def.default;
+    }
+    return { kind: 'answer', value: values };
   }
 
   showStep(view: StepView): void {
