@@ -26,7 +26,8 @@ const sh = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
 class Session {
   constructor(sev, dir) {
     this.socket = `sev-bench-inputs-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
-    const command = `cd ${sh(dir)} && env -u CI NO_COLOR=1 ${[process.execPath, sev, 'run', 'server-failure', '--as', 'ana', '--incident-dir', join(dir, 'incidents')].map(sh).join(' ')}; sleep 60`;
+    const argv = [process.execPath, sev, 'run', 'server-failure', '--as', 'ana', '--incident-dir', join(dir, 'incidents')];
+    const command = `cd ${sh(dir)} && env -u CI NO_COLOR=1 ${argv.map(sh).join(' ')}; sleep 60`;
     this.started = performance.now();
     this.tmux(['new-session', '-d', '-s', 'run', '-x', '80', '-y', '50', command]);
     this.keys = 0;
