@@ -13,6 +13,4 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   { rules: { 'max-len': ['error', { code: 160, ignoreUrls: false }] } },
-  // The drill's sources and tests are next: their long lines are still being split.
-  { files: ['src/drill/**', 'test/e2e/drill*'], rules: { 'max-len': 'off' } },
 );

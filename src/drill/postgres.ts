@@ -17,7 +17,8 @@ export function postgresBinDir(): string {
     throw new UserError(
       'the drill needs a PostgreSQL server for the wallet ledger, and none is installed (initdb and pg_ctl not found)',
       EXIT.usage,
-      'Install it (Debian/Ubuntu: apt-get install -y postgresql postgresql-client; macOS: brew install postgresql) or set PG_BINDIR to the directory of initdb.',
+      'Install it (Debian/Ubuntu: apt-get install -y postgresql postgresql-client; macOS: brew install postgresql) ' +
+        'or set PG_BINDIR to the directory of initdb.',
     );
   }
   return dir;

@@ -109,10 +109,12 @@ export function drillMarkdown(score: DrillScore): string {
     '| | |',
     '|---|---|',
     `| Fault fixed | ${mark(score.fixed.ok)}: ${score.fixed.detail} |`,
-    `| Money right | ${mark(score.money.ok)}: ${score.money.acknowledged} payments acknowledged, ${score.money.lost.length} lost, ${score.money.doubled.length} booked twice, ${score.money.pending} pending, ${score.money.unanswered} never answered |`,
+    `| Money right | ${mark(score.money.ok)}: ${score.money.acknowledged} payments acknowledged, ${score.money.lost.length} lost, ` +
+      `${score.money.doubled.length} booked twice, ${score.money.pending} pending, ${score.money.unanswered} never answered |`,
     ...score.timings.map(
       (t) =>
-        `| Time to ${t.name} | ${t.ms === undefined ? 'never' : formatDuration(t.ms, 'spaced')} (target ${formatDuration(t.targetMs, 'spaced')}): ${mark(t.onTarget)} |`,
+        `| Time to ${t.name} | ${t.ms === undefined ? 'never' : formatDuration(t.ms, 'spaced')} ` +
+        `(target ${formatDuration(t.targetMs, 'spaced')}): ${mark(t.onTarget)} |`,
     ),
     `| Steps skipped | ${score.skipped.length ? score.skipped.map((s) => s.step).join(', ') : 'none'} |`,
     `| Commands failed | ${score.failedCommands.length ? score.failedCommands.map((c) => c.step).join(', ') : 'none'} |`,

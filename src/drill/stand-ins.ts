@@ -16,7 +16,10 @@ export function drillTools(dir: string): string {
   // Like sudo run without a terminal: it cannot ask for a password, so only sudo -n (a NOPASSWD rule) runs.
   tool(
     'sudo',
-    `if [ "\${1:-}" != -n ]; then echo "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper" >&2; exit 1; fi
+    `if [ "\${1:-}" != -n ]; then
+  echo "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper" >&2
+  exit 1
+fi
 shift
 # sudo -n -u USER: as root the drill runs it as that user (PostgreSQL's tools refuse root); otherwise as the caller.
 # The environment is kept, as an env_keep rule keeps the variables the README names.
@@ -75,7 +78,8 @@ human=; paths=
 for a in "$@"; do case "$a" in -h) human=1 ;; -*) ;; *) paths="$paths$a
 " ;; esac; done
 if [ -z "\${DRILL_DISK:-}" ]; then exec "$real" "$@"; fi
-if [ -n "$human" ]; then echo "Filesystem      Size  Used Avail Use% Mounted on"; else echo "Filesystem     1024-blocks      Used Available Capacity Mounted on"; fi
+if [ -n "$human" ]; then echo "Filesystem      Size  Used Avail Use% Mounted on"
+else echo "Filesystem     1024-blocks      Used Available Capacity Mounted on"; fi
 printf '%s' "$paths" | while IFS= read -r p; do
   case "$(cd "$p" 2>/dev/null && pwd -P)/" in
     "$DRILL_DISK"/*)
