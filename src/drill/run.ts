@@ -7,7 +7,7 @@ import { loadRunbook } from '../runbook/catalog.js';
 import { startIncident, type StartOptions } from '../session/start.js';
 import { cleanLeftovers, stateFile } from './leftovers.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.js';
-import { drillMarkdown, scoreDrill, type DrillScore } from './score.js';
+import { drillMarkdown, scoreDrill, type DrillScore, type MoneyFacts } from './score.js';
 import { DemoWallet } from './wallet.js';
 
 export interface DrillOptions extends StartOptions {
@@ -102,7 +102,7 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
     if (!log || interrupted || signalled) throw walkError ?? new ExitCode(EXIT.interrupted);
 
     const fixed = await scenario.fixed(wallet);
-    const money = await wallet.money();
+    const money: MoneyFacts = { ...(await wallet.money()), own: await scenario.money?.(wallet) };
     const score = scoreDrill({ scenario, events: readLog(log).events, faultAt, fixed, money });
     const markdown = drillMarkdown(score);
     const report = log.replace(/\.jsonl$/, '') + '.drill-report.md';
