@@ -8,7 +8,7 @@ import { startIncident, type StartOptions } from '../session/start.js';
 import { writeHistoryEntry } from './history.js';
 import { cleanLeftovers, stateFile } from './leftovers.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.js';
-import { drillMarkdown, scoreDrill, type DrillScore } from './score.js';
+import { drillMarkdown, scoreDrill, type DrillScore, type MoneyFacts } from './score.js';
 import { seeded } from './traffic.js';
 import { DemoWallet } from './wallet.js';
 
@@ -112,7 +112,7 @@ export async function runDrill(ref: string | undefined, options: DrillOptions): 
     if (!log || interrupted || signalled) throw walkError ?? new ExitCode(EXIT.interrupted);
 
     const fixed = await scenario.fixed(wallet);
-    const money = await wallet.money();
+    const money: MoneyFacts = { ...(await wallet.money()), own: await scenario.money?.(wallet) };
     const { events } = readLog(log);
     const score = scoreDrill({ scenario, events, faultAt, fixed, money });
     const markdown = drillMarkdown(score);

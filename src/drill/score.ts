@@ -8,6 +8,8 @@ export interface MoneyFacts {
   doubled: string[];
   pending: number;
   unanswered: number;
+  /** The scenario's own invariant (Scenario.money), when it has one. */
+  own?: { ok: boolean; detail: string };
 }
 
 export interface Timing {
@@ -62,7 +64,12 @@ export function scoreDrill(input: {
     .map((e) => ({ step: (e.data as { step: string }).step, command: String((e.data as { command?: string }).command ?? '') }));
   const money = {
     ...input.money,
-    ok: input.money.lost.length === 0 && input.money.doubled.length === 0 && input.money.pending === 0 && input.money.unanswered === 0,
+    ok:
+      input.money.lost.length === 0 &&
+      input.money.doubled.length === 0 &&
+      input.money.pending === 0 &&
+      input.money.unanswered === 0 &&
+      input.money.own?.ok !== false,
   };
   const closed = events.findLast((e) => e.type === 'incident.closed' || e.type === 'incident.paused');
   const outcome = closed?.type === 'incident.closed' ? (closed.data as { outcome: string }).outcome : closed ? 'paused' : 'not finished';
@@ -110,7 +117,8 @@ export function drillMarkdown(score: DrillScore): string {
     '|---|---|',
     `| Fault fixed | ${mark(score.fixed.ok)}: ${score.fixed.detail} |`,
     `| Money right | ${mark(score.money.ok)}: ${score.money.acknowledged} payments acknowledged, ${score.money.lost.length} lost, ` +
-      `${score.money.doubled.length} booked twice, ${score.money.pending} pending, ${score.money.unanswered} never answered |`,
+      `${score.money.doubled.length} booked twice, ${score.money.pending} pending, ${score.money.unanswered} never answered` +
+      `${score.money.own ? `; ${score.money.own.detail}` : ''} |`,
     ...score.timings.map(
       (t) =>
         `| Time to ${t.name} | ${t.ms === undefined ? 'never' : formatDuration(t.ms, 'spaced')} ` +

@@ -13,9 +13,11 @@ export class Traffic {
   failures = 0;
 
   constructor(
-    private readonly apiUrl: string,
+    public apiUrl: string,
     private readonly random: () => number,
     private readonly everyMs = 250,
+    /** Keys are `<prefix>-<n>`: two traffics of one drill (payments, withdrawals) never share one. */
+    private readonly prefix = 'pay',
   ) {}
 
   start(): void {
@@ -28,7 +30,7 @@ export class Traffic {
     const retry = this.unanswered.shift();
     if (retry) this.send(retry);
     const n = ++this.sent;
-    this.send({ key: `pay-${n}`, user: 1 + Math.floor(this.random() * 50), amount: (1 + this.random() * 99).toFixed(2) });
+    this.send({ key: `${this.prefix}-${n}`, user: 1 + Math.floor(this.random() * 50), amount: (1 + this.random() * 99).toFixed(2) });
   }
 
   private send(payment: { key: string; user: number; amount: string }): void {

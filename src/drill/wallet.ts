@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { controlPlane } from './control-plane.js';
+import { controlPlane, type Hook } from './control-plane.js';
 import { LEDGER_SCHEMA, ledgerFacts } from './ledger.js';
 import { writeState, type DrillState } from './leftovers.js';
 import { DrillPostgres, freePort } from './postgres.js';
@@ -21,6 +21,15 @@ function diskUsedKb(dir: string): number {
   return kb;
 }
 
+/** A part of the demo wallet a scenario starts (in this process): its ports, its traffic's settling, its stop. */
+export interface WalletPart {
+  readonly ports: number[];
+  start(): Promise<void>;
+  /** Stops its traffic at the end, retrying what is unanswered a while; before the money is counted. */
+  settle?(): Promise<{ unanswered: number }>;
+  stop(): Promise<void>;
+}
+
 const API_MAIN = join(import.meta.dirname, 'wallet-api.js');
 
 /**
@@ -33,13 +42,16 @@ export class DemoWallet {
   private pg?: DrillPostgres;
   private control?: Service & { state: Map<string, Record<string, unknown>> };
   traffic?: Traffic;
+  /** What a scenario adds to the wallet (a partner bank…), stopped with it; and its hooks on the admin API. */
+  private readonly parts: WalletPart[] = [];
+  private readonly hooks: Hook[] = [];
   apiPort = 0;
   readonly work: string;
   private readonly state: DrillState;
 
   constructor(
     private readonly incidentDir: string,
-    private readonly seed: number,
+    readonly seed: number,
   ) {
     this.work = mkdtempSync(join(tmpdir(), 'sev-drill-'));
     this.state = { drillPid: process.pid, workDir: this.work, ports: [] };
@@ -101,13 +113,29 @@ export class DemoWallet {
     this.apiPort = await freePort();
     this.state.ports.push(this.apiPort);
     // systemctl restart, through the stand-in, starts the API again on its port.
-    this.control = controlPlane([{ method: 'POST', path: '/drill/restart', run: () => this.startApi() }]);
+    this.hooks.push({ method: 'POST', path: '/drill/restart', run: () => this.startApi() });
+    this.control = controlPlane(this.hooks);
     await this.control.start();
     this.state.ports.push(this.control.port);
     this.save();
     await this.startApi();
     this.traffic = new Traffic(this.apiUrl, seeded(this.seed));
     this.traffic.start();
+  }
+
+  /** Starts a scenario's part of the wallet, its ports recorded for the clean-up, and its hooks on the admin API. */
+  async attach<T extends WalletPart>(part: T, hooks: Hook[] = []): Promise<T> {
+    this.parts.push(part);
+    this.hooks.push(...hooks);
+    await part.start();
+    this.state.ports.push(...part.ports);
+    this.save();
+    return part;
+  }
+
+  /** The part of that kind a scenario attached, for its checks at the end. */
+  part<T extends WalletPart>(kind: abstract new (...args: never[]) => T): T | undefined {
+    return this.parts.find((p): p is T => p instanceof kind);
   }
 
   /** Starts the API process (when it is not running) and waits until it answers its health check. */
@@ -197,6 +225,7 @@ export class DemoWallet {
    */
   async money(): Promise<{ acknowledged: number; lost: string[]; doubled: string[]; pending: number; unanswered: number }> {
     const unanswered = (await this.traffic?.stop()) ?? { unanswered: 0 };
+    for (const part of this.parts) unanswered.unanswered += (await part.settle?.())?.unanswered ?? 0;
     const { booked, pending } = await ledgerFacts(this.db);
     const acknowledged = [...(this.traffic?.acknowledged ?? [])];
     return {
@@ -211,6 +240,7 @@ export class DemoWallet {
   /** Stops everything, whatever state the drill is in; safe to call twice. */
   async stop(): Promise<void> {
     await this.traffic?.stop(0);
+    for (const part of this.parts.splice(0)) await part.stop();
     if (this.api?.pid && this.api.exitCode === null && this.api.signalCode === null) {
       const gone = new Promise((r) => this.api!.once('exit', r));
       try {

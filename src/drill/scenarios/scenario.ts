@@ -22,6 +22,11 @@ export interface Scenario {
   inputs: (wallet: DemoWallet) => Record<string, string>;
   /** Whether the fault is fixed at the end, and what was seen. */
   fixed: (wallet: DemoWallet) => Promise<{ ok: boolean; detail: string }>;
+  /**
+   * The scenario's own money invariant, beside the wallet's (every payment acknowledged booked once, none pending):
+   * what its fault puts at risk, e.g. a bank's payouts made twice. Counted in the score's "money right".
+   */
+  money?: (wallet: DemoWallet) => Promise<{ ok: boolean; detail: string }>;
   /** Targets from the fault's start, in minutes. */
   targets: { detect: number; mitigate: number; resolve: number };
   expected: ExpectedStep[];
