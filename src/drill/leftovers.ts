@@ -55,7 +55,7 @@ function processName(pid: number): string {
 /** Stops what the drill of this state started; returns what it stopped, for the message. */
 export async function stopStarted(state: DrillState): Promise<string[]> {
   const stopped: string[] = [];
-  if (state.apiPid && alive(state.apiPid) && processName(state.apiPid) === 'wallet-api') {
+  if (state.apiPid && alive(state.apiPid) && processName(state.apiPid).startsWith('wallet-api')) {
     try {
       process.kill(-state.apiPid, 'SIGKILL');
     } catch {

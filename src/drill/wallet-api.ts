@@ -1,5 +1,5 @@
 /**
- * The demo wallet's API, a process of its own (named wallet-api, as `pgrep -x` sees it) so that a drill can kill
+ * The demo wallet's API, a process of its own (named wallet-api-XXXX, as `pgrep -x` sees it) so that a drill can kill
  * it for real and the systemd stand-in can start it again. Started by the drill with its port, ledger and log file
  * in the environment.
  */
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { bookPayment } from './ledger.js';
 
-process.title = 'wallet-api';
+// Named for this drill: `pgrep -x` looks at the whole machine, where another drill's API may be running.
+process.title = process.env.WALLET_NAME ?? 'wallet-api';
 const port = Number(process.env.WALLET_PORT);
 const db = process.env.WALLET_DB_URL ?? '';
 const logFile = process.env.WALLET_LOG_FILE ?? '';

@@ -46,6 +46,8 @@ export class DemoWallet {
   private readonly parts: WalletPart[] = [];
   private readonly hooks: Hook[] = [];
   apiPort = 0;
+  /** The API's process name, this drill's own (15 characters at most, as the kernel keeps it). */
+  readonly apiName = `wallet-api-${randomBytes(2).toString('hex')}`;
   readonly work: string;
   private readonly state: DrillState;
 
@@ -145,6 +147,7 @@ export class DemoWallet {
       env: {
         ...process.env,
         WALLET_PORT: String(this.apiPort),
+        WALLET_NAME: this.apiName,
         WALLET_DB_URL: this.db,
         WALLET_LOG_FILE: this.logFile,
         WALLET_DISK: this.disk,

@@ -4,7 +4,7 @@ import type { Scenario } from './scenario.js';
 const serverFailureInputs = (w: DemoWallet): Record<string, string> => ({
   health_url: `${w.apiUrl}/health`,
   service_name: 'wallet-api',
-  process_name: 'wallet-api',
+  process_name: w.apiName,
   data_path: w.dataPath,
   log_file: w.logFile,
   db_url: w.db,
