@@ -47,6 +47,32 @@ const file = (name: string) => join(RUNBOOKS, name);
 const read = (name: string) => parse(readFileSync(file(name), 'utf8')) as RunbookFile;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Everything but the texts a translation may carry, and the language. */
+const TEXT_KEYS = new Set([
+  'title',
+  'summary',
+  'prompt',
+  'description',
+  'instructions',
+  'question',
+  'label',
+  'subject',
+  'channel',
+  'message',
+  'lang',
+  'translation',
+]);
+const withoutTexts = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(withoutTexts)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([k]) => !TEXT_KEYS.has(k))
+            .map(([k, v]) => [k, withoutTexts(v)]),
+        )
+      : value;
+
 describe('the wallet runbooks', () => {
   it('every one ships, with the schema line first, its id as file name and class, and passes validate --strict', () => {
     const names = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml'));
@@ -215,31 +241,6 @@ describe.each(ZH_CN)('%s in Simplified Chinese', (id) => {
     }[];
     [key: string]: unknown;
   }
-  /** Everything but the texts a translation may carry, and the language. */
-  const TEXT_KEYS = new Set([
-    'title',
-    'summary',
-    'prompt',
-    'description',
-    'instructions',
-    'question',
-    'label',
-    'subject',
-    'channel',
-    'message',
-    'lang',
-    'translation',
-  ]);
-  const withoutTexts = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(withoutTexts)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(
-            Object.entries(value)
-              .filter(([k]) => !TEXT_KEYS.has(k))
-              .map(([k, v]) => [k, withoutTexts(v)]),
-          )
-        : value;
   const en = shown([id]);
   const byPath = shown([file(`${id}.zh-CN.yaml`)]);
 
@@ -332,30 +333,6 @@ describe.each([{ id: 'security', freeze: true }])('$id in Simplified Chinese', (
       [key: string]: unknown;
     };
   };
-  const TEXT_KEYS = new Set([
-    'title',
-    'summary',
-    'prompt',
-    'description',
-    'instructions',
-    'question',
-    'label',
-    'subject',
-    'channel',
-    'message',
-    'lang',
-    'translation',
-  ]);
-  const withoutTexts = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(withoutTexts)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(
-            Object.entries(value)
-              .filter(([k]) => !TEXT_KEYS.has(k))
-              .map(([k, v]) => [k, withoutTexts(v)]),
-          )
-        : value;
   const byPath = shown([file(`${id}.zh-CN.yaml`)]);
 
   it("is a texts-only translation for the version of the runbook, and runs the runbook's own steps", () => {
